@@ -164,3 +164,14 @@ export class InternalError extends ComposeError {
 /** Anything thrown that is not a ComposeError is an internal error; its message never reaches the client. */
 export const toComposeError = (err: unknown): ComposeError =>
   err instanceof ComposeError ? err : new InternalError(err instanceof Error ? err.message : String(err), { cause: err });
+
+/** A route the contract names whose implementation has not landed yet: honest, and never a 500. */
+export class NotImplementedError extends ComposeError {
+  override readonly name = 'NotImplementedError';
+  constructor(what: string) {
+    super(501, 'api_error', 'not_implemented', `${what} is not available on this deployment yet.`);
+  }
+  override get exposed(): boolean {
+    return true;
+  }
+}

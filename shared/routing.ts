@@ -2,7 +2,7 @@ import { ROUTES, type Route } from './routes.ts';
 
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly pathParameters: Record<string, string> | null }
-  | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
+  | { readonly kind: 'method-not-allowed'; readonly path: string; readonly allowed: readonly string[] }
   | { readonly kind: 'not-found' };
 
 interface CompiledPath {
@@ -60,7 +60,7 @@ const resolve = (path: string, method: string, pathParameters: Record<string, st
   const candidates = byPath.get(path)!;
   const hit = candidates.find((r) => r.method === method);
   if (hit) return { kind: 'route', route: hit, pathParameters };
-  return { kind: 'method-not-allowed', allowed: candidates.map((r) => r.method) };
+  return { kind: 'method-not-allowed', path, allowed: candidates.map((r) => r.method) };
 };
 
 /** Matches a request path against the route table the way API Gateway matches resources. */

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FAMILIES, type Family } from '../../shared/routes.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { installLambdaGlobals } from './lambda-runtime.ts';
+import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';
+import { ensureTables, startDynamo } from './standins/dynamodb.ts';
+import { startS3 } from './standins/s3.ts';
+
+export interface LocalRuntimeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Where the stand-ins keep their data across restarts. */
+  readonly dataDir: string;
+  readonly stage?: string;
+  /** Extra environment for the handlers (provider base URLs, chain settings...), applied before they load. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+const handlerModule = (family: Family): string => new URL(`../../functions/${family}/handler.ts`, import.meta.url).href;
+
+/**
+ * Starts the whole API as it runs in the cloud: the stand-ins, then the real handlers, behind a server that does
+ * API Gateway's work. The handlers reach the stand-ins only through the AWS SDK's endpoint settings.
+ */
+export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
+  const stage = options.stage ?? 'local';
+  mkdirSync(join(options.dataDir, 's3'), { recursive: true });
+  const bucket = `compose-${stage}-media`;
+  const [dynamo, s3] = await Promise.all([
+    startDynamo({ path: join(options.dataDir, 'dynamodb') }),
+    startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }),
+  ]);
+
+  const env: Record<string, string> = {
+    STAGE: stage,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    [MEDIA_BUCKET_ENV]: bucket,
+    ...Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [TABLES[t].envVar, physicalTableName(stage, t)])),
+    ...options.env,
+  };
+  Object.assign(process.env, env);
+
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
+  await ensureTables(dynamoClient, stage);
+  dynamoClient.destroy();
+
+  installLambdaGlobals();
+  const families = Object.keys(FAMILIES) as Family[];
+  const modules = await Promise.all(families.map((f) => import(handlerModule(f)) as Promise<{ handler: LambdaHandler }>));
+  const handlers = Object.fromEntries(families.map((f, i) => [f, modules[i]!.handler])) as FamilyHandlers;
+
+  const server = createLocalServer(handlers, { stage });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    env,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([dynamo.close(), s3.close()]);
+    },
+  };
+};

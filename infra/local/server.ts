@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { PayloadTooLargeError } from '../../shared/errors.ts';
+import { FALLBACK_PATH, FAMILIES, type Family } from '../../shared/routes.ts';
+import { matchRoute } from '../../shared/routing.ts';
+import { toProxyEvent, type EventTarget } from './event.ts';
+import { isStreamingHandler, type ResponseMetadata } from './lambda-runtime.ts';
+
+export type LambdaHandler = (...args: never[]) => unknown;
+export type FamilyHandlers = Readonly<Record<Family, LambdaHandler>>;
+
+export interface LocalServerOptions {
+  readonly stage: string;
+  /** API Gateway refuses larger payloads before any function runs. */
+  readonly maxBodyBytes?: number;
+}
+
+const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+const route = (method: string, pathname: string): { family: Family; target: EventTarget } => {
+  const match = matchRoute(method, pathname);
+  if (match.kind === 'route') return { family: match.route.family, target: { resource: match.route.path, pathParameters: match.pathParameters } };
+  // As in API Gateway: a known resource's ANY method, or the catch-all, both served by the router function.
+  const resource = match.kind === 'method-not-allowed' ? match.path : FALLBACK_PATH;
+  return { family: 'router', target: { resource, pathParameters: resource === FALLBACK_PATH ? { proxy: pathname.slice(1) } : null } };
+};
+
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new PayloadTooLargeError('payload_too_large', `Request body exceeds ${limit} bytes.`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const lambdaContext = (family: Family, requestId: string): Context => {
+  const deadline = Date.now() + FAMILIES[family].timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `compose-local-${family}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:compose-local-${family}`,
+    memoryLimitInMB: String(FAMILIES[family].memoryMB),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/compose-local-${family}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+const writeHead = (res: ServerResponse, metadata: ResponseMetadata): void => {
+  const headers: Record<string, string | string[]> = { ...metadata.headers };
+  for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name] = values;
+  if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
+  res.writeHead(metadata.statusCode ?? 200, headers);
+};
+
+/** Decodes Lambda's streaming protocol: the metadata prelude up to eight NUL bytes, then the body, unbuffered. */
+class StreamingResponse extends Writable {
+  private prelude: Buffer | undefined = Buffer.alloc(0);
+  private readonly res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    super();
+    this.res = res;
+    res.once('close', () => {
+      if (!res.writableFinished) this.destroy(new Error('client disconnected'));
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.prelude) {
+      const pending = Buffer.concat([this.prelude, chunk]);
+      const end = pending.indexOf(DELIMITER);
+      if (end === -1) {
+        this.prelude = pending;
+        return callback();
+      }
+      this.prelude = undefined;
+      writeHead(this.res, JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata);
+      chunk = pending.subarray(end + DELIMITER.length);
+      if (chunk.length === 0) {
+        this.res.flushHeaders();
+        return callback();
+      }
+    }
+    if (this.res.write(chunk)) callback();
+    else this.res.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.prelude) {
+      this.res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      this.res.end(this.prelude);
+    } else this.res.end();
+    callback();
+  }
+}
+
+const DELIMITER = Buffer.alloc(8);
+
+const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void => {
+  writeHead(res, {
+    statusCode: result.statusCode,
+    headers: result.headers as Record<string, string> | undefined,
+    multiValueHeaders: result.multiValueHeaders as Record<string, string[]> | undefined,
+  });
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+};
+
+const internalError = (res: ServerResponse, requestId: string): void => {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(502, { 'content-type': 'application/json', 'x-request-id': requestId });
+  res.end(JSON.stringify({ error: { message: 'Internal server error', type: 'api_error', code: 'internal_error' } }));
+};
+
+const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayProxyEvent, res: ServerResponse): Promise<void> => {
+  const context = lambdaContext(family, event.requestContext.requestId);
+  if (isStreamingHandler(handler)) {
+    const stream = new StreamingResponse(res);
+    await (handler as unknown as (e: APIGatewayProxyEvent, s: Writable, c: Context) => Promise<void>)(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+    return;
+  }
+  const result = await (handler as unknown as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>)(event, context);
+  writeBuffered(res, result);
+};
+
+/** An HTTP server that does what API Gateway and Lambda do: route, build the proxy event, invoke, stream back. */
+export const createLocalServer = (handlers: FamilyHandlers, options: LocalServerOptions): Server =>
+  createServer({ noDelay: true, keepAlive: true }, async (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    const { family, target } = route(req.method ?? 'GET', pathname);
+    let event: APIGatewayProxyEvent | undefined;
+    try {
+      const body = await readBody(req, options.maxBodyBytes ?? API_GATEWAY_MAX_BODY);
+      event = toProxyEvent(req, body, target, options.stage);
+      await invoke(handlers[family], family, event, res);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify(error.toBody()));
+        return;
+      }
+      // A handler that throws is a Lambda invocation error: API Gateway answers 502.
+      console.error(JSON.stringify({ level: 'error', family, message: error instanceof Error ? error.message : String(error) }));
+      internalError(res, event?.requestContext.requestId ?? 'unknown');
+    }
+  });

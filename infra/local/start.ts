@@ -1,0 +1,35 @@
+/** `npm start`: the whole API on http://127.0.0.1:3000 with its embedded stand-ins. */
+import { join } from 'node:path';
+import { startLocalRuntime } from './runtime.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = process.env.COMPOSE_DATA_DIR ?? join(root, '.data');
+
+const runtime = await startLocalRuntime({ port, dataDir });
+
+const banner = [
+  '',
+  `Compose Inference is running on ${runtime.url}`,
+  `  data:       ${dataDir} (DynamoDB via dynalite, S3 via s3rver)`,
+  '',
+  'Try:',
+  `  curl -s ${runtime.url}/health`,
+  `  curl -s '${runtime.url}/v1/models?limit=5'`,
+  `  curl -s ${runtime.url}/v1/models/search -H 'content-type: application/json' -d '{"modality":"image","limit":5}'`,
+  '',
+  'Ctrl-C stops it.',
+  '',
+];
+console.log(banner.join('\n'));
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: shutting down...`);
+  await runtime.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

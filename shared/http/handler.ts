@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { FAMILIES, routesOf, type Family } from '../routes.ts';
+import { NotFoundError } from '../errors.ts';
+import { openAiErrors, requestIdHeader } from './middleware.ts';
+import { toHttpRequest, type HttpRequest } from './request.ts';
+import type { HttpResult } from './response.ts';
+
+export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResult> | HttpResult;
+export type Operations = Readonly<Record<string, Operation>>;
+
+const routeKey = (method: string, resource: string): string => `${method} ${resource}`;
+
+/**
+ * One Lambda handler per route family. It dispatches on the API Gateway resource and method through the route
+ * table, so the table stays the only list of routes. Streaming families are response-streaming handlers.
+ */
+export const createFamilyHandler = (family: Family, operations: Operations) => {
+  const dispatch = new Map<string, Operation>();
+  for (const route of routesOf(family)) {
+    const operation = operations[route.operation];
+    if (!operation) throw new Error(`family ${family} has no operation ${route.operation}`);
+    dispatch.set(routeKey(route.method, route.path), operation);
+  }
+
+  const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResult> => {
+    const operation = dispatch.get(routeKey(event.httpMethod, event.resource));
+    if (!operation) throw new NotFoundError('route_not_found', `No route for ${event.httpMethod} ${event.path}.`);
+    return operation(toHttpRequest(event), context);
+  };
+
+  return createHttpHandler(handle, FAMILIES[family].streaming);
+};
+
+/** The middleware stack every function shares: request id on every answer, OpenAI-shaped errors. */
+export const createHttpHandler = (
+  handle: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
+  streaming: boolean,
+) =>
+  middy<APIGatewayProxyEvent, HttpResult, Error, Context>(handle, {
+    streamifyResponse: streaming,
+    // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
+    timeoutEarlyInMillis: 0,
+  })
+    .use(requestIdHeader())
+    .use(openAiErrors());

@@ -1,0 +1,38 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { toComposeError } from '../errors.ts';
+import { requestIdOf } from './request.ts';
+import { errorResult, type HttpResult } from './response.ts';
+
+type HttpMiddleware = MiddlewareObj<APIGatewayProxyEvent, HttpResult, Error, Context>;
+
+/** Echoes the request id on every answer, so a client can quote it and logs can be joined on it. */
+export const requestIdHeader = (): HttpMiddleware => ({
+  after: (request) => {
+    const response = request.response;
+    if (!response) return;
+    request.response = { ...response, headers: { ...response.headers, 'x-request-id': requestIdOf(request.event) } };
+  },
+});
+
+/**
+ * Turns any error thrown before the first byte into one OpenAI-shaped error. 4xx messages reach the client;
+ * 5xx are logged with their cause and answered generically. Errors after the first byte are the stream's job.
+ */
+export const openAiErrors = (log: (entry: Record<string, unknown>) => void = defaultLog): HttpMiddleware => ({
+  onError: (request) => {
+    const error = toComposeError(request.error);
+    const requestId = requestIdOf(request.event);
+    if (error.status >= 500) {
+      log({ level: 'error', requestId, code: error.code, message: error.message, cause: describe(error.cause) });
+    }
+    request.response = errorResult(error, requestId);
+  },
+});
+
+const describe = (cause: unknown): string | undefined =>
+  cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? undefined : String(cause);
+
+const defaultLog = (entry: Record<string, unknown>): void => {
+  console.error(JSON.stringify(entry));
+};
