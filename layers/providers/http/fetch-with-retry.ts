@@ -1,0 +1,102 @@
+/**
+ * One upstream call with retries, for every provider adapter.
+ * - Retries 408/429/5xx answers and connection failures with backoff, honouring `Retry-After`.
+ * - Every retry happens before the caller holds a single byte of the body: an attempt ends when the first
+ *   body chunk has arrived (see `withFirstChunk`); after that the response is the caller's, failures included.
+ * - Each attempt has its own timeout up to that first byte; the caller's signal aborts everything at once.
+ */
+import { UpstreamError } from '../../../shared/errors.ts';
+import { withFirstChunk } from './first-byte.ts';
+import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
+import { abortReason, sleep } from './sleep.ts';
+import { UPSTREAM_CODES } from './upstream-error.ts';
+
+export interface RetryInfo {
+  /** 1 for the first retry (the second attempt). */
+  readonly retry: number;
+  readonly delayMs: number;
+  /** `status 429`, `timeout`, `connection error`. */
+  readonly reason: string;
+}
+
+export interface FetchWithRetryOptions {
+  /** The caller's signal: client gone, cancel, or deadline. Aborting it stops every attempt and every wait. */
+  readonly signal: AbortSignal;
+  readonly fetch?: typeof globalThis.fetch;
+  /** Retries after the first attempt. */
+  readonly maxRetries?: number;
+  /** Per attempt, from sending the request to the first body byte. */
+  readonly timeoutMs?: number;
+  readonly backoff?: BackoffSettings;
+  /** A provider asking for a longer wait than this is not retried: its answer (and Retry-After) goes back. */
+  readonly maxRetryAfterMs?: number;
+  readonly random?: () => number;
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+export const FETCH_DEFAULTS = { maxRetries: 2, timeoutMs: 120_000, maxRetryAfterMs: 30_000 } as const;
+
+type Attempt =
+  | { readonly kind: 'response'; readonly response: Response }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'connection'; readonly error: unknown };
+
+const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOptions, timeoutMs: number): Promise<Attempt> => {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const attemptController = new AbortController();
+  // AbortSignal.timeout cannot be cancelled, so it only trips this attempt's controller while the attempt
+  // waits for its first byte; once the body is handed over the listener is gone and the timeout is inert.
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const onDeadline = (): void => attemptController.abort(deadline.reason);
+  deadline.addEventListener('abort', onDeadline, { once: true });
+  const signal = AbortSignal.any([options.signal, attemptController.signal]);
+  try {
+    const response = await fetchImpl(url, { ...init, signal });
+    return { kind: 'response', response: response.ok ? await withFirstChunk(response) : response };
+  } catch (error) {
+    if (options.signal.aborted) throw abortReason(options.signal);
+    if (attemptController.signal.aborted) return { kind: 'timeout' };
+    return { kind: 'connection', error };
+  } finally {
+    deadline.removeEventListener('abort', onDeadline);
+  }
+};
+
+/**
+ * Resolves with the final Response: a success, a non-retryable failure, or the last retryable failure once
+ * retries are spent (its body unread, for the adapter's error parser). Rejects with `upstream_timeout` (504)
+ * or `upstream_unavailable` (502) when no attempt got an answer, or with the abort reason when the caller aborts.
+ */
+export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signal'>, options: FetchWithRetryOptions): Promise<Response> => {
+  const maxRetries = options.maxRetries ?? FETCH_DEFAULTS.maxRetries;
+  const timeoutMs = options.timeoutMs ?? FETCH_DEFAULTS.timeoutMs;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? FETCH_DEFAULTS.maxRetryAfterMs;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+
+  for (let retry = 0; ; retry += 1) {
+    if (options.signal.aborted) throw abortReason(options.signal);
+    const outcome = await attempt(url, init, options, timeoutMs);
+    const retriesLeft = retry < maxRetries;
+
+    let delayMs = backoffDelay(retry, backoff, options.random);
+    let reason: string;
+    if (outcome.kind === 'response') {
+      const { response } = outcome;
+      if (response.ok || !retriesLeft || !shouldRetryResponse(response.status, response.headers)) return response;
+      const requested = parseRetryAfter(response.headers);
+      if (requested !== undefined && requested > maxRetryAfterMs) return response;
+      if (requested !== undefined) delayMs = requested;
+      reason = `status ${response.status}`;
+      await response.body?.cancel().catch(() => undefined);
+    } else if (!retriesLeft) {
+      throw outcome.kind === 'timeout'
+        ? new UpstreamError(504, UPSTREAM_CODES.timeout, 'The provider did not answer in time.')
+        : new UpstreamError(502, UPSTREAM_CODES.unavailable, 'The provider could not be reached.', { cause: outcome.error });
+    } else {
+      reason = outcome.kind === 'timeout' ? 'timeout' : 'connection error';
+    }
+
+    options.onRetry?.({ retry: retry + 1, delayMs, reason });
+    await sleep(delayMs, options.signal);
+  }
+};
