@@ -1,0 +1,78 @@
+/**
+ * The generateContent protocol as a TextModelAdapter. Gemini and Vertex differ only in where they are
+ * reached and how they authorize, so both build one of these from a `GenerateContentEndpoint`.
+ */
+import { decodeSse, parseJsonEvents, type ParsedEvent } from '../../../shared/sse/decode.ts';
+import { fetchWithRetry } from '../http/fetch-with-retry.ts';
+import type { CallOptions, CanonicalRequest, ProviderId, StreamPart, TextModelAdapter } from '../types.ts';
+import { buildGenerateContentRequest } from './build-request.ts';
+import { upstreamErrorFromResponse } from './errors.ts';
+import { readParts } from './read-parts.ts';
+import { createGeminiStreamStage } from './stream-stage.ts';
+
+export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
+
+export interface GenerateContentEndpoint {
+  readonly provider: ProviderId;
+  /** Full URL for one model and method; the streaming one must ask for SSE (`alt=sse`). */
+  readonly url: (model: string, method: GenerateContentMethod) => string | Promise<string>;
+  /** Auth headers, resolved per call so rotated keys and refreshed tokens apply. */
+  readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Forget cached credentials after a 401; the call is then sent once more with fresh headers. */
+  readonly credentialsRejected?: () => void;
+  readonly fetch?: typeof globalThis.fetch;
+  readonly timeoutMs?: number;
+  readonly maxRetries?: number;
+}
+
+const send = async (endpoint: GenerateContentEndpoint, url: string, body: string, options: CallOptions): Promise<Response> => {
+  for (let reauthorized = false; ; reauthorized = true) {
+    const headers = { 'content-type': 'application/json', ...(await endpoint.headers()) };
+    const response = await fetchWithRetry(url, { method: 'POST', headers, body }, {
+      signal: options.signal,
+      ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
+      ...(endpoint.timeoutMs !== undefined ? { timeoutMs: endpoint.timeoutMs } : {}),
+      ...(endpoint.maxRetries !== undefined ? { maxRetries: endpoint.maxRetries } : {}),
+    });
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    if (response.status === 401 && endpoint.credentialsRejected && !reauthorized) {
+      endpoint.credentialsRejected();
+      continue;
+    }
+    throw upstreamErrorFromResponse(endpoint.provider, response.status, text);
+  }
+};
+
+const parseBody = (text: string): ParsedEvent<unknown> => {
+  try {
+    return { ok: true, event: undefined, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, event: undefined, raw: text, error: error as Error };
+  }
+};
+
+export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint): TextModelAdapter => ({
+  provider: endpoint.provider,
+
+  async generate(request: CanonicalRequest, options: CallOptions): Promise<StreamPart[]> {
+    const { body, warnings } = buildGenerateContentRequest(request);
+    const url = await endpoint.url(request.model, 'generateContent');
+    const response = await send(endpoint, url, JSON.stringify(body), options);
+    // One whole response goes through the streaming stage, so both paths yield identical parts.
+    const parts = ReadableStream.from([parseBody(await response.text())]).pipeThrough(createGeminiStreamStage());
+    const result: StreamPart[] = warnings.map((message) => ({ type: 'warning', message }));
+    for await (const part of parts) result.push(part);
+    return result;
+  },
+
+  async stream(request: CanonicalRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
+    const { body, warnings } = buildGenerateContentRequest(request);
+    const url = await endpoint.url(request.model, 'streamGenerateContent');
+    const response = await send(endpoint, url, JSON.stringify(body), options);
+    const parts = decodeSse(response.body ?? ReadableStream.from<Uint8Array>([]))
+      .pipeThrough(parseJsonEvents<unknown>())
+      .pipeThrough(createGeminiStreamStage());
+    return readParts(warnings, parts, options.signal);
+  },
+});

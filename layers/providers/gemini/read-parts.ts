@@ -1,0 +1,36 @@
+/**
+ * The consumer's view of a provider stream: warnings first, then the provider stage's parts. A body that
+ * fails mid-read (connection lost) ends in an `error` part and an `error` finish instead of a throw, and a
+ * consumer that stops early cancels the body, which aborts the upstream request.
+ */
+import { UPSTREAM_CODES } from '../http/upstream-error.ts';
+import type { StreamPart } from '../types.ts';
+
+export async function* readParts(warnings: readonly string[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  for (const message of warnings) yield { type: 'warning', message };
+  const reader = parts.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } catch {
+    done = true;
+    const aborted = signal.aborted;
+    yield {
+      type: 'error',
+      error: aborted
+        ? { code: UPSTREAM_CODES.aborted, message: 'The request was aborted.' }
+        : { code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' },
+    };
+    yield { type: 'finish', finishReason: { unified: 'error' } };
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Stage two of a Gemini stream: parsed chunks (each a whole GenerateContentResponse) → canonical parts.
+ * State lives in the closure; `flush` emits usage (the last chunk's cumulative counts) and `finish`.
+ * Malformed chunks and in-stream error objects become `error` parts, never exceptions.
+ */
+import type { ParsedEvent } from '../../../shared/sse/decode.ts';
+import type { FinishReason, StreamPart } from '../types.ts';
+import { UPSTREAM_CODES } from '../http/upstream-error.ts';
+import { parseGoogleErrorBody, streamErrorFromBody } from './errors.ts';
+import { mapFinishReason } from './finish-reason.ts';
+import { newToolCallId } from './tool-call-id.ts';
+import { convertUsage } from './usage.ts';
+import { generateContentResponseSchema, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
+
+export const createGeminiStreamStage = (): TransformStream<ParsedEvent<unknown>, StreamPart> => {
+  let metadataSent = false;
+  let toolCallCount = 0;
+  let finishRaw: string | undefined;
+  let blockReason: string | undefined;
+  let failed = false;
+  let usage: GeminiUsageMetadata | undefined;
+  const warned = new Set<string>();
+
+  const fail = (controller: TransformStreamDefaultController<StreamPart>, part: Extract<StreamPart, { type: 'error' }>): void => {
+    failed = true;
+    controller.enqueue(part);
+  };
+
+  const emitPart = (part: GeminiResponsePart, controller: TransformStreamDefaultController<StreamPart>): void => {
+    if (part.functionCall) {
+      controller.enqueue({
+        type: 'tool-call-delta',
+        index: toolCallCount++,
+        id: newToolCallId(part.thoughtSignature),
+        name: part.functionCall.name,
+        argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+      });
+    } else if (part.text !== undefined && part.text !== '') {
+      controller.enqueue(part.thought ? { type: 'reasoning-delta', delta: part.text } : { type: 'text-delta', delta: part.text });
+    } else {
+      const kind = part.inlineData ? 'inlineData' : part.executableCode ? 'executableCode' : part.codeExecutionResult ? 'codeExecutionResult' : undefined;
+      if (kind && !warned.has(kind)) {
+        warned.add(kind);
+        controller.enqueue({ type: 'warning', message: `Gemini returned ${kind} output, which this API does not carry; it was dropped.` });
+      }
+    }
+  };
+
+  return new TransformStream({
+    transform(event, controller) {
+      if (!event.ok) {
+        fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that is not valid JSON.' } });
+        return;
+      }
+      const errorBody = parseGoogleErrorBody(event.value);
+      if (errorBody) {
+        fail(controller, { type: 'error', error: streamErrorFromBody(errorBody) });
+        return;
+      }
+      const parsed = generateContentResponseSchema.safeParse(event.value);
+      if (!parsed.success) {
+        fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that does not match the generateContent format.' } });
+        return;
+      }
+      const chunk = parsed.data;
+      if (!metadataSent && (chunk.responseId || chunk.modelVersion)) {
+        metadataSent = true;
+        controller.enqueue({ type: 'response-metadata', ...(chunk.responseId ? { id: chunk.responseId } : {}), ...(chunk.modelVersion ? { model: chunk.modelVersion } : {}) });
+      }
+      if (chunk.usageMetadata) usage = chunk.usageMetadata;
+      if (chunk.promptFeedback?.blockReason) blockReason = chunk.promptFeedback.blockReason;
+      const candidate = chunk.candidates?.find((c) => (c.index ?? 0) === 0);
+      for (const part of candidate?.content?.parts ?? []) emitPart(part, controller);
+      if (candidate?.finishReason) finishRaw = candidate.finishReason;
+    },
+
+    flush(controller) {
+      if (usage) controller.enqueue({ type: 'usage', usage: convertUsage(usage) });
+      let unified: FinishReason;
+      let raw = finishRaw;
+      if (failed) unified = 'error';
+      else if (blockReason) {
+        unified = 'content_filter';
+        raw = blockReason;
+      } else if (finishRaw === undefined) {
+        // A stream that stops without a finish reason was cut off; closing it as a success would lie.
+        controller.enqueue({ type: 'error', error: { code: UPSTREAM_CODES.truncated, message: 'The provider ended the stream before finishing the answer.' } });
+        unified = 'error';
+      } else unified = mapFinishReason(finishRaw, toolCallCount > 0);
+      controller.enqueue({ type: 'finish', finishReason: { unified, ...(raw ? { raw } : {}) } });
+    },
+  });
+};
