@@ -1,0 +1,113 @@
+/**
+ * Compiles the local-chain contracts with solc from npm and caches the output by source hash.
+ *
+ * Build tooling only: the Lambda layer never imports this (it needs ABIs, which live in `../abi.ts`, not bytecode).
+ * solcjs takes seconds, so the artifacts are written to `generated/` (gitignored) keyed by a hash of every input
+ * that can change the bytecode; an unchanged tree never compiles twice.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hex } from 'viem';
+
+export interface ContractArtifact {
+  readonly abi: readonly unknown[];
+  readonly bytecode: Hex;
+  readonly deployedBytecode: Hex;
+}
+
+export interface Artifacts {
+  readonly sourceHash: string;
+  readonly solcVersion: string;
+  readonly contracts: Readonly<Record<ContractName, ContractArtifact>>;
+}
+
+export const CONTRACT_NAMES = ['TestUSDC', 'Permit2', 'x402UptoPermit2Proxy'] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
+
+const CONTRACTS_DIR = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS_PATH = join(CONTRACTS_DIR, 'generated', 'artifacts.json');
+
+const require = createRequire(import.meta.url);
+
+// Cancun, not solc's newer default, so the same bytecode would also deploy to the public test networks.
+const SETTINGS = {
+  optimizer: { enabled: true, runs: 200 },
+  evmVersion: 'cancun',
+  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+} as const;
+
+const packageVersion = (name: string): string => (require(`${name}/package.json`) as { version: string }).version;
+
+const readSources = async (): Promise<Record<string, { content: string }>> => {
+  const files = (await readdir(CONTRACTS_DIR)).filter((f) => f.endsWith('.sol')).sort();
+  const entries = await Promise.all(files.map(async (f) => [f, { content: await readFile(join(CONTRACTS_DIR, f), 'utf8') }] as const));
+  return Object.fromEntries(entries);
+};
+
+const hashInputs = (sources: Record<string, { content: string }>): string => {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ solc: packageVersion('solc'), oz: packageVersion('@openzeppelin/contracts'), SETTINGS }));
+  for (const [name, { content }] of Object.entries(sources)) hash.update(`\0${name}\0${content}`);
+  return hash.digest('hex');
+};
+
+// solc asks for every import it cannot find in the input; only OpenZeppelin lives outside this folder.
+const findImports = (path: string): { contents: string } | { error: string } => {
+  try {
+    return { contents: readFileSync(require.resolve(path), 'utf8') };
+  } catch {
+    return { error: `import not found: ${path}` };
+  }
+};
+
+interface SolcOutput {
+  errors?: { severity: string; formattedMessage: string }[];
+  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+}
+
+const compile = async (sources: Record<string, { content: string }>, sourceHash: string): Promise<Artifacts> => {
+  const solc = require('solc') as { compile(input: string, callbacks: { import: typeof findImports }): string; version(): string };
+  const output = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SETTINGS }), { import: findImports })) as SolcOutput;
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  const contracts = Object.fromEntries(
+    CONTRACT_NAMES.map((name) => {
+      const compiled = output.contracts[`${name}.sol`]?.[name];
+      if (!compiled) throw new Error(`solc produced no ${name}`);
+      const artifact: ContractArtifact = {
+        abi: compiled.abi,
+        bytecode: `0x${compiled.evm.bytecode.object}`,
+        deployedBytecode: `0x${compiled.evm.deployedBytecode.object}`,
+      };
+      return [name, artifact];
+    }),
+  ) as Record<ContractName, ContractArtifact>;
+  return { sourceHash, solcVersion: solc.version(), contracts };
+};
+
+const readCached = async (): Promise<Artifacts | undefined> => {
+  try {
+    return JSON.parse(await readFile(ARTIFACTS_PATH, 'utf8')) as Artifacts;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Returns the compiled contracts, compiling only when a source, the compiler or OpenZeppelin changed. */
+export const loadArtifacts = async (options: { force?: boolean } = {}): Promise<Artifacts & { compiled: boolean }> => {
+  const sources = await readSources();
+  const sourceHash = hashInputs(sources);
+  const cached = options.force ? undefined : await readCached();
+  if (cached?.sourceHash === sourceHash) return { ...cached, compiled: false };
+  const artifacts = await compile(sources, sourceHash);
+  await mkdir(dirname(ARTIFACTS_PATH), { recursive: true });
+  // Write-then-rename: parallel test workers may compile at once, and none may read a half-written file.
+  const tmp = `${ARTIFACTS_PATH}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, JSON.stringify(artifacts));
+  await rename(tmp, ARTIFACTS_PATH);
+  return { ...artifacts, compiled: true };
+};
