@@ -118,6 +118,8 @@ export interface CallOptions {
   readonly requestId: string;
   /** Ask the provider to report usage on streams (the gateway always meters). */
   readonly includeUsage?: boolean;
+  /** Told of each retry before the first byte, so the gateway can report `x-routing-attempts`. */
+  readonly onRetry?: (info: { readonly retry: number; readonly delayMs: number; readonly reason: string }) => void;
 }
 
 export interface TextModelAdapter {
