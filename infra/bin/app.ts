@@ -1,0 +1,14 @@
+/**
+ * The CDK app: one stack per invocation, for the stage named by `-c stage=<name>` (default `dev`).
+ *   npx cdk synth -c stage=prod
+ *   npx cdk deploy -c stage=dev -c domainName=api.example.com -c certificateArn=arn:aws:acm:…
+ * cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildComposeApp } from '../lib/compose-app.ts';
+
+// Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
+buildComposeApp(new App(), {
+  ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
+  ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
+});

@@ -1,0 +1,186 @@
+/**
+ * The REST API, built from the route table. Each ROUTES entry becomes one method on its resource with a
+ * Lambda proxy integration to its family's function; streaming families are invoked through
+ * InvokeWithResponseStream (`responseTransferMode: STREAM`). Every resource, and `/{proxy+}`, also gets an
+ * `ANY` method to the router function: API Gateway prefers a specific method over ANY, so a known path with
+ * the wrong method reaches the router (405) and an unknown path reaches it through `/{proxy+}` (404), both in
+ * the OpenAI error shape from our own code.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { FALLBACK_PATH, FAMILIES, ROUTES, type Family } from '../../shared/routes.ts';
+
+/** Buffered integrations stop at API Gateway's 29 s; streamed ones may run 15 minutes. */
+const MAX_BUFFERED_SECONDS = 29;
+const MAX_STREAMED_SECONDS = 900;
+
+/**
+ * Request bodies API Gateway must pass as bytes (base64 to Lambda) rather than as UTF-8 text: uploads for
+ * image edits and transcriptions, and raw audio or images. JSON stays text.
+ */
+export const BINARY_MEDIA_TYPES = ['multipart/form-data', 'audio/*', 'image/*', 'video/*', 'application/octet-stream'];
+
+/**
+ * Responses API Gateway makes itself (throttling, oversized bodies, integration failures) in the OpenAI
+ * error shape. Gateway-response templates substitute `$context` variables but run no VTL logic, so codes are
+ * fixed per type; the DEFAULT entries name the gateway's own response type in `details`.
+ */
+const errorTemplate = (type: string, code: string, message = '$context.error.messageString') =>
+  `{"error":{"message":${message},"type":"${type}","code":"${code}","param":null,"details":{"gateway_response":"$context.error.responseType","request_id":"$context.requestId"}}}`;
+
+export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigw.ResponseType; status?: string; template: string }> = [
+  { type: apigw.ResponseType.DEFAULT_4XX, template: errorTemplate('invalid_request_error', 'invalid_request') },
+  { type: apigw.ResponseType.DEFAULT_5XX, template: errorTemplate('api_error', 'internal_error') },
+  // Reached only if a request matches no resource at all; the router normally answers these itself.
+  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', template: errorTemplate('not_found_error', 'unknown_route', '"Unknown route."') },
+  { type: apigw.ResponseType.THROTTLED, status: '429', template: errorTemplate('rate_limit_error', 'rate_limit_exceeded') },
+  { type: apigw.ResponseType.QUOTA_EXCEEDED, status: '429', template: errorTemplate('rate_limit_error', 'quota_exceeded') },
+  { type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', template: errorTemplate('invalid_request_error', 'request_too_large') },
+  { type: apigw.ResponseType.INTEGRATION_TIMEOUT, status: '504', template: errorTemplate('api_error', 'gateway_timeout') },
+];
+
+/** Access-log record: JSON (cdk-nag APIG1 and structured logging), with the integration's own status and latency. */
+const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: apigw.AccessLogField.contextRequestId(),
+    extendedRequestId: apigw.AccessLogField.contextExtendedRequestId(),
+    ip: apigw.AccessLogField.contextIdentitySourceIp(),
+    userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
+    requestTime: apigw.AccessLogField.contextRequestTime(),
+    method: apigw.AccessLogField.contextHttpMethod(),
+    resourcePath: apigw.AccessLogField.contextResourcePath(),
+    path: apigw.AccessLogField.contextPath(),
+    status: apigw.AccessLogField.contextStatus(),
+    responseLength: apigw.AccessLogField.contextResponseLength(),
+    responseLatency: apigw.AccessLogField.contextResponseLatency(),
+    integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
+    integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
+    errorType: apigw.AccessLogField.contextErrorResponseType(),
+    errorMessage: apigw.AccessLogField.contextErrorMessageString(),
+    xrayTraceId: apigw.AccessLogField.contextXrayTraceId(),
+  }),
+);
+
+export interface ApiProps {
+  readonly stage: string;
+  readonly functions: Readonly<Record<Family, lambda.IFunction>>;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class Api extends Construct {
+  readonly restApi: apigw.RestApi;
+  /** Every resource by its path (`/` included), as built from the route table. */
+  readonly resources: ReadonlyMap<string, apigw.IResource>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+
+    this.restApi = new apigw.RestApi(this, 'RestApi', {
+      restApiName: `compose-inference-${props.stage}`,
+      description: `Compose Inference (${props.stage}): OpenAI-shaped multi-provider inference`,
+      // Regional: edge-optimized endpoints cut idle streams after 30 s, regional after 5 minutes.
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      binaryMediaTypes: BINARY_MEDIA_TYPES,
+      // Execution logs (ERROR level) need the account-level CloudWatch role.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      deployOptions: {
+        stageName: props.stage,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request/response bodies carry prompts and payment signatures: never into execution logs.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+      },
+    });
+
+    for (const response of GATEWAY_RESPONSES) {
+      this.restApi.addGatewayResponse(response.type.responseType, {
+        type: response.type,
+        ...(response.status ? { statusCode: response.status } : {}),
+        templates: { 'application/json': response.template },
+      });
+    }
+
+    const integrations = this.integrationsFor(props.functions);
+    const resources = new Map<string, apigw.IResource>([['/', this.restApi.root]]);
+    const resourceFor = (path: string): apigw.IResource => {
+      // Register every prefix too, so intermediate resources (`/v1`, `/v1/audio`) get the router's ANY.
+      const segments = path.split('/').filter(Boolean);
+      let resource: apigw.IResource = this.restApi.root;
+      segments.forEach((_, i) => {
+        const prefix = `/${segments.slice(0, i + 1).join('/')}`;
+        resource = resources.get(prefix) ?? resource.addResource(segments[i]!);
+        resources.set(prefix, resource);
+      });
+      return resource;
+    };
+
+    for (const route of ROUTES) resourceFor(route.path).addMethod(route.method, integrations[route.family]);
+    resourceFor(FALLBACK_PATH);
+    for (const resource of resources.values()) resource.addMethod('ANY', integrations.router);
+    this.resources = resources;
+
+    NagSuppressions.addResourceSuppressions(
+      this.restApi,
+      [
+        {
+          id: 'AwsSolutions-APIG2',
+          reason: 'Handlers validate every request and answer in the OpenAI error shape with stable codes; a gateway validator would answer in another shape.',
+        },
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: 'Authorization is per route in the handlers: Compose Key JWTs or x402 payment signatures, and public catalog/health routes. No IAM or Cognito caller exists.',
+        },
+        { id: 'AwsSolutions-COG4', reason: 'Callers are Compose Key holders or x402 payers, not Cognito users; see AwsSolutions-APIG4.' },
+        {
+          id: 'AwsSolutions-APIG3',
+          reason: 'Abuse control is the stage throttle plus per-request payment or key budgets; a WAF web ACL is an operator choice per deployment, not part of the app.',
+        },
+      ],
+      true,
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.restApi,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the API Gateway account logging role.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * One integration per family, shared by its methods. One API-wide invoke permission per function instead of
+   * one per method keeps each function's resource policy far below Lambda's 20 KB limit (the router alone
+   * sits behind every resource).
+   */
+  private integrationsFor(functions: Readonly<Record<Family, lambda.IFunction>>): Record<Family, apigw.LambdaIntegration> {
+    const entries = (Object.keys(FAMILIES) as Family[]).map((family) => {
+      const { streaming, timeoutSeconds } = FAMILIES[family];
+      const integration = new apigw.LambdaIntegration(functions[family], {
+        proxy: true,
+        scopePermissionToMethod: false,
+        responseTransferMode: streaming ? apigw.ResponseTransferMode.STREAM : apigw.ResponseTransferMode.BUFFERED,
+        timeout: Duration.seconds(Math.min(timeoutSeconds, streaming ? MAX_STREAMED_SECONDS : MAX_BUFFERED_SECONDS)),
+      });
+      return [family, integration] as const;
+    });
+    return Object.fromEntries(entries) as Record<Family, apigw.LambdaIntegration>;
+  }
+}

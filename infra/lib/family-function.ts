@@ -1,0 +1,103 @@
+/**
+ * One Lambda function per route family, with the house defaults: Node 24 on arm64, an ESM bundle built
+ * locally by esbuild from node_modules (never Docker) with the AWS SDK inside it, JSON logs in a log group
+ * with retention, and X-Ray tracing. Memory and timeout come from FAMILIES, so the route table stays the one
+ * place that says how a family runs.
+ */
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { FAMILIES, type Family } from '../../shared/routes.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+/** `Runtime.NODEJS_24_X` where aws-cdk-lib has it, else the same runtime declared by name. */
+export const NODE_RUNTIME: lambda.Runtime =
+  (lambda.Runtime as unknown as Record<string, lambda.Runtime | undefined>)['NODEJS_24_X'] ??
+  new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
+
+/**
+ * ESM bundles have no `require`; CommonJS dependencies that esbuild leaves as `require()` calls (Node
+ * built-ins inside CJS packages) need one. The alias avoids clashing with a bundled `createRequire`.
+ */
+const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
+
+export interface FamilyFunctionProps {
+  readonly family: Family;
+  readonly stage: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly sourceMaps: boolean;
+  readonly layers: readonly lambda.ILayerVersion[];
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export class FamilyFunction extends Construct {
+  readonly family: Family;
+  readonly streaming: boolean;
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: FamilyFunctionProps) {
+    super(scope, id);
+    const spec = FAMILIES[props.family];
+    this.family = props.family;
+    this.streaming = spec.streaming;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `Compose Inference ${props.stage}: ${props.family} routes${spec.streaming ? ' (response streaming)' : ''}`,
+      entry: path.join(PROJECT_ROOT, 'functions', props.family, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMB,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      layers: [...props.layers],
+      environment: {
+        STAGE: props.stage,
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // The runtime's SDK version drifts under us; a bundled SDK is pinned, tree-shaken and tested.
+        bundleAwsSDK: true,
+        sourceMap: props.sourceMaps,
+        ...(props.sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
+      },
+    });
+
+    NagSuppressions.addResourceSuppressions(
+      this.function,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AWSLambdaBasicExecutionRole only allows writing this function\'s own CloudWatch logs; it is the documented Lambda baseline.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+  }
+}
