@@ -1,0 +1,18 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * AWS clients are made here, once per function module, and injected into stores. Endpoints come from the SDK's
+ * own `AWS_ENDPOINT_URL_<SERVICE>` settings, which the local runtime points at its stand-ins.
+ */
+export const createDocumentClient = (client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+
+export const createS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client =>
+  new S3Client({
+    // An emulator answers on one host, so buckets go in the path; checksums only where S3 requires them.
+    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });

@@ -1,0 +1,131 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CanonicalMessage } from '../../layers/providers/types.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { loadBody, storeBody, type BlobStore } from './overflow.ts';
+import { isExpired } from './tables.ts';
+
+export type StoredStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
+
+/** What a stored response keeps besides its status: the object, its input items, and the conversation so far. */
+export interface StoredBody {
+  readonly response: Record<string, unknown>;
+  readonly inputItems: readonly Record<string, unknown>[];
+  /** Every message up to and including this response's output, so `previous_response_id` works on any provider. */
+  readonly conversation: readonly CanonicalMessage[];
+}
+
+export interface StoredResponse extends StoredBody {
+  readonly id: string;
+  readonly status: StoredStatus;
+}
+
+interface Item {
+  pk: string;
+  owner: string;
+  status: StoredStatus;
+  createdAt: number;
+  expiresAt: number;
+  body?: string;
+  bodyKey?: string;
+}
+
+export interface ResponsesStoreOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly blobs: BlobStore;
+  readonly retentionDays?: number;
+}
+
+const pk = (id: string): string => `resp#${id}`;
+const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** Stored Responses records. A record is visible only to the owner that created it; to anyone else it does not exist. */
+export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30 }: ResponsesStoreOptions) => {
+  const expiry = () => Math.floor(Date.now() / 1000) + retentionDays * 86_400;
+
+  const read = async (id: string, owner: string, consistent = false): Promise<Item> => {
+    const { Item: item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: pk(id) }, ConsistentRead: consistent }));
+    if (!item || isExpired(item) || item.owner !== owner) throw new NotFoundError('response_not_found', `No response found with id '${id}'.`, { param: 'response_id' });
+    return item as Item;
+  };
+
+  return {
+    /** Opens the record as in progress, so a concurrent cancel can find it. */
+    begin: async (id: string, owner: string): Promise<void> => {
+      const item: Item = { pk: pk(id), owner, status: 'in_progress', createdAt: Math.floor(Date.now() / 1000), expiresAt: expiry() };
+      await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    },
+
+    /** Writes the final record. Returns false when the response was cancelled meanwhile (its body is kept, its status stays). */
+    complete: async (id: string, status: StoredStatus, body: StoredBody): Promise<boolean> => {
+      const stored = await storeBody(blobs, `responses/${id}.json`, body);
+      const values = { ':status': status, ':body': stored.body ?? null, ':bodyKey': stored.bodyKey ?? null, ':open': 'in_progress' };
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(id) },
+            UpdateExpression: 'SET #status = :status, body = :body, bodyKey = :bodyKey',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const cancelled = { ...body, response: { ...body.response, status: 'cancelled' } };
+        const kept = await storeBody(blobs, `responses/${id}.json`, cancelled);
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(id) },
+            UpdateExpression: 'SET body = :body, bodyKey = :bodyKey',
+            ExpressionAttributeValues: { ':body': kept.body ?? null, ':bodyKey': kept.bodyKey ?? null },
+          }),
+        );
+        return false;
+      }
+    },
+
+    get: async (id: string, owner: string): Promise<StoredResponse> => {
+      const item = await read(id, owner);
+      const body = await loadBody<StoredBody>(blobs, item);
+      if (!body) return { id, status: item.status, response: { id, object: 'response', status: item.status }, inputItems: [], conversation: [] };
+      return { id, status: item.status, ...body, response: { ...body.response, status: item.status } };
+    },
+
+    /** The generating side polls this to learn of a cancel from another instance. */
+    status: async (id: string): Promise<StoredStatus | undefined> => {
+      const { Item: item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { pk: pk(id) }, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
+      );
+      return item?.status as StoredStatus | undefined;
+    },
+
+    /** Marks an in-progress response cancelled. Cancelling twice is fine; a finished response cannot be cancelled. */
+    cancel: async (id: string, owner: string): Promise<StoredStatus> => {
+      const item = await read(id, owner, true);
+      if (item.status === 'cancelled') return 'cancelled';
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(id) },
+            UpdateExpression: 'SET #status = :cancelled',
+            ConditionExpression: '#status = :open AND #owner = :owner',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':open': 'in_progress', ':owner': owner },
+          }),
+        );
+        return 'cancelled';
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        throw new ConflictError('response_not_cancellable', `Response '${id}' has already finished and cannot be cancelled.`);
+      }
+    },
+  };
+};
+
+export type ResponsesStore = ReturnType<typeof createResponsesStore>;
