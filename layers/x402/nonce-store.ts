@@ -1,0 +1,152 @@
+/**
+ * The replay guard: an x402 authorization's nonce is claimed in DynamoDB before the model runs, so a signature that
+ * is in flight or already spent is refused, and of N concurrent replays exactly one is served.
+ *
+ * One item per nonce, single-item conditional writes only (dynalite has no transactions):
+ *   claim      put if absent, expired, or released             → in_flight
+ *   markSpent  update if still ours and in_flight               → spent (kept until the authorization lapses)
+ *   release    update if still ours and in_flight               → released (the same signature may be retried)
+ * A failed settlement after the model ran is NOT released: the authorization stays in flight while the settlement
+ * is retried, because it may still move money.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ComposeError } from '../../shared/errors.ts';
+import { PARTITION_KEY, TTL_ATTRIBUTE, isExpired } from '../../shared/stores/tables.ts';
+import { PAYMENT_ERROR, paymentRefused } from './errors.ts';
+import type { VerifiedPayment } from './verified.ts';
+
+export const NONCE_STATE = { inFlight: 'in_flight', spent: 'spent', released: 'released' } as const;
+export type NonceState = (typeof NONCE_STATE)[keyof typeof NONCE_STATE];
+
+export interface NonceRecord {
+  readonly [PARTITION_KEY]: string;
+  readonly state: NonceState;
+  readonly claimId: string;
+  readonly payer: string;
+  readonly network: string;
+  readonly scheme: string;
+  readonly claimedAt: number;
+  readonly [TTL_ATTRIBUTE]: number;
+  readonly transaction?: string;
+  readonly settledAt?: number;
+}
+
+export interface NonceClaim {
+  readonly key: string;
+  readonly claimId: string;
+}
+
+export interface NonceStore {
+  /** Claims the payment's nonce or refuses it with `payment_nonce_reused`. */
+  claim(payment: VerifiedPayment): Promise<NonceClaim>;
+  markSpent(claim: NonceClaim, transaction: string): Promise<void>;
+  /** Gives the nonce back after a failure before settlement. A no-op if the claim is no longer in flight. */
+  release(claim: NonceClaim): Promise<void>;
+  get(key: string): Promise<NonceRecord | undefined>;
+}
+
+/** Our claim changed under us (it expired and someone else claimed it): settlement bookkeeping cannot proceed. */
+export class NonceClaimLostError extends ComposeError {
+  override readonly name = 'NonceClaimLostError';
+  constructor(key: string, options?: { cause?: unknown }) {
+    super(500, 'api_error', 'payment_claim_lost', `The nonce claim ${key} is no longer held by this request.`, options);
+  }
+}
+
+export interface NonceStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Epoch seconds. */
+  readonly now?: () => number;
+  /** How long a record outlives its authorization, so clock skew cannot reopen a nonce. */
+  readonly graceSeconds?: number;
+  /** Caps the TTL of authorizations valid for absurdly long; the chain's own nonce state still guards after it. */
+  readonly maxTtlSeconds?: number;
+}
+
+const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
+  const { client, tableName } = options;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const grace = options.graceSeconds ?? 3600;
+  const maxTtl = options.maxTtlSeconds ?? 30 * 24 * 3600;
+
+  const whileOurs = async (claim: NonceClaim, state: NonceState, extra: Record<string, unknown>): Promise<void> => {
+    const sets = Object.keys(extra).map((name) => `#${name} = :${name}`);
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { [PARTITION_KEY]: claim.key },
+        UpdateExpression: `SET #state = :state${sets.length ? `, ${sets.join(', ')}` : ''}`,
+        ConditionExpression: 'claimId = :claimId AND #state = :inFlight',
+        ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(Object.keys(extra).map((n) => [`#${n}`, n])) },
+        ExpressionAttributeValues: {
+          ':state': state,
+          ':claimId': claim.claimId,
+          ':inFlight': NONCE_STATE.inFlight,
+          ...Object.fromEntries(Object.entries(extra).map(([n, v]) => [`:${n}`, v])),
+        },
+      }),
+    );
+  };
+
+  return {
+    async claim(payment) {
+      const at = now();
+      const claim = { key: payment.nonceKey, claimId: randomUUID() };
+      const record: NonceRecord = {
+        [PARTITION_KEY]: claim.key,
+        state: NONCE_STATE.inFlight,
+        claimId: claim.claimId,
+        payer: payment.payer,
+        network: payment.network,
+        scheme: payment.scheme,
+        claimedAt: at,
+        [TTL_ATTRIBUTE]: Math.min(Math.max(payment.validBefore, at), at + maxTtl) + grace,
+      };
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: record,
+            // TTL deletion is lazy (and absent in dynalite): an expired record counts as absent.
+            ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR ${TTL_ATTRIBUTE} <= :now OR #state = :released`,
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':now': at, ':released': NONCE_STATE.released },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        throw paymentRefused(PAYMENT_ERROR.nonceReused, 'This payment authorization was already used (in flight or spent); sign a new one.');
+      }
+      return claim;
+    },
+
+    async markSpent(claim, transaction) {
+      try {
+        await whileOurs(claim, NONCE_STATE.spent, { transaction, settledAt: now() });
+      } catch (error) {
+        if (isConditionFailure(error)) throw new NonceClaimLostError(claim.key, { cause: error });
+        throw error;
+      }
+    },
+
+    async release(claim) {
+      try {
+        await whileOurs(claim, NONCE_STATE.released, {});
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async get(key) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { [PARTITION_KEY]: key }, ConsistentRead: true }));
+      const record = Item as NonceRecord | undefined;
+      return record && !isExpired(record, now()) ? record : undefined;
+    },
+  };
+};
