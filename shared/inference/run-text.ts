@@ -64,7 +64,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const created = Math.floor(Date.now() / 1000);
   const storing = request.api === 'responses' && request.store;
   // The in-progress record is written alongside the upstream call, not before it: it is not on the first-byte path.
-  const began = storing ? services.responses.begin(id, caller.id) : undefined;
+  const began = storing ? services.responses.begin(id, caller.id, model.publicId) : undefined;
   began?.catch(() => undefined);
 
   const base: ResponseBase = { id, created_at: created, model: model.publicId, ...request.echo };

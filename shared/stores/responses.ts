@@ -25,6 +25,7 @@ interface Item {
   owner: string;
   status: StoredStatus;
   createdAt: number;
+  model: string;
   expiresAt: number;
   body?: string;
   bodyKey?: string;
@@ -52,8 +53,8 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
 
   return {
     /** Opens the record as in progress, so a concurrent cancel can find it. */
-    begin: async (id: string, owner: string): Promise<void> => {
-      const item: Item = { pk: pk(id), owner, status: 'in_progress', createdAt: Math.floor(Date.now() / 1000), expiresAt: expiry() };
+    begin: async (id: string, owner: string, model: string): Promise<void> => {
+      const item: Item = { pk: pk(id), owner, status: 'in_progress', createdAt: Math.floor(Date.now() / 1000), model, expiresAt: expiry() };
       await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     },
 
@@ -92,7 +93,11 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
     get: async (id: string, owner: string): Promise<StoredResponse> => {
       const item = await read(id, owner);
       const body = await loadBody<StoredBody>(blobs, item);
-      if (!body) return { id, status: item.status, response: { id, object: 'response', status: item.status }, inputItems: [], conversation: [] };
+      if (!body) {
+        // Still generating: the record holds only what was known before the first byte.
+        const response = { id, object: 'response', created_at: item.createdAt, status: item.status, model: item.model, output: [] };
+        return { id, status: item.status, response, inputItems: [], conversation: [] };
+      }
       return { id, status: item.status, ...body, response: { ...body.response, status: item.status } };
     },
 
