@@ -1,0 +1,85 @@
+/**
+ * A loopback Gemini API (Generative Language API v1beta) for tests and for `npm start` without a key.
+ * `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent[?alt=sse]`, key in
+ * `x-goog-api-key` (or `?key=`). See README.md for behaviour and fault injection.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorInfo, googleError } from './google-error.ts';
+import { handleGenerateContent, SimulatorState, type RecordedRequest } from './handle-generate-content.ts';
+import { readBody, sendGoogleError } from './http-io.ts';
+
+export interface GeminiSimulatorOptions {
+  /** The key the simulator accepts; any non-empty key when unset. */
+  readonly apiKey?: string;
+  readonly port?: number;
+}
+
+export interface GeminiSimulator {
+  /** Base URL including the API version, for `ProviderTransport.baseURL`. */
+  readonly url: string;
+  readonly apiKey: string;
+  /** Every generateContent body received, camelized, in order. */
+  readonly requests: readonly RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const SERVICE = 'generativelanguage.googleapis.com';
+
+const authorize = (req: IncomingMessage, url: URL, expected: string | undefined): ReturnType<typeof googleError> | undefined => {
+  const key = (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
+  if (key === '') {
+    return googleError(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+  }
+  if (expected !== undefined && key !== expected) return googleError(400, 'API key not valid. Please pass a valid API key.', [errorInfo('API_KEY_INVALID', SERVICE)]);
+  return undefined;
+};
+
+export const startGeminiSimulator = async (options: GeminiSimulatorOptions = {}): Promise<GeminiSimulator> => {
+  const state = new SimulatorState();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = ROUTE.exec(url.pathname);
+    const rawBody = await readBody(req);
+    if (!route || req.method !== 'POST') return sendGoogleError(res, googleError(404, `Method not found: ${req.method} ${url.pathname}`));
+    const denied = authorize(req, url, options.apiKey);
+    if (denied) return sendGoogleError(res, denied);
+    const model = decodeURIComponent(route[1] ?? '');
+    await handleGenerateContent(
+      res,
+      {
+        path: url.pathname,
+        model,
+        stream: route[2] === 'streamGenerateContent',
+        sse: url.searchParams.get('alt') === 'sse',
+        rawBody,
+        faultHeader: req.headers['x-sim-fault'] as string | undefined,
+        dialect: 'gemini',
+        notFoundMessage: `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+      },
+      state,
+    );
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendGoogleError(res, googleError(500, 'An internal error has occurred.'));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1beta`,
+    apiKey: options.apiKey ?? 'sim-gemini-key',
+    requests: state.requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};
