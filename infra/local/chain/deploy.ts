@@ -1,0 +1,101 @@
+/**
+ * Deploys the x402 contracts onto a fresh anvil chain and funds the test wallets.
+ *
+ * The official `@x402/evm` client signs for Permit2 and the upto proxy at their canonical addresses, so those two
+ * must live exactly there: Permit2's runtime code is placed with `anvil_setCode`; the proxy is deployed normally
+ * (its constructor bakes the canonical Permit2 address into the code as an immutable) and its runtime code is then
+ * copied to the canonical proxy address. The test USDC is an ordinary deployment.
+ */
+import {
+  getAddress,
+  getContractAddress,
+  maxUint256,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TestClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import type { Artifacts } from '../../../layers/x402/contracts/compile.ts';
+import { usdcAbi } from '../../../layers/x402/abi.ts';
+import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from '../../../layers/x402/constants.ts';
+
+type Wallet = WalletClient<Transport, Chain, Account>;
+
+export interface Deployment {
+  readonly usdc: Address;
+  readonly permit2: Address;
+  readonly uptoProxy: Address;
+  /** False when the contracts were already on a chain restored from its state file. */
+  readonly fresh: boolean;
+}
+
+export interface DeployOptions {
+  readonly publicClient: PublicClient;
+  readonly testClient: TestClient<'anvil'>;
+  readonly deployer: Wallet;
+  readonly artifacts: Artifacts;
+  /** EIP-712 domain of the test token: name "USD Coin" (as on Fuji) and version "2" by default. */
+  readonly token?: { readonly name?: string; readonly symbol?: string; readonly version?: string };
+}
+
+const deploy = async (options: DeployOptions, abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> => {
+  const hash = await options.deployer.deployContract({ abi: abi as Abi, bytecode, args: [...args] });
+  const receipt = await options.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployment reverted (${hash})`);
+  return receipt.contractAddress;
+};
+
+export const deployContracts = async (options: DeployOptions): Promise<Deployment> => {
+  const { publicClient, testClient, deployer, artifacts } = options;
+  // The deployer's first transaction creates the token, so its address is known before deploying: on a chain
+  // restored from a state file, code already there means everything (balances included) is already in place.
+  const usdc = getContractAddress({ from: deployer.account.address, nonce: 0n });
+  const existing = await publicClient.getCode({ address: usdc });
+  if (existing && existing !== '0x') return { usdc, permit2: PERMIT2_ADDRESS, uptoProxy: X402_UPTO_PERMIT2_PROXY_ADDRESS, fresh: false };
+  if ((await publicClient.getTransactionCount({ address: deployer.account.address })) !== 0) {
+    throw new Error('the deployer account has already sent transactions on this chain; start from a fresh chain or state file');
+  }
+
+  const { TestUSDC, Permit2, x402UptoPermit2Proxy } = artifacts.contracts;
+  const token = options.token ?? {};
+  const deployedUsdc = await deploy(options, TestUSDC.abi, TestUSDC.bytecode, [token.name ?? 'USD Coin', token.symbol ?? 'USDC', token.version ?? '2']);
+  if (getAddress(deployedUsdc) !== usdc) throw new Error(`test USDC landed at ${deployedUsdc}, expected ${usdc}`);
+
+  await testClient.setCode({ address: PERMIT2_ADDRESS, bytecode: Permit2.deployedBytecode });
+  const template = await deploy(options, x402UptoPermit2Proxy.abi, x402UptoPermit2Proxy.bytecode, [PERMIT2_ADDRESS]);
+  const proxyCode = await publicClient.getCode({ address: template });
+  if (!proxyCode) throw new Error('the upto proxy template has no code');
+  await testClient.setCode({ address: X402_UPTO_PERMIT2_PROXY_ADDRESS, bytecode: proxyCode });
+
+  return { usdc, permit2: PERMIT2_ADDRESS, uptoProxy: X402_UPTO_PERMIT2_PROXY_ADDRESS, fresh: true };
+};
+
+/** Mints test USDC to each wallet and has each approve Permit2 (the one-time step `upto` needs). */
+export const fundWallets = async (options: {
+  readonly publicClient: PublicClient;
+  readonly deployer: Wallet;
+  readonly wallets: readonly Wallet[];
+  readonly usdc: Address;
+  readonly amount: bigint;
+}): Promise<void> => {
+  const { publicClient, deployer, usdc } = options;
+  const hashes = await Promise.all(
+    options.wallets.flatMap((wallet) => [
+      deployer.writeContract({
+        address: usdc,
+        abi: [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }], outputs: [] }] as const,
+        functionName: 'mint',
+        args: [wallet.account.address, options.amount],
+      }),
+      wallet.writeContract({ address: usdc, abi: usdcAbi, functionName: 'approve', args: [PERMIT2_ADDRESS, maxUint256] }),
+    ]),
+  );
+  const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash })));
+  const failed = receipts.find((r) => r.status !== 'success');
+  if (failed) throw new Error(`funding transaction ${failed.transactionHash} reverted`);
+};
