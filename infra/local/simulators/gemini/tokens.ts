@@ -19,7 +19,7 @@ export const countParts = (parts: readonly SimPart[]): number =>
 const countContents = (contents: readonly SimContent[]): number => contents.reduce((sum, content) => sum + countParts(content.parts), 0);
 
 export const countPrompt = (request: SimRequest): number =>
-  countParts(request.systemInstruction?.parts ?? []) + countContents(request.contents) + countText(JSON.stringify(request.tools ?? []));
+  countParts(request.systemInstruction?.parts ?? []) + countContents(request.contents) + (request.tools ? countText(JSON.stringify(request.tools)) : 0);
 
 const MAX_REMEMBERED = 200;
 
