@@ -1,0 +1,94 @@
+/**
+ * A key's ledger, bound to an injected DynamoDBDocumentClient. `reserve` before the call, then exactly one of
+ * `settle` (metered amount) or `release` (failure, cancel) after it, both keyed by the same reservation id.
+ */
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../errors.ts';
+import { PARTITION_KEY } from '../stores/tables.ts';
+import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
+import { LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, type Ledger } from './ledger-item.ts';
+import { reserve, type LedgerInit, type Reservation } from './ledger-reserve.ts';
+import { release, releaseStale, settle, type Settlement } from './ledger-settle.ts';
+
+export interface KeyLedgerOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Epoch seconds; injectable so expiry is testable without waiting. */
+  readonly now?: () => number;
+}
+
+export interface KeyLedger {
+  reserve(keyId: string, amount: bigint, reservationId: string, init?: LedgerInit): Promise<Reservation>;
+  settle(keyId: string, reservationId: string, reserved: bigint, actual: bigint): Promise<Settlement>;
+  release(keyId: string, reservationId: string, reserved: bigint): Promise<Settlement>;
+  releaseStale(keyId: string, maxAgeSeconds?: number): Promise<number>;
+  getLedger(keyId: string): Promise<Ledger | undefined>;
+  /** Creates the ledger up front (the CLI does; `reserve` would otherwise create it from the claims). */
+  create(keyId: string, init: { readonly budget: bigint; readonly expiresAt?: number }): Promise<void>;
+  /** Idempotent; works before the key's first use too (the ledger is created revoked). */
+  revoke(keyId: string): Promise<void>;
+}
+
+const create = async (ctx: LedgerContext, keyId: string, init: { readonly budget: bigint; readonly expiresAt?: number }): Promise<void> => {
+  checkIds(keyId);
+  checkAmount(init.budget, 'budget');
+  try {
+    await ctx.client.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: {
+          ...ledgerKey(keyId),
+          [A.budget]: init.budget,
+          [A.available]: init.budget,
+          [A.reserved]: 0n,
+          [A.spent]: 0n,
+          [A.revoked]: false,
+          [A.createdAt]: ctx.now(),
+          [A.usableUntil]: init.expiresAt ?? NEVER,
+          ...(init.expiresAt === undefined ? {} : { [A.expiresAt]: init.expiresAt + LEDGER_RETENTION_SECONDS }),
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new ConflictError('ledger_exists', `A ledger for key ${keyId} already exists.`, { cause: error });
+    throw error;
+  }
+};
+
+const revoke = async (ctx: LedgerContext, keyId: string): Promise<void> => {
+  checkIds(keyId);
+  await ctx.client.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: ledgerKey(keyId),
+      UpdateExpression: [
+        `SET ${A.revoked} = :true`,
+        `${A.budget} = if_not_exists(${A.budget}, :zero)`,
+        `${A.available} = if_not_exists(${A.available}, :zero)`,
+        `${A.reserved} = if_not_exists(${A.reserved}, :zero)`,
+        `${A.spent} = if_not_exists(${A.spent}, :zero)`,
+        `${A.createdAt} = if_not_exists(${A.createdAt}, :now)`,
+        `${A.usableUntil} = if_not_exists(${A.usableUntil}, :never)`,
+      ].join(', '),
+      ExpressionAttributeValues: { ':true': true, ':zero': 0n, ':now': ctx.now(), ':never': NEVER },
+    }),
+  );
+};
+
+export const createKeyLedger = (options: KeyLedgerOptions): KeyLedger => {
+  const ctx: LedgerContext = { client: options.client, tableName: options.tableName, now: options.now ?? (() => Math.floor(Date.now() / 1000)) };
+  return {
+    reserve: (keyId, amount, reservationId, init) => reserve(ctx, keyId, amount, reservationId, init),
+    settle: (keyId, reservationId, reserved, actual) => settle(ctx, keyId, reservationId, reserved, actual),
+    release: (keyId, reservationId, reserved) => release(ctx, keyId, reservationId, reserved),
+    releaseStale: (keyId, maxAgeSeconds) => releaseStale(ctx, keyId, maxAgeSeconds),
+    getLedger: async (keyId) => {
+      checkIds(keyId);
+      return ledgerFromItem(keyId, await readItem(ctx, keyId), ctx.now());
+    },
+    create: (keyId, init) => create(ctx, keyId, init),
+    revoke: (keyId) => revoke(ctx, keyId),
+  };
+};
