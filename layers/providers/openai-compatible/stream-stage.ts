@@ -1,0 +1,95 @@
+/**
+ * Stage two of a Chat Completions stream: parsed JSON chunks → canonical parts. State lives in the closure;
+ * `flush` emits usage and the finish (usage chunks arrive after the finish_reason chunk, so the finish waits
+ * for the end). A malformed chunk or an upstream error chunk becomes one terminal `error` part and the
+ * upstream is cancelled; a stream that ends without a finish_reason was truncated and says so.
+ */
+import type { ParsedEvent } from '../../../shared/sse/decode.ts';
+import { UPSTREAM_CODES } from '../http/upstream-error.ts';
+import type { StreamError, StreamPart, Usage } from '../types.ts';
+import { chatChunkSchema, type ChatChunk } from './chat-api.ts';
+import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
+import { mapFinishReason } from './finish-reason.ts';
+import { convertUsage } from './usage.ts';
+import { toolCallId } from './tool-call-id.ts';
+
+type Controller = TransformStreamDefaultController<StreamPart>;
+
+const MALFORMED: StreamError = { status: 502, code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a malformed stream chunk.' };
+const TRUNCATED: StreamError = { status: 502, code: UPSTREAM_CODES.truncated, message: 'The provider ended the stream before finishing.' };
+
+const isErrorChunk = (event: ParsedEvent<unknown>): boolean =>
+  event.ok && (event.event === 'error' || (typeof event.value === 'object' && event.value !== null && 'error' in event.value));
+
+export const createChatStreamStage = (context: ErrorContext): TransformStream<ParsedEvent<unknown>, StreamPart> => {
+  let metadataSent = false;
+  let usage: Usage | undefined;
+  let finishReason: string | undefined;
+  /** Tool-call indexes already announced (their id and name went out with the first delta). */
+  const announcedCalls = new Set<number>();
+
+  const fail = (controller: Controller, error: StreamError): void => {
+    controller.enqueue({ type: 'error', error });
+    // Terminating cancels the upstream body: nothing after a broken chunk can be trusted or billed.
+    controller.terminate();
+  };
+
+  const emitMetadata = (chunk: ChatChunk, controller: Controller): void => {
+    if (metadataSent || (chunk.id == null && chunk.model == null)) return;
+    metadataSent = true;
+    controller.enqueue({
+      type: 'response-metadata',
+      ...(chunk.id != null ? { id: chunk.id } : {}),
+      ...(chunk.model != null ? { model: chunk.model } : {}),
+      ...(chunk.created != null ? { created: chunk.created } : {}),
+    });
+  };
+
+  const emitChoice = (chunk: ChatChunk, controller: Controller): void => {
+    // The gateway never asks for n > 1, so the first choice is the answer.
+    const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
+    if (choice === undefined) return;
+    const delta = choice.delta;
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    if (reasoning) controller.enqueue({ type: 'reasoning-delta', delta: reasoning });
+    // A refusal is what the model said; it reaches the client as text.
+    const text = delta?.content ?? delta?.refusal;
+    if (text) controller.enqueue({ type: 'text-delta', delta: text });
+    (delta?.tool_calls ?? []).forEach((call, position) => {
+      const index = call.index ?? position;
+      const argumentsDelta = call.function?.arguments ?? '';
+      if (announcedCalls.has(index)) {
+        if (argumentsDelta !== '') controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta });
+        return;
+      }
+      announcedCalls.add(index);
+      controller.enqueue({
+        type: 'tool-call-delta',
+        index,
+        id: call.id ?? toolCallId(),
+        ...(call.function?.name != null ? { name: call.function.name } : {}),
+        argumentsDelta,
+      });
+    });
+    if (choice.finish_reason != null) finishReason = choice.finish_reason;
+  };
+
+  return new TransformStream({
+    transform(event, controller) {
+      if (!event.ok) return fail(controller, MALFORMED);
+      if (isErrorChunk(event)) return fail(controller, streamErrorFromBody(event.value, context));
+      const parsed = chatChunkSchema.safeParse(event.value);
+      if (!parsed.success) return fail(controller, MALFORMED);
+      const chunk = parsed.data;
+      emitMetadata(chunk, controller);
+      // Some providers repeat running totals on every chunk; the last one is the bill.
+      if (chunk.usage != null) usage = convertUsage(chunk.usage);
+      emitChoice(chunk, controller);
+    },
+    flush(controller) {
+      if (usage !== undefined) controller.enqueue({ type: 'usage', usage });
+      if (finishReason === undefined) controller.enqueue({ type: 'error', error: TRUNCATED });
+      else controller.enqueue({ type: 'finish', finishReason: mapFinishReason(finishReason) });
+    },
+  });
+};

@@ -1,0 +1,94 @@
+/**
+ * The one place that knows which adapter serves which provider. Everything else asks for a
+ * `TextModelAdapter` by `ProviderId` and never sees a wire format.
+ */
+import { UpstreamError } from '../../shared/errors.ts';
+import type { ProviderCredentials } from './credentials.ts';
+import { UPSTREAM_CODES } from './http/upstream-error.ts';
+import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.ts';
+import type { OpenAICompatibleProfile } from './openai-compatible/profile.ts';
+import { aimlProfile } from './aiml/profile.ts';
+import { alibabaProfile } from './alibaba/profile.ts';
+import { asicloudProfile } from './asicloud/profile.ts';
+import { azureProfile } from './azure/profile.ts';
+import { cloudflareProfile } from './cloudflare/profile.ts';
+import { fireworksProfile } from './fireworks/profile.ts';
+import { huggingfaceProfile } from './huggingface/profile.ts';
+import { openaiProfile } from './openai/profile.ts';
+import type { ProviderId, ProviderTransport, TextModelAdapter } from './types.ts';
+
+interface TextProvider {
+  /** Undefined when the provider has no global endpoint (Azure) or derives it itself (Vertex). */
+  readonly defaultBaseURL: string | undefined;
+  readonly create: (transport: ProviderTransport) => TextModelAdapter;
+}
+
+const openAICompatible = (profile: OpenAICompatibleProfile): TextProvider => ({
+  defaultBaseURL: profile.defaultBaseURL,
+  create: (transport) => createOpenAICompatibleAdapter(profile, transport),
+});
+
+const TEXT_PROVIDERS: Partial<Record<ProviderId, TextProvider>> = {
+  openai: openAICompatible(openaiProfile),
+  azure: openAICompatible(azureProfile),
+  fireworks: openAICompatible(fireworksProfile),
+  aiml: openAICompatible(aimlProfile),
+  'hugging face': openAICompatible(huggingfaceProfile),
+  alibaba: openAICompatible(alibabaProfile),
+  cloudflare: openAICompatible(cloudflareProfile),
+  asicloud: openAICompatible(asicloudProfile),
+  // Native generateContent adapters (layers/providers/gemini/, layers/providers/vertex/):
+  // gemini: { defaultBaseURL: ..., create: (transport) => createGeminiAdapter(transport) },
+  // vertex: { defaultBaseURL: undefined, create: (transport) => createVertexAdapter(transport) },
+};
+
+export const isTextProvider = (provider: ProviderId): boolean => TEXT_PROVIDERS[provider] !== undefined;
+
+const textProvider = (provider: ProviderId): TextProvider => {
+  const entry = TEXT_PROVIDERS[provider];
+  if (entry === undefined) throw new UpstreamError(503, UPSTREAM_CODES.notConfigured, `The ${provider} provider does not serve text models.`);
+  return entry;
+};
+
+export const createTextAdapter = (provider: ProviderId, transport: ProviderTransport): TextModelAdapter => textProvider(provider).create(transport);
+
+/** Transport settings the deployment may tune; the rest comes from the credentials. */
+export interface TransportOverrides {
+  readonly fetch?: typeof globalThis.fetch;
+  readonly timeoutMs?: number;
+  readonly maxRetries?: number;
+}
+
+/** Reads `PROVIDER_TIMEOUT_MS` and `PROVIDER_MAX_RETRIES` (unset: the HTTP layer's defaults). */
+export const transportOverridesFromEnv = (env: NodeJS.ProcessEnv = process.env): TransportOverrides => {
+  const timeoutMs = Number(env.PROVIDER_TIMEOUT_MS);
+  const maxRetries = Number(env.PROVIDER_MAX_RETRIES);
+  return {
+    ...(env.PROVIDER_TIMEOUT_MS && timeoutMs > 0 ? { timeoutMs } : {}),
+    ...(env.PROVIDER_MAX_RETRIES && maxRetries >= 0 ? { maxRetries } : {}),
+  };
+};
+
+/** The transport for one provider: base URL and options from settings, the key read lazily at call time. */
+export const transportFor = (provider: ProviderId, credentials: ProviderCredentials, overrides: TransportOverrides = {}): ProviderTransport => {
+  const settings = credentials.settings(provider);
+  return {
+    baseURL: settings.baseURL ?? TEXT_PROVIDERS[provider]?.defaultBaseURL ?? '',
+    apiKey: () => credentials.apiKey(provider),
+    options: settings.options,
+    ...overrides,
+  };
+};
+
+/** `adapterFor` for the text pipeline: one adapter per provider, built on first use. */
+export const createAdapterResolver = (credentials: ProviderCredentials, overrides: TransportOverrides = {}): ((provider: ProviderId) => TextModelAdapter) => {
+  const adapters = new Map<ProviderId, TextModelAdapter>();
+  return (provider) => {
+    let adapter = adapters.get(provider);
+    if (adapter === undefined) {
+      adapter = createTextAdapter(provider, transportFor(provider, credentials, overrides));
+      adapters.set(provider, adapter);
+    }
+    return adapter;
+  };
+};
