@@ -3,7 +3,7 @@
  * gives its open fields. The build refuses to write a catalog with a row that does not match.
  */
 import { z } from 'zod';
-import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS } from './enums.ts';
+import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS, type CanonicalOperation } from './enums.ts';
 
 const price = z.number().finite().nonnegative();
 
@@ -19,6 +19,30 @@ export const pricingUnitSchema = z
   .refine((unit) => unit.valueKeys.join() === Object.keys(unit.entries).join(), 'valueKeys must list the entries keys')
   .refine((unit) => Object.values(unit.entries).some((value) => value > 0), 'a pricing unit needs at least one positive price');
 
+/**
+ * The pricing conventions the pricing engine relies on: which unit each operation is billed in and which
+ * entry keys that unit may carry. A row that breaks them could not be charged, so it never enters the catalog.
+ */
+export const PRICING_CONVENTIONS: Readonly<Record<CanonicalOperation, { readonly unitKey: string; readonly keys: RegExp; readonly required: readonly string[] }>> = {
+  'text-generation': { unitKey: 'tokens', keys: /^(input|output|cached_input|cache_write|reasoning)$/, required: ['input', 'output'] },
+  embeddings: { unitKey: 'tokens', keys: /^input$/, required: ['input'] },
+  'image-generation': { unitKey: 'images', keys: /^(default|[a-z]+:\d+x\d+)$/, required: [] },
+  'image-edit': { unitKey: 'images', keys: /^(default|[a-z]+:\d+x\d+)$/, required: [] },
+  'object-detection': { unitKey: 'requests', keys: /^default$/, required: ['default'] },
+  'image-classification': { unitKey: 'requests', keys: /^default$/, required: ['default'] },
+  speech: { unitKey: 'characters', keys: /^input$/, required: ['input'] },
+  transcription: { unitKey: 'audio_minutes', keys: /^input$/, required: ['input'] },
+  'video-generation': { unitKey: 'video_seconds', keys: /^(default|\d+p)$/, required: [] },
+};
+
+const followsConvention = (operation: { operation: string; pricingUnits: readonly { unitKey: string; entries: Record<string, number>; default?: boolean | undefined }[] }): boolean => {
+  const convention = PRICING_CONVENTIONS[operation.operation as CanonicalOperation];
+  const unit = operation.pricingUnits.find((candidate) => candidate.default);
+  if (!convention || !unit || unit.unitKey !== convention.unitKey) return false;
+  const keys = Object.keys(unit.entries);
+  return keys.every((key) => convention.keys.test(key)) && convention.required.every((key) => keys.includes(key));
+};
+
 export const operationSchema = z
   .object({
     modality: z.enum(CANONICAL_MODALITIES),
@@ -29,7 +53,8 @@ export const operationSchema = z
     pricingUnits: z.array(pricingUnitSchema).min(1),
     streamable: z.boolean(),
   })
-  .refine((operation) => operation.pricingUnits.filter((unit) => unit.default).length === 1, 'exactly one default pricing unit');
+  .refine((operation) => operation.pricingUnits.filter((unit) => unit.default).length === 1, 'exactly one default pricing unit')
+  .refine(followsConvention, 'the default pricing unit breaks the pricing convention of its operation');
 
 const paramSchema = z.object({
   type: z.enum(['number', 'integer', 'string', 'boolean', 'array', 'object']),

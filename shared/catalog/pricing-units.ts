@@ -46,8 +46,8 @@ export const perImage = (prices: Entries, isDefault = true): PricingUnit => pric
 /** USD per 1M input characters: speech synthesis. */
 export const perMillionCharacters = (input: number, isDefault = true): PricingUnit => pricingUnit('characters', { input }, isDefault);
 
-/** USD per minute of audio: `input` for transcription, `output` for speech billed by generated duration. */
-export const perAudioMinute = (prices: Entries, isDefault = true): PricingUnit => pricingUnit('audio_minutes', prices, isDefault);
+/** USD per minute of audio processed, entry `input`: transcription. */
+export const perAudioMinute = (input: number, isDefault = true): PricingUnit => pricingUnit('audio_minutes', { input }, isDefault);
 
 /**
  * USD per second of generated video, keyed by resolution label or `default`. A resolution label is

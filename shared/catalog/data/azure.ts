@@ -55,7 +55,7 @@ export const AZURE_MEDIA: readonly CuratedModel[] = [
     name: 'Whisper (Azure)',
     family: 'whisper',
     description: 'Whisper speech-to-text on Azure OpenAI.',
-    operations: [op('transcription', perAudioMinute({ input: 0.006 }))],
+    operations: [op('transcription', perAudioMinute(0.006))],
   },
   {
     ...base,

@@ -1,0 +1,146 @@
+/**
+ * Validation of catalog query input, written once: the same field rules check a JSON search body and
+ * query-string parameters (which arrive as strings and are coerced first). Failures become 400s with a
+ * stable code per field: `invalid_enum_value`, `invalid_limit`, `invalid_cursor`, `invalid_number`,
+ * `invalid_boolean`, `invalid_string`.
+ */
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors.ts';
+import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS, isCanonicalOperation, type CanonicalModality } from './enums.ts';
+
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 200;
+
+const FIELDS = {
+  q: z.string().max(256),
+  modality: z.enum(CANONICAL_MODALITIES),
+  operation: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).refine(isCanonicalOperation),
+  provider: z.enum(MODEL_PROVIDERS),
+  priceMaxPerMTok: z.number().finite().nonnegative(),
+  contextWindowMin: z.number().int().nonnegative(),
+  streaming: z.boolean(),
+  cursor: z.string().max(1024).nullable(),
+  limit: z.number().int().min(1).max(MAX_PAGE_LIMIT),
+  all: z.boolean(),
+} as const;
+
+type FieldName = keyof typeof FIELDS;
+
+const ERROR_CODES: Record<FieldName, string> = {
+  q: 'invalid_string',
+  modality: 'invalid_enum_value',
+  operation: 'invalid_enum_value',
+  provider: 'invalid_enum_value',
+  priceMaxPerMTok: 'invalid_number',
+  contextWindowMin: 'invalid_number',
+  streaming: 'invalid_boolean',
+  cursor: 'invalid_cursor',
+  limit: 'invalid_limit',
+  all: 'invalid_boolean',
+};
+
+const ALLOWED: Partial<Record<FieldName, readonly string[]>> = {
+  modality: CANONICAL_MODALITIES,
+  operation: CANONICAL_OPERATIONS,
+  provider: MODEL_PROVIDERS,
+};
+
+const NUMERIC = new Set<FieldName>(['priceMaxPerMTok', 'contextWindowMin', 'limit']);
+const BOOLEAN = new Set<FieldName>(['streaming', 'all']);
+
+/** Query strings carry text: numbers and booleans are read from it; anything else is left for the field rule to reject. */
+const fromQueryString = (name: FieldName) => (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  if (value === '') return undefined;
+  if (NUMERIC.has(name) && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (BOOLEAN.has(name) && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+};
+
+type Mode = 'json' | 'query';
+
+type FieldSchema<K extends FieldName> = z.ZodOptional<z.ZodType<z.output<(typeof FIELDS)[K]>>>;
+
+const field = <K extends FieldName>(name: K, mode: Mode): FieldSchema<K> => {
+  const rule: z.ZodType = FIELDS[name];
+  // The rule's static type survives preprocessing unchanged; TypeScript cannot see that through the generic index.
+  return (mode === 'query' ? z.preprocess(fromQueryString(name), rule) : rule).optional() as unknown as FieldSchema<K>;
+};
+
+const schemas = (mode: Mode) => ({
+  search: z.object({
+    q: field('q', mode),
+    modality: field('modality', mode),
+    operation: field('operation', mode),
+    provider: field('provider', mode),
+    priceMaxPerMTok: field('priceMaxPerMTok', mode),
+    contextWindowMin: field('contextWindowMin', mode),
+    streaming: field('streaming', mode),
+    cursor: field('cursor', mode),
+    limit: field('limit', mode),
+  }),
+  listModels: z.object({ provider: field('provider', mode), modality: field('modality', mode), limit: field('limit', mode), all: field('all', mode) }),
+  operationModels: z.object({
+    q: field('q', mode),
+    provider: field('provider', mode),
+    streaming: field('streaming', mode),
+    cursor: field('cursor', mode),
+    limit: field('limit', mode),
+  }),
+  provider: z.object({ provider: field('provider', mode) }),
+});
+
+const JSON_SCHEMAS = schemas('json');
+const QUERY_SCHEMAS = schemas('query');
+
+export type SearchFilters = z.infer<typeof JSON_SCHEMAS.search>;
+export type ListModelsOptions = z.infer<typeof JSON_SCHEMAS.listModels>;
+export type OperationModelsOptions = z.infer<typeof JSON_SCHEMAS.operationModels>;
+export type ProviderOption = z.infer<typeof JSON_SCHEMAS.provider>;
+
+/** Query parameters as API Gateway hands them over (`null` when there are none). */
+export type QueryParams = Readonly<Record<string, string | undefined>> | null | undefined;
+
+const describe = (name: string, value: unknown, issueMessage: string): string => {
+  const allowed = ALLOWED[name as FieldName];
+  if (allowed) return `Invalid value ${JSON.stringify(value)} for '${name}'. Expected one of: ${allowed.join(', ')}.`;
+  if (name === 'limit') return `'limit' must be an integer from 1 to ${MAX_PAGE_LIMIT}; got ${JSON.stringify(value)}.`;
+  return `Invalid value ${JSON.stringify(value)} for '${name}': ${issueMessage}.`;
+};
+
+const parseWith = <S extends z.ZodType>(schema: S, input: unknown): z.infer<S> => {
+  if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+    throw new InvalidRequestError('invalid_request_body', 'The request body must be a JSON object.');
+  }
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  const name = String(issue?.path[0] ?? 'body');
+  const value = (input as Record<string, unknown> | undefined)?.[name];
+  throw new InvalidRequestError(ERROR_CODES[name as FieldName] ?? 'invalid_request', describe(name, value, issue?.message ?? 'invalid'), {
+    param: name,
+  });
+};
+
+/** Validates the JSON body of POST /v1/models/search. A missing body searches everything. */
+export const parseSearchRequest = (body: unknown): SearchFilters => parseWith(JSON_SCHEMAS.search, body);
+
+/** GET /v1/models (and /v1/models/all): `provider`, `modality`, `limit`. */
+export const parseListModelsQuery = (query: QueryParams): ListModelsOptions => parseWith(QUERY_SCHEMAS.listModels, query ?? {});
+
+/** GET /v1/modalities/{modality}/operations/{operation}/models: `q`, `provider`, `streaming`, `cursor`, `limit`. */
+export const parseOperationModelsQuery = (query: QueryParams): OperationModelsOptions => parseWith(QUERY_SCHEMAS.operationModels, query ?? {});
+
+/** GET /v1/models/{model} and /params: `provider`. */
+export const parseProviderQuery = (query: QueryParams): ProviderOption => parseWith(QUERY_SCHEMAS.provider, query ?? {});
+
+export const validateListModelsOptions = (options: unknown): ListModelsOptions => parseWith(JSON_SCHEMAS.listModels, options);
+export const validateOperationModelsOptions = (options: unknown): OperationModelsOptions => parseWith(JSON_SCHEMAS.operationModels, options);
+export const validateProvider = (provider: unknown): ProviderOption['provider'] => parseWith(JSON_SCHEMAS.provider, { provider }).provider;
+
+/** A `{modality}` path segment. */
+export const parseModality = (value: string): CanonicalModality => {
+  const parsed = FIELDS.modality.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidRequestError('invalid_enum_value', describe('modality', value, 'unknown modality'), { param: 'modality' });
+};
