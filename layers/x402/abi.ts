@@ -159,4 +159,12 @@ export const uptoProxyAbi = [
     outputs: [],
   },
   { type: 'function', name: 'PERMIT2', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'address' }] },
+  // The proxy's own errors, then Permit2's (a settle reverts with whichever contract refused), so viem can name them.
+  ...(['AmountExceedsPermitted', 'UnauthorizedFacilitator', 'InvalidAmount', 'InvalidOwner', 'InvalidDestination', 'PaymentTooEarly'] as const).map(
+    (name) => ({ type: 'error', name, inputs: [] }) as const,
+  ),
+  ...(['InvalidNonce', 'InvalidSignature', 'InvalidSigner', 'InvalidSignatureLength', 'InvalidContractSignature'] as const).map(
+    (name) => ({ type: 'error', name, inputs: [] }) as const,
+  ),
+  { type: 'error', name: 'SignatureExpired', inputs: [{ name: 'signatureDeadline', type: 'uint256' }] },
 ] as const;
