@@ -6,25 +6,26 @@ import { idempotently } from './idempotent.ts';
 import { parseChatRequest, parseResponsesRequest, type TextRequest } from './request/text-request.ts';
 import { serveText } from './run-text.ts';
 import type { TextServices } from './services.ts';
+import type { Surface } from './surface.ts';
 
 /** Decides who is calling (and, once payments are wired, authorizes the call). */
 export type Authorize = (http: HttpRequest) => Promise<Caller> | Caller;
 
 const create =
-  (parse: (body: Record<string, unknown>) => TextRequest, services: TextServices, authorize: Authorize): Operation =>
+  (parse: (body: Record<string, unknown>) => TextRequest, services: TextServices, authorize: Authorize, surface: Surface): Operation =>
   async (http) => {
     const body = readJsonObject(http);
     const request = parse(body);
     const caller = await authorize(http);
     return idempotently(http, caller, JSON.stringify(body), services.idempotency, (onFinished) =>
-      serveText({ http, request, caller, onFinished }, services),
+      serveText({ http, request, caller, onFinished, surface }, services),
     );
   };
 
 /** The text routes' operations, shared by the native family and the external mirror. */
-export const createTextOperations = (services: TextServices, authorize: Authorize = callerFromCredential) => ({
-  'chat.create': create(parseChatRequest, services, authorize),
-  'responses.create': create(parseResponsesRequest, services, authorize),
+export const createTextOperations = (services: TextServices, authorize: Authorize = callerFromCredential, surface: Surface = 'native') => ({
+  'chat.create': create(parseChatRequest, services, authorize, surface),
+  'responses.create': create(parseResponsesRequest, services, authorize, surface),
   'responses.get': async (http: HttpRequest) => {
     const caller = await authorize(http);
     const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);

@@ -4,7 +4,7 @@ import type { Caller } from '../auth/caller.ts';
 import { UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
 import { accumulate, createAccumulator, type Completion } from './accumulate.ts';
@@ -17,6 +17,7 @@ import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
+import { diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
@@ -26,6 +27,8 @@ export interface TextCall {
   readonly request: TextRequest;
   readonly caller: Caller;
   readonly onFinished?: OnFinished;
+  /** Defaults to native. */
+  readonly surface?: Surface;
 }
 
 class CancelledError extends Error {
@@ -49,6 +52,7 @@ const clampTokens = (asked: number | undefined, limit: number | undefined): numb
 /** Resolves the model, rebuilds history, and serves one text generation in the API shape the request came in. */
 export const serveText = async (call: TextCall, services: TextServices): Promise<HttpResult> => {
   const { request, caller, http } = call;
+  const surface = call.surface ?? 'native';
   const model = services.resolveTextModel(request.model, request.provider);
   const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, caller.id)).conversation : [];
   const input: readonly CanonicalMessage[] = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
@@ -94,7 +98,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
-    const headers = { 'x-compose-response-id': id, ...routingHeaders(model, attempts) };
+    const headers = { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
     const status = statusOf(completion);
     const body = request.api === 'chat' ? toChatCompletion({ id, created, model: model.publicId }, completion) : buildResponseObject(base, completion, status);
     await record(completion, status, body as Record<string, unknown>);
@@ -106,7 +110,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const parts = await adapter.stream(canonical, options).catch(failBeforeFirstByte);
   const serializer: FrameSerializer =
     request.api === 'chat' ? createChatChunkSerializer({ id, created, model: model.publicId }, request.includeUsage) : createResponsesEventSerializer(base);
-  const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts) };
+  const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
 
   async function* frames(): AsyncGenerator<string> {
     const transcript: string[] | undefined = call.onFinished ? [] : undefined;
@@ -142,7 +146,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       const completion = acc.result();
       yield* emit(serializer.end());
       if (completion.error) {
-        yield* emit([eventFrame('compose.error', { error: { message: completion.error.message, type: 'api_error', code: completion.error.code } })]);
+        yield* emit([streamErrorFrame(surface, completion.error)]);
       }
       yield* emit([DONE_FRAME]);
       const status: StoredStatus = completion.error === CANCELLED ? 'cancelled' : statusOf(completion);
