@@ -38,9 +38,12 @@ export interface NonceClaim {
   readonly claimId: string;
 }
 
+/** The parts of a verified payment the guard records. */
+export type NonceSubject = Pick<VerifiedPayment, 'nonceKey' | 'payer' | 'network' | 'scheme' | 'validBefore'>;
+
 export interface NonceStore {
   /** Claims the payment's nonce or refuses it with `payment_nonce_reused`. */
-  claim(payment: VerifiedPayment): Promise<NonceClaim>;
+  claim(payment: NonceSubject): Promise<NonceClaim>;
   markSpent(claim: NonceClaim, transaction: string): Promise<void>;
   /** Gives the nonce back after a failure before settlement. A no-op if the claim is no longer in flight. */
   release(claim: NonceClaim): Promise<void>;
