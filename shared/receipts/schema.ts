@@ -1,0 +1,36 @@
+/** The spec's `ReceiptBody` and `ReceiptLineItem`, as the gateway emits them (extra properties allowed, as in the spec). */
+import { z } from 'zod';
+
+const atomicAmount = z.string().regex(/^[0-9]+$/);
+
+export const receiptLineItemSchema = z.looseObject({
+  key: z.string(),
+  unit: z.string(),
+  quantity: z.number(),
+  unit_price_usd: z.number().optional(),
+  amount_wei: atomicAmount,
+});
+
+export const SETTLEMENT_STATUS = {
+  /** Charged: the key ledger settled, or the x402 payment is on chain. */
+  settled: 'settled',
+  /** Served but not yet paid: the x402 settlement failed and is queued for retry. */
+  queued: 'queued',
+} as const;
+
+export const receiptBodySchema = z.looseObject({
+  subject: z.string().optional(),
+  line_items: z.array(receiptLineItemSchema),
+  provider_amount_wei: atomicAmount,
+  platform_fee_wei: atomicAmount,
+  final_amount_wei: atomicAmount,
+  settled: z.boolean(),
+  settlement_status: z.enum([SETTLEMENT_STATUS.settled, SETTLEMENT_STATUS.queued]),
+  payment_method: z.enum(['compose_key', 'x402']).optional(),
+  tx_hash: z.string().optional(),
+  network: z.string().regex(/^eip155:[0-9]+$/).optional(),
+  settled_at: z.number().int().optional(),
+});
+
+export type ReceiptBody = z.infer<typeof receiptBodySchema>;
+export type ReceiptLineItem = z.infer<typeof receiptLineItemSchema>;
