@@ -64,7 +64,7 @@ type FieldSchema<K extends FieldName> = z.ZodOptional<z.ZodType<z.output<(typeof
 const field = <K extends FieldName>(name: K, mode: Mode): FieldSchema<K> => {
   const rule: z.ZodType = FIELDS[name];
   // The rule's static type survives preprocessing unchanged; TypeScript cannot see that through the generic index.
-  return (mode === 'query' ? z.preprocess(fromQueryString(name), rule) : rule).optional() as unknown as FieldSchema<K>;
+  return (mode === 'query' ? z.preprocess(fromQueryString(name), rule.optional()).optional() : rule.optional()) as unknown as FieldSchema<K>;
 };
 
 const schemas = (mode: Mode) => ({
