@@ -345,9 +345,13 @@ describe('Gemini adapter: safety', () => {
     expect(finishOf(parts)).toEqual({ unified: 'content_filter', raw: 'SAFETY' });
   });
 
-  it('honours the content-filter fault', async () => {
-    const parts = await generate({}, { fetch: fetchWithFault('content-filter') });
-    expect(finishOf(parts)?.unified).toBe('content_filter');
+  it('honours the content-filter faults: a blocked prompt, or an answer stopped midway', async () => {
+    const blocked = await generate({}, { fetch: fetchWithFault('content-filter') });
+    expect(textOf(blocked)).toBe('');
+    expect(finishOf(blocked)).toEqual({ unified: 'content_filter', raw: 'SAFETY' });
+    const stopped = await stream({}, { fetch: fetchWithFault('content-filter-finish') });
+    expect(textOf(stopped)).toBe('Echo:');
+    expect(finishOf(stopped)).toEqual({ unified: 'content_filter', raw: 'SAFETY' });
   });
 });
 
@@ -402,6 +406,25 @@ describe('Gemini adapter: errors', () => {
     const parts = await stream({ messages: [user('a b c d e f g h i j')] }, { fetch: fetchWithFault('midstream-error') });
     expect(textOf(parts)).toBe('Echo: a b ');
     expect(partsOfType(parts, 'error')).toEqual([{ type: 'error', error: { status: 500, code: 'upstream_unavailable', message: expect.not.stringMatching(/https?:/) } }]);
+    expect(finishOf(parts)).toEqual({ unified: 'error' });
+  });
+
+  it('redacts the key and URLs a provider error message leaks', async () => {
+    const error = await rejection(generate({}, { fetch: fetchWithFault('leak') }));
+    expect(error.code).toBe('upstream_bad_request');
+    expect(error.message).not.toContain('test-gemini-key');
+    expect(error.message).not.toMatch(/https?:|googleapis/);
+  });
+
+  it('maps a provider that never answers, or drops the connection, to timeout and unavailable', async () => {
+    expect(await rejection(generate({}, { fetch: fetchWithFault('timeout'), timeoutMs: 50, maxRetries: 0 }))).toMatchObject({ code: 'upstream_timeout' });
+    expect(await rejection(generate({}, { fetch: fetchWithFault('drop'), maxRetries: 0 }))).toMatchObject({ code: 'upstream_unavailable' });
+  });
+
+  it('accepts faults as a +suffix on the model id, for requests that pass through the gateway', async () => {
+    const parts = await stream({ model: `${FLASH}+midstream-drop`, messages: [user('a b c d e f g')] });
+    expect(textOf(parts)).toBe('Echo: a b ');
+    expect(partsOfType(parts, 'error')[0]!.error.code).toBe('upstream_connection_lost');
     expect(finishOf(parts)).toEqual({ unified: 'error' });
   });
 

@@ -116,6 +116,12 @@ describe('Vertex adapter: errors', () => {
     expect(error.message).not.toContain('someone-elses-project');
   });
 
+  it('redacts the bearer token and URLs a provider error message leaks', async () => {
+    const error = await rejection(generate({}, { fetch: fetchWithFault('leak') }));
+    expect(error.code).toBe('upstream_bad_request');
+    expect(error.message).not.toMatch(/ya29|https?:|projects\//);
+  });
+
   it('maps an unknown publisher model (404) to upstream_unavailable', async () => {
     expect(await rejection(generate({ model: 'claude-3' }))).toMatchObject({ code: 'upstream_unavailable' });
   });

@@ -37,10 +37,10 @@ const retryDelaySeconds = (body: GoogleErrorBody | undefined): number | undefine
   return undefined;
 };
 
-const describe = (body: GoogleErrorBody | undefined): string => {
+const describe = (body: GoogleErrorBody | undefined, knownSecrets: readonly string[]): string => {
   let message = body?.error.message ?? '';
   for (const [pattern, replacement] of GOOGLE_IDENTIFIERS) message = message.replace(pattern, replacement);
-  return sanitizeUpstreamMessage(message);
+  return sanitizeUpstreamMessage(message, { knownSecrets });
 };
 
 export const parseGoogleErrorBody = (raw: unknown): GoogleErrorBody | undefined => {
@@ -56,20 +56,23 @@ const parseBodyText = (text: string): GoogleErrorBody | undefined => {
   }
 };
 
-/** A non-2xx answer before the first byte → the error the adapter throws. */
-export const upstreamErrorFromResponse = (provider: ProviderId, status: number, bodyText: string): UpstreamError => {
+/**
+ * A non-2xx answer before the first byte → the error the adapter throws. `knownSecrets` (the credential
+ * sent) are redacted wherever the provider echoes them.
+ */
+export const upstreamErrorFromResponse = (provider: ProviderId, status: number, bodyText: string, knownSecrets: readonly string[] = []): UpstreamError => {
   const body = parseBodyText(bodyText);
   const retryAfterSeconds = retryDelaySeconds(body);
   return upstreamError({
     provider,
     providerStatus: effectiveStatus(status, body),
-    message: describe(body),
+    message: describe(body, knownSecrets),
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   });
 };
 
 /** An error object sent inside a stream (Google's way of failing midway) → an `error` part. */
-export const streamErrorFromBody = (body: GoogleErrorBody): StreamError => {
+export const streamErrorFromBody = (body: GoogleErrorBody, knownSecrets: readonly string[] = []): StreamError => {
   const status = body.error.code ?? 500;
-  return { status, code: classifyUpstreamStatus(effectiveStatus(status, body)).code, message: describe(body) };
+  return { status, code: classifyUpstreamStatus(effectiveStatus(status, body)).code, message: describe(body, knownSecrets) };
 };

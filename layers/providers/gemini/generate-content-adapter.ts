@@ -25,22 +25,32 @@ export interface GenerateContentEndpoint {
   readonly maxRetries?: number;
 }
 
-const send = async (endpoint: GenerateContentEndpoint, url: string, body: string, options: CallOptions): Promise<Response> => {
+interface Sent {
+  readonly response: Response;
+  /** The credential values sent, to redact wherever the provider echoes them. */
+  readonly secrets: readonly string[];
+}
+
+/** `Bearer ya29…` is echoed as either the whole value or the bare token. */
+const secretsOf = (headers: Record<string, string>): string[] => Object.values(headers).flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')]);
+
+const send = async (endpoint: GenerateContentEndpoint, url: string, body: string, options: CallOptions): Promise<Sent> => {
   for (let reauthorized = false; ; reauthorized = true) {
-    const headers = { 'content-type': 'application/json', ...(await endpoint.headers()) };
+    const auth = await endpoint.headers();
+    const headers = { 'content-type': 'application/json', ...auth };
     const response = await fetchWithRetry(url, { method: 'POST', headers, body }, {
       signal: options.signal,
       ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
       ...(endpoint.timeoutMs !== undefined ? { timeoutMs: endpoint.timeoutMs } : {}),
       ...(endpoint.maxRetries !== undefined ? { maxRetries: endpoint.maxRetries } : {}),
     });
-    if (response.ok) return response;
+    if (response.ok) return { response, secrets: secretsOf(auth) };
     const text = await response.text().catch(() => '');
     if (response.status === 401 && endpoint.credentialsRejected && !reauthorized) {
       endpoint.credentialsRejected();
       continue;
     }
-    throw upstreamErrorFromResponse(endpoint.provider, response.status, text);
+    throw upstreamErrorFromResponse(endpoint.provider, response.status, text, secretsOf(auth));
   }
 };
 
@@ -58,9 +68,9 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
   async generate(request: CanonicalRequest, options: CallOptions): Promise<StreamPart[]> {
     const { body, warnings } = buildGenerateContentRequest(request);
     const url = await endpoint.url(request.model, 'generateContent');
-    const response = await send(endpoint, url, JSON.stringify(body), options);
+    const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
     // One whole response goes through the streaming stage, so both paths yield identical parts.
-    const parts = ReadableStream.from([parseBody(await response.text())]).pipeThrough(createGeminiStreamStage());
+    const parts = ReadableStream.from([parseBody(await response.text())]).pipeThrough(createGeminiStreamStage(secrets));
     const result: StreamPart[] = warnings.map((message) => ({ type: 'warning', message }));
     for await (const part of parts) result.push(part);
     return result;
@@ -69,10 +79,10 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
   async stream(request: CanonicalRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
     const { body, warnings } = buildGenerateContentRequest(request);
     const url = await endpoint.url(request.model, 'streamGenerateContent');
-    const response = await send(endpoint, url, JSON.stringify(body), options);
+    const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
     const parts = decodeSse(response.body ?? ReadableStream.from<Uint8Array>([]))
       .pipeThrough(parseJsonEvents<unknown>())
-      .pipeThrough(createGeminiStreamStage());
+      .pipeThrough(createGeminiStreamStage(secrets));
     return readParts(warnings, parts, options.signal);
   },
 });

@@ -12,7 +12,8 @@ import { newToolCallId } from './tool-call-id.ts';
 import { convertUsage } from './usage.ts';
 import { generateContentResponseSchema, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
 
-export const createGeminiStreamStage = (): TransformStream<ParsedEvent<unknown>, StreamPart> => {
+/** `knownSecrets`: the credential in use, redacted from any error message the provider streams. */
+export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): TransformStream<ParsedEvent<unknown>, StreamPart> => {
   let metadataSent = false;
   let toolCallCount = 0;
   let finishRaw: string | undefined;
@@ -54,7 +55,7 @@ export const createGeminiStreamStage = (): TransformStream<ParsedEvent<unknown>,
       }
       const errorBody = parseGoogleErrorBody(event.value);
       if (errorBody) {
-        fail(controller, { type: 'error', error: streamErrorFromBody(errorBody) });
+        fail(controller, { type: 'error', error: streamErrorFromBody(errorBody, knownSecrets) });
         return;
       }
       const parsed = generateContentResponseSchema.safeParse(event.value);

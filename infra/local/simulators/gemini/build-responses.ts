@@ -12,6 +12,8 @@ export interface ResponseContext {
   readonly cachedTokens: number;
   /** Vertex stamps each response with its creation time. */
   readonly createTime?: string;
+  /** How many words each streamed text chunk carries. */
+  readonly wordsPerChunk?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -23,12 +25,10 @@ const SAFETY_RATINGS = [
   { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
 ];
 
-const WORDS_PER_CHUNK = 3;
-
-const splitText = (text: string): string[] => {
+const splitText = (text: string, wordsPerChunk: number): string[] => {
   const words = text.split(/(?<=\s)/);
   const chunks: string[] = [];
-  for (let i = 0; i < words.length; i += WORDS_PER_CHUNK) chunks.push(words.slice(i, i + WORDS_PER_CHUNK).join(''));
+  for (let i = 0; i < words.length; i += wordsPerChunk) chunks.push(words.slice(i, i + wordsPerChunk).join(''));
   return chunks;
 };
 
@@ -61,7 +61,7 @@ export const buildResponses = (reply: Reply, context: ResponseContext, stream: b
   const pieces: OutputPart[][] = thoughtParts.map((part) => [part]);
   const calls = reply.parts.filter((part) => 'functionCall' in part);
   if (calls.length > 0) pieces.push(calls);
-  for (const part of reply.parts) if ('text' in part) pieces.push(...splitText(part.text).map((text) => [{ text }]));
+  for (const part of reply.parts) if ('text' in part) pieces.push(...splitText(part.text, context.wordsPerChunk ?? 3).map((text) => [{ text }]));
   if (pieces.length === 0) pieces.push([]);
   return pieces.map((parts, index) => {
     const last = index === pieces.length - 1;

@@ -1,7 +1,9 @@
 /**
  * What the simulated model answers. Deterministic, so tests can assert it:
- * - a prompt containing `SIM_BLOCK_PROMPT` is blocked (`promptFeedback.blockReason: SAFETY`);
- *   `SIM_BLOCK_RESPONSE` (or the `content-filter` fault) stops the answer with `finishReason: SAFETY`;
+ * - a prompt containing `SIM_BLOCK_PROMPT` (or the `content-filter` fault) is blocked
+ *   (`promptFeedback.blockReason: SAFETY`); `SIM_BLOCK_RESPONSE` (or `content-filter-finish`) stops the
+ *   answer with `finishReason: SAFETY`;
+ * - the `chunks:<count>x<size>` fault answers with that many chunks of that many characters;
  * - after function responses: a text that reports them;
  * - with function declarations and a mode other than NONE: a call to the first allowed function (to every
  *   declared function when the prompt says "parallel"), with arguments sampled from its schema;
@@ -81,8 +83,14 @@ const limit = (text: string, request: SimRequest): { text: string; finishReason:
   return { text: cut, finishReason: 'STOP' };
 };
 
-export const composeReply = (request: SimRequest, model: string, contentFilter: boolean): Reply => {
-  if (allText(request).includes('SIM_BLOCK_PROMPT')) return { kind: 'blocked', blockReason: 'SAFETY' };
+export interface ReplyFaults {
+  readonly contentFilter: boolean;
+  readonly contentFilterFinish: boolean;
+  readonly chunks?: { readonly count: number; readonly size: number };
+}
+
+export const composeReply = (request: SimRequest, model: string, faults: ReplyFaults): Reply => {
+  if (faults.contentFilter || allText(request).includes('SIM_BLOCK_PROMPT')) return { kind: 'blocked', blockReason: 'SAFETY' };
   const prompt = textOf(lastUser(request));
   const thinking = request.generationConfig?.thinkingConfig;
   const thinks = isThinkingModel(model) && thinking?.thinkingBudget !== 0;
@@ -90,10 +98,11 @@ export const composeReply = (request: SimRequest, model: string, contentFilter: 
   const budget = thinking?.thinkingBudget !== undefined && thinking.thinkingBudget > 0 ? thinking.thinkingBudget : Infinity;
   const base = { kind: 'answer', thoughts, thinkingTokens: thinks ? Math.min(budget, Math.ceil(thoughts.length / 4) * 3) : 0, includeThoughts: thinks && thinking?.includeThoughts === true } as const;
 
-  if (contentFilter || prompt.includes('SIM_BLOCK_RESPONSE')) return { ...base, parts: [{ text: 'Echo:' }], finishReason: 'SAFETY' };
+  if (faults.contentFilterFinish || prompt.includes('SIM_BLOCK_RESPONSE')) return { ...base, parts: [{ text: 'Echo:' }], finishReason: 'SAFETY' };
   const lastIsToolResult = (request.contents.at(-1)?.parts ?? []).some((part) => part.functionResponse);
   const calls = lastIsToolResult ? undefined : functionCalls(request, prompt, thinks);
   if (calls && calls.length > 0) return { ...base, parts: calls, finishReason: 'STOP' };
+  if (faults.chunks) return { ...base, parts: [{ text: `${'x'.repeat(Math.max(0, faults.chunks.size - 1))} `.repeat(faults.chunks.count) }], finishReason: 'STOP' };
   const { text, finishReason } = limit(answerText(request, prompt), request);
   return { ...base, parts: text === '' ? [] : [{ text }], finishReason };
 };

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { splitModelFaults } from '../openai-compatible/faults.ts';
 import { errorInfo, googleError } from './google-error.ts';
 import { handleGenerateContent, SimulatorState, type RecordedRequest } from './handle-generate-content.ts';
 import { readBody, sendGoogleError } from './http-io.ts';
@@ -27,8 +28,9 @@ export interface GeminiSimulator {
 const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 const SERVICE = 'generativelanguage.googleapis.com';
 
-const authorize = (req: IncomingMessage, url: URL, expected: string | undefined): ReturnType<typeof googleError> | undefined => {
-  const key = (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
+const keyOf = (req: IncomingMessage, url: URL): string => (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? '';
+
+const authorize = (key: string, expected: string | undefined): ReturnType<typeof googleError> | undefined => {
   if (key === '') {
     return googleError(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
   }
@@ -44,18 +46,21 @@ export const startGeminiSimulator = async (options: GeminiSimulatorOptions = {})
     const route = ROUTE.exec(url.pathname);
     const rawBody = await readBody(req);
     if (!route || req.method !== 'POST') return sendGoogleError(res, googleError(404, `Method not found: ${req.method} ${url.pathname}`));
-    const denied = authorize(req, url, options.apiKey);
+    const key = keyOf(req, url);
+    const denied = authorize(key, options.apiKey);
     if (denied) return sendGoogleError(res, denied);
-    const model = decodeURIComponent(route[1] ?? '');
+    const { model, spec } = splitModelFaults(decodeURIComponent(route[1] ?? ''));
     await handleGenerateContent(
       res,
       {
+        req,
         path: url.pathname,
         model,
+        modelFaults: spec,
+        credential: key,
         stream: route[2] === 'streamGenerateContent',
         sse: url.searchParams.get('alt') === 'sse',
         rawBody,
-        faultHeader: req.headers['x-sim-fault'] as string | undefined,
         dialect: 'gemini',
         notFoundMessage: `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
       },

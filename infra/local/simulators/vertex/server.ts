@@ -7,6 +7,7 @@ import { createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorInfo, googleError } from '../gemini/google-error.ts';
+import { splitModelFaults } from '../openai-compatible/faults.ts';
 import { handleGenerateContent, SimulatorState, type RecordedRequest } from '../gemini/handle-generate-content.ts';
 import { readBody, sendGoogleError } from '../gemini/http-io.ts';
 import { createTestServiceAccount } from './service-account.ts';
@@ -75,7 +76,7 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
     if (expiresAt === undefined) return unauthenticated(res, 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
     if (expiresAt <= Date.now()) return unauthenticated(res, 'ACCESS_TOKEN_EXPIRED');
     const [, project = '', location = '', encodedModel = '', method] = route;
-    const model = decodeURIComponent(encodedModel);
+    const { model, spec } = splitModelFaults(decodeURIComponent(encodedModel));
     const resource = `projects/${project}/locations/${location}/publishers/google/models/${model}`;
     if (decodeURIComponent(project) !== account().projectId) {
       return sendGoogleError(res, googleError(403, `Permission 'aiplatform.endpoints.predict' denied on resource '//${SERVICE}/${resource}' (or it may not exist).`, [errorInfo('IAM_PERMISSION_DENIED', SERVICE)]));
@@ -83,12 +84,14 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
     await handleGenerateContent(
       res,
       {
+        req,
         path: url.pathname,
         model,
+        modelFaults: spec,
+        credential: bearer,
         stream: method === 'streamGenerateContent',
         sse: url.searchParams.get('alt') === 'sse',
         rawBody,
-        faultHeader: req.headers['x-sim-fault'] as string | undefined,
         dialect: 'vertex',
         notFoundMessage: `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version.`,
       },
