@@ -16,7 +16,7 @@ import { accessOf } from '../infra/lib/access.ts';
 import { BINARY_MEDIA_TYPES, GATEWAY_RESPONSES } from '../infra/lib/api.ts';
 import { buildComposeApp } from '../infra/lib/compose-app.ts';
 import type { ComposeStack } from '../infra/lib/compose-stack.ts';
-import { PROVIDER_SECRETS_ENV } from '../infra/lib/storage.ts';
+import { PROVIDER_SECRETS_ENV } from '../layers/providers/credentials.ts';
 import { FALLBACK_PATH, FAMILIES, ROUTES, type Family } from '../shared/routes.ts';
 import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../shared/stores/tables.ts';
 

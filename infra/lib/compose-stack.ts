@@ -5,6 +5,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { PLATFORM_FEE_ENV } from '../../shared/pricing/fee.ts';
 import type { Family } from '../../shared/routes.ts';
 import { FAMILY_NAMES, accessOf } from './access.ts';
 import { Api } from './api.ts';
@@ -14,8 +15,11 @@ import { FamilyFunction } from './family-function.ts';
 import { SHARED_ASSETS_DIR, SHARED_ASSETS_ENV, SharedLayer } from './shared-layer.ts';
 import { Storage } from './storage.ts';
 
-/** Non-secret settings every function reads; names are the contract with `functions/` and `shared/`. */
-export const CONFIG_ENV = { platformFeeBps: 'PLATFORM_FEE_BPS', x402Network: 'X402_NETWORK' } as const;
+/**
+ * The default x402 network (CAIP-2) for payment challenges. No payments module reads a network from the
+ * environment yet; this is the name the stack offers.
+ */
+export const X402_NETWORK_ENV = 'X402_NETWORK';
 
 export interface ComposeStackProps extends StackProps {
   readonly config: StageConfig;
@@ -52,8 +56,8 @@ export class ComposeStack extends Stack {
         layers: [this.sharedLayer.layer],
         environment: {
           [SHARED_ASSETS_ENV]: SHARED_ASSETS_DIR,
-          [CONFIG_ENV.platformFeeBps]: String(config.platformFeeBps),
-          [CONFIG_ENV.x402Network]: config.x402Network,
+          [PLATFORM_FEE_ENV]: String(config.platformFeeBps),
+          [X402_NETWORK_ENV]: config.x402Network,
         },
       });
       const access = accessOf(family);

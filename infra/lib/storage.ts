@@ -11,10 +11,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
 import { MEDIA_BUCKET_ENV, PARTITION_KEY, TABLES, TTL_ATTRIBUTE, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
-
-/** The environment variable that carries the provider-keys secret's ARN to a function. */
-export const PROVIDER_SECRETS_ENV = 'PROVIDER_SECRETS_ARN';
 
 /** Object-level actions the gateway needs: write outputs, read them back (and presign GETs), clean up. */
 const MEDIA_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
