@@ -30,7 +30,7 @@ const textGeneration = ({ capabilities: caps, maxOutputTokens }: ParamSource): P
     type: 'object',
     enum: caps.structuredOutputs ? ['text', 'json_object', 'json_schema'] : ['text', 'json_object'],
     default: 'text',
-    description: 'Output format; json_schema constrains output to a schema.',
+    description: 'Output format object whose `type` is one of the listed values; json_schema constrains output to a schema.',
   },
   ...(caps.toolCalls
     ? {

@@ -4,7 +4,8 @@
  * stable code per field: `invalid_enum_value`, `invalid_limit`, `invalid_cursor`, `invalid_number`,
  * `invalid_boolean`, `invalid_string`.
  */
-import { z } from 'zod';
+// zod/mini: the same rules as classic zod, tree-shaken to a few KB (classic adds ~450 KB to a function bundle).
+import * as z from 'zod/mini';
 import { InvalidRequestError } from '../errors.ts';
 import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS, isCanonicalOperation, type CanonicalModality } from './enums.ts';
 
@@ -12,15 +13,15 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
 
 const FIELDS = {
-  q: z.string().max(256),
+  q: z.string().check(z.maxLength(256)),
   modality: z.enum(CANONICAL_MODALITIES),
-  operation: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).refine(isCanonicalOperation),
+  operation: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/), z.refine(isCanonicalOperation)),
   provider: z.enum(MODEL_PROVIDERS),
-  priceMaxPerMTok: z.number().finite().nonnegative(),
-  contextWindowMin: z.number().int().nonnegative(),
+  priceMaxPerMTok: z.number().check(z.minimum(0)),
+  contextWindowMin: z.int().check(z.minimum(0)),
   streaming: z.boolean(),
-  cursor: z.string().max(1024).nullable(),
-  limit: z.number().int().min(1).max(MAX_PAGE_LIMIT),
+  cursor: z.nullable(z.string().check(z.maxLength(1024))),
+  limit: z.int().check(z.minimum(1), z.maximum(MAX_PAGE_LIMIT)),
   all: z.boolean(),
 } as const;
 
@@ -59,12 +60,12 @@ const fromQueryString = (name: FieldName) => (value: unknown): unknown => {
 
 type Mode = 'json' | 'query';
 
-type FieldSchema<K extends FieldName> = z.ZodOptional<z.ZodType<z.output<(typeof FIELDS)[K]>>>;
+type FieldSchema<K extends FieldName> = z.ZodMiniOptional<z.ZodMiniType<z.output<(typeof FIELDS)[K]>>>;
 
 const field = <K extends FieldName>(name: K, mode: Mode): FieldSchema<K> => {
-  const rule: z.ZodType = FIELDS[name];
+  const rule: z.ZodMiniType = FIELDS[name];
   // The rule's static type survives preprocessing unchanged; TypeScript cannot see that through the generic index.
-  return (mode === 'query' ? z.preprocess(fromQueryString(name), rule.optional()).optional() : rule.optional()) as unknown as FieldSchema<K>;
+  return (mode === 'query' ? z.optional(z.pipe(z.transform(fromQueryString(name)), z.optional(rule))) : z.optional(rule)) as unknown as FieldSchema<K>;
 };
 
 const schemas = (mode: Mode) => ({
@@ -108,7 +109,7 @@ const describe = (name: string, value: unknown, issueMessage: string): string =>
   return `Invalid value ${JSON.stringify(value)} for '${name}': ${issueMessage}.`;
 };
 
-const parseWith = <S extends z.ZodType>(schema: S, input: unknown): z.infer<S> => {
+const parseWith = <S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> => {
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw new InvalidRequestError('invalid_request_body', 'The request body must be a JSON object.');
   }
