@@ -67,14 +67,14 @@ const update = (ctx: LedgerContext, keyId: string, amount: bigint, reservationId
   });
 };
 
-/** Why the condition refused, from a consistent read; undefined when nothing is wrong any more. */
+/** Why the condition refused, from a consistent read; without an error or `existing`, nothing is wrong any more. */
 const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reservationId: string, init: LedgerInit, now: number) => {
   const item = await readItem(ctx, keyId);
   if (item && (isExpired(item, now) || Number(item[A.usableUntil] ?? NEVER) <= now)) return { error: expiredKey() };
   const ledger = ledgerFromItem(keyId, item, now);
   if (!ledger) {
     if (init.budget === undefined) return { error: invalidKey('this key has no ledger') };
-    return amount > init.budget ? { error: insufficientBudget(init.budget, amount) } : undefined;
+    return amount > init.budget ? { error: insufficientBudget(init.budget, amount) } : { available: init.budget };
   }
   const existing = ledger.reservations.find((r) => r.reservationId === reservationId);
   if (existing) {
@@ -84,7 +84,7 @@ const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reserv
   }
   if (ledger.revoked) return { error: revokedKey() };
   if (ledger.available < amount) return { error: insufficientBudget(ledger.available, amount) };
-  return undefined;
+  return { available: ledger.available };
 };
 
 export const reserve = async (ctx: LedgerContext, keyId: string, amount: bigint, reservationId: string, init: LedgerInit = {}): Promise<Reservation> => {
@@ -98,9 +98,10 @@ export const reserve = async (ctx: LedgerContext, keyId: string, amount: bigint,
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const why = await refusal(ctx, keyId, amount, reservationId, init, now);
-      if (why?.error) throw why.error;
-      if (why?.existing) return { keyId, reservationId, amount };
-      if (attempt >= MAX_ATTEMPTS) throw insufficientBudget(0n, amount);
+      if ('error' in why) throw why.error;
+      if ('existing' in why) return { keyId, reservationId, amount };
+      // The budget was freed between the refusal and the read (a settle or release): worth another try.
+      if (attempt >= MAX_ATTEMPTS) throw insufficientBudget(why.available, amount);
     }
   }
 };
