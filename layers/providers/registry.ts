@@ -13,8 +13,10 @@ import { asicloudProfile } from './asicloud/profile.ts';
 import { azureProfile } from './azure/profile.ts';
 import { cloudflareProfile } from './cloudflare/profile.ts';
 import { fireworksProfile } from './fireworks/profile.ts';
+import { createGeminiAdapter, GEMINI_BASE_URL } from './gemini/model.ts';
 import { huggingfaceProfile } from './huggingface/profile.ts';
 import { openaiProfile } from './openai/profile.ts';
+import { createVertexAdapter } from './vertex/model.ts';
 import type { ProviderId, ProviderTransport, TextModelAdapter } from './types.ts';
 
 interface TextProvider {
@@ -37,9 +39,8 @@ const TEXT_PROVIDERS: Partial<Record<ProviderId, TextProvider>> = {
   alibaba: openAICompatible(alibabaProfile),
   cloudflare: openAICompatible(cloudflareProfile),
   asicloud: openAICompatible(asicloudProfile),
-  // Native generateContent adapters (layers/providers/gemini/, layers/providers/vertex/):
-  // gemini: { defaultBaseURL: ..., create: (transport) => createGeminiAdapter(transport) },
-  // vertex: { defaultBaseURL: undefined, create: (transport) => createVertexAdapter(transport) },
+  gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => createGeminiAdapter(transport) },
+  vertex: { defaultBaseURL: undefined, create: (transport) => createVertexAdapter(transport) },
 };
 
 export const isTextProvider = (provider: ProviderId): boolean => TEXT_PROVIDERS[provider] !== undefined;
