@@ -2,7 +2,7 @@
  * The CDK app, asserted on its synthesized templates. Construction bundles seven functions with esbuild, so
  * each stack is built once per file and shared; the prod stack reuses the dev bundles from CDK's asset cache.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
@@ -370,6 +370,15 @@ describe('shared layer', () => {
     dev.template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
     dev.template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs24.x'], CompatibleArchitectures: ['arm64'] });
   });
+
+  it('carries the generated catalog under compose/, listed in its manifest', () => {
+    const layer = Object.values(dev.json.Resources).find((r) => r.Type === 'AWS::Lambda::LayerVersion')!;
+    const hash = String(layer.Properties.Content.S3Key).replace(/\.zip$/, '');
+    const manifest = JSON.parse(readFileSync(join(OUTDIR, `asset.${hash}`, 'compose', 'manifest.json'), 'utf8'));
+    const catalogFiles = readdirSync(new URL('../shared/catalog/generated/', import.meta.url)).map((f) => `catalog/${f}`);
+    expect(Object.keys(manifest.files).sort()).toEqual(catalogFiles.sort());
+    expect(catalogFiles.length).toBeGreaterThan(0);
+  });
 });
 
 describe('custom domain', () => {
@@ -392,6 +401,13 @@ describe('custom domain', () => {
     });
     const outputs = Object.values(prod.json.Outputs ?? {}).map((o) => JSON.stringify(o.Value));
     expect(outputs).toContain(JSON.stringify('https://api.compose.example/'));
+  });
+});
+
+describe('cdk.json', () => {
+  it('runs the app on the pinned Node 24, not whatever node is on PATH', () => {
+    const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
+    expect(cdkJson.app).toBe('./node_modules/.bin/node infra/bin/app.ts');
   });
 });
 
