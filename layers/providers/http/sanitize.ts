@@ -12,7 +12,7 @@ const REDACTIONS: readonly (readonly [RegExp, string])[] = [
   [/\b(?:https?|wss?):\/\/[^\s"'<>)\]]+/gi, '[url]'],
   [/\bBearer\s+[^\s"',;]+/gi, 'Bearer [redacted]'],
   // key=value / "api-key": "value" forms, whatever the value looks like.
-  [/\b(api[-_]?key|access[-_]?token|token|secret|password|authorization|key)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi, '$1$2[redacted]'],
+  [/\b(api[-_]?key|access[-_]?token|token|secret|password|authorization|key)(["']?\s*[:=]\s*["']?)(?!Bearer\b|\[redacted)[^\s"',;&]+/gi, '$1$2[redacted]'],
   // Vendor key shapes: OpenAI (also masked "sk-abc***xyz"), Hugging Face, Fireworks, Google, AWS, GitHub.
   [/\b(?:sk|pk|rk)-[A-Za-z0-9_*.-]{6,}/g, '[redacted-key]'],
   [/\bhf_[A-Za-z0-9]{8,}/g, '[redacted-key]'],
