@@ -10,7 +10,6 @@ import {
   createWalletClient,
   defineChain,
   http,
-  nonceManager,
   type Account,
   type Address,
   type Chain,
@@ -19,6 +18,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { createNonceManager, jsonRpc } from 'viem/nonce';
 import { loadArtifacts } from '../../../layers/x402/contracts/compile.ts';
 import { caip2, type NetworkConfig } from '../../../layers/x402/networks.ts';
 import type { Network } from '../../../layers/x402/schemas.ts';
@@ -89,6 +89,8 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
     // Automine makes receipts immediate; viem's default 4 s polling would dominate every test.
     const transport = http(anvil.rpcUrl);
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 25 }) as PublicClient;
+    // One nonce manager per chain: viem's shared one would carry nonces over from an earlier chain in this process.
+    const nonceManager = createNonceManager({ source: jsonRpc() });
     const walletClient = (account: DevAccount) =>
       createWalletClient({ chain, transport, pollingInterval: 25, account: privateKeyToAccount(account.privateKey, { nonceManager }) });
 
