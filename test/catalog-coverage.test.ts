@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_OPERATIONS, MODEL_PROVIDERS, getCatalog, getModel, listModels, type ModelRow } from '../shared/catalog/index.ts';
 import { modelRowSchema } from '../shared/catalog/model-schema.ts';
+import { meter, type Measured } from '../shared/pricing/index.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 
 const all = listModels({ all: true }).data;
@@ -33,6 +34,24 @@ describe('the generated catalog', () => {
       for (const operation of row.operations) {
         const unit = operation.pricingUnits.find((candidate) => candidate.default)!;
         expect(Math.max(...Object.values(unit.entries)), `${row.provider}/${row.modelId} ${operation.operation}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('can be billed by the pricing engine for every operation of every row', () => {
+    const usage: Record<string, Measured> = {
+      tokens: { kind: 'tokens', usage: { inputTokens: 1000, outputTokens: 100 } },
+      images: { kind: 'images', count: 1 },
+      characters: { kind: 'characters', characters: 1000 },
+      audio_minutes: { kind: 'audio_minutes', seconds: 60 },
+      video_seconds: { kind: 'video_seconds', seconds: 4 },
+      requests: { kind: 'requests', count: 1 },
+    };
+    for (const row of all) {
+      for (const operation of row.operations) {
+        const unit = operation.pricingUnits.find((candidate) => candidate.default)!;
+        const charge = meter(operation.pricingUnits, usage[unit.unitKey]!, { feeBps: 0 });
+        expect(BigInt(charge.provider_amount_wei), `${row.provider}/${row.modelId} ${operation.operation}`).toBeGreaterThan(0n);
       }
     }
   });
