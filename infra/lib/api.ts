@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { FALLBACK_PATH, FAMILIES, ROUTES, type Family } from '../../shared/routes.ts';
+import { GATEWAY_RESPONSES } from './gateway-responses.ts';
 
 /** Buffered integrations stop at API Gateway's 29 s; streamed ones may run 15 minutes. */
 const MAX_BUFFERED_SECONDS = 29;
@@ -23,25 +24,6 @@ const MAX_STREAMED_SECONDS = 900;
  * image edits and transcriptions, and raw audio or images. JSON stays text.
  */
 export const BINARY_MEDIA_TYPES = ['multipart/form-data', 'audio/*', 'image/*', 'video/*', 'application/octet-stream'];
-
-/**
- * Responses API Gateway makes itself (throttling, oversized bodies, integration failures) in the OpenAI
- * error shape. Gateway-response templates substitute `$context` variables but run no VTL logic, so codes are
- * fixed per type; the DEFAULT entries name the gateway's own response type in `details`.
- */
-const errorTemplate = (type: string, code: string, message = '$context.error.messageString') =>
-  `{"error":{"message":${message},"type":"${type}","code":"${code}","param":null,"details":{"gateway_response":"$context.error.responseType","request_id":"$context.requestId"}}}`;
-
-export const GATEWAY_RESPONSES: ReadonlyArray<{ type: apigw.ResponseType; status?: string; template: string }> = [
-  { type: apigw.ResponseType.DEFAULT_4XX, template: errorTemplate('invalid_request_error', 'invalid_request') },
-  { type: apigw.ResponseType.DEFAULT_5XX, template: errorTemplate('api_error', 'internal_error') },
-  // Reached only if a request matches no resource at all; the router normally answers these itself.
-  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', template: errorTemplate('not_found_error', 'unknown_route', '"Unknown route."') },
-  { type: apigw.ResponseType.THROTTLED, status: '429', template: errorTemplate('rate_limit_error', 'rate_limit_exceeded') },
-  { type: apigw.ResponseType.QUOTA_EXCEEDED, status: '429', template: errorTemplate('rate_limit_error', 'quota_exceeded') },
-  { type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', template: errorTemplate('invalid_request_error', 'request_too_large') },
-  { type: apigw.ResponseType.INTEGRATION_TIMEOUT, status: '504', template: errorTemplate('api_error', 'gateway_timeout') },
-];
 
 /** Access-log record: JSON (cdk-nag APIG1 and structured logging), with the integration's own status and latency. */
 const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
