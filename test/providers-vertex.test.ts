@@ -53,6 +53,7 @@ describe('Vertex adapter against the simulator', () => {
     const parts = await generate({ messages: [user('Hello Vertex')] });
     expect(sim.requests.at(-1)!.path).toBe(`/v1/projects/${sim.projectId}/locations/us-central1/publishers/google/models/${MODEL}:generateContent`);
     expect(textOf(parts)).toBe('Echo: Hello Vertex');
+    expect(parts[0]).toEqual({ type: 'response-metadata', id: expect.any(String), model: MODEL, created: expect.any(Number) });
     expect(finishOf(parts)).toEqual({ unified: 'stop', raw: 'STOP' });
   });
 

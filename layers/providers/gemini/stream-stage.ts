@@ -66,7 +66,13 @@ export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): T
       const chunk = parsed.data;
       if (!metadataSent && (chunk.responseId || chunk.modelVersion)) {
         metadataSent = true;
-        controller.enqueue({ type: 'response-metadata', ...(chunk.responseId ? { id: chunk.responseId } : {}), ...(chunk.modelVersion ? { model: chunk.modelVersion } : {}) });
+        const created = chunk.createTime ? Math.floor(Date.parse(chunk.createTime) / 1000) : Number.NaN;
+        controller.enqueue({
+          type: 'response-metadata',
+          ...(chunk.responseId ? { id: chunk.responseId } : {}),
+          ...(chunk.modelVersion ? { model: chunk.modelVersion } : {}),
+          ...(Number.isFinite(created) ? { created } : {}),
+        });
       }
       if (chunk.usageMetadata) usage = chunk.usageMetadata;
       if (chunk.promptFeedback?.blockReason) blockReason = chunk.promptFeedback.blockReason;

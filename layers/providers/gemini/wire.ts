@@ -121,6 +121,8 @@ export const generateContentResponseSchema = z.object({
   usageMetadata: usageMetadataSchema.optional(),
   modelVersion: z.string().optional(),
   responseId: z.string().optional(),
+  /** Vertex only: RFC 3339. */
+  createTime: z.string().optional(),
 });
 
 export type GenerateContentResponse = z.infer<typeof generateContentResponseSchema>;
