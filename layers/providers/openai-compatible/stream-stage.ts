@@ -35,13 +35,14 @@ export const createChatStreamStage = (context: ErrorContext): TransformStream<Pa
   };
 
   const emitMetadata = (chunk: ChatChunk, controller: Controller): void => {
-    if (metadataSent || (chunk.id == null && chunk.model == null)) return;
+    // Azure opens with a prompt-filter chunk whose id and model are blank: the metadata comes later.
+    if (metadataSent || (!chunk.id && !chunk.model)) return;
     metadataSent = true;
     controller.enqueue({
       type: 'response-metadata',
-      ...(chunk.id != null ? { id: chunk.id } : {}),
-      ...(chunk.model != null ? { model: chunk.model } : {}),
-      ...(chunk.created != null ? { created: chunk.created } : {}),
+      ...(chunk.id ? { id: chunk.id } : {}),
+      ...(chunk.model ? { model: chunk.model } : {}),
+      ...(chunk.created ? { created: chunk.created } : {}),
     });
   };
 
