@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: runs the registered sections one after another, prints a table, writes
+ * .bench/results.json and (on full runs) docs/benchmarks.md. Targets are reported, never enforced: the exit
+ * code is non-zero only when a section could not run at all.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { readKnobs } from './lib/knobs.ts';
+import { consoleReport, jsonReport, markdownReport, type RunInfo, type SectionOutcome } from './lib/report.ts';
+import { createServices } from './lib/services.ts';
+import { SECTIONS } from './sections/index.ts';
+
+const root = join(import.meta.dirname, '..');
+const knobs = readKnobs();
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+if (!process.versions.node.startsWith('24.')) log(`warning: running on Node ${process.versions.node}; the project pins Node 24 (use npm run bench)`);
+const unknown = knobs.sections?.filter((id) => !SECTIONS.some((s) => s.id === id)) ?? [];
+if (unknown.length) throw new Error(`unknown BENCH_SECTIONS ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.id).join(', ')}`);
+const selected = SECTIONS.filter((s) => !knobs.sections || knobs.sections.includes(s.id));
+
+const commit = (): string => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+
+const services = createServices(log);
+const startedAt = new Date();
+const outcomes: SectionOutcome[] = [];
+try {
+  for (const section of selected) {
+    log(`\n[${section.id}] ${section.title} (issue #${section.issue})`);
+    const t = performance.now();
+    try {
+      const result = await section.run({ knobs, services, log });
+      outcomes.push({ section, result, durationMs: performance.now() - t });
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`  broken: ${message}`);
+      outcomes.push({ section, error: message, durationMs: performance.now() - t });
+    }
+  }
+} finally {
+  await services.closeAll();
+}
+
+const info: RunInfo = {
+  startedAt: startedAt.toISOString(),
+  durationMs: Date.now() - startedAt.getTime(),
+  node: process.versions.node,
+  cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+  cores: cpus().length,
+  memoryGB: Math.round(totalmem() / 1024 ** 3),
+  commit: commit(),
+  knobs,
+};
+
+console.log(consoleReport(outcomes));
+mkdirSync(join(root, '.bench'), { recursive: true });
+writeFileSync(join(root, '.bench', 'results.json'), `${JSON.stringify(jsonReport(info, outcomes), null, 2)}\n`);
+log('\nwrote .bench/results.json');
+if (knobs.writeDocs && !knobs.sections) {
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs', 'benchmarks.md'), markdownReport(info, outcomes));
+  log('wrote docs/benchmarks.md');
+}
+process.exitCode = outcomes.some((o) => o.error) ? 1 : 0;

@@ -1,0 +1,127 @@
+/**
+ * Issue 3: gateway overhead against a loopback upstream, side by side with a direct call to the same upstream
+ * and with a bare Node pass-through proxy in front of it.
+ */
+import { readMemory } from '../../lib/proc.ts';
+import { atLeast, atMost, exactly, metric, type Metric, type Section } from '../../lib/section.ts';
+import { round, roundSummary, type Summary } from '../../lib/stats.ts';
+import { compareChunks, measureChunks } from './chunks.ts';
+import { measureLatency, measureTtft, preflight, warmUp } from './latency.ts';
+import { createTargets, openaiModel, PATHS, type PathName } from './targets.ts';
+import { measureThroughput, type ThroughputResult } from './throughput.ts';
+
+const MB = 1024 * 1024;
+const toMB = (bytes: number | undefined): number | null => (bytes === undefined || !Number.isFinite(bytes) ? null : round(bytes / MB, 1));
+
+const perPath = (label: string, summaries: Record<PathName, Summary>, stat: 'p50' | 'p99'): Metric[] =>
+  PATHS.map((path) => metric(`${label} ${stat}, ${path}`, round(summaries[path][stat]), 'ms'));
+
+export const gatewaySection: Section = {
+  id: 'gateway',
+  title: 'Gateway overhead',
+  issue: 3,
+  run: async ({ knobs, services, log }) => {
+    const model = openaiModel();
+    const high = knobs.concurrency;
+    const { targets, pids, close } = await createTargets(services, high);
+    const list = PATHS.map((p) => targets[p]);
+    try {
+      const idleRss = readMemory(pids.gateway)?.rss;
+      log(`  preflight and warm-up (model ${model})`);
+      await preflight(list, model);
+      await warmUp(list, model, knobs.quick ? 50 : 200);
+
+      log(`  non-streamed latency, c=1: ${knobs.samples} requests per path`);
+      const latency = await measureLatency(list, model, knobs.samples);
+      log(`  time to first token: ${knobs.ttftStreams} streams per path`);
+      const ttft = await measureTtft(list, model, knobs.ttftStreams);
+      log(`  per-chunk forwarding: ${knobs.chunkStreams} streams × ${knobs.chunks} chunks, ${knobs.chunkGapMs} ms apart`);
+      const chunks = await measureChunks(list, model, knobs.chunkStreams, knobs.chunks, knobs.chunkGapMs);
+      const gatewayChunks = compareChunks(chunks.gateway, chunks.direct);
+      const proxyChunks = compareChunks(chunks['bare proxy'], chunks.direct);
+
+      const throughput: Record<string, Record<PathName, ThroughputResult>> = {};
+      for (const concurrency of [1, high]) {
+        const row = {} as Record<PathName, ThroughputResult>;
+        for (const path of PATHS) {
+          log(`  requests/s, c=${concurrency}, ${path}: ${knobs.rpsMs} ms`);
+          const pid = concurrency === high && path !== 'direct' ? pids[path] : undefined;
+          row[path] = await measureThroughput(targets[path], model, concurrency, knobs.rpsMs, pid);
+        }
+        throughput[`c${concurrency}`] = row;
+      }
+      const c1 = throughput.c1!;
+      const cHigh = throughput[`c${high}`]!;
+      const gatewayPeak = cHigh.gateway.memory;
+      const gatewayPeakBytes = gatewayPeak?.hwm ?? gatewayPeak?.sampled;
+      const errors = Object.values(throughput).flatMap((row) => Object.values(row)).reduce((a, r) => a + r.load.errors, 0);
+
+      const metrics: Metric[] = [
+        ...perPath('non-streamed latency c=1', latency, 'p50'),
+        ...perPath('non-streamed latency c=1', latency, 'p99'),
+        metric('gateway added latency p50 vs direct', round(latency.gateway.p50 - latency.direct.p50), 'ms', { target: atMost(1) }),
+        metric('gateway added latency p99 vs direct', round(latency.gateway.p99 - latency.direct.p99), 'ms', { target: atMost(3) }),
+        metric('gateway added latency p50 vs bare proxy', round(latency.gateway.p50 - latency['bare proxy'].p50), 'ms'),
+        metric('gateway added latency p99 vs bare proxy', round(latency.gateway.p99 - latency['bare proxy'].p99), 'ms'),
+        metric('bare proxy added latency p50 vs direct', round(latency['bare proxy'].p50 - latency.direct.p50), 'ms'),
+        ...perPath('time to first token', ttft, 'p50'),
+        ...perPath('time to first token', ttft, 'p99'),
+        metric('gateway TTFT overhead p50 vs direct', round(ttft.gateway.p50 - ttft.direct.p50), 'ms', { target: atMost(1) }),
+        metric('gateway TTFT overhead p99 vs direct', round(ttft.gateway.p99 - ttft.direct.p99), 'ms'),
+        metric('gateway TTFT overhead p50 vs bare proxy', round(ttft.gateway.p50 - ttft['bare proxy'].p50), 'ms'),
+        metric('gateway per-chunk delay vs direct, worst chunk p50', gatewayChunks.worstAddedP50, 'ms', {
+          target: atMost(1),
+          note: `median over ${knobs.chunkStreams} streams of each chunk's arrival minus the direct path's`,
+        }),
+        metric('gateway per-chunk delay vs direct, worst chunk p99', gatewayChunks.worstAddedP99, 'ms'),
+        metric('gateway per-chunk delay beyond the first chunk, worst p50', gatewayChunks.worstAddedAfterFirst, 'ms', {
+          note: 'forwarding alone: each chunk’s added delay minus chunk 0’s (TTFT) added delay',
+        }),
+        metric('bare proxy per-chunk delay vs direct, worst chunk p50', proxyChunks.worstAddedP50, 'ms'),
+        metric('gateway reads carrying >1 upstream chunk (coalesced)', chunks.gateway.coalescedReads, 'count', {
+          target: exactly(0),
+          note: `${chunks.gateway.contentReads} content reads for ${knobs.chunkStreams * knobs.chunks} chunks; ${chunks.gateway.missingChunks} missing`,
+        }),
+        metric('direct reads carrying >1 upstream chunk (coalesced)', chunks.direct.coalescedReads, 'count'),
+        ...PATHS.map((path) => metric(`requests/s c=1, ${path}`, round(c1[path].load.rps, 0), 'rps')),
+        ...PATHS.map((path) => metric(`requests/s c=${high}, ${path}`, round(cHigh[path].load.rps, 0), 'rps')),
+        metric(`gateway requests/s at c=${high} vs bare proxy`, round(cHigh.gateway.load.rps / cHigh['bare proxy'].load.rps), 'ratio', { target: atLeast(0.5) }),
+        metric(`gateway latency p50 at c=${high}`, round(cHigh.gateway.load.latency.p50), 'ms'),
+        metric(`gateway latency p99 at c=${high}`, round(cHigh.gateway.load.latency.p99), 'ms'),
+        metric(`gateway peak RSS at c=${high}`, toMB(gatewayPeakBytes), 'MB', {
+          target: atMost(150),
+          note: gatewayPeak?.hwm === undefined ? 'max of 10 ms VmRSS samples (clear_refs refused)' : 'VmHWM over the phase (reset by clear_refs before it)',
+        }),
+        metric('gateway RSS idle after start-up', toMB(idleRss), 'MB'),
+        metric(`bare proxy peak RSS at c=${high}`, toMB(cHigh['bare proxy'].memory?.hwm ?? cHigh['bare proxy'].memory?.sampled), 'MB'),
+        metric('failed requests during requests/s phases', errors, 'count', { target: exactly(0) }),
+      ];
+
+      return {
+        metrics,
+        details: {
+          model,
+          latencyC1: mapValues(latency, roundSummary),
+          ttft: mapValues(ttft, roundSummary),
+          chunks: { gapMs: knobs.chunkGapMs, perPath: chunks, gatewayVsDirect: gatewayChunks, bareProxyVsDirect: proxyChunks },
+          throughput: mapValues(throughput, (row) =>
+            mapValues(row, (r) => ({ ...r.load, rps: round(r.load.rps, 1), elapsedMs: round(r.load.elapsedMs, 0), latency: roundSummary(r.load.latency), memory: r.memory })),
+          ),
+          gatewayIdleRss: idleRss,
+        },
+        notes: [
+          'All three paths call the same loopback upstream (bench/services/upstream.ts); the bare proxy is bench/services/bare-proxy.ts.',
+          'The gateway is the local runtime (infra/local/runtime.ts) in its own process: API Gateway emulation, the real Lambda handlers, and dynalite + s3rver in the same process. Its RSS therefore includes the stand-ins and all seven handlers, more than one Lambda instance holds.',
+          'API Gateway and Lambda network hops in AWS are not part of this measurement; the local emulation of them is.',
+          'Client, upstream and the path under test share the machine’s cores; the paths are measured interleaved so drift spreads evenly.',
+          ...(errors > 0 ? [`First failure: ${Object.values(throughput).flatMap((row) => Object.values(row)).find((r) => r.load.firstError)?.load.firstError}`] : []),
+        ],
+      };
+    } finally {
+      await close();
+    }
+  },
+};
+
+const mapValues = <T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> =>
+  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));

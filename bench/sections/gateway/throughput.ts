@@ -1,0 +1,40 @@
+/** Requests/s at c=1 and at high concurrency, with the peak RSS of the proxy processes during the latter. */
+import { runLoad, timedRequest, type HttpTarget, type LoadResult } from '../../lib/load.ts';
+import { readMemory, resetPeak, sampleRss } from '../../lib/proc.ts';
+import { chatBody, type PathName } from './targets.ts';
+
+export interface PeakMemory {
+  /** VmHWM after the phase (reset just before it), when the kernel allowed the reset. */
+  readonly hwm: number | undefined;
+  /** Highest VmRSS seen by a 10 ms sampler during the phase. */
+  readonly sampled: number;
+  readonly before: number | undefined;
+}
+
+export interface ThroughputResult {
+  readonly load: LoadResult;
+  readonly memory?: PeakMemory;
+}
+
+export const measureThroughput = async (
+  target: HttpTarget,
+  model: string,
+  concurrency: number,
+  durationMs: number,
+  pid: number | undefined,
+): Promise<ThroughputResult> => {
+  const body = chatBody(model, false, 1, 0);
+  const send = () => timedRequest(target, body);
+  // Opens the connections and settles the JIT before the measured window.
+  await runLoad(send, concurrency, Math.min(500, durationMs / 4));
+  if (pid === undefined) return { load: await runLoad(send, concurrency, durationMs) };
+  const before = readMemory(pid)?.rss;
+  const reset = resetPeak(pid);
+  const sampler = sampleRss(pid);
+  const load = await runLoad(send, concurrency, durationMs);
+  const sampled = sampler.stop();
+  const hwm = reset ? readMemory(pid)?.hwm : undefined;
+  return { load, memory: { hwm, sampled, before } };
+};
+
+export type ThroughputByPath = Record<PathName, ThroughputResult>;
