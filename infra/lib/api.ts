@@ -20,8 +20,9 @@ const MAX_BUFFERED_SECONDS = 29;
 const MAX_STREAMED_SECONDS = 900;
 
 /**
- * Request bodies API Gateway must pass as bytes (base64 to Lambda) rather than as UTF-8 text: uploads for
- * image edits and transcriptions, and raw audio or images. JSON stays text.
+ * Bodies API Gateway must treat as bytes, not UTF-8 text: multipart uploads for image edits and
+ * transcriptions reach Lambda base64-encoded, and base64 audio/image responses from buffered integrations
+ * (speech) go back to the client decoded. JSON stays text; streamed responses pass bytes through anyway.
  */
 export const BINARY_MEDIA_TYPES = ['multipart/form-data', 'audio/*', 'image/*', 'video/*', 'application/octet-stream'];
 
