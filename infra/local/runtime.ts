@@ -8,6 +8,7 @@ import { installLambdaGlobals } from './lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';
 import { ensureTables, startDynamo } from './standins/dynamodb.ts';
 import { startS3 } from './standins/s3.ts';
+import { startProviderSimulators } from './simulators/index.ts';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
@@ -17,11 +18,15 @@ export interface LocalRuntimeOptions {
   readonly stage?: string;
   /** Extra environment for the handlers (provider base URLs, chain settings...), applied before they load. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Start a loopback simulator for every provider that has no key (default true). */
+  readonly simulateProviders?: boolean;
 }
 
 export interface LocalRuntime {
   readonly url: string;
   readonly env: Readonly<Record<string, string>>;
+  /** What is simulated, for the start-up banner. */
+  readonly simulated: readonly string[];
   close(): Promise<void>;
 }
 
@@ -40,7 +45,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }),
   ]);
 
+  const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
   const env: Record<string, string> = {
+    ...simulators?.env,
     STAGE: stage,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -72,10 +79,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     env,
+    simulated: simulators?.banner ?? [],
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([dynamo.close(), s3.close()]);
+      await Promise.all([dynamo.close(), s3.close(), simulators?.close()]);
     },
   };
 };

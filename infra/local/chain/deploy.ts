@@ -4,7 +4,8 @@
  * The official `@x402/evm` client signs for Permit2 and the upto proxy at their canonical addresses, so those two
  * must live exactly there: Permit2's runtime code is placed with `anvil_setCode`; the proxy is deployed normally
  * (its constructor bakes the canonical Permit2 address into the code as an immutable) and its runtime code is then
- * copied to the canonical proxy address. The test USDC is an ordinary deployment.
+ * copied to the canonical proxy address. Multicall3 goes to its canonical address the same way, as on every public
+ * chain. The test USDC is an ordinary deployment.
  */
 import {
   getAddress,
@@ -26,10 +27,14 @@ import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from '../../../layer
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
+/** Canonical Multicall3: viem and the x402 facilitator batch reads through it, and every public chain has it. */
+export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const;
+
 export interface Deployment {
   readonly usdc: Address;
   readonly permit2: Address;
   readonly uptoProxy: Address;
+  readonly multicall3: Address;
   /** False when the contracts were already on a chain restored from its state file. */
   readonly fresh: boolean;
 }
@@ -56,23 +61,25 @@ export const deployContracts = async (options: DeployOptions): Promise<Deploymen
   // restored from a state file, code already there means everything (balances included) is already in place.
   const usdc = getContractAddress({ from: deployer.account.address, nonce: 0n });
   const existing = await publicClient.getCode({ address: usdc });
-  if (existing && existing !== '0x') return { usdc, permit2: PERMIT2_ADDRESS, uptoProxy: X402_UPTO_PERMIT2_PROXY_ADDRESS, fresh: false };
+  const placed = { usdc, permit2: PERMIT2_ADDRESS, uptoProxy: X402_UPTO_PERMIT2_PROXY_ADDRESS, multicall3: MULTICALL3_ADDRESS } as const;
+  if (existing && existing !== '0x') return { ...placed, fresh: false };
   if ((await publicClient.getTransactionCount({ address: deployer.account.address })) !== 0) {
     throw new Error('the deployer account has already sent transactions on this chain; start from a fresh chain or state file');
   }
 
-  const { TestUSDC, Permit2, x402UptoPermit2Proxy } = artifacts.contracts;
+  const { TestUSDC, Permit2, x402UptoPermit2Proxy, Multicall3 } = artifacts.contracts;
   const token = options.token ?? {};
   const deployedUsdc = await deploy(options, TestUSDC.abi, TestUSDC.bytecode, [token.name ?? 'USD Coin', token.symbol ?? 'USDC', token.version ?? '2']);
   if (getAddress(deployedUsdc) !== usdc) throw new Error(`test USDC landed at ${deployedUsdc}, expected ${usdc}`);
 
   await testClient.setCode({ address: PERMIT2_ADDRESS, bytecode: Permit2.deployedBytecode });
+  await testClient.setCode({ address: MULTICALL3_ADDRESS, bytecode: Multicall3.deployedBytecode });
   const template = await deploy(options, x402UptoPermit2Proxy.abi, x402UptoPermit2Proxy.bytecode, [PERMIT2_ADDRESS]);
   const proxyCode = await publicClient.getCode({ address: template });
   if (!proxyCode) throw new Error('the upto proxy template has no code');
   await testClient.setCode({ address: X402_UPTO_PERMIT2_PROXY_ADDRESS, bytecode: proxyCode });
 
-  return { usdc, permit2: PERMIT2_ADDRESS, uptoProxy: X402_UPTO_PERMIT2_PROXY_ADDRESS, fresh: true };
+  return { ...placed, fresh: true };
 };
 
 /** Mints test USDC to each wallet and has each approve Permit2 (the one-time step `upto` needs). */

@@ -24,7 +24,7 @@ import { caip2, type NetworkConfig } from '../../../layers/x402/networks.ts';
 import type { Network } from '../../../layers/x402/schemas.ts';
 import { ANVIL_FUNDED_ACCOUNTS, DEV_ROLES, devAccount, type DevAccount } from './accounts.ts';
 import { startAnvil } from './anvil.ts';
-import { deployContracts, fundWallets } from './deploy.ts';
+import { MULTICALL3_ADDRESS, deployContracts, fundWallets } from './deploy.ts';
 
 export type { DevAccount } from './accounts.ts';
 
@@ -85,6 +85,7 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
       name: 'Compose local (anvil)',
       nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
+      contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
     });
     // Automine makes receipts immediate; viem's default 4 s polling would dominate every test.
     const transport = http(anvil.rpcUrl);

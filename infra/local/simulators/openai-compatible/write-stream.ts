@@ -4,7 +4,6 @@
  * empty choices when `include_usage`, then `data: [DONE]`. Mid-stream faults are applied here.
  */
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { azurePromptFilterChunk, chunkBody, fragments, pieces, usageChunkBody, type ResponseIdentity, type SimUsage } from './build-responses.ts';
 import type { Reply } from './compose-reply.ts';
@@ -46,9 +45,12 @@ const tail = (identity: ResponseIdentity, usage: SimUsage, includeUsage: boolean
   { data: 'data: [DONE]\n\n' },
 ];
 
-const write = async (res: ServerResponse, text: string): Promise<void> => {
-  if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-};
+/** Resolves once the text is handed to the socket (so a later fault cannot discard it), or the client left. */
+const write = (res: ServerResponse, text: string): Promise<void> =>
+  new Promise((resolve) => {
+    res.write(text, () => resolve());
+    res.once('close', resolve);
+  });
 
 export const writeStream = async (res: ServerResponse, identity: ResponseIdentity, reply: Reply, usage: SimUsage, includeUsage: boolean, faults: Faults): Promise<void> => {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': identity.id });

@@ -1,0 +1,48 @@
+/**
+ * Every text provider without a key in the environment gets a loopback simulator speaking its wire format,
+ * and the variables that point its transport there. The banner says which, so nobody mistakes a simulated
+ * answer for a provider's.
+ */
+import { PROVIDER_VARIABLES } from '../../../layers/providers/credentials.ts';
+import { startGeminiSimulator } from './gemini/server.ts';
+import { startSimulatorsForMissingKeys } from './openai-compatible/local-env.ts';
+import { startVertexSimulator } from './vertex/server.ts';
+
+export interface ProviderSimulators {
+  readonly env: Readonly<Record<string, string>>;
+  readonly banner: readonly string[];
+  close(): Promise<void>;
+}
+
+const missing = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() === '';
+
+export const startProviderSimulators = async (env: NodeJS.ProcessEnv = process.env): Promise<ProviderSimulators> => {
+  const [compatible, gemini, vertex] = await Promise.all([
+    startSimulatorsForMissingKeys(env),
+    missing(env, PROVIDER_VARIABLES.gemini.apiKey) ? startGeminiSimulator() : undefined,
+    missing(env, PROVIDER_VARIABLES.vertex.apiKey) ? startVertexSimulator() : undefined,
+  ]);
+  const vars: Record<string, string> = { ...compatible.env };
+  const banner = [...compatible.banner];
+  if (gemini) {
+    Object.assign(vars, { GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url });
+    banner.push(`gemini: simulated at ${gemini.url} (set GEMINI_API_KEY to use the real provider)`);
+  }
+  if (vertex) {
+    Object.assign(vars, {
+      VERTEX_SERVICE_ACCOUNT_JSON: vertex.serviceAccountJson!,
+      VERTEX_BASE_URL: vertex.url,
+      VERTEX_PROJECT: vertex.projectId,
+      VERTEX_LOCATION: 'us-central1',
+      VERTEX_TOKEN_URL: vertex.tokenUrl,
+    });
+    banner.push(`vertex: simulated at ${vertex.url} (set VERTEX_SERVICE_ACCOUNT_JSON to use the real provider)`);
+  }
+  return {
+    env: vars,
+    banner,
+    close: async () => {
+      await Promise.all([compatible.close(), gemini?.close(), vertex?.close()]);
+    },
+  };
+};
