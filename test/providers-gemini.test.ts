@@ -201,6 +201,26 @@ describe('Gemini adapter: tools', () => {
     expect(finishOf(parts)?.unified).toBe('stop');
   });
 
+  it('sends the results of parallel calls together, one functionResponse per call', async () => {
+    const both = [...tools!, { type: 'function' as const, name: 'get_time', parameters: { type: 'object', properties: {} } }];
+    const first = await generate({ messages: [user('Both, in parallel')], tools: both });
+    const calls = partsOfType(first, 'tool-call-delta');
+    const parts = await generate({
+      tools: both,
+      messages: [
+        user('Both, in parallel'),
+        { role: 'assistant', content: null, toolCalls: calls.map((call) => ({ id: call.id!, name: call.name!, arguments: call.argumentsDelta })) },
+        { role: 'tool', toolCallId: calls[1]!.id!, content: '{"time":"12:00"}' },
+        { role: 'tool', toolCallId: calls[0]!.id!, content: '{"temperature":18}' },
+      ],
+    });
+    expect(lastWireBody().contents[2]).toEqual({
+      role: 'user',
+      parts: [{ functionResponse: { name: 'get_time', response: { time: '12:00' } } }, { functionResponse: { name: 'get_weather', response: { temperature: 18 } } }],
+    });
+    expect(textOf(parts)).toBe('Tool results: get_time returned {"time":"12:00"}; get_weather returned {"temperature":18}.');
+  });
+
   it('wraps a non-object tool result as {output}', async () => {
     await generate({
       tools,
