@@ -34,6 +34,7 @@ const CONTENT_FILTER_PATTERNS = [
   /safety system/i,
   /inappropriate content/i,
   /data[ _-]inspection/i,
+  /content moderation|flagged by (?:the )?moderation/i,
 ];
 
 /** Whether a provider's text (or error code) reads as a content-filter rejection. */

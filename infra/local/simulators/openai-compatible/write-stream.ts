@@ -48,8 +48,12 @@ const tail = (identity: ResponseIdentity, usage: SimUsage, includeUsage: boolean
 /** Resolves once the text is handed to the socket (so a later fault cannot discard it), or the client left. */
 const write = (res: ServerResponse, text: string): Promise<void> =>
   new Promise((resolve) => {
-    res.write(text, () => resolve());
-    res.once('close', resolve);
+    const done = (): void => {
+      res.off('close', done);
+      resolve();
+    };
+    res.once('close', done);
+    res.write(text, done);
   });
 
 export const writeStream = async (res: ServerResponse, identity: ResponseIdentity, reply: Reply, usage: SimUsage, includeUsage: boolean, faults: Faults): Promise<void> => {
