@@ -1,0 +1,98 @@
+/**
+ * What the end-to-end tests share: a local runtime in a fresh data directory, the official `openai` SDK
+ * pointed at it, the provider table, and a raw SSE reader for what the SDK hides (comments, named events).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.ts';
+
+/** One text model per provider the issues name; `provider` is the Compose extension that picks the row. */
+export const TEXT_MODELS = [
+  { provider: 'openai', model: 'gpt-4o-mini' },
+  { provider: 'azure', model: 'gpt-4o' },
+  { provider: 'fireworks', model: 'accounts/fireworks/models/kimi-k2-instruct' },
+  { provider: 'gemini', model: 'gemini-2.5-flash' },
+  { provider: 'vertex', model: 'gemini-2.5-flash' },
+] as const;
+
+export type TextModel = (typeof TEXT_MODELS)[number];
+
+/** The simulators' deterministic answer to a plain prompt: OpenAI-compatible ones say "You said:", Gemini's "Echo:". */
+export const echoOf = (provider: string, prompt: string): string =>
+  provider === 'gemini' || provider === 'vertex' ? `Echo: ${prompt}` : `You said: ${prompt}`;
+
+export interface E2eRuntime extends LocalRuntime {
+  /** An SDK client; a different `apiKey` is a different caller (stored records are scoped to it). */
+  client(apiKey?: string): OpenAI;
+  /** A raw request to the gateway, for what the SDK would hide or refuse to send. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export const DEFAULT_API_KEY = 'sk-e2e-caller-one';
+
+/** Starts the whole API locally in a temp directory; `close` also removes the directory. */
+export const startE2eRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir'> = {}): Promise<E2eRuntime> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-'));
+  const runtime = await startLocalRuntime({ ...options, dataDir });
+  const fetchGateway = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${runtime.url}${path}`, { ...init, headers: { authorization: `Bearer ${DEFAULT_API_KEY}`, ...(init.headers as Record<string, string>) } });
+  return {
+    ...runtime,
+    // No SDK retries: the gateway's own retries are under test, and an error must surface as it is.
+    client: (apiKey = DEFAULT_API_KEY) => new OpenAI({ baseURL: `${runtime.url}/v1`, apiKey, maxRetries: 0 }),
+    fetch: fetchGateway,
+    post: (path, body, headers = {}) =>
+      fetchGateway(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    close: async () => {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** The Compose `provider` extension, which the SDK's types do not know, added to a request body. */
+export const onProvider = <T extends object>(body: T, provider: string): T => ({ ...body, provider }) as T;
+
+/** One SSE frame as written: a comment line (heartbeat), or an optional event name with its data. */
+export type SseFrame = { readonly comment: string } | { readonly event: string | undefined; readonly data: string };
+
+/** Splits a raw SSE body into frames, keeping comments, which SSE clients silently drop. */
+export const parseSse = (text: string): SseFrame[] =>
+  text
+    .split(/\n\n/)
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      if (lines.every((line) => line.startsWith(':'))) return { comment: lines.map((line) => line.slice(1).trim()).join('\n') };
+      const event = lines.find((line) => line.startsWith('event:'))?.slice('event:'.length).trim();
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice('data:'.length).trimStart())
+        .join('\n');
+      return { event, data };
+    });
+
+export const isComment = (frame: SseFrame): frame is { readonly comment: string } => 'comment' in frame;
+
+/** The data frames (not comments), with their JSON parsed unless `[DONE]`. */
+export const dataFrames = (frames: readonly SseFrame[]): { event: string | undefined; data: string; json: unknown }[] =>
+  frames
+    .filter((frame) => !isComment(frame))
+    .map((frame) => {
+      const { event, data } = frame as { event: string | undefined; data: string };
+      return { event, data, json: data === '[DONE]' ? undefined : JSON.parse(data) };
+    });
+
+/** Every element of an async iterable, or the elements seen before it threw and the error. */
+export const drain = async <T>(iterable: AsyncIterable<T>): Promise<{ items: T[]; error: unknown }> => {
+  const items: T[] = [];
+  try {
+    for await (const item of iterable) items.push(item);
+    return { items, error: undefined };
+  } catch (error) {
+    return { items, error };
+  }
+};
