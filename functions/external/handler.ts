@@ -1,9 +1,40 @@
-import { NotImplementedError } from '../../shared/errors.ts';
+import type { Operation } from '../../shared/http/handler.ts';
 import { createFamilyHandler } from '../../shared/http/handler.ts';
-import { routesOf } from '../../shared/routes.ts';
+import { json } from '../../shared/http/response.ts';
+import { NotImplementedError } from '../../shared/errors.ts';
+import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
+import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
+import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
+import { createTextOperations } from '../../shared/inference/operations.ts';
+import { textServices } from '../inference/text-services.ts';
 
-// Interim: every route of this family answers 501 until its implementation lands.
-export const handler = createFamilyHandler(
-  'external',
-  Object.fromEntries(routesOf('external').map((r) => [r.operation, () => { throw new NotImplementedError(`${r.method} ${r.path}`); }])),
-);
+/** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
+const text = createTextOperations(textServices, undefined, 'external');
+
+const sanitized =
+  (operation: Operation): Operation =>
+  async (request, context) => {
+    try {
+      return await operation(request, context);
+    } catch (error) {
+      throw sanitizeForExternal(error);
+    }
+  };
+
+const notYet = (what: string): Operation => () => {
+  throw new NotImplementedError(what);
+};
+
+export const handler = createFamilyHandler('external', {
+  'models.list': () => json(200, listOpenAIModels()),
+  'models.get': (request) => json(200, getOpenAIModel(request.pathParameters.model!)),
+  'chat.create': sanitized(text['chat.create']),
+  'responses.create': sanitized(text['responses.create']),
+  'embeddings.create': notYet('POST /external/v1/embeddings'),
+  'images.generate': notYet('POST /external/v1/images/generations'),
+  'audio.speech': notYet('POST /external/v1/audio/speech'),
+  'audio.transcriptions': notYet('POST /external/v1/audio/transcriptions'),
+  'videos.create': notYet('POST /external/v1/videos/generations'),
+  'opencode.provider': (request) => json(200, opencodeProviderConfig(request)),
+  'opencode.wellKnown': (request) => json(200, opencodeWellKnown(request)),
+});

@@ -1,0 +1,25 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createProviderCredentials } from '../../layers/providers/credentials.ts';
+import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/providers/registry.ts';
+import { resolveTextModel } from '../../shared/inference/resolve.ts';
+import { textSettingsFromEnv } from '../../shared/inference/services.ts';
+import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
+import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
+import { s3BlobStore } from '../../shared/stores/overflow.ts';
+import { createResponsesStore } from '../../shared/stores/responses.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
+
+// Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
+const doc = createDocumentClient();
+const blobs = s3BlobStore(createS3Client(), process.env[MEDIA_BUCKET_ENV]!);
+const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: new SecretsManagerClient({}) } : {});
+
+/** The text pipeline's services for this instance, shared by the inference and external functions. */
+export const textServices = {
+  resolveTextModel,
+  adapterFor: createAdapterResolver(credentials, transportOverridesFromEnv()),
+  responses: createResponsesStore({ doc, tableName: tableNameFromEnv('responses'), blobs }),
+  idempotency: createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs }),
+  settings: textSettingsFromEnv(),
+};
+
