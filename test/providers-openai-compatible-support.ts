@@ -62,7 +62,7 @@ export interface ScriptedServer {
 }
 
 /** A loopback server whose n-th request (0-based) is answered by `script(n, req, res)`. */
-export const startScriptedServer = async (script: (attempt: number, req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<ScriptedServer> => {
+export const startScriptedServer = async (script: (attempt: number, req: IncomingMessage, res: ServerResponse) => unknown): Promise<ScriptedServer> => {
   let attempts = 0;
   const server: Server = createServer((req, res) => {
     const attempt = attempts;
