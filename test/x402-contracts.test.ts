@@ -93,6 +93,8 @@ describe('interfaces match the real contracts', () => {
       ]),
     );
     expect(selectors('Permit2')).toEqual(expect.arrayContaining(['0x137c29fe', '0x30f28b7a', '0x4fe02b44', '0x3ff9dcb1']));
+    // aggregate, tryAggregate, aggregate3
+    expect(selectors('Multicall3')).toEqual(expect.arrayContaining(['0x252dba42', '0xbce38bd7', '0x82ad56cb']));
   });
 
   it('keeps the upto proxy witness type string of the x402 reference contract', async () => {
@@ -116,6 +118,25 @@ describe('interfaces match the real contracts', () => {
 });
 
 describe('test USDC: EIP-3009', () => {
+  it("reverts plain transfers with USDC's messages, not OpenZeppelin's custom errors", async () => {
+    const poor = chain.walletClient(chain.merchant);
+    const tooMuch = (await balanceOf(chain.merchant.address)) + 1n;
+    expect(await revertOf(() => poor.writeContract({ address: chain.usdc, abi: usdcAbi, functionName: 'transfer', args: [chain.relayer.address, tooMuch] }))).toBe(
+      'ERC20: transfer amount exceeds balance',
+    );
+  });
+
+  it('batches reads through Multicall3 at its canonical address, as viem does on public chains', async () => {
+    const [name, version] = await chain.publicClient().multicall({
+      contracts: [
+        { address: chain.usdc, abi: usdcAbi, functionName: 'name' },
+        { address: chain.usdc, abi: usdcAbi, functionName: 'version' },
+      ],
+      allowFailure: false,
+    });
+    expect([name, version]).toEqual(['USD Coin', '2']);
+  });
+
   it('is a 6-decimal token and funds the test wallets', async () => {
     const client = chain.publicClient();
     expect(await client.readContract({ address: chain.usdc, abi: usdcAbi, functionName: 'decimals' })).toBe(6);

@@ -458,3 +458,30 @@ describe('upto', () => {
     }
   });
 });
+
+// --- settlement after the model ran -------------------------------------------------------------------------
+
+describe('settlement retries and facilitator refusals', () => {
+  it('reports the original transfer when a settled exact payment is settled again, and moves money once', async () => {
+    const challenge = await challengeAt('/relayer/paid?price=555');
+    const payload = await officialPayload(0, challenge);
+    const { gate, settlement } = modes.relayer;
+    const payment = await gate.authorize({ header: encodeBase64Json(payload), offers: challenge.accepts });
+    const results: Awaited<ReturnType<Settlement['settle']>>[] = [];
+    const moved = await balancesMovedBy(chain.wallets[0]!.address, async () => {
+      results.push(await gate.settle(payment));
+      // A queued retry after a lost receipt: the authorization is already used on chain.
+      results.push(await settlement.settle(payment));
+    });
+    expect(results[0]).toMatchObject({ success: true, amount: '555' });
+    expect(results[1]).toEqual(results[0]);
+    expect(moved).toEqual({ paid: 555n, received: 555n });
+  });
+
+  it("maps the facilitator's refusal reasons to our codes", async () => {
+    const rich = '/facilitator/paid?price=999000000000';
+    const result = await send(rich, await officialPayload(1, await challengeAt(rich)));
+    expect(result).toMatchObject({ status: 402, code: 'payment_insufficient_funds' });
+  });
+});
+

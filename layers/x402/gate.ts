@@ -47,14 +47,15 @@ const OUR_CODES = new Set<string>(Object.values(PAYMENT_ERROR));
 export const refusalCodeFor = (reason: string | undefined): PaymentErrorCode => {
   const r = (reason ?? '').toLowerCase();
   if (OUR_CODES.has(r)) return r as PaymentErrorCode;
-  if (r.includes('insufficient_funds')) return PAYMENT_ERROR.insufficientFunds;
+  if (r.includes('insufficient')) return PAYMENT_ERROR.insufficientFunds;
   if (r.includes('allowance')) return PAYMENT_ERROR.permit2AllowanceRequired;
   if (r.includes('signature')) return PAYMENT_ERROR.invalidSignature;
   if (r.includes('nonce')) return PAYMENT_ERROR.nonceReused;
-  if (r.includes('expired') || r.includes('valid_before') || r.includes('deadline')) return PAYMENT_ERROR.expired;
-  if (r.includes('not_yet_valid') || r.includes('valid_after')) return PAYMENT_ERROR.notYetValid;
+  if (r.includes('valid_after') || r.includes('not_yet_valid') || r.includes('too_early')) return PAYMENT_ERROR.notYetValid;
+  if (r.includes('expired') || r.includes('valid_before')) return PAYMENT_ERROR.expired;
   if (r.includes('recipient')) return PAYMENT_ERROR.wrongRecipient;
   if (r.includes('network')) return PAYMENT_ERROR.wrongNetwork;
+  if (r.includes('token_mismatch') || r.includes('asset')) return PAYMENT_ERROR.wrongAsset;
   return PAYMENT_ERROR.verificationFailed;
 };
 

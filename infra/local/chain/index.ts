@@ -48,6 +48,7 @@ export interface LocalChain {
   readonly usdc: Address;
   readonly permit2: Address;
   readonly uptoProxy: Address;
+  readonly multicall3: Address;
   /** Payers: hold test USDC and have approved Permit2. */
   readonly wallets: readonly DevAccount[];
   /** The built-in relayer wallet: pays gas for settlements and is the upto facilitator. */
@@ -121,6 +122,7 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
       usdc: deployment.usdc,
       permit2: deployment.permit2,
       uptoProxy: deployment.uptoProxy,
+      multicall3: deployment.multicall3,
       wallets,
       relayer: devAccount(DEV_ROLES.relayer),
       merchant: devAccount(DEV_ROLES.merchant),

@@ -149,6 +149,18 @@ contract TestUSDC is ERC20, EIP712, Nonces, Ownable {
         return super.nonces(owner);
     }
 
+    // USDC reverts with these strings rather than OpenZeppelin's custom errors; facilitators that diagnose a failed
+    // simulation read them.
+    function _update(address from, address to, uint256 value) internal override {
+        require(from == address(0) || balanceOf(from) >= value, "ERC20: transfer amount exceeds balance");
+        super._update(from, to, value);
+    }
+
+    function _spendAllowance(address owner, address spender, uint256 value) internal override {
+        require(allowance(owner, spender) >= value, "ERC20: transfer amount exceeds allowance");
+        super._spendAllowance(owner, spender, value);
+    }
+
     function _transferWithAuthorization(
         bytes32 typeHash,
         address from,

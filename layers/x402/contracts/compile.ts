@@ -25,7 +25,7 @@ export interface Artifacts {
   readonly contracts: Readonly<Record<ContractName, ContractArtifact>>;
 }
 
-export const CONTRACT_NAMES = ['TestUSDC', 'Permit2', 'x402UptoPermit2Proxy'] as const;
+export const CONTRACT_NAMES = ['TestUSDC', 'Permit2', 'x402UptoPermit2Proxy', 'Multicall3'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 const CONTRACTS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -50,7 +50,7 @@ const readSources = async (): Promise<Record<string, { content: string }>> => {
 
 const hashInputs = (sources: Record<string, { content: string }>): string => {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ solc: packageVersion('solc'), oz: packageVersion('@openzeppelin/contracts'), SETTINGS }));
+  hash.update(JSON.stringify({ solc: packageVersion('solc'), oz: packageVersion('@openzeppelin/contracts'), SETTINGS, CONTRACT_NAMES }));
   for (const [name, { content }] of Object.entries(sources)) hash.update(`\0${name}\0${content}`);
   return hash.digest('hex');
 };
@@ -102,7 +102,8 @@ export const loadArtifacts = async (options: { force?: boolean } = {}): Promise<
   const sources = await readSources();
   const sourceHash = hashInputs(sources);
   const cached = options.force ? undefined : await readCached();
-  if (cached?.sourceHash === sourceHash) return { ...cached, compiled: false };
+  // Another checkout of this code (a parallel test run) may share the cache: trust it only if it is complete.
+  if (cached?.sourceHash === sourceHash && CONTRACT_NAMES.every((name) => cached.contracts[name])) return { ...cached, compiled: false };
   const artifacts = await compile(sources, sourceHash);
   await mkdir(dirname(ARTIFACTS_PATH), { recursive: true });
   // Write-then-rename: parallel test workers may compile at once, and none may read a half-written file.
