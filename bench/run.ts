@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readKnobs } from './lib/knobs.ts';
 import { consoleReport, jsonReport, markdownReport, type RunInfo, type SectionOutcome } from './lib/report.ts';
@@ -29,8 +29,9 @@ const commit = (): string => {
   }
 };
 
-const services = createServices(log);
+const services = createServices(log, { gatewayNodeArgs: knobs.gatewayNodeArgs });
 const startedAt = new Date();
+const loadBefore = loadavg()[0]!;
 const outcomes: SectionOutcome[] = [];
 try {
   for (const section of selected) {
@@ -57,6 +58,8 @@ const info: RunInfo = {
   cores: cpus().length,
   memoryGB: Math.round(totalmem() / 1024 ** 3),
   commit: commit(),
+  // Other work on the machine moves every timing here; the 1-minute load average before and after says how much.
+  loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
   knobs,
 };
 

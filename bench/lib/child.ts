@@ -25,9 +25,9 @@ const TAIL = 40;
 export const startChild = async (
   name: string,
   script: string,
-  options: { env?: Record<string, string>; args?: readonly string[]; readyTimeoutMs?: number } = {},
+  options: { env?: Record<string, string>; args?: readonly string[]; nodeArgs?: readonly string[]; readyTimeoutMs?: number } = {},
 ): Promise<ChildService> => {
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

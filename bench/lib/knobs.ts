@@ -24,13 +24,25 @@ export const KNOB_SPECS = {
   catalogHttpRounds: { env: 'BENCH_CATALOG_HTTP_ROUNDS', full: 40, quick: 8, doc: 'Rounds of the catalog query mix over HTTP through the gateway.' },
   initRepeats: { env: 'BENCH_INIT_REPEATS', full: 5, quick: 2, doc: 'Fresh Node processes per bundle for the module init time.' },
   x402Samples: { env: 'BENCH_X402_SAMPLES', full: 400, quick: 60, doc: 'x402 verifications timed in-process.' },
+  gatewayNodeArgs: {
+    env: 'BENCH_GATEWAY_NODE_ARGS',
+    full: '',
+    quick: '',
+    doc: 'Extra Node flags for the gateway process, e.g. `--cpu-prof --cpu-prof-dir=.bench/profiles` to see where its time goes.',
+  },
   writeDocs: { env: 'BENCH_WRITE_DOCS', full: 1, quick: 0, doc: '1: regenerate docs/benchmarks.md from this run; 0: only .bench/results.json.' },
 } as const satisfies Record<string, KnobSpec>;
 
 type KnobName = keyof typeof KNOB_SPECS;
-type NumericKnob = Exclude<KnobName, 'sections'>;
+type StringKnob = 'sections' | 'gatewayNodeArgs';
+type NumericKnob = Exclude<KnobName, StringKnob>;
 
-export type Knobs = { readonly [K in NumericKnob]: number } & { readonly sections: readonly string[] | undefined };
+export type Knobs = { readonly [K in NumericKnob]: number } & {
+  readonly sections: readonly string[] | undefined;
+  readonly gatewayNodeArgs: readonly string[];
+};
+
+const STRING_KNOBS: readonly KnobName[] = ['sections', 'gatewayNodeArgs'];
 
 export const readKnobs = (env: NodeJS.ProcessEnv = process.env): Knobs => {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
@@ -44,6 +56,11 @@ export const readKnobs = (env: NodeJS.ProcessEnv = process.env): Knobs => {
     return value;
   };
   const sections = env.BENCH_SECTIONS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const knobs = Object.fromEntries((Object.keys(KNOB_SPECS) as KnobName[]).filter((k) => k !== 'sections').map((k) => [k, numeric(k as NumericKnob)]));
-  return { ...knobs, quick: quick ? 1 : 0, sections: sections?.length && !sections.includes('all') ? sections : undefined } as Knobs;
+  const knobs = Object.fromEntries((Object.keys(KNOB_SPECS) as KnobName[]).filter((k) => !STRING_KNOBS.includes(k)).map((k) => [k, numeric(k as NumericKnob)]));
+  return {
+    ...knobs,
+    quick: quick ? 1 : 0,
+    sections: sections?.length && !sections.includes('all') ? sections : undefined,
+    gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+  } as unknown as Knobs;
 };

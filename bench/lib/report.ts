@@ -17,6 +17,7 @@ export interface RunInfo {
   readonly cores: number;
   readonly memoryGB: number;
   readonly commit: string;
+  readonly loadAverage: { readonly before: number; readonly after: number };
   readonly knobs: Knobs;
 }
 
@@ -96,7 +97,7 @@ export const markdownReport = (info: RunInfo, outcomes: readonly SectionOutcome[
     '',
     '| variable | full run | quick run | meaning |',
     '|---|---|---|---|',
-    ...Object.values(KNOB_SPECS).map((k) => `| \`${k.env}\` | ${k.full} | ${k.quick} | ${cell(k.doc)} |`),
+    ...Object.values(KNOB_SPECS).map((k) => `| \`${k.env}\` | ${k.full === '' ? '—' : k.full} | ${k.quick === '' ? '—' : k.quick} | ${cell(k.doc)} |`),
     '',
     '### Sections',
     '',
@@ -110,6 +111,7 @@ export const markdownReport = (info: RunInfo, outcomes: readonly SectionOutcome[
     '## Latest results',
     '',
     `${info.startedAt} · commit \`${info.commit}\` · Node ${info.node} · ${info.cpu}, ${info.cores} cores, ${info.memoryGB} GB` +
+      ` · load average ${info.loadAverage.before} → ${info.loadAverage.after}` +
       ` · ${info.knobs.quick ? 'quick run' : 'full run'} · ${(info.durationMs / 1000).toFixed(0)} s`,
   ];
   for (const { section, result, error } of outcomes) {

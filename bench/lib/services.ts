@@ -16,7 +16,12 @@ export interface Services {
   closeAll(): Promise<void>;
 }
 
-export const createServices = (log: (message: string) => void): Services => {
+export interface ServiceOptions {
+  /** Extra Node flags for the gateway process (BENCH_GATEWAY_NODE_ARGS). */
+  readonly gatewayNodeArgs?: readonly string[];
+}
+
+export const createServices = (log: (message: string) => void, options: ServiceOptions = {}): Services => {
   const started: ChildService[] = [];
   const cleanups: Array<() => void> = [];
   const memo = <T>(start: () => Promise<T>): (() => Promise<T>) => {
@@ -34,7 +39,8 @@ export const createServices = (log: (message: string) => void): Services => {
   const gateway = memo(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    return track(await startChild('gateway', script('gateway'), { args: [(await upstream()).url, dataDir], readyTimeoutMs: 120_000 }));
+    const args = [(await upstream()).url, dataDir];
+    return track(await startChild('gateway', script('gateway'), { args, nodeArgs: options.gatewayNodeArgs ?? [], readyTimeoutMs: 120_000 }));
   });
 
   return {

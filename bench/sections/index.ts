@@ -9,5 +9,6 @@ import type { Section } from '../lib/section.ts';
 import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
 import { gatewaySection } from './gateway/index.ts';
+import { x402Section } from './x402.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, catalogSection, bundlesSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, catalogSection, bundlesSection, x402Section];

@@ -1,0 +1,74 @@
+/**
+ * Builds one family's Lambda bundle the way the CDK's NodejsFunction does (infra/lib/family-function.ts):
+ * esbuild, bundle, minify, platform node, format esm into index.mjs, target node24, main fields module,main,
+ * the AWS SDK bundled (no externals) and the createRequire banner for CommonJS dependencies.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import type { Family } from '../../shared/routes.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Read from the construct's source so the bench cannot drift from what deploys. */
+export const esmRequireBanner = (): string => {
+  const source = readFileSync(join(ROOT, 'infra', 'lib', 'family-function.ts'), 'utf8');
+  const match = /const ESM_REQUIRE_BANNER\s*=\s*(["'`])(.*?)\1;/s.exec(source);
+  if (!match) throw new Error('ESM_REQUIRE_BANNER not found in infra/lib/family-function.ts');
+  return match[2]!;
+};
+
+/** `nodejs24.x` → `node24`, as the CDK derives the esbuild target from the runtime. */
+export const NODE_TARGET = 'node24';
+
+export interface BuiltBundle {
+  readonly family: Family;
+  readonly file: string;
+  readonly bytes: number;
+  /** Output bytes per contributing package (or `(project)`), largest first. */
+  readonly byPackage: ReadonlyArray<readonly [string, number]>;
+  readonly buildMs: number;
+}
+
+const packageOf = (input: string): string => {
+  const at = input.lastIndexOf('node_modules/');
+  if (at === -1) return '(project)';
+  const rest = input.slice(at + 'node_modules/'.length).split('/');
+  return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+};
+
+const byPackage = (metafile: Metafile, outfile: string): Array<[string, number]> => {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfile) || outfile.endsWith(path))?.[1];
+  const totals = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const name = packageOf(input);
+    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+};
+
+export const buildFamilyBundle = async (family: Family, outDir: string): Promise<BuiltBundle> => {
+  const outfile = join(outDir, family, 'index.mjs');
+  const t = performance.now();
+  const result = await build({
+    entryPoints: [join(ROOT, 'functions', family, 'handler.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    mainFields: ['module', 'main'],
+    banner: { js: esmRequireBanner() },
+    external: [],
+    sourcemap: false,
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+  });
+  const buildMs = performance.now() - t;
+  const bytes = readFileSync(outfile).byteLength;
+  // For a closer look: `npx esbuild --analyze` style inspection, or https://esbuild.github.io/analyze/.
+  writeFileSync(join(outDir, family, 'meta.json'), JSON.stringify(result.metafile));
+  return { family, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
+};

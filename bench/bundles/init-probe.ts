@@ -1,0 +1,16 @@
+/**
+ * Run in a fresh Node process per measurement: installs the Lambda runtime globals (awslambda.streamifyResponse,
+ * HttpResponseStream) as the local runtime does, then times the import of one bundle and prints
+ * `{"importMs":…,"rss":…}`. `node bench/bundles/init-probe.ts <bundle.mjs>`
+ */
+import { pathToFileURL } from 'node:url';
+import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
+
+const bundle = process.argv[2];
+if (!bundle) throw new Error('usage: init-probe.ts <bundle.mjs>');
+installLambdaGlobals();
+const start = performance.now();
+const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+const importMs = performance.now() - start;
+if (typeof module.handler !== 'function') throw new Error(`${bundle} exports no handler function`);
+process.stdout.write(`${JSON.stringify({ importMs, rss: process.memoryUsage().rss, sinceProcessStartMs: performance.now() })}\n`);

@@ -1,0 +1,42 @@
+/**
+ * The environment a family's function starts with in AWS: what the stack sets (infra/lib/compose-stack.ts,
+ * storage bindings from infra/lib/access.ts) plus the variables the Lambda runtime itself provides.
+ * Values are placeholders; nothing at module init may need a real one.
+ */
+import { accessOf } from '../../infra/lib/access.ts';
+import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
+import { PLATFORM_FEE_ENV } from '../../shared/pricing/index.ts';
+import { FAMILIES, type Family } from '../../shared/routes.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName } from '../../shared/stores/tables.ts';
+
+const STAGE = 'bench';
+const REGION = 'us-east-1';
+
+export const lambdaEnv = (family: Family): Record<string, string> => {
+  const access = accessOf(family);
+  const name = `compose-${STAGE}-${family}`;
+  return {
+    // The Lambda runtime's own variables.
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FAMILIES[family].memoryMB),
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+    AWS_ACCESS_KEY_ID: 'ASIABENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SESSION_TOKEN: 'bench',
+    LAMBDA_TASK_ROOT: '/var/task',
+    TZ: ':UTC',
+    // What the stack sets.
+    STAGE,
+    COMPOSE_SHARED_ASSETS: '/opt/compose',
+    [PLATFORM_FEE_ENV]: '100',
+    X402_NETWORK: 'eip155:84532',
+    ...Object.fromEntries(access.tables.map((table) => [TABLES[table].envVar, physicalTableName(STAGE, table)])),
+    ...(access.media ? { [MEDIA_BUCKET_ENV]: `compose-${STAGE}-media` } : {}),
+    ...(access.providerSecrets ? { [PROVIDER_SECRETS_ENV]: `arn:aws:secretsmanager:${REGION}:000000000000:secret:compose-${STAGE}-providers` } : {}),
+  };
+};
