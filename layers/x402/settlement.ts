@@ -21,9 +21,6 @@ export interface Settlement {
   settle(payment: VerifiedPayment, options?: SettleOptions): Promise<SettlementResponse>;
 }
 
-/** Reason reported by the upto spec when asked to settle more than authorized; we cap instead, see below. */
-export const UPTO_SETTLEMENT_EXCEEDS_AMOUNT = 'invalid_upto_evm_payload_settlement_exceeds_amount';
-
 /**
  * The amount to settle. `exact` moves the signed value. `upto` moves the metered amount, and never more than the
  * authorization: if metering ever exceeded the worst-case quote, the client pays the cap it agreed to, not more.
