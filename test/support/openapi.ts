@@ -35,3 +35,11 @@ export const expectMatchesContract = (path: string, method: string, status: numb
   const valid = validate(body);
   expect(valid ? [] : validate.errors, `${method} ${path} ${status} does not match the OpenAPI document`).toEqual([]);
 };
+
+/** Asserts that `body` matches one of the document's component schemas, for answers no operation documents (404, 405). */
+export const expectMatchesSchema = (name: string, body: unknown): void => {
+  const ref = `openapi#/${pointer('components', 'schemas', name)}`;
+  const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
+  const valid = validate(body);
+  expect(valid ? [] : validate.errors, `the body does not match components.schemas.${name}`).toEqual([]);
+};
