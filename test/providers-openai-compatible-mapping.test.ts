@@ -7,7 +7,7 @@ import { alibabaProfile } from '../layers/providers/alibaba/profile.ts';
 import { azureProfile } from '../layers/providers/azure/profile.ts';
 import { cloudflareProfile } from '../layers/providers/cloudflare/profile.ts';
 import { fireworksProfile } from '../layers/providers/fireworks/profile.ts';
-import { chatRequestSchema } from '../layers/providers/openai-compatible/chat-api.ts';
+import { chatRequestSchema } from '../layers/providers/openai-compatible/chat-request-schema.ts';
 import { mapFinishReason } from '../layers/providers/openai-compatible/finish-reason.ts';
 import { buildChatBody } from '../layers/providers/openai-compatible/request-body.ts';
 import { convertUsage } from '../layers/providers/openai-compatible/usage.ts';

@@ -39,7 +39,7 @@ const readJson = async (response: Response, signal: AbortSignal): Promise<unknow
 };
 
 /** Parts as they arrive; a connection lost mid-stream (or the caller's abort) ends with an `error` part. */
-async function* streamedParts(leading: readonly StreamPart[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+async function* streamedParts(leading: readonly StreamPart[], parts: AsyncIterable<StreamPart> | Iterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   yield* leading;
   try {
     for await (const part of parts) yield part;
@@ -95,7 +95,7 @@ export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, 
     if (isJsonResponse(response) || response.body === null) {
       const value = await readJson(response, options.signal);
       throwIfErrorBody(value, context);
-      return streamedParts([...leading, ...responseToParts(value)], new ReadableStream<StreamPart>({ start: (c) => c.close() }), options.signal);
+      return streamedParts(leading, responseToParts(value), options.signal);
     }
     const parts = decodeSse(response.body).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(createChatStreamStage(context));
     return streamedParts(leading, parts, options.signal);

@@ -4,7 +4,7 @@
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import type { CanonicalMessage, ContentPart } from '../types.ts';
-import type { ChatContentPart, ChatMessage } from './chat-api.ts';
+import type { ChatContentPart, ChatMessage } from './chat-request-schema.ts';
 
 export interface MessageCapabilities {
   readonly provider: string;

@@ -7,7 +7,7 @@ import { parseRetryAfter } from '../http/retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { classifyUpstreamStatus, upstreamError } from '../http/upstream-error.ts';
 import type { StreamError } from '../types.ts';
-import { errorBodySchemas } from './chat-api.ts';
+import { errorBodySchemas } from './chat-response-schema.ts';
 
 /** Codes providers use for a content-filter rejection (OpenAI, Azure, DashScope). */
 const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation', 'responsibleaipolicyviolation', 'data_inspection_failed']);

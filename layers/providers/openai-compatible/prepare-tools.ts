@@ -1,6 +1,6 @@
 /** Canonical tools and tool choice → Chat Completions `tools` / `tool_choice`. */
 import type { FunctionTool, ToolChoice } from '../types.ts';
-import type { ChatTool, ChatToolChoice } from './chat-api.ts';
+import type { ChatTool, ChatToolChoice } from './chat-request-schema.ts';
 
 export interface PreparedTools {
   readonly tools?: ChatTool[];

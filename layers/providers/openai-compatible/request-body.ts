@@ -3,7 +3,7 @@
  * sent becomes a warning (returned alongside the body, emitted as `warning` parts), never a silent drop.
  */
 import type { CanonicalRequest, ResponseFormat } from '../types.ts';
-import type { ChatResponseFormat } from './chat-api.ts';
+import type { ChatResponseFormat } from './chat-request-schema.ts';
 import { convertMessages } from './convert-messages.ts';
 import { prepareTools } from './prepare-tools.ts';
 import { DEFAULT_QUIRKS, type ModelQuirks, type OpenAICompatibleProfile } from './profile.ts';

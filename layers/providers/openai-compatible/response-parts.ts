@@ -5,7 +5,7 @@
 import { UpstreamError } from '../../../shared/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
-import { chatResponseSchema } from './chat-api.ts';
+import { chatResponseSchema } from './chat-response-schema.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { toolCallId } from './tool-call-id.ts';
 import { convertUsage } from './usage.ts';

@@ -7,7 +7,7 @@
 import type { ParsedEvent } from '../../../shared/sse/decode.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamError, StreamPart, Usage } from '../types.ts';
-import { chatChunkSchema, type ChatChunk } from './chat-api.ts';
+import { chatChunkSchema, type ChatChunk } from './chat-response-schema.ts';
 import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { convertUsage } from './usage.ts';

@@ -1,6 +1,6 @@
 /** Chat Completions usage → canonical usage, including cached input and reasoning output tokens. */
 import type { Usage } from '../types.ts';
-import type { ChatUsage } from './chat-api.ts';
+import type { ChatUsage } from './chat-response-schema.ts';
 
 export const convertUsage = (usage: ChatUsage): Usage => {
   const inputTokens = usage.prompt_tokens ?? 0;
