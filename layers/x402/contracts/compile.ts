@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,18 +98,49 @@ const readCached = async (): Promise<Artifacts | undefined> => {
   }
 };
 
+const isComplete = (cached: Artifacts | undefined, sourceHash: string): cached is Artifacts =>
+  // Another checkout of this code (a parallel test run) may share the cache: trust it only if it is complete.
+  cached?.sourceHash === sourceHash && CONTRACT_NAMES.every((name) => cached.contracts[name]);
+
+const LOCK_PATH = `${ARTIFACTS_PATH}.lock`;
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * Parallel test workers on a cold cache would each spend seconds of CPU on the same compile: the first takes a
+ * directory lock, the others wait for its output. A lock left by a killed process goes stale after two minutes.
+ */
+const compileOnce = async (sources: Record<string, { content: string }>, sourceHash: string, force: boolean): Promise<Artifacts & { compiled: boolean }> => {
+  await mkdir(dirname(ARTIFACTS_PATH), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(LOCK_PATH);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const lockedAt = (await stat(LOCK_PATH).catch(() => undefined))?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > STALE_LOCK_MS) await rm(LOCK_PATH, { recursive: true, force: true });
+      else await sleep(250);
+      const cached = force ? undefined : await readCached();
+      if (isComplete(cached, sourceHash)) return { ...cached, compiled: false };
+    }
+  }
+  try {
+    const artifacts = await compile(sources, sourceHash);
+    // Write-then-rename: a reader never sees a half-written file.
+    const tmp = `${ARTIFACTS_PATH}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, JSON.stringify(artifacts));
+    await rename(tmp, ARTIFACTS_PATH);
+    return { ...artifacts, compiled: true };
+  } finally {
+    await rm(LOCK_PATH, { recursive: true, force: true });
+  }
+};
+
 /** Returns the compiled contracts, compiling only when a source, the compiler or OpenZeppelin changed. */
 export const loadArtifacts = async (options: { force?: boolean } = {}): Promise<Artifacts & { compiled: boolean }> => {
   const sources = await readSources();
   const sourceHash = hashInputs(sources);
   const cached = options.force ? undefined : await readCached();
-  // Another checkout of this code (a parallel test run) may share the cache: trust it only if it is complete.
-  if (cached?.sourceHash === sourceHash && CONTRACT_NAMES.every((name) => cached.contracts[name])) return { ...cached, compiled: false };
-  const artifacts = await compile(sources, sourceHash);
-  await mkdir(dirname(ARTIFACTS_PATH), { recursive: true });
-  // Write-then-rename: parallel test workers may compile at once, and none may read a half-written file.
-  const tmp = `${ARTIFACTS_PATH}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, JSON.stringify(artifacts));
-  await rename(tmp, ARTIFACTS_PATH);
-  return { ...artifacts, compiled: true };
+  if (isComplete(cached, sourceHash)) return { ...cached, compiled: false };
+  return compileOnce(sources, sourceHash, options.force ?? false);
 };
