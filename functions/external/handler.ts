@@ -6,10 +6,10 @@ import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.t
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
-import { textServices } from '../inference/text-services.ts';
+import { billing, textServices } from '../inference/text-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
-const text = createTextOperations(textServices, undefined, 'external');
+const text = createTextOperations(textServices, billing, 'external');
 
 const sanitized =
   (operation: Operation): Operation =>

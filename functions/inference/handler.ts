@@ -1,5 +1,5 @@
 import { createFamilyHandler } from '../../shared/http/handler.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
-import { textServices } from './text-services.ts';
+import { billing, textServices } from './text-services.ts';
 
-export const handler = createFamilyHandler('inference', createTextOperations(textServices));
+export const handler = createFamilyHandler('inference', createTextOperations(textServices, billing));

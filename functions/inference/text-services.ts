@@ -1,7 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/providers/registry.ts';
+import { createBilling } from '../../shared/billing/billing.ts';
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
+import { createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv } from '../../shared/keys/index.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
 import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
@@ -23,3 +25,11 @@ export const textServices = {
   settings: textSettingsFromEnv(),
 };
 
+
+/** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger). */
+export const billing = createBilling({
+  keys: {
+    verifier: createKeyVerifier(keyVerifierConfigFromEnv()),
+    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
+  },
+});

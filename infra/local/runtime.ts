@@ -9,6 +9,8 @@ import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './se
 import { ensureTables, startDynamo } from './standins/dynamodb.ts';
 import { startS3 } from './standins/s3.ts';
 import { startProviderSimulators } from './simulators/index.ts';
+import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/keys/index.ts';
+import { parseUsd } from '../../shared/pricing/index.ts';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
@@ -27,6 +29,8 @@ export interface LocalRuntime {
   readonly env: Readonly<Record<string, string>>;
   /** What is simulated, for the start-up banner. */
   readonly simulated: readonly string[];
+  /** Mints a Compose Key signed by the runtime's local signing key (budget in USD). */
+  mintDevKey(budgetUsd?: number, options?: { models?: string[] }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -46,8 +50,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   ]);
 
   const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
+  const signingKey = await ensureDevSigningKey(options.dataDir);
   const env: Record<string, string> = {
     ...simulators?.env,
+    [KEY_ENV.jwks]: JSON.stringify(publicJwks(options.dataDir)),
     STAGE: stage,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -80,6 +86,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     env,
     simulated: simulators?.banner ?? [],
+    mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
+      (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,6 +8,8 @@ const dataDir = process.env.COMPOSE_DATA_DIR ?? join(root, '.data');
 
 const runtime = await startLocalRuntime({ port, dataDir });
 
+const devKey = await runtime.mintDevKey(25);
+
 const banner = [
   '',
   `Compose Inference is running on ${runtime.url}`,
@@ -16,11 +18,14 @@ const banner = [
   'Providers without a key are served by loopback simulators:',
   ...runtime.simulated.map((line) => `  ${line}`),
   '',
+  'A dev Compose Key with a $25 budget (npm run keys -- create mints more):',
+  `  export COMPOSE_KEY=${devKey}`,
+  '',
   'Try:',
   `  curl -s ${runtime.url}/health`,
   `  curl -s '${runtime.url}/v1/models?limit=5'`,
   `  curl -s ${runtime.url}/v1/models/search -H 'content-type: application/json' -d '{"modality":"image","limit":5}'`,
-  `  curl -sN ${runtime.url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
+  `  curl -sN ${runtime.url}/v1/chat/completions -H "authorization: Bearer $COMPOSE_KEY" -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
   '',
   'Ctrl-C stops it.',
   '',

@@ -17,6 +17,7 @@ export const idempotently = async (
   normalizedBody: string,
   store: IdempotencyStore,
   serve: (onFinished: OnFinished | undefined) => Promise<HttpResult>,
+  onReplay: () => void = () => undefined,
 ): Promise<HttpResult> => {
   const key = http.headers['x-idempotency-key'];
   if (key === undefined) return serve(undefined);
@@ -25,6 +26,7 @@ export const idempotently = async (
   }
   const claim = await store.claim(caller.id, `${http.method} ${http.event.resource}`, key, normalizedBody);
   if (claim.kind === 'replay') {
+    onReplay();
     const { statusCode, headers, body } = claim.result;
     return { statusCode, headers: { ...headers, 'idempotent-replayed': 'true' }, body };
   }

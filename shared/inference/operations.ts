@@ -1,45 +1,72 @@
-import { callerFromCredential, type Caller } from '../auth/caller.ts';
+import type { Billing, Surface } from '../billing/types.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json } from '../http/response.ts';
 import { idempotently } from './idempotent.ts';
+import { priceText } from './price.ts';
+import { fromInputItems } from './request/responses-input.ts';
 import { parseChatRequest, parseResponsesRequest, type TextRequest } from './request/text-request.ts';
 import { serveText } from './run-text.ts';
 import type { TextServices } from './services.ts';
-import type { Surface } from './surface.ts';
 
-/** Decides who is calling (and, once payments are wired, authorizes the call). */
-export type Authorize = (http: HttpRequest) => Promise<Caller> | Caller;
-
+/**
+ * The order keeps money and data safe: prove the caller (no I/O for keys), read their history, price the call,
+ * hold the worst case, then run at most once per idempotency key. A replay releases the hold: it is free.
+ */
 const create =
-  (parse: (body: Record<string, unknown>) => TextRequest, services: TextServices, authorize: Authorize, surface: Surface): Operation =>
+  (parse: (body: Record<string, unknown>) => TextRequest, services: TextServices, billing: Billing, surface: Surface): Operation =>
   async (http) => {
     const body = readJsonObject(http);
     const request = parse(body);
-    const caller = await authorize(http);
-    return idempotently(http, caller, JSON.stringify(body), services.idempotency, (onFinished) =>
-      serveText({ http, request, caller, onFinished, surface }, services),
-    );
+    const model = services.resolveTextModel(request.model, request.provider);
+    const payer = await billing.identify(http, surface);
+    const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, payer.caller.id)).conversation : [];
+    const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
+    const price = priceText(http, model, request, history);
+    const payment = await payer.charge(price);
+    let replayed = false;
+    try {
+      const result = await idempotently(
+        http,
+        payer.caller,
+        JSON.stringify(body),
+        services.idempotency,
+        (onFinished) =>
+          serveText(
+            { http, request, caller: payer.caller, model, history, input, payment, outputCap: price.quote.bounds?.outputTokens, onFinished, surface },
+            services,
+          ),
+        () => void (replayed = true),
+      );
+      if (replayed) await payment.release();
+      return result;
+    } catch (error) {
+      await payment.release().catch(() => undefined);
+      throw error;
+    }
   };
 
+/** Reads of stored responses need only the caller, never a payment. */
+const owner = async (http: HttpRequest, billing: Billing, surface: Surface) => (await billing.identify(http, surface)).caller;
+
 /** The text routes' operations, shared by the native family and the external mirror. */
-export const createTextOperations = (services: TextServices, authorize: Authorize = callerFromCredential, surface: Surface = 'native') => ({
-  'chat.create': create(parseChatRequest, services, authorize, surface),
-  'responses.create': create(parseResponsesRequest, services, authorize, surface),
+export const createTextOperations = (services: TextServices, billing: Billing, surface: Surface = 'native') => ({
+  'chat.create': create(parseChatRequest, services, billing, surface),
+  'responses.create': create(parseResponsesRequest, services, billing, surface),
   'responses.get': async (http: HttpRequest) => {
-    const caller = await authorize(http);
+    const caller = await owner(http, billing, surface);
     const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);
     return json(200, stored.response);
   },
   'responses.inputItems': async (http: HttpRequest) => {
-    const caller = await authorize(http);
+    const caller = await owner(http, billing, surface);
     const id = http.pathParameters.responseId!;
     const stored = await services.responses.get(id, caller.id);
     const data = stored.inputItems.map((item, i) => ({ id: (item.id as string | undefined) ?? `${id}_input_${i}`, ...item }));
     return json(200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
   },
   'responses.cancel': async (http: HttpRequest) => {
-    const caller = await authorize(http);
+    const caller = await owner(http, billing, surface);
     const id = http.pathParameters.responseId!;
     await services.responses.cancel(id, caller.id);
     const stored = await services.responses.get(id, caller.id);

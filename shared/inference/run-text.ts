@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import type { Payment, Settled } from '../billing/types.ts';
 import { UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS } from '../sse/encode.ts';
+import type { ReceiptBody } from '../receipts/index.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
 import { accumulate, createAccumulator, type Completion } from './accumulate.ts';
@@ -12,12 +14,12 @@ import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts
 import { assistantTurn } from './conversation.ts';
 import type { FrameSerializer } from './frames.ts';
 import { newChatCompletionId, newResponseId } from './ids.ts';
-import { fromInputItems } from './request/responses-input.ts';
 import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
 import { diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { measuredUsage } from './usage-estimate.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
@@ -26,9 +28,16 @@ export interface TextCall {
   readonly http: HttpRequest;
   readonly request: TextRequest;
   readonly caller: Caller;
+  readonly model: ResolvedModel;
+  /** Earlier turns, from `previous_response_id`. */
+  readonly history: readonly CanonicalMessage[];
+  /** This request's own new messages. */
+  readonly input: readonly CanonicalMessage[];
+  readonly payment: Payment;
+  /** The output cap the price was quoted for: sent upstream so usage can never exceed what was held. */
+  readonly outputCap?: number;
   readonly onFinished?: OnFinished;
-  /** Defaults to native. */
-  readonly surface?: Surface;
+  readonly surface: Surface;
 }
 
 class CancelledError extends Error {
@@ -46,22 +55,16 @@ const routingHeaders = (model: ResolvedModel, attempts: number): Record<string, 
   'x-routing-fallback-used': 'false',
 });
 
-const clampTokens = (asked: number | undefined, limit: number | undefined): number | undefined =>
-  asked === undefined ? undefined : limit ? Math.min(asked, limit) : asked;
-
-/** Resolves the model, rebuilds history, and serves one text generation in the API shape the request came in. */
+/** Serves one text generation in the API shape the request came in, then settles and records it. */
 export const serveText = async (call: TextCall, services: TextServices): Promise<HttpResult> => {
-  const { request, caller, http } = call;
-  const surface = call.surface ?? 'native';
-  const model = services.resolveTextModel(request.model, request.provider);
-  const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, caller.id)).conversation : [];
-  const input: readonly CanonicalMessage[] = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
+  const { request, caller, http, model, history, input, payment, surface } = call;
+  const native = surface === 'native';
   const instructions: CanonicalMessage[] = request.instructions ? [{ role: 'system', content: request.instructions }] : [];
   const canonical: CanonicalRequest = {
     ...request.canonical,
     model: model.wireModel,
     messages: [...instructions, ...history, ...input],
-    maxOutputTokens: clampTokens(request.canonical.maxOutputTokens, model.maxOutputTokens),
+    ...(call.outputCap ? { maxOutputTokens: call.outputCap } : {}),
   };
 
   const id = request.api === 'responses' ? newResponseId() : newChatCompletionId();
@@ -82,6 +85,11 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     });
   };
 
+  /** Charges what was served (nothing for a failure), and says so in the API's own place for a receipt. */
+  const settle = async (completion: Completion): Promise<Settled> =>
+    completion.error ? payment.finalize({ kind: 'failed' }) : payment.finalize({ kind: 'served', measured: [measuredUsage(completion, canonical)] });
+  const receiptField = (settled: Settled) => (native && settled.receipt ? (request.api === 'chat' ? { compose_receipt: settled.receipt } : { receipt: settled.receipt }) : {});
+
   let attempts = 1;
   const controller = new AbortController();
   const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(services.settings.deadlineMs)]);
@@ -90,6 +98,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
 
   const failBeforeFirstByte = async (error: unknown): Promise<never> => {
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
+    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
     await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(() => undefined);
     throw error;
   };
@@ -98,9 +107,13 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
-    const headers = { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
+    const settled = await settle(completion);
+    const headers = { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model), ...(native ? settled.headers : {}) };
     const status = statusOf(completion);
-    const body = request.api === 'chat' ? toChatCompletion({ id, created, model: model.publicId }, completion) : buildResponseObject(base, completion, status);
+    const body =
+      request.api === 'chat'
+        ? { ...toChatCompletion({ id, created, model: model.publicId }, completion), ...receiptField(settled) }
+        : buildResponseObject(base, completion, status, undefined, receiptField(settled));
     await record(completion, status, body as Record<string, unknown>);
     const result = json(200, body, headers);
     await call.onFinished?.({ statusCode: 200, headers: result.headers!, body: result.body as string });
@@ -122,6 +135,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     };
     const acc = createAccumulator();
     const poll = storing ? watchForCancel(id, services, controller) : undefined;
+    let settled: Settled | undefined;
     try {
       yield* emit(serializer.start?.() ?? []);
       const fail = (error: StreamError): void => {
@@ -144,25 +158,36 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       }
       if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
-      yield* emit(serializer.end());
-      if (completion.error) {
-        yield* emit([streamErrorFrame(surface, completion.error)]);
-      }
+      settled = await settle(completion);
+      yield* emit(serializer.end(receiptField(settled)));
+      if (completion.error) yield* emit([streamErrorFrame(surface, completion.error)]);
+      if (native && settled.receipt) yield* emit([receiptFrame(request.api, settled.receipt)]);
       yield* emit([DONE_FRAME]);
       const status: StoredStatus = completion.error === CANCELLED ? 'cancelled' : statusOf(completion);
-      await record(completion, status, buildResponseObject(base, completion, status));
+      await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled)));
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
       poll?.stop();
-      // Whether finished, failed or abandoned by the client: nothing upstream may keep running.
+      // Whether finished, failed or abandoned by the client: nothing upstream may keep running, and a call
+      // abandoned before it settled is charged nothing.
       controller.abort();
+      if (!settled) await payment.finalize({ kind: 'failed' }).catch(() => undefined);
     }
   }
 
   return { statusCode: 200, headers, body: Readable.from(frames(), { objectMode: false }) };
 };
 
-const streamErrorOf = (error: unknown, signal: AbortSignal): StreamError =>
+/**
+ * OpenAI SDKs hand every data frame of a stream to the caller, named event or not; so the receipt carries an
+ * empty `choices` on chat streams and a `type` on Responses streams, and code written for OpenAI skips it safely.
+ */
+const receiptFrame = (api: TextRequest['api'], receipt: ReceiptBody): string =>
+  eventFrame('compose.receipt', api === 'chat' ? { object: 'compose.receipt', choices: [], ...receipt } : { type: 'compose.receipt', ...receipt });
+
+const serializerIds = (serializer: FrameSerializer) => ('ids' in serializer ? (serializer.ids as import('./responses/output.ts').OutputIds) : undefined);
+
+const streamErrorOf = (_error: unknown, signal: AbortSignal): StreamError =>
   signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
     ? { code: 'generation_timeout', message: 'The generation exceeded its time limit.' }
     : { code: 'upstream_stream_error', message: 'The provider stream failed.' };

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest } from '../http/request.ts';
+import { assertModelAllowed, type KeyLedger, type KeyVerifier } from '../keys/index.ts';
+import { meter } from '../pricing/index.ts';
+import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
+import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
+
+export interface ComposeKeyBillingOptions {
+  readonly verifier: KeyVerifier;
+  readonly ledger: KeyLedger;
+  readonly feeBps?: number;
+}
+
+/**
+ * A Compose Key pays from its budget: the JWT is verified without I/O, then one conditional write reserves the
+ * worst case. Settling charges the metered amount and returns the rest; a failed call releases everything.
+ */
+export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, feeBps }: ComposeKeyBillingOptions): Promise<Payer> => {
+  const claims = await verifier.authenticate(http.headers.authorization);
+  return {
+    caller: { id: `key:${claims.keyId}` },
+    charge: async (price: PriceContext): Promise<Payment> => {
+      assertModelAllowed(claims, price.modelId);
+      const reservationId = randomUUID();
+      const reserved = price.quote.amount;
+      await ledger.reserve(claims.keyId, reserved, reservationId, claims);
+      let done = false;
+      const release = async (): Promise<void> => {
+        if (done) return;
+        done = true;
+        await ledger.release(claims.keyId, reservationId, reserved);
+      };
+      return {
+        caller: { id: `key:${claims.keyId}` },
+        release,
+        finalize: async (outcome: Outcome): Promise<Settled> => {
+          if (outcome.kind === 'failed' || done) {
+            await release();
+            return { headers: {} };
+          }
+          done = true;
+          const charge = meter(price.units, outcome.measured, feeBps === undefined ? {} : { feeBps });
+          const settlement = await ledger.settle(claims.keyId, reservationId, reserved, BigInt(charge.final_amount_wei));
+          const receipt = buildReceipt({
+            subject: `compose-key:${claims.keyId}`,
+            lineItems: charge.line_items,
+            providerAmount: charge.provider_amount_wei,
+            platformFee: charge.platform_fee_wei,
+            finalAmount: charge.final_amount_wei,
+            paymentMethod: 'compose_key',
+            // The quote bounds the call, so this holds; if it ever did not, the receipt must not claim full payment.
+            settled: settlement.uncharged === 0n,
+          });
+          return { receipt, headers: receiptHeaders(receipt) };
+        },
+      };
+    },
+  };
+};

@@ -1,0 +1,30 @@
+import type { CanonicalMessage } from '../../layers/providers/types.ts';
+import type { PriceContext } from '../billing/types.ts';
+import type { HttpRequest } from '../http/request.ts';
+import { quoteWorstCase, type PricingUnit } from '../pricing/index.ts';
+import type { TextRequest } from './request/text-request.ts';
+import type { ResolvedModel } from './services.ts';
+
+const TEXT_OPERATION = 'text-generation';
+
+/** The worst case a text call can cost: its body and history as input, the output cap as output. */
+export const priceText = (http: HttpRequest, model: ResolvedModel, request: TextRequest, history: readonly CanonicalMessage[]): PriceContext => {
+  const row = model.row as { operations: { operation: string; pricingUnits: PricingUnit[] }[]; contextWindow?: number | null };
+  const units = row.operations.find((o) => o.operation === TEXT_OPERATION)?.pricingUnits ?? [];
+  const bodyBytes = Buffer.byteLength(http.event.body ?? '', http.event.isBase64Encoded ? 'base64' : 'utf8') + (history.length ? Buffer.byteLength(JSON.stringify(history)) : 0);
+  const quote = quoteWorstCase(units, {
+    kind: 'tokens',
+    bodyBytes,
+    ...(request.canonical.maxOutputTokens ? { maxOutputTokens: request.canonical.maxOutputTokens } : {}),
+    ...(model.maxOutputTokens ? { modelMaxOutputTokens: model.maxOutputTokens } : {}),
+    ...(typeof row.contextWindow === 'number' ? { contextWindow: row.contextWindow } : {}),
+  });
+  return {
+    modelId: model.publicId,
+    units,
+    quote,
+    metered: true,
+    resourceUrl: `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`,
+    description: `${request.api === 'chat' ? 'Chat completion' : 'Response'} with ${model.publicId}`,
+  };
+};
