@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../shared/errors.ts';
+import { settlementFromEnv } from '../layers/x402/config.ts';
 import { AVALANCHE_FUJI, BASE_SEPOLIA, caip2, chainIdOf, createNetworkRegistry } from '../layers/x402/networks.ts';
 
 const local = { network: caip2(31337), chainId: 31337, name: 'Local anvil', usdc: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const;
@@ -35,3 +36,19 @@ describe('payment networks', () => {
     expect(() => createNetworkRegistry([BASE_SEPOLIA], 'eip155:43113')).toThrow(/default network/);
   });
 });
+
+describe('settlement chosen by configuration', () => {
+  it('defaults to the relayer and builds its wallets only then', () => {
+    let built = 0;
+    const relayerChains = () => (built++, {});
+    expect(settlementFromEnv({}, { relayerChains }).mode).toBe('relayer');
+    expect(settlementFromEnv({ X402_SETTLEMENT: 'facilitator', X402_FACILITATOR_URL: 'http://127.0.0.1:1' }, { relayerChains }).mode).toBe('facilitator');
+    expect(built).toBe(1);
+  });
+
+  it('refuses an incomplete or unknown configuration', () => {
+    expect(() => settlementFromEnv({ X402_SETTLEMENT: 'facilitator' }, {})).toThrow(/X402_FACILITATOR_URL/);
+    expect(() => settlementFromEnv({ X402_SETTLEMENT: 'bank' }, {})).toThrow(/relayer or facilitator/);
+  });
+});
+
