@@ -43,7 +43,7 @@ afterAll(async () => {
 const tagged = (text: string): string => `${text} [${randomUUID().slice(0, 8)}]`;
 const upstreamCalls = (prompt: string): number => openai.requests.filter((r) => JSON.stringify(r.body).includes(prompt)).length;
 
-const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...extra });
+const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }], ...extra });
 
 const errorOf = async (response: Response, path = CHAT) => {
   const body = (await response.json()) as { error: { code: string; message: string; type: string } };
