@@ -82,6 +82,13 @@ describe('keys and settings from the environment', () => {
     expect(transportOverridesFromEnv({ PROVIDER_TIMEOUT_MS: '30000', PROVIDER_MAX_RETRIES: '0' })).toEqual({ timeoutMs: 30000, maxRetries: 0 });
   });
 
+  it('refuses to call a provider whose endpoint or settings are missing with provider_not_configured', async () => {
+    const azure = createTextAdapter('azure', transportFor('azure', createProviderCredentials({ env: { AZURE_OPENAI_API_KEY: 'k' } })));
+    await expect(azure.generate({ model: 'gpt-4o', messages: [user('hi')] }, callOptions())).rejects.toMatchObject({ status: 503, code: 'provider_not_configured' });
+    const cloudflare = createTextAdapter('cloudflare', transportFor('cloudflare', createProviderCredentials({ env: { CLOUDFLARE_API_TOKEN: 't' } })));
+    await expect(cloudflare.generate({ model: '@cf/x', messages: [user('hi')] }, callOptions())).rejects.toMatchObject({ status: 503, code: 'provider_not_configured' });
+  });
+
   it('serves only the providers it has text adapters for', () => {
     expect(() => createTextAdapter('deepgram', { baseURL: '', apiKey: () => 'k' })).toThrow(UpstreamError);
   });

@@ -102,7 +102,7 @@ describe('upstreamErrorFromResponse', () => {
     const error = await upstreamErrorFromResponse(response, context);
     expect(error).toMatchObject({ status: 400, code: 'upstream_bad_request', type: 'invalid_request_error' });
     expect(error.message).not.toMatch(/the-gateway-secret-key|example\.com/);
-    expect(error.toBody().error.details).toEqual({ upstream_status: 400, provider: 'openai' });
+    expect(error.details).toEqual({ upstream_status: 400, provider: 'openai' });
   });
 
   it('turns a 429 into upstream_rate_limited and forwards Retry-After', async () => {

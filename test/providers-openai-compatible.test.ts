@@ -101,6 +101,11 @@ describe.each(CASES)('$provider', (c) => {
     expect(lastBody()).not.toHaveProperty('stream');
   });
 
+  it('leaves out a request id that is not a valid header value', async () => {
+    await adapter.generate({ model: c.model, messages: [user('id')] }, callOptions({ requestId: 'naïve id\r\n' }));
+    expect(lastRequest()?.headers).not.toHaveProperty('x-client-request-id');
+  });
+
   it('streams text, then usage, then the finish', async () => {
     const parts = await collect(await adapter.stream({ model: c.model, messages: [user('stream this please')] }, callOptions()));
     expect(textOf(parts)).toBe('You said: stream this please');

@@ -7,9 +7,10 @@ import { decodeSse, parseJsonEvents } from '../../../shared/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { CallOptions, CanonicalRequest, ProviderTransport, StreamPart, TextModelAdapter } from '../types.ts';
-import { streamErrorFromBody, upstreamErrorFromResponse, type ErrorContext } from './error-parsing.ts';
+import { upstreamErrorFromResponse, type ErrorContext } from './error-parsing.ts';
 import type { OpenAICompatibleProfile } from './profile.ts';
 import { buildChatBody } from './request-body.ts';
+import { isJsonResponse, readJson, streamedParts, throwIfErrorBody, throwIfFailed, warningParts } from './read-answer.ts';
 import { responseToParts } from './response-parts.ts';
 import { createChatStreamStage } from './stream-stage.ts';
 
@@ -18,48 +19,17 @@ interface Answer {
   readonly context: ErrorContext;
 }
 
-const warningParts = (warnings: readonly string[]): StreamPart[] => warnings.map((message) => ({ type: 'warning', message }));
+/** Providers may log it for support; only a printable-ASCII id is a valid header value. */
+const traceHeader = (requestId: string): Record<string, string> => (/^[\x21-\x7e]{1,512}$/.test(requestId) ? { 'x-client-request-id': requestId } : {});
 
-const isJsonResponse = (response: Response): boolean => (response.headers.get('content-type') ?? '').includes('application/json');
-
-/** A 200 whose body is an error object (some providers do this) is still a failure. */
-const throwIfErrorBody = (value: unknown, context: ErrorContext): void => {
-  if (typeof value !== 'object' || value === null || !('error' in value) || 'choices' in value) return;
-  const error = streamErrorFromBody(value, context);
-  throw new UpstreamError(error.status ?? 502, error.code, error.message);
-};
-
-const readJson = async (response: Response, signal: AbortSignal): Promise<unknown> => {
-  try {
-    return await response.json();
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The provider sent an unreadable response.', { cause: error });
-  }
-};
-
-/** Parts as they arrive; a connection lost mid-stream (or the caller's abort) ends with an `error` part. */
-async function* streamedParts(leading: readonly StreamPart[], parts: AsyncIterable<StreamPart> | Iterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
-  yield* leading;
-  try {
-    for await (const part of parts) yield part;
-  } catch {
-    yield signal.aborted
-      ? { type: 'error', error: { code: UPSTREAM_CODES.aborted, message: 'The request was cancelled.' } }
-      : { type: 'error', error: { status: 502, code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' } };
-  }
-}
-
-/** A collected stream that failed fails the whole non-streamed call. */
-const throwIfFailed = (parts: readonly StreamPart[]): void => {
-  const failure = parts.find((part) => part.type === 'error');
-  if (failure?.type === 'error') throw new UpstreamError(failure.error.status ?? 502, failure.error.code, failure.error.message);
-};
+/** Streams show their first byte early; a complete body's first byte is the whole generation, so it gets longer. */
+const DEFAULT_FIRST_BYTE_TIMEOUT_MS = { stream: 120_000, complete: 600_000 } as const;
 
 export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, transport: ProviderTransport): TextModelAdapter => {
   const baseURL = transport.baseURL.replace(/\/+$/, '');
 
   const send = async (body: Record<string, unknown>, options: CallOptions): Promise<Answer> => {
+    if (baseURL === '') throw new UpstreamError(503, UPSTREAM_CODES.notConfigured, `The ${profile.provider} provider has no endpoint configured on this gateway.`);
     const apiKey = await transport.apiKey();
     const context: ErrorContext = { provider: profile.provider, knownSecrets: [apiKey] };
     const url = profile.chatCompletionsURL({ baseURL, model: String(body['model']), options: transport.options ?? {} });
@@ -71,14 +41,14 @@ export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, 
           ...profile.authHeaders(apiKey),
           'content-type': 'application/json',
           accept: body['stream'] === true ? 'text/event-stream' : 'application/json',
-          'x-client-request-id': options.requestId,
+          ...traceHeader(options.requestId),
         },
         body: JSON.stringify(body),
       },
       {
         signal: options.signal,
         ...(transport.fetch ? { fetch: transport.fetch } : {}),
-        ...(transport.timeoutMs !== undefined ? { timeoutMs: transport.timeoutMs } : {}),
+        timeoutMs: transport.timeoutMs ?? (body['stream'] === true ? DEFAULT_FIRST_BYTE_TIMEOUT_MS.stream : DEFAULT_FIRST_BYTE_TIMEOUT_MS.complete),
         ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
         ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       },

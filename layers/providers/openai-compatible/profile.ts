@@ -3,6 +3,8 @@
  * the per-provider difference table. Transport (URL, auth headers) stays apart from parameter mapping
  * (quirks, reasoning fields), after Portkey's provider configs, but typed.
  */
+import { UpstreamError } from '../../../shared/errors.ts';
+import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { ProviderId, ReasoningOptions } from '../types.ts';
 
 export interface UrlContext {
@@ -58,6 +60,8 @@ export const standardChatURL = ({ baseURL }: UrlContext): string => `${baseURL}/
 /** A setting the transport must carry; missing means the gateway is misconfigured, not the request wrong. */
 export const requireOption = (context: UrlContext, name: string, provider: ProviderId): string => {
   const value = context.options[name];
-  if (value === undefined || value === '') throw new Error(`${provider} needs the transport option "${name}".`);
+  if (value === undefined || value === '') {
+    throw new UpstreamError(503, UPSTREAM_CODES.notConfigured, `The ${provider} provider is missing its "${name}" setting on this gateway.`);
+  }
   return value;
 };

@@ -1,0 +1,46 @@
+/**
+ * Reading a provider's answer into parts: complete JSON bodies (a 200 can still carry an error), streams
+ * whose failures after the first byte become `error` parts, and collected streams that fail as a whole.
+ */
+import { UpstreamError } from '../../../shared/errors.ts';
+import { UPSTREAM_CODES } from '../http/upstream-error.ts';
+import type { StreamPart } from '../types.ts';
+import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
+
+export const warningParts = (warnings: readonly string[]): StreamPart[] => warnings.map((message) => ({ type: 'warning', message }));
+
+export const isJsonResponse = (response: Response): boolean => (response.headers.get('content-type') ?? '').includes('application/json');
+
+/** A 200 whose body is an error object (some providers do this) is still a failure. */
+export const throwIfErrorBody = (value: unknown, context: ErrorContext): void => {
+  if (typeof value !== 'object' || value === null || !('error' in value) || 'choices' in value) return;
+  const error = streamErrorFromBody(value, context);
+  throw new UpstreamError(error.status ?? 502, error.code, error.message);
+};
+
+export const readJson = async (response: Response, signal: AbortSignal): Promise<unknown> => {
+  try {
+    return await response.json();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The provider sent an unreadable response.', { cause: error });
+  }
+};
+
+/** Parts as they arrive; a connection lost mid-stream (or the caller's abort) ends with an `error` part. */
+export async function* streamedParts(leading: readonly StreamPart[], parts: AsyncIterable<StreamPart> | Iterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  yield* leading;
+  try {
+    for await (const part of parts) yield part;
+  } catch {
+    yield signal.aborted
+      ? { type: 'error', error: { code: UPSTREAM_CODES.aborted, message: 'The request was cancelled.' } }
+      : { type: 'error', error: { status: 502, code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' } };
+  }
+}
+
+/** A collected stream that failed fails the whole non-streamed call. */
+export const throwIfFailed = (parts: readonly StreamPart[]): void => {
+  const failure = parts.find((part) => part.type === 'error');
+  if (failure?.type === 'error') throw new UpstreamError(failure.error.status ?? 502, failure.error.code, failure.error.message);
+};
