@@ -54,7 +54,7 @@ export class ComposeError extends Error {
     return this.status < 500 || this instanceof UpstreamError;
   }
 
-  toBody(): ErrorBody {
+  toBody(): ErrorBody | Record<string, unknown> {
     return {
       error: {
         message: this.exposed ? this.message : 'The server had an error while processing your request.',

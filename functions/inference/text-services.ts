@@ -2,6 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/providers/registry.ts';
 import { createBilling } from '../../shared/billing/billing.ts';
+import { x402BillingFromEnv } from '../../shared/billing/x402-from-env.ts';
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
 import { createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv } from '../../shared/keys/index.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
@@ -26,8 +27,9 @@ export const textServices = {
 };
 
 
-/** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger). */
+/** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
 export const billing = createBilling({
+  x402: x402BillingFromEnv(process.env, doc),
   keys: {
     verifier: createKeyVerifier(keyVerifierConfigFromEnv()),
     ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),

@@ -11,6 +11,16 @@ import { startS3 } from './standins/s3.ts';
 import { startProviderSimulators } from './simulators/index.ts';
 import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/keys/index.ts';
 import { parseUsd } from '../../shared/pricing/index.ts';
+import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
+import { startLocalChain, type LocalChain } from './chain/index.ts';
+
+/** x402 takes payments on the local chain: its test USDC, paid to its merchant, settled by its relayer. */
+const x402Env = (chain: LocalChain): Record<string, string> => ({
+  [X402_ENV.payTo]: chain.merchant.address,
+  [X402_ENV.networks]: JSON.stringify([{ ...chain.networkConfig, rpcUrl: chain.rpcUrl }]),
+  [X402_ENV.defaultNetwork]: chain.network,
+  [X402_ENV.relayerKey]: chain.relayer.privateKey,
+});
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
@@ -22,6 +32,8 @@ export interface LocalRuntimeOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Start a loopback simulator for every provider that has no key (default true). */
   readonly simulateProviders?: boolean;
+  /** Start anvil with the test USDC and take x402 payments on it (default true). */
+  readonly chain?: boolean;
 }
 
 export interface LocalRuntime {
@@ -29,6 +41,8 @@ export interface LocalRuntime {
   readonly env: Readonly<Record<string, string>>;
   /** What is simulated, for the start-up banner. */
   readonly simulated: readonly string[];
+  /** The local chain x402 settles on, when started. */
+  readonly chain: LocalChain | undefined;
   /** Mints a Compose Key signed by the runtime's local signing key (budget in USD). */
   mintDevKey(budgetUsd?: number, options?: { models?: string[] }): Promise<string>;
   close(): Promise<void>;
@@ -51,9 +65,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
 
   const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
   const signingKey = await ensureDevSigningKey(options.dataDir);
+  const chain = options.chain === false ? undefined : await startLocalChain({ dataDir: join(options.dataDir, 'chain') });
   const env: Record<string, string> = {
     ...simulators?.env,
     [KEY_ENV.jwks]: JSON.stringify(publicJwks(options.dataDir)),
+    ...(chain ? x402Env(chain) : {}),
     STAGE: stage,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -86,12 +102,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     env,
     simulated: simulators?.banner ?? [],
+    chain,
     mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
       (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([dynamo.close(), s3.close(), simulators?.close()]);
+      await Promise.all([dynamo.close(), s3.close(), simulators?.close(), chain?.close()]);
     },
   };
 };

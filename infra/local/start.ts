@@ -1,5 +1,6 @@
 /** `npm start`: the whole API on http://127.0.0.1:3000 with its embedded stand-ins. */
 import { join } from 'node:path';
+import { describeLocalChain } from './chain/banner.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -17,6 +18,9 @@ const banner = [
   '',
   'Providers without a key are served by loopback simulators:',
   ...runtime.simulated.map((line) => `  ${line}`),
+  '',
+  'x402 payments settle on a local chain:',
+  ...(runtime.chain ? describeLocalChain(runtime.chain) : []),
   '',
   'A dev Compose Key with a $25 budget (npm run keys -- create mints more):',
   `  export COMPOSE_KEY=${devKey}`,

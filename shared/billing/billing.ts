@@ -6,7 +6,7 @@ import type { Billing, Payer, PriceContext, Surface } from './types.ts';
 /** The x402 side, when configured: a payer from a `PAYMENT-SIGNATURE`, or a 402 challenge for a price. */
 export interface X402Billing {
   payer(http: HttpRequest, signature: string): Promise<Payer>;
-  challenge(http: HttpRequest, price: PriceContext): never;
+  challenge(http: HttpRequest, price: PriceContext): Promise<never>;
 }
 
 export interface BillingOptions {
@@ -31,7 +31,7 @@ export const createBilling = ({ keys, x402 }: BillingOptions): Billing => ({
     return {
       caller: { id: 'anonymous' },
       charge: async (price) => {
-        if (x402) x402.challenge(http, price);
+        if (x402) await x402.challenge(http, price);
         throw new PaymentRequiredError('payment_required', 'This route is paid: send Authorization: Bearer compose-<key>.');
       },
     };

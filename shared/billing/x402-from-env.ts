@@ -1,0 +1,75 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, type Address, type Hex, type PublicClient } from 'viem';
+import { createNonceManager, jsonRpc } from 'viem/nonce';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  AVALANCHE_FUJI,
+  BASE_SEPOLIA,
+  createNetworkRegistry,
+  createNonceStore,
+  createPaymentGate,
+  createTokenDomainReader,
+  settlementFromEnv,
+  type Network,
+  type NetworkConfig,
+  type RelayerChain,
+} from '../../layers/x402/index.ts';
+import { tableNameFromEnv } from '../stores/tables.ts';
+import { createX402Billing } from './x402.ts';
+import type { X402Billing } from './billing.ts';
+
+/**
+ *   X402_PAY_TO               the address paid (x402 is off when unset)
+ *   X402_NETWORKS             JSON array of NetworkConfig ({network, chainId, name, usdc, rpcUrl}); default Fuji + Base Sepolia
+ *   X402_DEFAULT_NETWORK      CAIP-2 id used when a request sends no `x-chain-id`
+ *   X402_RELAYER_PRIVATE_KEY  the relayer wallet (relayer settlement); deployed, it comes from Secrets Manager
+ *   X402_SETTLEMENT, X402_FACILITATOR_URL  relayer (default) or facilitator, see layers/x402/config.ts
+ */
+export const X402_ENV = {
+  payTo: 'X402_PAY_TO',
+  networks: 'X402_NETWORKS',
+  defaultNetwork: 'X402_DEFAULT_NETWORK',
+  relayerKey: 'X402_RELAYER_PRIVATE_KEY',
+} as const;
+
+const chainOf = (config: NetworkConfig) =>
+  defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
+
+export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient): X402Billing | undefined => {
+  const payTo = env[X402_ENV.payTo];
+  if (!payTo) return undefined;
+  const configs: NetworkConfig[] = env[X402_ENV.networks] ? (JSON.parse(env[X402_ENV.networks]!) as NetworkConfig[]) : [AVALANCHE_FUJI, BASE_SEPOLIA];
+  const networks = createNetworkRegistry(configs, (env[X402_ENV.defaultNetwork] ?? configs[0]!.network) as Network);
+
+  const publics = new Map<Network, PublicClient>();
+  const publicFor = (network: Network): PublicClient => {
+    let client = publics.get(network);
+    if (!client) {
+      const config = networks.get(network)!;
+      client = createPublicClient({ chain: chainOf(config), transport: http(config.rpcUrl), pollingInterval: 100 }) as PublicClient;
+      publics.set(network, client);
+    }
+    return client;
+  };
+
+  const relayerChains = (): Readonly<Partial<Record<Network, RelayerChain>>> => {
+    const key = env[X402_ENV.relayerKey];
+    if (!key) throw new Error(`${X402_ENV.relayerKey} is required for relayer settlement`);
+    const account = privateKeyToAccount(key as Hex, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+    return Object.fromEntries(
+      configs
+        .filter((c) => c.rpcUrl)
+        .map((c) => [c.network, { wallet: createWalletClient({ chain: chainOf(c), transport: http(c.rpcUrl), account }), public: publicFor(c.network) }]),
+    ) as Partial<Record<Network, RelayerChain>>;
+  };
+
+  const settlement = settlementFromEnv(env, { relayerChains });
+  const nonces = createNonceStore({ client: doc, tableName: tableNameFromEnv('nonces', env) });
+  return createX402Billing({
+    gate: createPaymentGate({ settlement, nonces, minValiditySeconds: 60 }),
+    settlement,
+    networks,
+    domains: createTokenDomainReader(publicFor),
+    payTo: getAddress(payTo) as Address,
+  });
+};
