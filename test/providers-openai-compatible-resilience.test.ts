@@ -16,6 +16,7 @@ import {
   finishOf,
   partsOfType,
   reasoningOf,
+  startScriptedServer,
   textOf,
   toolCallsOf,
   usageOf,
@@ -126,6 +127,28 @@ describe('caller aborts', () => {
     setTimeout(() => controller.abort(new Error('client went away')), 50);
     await expect(pending).rejects.toThrow('client went away');
     expect(requestsSince(start)).toBe(1);
+  });
+});
+
+describe('a consumer that stops reading', () => {
+  it('cancels the upstream response', async () => {
+    let upstreamClosed!: Promise<void>;
+    const upstream = await startScriptedServer((_attempt, _req, res) => {
+      upstreamClosed = new Promise((resolve) => res.on('close', () => resolve()));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c1', model: 'm', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+      res.write(chunk('first '));
+      const timer = setInterval(() => res.write(chunk('more ')), 10);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const stream = await createTextAdapter('openai', { baseURL: upstream.url, apiKey: () => 'k' }).stream(ask('hi'), callOptions());
+      for await (const part of stream) if (part.type === 'text-delta') break;
+      await upstreamClosed;
+      expect(upstream.count()).toBe(1);
+    } finally {
+      await upstream.close();
+    }
   });
 });
 
