@@ -29,6 +29,10 @@ const commit = (): string => {
   }
 };
 
+/** Errors can carry a child's whole output (or a minified bundle line): keep the head and the tail. */
+const brief = (text: string, max = 2_000): string =>
+  text.length <= max ? text : `${text.slice(0, max / 2)}\n  … ${text.length - max} characters …\n${text.slice(-max / 2)}`;
+
 const services = createServices(log, { gatewayNodeArgs: knobs.gatewayNodeArgs });
 const startedAt = new Date();
 const loadBefore = loadavg()[0]!;
@@ -41,7 +45,7 @@ try {
       const result = await section.run({ knobs, services, log });
       outcomes.push({ section, result, durationMs: performance.now() - t });
     } catch (error) {
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const message = brief(error instanceof Error ? (error.stack ?? error.message) : String(error));
       log(`  broken: ${message}`);
       outcomes.push({ section, error: message, durationMs: performance.now() - t });
     }
@@ -64,10 +68,13 @@ const info: RunInfo = {
 };
 
 console.log(consoleReport(outcomes));
+console.log(`Load average ${info.loadAverage.before} → ${info.loadAverage.after} on ${info.cores} cores; ${(info.durationMs / 1000).toFixed(0)} s.`);
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench', 'results.json'), `${JSON.stringify(jsonReport(info, outcomes), null, 2)}\n`);
 log('\nwrote .bench/results.json');
-if (knobs.writeDocs && !knobs.sections) {
+const broken = outcomes.filter((o) => o.error).map((o) => o.section.id);
+if (knobs.writeDocs && !knobs.sections && broken.length) log(`not rewriting docs/benchmarks.md: ${broken.join(', ')} broke`);
+if (knobs.writeDocs && !knobs.sections && !broken.length) {
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, 'docs', 'benchmarks.md'), markdownReport(info, outcomes));
   log('wrote docs/benchmarks.md');

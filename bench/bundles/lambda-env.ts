@@ -5,6 +5,7 @@
  */
 import { accessOf } from '../../infra/lib/access.ts';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
+import { KEY_ENV } from '../../shared/keys/index.ts';
 import { PLATFORM_FEE_ENV } from '../../shared/pricing/index.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
 import { MEDIA_BUCKET_ENV, TABLES, physicalTableName } from '../../shared/stores/tables.ts';
@@ -12,8 +13,14 @@ import { MEDIA_BUCKET_ENV, TABLES, physicalTableName } from '../../shared/stores
 const STAGE = 'bench';
 const REGION = 'us-east-1';
 
-export const lambdaEnv = (family: Family): Record<string, string> => {
+export interface LambdaEnvOptions {
+  /** Public JWKS for Compose Key verification, given to the families that charge (as the stack will). */
+  readonly jwks?: string;
+}
+
+export const lambdaEnv = (family: Family, options: LambdaEnvOptions = {}): Record<string, string> => {
   const access = accessOf(family);
+  const charges = access.tables.includes('ledgers');
   const name = `compose-${STAGE}-${family}`;
   return {
     // The Lambda runtime's own variables.
@@ -37,6 +44,7 @@ export const lambdaEnv = (family: Family): Record<string, string> => {
     X402_NETWORK: 'eip155:84532',
     ...Object.fromEntries(access.tables.map((table) => [TABLES[table].envVar, physicalTableName(STAGE, table)])),
     ...(access.media ? { [MEDIA_BUCKET_ENV]: `compose-${STAGE}-media` } : {}),
+    ...(charges && options.jwks ? { [KEY_ENV.jwks]: options.jwks } : {}),
     ...(access.providerSecrets ? { [PROVIDER_SECRETS_ENV]: `arn:aws:secretsmanager:${REGION}:000000000000:secret:compose-${STAGE}-providers` } : {}),
   };
 };

@@ -23,6 +23,7 @@ export const KNOB_SPECS = {
   catalogRounds: { env: 'BENCH_CATALOG_ROUNDS', full: 1000, quick: 150, doc: 'Rounds of the catalog query mix timed in-process.' },
   catalogHttpRounds: { env: 'BENCH_CATALOG_HTTP_ROUNDS', full: 40, quick: 8, doc: 'Rounds of the catalog query mix over HTTP through the gateway.' },
   initRepeats: { env: 'BENCH_INIT_REPEATS', full: 5, quick: 2, doc: 'Fresh Node processes per bundle for the module init time.' },
+  keyPathRequests: { env: 'BENCH_KEY_PATH_REQUESTS', full: 30, quick: 8, doc: 'Traced requests of each kind (streamed, not) for the key-path round trips.' },
   x402Samples: { env: 'BENCH_X402_SAMPLES', full: 400, quick: 60, doc: 'x402 verifications timed in-process.' },
   gatewayNodeArgs: {
     env: 'BENCH_GATEWAY_NODE_ARGS',

@@ -44,3 +44,32 @@ export const sampleRss = (pid: number, intervalMs = 10) => {
     },
   };
 };
+
+/** Clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time (user + system) another process has used so far, in ms; 10 ms resolution. */
+export const readCpuMs = (pid: number): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name, which may itself contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+};
+
+/** CPU ms per operation a set of processes spent over `run` (which reports how many operations it did). */
+export const cpuPerOperation = async <K extends string>(pids: Readonly<Record<K, number>>, run: () => Promise<Readonly<Record<K, number>>>) => {
+  const before = Object.fromEntries(Object.entries<number>(pids).map(([k, pid]) => [k, readCpuMs(pid)]));
+  const counts = await run();
+  return Object.fromEntries(
+    Object.entries<number>(pids).map(([k, pid]) => {
+      const start = before[k];
+      const end = readCpuMs(pid);
+      const n = counts[k as K];
+      return [k, start === undefined || end === undefined || !n ? undefined : (end - start) / n];
+    }),
+  ) as Record<K, number | undefined>;
+};

@@ -13,6 +13,11 @@ export interface Services {
   upstream(): Promise<ChildService>;
   bareProxy(): Promise<ChildService>;
   gateway(): Promise<ChildService>;
+  /**
+   * A second gateway process whose DynamoDB, S3 and provider calls are logged (its ready info has `traceUrl`).
+   * Separate from `gateway()` so instrumentation never touches the overhead numbers; stop it when done.
+   */
+  tracedGateway(): Promise<ChildService>;
   closeAll(): Promise<void>;
 }
 
@@ -36,17 +41,20 @@ export const createServices = (log: (message: string) => void, options: ServiceO
 
   const upstream = memo(async () => track(await startChild('upstream', script('upstream'))));
   const bareProxy = memo(async () => track(await startChild('bare proxy', script('bare-proxy'), { args: [(await upstream()).url] })));
-  const gateway = memo(async () => {
+  const startGateway = async (name: string, extra: readonly string[], nodeArgs: readonly string[]): Promise<ChildService> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const args = [(await upstream()).url, dataDir];
-    return track(await startChild('gateway', script('gateway'), { args, nodeArgs: options.gatewayNodeArgs ?? [], readyTimeoutMs: 120_000 }));
-  });
+    const args = [(await upstream()).url, dataDir, ...extra];
+    return track(await startChild(name, script('gateway'), { args, nodeArgs, readyTimeoutMs: 120_000 }));
+  };
+  const gateway = memo(() => startGateway('gateway', [], options.gatewayNodeArgs ?? []));
+  const tracedGateway = memo(() => startGateway('traced gateway', ['--trace'], []));
 
   return {
     upstream,
     bareProxy,
     gateway,
+    tracedGateway,
     closeAll: async () => {
       await Promise.all(started.reverse().map((s) => s.stop().catch(() => undefined)));
       for (const cleanup of cleanups) cleanup();

@@ -3,9 +3,11 @@
  * process with the function's Lambda environment imports the bundle, repeated, median reported.
  */
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDevSigningKey, publicJwks } from '../../shared/keys/index.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
 import { buildFamilyBundle, type BuiltBundle } from '../bundles/build.ts';
 import { lambdaEnv } from '../bundles/lambda-env.ts';
@@ -25,11 +27,28 @@ interface InitSample {
   readonly sinceProcessStartMs: number;
 }
 
-const probe = async (bundle: BuiltBundle): Promise<InitSample> => {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...lambdaEnv(bundle.family) };
-  const { stdout } = await run(process.execPath, [PROBE, bundle.file], { env, timeout: 60_000, maxBuffer: 1024 * 1024 });
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line) as InitSample;
+const probe = async (bundle: BuiltBundle, jwks: string): Promise<InitSample> => {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...lambdaEnv(bundle.family, { jwks }) };
+  try {
+    const { stdout } = await run(process.execPath, [PROBE, bundle.file], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as InitSample;
+  } catch (error) {
+    // Node prints the failing line of a minified bundle: keep only the short lines that say what went wrong.
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    const lines = stderr.split('\n').filter((l) => l.trim() && l.length < 400);
+    throw new Error(`${bundle.family}: importing the bundle failed:\n${lines.slice(0, 12).join('\n')}`);
+  }
+};
+
+/** A throwaway public JWKS, as the runtime hands the functions (shared/keys keyring). */
+const throwawayJwks = async (): Promise<string> => {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-bench-keys-'));
+  try {
+    await ensureDevSigningKey(dir);
+    return JSON.stringify(publicJwks(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 export const bundlesSection: Section = {
@@ -45,10 +64,11 @@ export const bundlesSection: Section = {
     for (const family of families) bundles.push(await buildFamilyBundle(family, OUT_DIR));
 
     log(`  module init: ${knobs.initRepeats} fresh processes per bundle`);
+    const jwks = await throwawayJwks();
     const inits = new Map<Family, InitSample[]>(families.map((f) => [f, []]));
     // Rounds over all bundles rather than all repeats of one bundle in a row, so drift is shared.
     for (let i = 0; i < Math.max(1, knobs.initRepeats); i += 1) {
-      for (const bundle of bundles) inits.get(bundle.family)!.push(await probe(bundle));
+      for (const bundle of bundles) inits.get(bundle.family)!.push(await probe(bundle, jwks));
     }
 
     const metrics: Metric[] = [];

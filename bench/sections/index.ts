@@ -1,14 +1,15 @@
 /**
- * The sections of `npm run bench`, in the order they run. To add one (e.g. the payments key path with its
- * DynamoDB round trips, or peak RSS during a 25 MB upload / 50 MB download through the media routes):
+ * The sections of `npm run bench`, in the order they run. To add one (e.g. peak RSS during a 25 MB upload /
+ * 50 MB download through the media routes, issue 6):
  * write `sections/<id>.ts` exporting a `Section`, reuse `ctx.services` for the loopback processes
- * (`gateway()` runs the local runtime in its own process; read its memory with `lib/proc.ts`), and list it
+ * (`gateway()` runs the local runtime in its own process, `tracedGateway()` one that logs its DynamoDB/S3/
+ * provider calls; read a process's memory with `lib/proc.ts`), and list it
  * here. The report, .bench/results.json and docs/benchmarks.md pick it up without other changes.
  */
 import type { Section } from '../lib/section.ts';
 import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
 import { gatewaySection } from './gateway/index.ts';
-import { x402Section } from './x402.ts';
+import { paymentsSection } from './payments/index.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, catalogSection, bundlesSection, x402Section];
+export const SECTIONS: readonly Section[] = [gatewaySection, catalogSection, bundlesSection, paymentsSection];

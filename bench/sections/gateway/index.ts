@@ -2,7 +2,7 @@
  * Issue 3: gateway overhead against a loopback upstream, side by side with a direct call to the same upstream
  * and with a bare Node pass-through proxy in front of it.
  */
-import { readMemory } from '../../lib/proc.ts';
+import { cpuPerOperation, readMemory } from '../../lib/proc.ts';
 import { atLeast, atMost, exactly, metric, type Metric, type Section } from '../../lib/section.ts';
 import { round, roundSummary, type Summary } from '../../lib/stats.ts';
 import { compareChunks, measureChunks } from './chunks.ts';
@@ -31,10 +31,20 @@ export const gatewaySection: Section = {
       await preflight(list, model);
       await warmUp(list, model, knobs.quick ? 50 : 200);
 
+      // CPU the proxy processes burn per request: a contention-free view of their cost on this shared machine.
+      const proxies = { 'bare proxy': pids['bare proxy'], gateway: pids.gateway };
       log(`  non-streamed latency, c=1: ${knobs.samples} requests per path`);
-      const latency = await measureLatency(list, model, knobs.samples);
+      let latency!: Awaited<ReturnType<typeof measureLatency>>;
+      const latencyCpu = await cpuPerOperation(proxies, async () => {
+        latency = await measureLatency(list, model, knobs.samples);
+        return { 'bare proxy': knobs.samples, gateway: knobs.samples };
+      });
       log(`  time to first token: ${knobs.ttftStreams} streams per path`);
-      const ttft = await measureTtft(list, model, knobs.ttftStreams);
+      let ttft!: Awaited<ReturnType<typeof measureTtft>>;
+      const streamCpu = await cpuPerOperation(proxies, async () => {
+        ttft = await measureTtft(list, model, knobs.ttftStreams);
+        return { 'bare proxy': knobs.ttftStreams, gateway: knobs.ttftStreams };
+      });
       log(`  per-chunk forwarding: ${knobs.chunkStreams} streams × ${knobs.chunks} chunks, ${knobs.chunkGapMs} ms apart`);
       const chunks = await measureChunks(list, model, knobs.chunkStreams, knobs.chunks, knobs.chunkGapMs);
       const gatewayChunks = compareChunks(chunks.gateway, chunks.direct);
@@ -64,6 +74,11 @@ export const gatewaySection: Section = {
         metric('gateway added latency p50 vs bare proxy', round(latency.gateway.p50 - latency['bare proxy'].p50), 'ms'),
         metric('gateway added latency p99 vs bare proxy', round(latency.gateway.p99 - latency['bare proxy'].p99), 'ms'),
         metric('bare proxy added latency p50 vs direct', round(latency['bare proxy'].p50 - latency.direct.p50), 'ms'),
+        metric('gateway CPU per non-streamed request (c=1)', round(latencyCpu.gateway ?? NaN), 'ms', {
+          note: 'process CPU time over the latency phase ÷ requests; includes the in-process dynalite work of the key path',
+        }),
+        metric('bare proxy CPU per non-streamed request (c=1)', round(latencyCpu['bare proxy'] ?? NaN), 'ms'),
+        metric('gateway CPU per short stream (c=1)', round(streamCpu.gateway ?? NaN), 'ms'),
         ...perPath('time to first token', ttft, 'p50'),
         ...perPath('time to first token', ttft, 'p99'),
         metric('gateway TTFT overhead p50 vs direct', round(ttft.gateway.p50 - ttft.direct.p50), 'ms', { target: atMost(1) }),
@@ -88,6 +103,8 @@ export const gatewaySection: Section = {
         metric(`gateway requests/s at c=${high} vs bare proxy`, round(cHigh.gateway.load.rps / cHigh['bare proxy'].load.rps), 'ratio', { target: atLeast(0.5) }),
         metric(`gateway latency p50 at c=${high}`, round(cHigh.gateway.load.latency.p50), 'ms'),
         metric(`gateway latency p99 at c=${high}`, round(cHigh.gateway.load.latency.p99), 'ms'),
+        metric(`gateway CPU per request at c=${high}`, round(cHigh.gateway.cpuMsPerRequest ?? NaN), 'ms'),
+        metric(`bare proxy CPU per request at c=${high}`, round(cHigh['bare proxy'].cpuMsPerRequest ?? NaN), 'ms'),
         metric(`gateway peak RSS at c=${high}`, toMB(gatewayPeakBytes), 'MB', {
           target: atMost(150),
           note: gatewayPeak?.hwm === undefined ? 'max of 10 ms VmRSS samples (clear_refs refused)' : 'VmHWM over the phase (reset by clear_refs before it)',
@@ -108,6 +125,7 @@ export const gatewaySection: Section = {
             mapValues(row, (r) => ({ ...r.load, rps: round(r.load.rps, 1), elapsedMs: round(r.load.elapsedMs, 0), latency: roundSummary(r.load.latency), memory: r.memory })),
           ),
           gatewayIdleRss: idleRss,
+          cpuMsPerRequest: { nonStreamedC1: latencyCpu, shortStreamC1: streamCpu },
         },
         notes: [
           'All three paths call the same loopback upstream (bench/services/upstream.ts); the bare proxy is bench/services/bare-proxy.ts.',

@@ -48,8 +48,8 @@ export const createTargets = async (services: Services, connections: number): Pr
   const targets = {
     direct: target('direct', upstream.url, 'Bearer sk-bench'),
     'bare proxy': target('bare proxy', proxy.url, 'Bearer sk-bench'),
-    // The gateway's own credential; payment authorization, once wired, decides what this must be.
-    gateway: target('gateway', gateway.url, 'Bearer compose-bench-client'),
+    // A Compose Key minted by the gateway process (bench/services/gateway.ts): the key path is part of the cost.
+    gateway: target('gateway', gateway.url, String(gateway.info['authorization'])),
   };
   return {
     targets,

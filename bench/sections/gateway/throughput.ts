@@ -1,6 +1,6 @@
 /** Requests/s at c=1 and at high concurrency, with the peak RSS of the proxy processes during the latter. */
 import { runLoad, timedRequest, type HttpTarget, type LoadResult } from '../../lib/load.ts';
-import { readMemory, resetPeak, sampleRss } from '../../lib/proc.ts';
+import { readCpuMs, readMemory, resetPeak, sampleRss } from '../../lib/proc.ts';
 import { chatBody, type PathName } from './targets.ts';
 
 export interface PeakMemory {
@@ -14,6 +14,8 @@ export interface PeakMemory {
 export interface ThroughputResult {
   readonly load: LoadResult;
   readonly memory?: PeakMemory;
+  /** CPU the proxy process spent per request during the phase. */
+  readonly cpuMsPerRequest?: number;
 }
 
 export const measureThroughput = async (
@@ -31,10 +33,13 @@ export const measureThroughput = async (
   const before = readMemory(pid)?.rss;
   const reset = resetPeak(pid);
   const sampler = sampleRss(pid);
+  const cpuBefore = readCpuMs(pid);
   const load = await runLoad(send, concurrency, durationMs);
+  const cpuAfter = readCpuMs(pid);
   const sampled = sampler.stop();
   const hwm = reset ? readMemory(pid)?.hwm : undefined;
-  return { load, memory: { hwm, sampled, before } };
+  const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && load.requests ? (cpuAfter - cpuBefore) / load.requests : undefined;
+  return { load, memory: { hwm, sampled, before }, ...(cpuMsPerRequest !== undefined ? { cpuMsPerRequest } : {}) };
 };
 
 export type ThroughputByPath = Record<PathName, ThroughputResult>;

@@ -1,0 +1,50 @@
+/**
+ * Instrumentation for a traced gateway process (`gateway.ts --trace`): every outgoing node:http request (the
+ * AWS SDK's DynamoDB and S3 calls to the stand-ins) and every fetch (the provider call) is logged with its
+ * start and end, and a small loopback server hands the log to the bench (`GET /trace` returns and clears it).
+ * Never used by the process the overhead is measured on.
+ */
+import { Agent, createServer, type ClientRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TraceEvent {
+  readonly kind: 'dynamodb' | 'http' | 'fetch';
+  /** DynamoDB operation (from X-Amz-Target), or method and path. */
+  readonly op: string;
+  readonly start: number;
+  /** Response complete (node:http) or headers received (fetch). */
+  end?: number;
+}
+
+export const installTrace = async (): Promise<{ url: string; close(): void }> => {
+  let events: TraceEvent[] = [];
+  const proto = Agent.prototype as unknown as { addRequest(req: ClientRequest, options: unknown): void };
+  const addRequest = proto.addRequest;
+  proto.addRequest = function (this: Agent, req: ClientRequest, options: unknown): void {
+    const target = req.getHeader('x-amz-target');
+    const event: TraceEvent =
+      typeof target === 'string'
+        ? { kind: 'dynamodb', op: target.split('.').at(-1) ?? target, start: performance.now() }
+        : { kind: 'http', op: `${req.method} ${req.path}`, start: performance.now() };
+    events.push(event);
+    req.once('close', () => void (event.end = performance.now()));
+    addRequest.call(this, req, options);
+  };
+  const fetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const event: TraceEvent = { kind: 'fetch', op: `${init?.method ?? 'GET'} ${new URL(url).pathname}`, start: performance.now() };
+    events.push(event);
+    const response = await fetch(input, init);
+    event.end = performance.now();
+    return response;
+  };
+
+  const server = createServer((req, res) => {
+    const body = JSON.stringify(events);
+    if (req.url?.includes('clear')) events = [];
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+};
