@@ -4,7 +4,7 @@ import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/p
 import { createBilling } from '../../shared/billing/billing.ts';
 import { x402BillingFromEnv } from '../../shared/billing/x402-from-env.ts';
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
-import { createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv } from '../../shared/keys/index.ts';
+import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../../shared/keys/index.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
 import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
@@ -31,7 +31,7 @@ export const textServices = {
 export const billing = createBilling({
   x402: x402BillingFromEnv(process.env, doc),
   keys: {
-    verifier: createKeyVerifier(keyVerifierConfigFromEnv()),
+    verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
     ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
   },
 });

@@ -6,6 +6,7 @@
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { claimsFromPayload, KEY_PREFIX, type ComposeKeyClaims } from './claims.ts';
 import type { KeyVerifierConfig } from './config.ts';
+import { AuthenticationError } from '../errors.ts';
 import { expiredKey, invalidKey, missingKey } from './errors.ts';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -65,4 +66,14 @@ export const createKeyVerifier = (config: KeyVerifierConfig): KeyVerifier => {
       return verify(token);
     },
   };
+};
+
+/** A deployment without `COMPOSE_KEYS_JWKS` accepts no key: every key is refused with 401, nothing crashes at init. */
+export const unconfiguredKeyVerifier: KeyVerifier = {
+  verify: async () => {
+    throw new AuthenticationError('invalid_api_key', 'Compose Keys are not enabled on this deployment.');
+  },
+  authenticate: async () => {
+    throw new AuthenticationError('invalid_api_key', 'Compose Keys are not enabled on this deployment.');
+  },
 };
