@@ -1,0 +1,117 @@
+/**
+ * The media side of the provider specification. Like the text spec, each adapter turns one canonical request into
+ * its provider's wire format and the provider's answer into one canonical result, so routes and billing never
+ * know a provider. Binary payloads travel as byte streams or Uint8Arrays, never as base64 strings in the core.
+ */
+import type { CallOptions, ProviderId } from './types.ts';
+
+export interface EmbeddingRequest {
+  readonly model: string;
+  /** Strings, or token arrays as OpenAI accepts them. */
+  readonly input: readonly (string | readonly number[])[];
+  readonly dimensions?: number;
+  readonly user?: string;
+}
+
+export interface EmbeddingResult {
+  readonly vectors: readonly (readonly number[])[];
+  readonly inputTokens: number;
+}
+
+export interface ImageRequest {
+  readonly model: string;
+  readonly prompt: string;
+  readonly n: number;
+  /** `WIDTHxHEIGHT`, resolved to the provider's default when the client sent none. */
+  readonly size: string;
+  readonly quality: string;
+  /** For edits: the source image(s) and an optional mask. */
+  readonly images?: readonly MediaFile[];
+  readonly mask?: MediaFile;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface MediaFile {
+  readonly data: Uint8Array;
+  readonly mediaType: string;
+  readonly filename?: string;
+}
+
+export interface ImageResult {
+  /** The images as bytes (a provider that answers with URLs is downloaded by the adapter). */
+  readonly images: readonly MediaFile[];
+  readonly revisedPrompts?: readonly (string | undefined)[];
+}
+
+export interface SpeechRequest {
+  readonly model: string;
+  readonly input: string;
+  readonly voice: string;
+  /** mp3, opus, aac, flac, wav, pcm. */
+  readonly format: string;
+  readonly speed?: number;
+}
+
+export interface SpeechResult {
+  readonly audio: ReadableStream<Uint8Array>;
+  readonly mediaType: string;
+}
+
+export interface TranscriptionRequest {
+  readonly model: string;
+  readonly file: MediaFile;
+  readonly language?: string;
+  readonly prompt?: string;
+}
+
+export interface TranscriptionSegment {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface TranscriptionResult {
+  readonly text: string;
+  readonly language?: string;
+  /** Seconds of audio: what transcription is billed on. */
+  readonly durationSeconds: number;
+  readonly segments?: readonly TranscriptionSegment[];
+}
+
+export interface VideoRequest {
+  readonly model: string;
+  readonly prompt: string;
+  readonly durationSeconds: number;
+  readonly resolution: string;
+  readonly aspectRatio?: string;
+  readonly image?: MediaFile;
+}
+
+/** A provider's long-running video operation, as the worker polls it. */
+export type VideoJobState =
+  | { readonly status: 'queued' | 'in_progress'; readonly progress?: number }
+  | { readonly status: 'completed'; readonly videoUrl: string; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string } };
+
+export interface VisionRequest {
+  readonly model: string;
+  readonly image: MediaFile | { readonly url: string };
+  readonly confidence?: number;
+}
+
+export interface VisionResult {
+  /** The provider's detections or classes, as JSON (served through the Responses API). */
+  readonly result: Readonly<Record<string, unknown>>;
+}
+
+export interface MediaAdapter {
+  readonly provider: ProviderId;
+  embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
+  generateImage?(request: ImageRequest, options: CallOptions): Promise<ImageResult>;
+  editImage?(request: ImageRequest, options: CallOptions): Promise<ImageResult>;
+  speak?(request: SpeechRequest, options: CallOptions): Promise<SpeechResult>;
+  transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
+  submitVideo?(request: VideoRequest, options: CallOptions): Promise<{ readonly operationId: string }>;
+  pollVideo?(operationId: string, options: CallOptions): Promise<VideoJobState>;
+  detect?(request: VisionRequest, options: CallOptions): Promise<VisionResult>;
+}
