@@ -121,6 +121,12 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   }
 
   const parts = await adapter.stream(canonical, options).catch(failBeforeFirstByte);
+  // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
+  // write ran alongside the upstream call; by the provider's first byte this wait is normally over.
+  await began?.catch((error: unknown) => {
+    controller.abort();
+    throw error;
+  });
   const serializer: FrameSerializer =
     request.api === 'chat' ? createChatChunkSerializer({ id, created, model: model.publicId }, request.includeUsage) : createResponsesEventSerializer(base);
   const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
@@ -159,12 +165,17 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
       settled = await settle(completion);
-      yield* emit(serializer.end(receiptField(settled)));
-      if (completion.error) yield* emit([streamErrorFrame(surface, completion.error)]);
-      if (native && settled.receipt) yield* emit([receiptFrame(request.api, settled.receipt)]);
-      yield* emit([DONE_FRAME]);
+      const closing = [
+        ...serializer.end(receiptField(settled)),
+        ...(completion.error ? [streamErrorFrame(surface, completion.error)] : []),
+        ...(native && settled.receipt ? [receiptFrame(request.api, settled.receipt)] : []),
+        DONE_FRAME,
+      ];
+      // Recorded before the stream says it is over: a client that retrieves on the terminal event (or on the
+      // error, where SDKs stop reading) must find the final record, not the in-progress one.
       const status: StoredStatus = completion.error === CANCELLED ? 'cancelled' : statusOf(completion);
       await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled)));
+      yield* emit(closing);
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
       poll?.stop();
