@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataFrames, echoOf, onProvider, parseSse, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
+import { dataFrames, echoOf, onProvider, openAiChunks, parseSse, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 
 const WEATHER_PARAMETERS = {
@@ -78,8 +78,12 @@ describe.each(TEXT_MODELS)('chat completions on $provider ($model)', ({ provider
     const { data: stream, response } = await client.chat.completions
       .create(onProvider({ model, stream: true, messages: [{ role: 'user', content: prompt }] }, provider))
       .withResponse();
-    const chunks: ChatCompletionChunk[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    const all: ChatCompletionChunk[] = [];
+    for await (const chunk of stream) all.push(chunk);
+    // Native streams end with one compose.receipt frame, after everything OpenAI would send.
+    expect(all.at(-1)!.object).toBe('compose.receipt');
+    const chunks = openAiChunks(all);
+    expect(chunks).toHaveLength(all.length - 1);
 
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const id = response.headers.get('x-compose-response-id');
@@ -95,8 +99,9 @@ describe.each(TEXT_MODELS)('chat completions on $provider ($model)', ({ provider
     const stream = await client.chat.completions.create(
       onProvider({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Count my tokens' }] }, provider),
     );
-    const chunks: ChatCompletionChunk[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    const all: ChatCompletionChunk[] = [];
+    for await (const chunk of stream) all.push(chunk);
+    const chunks = openAiChunks(all);
 
     const withUsage = chunks.filter((c) => c.usage);
     expect(withUsage).toHaveLength(1);
@@ -187,7 +192,8 @@ describe('the /api/inference legacy alias', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const frames = dataFrames(parseSse(await response.text()));
     expect(frames.at(-1)!.data).toBe('[DONE]');
-    const chunks = frames.slice(0, -1).map((f) => f.json as ChatCompletionChunk);
+    expect(frames.filter((f) => f.event === 'compose.receipt')).toHaveLength(1);
+    const chunks = frames.filter((f) => f.event === undefined && f.data !== '[DONE]').map((f) => f.json as ChatCompletionChunk);
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
     expect(textOf(chunks)).toBe(echoOf('openai', 'Stream through the alias'));
     expect(chunks.at(-1)!.usage!.total_tokens).toBeGreaterThan(0);

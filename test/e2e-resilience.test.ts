@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
-import { dataFrames, drain, echoOf, isComment, onProvider, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
+import { dataFrames, drain, echoOf, isComment, onProvider, openAiChunks, openAiEvents, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
 
 const OPENAI_KEY = 'sk-sim-very-secret-0123456789abcdef';
@@ -272,11 +272,11 @@ describe('what errors never show', () => {
     const prompt = 'Begin a long answer and then stop SIM_FAULT=content-filter-finish';
     const chunks = await drain(await client.chat.completions.create({ ...chat(prompt), stream: true }));
     expect(chunks.error).toBeUndefined();
-    expect(chunks.items.at(-1)!.choices[0]!.finish_reason).toBe('content_filter');
+    expect(openAiChunks(chunks.items).at(-1)!.choices[0]!.finish_reason).toBe('content_filter');
 
     const { data: stream, response } = await client.responses.create({ model: 'gpt-4o-mini', input: prompt, stream: true }).withResponse();
     const events = await drain(stream);
-    const last = events.items.at(-1) as { type: string; response: OpenAI.Responses.Response };
+    const last = openAiEvents(events.items).at(-1) as { type: string; response: OpenAI.Responses.Response };
     expect(last.type).toBe('response.incomplete');
     expectMatchesContract(RESPONSES, 'post', 200, last.response);
     expect(last.response.incomplete_details).toEqual({ reason: 'content_filter' });
@@ -367,7 +367,7 @@ describe('idempotency keys', () => {
     const mine = await gateway.post(CHAT, chat(prompt), headers);
     const theirs = await fetch(`${gateway.url}${CHAT}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-e2e-someone-else', ...headers },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await gateway.mintDevKey(5)}`, ...headers },
       body: JSON.stringify(chat(prompt)),
     });
     expect(theirs.status).toBe(200);

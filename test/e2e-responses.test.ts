@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { Response as ResponseObject, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, echoOf, onProvider, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
+import { drain, echoOf, onProvider, openAiEvents, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 
 let gateway: E2eRuntime;
@@ -48,8 +48,12 @@ describe.each(TEXT_MODELS)('responses on $provider ($model)', ({ provider, model
   it('streams events from response.created to response.completed whose text deltas reassemble the reply', async () => {
     const prompt = `Stream the response, ${provider}`;
     const { data: stream, response } = await client.responses.create(onProvider({ model, input: prompt, stream: true }, provider)).withResponse();
-    const events: ResponseStreamEvent[] = [];
-    for await (const event of stream) events.push(event);
+    const all: ResponseStreamEvent[] = [];
+    for await (const event of stream) all.push(event);
+    // Native streams end with one compose.receipt event, after everything OpenAI would send.
+    expect((all.at(-1) as { type: string }).type).toBe('compose.receipt');
+    const events = openAiEvents(all);
+    expect(events).toHaveLength(all.length - 1);
 
     expect(eventOrder(events)).toEqual([
       'response.created',
@@ -167,7 +171,7 @@ describe('previous_response_id across providers', () => {
     );
     const { items, error } = await drain(stream);
     expect(error).toBeUndefined();
-    const completed = items.at(-1)!;
+    const completed = openAiEvents(items).at(-1)!;
     expect(completed.type).toBe('response.completed');
     const stored = await client.responses.retrieve((completed as { response: ResponseObject }).response.id);
     expect(stored.output_text).toBe('You said: Which number? Earlier you said: Remember the number 42.');
@@ -206,7 +210,7 @@ describe('what is stored and who can read it', () => {
 
   it('hides a record from any other credential: retrieve, input items, cancel and continuing all answer 404', async () => {
     const created = await client.responses.create({ model: 'gpt-4o-mini', input: 'Mine only.' });
-    const stranger = gateway.client('sk-e2e-someone-else');
+    const stranger = gateway.client(await gateway.mintDevKey(5));
 
     await expect(stranger.responses.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(stranger.responses.inputItems.list(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);

@@ -24,25 +24,27 @@ export const echoOf = (provider: string, prompt: string): string =>
   provider === 'gemini' || provider === 'vertex' ? `Echo: ${prompt}` : `You said: ${prompt}`;
 
 export interface E2eRuntime extends LocalRuntime {
-  /** An SDK client; a different `apiKey` is a different caller (stored records are scoped to it). */
+  /** A Compose Key with a budget no test exhausts; the default credential of `client`, `fetch` and `post`. */
+  readonly apiKey: string;
+  /** An SDK client; another key (`mintDevKey`) is another caller, and stored records are scoped to the caller. */
   client(apiKey?: string): OpenAI;
   /** A raw request to the gateway, for what the SDK would hide or refuse to send. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-export const DEFAULT_API_KEY = 'sk-e2e-caller-one';
-
 /** Starts the whole API locally in a temp directory; `close` also removes the directory. */
 export const startE2eRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir'> = {}): Promise<E2eRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-'));
   const runtime = await startLocalRuntime({ ...options, dataDir });
+  const apiKey = await runtime.mintDevKey(1_000);
   const fetchGateway = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${runtime.url}${path}`, { ...init, headers: { authorization: `Bearer ${DEFAULT_API_KEY}`, ...(init.headers as Record<string, string>) } });
+    fetch(`${runtime.url}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) } });
   return {
     ...runtime,
+    apiKey,
     // No SDK retries: the gateway's own retries are under test, and an error must surface as it is.
-    client: (apiKey = DEFAULT_API_KEY) => new OpenAI({ baseURL: `${runtime.url}/v1`, apiKey, maxRetries: 0 }),
+    client: (key = apiKey) => new OpenAI({ baseURL: `${runtime.url}/v1`, apiKey: key, maxRetries: 0 }),
     fetch: fetchGateway,
     post: (path, body, headers = {}) =>
       fetchGateway(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
@@ -96,3 +98,10 @@ export const drain = async <T>(iterable: AsyncIterable<T>): Promise<{ items: T[]
     return { items, error };
   }
 };
+
+/**
+ * Native streams carry a `compose.receipt` event, which OpenAI SDKs hand over like any data frame (as a chunk
+ * with no choices, or an event of type `compose.receipt`). These keep only what OpenAI itself would send.
+ */
+export const openAiChunks = <T extends { object?: string }>(items: readonly T[]): T[] => items.filter((item) => item.object !== 'compose.receipt');
+export const openAiEvents = <T extends { type?: string }>(items: readonly T[]): T[] => items.filter((item) => item.type !== 'compose.receipt');
