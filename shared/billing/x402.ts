@@ -100,10 +100,17 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
 
     payer: async (http: HttpRequest, signature: string): Promise<Payer> => {
       // The signature proves who pays before anything is read on their behalf; the price is checked in `charge`.
-      const payload = decodePaymentSignatureHeader(signature);
-      const proven = await verifyPayment(payload, { offers: [payload.accepted], minValiditySeconds: 0 }).catch((error: unknown) => {
-        throw toComposeError(error);
-      });
+      let proven: Awaited<ReturnType<typeof verifyPayment>>;
+      try {
+        const payload = decodePaymentSignatureHeader(signature);
+        proven = await verifyPayment(payload, { offers: [payload.accepted], minValiditySeconds: 0 });
+      } catch (error) {
+        const refusal = toComposeError(error);
+        if (refusal.status !== 402) throw refusal;
+        // Nobody is proven, so nothing is read on anyone's behalf; the refusal waits for the price, so that it
+        // goes out like every other refusal: 402, its code, and a fresh challenge the client can pay instead.
+        return { caller: { id: 'anonymous' }, charge: (price: PriceContext) => challenge(http, price, refusal.code, refusal.message) };
+      }
       const caller = { id: `wallet:${proven.payer.toLowerCase()}` };
       return {
         caller,

@@ -1,0 +1,181 @@
+/**
+ * What the payment end-to-end tests share: a local runtime (with its anvil chain) in a fresh data directory,
+ * Compose Keys minted with the runtime's own signing key, the key ledgers read straight from its DynamoDB
+ * stand-in, on-chain balances, the official x402 client, and receipts read from headers, bodies and streams.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodePaymentRequiredHeader as officialDecodeRequired } from '@x402/core/http';
+import { toClientEvmSigner } from '@x402/evm';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { UptoEvmScheme } from '@x402/evm/upto/client';
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import type { Address } from 'viem';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { expect } from 'vitest';
+import type { LocalChain } from '../../infra/local/chain/index.ts';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.ts';
+import { usdcAbi } from '../../layers/x402/abi.ts';
+import type { PaymentPayload, PaymentRequired } from '../../layers/x402/schemas.ts';
+import { createKeyLedger, ensureDevSigningKey, mintKey, type KeyLedger } from '../../shared/keys/index.ts';
+import { decodeReceiptHeader, type ReceiptBody } from '../../shared/receipts/index.ts';
+import { tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { parseSse } from './e2e.ts';
+
+export const CHAT = '/v1/chat/completions';
+export const RESPONSES = '/v1/responses';
+
+export interface MintedTestKey {
+  /** `compose-<jwt>`, for `Authorization: Bearer`. */
+  readonly token: string;
+  /** The key id (`jti`): its ledger is `key#<keyId>`. */
+  readonly keyId: string;
+}
+
+export interface KeyOptions {
+  /** USDC atomic units. */
+  readonly budget: bigint;
+  readonly models?: readonly string[];
+  /** Epoch seconds when the key was issued (default now); with `expiresInSeconds`, a key can be born expired. */
+  readonly issuedAt?: number;
+  readonly expiresInSeconds?: number;
+}
+
+export interface PaymentsRuntime extends LocalRuntime {
+  readonly chain: LocalChain;
+  /** The key ledgers, through the same table and stand-in the gateway writes. */
+  readonly ledger: KeyLedger;
+  mintKey(options: KeyOptions): Promise<MintedTestKey>;
+  /** A raw POST to the gateway (JSON body as given, or serialized). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Starts the whole API and its chain in a temp directory; `close` also removes the directory. */
+export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<PaymentsRuntime> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-payments-'));
+  const runtime = await startLocalRuntime({ ...options, dataDir });
+  if (!runtime.chain) throw new Error('the local runtime started without its chain');
+  const signingKey = await ensureDevSigningKey(dataDir);
+  const dynamo = new DynamoDBClient({
+    endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB!,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', runtime.env) });
+  return {
+    ...runtime,
+    chain: runtime.chain,
+    ledger,
+    mintKey: async ({ budget, models, issuedAt, expiresInSeconds }) => {
+      const minted = await mintKey({
+        signingKey,
+        budget,
+        ...(models ? { models } : {}),
+        ...(issuedAt === undefined ? {} : { now: issuedAt }),
+        ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
+      });
+      return { token: minted.token, keyId: minted.claims.keyId };
+    },
+    post: (path, body, headers = {}) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    close: async () => {
+      dynamo.destroy();
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+// --- receipts -------------------------------------------------------------------------------------------------
+
+/** Every receipt adds up: its line items to the provider amount, and that plus the platform fee to the final amount. */
+export const expectReceiptAddsUp = (receipt: ReceiptBody): void => {
+  const lines = receipt.line_items.reduce((sum, item) => sum + BigInt(item.amount_wei), 0n);
+  expect(lines, 'line items = provider_amount_wei').toBe(BigInt(receipt.provider_amount_wei));
+  expect(BigInt(receipt.provider_amount_wei) + BigInt(receipt.platform_fee_wei), 'provider + fee = final_amount_wei').toBe(BigInt(receipt.final_amount_wei));
+};
+
+/** The receipt of a non-streamed native answer: `X-Compose-Receipt`, repeated in `X-Receipt`; checked to add up. */
+export const headerReceipt = (response: Response): ReceiptBody => {
+  const header = response.headers.get('x-compose-receipt');
+  expect(header, 'X-Compose-Receipt').toBeTruthy();
+  expect(response.headers.get('x-receipt')).toBe(header);
+  const receipt = decodeReceiptHeader(header!);
+  expectReceiptAddsUp(receipt);
+  return receipt;
+};
+
+/** The `event: compose.receipt` of a native stream: exactly one, right before `data: [DONE]`; checked to add up. */
+export const streamReceipt = (sse: string): ReceiptBody => {
+  const frames = parseSse(sse).filter((frame) => !('comment' in frame)) as { event: string | undefined; data: string }[];
+  const receipts = frames.filter((frame) => frame.event === 'compose.receipt');
+  expect(receipts).toHaveLength(1);
+  expect(frames.at(-1)?.data).toBe('[DONE]');
+  expect(frames.at(-2)?.event).toBe('compose.receipt');
+  const { object: _object, choices: _choices, type: _type, ...receipt } = JSON.parse(receipts[0]!.data) as Record<string, unknown>;
+  const decoded = decodeReceiptHeader(Buffer.from(JSON.stringify(receipt)).toString('base64url'));
+  expectReceiptAddsUp(decoded);
+  return decoded;
+};
+
+// --- chain ----------------------------------------------------------------------------------------------------
+
+export const balanceOf = (chain: LocalChain, address: Address): Promise<bigint> =>
+  chain.publicClient().readContract({ address: chain.usdc, abi: usdcAbi, functionName: 'balanceOf', args: [address] });
+
+/** Runs `act` and reports how far the payer's and the merchant's test USDC balances moved. */
+export const balancesMovedBy = async <T>(chain: LocalChain, payer: Address, act: () => Promise<T>): Promise<{ result: T; paid: bigint; received: bigint }> => {
+  const [payerBefore, merchantBefore] = await Promise.all([balanceOf(chain, payer), balanceOf(chain, chain.merchant.address)]);
+  const result = await act();
+  const [payerAfter, merchantAfter] = await Promise.all([balanceOf(chain, payer), balanceOf(chain, chain.merchant.address)]);
+  return { result, paid: payerBefore - payerAfter, received: merchantAfter - merchantBefore };
+};
+
+// --- the official x402 client -----------------------------------------------------------------------------------
+
+export type Scheme = 'exact' | 'upto';
+
+export interface OfficialPayer {
+  readonly account: PrivateKeyAccount;
+  readonly client: x402Client;
+  /** `fetch` that answers a 402 by paying it, as an x402-aware application would. */
+  readonly fetch: typeof fetch;
+  /** A PAYMENT-SIGNATURE payload for `challenge`, signed by the official client (a test may alter the challenge first). */
+  sign(challenge: PaymentRequired): Promise<PaymentPayload>;
+}
+
+/** The official `@x402/fetch` + `@x402/evm` client for one funded wallet, choosing `scheme` among the offers. */
+export const officialPayer = (chain: LocalChain, wallet: number, scheme: Scheme = 'exact'): OfficialPayer => {
+  const account = privateKeyToAccount(chain.wallets[wallet]!.privateKey);
+  const signer = toClientEvmSigner(account);
+  const client = new x402Client((_version, accepts) => accepts.find((a) => a.scheme === scheme) ?? accepts[0]!)
+    .register('eip155:*', new ExactEvmScheme(signer))
+    .register('eip155:*', new UptoEvmScheme(signer))
+    // The official client pays only USDC deployments it knows; the local chain's test USDC is new to it.
+    .setSpendControls({ allowedAssets: true });
+  return {
+    account,
+    client,
+    fetch: wrapFetchWithPayment(fetch, client),
+    sign: async (challenge) => (await client.createPaymentPayload(challenge as never)) as PaymentPayload,
+  };
+};
+
+/** The 402 challenge for a body, decoded from `PAYMENT-REQUIRED` with the official decoder. */
+export const challengeFor = async (runtime: PaymentsRuntime, path: string, body: string, headers: Record<string, string> = {}): Promise<PaymentRequired> => {
+  const response = await runtime.post(path, body, headers);
+  expect(response.status).toBe(402);
+  await response.body?.cancel();
+  return officialDecodeRequired(response.headers.get('payment-required')!) as PaymentRequired;
+};
+
+/** The worst-case quote the gateway holds for a body: the `exact` offer of its challenge. */
+export const quoteFor = async (runtime: PaymentsRuntime, path: string, body: string): Promise<bigint> =>
+  BigInt((await challengeFor(runtime, path, body)).accepts.find((offer) => offer.scheme === 'exact')!.amount);
