@@ -1,15 +1,31 @@
 import type { Operation } from '../../shared/http/handler.ts';
 import { createFamilyHandler } from '../../shared/http/handler.ts';
+import { readJsonObject, type HttpRequest } from '../../shared/http/request.ts';
 import { json } from '../../shared/http/response.ts';
-import { NotImplementedError } from '../../shared/errors.ts';
+import { NotImplementedError, UpstreamError } from '../../shared/errors.ts';
 import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
+import { diagnosticHeaders } from '../../shared/inference/surface.ts';
 import { billing, textServices } from '../inference/text-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
 const text = createTextOperations(textServices, billing, 'external');
+
+/**
+ * The provider and wire model a failed request was routed to. Only a provider's error is sanitized, and a
+ * provider was called only after this same body was read and its model resolved, so this resolves too.
+ */
+const routedTo = (request: HttpRequest): Record<string, string> => {
+  try {
+    const body = readJsonObject(request);
+    const provider = typeof body.provider === 'string' ? body.provider : undefined;
+    return diagnosticHeaders('external', textServices.resolveTextModel(String(body.model), provider));
+  } catch {
+    return {};
+  }
+};
 
 const sanitized =
   (operation: Operation): Operation =>
@@ -17,7 +33,7 @@ const sanitized =
     try {
       return await operation(request, context);
     } catch (error) {
-      throw sanitizeForExternal(error);
+      throw sanitizeForExternal(error, error instanceof UpstreamError ? routedTo(request) : {});
     }
   };
 
