@@ -3,7 +3,7 @@
  * Every loop here is bounded by a count and a deadline.
  */
 import { Pool } from 'undici';
-import { marker } from '../services/upstream.ts';
+import { epochMs } from '../services/upstream.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface HttpTarget {
@@ -32,6 +32,8 @@ export const timedRequest = async (target: HttpTarget, body: string): Promise<{ 
 export interface StreamTiming {
   /** When each content chunk's marker arrived, ms after the request was sent; NaN if it never did. */
   readonly arrivals: readonly number[];
+  /** How long each chunk took from the upstream's write to this client (its stamp vs the clock here). */
+  readonly delivery: readonly number[];
   /** Body reads (socket data events after HTTP decoding). */
   readonly reads: number;
   /** Reads that completed at least one content marker. */
@@ -49,6 +51,7 @@ export const timedStream = async (target: HttpTarget, body: string, chunks: numb
   const response = await target.pool.request({ method: 'POST', path: target.path, headers: target.headers, body });
   if (response.statusCode !== 200) throw failure(target, response.statusCode, await response.body.text());
   const arrivals = new Array<number>(chunks).fill(Number.NaN);
+  const delivery = new Array<number>(chunks).fill(Number.NaN);
   let text = '';
   let found = 0;
   let from = 0;
@@ -57,15 +60,21 @@ export const timedStream = async (target: HttpTarget, body: string, chunks: numb
   let coalescedReads = 0;
   return new Promise<StreamTiming>((resolve, reject) => {
     response.body.on('data', (data: Buffer) => {
+      const clock = epochMs();
       const now = performance.now() - start;
       reads += 1;
       text += data.toString('latin1');
       let completed = 0;
+      // Markers are `[c<i>]` or `[c<i>@<stamp>]`, in order; one split across reads completes on the next.
       while (found < chunks) {
-        const at = text.indexOf(marker(found), from);
-        if (at === -1) break;
+        const at = text.indexOf(`[c${found}`, from);
+        const close = at === -1 ? -1 : text.indexOf(']', at);
+        if (close === -1) break;
+        const [label, stamp] = text.slice(at + 1, close).split('@');
+        from = close;
+        if (label !== `c${found}`) continue;
         arrivals[found] = now;
-        from = at;
+        delivery[found] = stamp === undefined ? Number.NaN : clock - Number(stamp);
         found += 1;
         completed += 1;
       }
@@ -76,6 +85,7 @@ export const timedStream = async (target: HttpTarget, body: string, chunks: numb
     response.body.once('end', () =>
       resolve({
         arrivals,
+        delivery,
         reads,
         contentReads,
         coalescedReads,

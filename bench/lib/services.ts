@@ -18,6 +18,8 @@ export interface Services {
    * Separate from `gateway()` so instrumentation never touches the overhead numbers; stop it when done.
    */
   tracedGateway(): Promise<ChildService>;
+  /** dynalite and s3rver alone, as the local runtime starts them, to size their share of the gateway's RSS. */
+  standIns(): Promise<ChildService>;
   closeAll(): Promise<void>;
 }
 
@@ -49,12 +51,18 @@ export const createServices = (log: (message: string) => void, options: ServiceO
   };
   const gateway = memo(() => startGateway('gateway', [], options.gatewayNodeArgs ?? []));
   const tracedGateway = memo(() => startGateway('traced gateway', ['--trace'], []));
+  const standIns = memo(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    return track(await startChild('stand-ins', script('standins'), { args: [dataDir] }));
+  });
 
   return {
     upstream,
     bareProxy,
     gateway,
     tracedGateway,
+    standIns,
     closeAll: async () => {
       await Promise.all(started.reverse().map((s) => s.stop().catch(() => undefined)));
       for (const cleanup of cleanups) cleanup();

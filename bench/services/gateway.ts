@@ -1,7 +1,7 @@
 /**
  * The gateway under test, in its own process so its RSS is its own: the local runtime (API Gateway emulation,
  * the real Lambda handlers, dynalite and s3rver in-process) with the openai provider pointed at the bench's
- * loopback upstream. Paid routes need a payer: where the runtime can mint a local Compose Key, the ready line
+ * loopback upstream (provider simulators and the x402 chain are off: nothing here calls them). Paid routes need a payer: where the runtime can mint a local Compose Key, the ready line
  * carries one (`authorization`) with a budget far above what a run spends.
  *
  * `node bench/services/gateway.ts <upstream-url> <data-dir> [--trace]` prints its URL as a ready line; with
@@ -21,6 +21,9 @@ const runtime = await startLocalRuntime({
   dataDir,
   stage: 'bench',
   env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1` },
+  // Only the bench's upstream is called: no provider simulators and no local chain in the measured process.
+  simulateProviders: false,
+  chain: false,
 });
 // Optional so the bench also runs against a runtime from before Compose Keys.
 const mint = (runtime as { mintDevKey?: (budgetUsd?: number) => Promise<string> }).mintDevKey;

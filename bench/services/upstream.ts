@@ -2,7 +2,9 @@
  * The loopback upstream every path of the gateway benchmark calls: a minimal Chat Completions server whose
  * timing the bench controls exactly. The last user message carries the directives, because it is the one
  * thing the gateway forwards unchanged: `chunks=N` content chunks, `gap=MS` between them. Content chunk i is
- * the marker `[c<i>]`, so the client can tell which upstream chunk arrived in which read.
+ * the marker `[c<i>]`, so the client can tell which upstream chunk arrived in which read; streamed markers also
+ * carry the wall-clock time the chunk was written, `[c<i>@<epoch ms>]`, so the client can tell how long each
+ * chunk took to reach it (same machine, same clock).
  *
  * Streamed: chunk 0 (with the assistant role) is written as soon as the request is read, chunk i at
  * i×gap after it, then after one more gap the finish chunk, the usage chunk and `data: [DONE]`.
@@ -18,6 +20,11 @@ const MAX_CHUNKS = 1_000;
 const MAX_GAP_MS = 1_000;
 
 export const marker = (i: number): string => `[c${i}]`;
+
+/** Epoch ms with sub-millisecond precision, comparable between processes on one machine. */
+export const epochMs = (): number => performance.timeOrigin + performance.now();
+
+const stampedMarker = (i: number): string => `[c${i}@${epochMs().toFixed(3)}]`;
 
 /** Builds the user message that asks the upstream for `chunks` chunks `gapMs` apart. */
 export const directive = (chunks: number, gapMs: number): string => `bench chunks=${chunks} gap=${gapMs}`;
@@ -79,7 +86,7 @@ const stream = (req: IncomingMessage, res: ServerResponse, id: string, model: st
   const frame = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_bench', choices, ...extra })}\n\n`;
   const content = (i: number): string =>
-    frame([{ index: 0, delta: i === 0 ? { role: 'assistant', content: marker(0) } : { content: marker(i) }, logprobs: null, finish_reason: null }]);
+    frame([{ index: 0, delta: i === 0 ? { role: 'assistant', content: stampedMarker(0) } : { content: stampedMarker(i) }, logprobs: null, finish_reason: null }]);
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_bench_${sequence}` });
   const start = performance.now();
