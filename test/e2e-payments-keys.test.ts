@@ -247,6 +247,25 @@ describe('what a key is not charged for', () => {
     expect(balances(await ledgerOf(key.keyId))).toEqual(after);
   });
 
+  it('a replay is answered even when what is left of the budget no longer covers a new call', async () => {
+    const body = JSON.stringify(chatBody('Replay me on an empty purse'));
+    const key = await gw.mintKey({ budget: await quoteFor(gw, CHAT, body) });
+    const headers = bearer(key.token, { 'x-idempotency-key': `replay-exhausted-${key.keyId}` });
+
+    const first = await gw.post(CHAT, body, headers);
+    expect(first.status).toBe(200);
+    const receipt = headerReceipt(first);
+    const after = balances(await ledgerOf(key.keyId));
+    // What is left is less than one more worst case: a new call is refused.
+    expect(await errorOf(await gw.post(CHAT, body, bearer(key.token)))).toMatchObject({ status: 402, code: 'insufficient_budget' });
+
+    const replay = await gw.post(CHAT, body, headers);
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(headerReceipt(replay)).toEqual(receipt);
+    expect(balances(await ledgerOf(key.keyId))).toEqual(after);
+  });
+
   it.each([false, true])('a failed upstream call releases its reservation (stream: %s)', async (stream) => {
     const key = await gw.mintKey({ budget: 5n * USD });
     const warmUp = await gw.post(CHAT, chatBody('Before the failure'), bearer(key.token));

@@ -344,6 +344,42 @@ describe('replays', () => {
   });
 });
 
+describe('idempotent replays (x-idempotency-key)', () => {
+  it('a replay the official client pays again returns the original answer and receipt, and moves no money', async () => {
+    const body = bodyFor('chat', 'Idempotent and paid');
+    const headers = { 'x-idempotency-key': `x402-replay-${Date.now()}` };
+    const first = await payWithOfficialClient(3, 'exact', 'chat', body, headers);
+    expect(first.response.status).toBe(200);
+    const receipt = headerReceipt(first.response);
+    expect(first.paid).toBe(BigInt(receipt.final_amount_wei));
+
+    const replay = await payWithOfficialClient(3, 'exact', 'chat', body, headers);
+    expect(replay.response.status).toBe(200);
+    expect(replay.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(headerReceipt(replay.response)).toEqual(receipt);
+    expect(replay.text).toBe(first.text);
+    expect([replay.paid, replay.received]).toEqual([0n, 0n]);
+  });
+
+  it('a replay that resends the same PAYMENT-SIGNATURE (a retry after a lost answer) returns the original answer', async () => {
+    const body = bodyFor('chat', 'Idempotent retry with the same signature');
+    const payload = encodeBase64Json(await officialPayer(gw.chain, 3).sign(await challengeFor(gw, CHAT, body)));
+    const headers = { 'payment-signature': payload, 'x-idempotency-key': `x402-same-signature-${Date.now()}` };
+    const { result, paid } = await balancesMovedBy(gw.chain, gw.chain.wallets[3]!.address, async () => {
+      const first = await gw.post(CHAT, body, headers);
+      expect(first.status).toBe(200);
+      const firstText = await first.text();
+      const replay = await gw.post(CHAT, body, headers);
+      expect(replay.status).toBe(200);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await replay.text()).toBe(firstText);
+      expect(headerReceipt(replay)).toEqual(headerReceipt(first));
+      return headerReceipt(first);
+    });
+    expect(paid).toBe(BigInt(result.final_amount_wei));
+  });
+});
+
 describe('the upstream fails', () => {
   it.each([false, true])('moves no money (stream: %s), and the same signature is still good afterwards', async (stream) => {
     const prompt = `Fail upstream (stream ${stream})`;

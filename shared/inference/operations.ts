@@ -1,4 +1,5 @@
-import type { Billing, Surface } from '../billing/types.ts';
+import type { Billing, Payment, Surface } from '../billing/types.ts';
+import { toComposeError } from '../errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json } from '../http/response.ts';
@@ -23,7 +24,16 @@ const create =
     const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, payer.caller.id)).conversation : [];
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
-    const payment = await payer.charge(price);
+    let payment: Payment;
+    try {
+      payment = await payer.charge(price);
+    } catch (refusal) {
+      // A proven caller resending a call that was paid and answered (its answer lost, its x402 signature now
+      // spent, or its key's budget since used up) is owed the stored answer, which costs nothing: refused
+      // payment, it still gets its replay; anything else gets the refusal.
+      if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
+      return idempotently(http, payer.caller, JSON.stringify(body), services.idempotency, () => Promise.reject(refusal));
+    }
     let replayed = false;
     try {
       const result = await idempotently(
