@@ -6,7 +6,7 @@ import { x402BillingFromEnv } from '../../shared/billing/x402-from-env.ts';
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
 import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../../shared/keys/index.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
-import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
+import { createDocumentClient, createS3Client, createSqsClient } from '../../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../../shared/stores/overflow.ts';
 import { createResponsesStore } from '../../shared/stores/responses.ts';
@@ -29,7 +29,7 @@ export const textServices = {
 
 /** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
 export const billing = createBilling({
-  x402: x402BillingFromEnv(process.env, doc),
+  x402: x402BillingFromEnv(process.env, doc, createSqsClient()),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
     ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),

@@ -8,6 +8,10 @@ import { installLambdaGlobals } from './lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';
 import { ensureTables, startDynamo } from './standins/dynamodb.ts';
 import { startS3 } from './standins/s3.ts';
+import { startSqs } from './standins/sqs.ts';
+import { startSqsPoller, type SqsHandler } from './sqs-poller.ts';
+import { createSqsClient } from '../../shared/stores/clients.ts';
+import { QUEUES, type QueueName } from '../../shared/stores/queues.ts';
 import { startProviderSimulators } from './simulators/index.ts';
 import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/keys/index.ts';
 import { parseUsd } from '../../shared/pricing/index.ts';
@@ -50,6 +54,25 @@ export interface LocalRuntime {
 
 const handlerModule = (family: Family): string => new URL(`../../functions/${family}/handler.ts`, import.meta.url).href;
 
+/** Which function consumes each queue, as the CDK stack's event source mappings say. */
+const QUEUE_CONSUMERS: Readonly<Record<QueueName, string>> = { settlements: 'settlement-worker' };
+
+const startQueueConsumers = async (queueUrls: Readonly<Record<QueueName, string>>) => {
+  const sqsClient = createSqsClient();
+  const pollers = await Promise.all(
+    (Object.keys(QUEUE_CONSUMERS) as QueueName[]).map(async (queue) => {
+      const { handler } = (await import(new URL(`../../functions/${QUEUE_CONSUMERS[queue]}/handler.ts`, import.meta.url).href)) as { handler: SqsHandler };
+      return startSqsPoller({ sqs: sqsClient, queueUrl: queueUrls[queue], queueArn: `arn:aws:sqs:us-east-1:000000000000:${queue}`, handler });
+    }),
+  );
+  return {
+    stop: async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+      sqsClient.destroy();
+    },
+  };
+};
+
 /**
  * Starts the whole API as it runs in the cloud: the stand-ins, then the real handlers, behind a server that does
  * API Gateway's work. The handlers reach the stand-ins only through the AWS SDK's endpoint settings.
@@ -58,9 +81,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const stage = options.stage ?? 'local';
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   const bucket = `compose-${stage}-media`;
-  const [dynamo, s3] = await Promise.all([
+  const [dynamo, s3, sqs] = await Promise.all([
     startDynamo({ path: join(options.dataDir, 'dynamodb') }),
     startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }),
+    startSqs({ stage }),
   ]);
 
   const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
@@ -76,6 +100,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    ...Object.fromEntries((Object.keys(QUEUES) as QueueName[]).map((q) => [QUEUES[q].envVar, sqs.queueUrls[q]])),
     [MEDIA_BUCKET_ENV]: bucket,
     ...Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [TABLES[t].envVar, physicalTableName(stage, t)])),
     ...options.env,
@@ -90,6 +116,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const families = Object.keys(FAMILIES) as Family[];
   const modules = await Promise.all(families.map((f) => import(handlerModule(f)) as Promise<{ handler: LambdaHandler }>));
   const handlers = Object.fromEntries(families.map((f, i) => [f, modules[i]!.handler])) as FamilyHandlers;
+
+  const consumers = await startQueueConsumers(sqs.queueUrls);
 
   const server = createLocalServer(handlers, { stage });
   await new Promise<void>((resolve, reject) => {
@@ -108,7 +136,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([dynamo.close(), s3.close(), simulators?.close(), chain?.close()]);
+      await consumers.stop();
+      await Promise.all([dynamo.close(), s3.close(), sqs.close(), simulators?.close(), chain?.close()]);
     },
   };
 };

@@ -14,7 +14,10 @@ import {
   type NetworkConfig,
   type RelayerChain,
 } from '../../layers/x402/index.ts';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrlFromEnv } from '../stores/queues.ts';
 import { tableNameFromEnv } from '../stores/tables.ts';
+import { sqsSettlementQueue } from './settlement-queue.ts';
 import { createX402Billing } from './x402.ts';
 import type { X402Billing } from './billing.ts';
 
@@ -35,7 +38,8 @@ export const X402_ENV = {
 const chainOf = (config: NetworkConfig) =>
   defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
 
-export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient): X402Billing | undefined => {
+/** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
+export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient) => {
   const payTo = env[X402_ENV.payTo];
   if (!payTo) return undefined;
   const configs: NetworkConfig[] = env[X402_ENV.networks] ? (JSON.parse(env[X402_ENV.networks]!) as NetworkConfig[]) : [AVALANCHE_FUJI, BASE_SEPOLIA];
@@ -65,11 +69,16 @@ export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocument
 
   const settlement = settlementFromEnv(env, { relayerChains });
   const nonces = createNonceStore({ client: doc, tableName: tableNameFromEnv('nonces', env) });
-  return createX402Billing({
+  return {
     gate: createPaymentGate({ settlement, nonces, minValiditySeconds: 60 }),
     settlement,
     networks,
     domains: createTokenDomainReader(publicFor),
     payTo: getAddress(payTo) as Address,
-  });
+  };
+};
+
+export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient): X402Billing | undefined => {
+  const payments = x402PaymentsFromEnv(env, doc);
+  return payments && createX402Billing({ ...payments, retries: sqsSettlementQueue(sqs, queueUrlFromEnv('settlements', env)) });
 };

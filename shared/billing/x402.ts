@@ -18,6 +18,7 @@ import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
+import type { SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
 export interface X402BillingOptions {
@@ -29,6 +30,8 @@ export interface X402BillingOptions {
   /** Longer than the longest generation: the authorization must still be valid when it is settled. */
   readonly maxTimeoutSeconds?: number;
   readonly feeBps?: number;
+  /** Where a settlement that failed after the model was served goes to be retried; never dropped. */
+  readonly retries: SettlementQueue;
 }
 
 /** A 402 whose body is the x402 `PaymentRequired` itself, repeated in the `PAYMENT-REQUIRED` header. */
@@ -142,7 +145,11 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
               done = true;
               const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
               const paid = auth.scheme === 'exact' ? auth.authorizedAmount : BigInt(charge.final_amount_wei);
-              const settled = await options.gate.settle(auth, auth.scheme === 'exact' ? {} : { amount: paid });
+              const settled = await options.gate
+                .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
+                .catch((error: unknown) => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
+              // The model was served: the money is owed. The nonce stays claimed and the settlement is retried.
+              if (!settled.success) await options.retries.enqueue({ payment: auth, amount: paid });
               const receipt = receiptFor(auth, price, charge, paid, settled);
               return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
             },

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -16,3 +17,9 @@ export const createS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client =
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+
+/**
+ * Requests go to the configured (or regional) endpoint, not the host inside the queue URL: the same in AWS, and
+ * what lets the local SQS stand-in's `sqs.<region>.localhost` URLs work on any machine.
+ */
+export const createSqsClient = (): SQSClient => new SQSClient({ useQueueUrlAsEndpoint: false });

@@ -1,0 +1,28 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { deserializePending } from '../../shared/billing/settlement-queue.ts';
+import { x402PaymentsFromEnv } from '../../shared/billing/x402-from-env.ts';
+import { createDocumentClient } from '../../shared/stores/clients.ts';
+
+const payments = x402PaymentsFromEnv(process.env, createDocumentClient());
+
+/**
+ * Retries x402 settlements that failed after the model was served. A message that fails again is reported back
+ * (partial batch response) and SQS redelivers it after its visibility timeout, up to the DLQ: never dropped.
+ * A retried `exact` settlement reports the original transaction if it did land meanwhile, so nothing moves twice.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      if (!payments) throw new Error('x402 is not configured on this deployment');
+      const { payment, amount } = deserializePending(record.body);
+      const result = await payments.gate.settle(payment, payment.scheme === 'exact' ? {} : { amount });
+      if (!result.success) throw new Error(`settlement failed: ${result.errorReason ?? 'unknown'}`);
+      console.log(JSON.stringify({ level: 'info', message: 'settlement retried', payer: payment.payer, transaction: result.transaction }));
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'warn', message: 'settlement retry failed', messageId: record.messageId, reason: (error as Error).message }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+};
