@@ -135,6 +135,107 @@ describe.each(TEXT_MODELS)('responses on $provider ($model)', ({ provider, model
   });
 });
 
+const WEATHER_TOOL = {
+  type: 'function' as const,
+  name: 'get_weather',
+  description: 'Current weather for a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  strict: true,
+};
+
+/** Each provider's tool call is answered on the next provider in the table, through previous_response_id. */
+describe.each(TEXT_MODELS.map((m, i) => ({ ...m, next: TEXT_MODELS[(i + 1) % TEXT_MODELS.length]! })))(
+  'tool calls on $provider, answered on $next.provider',
+  ({ provider, model, next }) => {
+    it('streams a function call item whose argument deltas reassemble, then continues from its output', async () => {
+      const stream = await client.responses.create(
+        onProvider({ model, input: 'Call get_weather with city=Paris', tools: [WEATHER_TOOL], tool_choice: 'required', stream: true }, provider),
+      );
+      const events = openAiEvents((await drain(stream)).items);
+      expect(eventOrder(events)).toEqual([
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.function_call_arguments.delta',
+        'response.function_call_arguments.done',
+        'response.output_item.done',
+        'response.completed',
+      ]);
+      const args = events.flatMap((e) => (e.type === 'response.function_call_arguments.delta' ? [e.delta] : [])).join('');
+      expect(JSON.parse(args)).toEqual({ city: expect.any(String) });
+      const completed = (events.at(-1) as { response: ResponseObject }).response;
+      expectResponseContract(completed);
+      const call = completed.output.find((item) => item.type === 'function_call');
+      expect(call).toMatchObject({ type: 'function_call', name: 'get_weather', arguments: args, status: 'completed' });
+      if (call?.type !== 'function_call') return;
+
+      const answered = await client.responses.create(
+        onProvider(
+          {
+            model: next.model,
+            previous_response_id: completed.id,
+            tools: [WEATHER_TOOL],
+            input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"temperature_c":21}' }],
+          },
+          next.provider,
+        ),
+      );
+      expectResponseContract(answered);
+      expect(answered.status).toBe('completed');
+      expect(answered.output_text).toMatch(/get_weather returned \{"temperature_c":21\}/);
+    });
+  },
+);
+
+describe('reasoning', () => {
+  it.each([
+    { provider: 'openai', model: 'o4-mini' },
+    { provider: 'gemini', model: 'gemini-2.5-flash' },
+  ])('streams a reasoning summary item before the message on $provider', async ({ provider, model }) => {
+    const stream = await client.responses.create(
+      onProvider({ model, input: 'Think it through', reasoning: { effort: 'low', summary: 'auto' }, stream: true }, provider),
+    );
+    const events = openAiEvents((await drain(stream)).items);
+    expect(eventOrder(events)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const summary = events.flatMap((e) => (e.type === 'response.reasoning_summary_text.delta' ? [e.delta] : [])).join('');
+    expect(summary).not.toBe('');
+    const completed = (events.at(-1) as { response: ResponseObject }).response;
+    expect(completed.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(completed.output[0]).toMatchObject({ summary: [{ type: 'summary_text', text: summary }] });
+    expect(completed.usage!.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+  });
+});
+
+describe('large records', () => {
+  it('keeps a response too large for a DynamoDB item in S3, and reads it back whole', async () => {
+    // Well over the 350 KB inline limit, well under the model's context.
+    const input = `Remember this. ${'lorem ipsum dolor sit amet '.repeat(16_000)}`;
+    const created = await client.responses.create({ model: 'gpt-4o-mini', input });
+    const items = await client.responses.inputItems.list(created.id);
+    expect(items.data[0]).toMatchObject({ content: [{ type: 'input_text', text: input }] });
+    expect((await client.responses.retrieve(created.id)).output_text).toBe(created.output_text);
+
+    const next = await client.responses.create({ model: 'gpt-4o-mini', input: 'What was it?', previous_response_id: created.id });
+    expect(next.output_text).toMatch(/^You said: What was it\? Earlier you said: Remember this\. lorem ipsum/);
+  });
+});
+
 describe('previous_response_id across providers', () => {
   it('carries the conversation from openai to gemini to fireworks to vertex to azure', async () => {
     const first = await client.responses.create(onProvider({ model: 'gpt-4o-mini', input: 'My name is Ada.' }, 'openai'));
