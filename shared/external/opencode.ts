@@ -5,12 +5,19 @@ import type { HttpRequest } from '../http/request.ts';
 export const OPENCODE_KEY_ENV = 'COMPOSE_API_KEY';
 const PROVIDER_ID = 'compose';
 
-/** The public origin clients reach: configured for custom domains, else what the request came in on. */
+/** API Gateway's default endpoint, which serves each stage under `/{stage}`; custom domains map the API at their root. */
+const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/i;
+
+/**
+ * The public base URL clients reach: configured (a custom domain with a base path, a proxy), else what the request
+ * came in on — with the stage prefix when that was API Gateway's default endpoint, or nothing there would answer.
+ */
 export const publicBaseUrl = (request: HttpRequest, env: NodeJS.ProcessEnv = process.env): string => {
   if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL.replace(/\/$/, '');
   const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? '127.0.0.1:3000';
   const proto = request.headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
-  return `${proto}://${host}`;
+  const stage = request.event.requestContext?.stage;
+  return `${proto}://${host}${stage && EXECUTE_API_HOST.test(host) ? `/${stage}` : ''}`;
 };
 
 /** Text models OpenCode can drive, with the limits it uses to manage context. */
