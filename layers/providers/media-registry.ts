@@ -1,22 +1,53 @@
 /**
- * The one place that knows which adapter serves which provider's media operations, like `registry.ts` for
- * text. Each line builds one provider's `MediaAdapter` from its transport; a provider's media operations
- * (embeddings, images, speech, video jobs...) are spread into the same object.
+ * The one place that knows which media adapter serves which provider, mirroring `registry.ts` for text.
+ * Everything else asks for a `MediaAdapter` by `ProviderId`; a provider without a line here answers 503
+ * `provider_not_configured` for media. One line per provider.
  */
 import { UpstreamError } from '../../shared/errors.ts';
+import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
-import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
+import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
+import { openaiMediaProfile } from './openai/media/profile.ts';
+import { transportFor, type TransportOverrides } from './registry.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
 
-const MEDIA_PROVIDERS: Partial<Record<ProviderId, (transport: ProviderTransport) => MediaAdapter>> = {
-  openai: (transport) => ({ provider: 'openai', ...createOpenAIVideoAdapter(transport) }),
+export interface MediaProvider {
+  /** Used when the environment sets no base URL; undefined when it is per deployment or account. */
+  readonly defaultBaseURL: string | undefined;
+  readonly create: (transport: ProviderTransport) => MediaAdapter;
+}
+
+const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
+  openai: { defaultBaseURL: openaiMediaProfile.defaultBaseURL, create: (transport) => createOpenAIMediaAdapter(transport) },
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;
 
-export const createMediaAdapter = (provider: ProviderId, transport: ProviderTransport): MediaAdapter => {
-  const create = MEDIA_PROVIDERS[provider];
-  if (!create) throw new UpstreamError(503, UPSTREAM_CODES.notConfigured, `The ${provider} provider has no media adapter on this gateway.`);
-  return create(transport);
+const mediaProvider = (provider: ProviderId): MediaProvider => {
+  const entry = MEDIA_PROVIDERS[provider];
+  if (entry === undefined) throw new UpstreamError(503, UPSTREAM_CODES.notConfigured, `The ${provider} provider does not serve media on this gateway yet.`);
+  return entry;
+};
+
+export const createMediaAdapter = (provider: ProviderId, transport: ProviderTransport): MediaAdapter => mediaProvider(provider).create(transport);
+
+/** The text transport, with the media default base URL where the environment names none (speech-only providers). */
+export const mediaTransportFor = (provider: ProviderId, credentials: ProviderCredentials, overrides: TransportOverrides = {}): ProviderTransport => {
+  const transport = transportFor(provider, credentials, overrides);
+  const configured = credentials.settings(provider).baseURL;
+  return { ...transport, baseURL: configured ?? mediaProvider(provider).defaultBaseURL ?? transport.baseURL };
+};
+
+/** `adapterFor` for the media routes: one adapter per provider, built on first use. */
+export const createMediaAdapterResolver = (credentials: ProviderCredentials, overrides: TransportOverrides = {}): ((provider: ProviderId) => MediaAdapter) => {
+  const adapters = new Map<ProviderId, MediaAdapter>();
+  return (provider) => {
+    let adapter = adapters.get(provider);
+    if (adapter === undefined) {
+      adapter = createMediaAdapter(provider, mediaTransportFor(provider, credentials, overrides));
+      adapters.set(provider, adapter);
+    }
+    return adapter;
+  };
 };

@@ -41,6 +41,9 @@ export interface ImageResult {
   /** The images as bytes (a provider that answers with URLs is downloaded by the adapter). */
   readonly images: readonly MediaFile[];
   readonly revisedPrompts?: readonly (string | undefined)[];
+  /** What the provider says it produced, when the request left it to the provider (`auto`): billing uses it. */
+  readonly quality?: string;
+  readonly size?: string;
 }
 
 export interface SpeechRequest {
@@ -50,6 +53,8 @@ export interface SpeechRequest {
   /** mp3, opus, aac, flac, wav, pcm. */
   readonly format: string;
   readonly speed?: number;
+  /** How the voice should sound, for steerable models (gpt-4o-mini-tts). */
+  readonly instructions?: string;
 }
 
 export interface SpeechResult {

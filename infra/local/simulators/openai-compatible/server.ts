@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { OnceTracker, type Faults } from './faults.ts';
 import { FLAVOR_TABLE, type FlavorName } from './flavors.ts';
 import { handleChat } from './handle-chat.ts';
+import { ImageFiles, handleOpenAIMedia, isOpenAIMediaRequest } from '../openai-media/index.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { statusError, type SimError } from './sim-error.ts';
 import { PromptCache } from './tokens.ts';
@@ -57,11 +58,17 @@ export const startOpenAICompatibleSimulator = async (options: OpenAICompatibleSi
   const once = new OnceTracker();
   const cache = new PromptCache();
   const requests: RecordedRequest[] = [];
+  const imageFiles = new ImageFiles();
   let counter = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = `sim${(counter += 1).toString().padStart(6, '0')}`;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Media endpoints read binary bodies themselves (multipart uploads), so they branch off before the text read.
+    if (isOpenAIMediaRequest(flavor, url)) {
+      const record = (body: unknown): void => void requests.push({ method: req.method ?? '', path: url.pathname, search: url.search, headers: { ...req.headers }, body });
+      return handleOpenAIMedia(req, res, url, { flavor, requestId, apiKey: options.apiKey, once, files: imageFiles, record });
+    }
     const rawBody = await readBody(req);
     let body: unknown = rawBody;
     try {

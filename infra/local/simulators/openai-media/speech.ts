@@ -1,0 +1,52 @@
+/**
+ * POST /v1/audio/speech. Real audio in every format OpenAI offers, as long as the text would take to say
+ * (~15 characters a second at speed 1): a quiet tone for WAV and PCM (24 kHz, 16-bit mono, as OpenAI's),
+ * valid silent frames for MP3, Opus, AAC and FLAC.
+ */
+import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
+import { silentAac } from './encode/aac.ts';
+import { silentFlac } from './encode/flac.ts';
+import { silentMp3 } from './encode/mp3.ts';
+import { silentOggOpus } from './encode/ogg-opus.ts';
+import { tonePcm } from './encode/tone.ts';
+import { enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';
+import { sendBytes } from './io.ts';
+import { SPEECH_FORMATS, SPEECH_MODELS, listOf } from './models.ts';
+
+const MAX_INPUT = 4096;
+const CHARACTERS_PER_SECOND = 15;
+const SAMPLE_RATE = 24_000;
+
+const ENCODERS: Readonly<Record<(typeof SPEECH_FORMATS)[number], { readonly type: string; readonly encode: (seconds: number) => Buffer }>> = {
+  mp3: { type: 'audio/mpeg', encode: silentMp3 },
+  opus: { type: 'audio/opus', encode: silentOggOpus },
+  aac: { type: 'audio/aac', encode: silentAac },
+  flac: { type: 'audio/flac', encode: silentFlac },
+  wav: { type: 'audio/wav', encode: (s) => Buffer.from(wavFromPcm(tonePcm(s, SAMPLE_RATE), { sampleRate: SAMPLE_RATE, channels: 1, bitsPerSample: 16 })) },
+  pcm: { type: 'audio/pcm', encode: (s) => tonePcm(s, SAMPLE_RATE) },
+};
+
+/** Seconds the simulated voice takes to say `input` at `speed`. */
+export const spokenSeconds = (input: string, speed: number): number => Math.max(0.5, input.length / CHARACTERS_PER_SECOND / speed);
+
+export const handleSpeech = (context: MediaContext, body: Record<string, unknown>): void => {
+  onlyKnown(body, ['model', 'input', 'voice', 'instructions', 'response_format', 'speed', 'stream_format']);
+  if (typeof body.model !== 'string' || body.model === '') refuse('you must provide a model parameter', 'model');
+  const model = body.model as string;
+  const rules = SPEECH_MODELS[model] ?? modelNotFound(model);
+  if (typeof body.input !== 'string' || body.input === '') refuse("'input' is a required property", 'input', 'missing_required_parameter');
+  const input = body.input as string;
+  if (input.length > MAX_INPUT) {
+    refuse(`string too long. Expected a string with maximum length ${MAX_INPUT}, but got a string with length ${input.length} instead.`, 'input', 'string_above_max_length');
+  }
+  if (body.voice === undefined) refuse("'voice' is a required property", 'voice', 'missing_required_parameter');
+  if (typeof body.voice !== 'string' || !rules.voices.includes(body.voice)) {
+    refuse(`Invalid value for 'voice': ${JSON.stringify(body.voice)}. Supported values are: ${listOf(rules.voices)}.`, 'voice', 'invalid_value');
+  }
+  if (body.instructions !== undefined && !rules.instructions) refuse(`Instructions are not supported for ${model}.`, 'instructions');
+  const format = (enumField(body.response_format, 'response_format', SPEECH_FORMATS) ?? 'mp3') as (typeof SPEECH_FORMATS)[number];
+  const speed = numberField(body.speed, 'speed', 0.25, 4) ?? 1;
+  enumField(body.stream_format, 'stream_format', ['audio']);
+  const encoder = ENCODERS[format];
+  sendBytes(context.res, encoder.type, encoder.encode(spokenSeconds(input, speed)), { 'x-request-id': context.requestId });
+};

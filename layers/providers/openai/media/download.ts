@@ -1,0 +1,27 @@
+/**
+ * Some providers answer with URLs to their own storage instead of bytes; the adapter fetches them so the
+ * gateway always holds the bytes (and stores them in its own bucket: provider URLs expire within the hour).
+ */
+import { UpstreamError } from '../../../../shared/errors.ts';
+import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
+import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
+import type { CallOptions, ProviderTransport } from '../../types.ts';
+
+export const downloadBytes = async (url: string, transport: ProviderTransport, options: CallOptions, maxBytes: number): Promise<{ data: Uint8Array; mediaType: string }> => {
+  const response = await fetchWithRetry(url, { method: 'GET' }, { signal: options.signal, ...(transport.fetch ? { fetch: transport.fetch } : {}) });
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, `The provider's media URL answered ${response.status}.`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The provider returned more media than the gateway accepts.');
+    }
+    chunks.push(chunk);
+  }
+  return { data: Buffer.concat(chunks, size), mediaType: response.headers.get('content-type') ?? 'application/octet-stream' };
+};

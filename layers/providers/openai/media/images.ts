@@ -1,0 +1,68 @@
+/**
+ * Image generation and edits. GPT Image models always answer with base64 and refuse `response_format`; DALL·E
+ * models are asked for base64 so no provider URL has to be fetched. `auto` (or nothing) leaves size and
+ * quality to the provider, which reports what it chose.
+ */
+import type { z } from 'zod';
+import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import type { ImageRequest, ImageResult, MediaFile } from '../../media-types.ts';
+import type { CallOptions, ProviderTransport } from '../../types.ts';
+import { downloadBytes } from './download.ts';
+import type { imagesResponseSchema } from './wire.ts';
+
+export const isGptImageModel = (model: string): boolean => /^gpt-image/.test(model);
+
+const chosen = (value: string): string | undefined => (value === '' || value === 'auto' ? undefined : value);
+
+/** Fields both endpoints share, as JSON values. */
+const commonFields = (request: ImageRequest): Record<string, string | number> => {
+  const size = chosen(request.size);
+  const quality = chosen(request.quality);
+  return {
+    model: request.model,
+    prompt: request.prompt,
+    n: request.n,
+    ...(size ? { size } : {}),
+    ...(quality ? { quality } : {}),
+    ...(isGptImageModel(request.model) ? {} : { response_format: 'b64_json' }),
+  };
+};
+
+export const generationBody = (request: ImageRequest): Record<string, unknown> => ({ ...commonFields(request), ...request.extra });
+
+const blobOf = (file: MediaFile): Blob => new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType });
+
+/** Several source images go as `image[]` (GPT Image); one as `image`, which every edit model takes. */
+export const editForm = (request: ImageRequest): FormData => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries({ ...commonFields(request), ...request.extra })) {
+    if (value !== undefined && value !== null) form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  const images = request.images ?? [];
+  const field = images.length > 1 ? 'image[]' : 'image';
+  images.forEach((file, i) => form.append(field, blobOf(file), file.filename ?? `image-${i}.png`));
+  if (request.mask) form.append('mask', blobOf(request.mask), request.mask.filename ?? 'mask.png');
+  return form;
+};
+
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
+export const toImageResult = async (
+  wire: z.infer<typeof imagesResponseSchema>,
+  transport: ProviderTransport,
+  options: CallOptions,
+): Promise<ImageResult> => {
+  const images = await Promise.all(
+    wire.data.map(async (item): Promise<MediaFile> => {
+      const fetched = item.b64_json ? { data: Buffer.from(item.b64_json, 'base64'), mediaType: '' } : await downloadBytes(item.url ?? '', transport, options, MAX_IMAGE_BYTES);
+      // The bytes say what they are; a provider's content type for blob storage is often generic.
+      return { data: fetched.data, mediaType: sniffMedia(fetched.data)?.mediaType ?? (fetched.mediaType || 'image/png') };
+    }),
+  );
+  return {
+    images,
+    revisedPrompts: wire.data.map((item) => item.revised_prompt ?? undefined),
+    ...(wire.quality ? { quality: wire.quality } : {}),
+    ...(wire.size ? { size: wire.size } : {}),
+  };
+};

@@ -1,0 +1,37 @@
+/**
+ * Transcription. Whisper is asked for `verbose_json` (language, duration, segments: what every client format
+ * is built from); GPT-4o transcribe models only answer `json`, so their duration is read from the audio.
+ */
+import type { z } from 'zod';
+import { audioDuration } from '../../../../shared/media/formats/duration.ts';
+import type { TranscriptionRequest, TranscriptionResult } from '../../media-types.ts';
+import type { transcriptionResponseSchema } from './wire.ts';
+
+const verboseCapable = (model: string): boolean => /^whisper/.test(model);
+
+/** 128 kbit/s: a typical compressed upload, for the rare container whose length the bytes do not tell. */
+const FALLBACK_BYTES_PER_SECOND = 16_000;
+
+export const transcriptionForm = (request: TranscriptionRequest): FormData => {
+  const form = new FormData();
+  const { file } = request;
+  form.append('file', new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), file.filename ?? 'audio');
+  form.append('model', request.model);
+  form.append('response_format', verboseCapable(request.model) ? 'verbose_json' : 'json');
+  if (request.language) form.append('language', request.language);
+  if (request.prompt) form.append('prompt', request.prompt);
+  return form;
+};
+
+const durationOf = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest): number =>
+  wire.duration ??
+  (wire.usage?.type === 'duration' ? wire.usage.seconds : undefined) ??
+  audioDuration(request.file.data)?.seconds ??
+  request.file.data.byteLength / FALLBACK_BYTES_PER_SECOND;
+
+export const toTranscriptionResult = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest): TranscriptionResult => ({
+  text: wire.text,
+  durationSeconds: durationOf(wire, request),
+  ...(wire.language ? { language: wire.language } : request.language ? { language: request.language } : {}),
+  ...(wire.segments ? { segments: wire.segments.map(({ start, end, text }) => ({ start, end, text })) } : {}),
+});

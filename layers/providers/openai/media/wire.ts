@@ -1,0 +1,23 @@
+/** The parts of OpenAI's media answers the adapter reads, validated (extra fields are allowed and ignored). */
+import { z } from 'zod';
+
+export const embeddingsResponseSchema = z.looseObject({
+  data: z.array(z.looseObject({ index: z.number().int().nonnegative(), embedding: z.union([z.array(z.number()), z.string()]) })),
+  usage: z.looseObject({ prompt_tokens: z.number().int().nonnegative() }).optional(),
+});
+
+export const imagesResponseSchema = z.looseObject({
+  data: z.array(z.looseObject({ b64_json: z.string().nullish(), url: z.string().nullish(), revised_prompt: z.string().nullish() })),
+  quality: z.string().nullish(),
+  size: z.string().nullish(),
+});
+
+const segmentSchema = z.looseObject({ start: z.number(), end: z.number(), text: z.string() });
+
+export const transcriptionResponseSchema = z.looseObject({
+  text: z.string(),
+  language: z.string().nullish(),
+  duration: z.number().nonnegative().nullish(),
+  segments: z.array(segmentSchema).nullish(),
+  usage: z.looseObject({ type: z.string(), seconds: z.number().nonnegative().optional() }).nullish(),
+});
