@@ -5,12 +5,12 @@
  * once" really has them all in flight together.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import type { Ledger } from '../shared/keys/index.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
-import { dataFrames, parseSse } from './support/e2e.ts';
+import { dataFrames, drain, parseSse } from './support/e2e.ts';
 import { startHoldingUpstream, type HoldingUpstream } from './support/holding-upstream.ts';
 import { CHAT, RESPONSES, expectReceiptAddsUp, headerReceipt, quoteFor, startPaymentsRuntime, streamReceipt, type PaymentsRuntime } from './support/payments.ts';
 
@@ -279,6 +279,45 @@ describe('what a key is not charged for', () => {
 
     expect(balances(await ledgerOf(key.keyId))).toEqual(before);
     expectSettledLedger(await ledgerOf(key.keyId), spent);
+  });
+});
+
+describe('a call that does not finish is not charged', () => {
+  const LONG = 'Tell me a long story about the sea, the wind and the lighthouse keeper SIM_FAULT=chunk-delay:200';
+
+  it('a stream the client abandons mid-way releases its reservation', async () => {
+    const key = await gw.mintKey({ budget: 5n * USD });
+    const controller = new AbortController();
+    const response = await fetch(`${gw.url}${CHAT}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key.token) },
+      body: JSON.stringify(chatBody(LONG, { stream: true })),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    // While it streams, the worst case is held.
+    expect((await ledgerOf(key.keyId)).reserved).toBeGreaterThan(0n);
+    controller.abort();
+
+    await vi.waitFor(async () => expectSettledLedger(await ledgerOf(key.keyId), 0n), { timeout: 10_000, interval: 50 });
+  });
+
+  it('a Responses stream cancelled through /v1/responses/{id}/cancel releases its reservation, with no receipt', async () => {
+    const key = await gw.mintKey({ budget: 5n * USD });
+    const { data: stream, response } = await sdk(key.token).responses.create(responsesBody(LONG, { stream: true })).withResponse();
+    const id = response.headers.get('x-compose-response-id')!;
+    const events = (stream as AsyncIterable<{ type: string }>)[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: 'response.created' });
+
+    const cancel = await fetch(`${gw.url}/v1/responses/${id}/cancel`, { method: 'POST', headers: bearer(key.token) });
+    expect(cancel.status).toBe(200);
+    const rest = await drain({ [Symbol.asyncIterator]: () => events });
+    expect((rest.error as { code?: string } | undefined)?.code).toBe('response_cancelled');
+    expect(rest.items.map((event) => event.type)).not.toContain('compose.receipt');
+
+    expectSettledLedger(await ledgerOf(key.keyId), 0n);
   });
 });
 

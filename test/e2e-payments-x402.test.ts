@@ -7,7 +7,7 @@
 import { decodePaymentRequiredHeader as officialDecodeRequired, decodePaymentResponseHeader as officialDecodeResponse } from '@x402/core/http';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeBase64Json } from '../layers/x402/codec.ts';
 import type { PaymentPayload, PaymentRequired } from '../layers/x402/schemas.ts';
 import { exactTypedData } from '../layers/x402/typed-data.ts';
@@ -401,6 +401,36 @@ describe('the upstream fails', () => {
       expect(response.status).toBe(200);
       return stream ? streamReceipt(await response.text()) : headerReceipt(response);
     });
+    expect(paid).toBe(BigInt(receipt.final_amount_wei));
+  });
+});
+
+describe('a stream the payer abandons', () => {
+  it('settles nothing, and gives the nonce back so the same signature pays for a retry', async () => {
+    const prompt = 'Tell me a long story about the sea, the wind and the lighthouse keeper';
+    const abandoned = bodyFor('chat', `${prompt} SIM_FAULT=chunk-delay:200`, true);
+    const payload = encodeBase64Json(await officialPayer(gw.chain, 4).sign(await challengeFor(gw, CHAT, abandoned)));
+
+    await expectNoMoneyMoves(4, async () => {
+      const controller = new AbortController();
+      const response = await fetch(`${gw.url}${CHAT}`, { ...jsonInit(abandoned, { 'payment-signature': payload }), signal: controller.signal });
+      expect(response.status).toBe(200);
+      expect((await response.body!.getReader().read()).done).toBe(false);
+      controller.abort();
+    });
+
+    // Once the gateway has noticed, the authorization is unused: it pays for the same call without the slow stream.
+    const retry = bodyFor('chat', prompt, true);
+    const { result: receipt, paid } = await balancesMovedBy(gw.chain, gw.chain.wallets[4]!.address, () =>
+      vi.waitFor(
+        async () => {
+          const response = await gw.post(CHAT, retry, { 'payment-signature': payload });
+          if (response.status !== 200) throw new Error(`still refused: ${response.status} ${await response.text()}`);
+          return streamReceipt(await response.text());
+        },
+        { timeout: 10_000, interval: 100 },
+      ),
+    );
     expect(paid).toBe(BigInt(receipt.final_amount_wei));
   });
 });

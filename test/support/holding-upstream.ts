@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface HoldingUpstream {
   /** The origin to use instead of the target's (same paths). */
@@ -45,9 +46,17 @@ export const startHoldingUpstream = async (target: string, marker: string): Prom
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !HOP_BY_HOP.has(entry[0])),
     );
-    const answer = await fetch(`${targetOrigin}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body.length ? { body } : {}) });
+    // The gateway hanging up (an abort, a cancel) hangs up on the target too, as it would on a provider.
+    const hangUp = new AbortController();
+    res.once('close', () => hangUp.abort());
+    const answer = await fetch(`${targetOrigin}${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+      signal: hangUp.signal,
+      ...(body.length ? { body } : {}),
+    });
     res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name))));
-    if (answer.body) Readable.fromWeb(answer.body as never).pipe(res);
+    if (answer.body) await pipeline(Readable.fromWeb(answer.body as never), res);
     else res.end();
   };
 
