@@ -25,8 +25,13 @@ export const NODE_RUNTIME: lambda.Runtime =
  */
 const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
 
-export interface FamilyFunctionProps {
-  readonly family: Family;
+/** What every Compose function shares; a route family or a worker supplies its entry and sizing. */
+export interface ComposeFunctionProps {
+  /** Folder under `functions/` holding `handler.ts`. */
+  readonly name: string;
+  readonly description: string;
+  readonly memoryMB: number;
+  readonly timeoutSeconds: number;
   readonly stage: string;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -35,30 +40,29 @@ export interface FamilyFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-export class FamilyFunction extends Construct {
+export interface FamilyFunctionProps extends Omit<ComposeFunctionProps, 'name' | 'description' | 'memoryMB' | 'timeoutSeconds'> {
   readonly family: Family;
-  readonly streaming: boolean;
+}
+
+/** A Lambda function with the house defaults (see the file comment), for a route family or a queue worker. */
+export class ComposeFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: FamilyFunctionProps) {
+  constructor(scope: Construct, id: string, props: ComposeFunctionProps) {
     super(scope, id);
-    const spec = FAMILIES[props.family];
-    this.family = props.family;
-    this.streaming = spec.streaming;
-
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
 
     this.function = new NodejsFunction(this, 'Function', {
-      description: `Compose Inference ${props.stage}: ${props.family} routes${spec.streaming ? ' (response streaming)' : ''}`,
-      entry: path.join(PROJECT_ROOT, 'functions', props.family, 'handler.ts'),
+      description: props.description,
+      entry: path.join(PROJECT_ROOT, 'functions', props.name, 'handler.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: spec.memoryMB,
-      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: props.memoryMB,
+      timeout: Duration.seconds(props.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -99,5 +103,24 @@ export class FamilyFunction extends Construct {
       ],
       true,
     );
+  }
+}
+
+/** One function per route family; memory and timeout come from the route table's FAMILIES. */
+export class FamilyFunction extends ComposeFunction {
+  readonly family: Family;
+  readonly streaming: boolean;
+
+  constructor(scope: Construct, id: string, props: FamilyFunctionProps) {
+    const spec = FAMILIES[props.family];
+    super(scope, id, {
+      ...props,
+      name: props.family,
+      description: `Compose Inference ${props.stage}: ${props.family} routes${spec.streaming ? ' (response streaming)' : ''}`,
+      memoryMB: spec.memoryMB,
+      timeoutSeconds: spec.timeoutSeconds,
+    });
+    this.family = props.family;
+    this.streaming = spec.streaming;
   }
 }
