@@ -1,7 +1,8 @@
 /**
  * The one place that knows which media adapter serves which provider, mirroring `registry.ts` for text.
  * Everything else asks for a `MediaAdapter` by `ProviderId`; a provider without a line here answers 503
- * `provider_not_configured` for media. One line per provider.
+ * `provider_not_configured` for media. One line per provider: its media operations (embeddings, images,
+ * speech, transcription, video jobs...) are spread into one adapter object.
  */
 import { UpstreamError } from '../../shared/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
@@ -9,6 +10,7 @@ import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
 import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
+import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
 import { transportFor, type TransportOverrides } from './registry.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
 
@@ -19,7 +21,10 @@ export interface MediaProvider {
 }
 
 const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
-  openai: { defaultBaseURL: openaiMediaProfile.defaultBaseURL, create: (transport) => createOpenAIMediaAdapter(transport) },
+  openai: {
+    defaultBaseURL: openaiMediaProfile.defaultBaseURL,
+    create: (transport) => ({ ...createOpenAIMediaAdapter(transport), ...createOpenAIVideoAdapter(transport) }),
+  },
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;
