@@ -150,6 +150,20 @@ describe.each(TEXT_MODELS)('chat completions on $provider ($model)', ({ provider
     expect(followUp.choices[0]!.message.content).toMatch(/get_weather returned .*21/);
   });
 
+  it('streams a tool call: id and name first, then argument fragments that reassemble', async () => {
+    const stream = await client.chat.completions.create(
+      onProvider({ model, stream: true, tools: [WEATHER_TOOL], tool_choice: 'required', messages: [{ role: 'user', content: 'Call get_weather with city=Paris' }] }, provider),
+    );
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const deltas = openAiChunks(chunks).flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(deltas[0]).toMatchObject({ index: 0, id: expect.any(String), type: 'function', function: { name: 'get_weather' } });
+    expect(deltas.every((d) => d.index === 0)).toBe(true);
+    const args = deltas.map((d) => d.function?.arguments ?? '').join('');
+    expect(satisfies(WEATHER_PARAMETERS, JSON.parse(args))).toBe(true);
+    expect(openAiChunks(chunks).at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
+  });
+
   it('answers response_format json_schema with JSON content that satisfies the schema', async () => {
     const completion = await client.chat.completions.create(
       onProvider(

@@ -121,6 +121,25 @@ describe('retries before the first byte', () => {
   });
 });
 
+describe('what the provider is asked', () => {
+  it('always asks for streamed usage (to meter it), whether or not the client did', async () => {
+    const prompt = tagged('Meter me');
+    const response = await gateway.post(CHAT, chat(prompt, { stream: true }));
+    const chunks = dataFrames(parseSse(await response.text())).filter((f) => f.event === undefined && f.data !== '[DONE]');
+    expect(chunks.some((f) => (f.json as { usage?: unknown }).usage)).toBe(false);
+    const sent = openai.requests.find((r) => JSON.stringify(r.body).includes(prompt))!.body as Record<string, unknown>;
+    expect(sent.stream_options).toEqual({ include_usage: true });
+  });
+
+  it("sends the gateway's request id, so a provider's logs can be joined with ours", async () => {
+    const prompt = tagged('Trace me');
+    const response = await gateway.post(CHAT, chat(prompt), { 'x-request-id': 'trace-e2e-0001' });
+    expect(response.headers.get('x-request-id')).toBe('trace-e2e-0001');
+    const sent = openai.requests.find((r) => JSON.stringify(r.body).includes(prompt))!;
+    expect(sent.headers['x-client-request-id']).toBe('trace-e2e-0001');
+  });
+});
+
 describe('the per-attempt timeout', () => {
   it.each([
     ['never answers', 'timeout', false],
