@@ -308,7 +308,7 @@ describe('a call that does not finish is not charged', () => {
     const key = await gw.mintKey({ budget: 5n * USD });
     const { data: stream, response } = await sdk(key.token).responses.create(responsesBody(LONG, { stream: true })).withResponse();
     const id = response.headers.get('x-compose-response-id')!;
-    const events = (stream as AsyncIterable<{ type: string }>)[Symbol.asyncIterator]();
+    const events = (stream as unknown as AsyncIterable<{ type: string }>)[Symbol.asyncIterator]();
     expect((await events.next()).value).toMatchObject({ type: 'response.created' });
 
     const cancel = await fetch(`${gw.url}/v1/responses/${id}/cancel`, { method: 'POST', headers: bearer(key.token) });
