@@ -73,6 +73,21 @@ describe('credentials: a Compose Key, and nothing else', () => {
     }
   });
 
+  it('refuses a request without a valid key before reading its body, as OpenAI does', async () => {
+    const bodies = ['not json', JSON.stringify({}), JSON.stringify(chatBody('hi', 'no-such-model'))];
+    for (const authorization of [undefined, 'Bearer compose-not-a-real-key']) {
+      for (const body of bodies) {
+        const response = await gateway.anonymous(CHAT, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body,
+        });
+        expect({ authorization, body, status: response.status }).toEqual({ authorization, body, status: 401 });
+        expectMatchesContract(CHAT, 'post', 401, await response.json());
+      }
+    }
+  });
+
   it('turns a missing or invalid key into the SDK AuthenticationError', async () => {
     const invalid = await rejection(gateway.external('compose-not-a-real-key').chat.completions.create(chatBody('hi') as never));
     expect(invalid).toBeInstanceOf(OpenAI.AuthenticationError);
