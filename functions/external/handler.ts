@@ -8,10 +8,13 @@ import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
 import { diagnosticHeaders } from '../../shared/inference/surface.ts';
+import { createVideoOperations } from '../../shared/videos/operations.ts';
 import { billing, textServices } from '../inference/text-services.ts';
+import { videoServices } from '../videos/video-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
 const text = createTextOperations(textServices, billing, 'external');
+const videos = createVideoOperations(videoServices, billing, 'external');
 
 /**
  * The provider and wire model a failed request was routed to. Only a provider's error is sanitized, and a
@@ -55,7 +58,7 @@ export const handler = createFamilyHandler('external', {
   'images.generate': notYet('POST /external/v1/images/generations'),
   'audio.speech': notYet('POST /external/v1/audio/speech'),
   'audio.transcriptions': notYet('POST /external/v1/audio/transcriptions'),
-  'videos.create': notYet('POST /external/v1/videos/generations'),
+  'videos.create': sanitized(videos['videos.create']),
   'opencode.provider': (request) => json(200, opencodeProviderConfig(request)),
   'opencode.wellKnown': (request) => json(200, opencodeWellKnown(request)),
 });

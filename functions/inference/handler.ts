@@ -1,5 +1,11 @@
 import { createFamilyHandler } from '../../shared/http/handler.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
+import { isVideoJobId } from '../../shared/videos/ids.ts';
+import { cancelVideoJob } from '../../shared/videos/cancel.ts';
+import { videoServices } from '../videos/video-services.ts';
 import { billing, textServices } from './text-services.ts';
 
-export const handler = createFamilyHandler('inference', createTextOperations(textServices, billing));
+/** `POST /v1/responses/{id}/cancel` also cancels video jobs, which are async Responses-API jobs too. */
+const videoJobs = { handles: isVideoJobId, cancel: (id: string, owner: string) => cancelVideoJob(videoServices, id, owner) };
+
+export const handler = createFamilyHandler('inference', createTextOperations(textServices, billing, 'native', videoJobs));

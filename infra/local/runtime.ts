@@ -17,6 +17,8 @@ import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/
 import { parseUsd } from '../../shared/pricing/index.ts';
 import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
 import { startLocalChain, type LocalChain } from './chain/index.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalVideoPipeline, type LocalVideoPipeline, type LocalVideoPipelineOptions } from './video/index.ts';
 
 /** x402 takes payments on the local chain: its test USDC, paid to its merchant, settled by its relayer. */
 const x402Env = (chain: LocalChain): Record<string, string> => ({
@@ -38,6 +40,8 @@ export interface LocalRuntimeOptions {
   readonly simulateProviders?: boolean;
   /** Start anvil with the test USDC and take x402 payments on it (default true). */
   readonly chain?: boolean;
+  /** The video pipeline (queue, state machine, worker, video simulator): on by default, `false` for tests without videos. */
+  readonly videos?: false | Pick<LocalVideoPipelineOptions, 'waitMs' | 'retryMs' | 'simulator' | 'retryDelaySeconds'>;
 }
 
 export interface LocalRuntime {
@@ -47,6 +51,8 @@ export interface LocalRuntime {
   readonly simulated: readonly string[];
   /** The local chain x402 settles on, when started. */
   readonly chain: LocalChain | undefined;
+  /** The video pipeline, when started. */
+  readonly videos: LocalVideoPipeline | undefined;
   /** Mints a Compose Key signed by the runtime's local signing key (budget in USD). */
   mintDevKey(budgetUsd?: number, options?: { models?: string[] }): Promise<string>;
   close(): Promise<void>;
@@ -90,8 +96,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
   const signingKey = await ensureDevSigningKey(options.dataDir);
   const chain = options.chain === false ? undefined : await startLocalChain({ dataDir: join(options.dataDir, 'chain') });
+  // Its own client, pointed at the stand-in: the handlers' environment is not in place yet.
+  const videoSqs = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+  const videos =
+    options.videos === false ? undefined : await startLocalVideoPipeline({ stage, sqs: videoSqs, env: { ...process.env, ...options.env }, ...options.videos });
   const env: Record<string, string> = {
     ...simulators?.env,
+    ...videos?.env,
     [KEY_ENV.jwks]: JSON.stringify(publicJwks(options.dataDir)),
     ...(chain ? x402Env(chain) : {}),
     STAGE: stage,
@@ -118,6 +129,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const handlers = Object.fromEntries(families.map((f, i) => [f, modules[i]!.handler])) as FamilyHandlers;
 
   const consumers = await startQueueConsumers(sqs.queueUrls);
+  await videos?.start();
 
   const server = createLocalServer(handlers, { stage });
   await new Promise<void>((resolve, reject) => {
@@ -129,14 +141,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     env,
-    simulated: simulators?.banner ?? [],
+    simulated: [...(simulators?.banner ?? []), ...(videos?.banner ?? [])],
     chain,
+    videos,
     mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
       (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await consumers.stop();
+      await videos?.close();
+      videoSqs.destroy();
       await Promise.all([dynamo.close(), s3.close(), sqs.close(), simulators?.close(), chain?.close()]);
     },
   };

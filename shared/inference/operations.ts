@@ -59,8 +59,17 @@ const create =
 /** Reads of stored responses need only the caller, never a payment. */
 const owner = async (http: HttpRequest, billing: Billing, surface: Surface) => (await billing.identify(http, surface)).caller;
 
+/**
+ * Async jobs that `POST /v1/responses/{id}/cancel` also cancels (video generations): the route's contract is
+ * "cancels a response or async job". Given by the function that wires them; text alone needs none.
+ */
+export interface AsyncJobCanceller {
+  handles(id: string): boolean;
+  cancel(id: string, owner: string): Promise<Record<string, unknown>>;
+}
+
 /** The text routes' operations, shared by the native family and the external mirror. */
-export const createTextOperations = (services: TextServices, billing: Billing, surface: Surface = 'native') => ({
+export const createTextOperations = (services: TextServices, billing: Billing, surface: Surface = 'native', asyncJobs?: AsyncJobCanceller) => ({
   'chat.create': create(parseChatRequest, services, billing, surface),
   'responses.create': create(parseResponsesRequest, services, billing, surface),
   'responses.get': async (http: HttpRequest) => {
@@ -78,6 +87,7 @@ export const createTextOperations = (services: TextServices, billing: Billing, s
   'responses.cancel': async (http: HttpRequest) => {
     const caller = await owner(http, billing, surface);
     const id = http.pathParameters.responseId!;
+    if (asyncJobs?.handles(id)) return json(200, await asyncJobs.cancel(id, caller.id));
     await services.responses.cancel(id, caller.id);
     const stored = await services.responses.get(id, caller.id);
     return json(200, { ...stored.response, status: 'cancelled' });

@@ -1,0 +1,27 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createProviderCredentials } from '../../layers/providers/credentials.ts';
+import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
+import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { createVideoAdapterResolver } from '../../shared/videos/adapters.ts';
+import { createVideoJobStore } from '../../shared/videos/job-store.ts';
+import { createRefunds } from '../../shared/videos/refund.ts';
+import { VIDEO_ENV, videoWorkerSettingsFromEnv } from '../../shared/videos/settings.ts';
+import { createVideoStorage } from '../../shared/videos/storage.ts';
+import { sfnWorkflow } from '../../shared/videos/workflow.ts';
+import { createVideoWorker } from './worker.ts';
+
+// Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
+const doc = createDocumentClient();
+const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: new SecretsManagerClient({}) } : {});
+
+/** SQS batches of submissions and Step Functions tasks, one function (see worker.ts). */
+export const handler = createVideoWorker({
+  jobs: createVideoJobStore({ doc, tableName: tableNameFromEnv('videos') }),
+  refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
+  storage: createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! }),
+  workflow: sfnWorkflow(new SFNClient({}), process.env[VIDEO_ENV.stateMachineArn]!),
+  adapterFor: createVideoAdapterResolver(credentials, transportOverridesFromEnv()),
+  settings: videoWorkerSettingsFromEnv(),
+});

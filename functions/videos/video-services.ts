@@ -1,0 +1,34 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createDocumentClient, createS3Client, createSqsClient } from '../../shared/stores/clients.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { createVideoJobStore } from '../../shared/videos/job-store.ts';
+import { sqsVideoQueue } from '../../shared/videos/queue.ts';
+import { createRefunds } from '../../shared/videos/refund.ts';
+import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/videos/services.ts';
+import { VIDEO_ENV } from '../../shared/videos/settings.ts';
+import { createVideoStorage } from '../../shared/videos/storage.ts';
+import { sfnWorkflow } from '../../shared/videos/workflow.ts';
+import { textServices } from '../inference/text-services.ts';
+
+// Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
+const doc = createDocumentClient();
+const stateMachineArn = process.env[VIDEO_ENV.stateMachineArn];
+const queueUrl = process.env[VIDEO_ENV.queueUrl];
+
+/**
+ * The video routes' services for this instance, shared by the videos, external and inference functions (the
+ * last only cancels, so it has no queue: enqueueing there is a configuration error, not a silent drop).
+ */
+export const videoServices: VideoServices = {
+  jobs: createVideoJobStore({ doc, tableName: tableNameFromEnv('videos') }),
+  queue: queueUrl
+    ? sqsVideoQueue(createSqsClient(), queueUrl)
+    : {
+        enqueue: () => Promise.reject(new Error(`${VIDEO_ENV.queueUrl} is not set`)),
+      },
+  storage: createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! }),
+  refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
+  idempotency: textServices.idempotency,
+  workflow: stateMachineArn ? sfnWorkflow(new SFNClient({}), stateMachineArn) : undefined,
+  settings: videoRouteSettingsFromEnv(),
+};
