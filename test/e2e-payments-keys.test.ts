@@ -93,6 +93,19 @@ describe('a Compose Key pays on native and external routes', () => {
     expectSettledLedger(await ledgerOf(key.keyId), BigInt(chatReceipt.final_amount_wei) + BigInt(responsesReceipt.final_amount_wei));
   });
 
+  it('keeps the receipt inside the stored Responses object, streamed or not', async () => {
+    const key = await gw.mintKey({ budget: 5n * USD });
+    const created = await sdk(key.token).responses.create(responsesBody('Store my receipt')).withResponse();
+    const stored = await sdk(key.token).responses.retrieve(created.data.id);
+    expect((stored as unknown as { receipt: ReceiptBody }).receipt).toEqual(headerReceipt(created.response));
+
+    const streamed = await gw.post(RESPONSES, responsesBody('Store my streamed receipt', { stream: true }), bearer(key.token));
+    const id = streamed.headers.get('x-compose-response-id')!;
+    const receipt = streamReceipt(await streamed.text());
+    const storedStream = await sdk(key.token).responses.retrieve(id);
+    expect((storedStream as unknown as { receipt: ReceiptBody }).receipt).toEqual(receipt);
+  });
+
   it('pays on /external/v1 with the OpenAI SDK: OpenAI shapes only, no receipt, and the ledger is still charged', async () => {
     const key = await gw.mintKey({ budget: 5n * USD });
     const external = sdk(key.token, '/external/v1');
