@@ -309,6 +309,22 @@ describe('refusals: 402 with a reason and a fresh PAYMENT-REQUIRED, and no money
   });
 });
 
+describe('header encodings', () => {
+  it('accepts a PAYMENT-SIGNATURE in base64url as well as the standard base64 official clients send', async () => {
+    const body = bodyFor('chat', 'Pay me in base64url');
+    const payload = await officialPayer(gw.chain, 3).sign(await challengeFor(gw, CHAT, body));
+    const base64url = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    expect(base64url).not.toMatch(/[+/=]/);
+    const { result, paid } = await balancesMovedBy(gw.chain, gw.chain.wallets[3]!.address, async () => {
+      const response = await gw.post(CHAT, body, { 'payment-signature': base64url });
+      expect(response.status).toBe(200);
+      expect(officialDecodeResponse(response.headers.get('payment-response')!).success).toBe(true);
+      return headerReceipt(response);
+    });
+    expect(paid).toBe(BigInt(result.final_amount_wei));
+  });
+});
+
 describe('replays', () => {
   it('serves a signature once and refuses it when sent again', async () => {
     const body = bodyFor('chat', 'Once only');
