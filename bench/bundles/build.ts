@@ -3,10 +3,9 @@
  * esbuild, bundle, minify, platform node, format esm into index.mjs, target node24, main fields module,main,
  * the AWS SDK bundled (no externals) and the createRequire banner for CommonJS dependencies.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import type { Family } from '../../shared/routes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -22,7 +21,8 @@ export const esmRequireBanner = (): string => {
 export const NODE_TARGET = 'node24';
 
 export interface BuiltBundle {
-  readonly family: Family;
+  /** The folder under functions/: a route family or a worker. */
+  readonly name: string;
   readonly file: string;
   readonly bytes: number;
   /** Output bytes per contributing package (or `(project)`), largest first. */
@@ -47,11 +47,18 @@ const byPackage = (metafile: Metafile, outfile: string): Array<[string, number]>
   return [...totals].sort((a, b) => b[1] - a[1]);
 };
 
-export const buildFamilyBundle = async (family: Family, outDir: string): Promise<BuiltBundle> => {
-  const outfile = join(outDir, family, 'index.mjs');
+/** Every `functions/<name>/handler.ts`: the route families and any workers. */
+export const functionNames = (): string[] =>
+  readdirSync(join(ROOT, 'functions'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'functions', entry.name, 'handler.ts')))
+    .map((entry) => entry.name)
+    .sort();
+
+export const buildFunctionBundle = async (name: string, outDir: string): Promise<BuiltBundle> => {
+  const outfile = join(outDir, name, 'index.mjs');
   const t = performance.now();
   const result = await build({
-    entryPoints: [join(ROOT, 'functions', family, 'handler.ts')],
+    entryPoints: [join(ROOT, 'functions', name, 'handler.ts')],
     outfile,
     bundle: true,
     minify: true,
@@ -69,6 +76,6 @@ export const buildFamilyBundle = async (family: Family, outDir: string): Promise
   const buildMs = performance.now() - t;
   const bytes = readFileSync(outfile).byteLength;
   // For a closer look: `npx esbuild --analyze` style inspection, or https://esbuild.github.io/analyze/.
-  writeFileSync(join(outDir, family, 'meta.json'), JSON.stringify(result.metafile));
-  return { family, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
+  writeFileSync(join(outDir, name, 'meta.json'), JSON.stringify(result.metafile));
+  return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
 };

@@ -1,14 +1,15 @@
 /**
  * The environment a family's function starts with in AWS: what the stack sets (infra/lib/compose-stack.ts,
  * storage bindings from infra/lib/access.ts) plus the variables the Lambda runtime itself provides.
- * Values are placeholders; nothing at module init may need a real one.
+ * Values are placeholders; nothing at module init may need a real one. Functions outside the route table
+ * (queue workers) get a superset, since the bench cannot know their grants.
  */
-import { accessOf } from '../../infra/lib/access.ts';
+import { accessOf, type FamilyAccess } from '../../infra/lib/access.ts';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
 import { KEY_ENV } from '../../shared/keys/index.ts';
 import { PLATFORM_FEE_ENV } from '../../shared/pricing/index.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
-import { MEDIA_BUCKET_ENV, TABLES, physicalTableName } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
 
 const STAGE = 'bench';
 const REGION = 'us-east-1';
@@ -18,10 +19,15 @@ export interface LambdaEnvOptions {
   readonly jwks?: string;
 }
 
-export const lambdaEnv = (family: Family, options: LambdaEnvOptions = {}): Record<string, string> => {
-  const access = accessOf(family);
+/** What a function outside the route table (a worker) may get: every table, the bucket and the secrets. */
+const SUPERSET: FamilyAccess = { tables: Object.keys(TABLES) as TableName[], media: true, providerSecrets: true };
+
+export const isFamily = (name: string): name is Family => name in FAMILIES;
+
+export const lambdaEnv = (functionName: string, options: LambdaEnvOptions = {}): Record<string, string> => {
+  const access = isFamily(functionName) ? accessOf(functionName) : SUPERSET;
   const charges = access.tables.includes('ledgers');
-  const name = `compose-${STAGE}-${family}`;
+  const name = `compose-${STAGE}-${functionName}`;
   return {
     // The Lambda runtime's own variables.
     AWS_REGION: REGION,
@@ -29,7 +35,7 @@ export const lambdaEnv = (family: Family, options: LambdaEnvOptions = {}): Recor
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FAMILIES[family].memoryMB),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(isFamily(functionName) ? FAMILIES[functionName].memoryMB : 1024),
     AWS_LAMBDA_LOG_FORMAT: 'JSON',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
     AWS_ACCESS_KEY_ID: 'ASIABENCH',

@@ -45,7 +45,10 @@ export const consoleReport = (outcomes: readonly SectionOutcome[]): string => {
       lines.push(`  BROKEN: ${error}`);
       continue;
     }
-    const rows = result!.metrics.map((m) => [m.name, formatValue(m), formatTarget(m), VERDICT_MARK[verdictOf(m)]] as const);
+    // A value that could not be measured shows why.
+    const rows = result!.metrics.map(
+      (m) => [m.name, formatValue(m), formatTarget(m), m.value === null && m.note ? `(${m.note})` : VERDICT_MARK[verdictOf(m)]] as const,
+    );
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...r[i]!].length), 6));
     for (const row of rows) lines.push(`  ${pad(row[0], widths[0]!)}  ${pad(row[1], widths[1]!)}  ${pad(row[2], widths[2]!)}  ${row[3]}`.trimEnd());
   }

@@ -1,6 +1,7 @@
 /**
  * Issue 2: each function's bundle size (built as the CDK builds it) and its module init time: a fresh Node
- * process with the function's Lambda environment imports the bundle, repeated, median reported.
+ * process with the function's Lambda environment imports the bundle, repeated, median reported. A bundle that
+ * fails to import is reported with its error; the other bundles are still measured.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDevSigningKey, publicJwks } from '../../shared/keys/index.ts';
-import { FAMILIES, type Family } from '../../shared/routes.ts';
-import { buildFamilyBundle, type BuiltBundle } from '../bundles/build.ts';
-import { lambdaEnv } from '../bundles/lambda-env.ts';
+import { FAMILIES } from '../../shared/routes.ts';
+import { buildFunctionBundle, functionNames, type BuiltBundle } from '../bundles/build.ts';
+import { isFamily, lambdaEnv } from '../bundles/lambda-env.ts';
 import { atMost, metric, type Metric, type Section } from '../lib/section.ts';
 import { median, round, summarize } from '../lib/stats.ts';
 
@@ -27,16 +28,18 @@ interface InitSample {
   readonly sinceProcessStartMs: number;
 }
 
-const probe = async (bundle: BuiltBundle, jwks: string): Promise<InitSample> => {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...lambdaEnv(bundle.family, { jwks }) };
+type Probe = { readonly ok: true; readonly sample: InitSample } | { readonly ok: false; readonly error: string };
+
+const probe = async (bundle: BuiltBundle, jwks: string): Promise<Probe> => {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...lambdaEnv(bundle.name, { jwks }) };
   try {
     const { stdout } = await run(process.execPath, [PROBE, bundle.file], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as InitSample;
+    return { ok: true, sample: JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as InitSample };
   } catch (error) {
-    // Node prints the failing line of a minified bundle: keep only the short lines that say what went wrong.
+    // Node prints the failing line of a minified bundle: keep the short lines that say what went wrong.
     const stderr = String((error as { stderr?: string }).stderr ?? error);
-    const lines = stderr.split('\n').filter((l) => l.trim() && l.length < 400);
-    throw new Error(`${bundle.family}: importing the bundle failed:\n${lines.slice(0, 12).join('\n')}`);
+    const message = stderr.split('\n').find((l) => /^\w*Error\b/.test(l.trim()) && l.length < 400) ?? stderr.split('\n').find((l) => l.trim() && l.length < 400);
+    return { ok: false, error: message?.trim() ?? 'import failed' };
   }
 };
 
@@ -56,63 +59,73 @@ export const bundlesSection: Section = {
   title: 'Function bundles',
   issue: 2,
   run: async ({ knobs, log }) => {
-    const families = Object.keys(FAMILIES) as Family[];
+    // Route families in the route table's order, then workers.
+    const families = Object.keys(FAMILIES);
+    const rank = (n: string): number => (families.includes(n) ? families.indexOf(n) : families.length);
+    const names = functionNames().sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     rmSync(OUT_DIR, { recursive: true, force: true });
-    log(`  esbuild: ${families.length} bundles into .bench/bundles/`);
+    log(`  esbuild: ${names.length} bundles into .bench/bundles/`);
     const bundles: BuiltBundle[] = [];
     // One at a time: esbuild is already parallel inside, and the machine has few cores.
-    for (const family of families) bundles.push(await buildFamilyBundle(family, OUT_DIR));
+    for (const name of names) bundles.push(await buildFunctionBundle(name, OUT_DIR));
 
     log(`  module init: ${knobs.initRepeats} fresh processes per bundle`);
     const jwks = await throwawayJwks();
-    const inits = new Map<Family, InitSample[]>(families.map((f) => [f, []]));
+    const samples = new Map<string, InitSample[]>(names.map((n) => [n, []]));
+    const failures = new Map<string, string>();
     // Rounds over all bundles rather than all repeats of one bundle in a row, so drift is shared.
     for (let i = 0; i < Math.max(1, knobs.initRepeats); i += 1) {
-      for (const bundle of bundles) inits.get(bundle.family)!.push(await probe(bundle, jwks));
+      for (const bundle of bundles) {
+        if (failures.has(bundle.name)) continue;
+        const result = await probe(bundle, jwks);
+        if (result.ok) samples.get(bundle.name)!.push(result.sample);
+        else failures.set(bundle.name, result.error);
+      }
     }
+    const importMedian = (name: string): number => median(samples.get(name)!.map((s) => s.importMs));
 
-    const metrics: Metric[] = [];
-    for (const bundle of bundles) {
-      metrics.push(metric(`${bundle.family}: bundle size`, bundle.bytes, 'bytes', { target: atMost(MB) }));
-    }
-    for (const bundle of bundles) {
-      const samples = inits.get(bundle.family)!;
+    const label = (b: BuiltBundle): string => (isFamily(b.name) ? b.name : `${b.name} (worker)`);
+    const metrics: Metric[] = bundles.map((b) => metric(`${label(b)}: bundle size`, b.bytes, 'bytes', { target: atMost(MB) }));
+    for (const b of bundles) {
+      const failure = failures.get(b.name);
       metrics.push(
-        metric(`${bundle.family}: module init (import), median`, round(median(samples.map((s) => s.importMs)), 1), 'ms', {
+        metric(`${label(b)}: module init (import), median`, failure ? null : round(importMedian(b.name), 1), 'ms', {
           target: atMost(150),
-          note: `${samples.length} fresh processes`,
+          note: failure
+            ? `import failed with the ${isFamily(b.name) ? 'stack’s' : 'bench’s superset'} environment: ${failure}`
+            : `${samples.get(b.name)!.length} fresh processes`,
         }),
       );
     }
     const largest = [...bundles].sort((a, b) => b.bytes - a.bytes)[0]!;
-    const slowest = [...bundles].sort((a, b) => median(inits.get(b.family)!.map((s) => s.importMs)) - median(inits.get(a.family)!.map((s) => s.importMs)))[0]!;
 
     return {
       metrics,
       details: Object.fromEntries(
         bundles.map((b) => {
-          const samples = inits.get(b.family)!;
+          const list = samples.get(b.name)!;
           return [
-            b.family,
+            b.name,
             {
               bytes: b.bytes,
               buildMs: round(b.buildMs, 0),
               largestContributors: b.byPackage.slice(0, 12).map(([name, bytes]) => ({ name, bytes })),
-              importMs: samples.map((s) => round(s.importMs, 1)),
-              importMsSummary: summarize(samples.map((s) => s.importMs)),
-              processStartToReadyMs: round(median(samples.map((s) => s.sinceProcessStartMs)), 1),
-              rssAfterImportMB: round(median(samples.map((s) => s.rss)) / MB, 1),
+              ...(failures.has(b.name) ? { initError: failures.get(b.name) } : {}),
+              importMs: list.map((s) => round(s.importMs, 1)),
+              importMsSummary: summarize(list.map((s) => s.importMs)),
+              processStartToReadyMs: round(median(list.map((s) => s.sinceProcessStartMs)), 1),
+              rssAfterImportMB: round(median(list.map((s) => s.rss)) / MB, 1),
             },
           ];
         }),
       ),
       notes: [
-        'Bundles are built by bench/bundles/build.ts with the options of infra/lib/family-function.ts (minified ESM, target node24, AWS SDK bundled, createRequire banner; the banner is read from that file).',
-        `Largest bundle: ${largest.family}; its biggest contributors: ${largest.byPackage
-          .slice(0, 5)
+        'Bundles are built by bench/bundles/build.ts with the options of infra/lib/family-function.ts (minified ESM, target node24, AWS SDK bundled, createRequire banner; the banner is read from that file). Esbuild metafiles are in .bench/bundles/<function>/meta.json.',
+        `Largest bundle: ${largest.name}; its biggest contributors: ${largest.byPackage
+          .slice(0, 6)
           .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`)
           .join(', ')}.`,
-        `Init is the dynamic import() of the bundle in a fresh process with the function's Lambda environment and awslambda globals (bench/bundles/init-probe.ts); Node's own start-up is not included (slowest: ${slowest.family}). On Lambda arm64 at the family's memory size, CPU is slower or faster than this machine's.`,
+        'Init is the dynamic import() of the bundle in a fresh process with the function’s Lambda environment (bench/bundles/lambda-env.ts, from infra/lib/access.ts) and the awslambda globals (bench/bundles/init-probe.ts); Node’s own start-up is not included. Lambda arm64 CPUs at the family’s memory size are slower or faster than this machine’s.',
       ],
     };
   },

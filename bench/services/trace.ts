@@ -6,11 +6,13 @@
  */
 import { Agent, createServer, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { epochMs } from './upstream.ts';
 
 export interface TraceEvent {
   readonly kind: 'dynamodb' | 'http' | 'fetch';
   /** DynamoDB operation (from X-Amz-Target), or method and path. */
   readonly op: string;
+  /** Epoch ms (sub-millisecond), comparable with the bench's clock. */
   readonly start: number;
   /** Response complete (node:http) or headers received (fetch). */
   end?: number;
@@ -22,21 +24,22 @@ export const installTrace = async (): Promise<{ url: string; close(): void }> =>
   const addRequest = proto.addRequest;
   proto.addRequest = function (this: Agent, req: ClientRequest, options: unknown): void {
     const target = req.getHeader('x-amz-target');
+    // DynamoDB's JSON protocol names the operation in X-Amz-Target (`DynamoDB_20120810.UpdateItem`); SQS uses it too.
     const event: TraceEvent =
-      typeof target === 'string'
-        ? { kind: 'dynamodb', op: target.split('.').at(-1) ?? target, start: performance.now() }
-        : { kind: 'http', op: `${req.method} ${req.path}`, start: performance.now() };
+      typeof target === 'string' && target.startsWith('DynamoDB_')
+        ? { kind: 'dynamodb', op: target.split('.').at(-1) ?? target, start: epochMs() }
+        : { kind: 'http', op: typeof target === 'string' ? target : `${req.method} ${req.path}`, start: epochMs() };
     events.push(event);
-    req.once('close', () => void (event.end = performance.now()));
+    req.once('close', () => void (event.end = epochMs()));
     addRequest.call(this, req, options);
   };
   const fetch = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    const event: TraceEvent = { kind: 'fetch', op: `${init?.method ?? 'GET'} ${new URL(url).pathname}`, start: performance.now() };
+    const event: TraceEvent = { kind: 'fetch', op: `${init?.method ?? 'GET'} ${new URL(url).pathname}`, start: epochMs() };
     events.push(event);
     const response = await fetch(input, init);
-    event.end = performance.now();
+    event.end = epochMs();
     return response;
   };
 

@@ -10,6 +10,7 @@ import { atMost, metric, type Metric } from '../../lib/section.ts';
 import type { Services } from '../../lib/services.ts';
 import { round, roundSummary, summarize } from '../../lib/stats.ts';
 import type { TraceEvent } from '../../services/trace.ts';
+import { epochMs } from '../../services/upstream.ts';
 import { chatBody, openaiModel } from '../gateway/targets.ts';
 
 interface RequestTrace {
@@ -38,7 +39,9 @@ const settledTrace = async (traceUrl: string): Promise<TraceEvent[]> => {
   return readTrace(traceUrl, true);
 };
 
-const analyse = (events: readonly TraceEvent[]): RequestTrace => {
+/** Only calls made after the request was sent belong to it (a late write of the one before may still land). */
+const analyse = (all: readonly TraceEvent[], sentAt: number): RequestTrace => {
+  const events = all.filter((e) => e.start >= sentAt);
   const upstream = events.filter((e) => e.kind === 'fetch');
   const firstUpstream = upstream[0]?.start ?? Number.POSITIVE_INFINITY;
   const dynamo = events.filter((e) => e.kind === 'dynamodb');
@@ -52,11 +55,14 @@ const analyse = (events: readonly TraceEvent[]): RequestTrace => {
   };
 };
 
-const commonest = (patterns: readonly string[]): string => {
+/** `UpdateItem (29/30); UpdateItem → GetItem (1/30)`: every sequence seen, most frequent first. */
+const sequences = (patterns: readonly string[]): string => {
   const counts = new Map<string, number>();
   for (const p of patterns) counts.set(p, (counts.get(p) ?? 0) + 1);
-  const [pattern, count] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  return `${pattern || '(none)'} (${count}/${patterns.length})`;
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([pattern, count]) => `${pattern || '(none)'} (${count}/${patterns.length})`)
+    .join('; ');
 };
 
 export const measureKeyPath = async (services: Services, requests: number, log: (m: string) => void) => {
@@ -80,8 +86,9 @@ export const measureKeyPath = async (services: Services, requests: number, log: 
     await settledTrace(traceUrl);
     for (let i = 0; i < requests; i += 1) {
       for (const [kind, send] of Object.entries(kinds) as Array<[keyof typeof kinds, () => Promise<unknown>]>) {
+        const sentAt = epochMs();
         await send();
-        traces[kind].push(analyse(await settledTrace(traceUrl)));
+        traces[kind].push(analyse(await settledTrace(traceUrl), sentAt));
       }
     }
   } finally {
@@ -95,10 +102,10 @@ export const measureKeyPath = async (services: Services, requests: number, log: 
     metrics.push(
       metric(`key path, ${kind}: DynamoDB round trips before the provider call (worst)`, Math.max(...before), 'count', {
         target: atMost(1),
-        note: `usually ${commonest(list.map((t) => t.dynamoBeforeUpstream.join(' → ')))}`,
+        note: sequences(list.map((t) => t.dynamoBeforeUpstream.join(' → '))),
       }),
       metric(`key path, ${kind}: DynamoDB round trips per request (median)`, summarize(list.map((t) => t.dynamoTotal.length)).p50, 'count', {
-        note: `usually ${commonest(list.map((t) => t.dynamoTotal.join(' → ')))}`,
+        note: sequences(list.map((t) => t.dynamoTotal.join(' → '))),
       }),
       metric(`key path, ${kind}: time in DynamoDB before the provider call p50 (dynalite)`, round(summarize(list.map((t) => t.dynamoMsBeforeUpstream)).p50), 'ms'),
     );
@@ -107,7 +114,7 @@ export const measureKeyPath = async (services: Services, requests: number, log: 
       dynamoMsBeforeUpstream: roundSummary(summarize(list.map((t) => t.dynamoMsBeforeUpstream))),
       sequences: list.slice(0, 5),
       upstreamCallsPerRequest: summarize(list.map((t) => t.upstreamCalls)).p50,
-      s3CallsPerRequest: summarize(list.map((t) => t.otherHttp)).p50,
+      otherSdkCallsPerRequest: summarize(list.map((t) => t.otherHttp)).p50,
     };
   }
   await gateway.stop();
