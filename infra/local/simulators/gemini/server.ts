@@ -9,6 +9,8 @@ import { splitModelFaults } from '../openai-compatible/faults.ts';
 import { errorInfo, googleError } from './google-error.ts';
 import { handleGenerateContent, SimulatorState, type RecordedRequest } from './handle-generate-content.ts';
 import { readBody, sendGoogleError } from './http-io.ts';
+import { handleGeminiMedia, type GeminiMediaContext } from '../gemini-media/handle-gemini.ts';
+import { FaultLatch } from '../media-fixtures/faults.ts';
 
 export interface GeminiSimulatorOptions {
   /** The key the simulator accepts; any non-empty key when unset. */
@@ -22,6 +24,8 @@ export interface GeminiSimulator {
   readonly apiKey: string;
   /** Every generateContent body received, camelized, in order. */
   readonly requests: readonly RecordedRequest[];
+  /** Every media request (embeddings, Imagen) received: path and body. See ../gemini-media/README.md. */
+  readonly mediaRequests: readonly { readonly path: string; readonly body: unknown }[];
   close(): Promise<void>;
 }
 
@@ -40,11 +44,13 @@ const authorize = (key: string, expected: string | undefined): ReturnType<typeof
 
 export const startGeminiSimulator = async (options: GeminiSimulatorOptions = {}): Promise<GeminiSimulator> => {
   const state = new SimulatorState();
+  const media: GeminiMediaContext = { apiKey: options.apiKey, faults: new FaultLatch(), requests: [] };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = ROUTE.exec(url.pathname);
     const rawBody = await readBody(req);
+    if (await handleGeminiMedia(req, res, url, rawBody, media)) return;
     if (!route || req.method !== 'POST') return sendGoogleError(res, googleError(404, `Method not found: ${req.method} ${url.pathname}`));
     const key = keyOf(req, url);
     const denied = authorize(key, options.apiKey);
@@ -81,6 +87,7 @@ export const startGeminiSimulator = async (options: GeminiSimulatorOptions = {})
     url: `http://127.0.0.1:${port}/v1beta`,
     apiKey: options.apiKey ?? 'sim-gemini-key',
     requests: state.requests,
+    mediaRequests: media.requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -12,6 +12,8 @@ import { handleGenerateContent, SimulatorState, type RecordedRequest } from '../
 import { readBody, sendGoogleError } from '../gemini/http-io.ts';
 import { createTestServiceAccount } from './service-account.ts';
 import { handleTokenRequest } from './token-endpoint.ts';
+import { handleVertexMedia } from '../gemini-media/handle-vertex.ts';
+import { FaultLatch } from '../media-fixtures/faults.ts';
 
 export interface VertexSimulatorOptions {
   /** The service account whose assertions the token endpoint accepts; a fresh one is made when absent. */
@@ -29,6 +31,8 @@ export interface VertexSimulator {
   /** A key file for the simulator's own service account (token_uri pointing here); absent when one was given. */
   readonly serviceAccountJson: string | undefined;
   readonly requests: readonly RecordedRequest[];
+  /** Every media request (embeddings, Imagen) received: path and body. See ../gemini-media/README.md. */
+  readonly mediaRequests: readonly { readonly path: string; readonly body: unknown }[];
   /** How many tokens the endpoint has issued. */
   readonly tokensIssued: () => number;
   /** Invalidate every issued token, as a revoked or rotated key would. */
@@ -45,6 +49,7 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
   let issued = 0;
   let origin = '';
   let own: ReturnType<typeof createTestServiceAccount> | undefined;
+  const media = { faults: new FaultLatch(), requests: [] as { path: string; body: unknown }[] };
   const account = (): { clientEmail: string; publicKeyPem: string; projectId: string } => options.serviceAccount ?? own!;
 
   const unauthenticated = (res: ServerResponse, reason: string): void =>
@@ -68,6 +73,7 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
         },
       });
     }
+    if (await handleVertexMedia(req, res, url, rawBody, { ...media, tokens, projectId: account().projectId })) return;
     const route = ROUTE.exec(url.pathname);
     if (!route || req.method !== 'POST') return sendGoogleError(res, googleError(404, `The requested URL ${url.pathname} was not found on this server.`));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -115,6 +121,7 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
     projectId: account().projectId,
     serviceAccountJson: own?.json,
     requests: state.requests,
+    mediaRequests: media.requests,
     tokensIssued: () => issued,
     revokeTokens: () => tokens.clear(),
     close: () =>

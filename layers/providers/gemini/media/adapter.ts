@@ -1,0 +1,50 @@
+/**
+ * Gemini API media: embeddings through `models/{model}:batchEmbedContents` and Imagen through
+ * `models/{model}:predict`, the key in `x-goog-api-key`. `transport.baseURL` includes the version
+ * (`https://generativelanguage.googleapis.com/v1beta`), as for text.
+ */
+import { mapLimited, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
+import { textInputs } from '../../media-input.ts';
+import type { EmbeddingRequest, ImageRequest, MediaAdapter } from '../../media-types.ts';
+import type { CallOptions, ProviderTransport } from '../../types.ts';
+import { upstreamErrorFromResponse } from '../errors.ts';
+import { GEMINI_BASE_URL } from '../model.ts';
+import { bareModel, buildBatchEmbedRequest, chunk, embeddingResultFrom, MAX_BATCH_EMBED_REQUESTS } from './embeddings.ts';
+import { buildImagenRequest, imageResultFrom } from './imagen.ts';
+import { batchEmbedContentsResponseSchema, imagenPredictResponseSchema } from './wire.ts';
+
+/** Google errors (and RetryInfo, and API_KEY_INVALID told apart from a 400) are read by the text adapter's parser. */
+export const googleErrors =
+  (provider: 'gemini' | 'vertex') =>
+  async (response: Response, secrets: readonly string[]) =>
+    upstreamErrorFromResponse(provider, response.status, await response.text().catch(() => ''), secrets);
+
+export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAdapter => {
+  const endpoint: MediaEndpoint = { provider: 'gemini', transport, toError: googleErrors('gemini') };
+  const modelUrl = (model: string, method: string): string =>
+    `${requireBaseURL(transport, 'gemini', GEMINI_BASE_URL)}/models/${encodeURIComponent(bareModel(model))}:${method}`;
+
+  const postJson = async (url: string, body: unknown, options: CallOptions): Promise<Response> => {
+    const key = await transport.apiKey();
+    return sendMedia(endpoint, url, { headers: { 'content-type': 'application/json', 'x-goog-api-key': key }, body: JSON.stringify(body) }, options, [key]);
+  };
+
+  return {
+    provider: 'gemini',
+
+    async embed(request: EmbeddingRequest, options: CallOptions) {
+      const texts = textInputs(request, 'gemini');
+      const url = modelUrl(request.model, 'batchEmbedContents');
+      const answers = await mapLimited(chunk(texts, MAX_BATCH_EMBED_REQUESTS), 4, async (batch) =>
+        readJsonAs(await postJson(url, buildBatchEmbedRequest(request, batch), options), batchEmbedContentsResponseSchema, 'gemini'),
+      );
+      return embeddingResultFrom(texts, answers);
+    },
+
+    async generateImage(request: ImageRequest, options: CallOptions) {
+      const body = buildImagenRequest(request, 'gemini');
+      const answer = await readJsonAs(await postJson(modelUrl(request.model, 'predict'), body, options), imagenPredictResponseSchema, 'gemini');
+      return imageResultFrom(answer, 'gemini');
+    },
+  };
+};

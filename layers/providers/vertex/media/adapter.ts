@@ -1,0 +1,83 @@
+/**
+ * Vertex AI media: text embeddings and Imagen through the publisher model's `:predict`, authorized with OAuth2
+ * tokens minted from the service-account key (as the text adapter does). Transport as for text: `apiKey()`
+ * is the service-account JSON; `options.project`, `options.location` (default `global`; Imagen and the
+ * embedding models are regional, e.g. `us-central1`), `options.tokenUrl`; `baseURL` overrides the host.
+ */
+import { UpstreamError } from '../../../../shared/errors.ts';
+import { buildImagenRequest, imageResultFrom } from '../../gemini/media/imagen.ts';
+import { googleErrors } from '../../gemini/media/adapter.ts';
+import { imagenPredictResponseSchema } from '../../gemini/media/wire.ts';
+import { chunk } from '../../gemini/media/embeddings.ts';
+import { mapLimited, readJsonAs, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
+import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
+import { textInputs } from '../../media-input.ts';
+import type { EmbeddingRequest, ImageRequest, MediaAdapter } from '../../media-types.ts';
+import type { CallOptions, ProviderTransport } from '../../types.ts';
+import { createAccessTokenSource, GOOGLE_TOKEN_URL } from '../access-token.ts';
+import { DEFAULT_VERTEX_LOCATION, vertexBaseURL } from '../endpoint.ts';
+import { parseServiceAccount } from '../service-account.ts';
+import { buildVertexEmbedRequest, instancesPerRequest, vertexEmbeddingResultFrom } from './embeddings.ts';
+import { vertexEmbedResponseSchema } from './wire.ts';
+
+export interface VertexMediaDependencies {
+  readonly now?: () => number;
+}
+
+const modelId = (model: string): string => model.replace(/^(?:publishers\/google\/)?models\//, '');
+
+/** `{host}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:{method}`. */
+export const vertexPublisherUrl = (baseURL: string, project: string, location: string, model: string, method: string): string =>
+  `${baseURL.replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}` +
+  `/publishers/google/models/${encodeURIComponent(modelId(model))}:${method}`;
+
+const isAuthFailure = (error: unknown): boolean => error instanceof UpstreamError && error.details?.['upstream_status'] === 401;
+
+export const createVertexMediaAdapter = (transport: ProviderTransport, dependencies: VertexMediaDependencies = {}): MediaAdapter => {
+  const endpoint: MediaEndpoint = { provider: 'vertex', transport, toError: googleErrors('vertex') };
+  const tokens = createAccessTokenSource({
+    ...(transport.fetch ? { fetch: transport.fetch } : {}),
+    ...(dependencies.now ? { now: dependencies.now } : {}),
+    ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
+  });
+  const location = transport.options?.['location'] || DEFAULT_VERTEX_LOCATION;
+
+  const url = async (model: string, method: string): Promise<string> => {
+    const project = transport.options?.['project'] || parseServiceAccount(String(await transport.apiKey())).project_id;
+    if (!project) throw new UpstreamError(502, UPSTREAM_CODES.notConfigured, 'The Vertex provider has no project configured.');
+    return vertexPublisherUrl(transport.baseURL || vertexBaseURL(location), project, location, model, method);
+  };
+
+  /** POSTs JSON with a fresh bearer token; a 401 forgets cached tokens and is tried once more. */
+  const postJson = async (target: string, body: unknown, options: CallOptions): Promise<Response> => {
+    for (let reauthorized = false; ; reauthorized = true) {
+      const key = parseServiceAccount(String(await transport.apiKey()));
+      const token = await tokens.token(key, transport.options?.['tokenUrl'] || key.token_uri || GOOGLE_TOKEN_URL);
+      try {
+        return await sendMedia(endpoint, target, { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) }, options, [token]);
+      } catch (error) {
+        if (reauthorized || !isAuthFailure(error)) throw error;
+        tokens.invalidate();
+      }
+    }
+  };
+
+  return {
+    provider: 'vertex',
+
+    async embed(request: EmbeddingRequest, options: CallOptions) {
+      const texts = textInputs(request, 'vertex');
+      const target = await url(request.model, 'predict');
+      const answers = await mapLimited(chunk(texts, instancesPerRequest(request.model)), 4, async (batch) =>
+        readJsonAs(await postJson(target, buildVertexEmbedRequest(request, batch), options), vertexEmbedResponseSchema, 'vertex'),
+      );
+      return vertexEmbeddingResultFrom(texts, answers);
+    },
+
+    async generateImage(request: ImageRequest, options: CallOptions) {
+      const body = buildImagenRequest(request, 'vertex');
+      const answer = await readJsonAs(await postJson(await url(request.model, 'predict'), body, options), imagenPredictResponseSchema, 'vertex');
+      return imageResultFrom(answer, 'vertex');
+    },
+  };
+};

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGeminiSimulator, type GeminiSimulator } from '../infra/local/simulators/gemini/server.ts';
+import { startVertexSimulator, type VertexSimulator } from '../infra/local/simulators/vertex/server.ts';
+import { createGeminiMediaAdapter } from '../layers/providers/gemini/media/adapter.ts';
+import { createVertexMediaAdapter } from '../layers/providers/vertex/media/adapter.ts';
+import type { ProviderTransport } from '../layers/providers/types.ts';
+import { InvalidRequestError, UpstreamError } from '../shared/errors.ts';
+import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
+
+let gemini: GeminiSimulator;
+let vertex: VertexSimulator;
+beforeAll(async () => {
+  [gemini, vertex] = await Promise.all([startGeminiSimulator({ apiKey: 'gemini-media-key' }), startVertexSimulator()]);
+});
+afterAll(() => Promise.all([gemini.close(), vertex.close()]));
+
+const geminiAdapter = (transport: Partial<ProviderTransport> = {}) => createGeminiMediaAdapter({ baseURL: gemini.url, apiKey: () => 'gemini-media-key', ...transport });
+const vertexAdapter = (transport: Partial<ProviderTransport> = {}) =>
+  createVertexMediaAdapter({ baseURL: vertex.url, apiKey: () => vertex.serviceAccountJson!, options: { location: 'us-central1' }, ...transport });
+
+const lastGemini = () => gemini.mediaRequests.at(-1)!;
+const lastVertex = () => vertex.mediaRequests.at(-1)!;
+
+describe('Gemini API media adapter', () => {
+  it('embeds a batch through batchEmbedContents, each request naming the model, dimensions passed through', async () => {
+    const result = await geminiAdapter().embed!({ model: 'gemini-embedding-001', input: ['hello world', 'good night moon'], dimensions: 256 }, callOptions());
+    expect(lastGemini().path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(lastGemini().body).toEqual({
+      requests: [
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'hello world' }] }, outputDimensionality: 256 },
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'good night moon' }] }, outputDimensionality: 256 },
+      ],
+    });
+    expect(result.vectors).toHaveLength(2);
+    expect(result.vectors[0]).toHaveLength(256);
+    expect(norm(result.vectors[0]!)).toBeCloseTo(1, 3);
+    expect(result.vectors[0]).not.toEqual(result.vectors[1]);
+    // The Gemini API reports no tokens: estimated at about four characters a token.
+    expect(result.inputTokens).toBe(3 + 4);
+  });
+
+  it('splits more than 100 inputs over several batches, keeping order', async () => {
+    const input = Array.from({ length: 130 }, (_, index) => `text ${index}`);
+    const before = gemini.mediaRequests.length;
+    const result = await geminiAdapter().embed!({ model: 'models/gemini-embedding-001', input, dimensions: 8 }, callOptions());
+    expect(gemini.mediaRequests.length - before).toBe(2);
+    expect(result.vectors).toHaveLength(130);
+    const single = await geminiAdapter().embed!({ model: 'gemini-embedding-001', input: ['text 129'], dimensions: 8 }, callOptions());
+    expect(result.vectors[129]).toEqual(single.vectors[0]);
+  });
+
+  it('refuses token arrays before calling the provider', async () => {
+    const error = await rejection<InvalidRequestError>(geminiAdapter().embed!({ model: 'gemini-embedding-001', input: [[1, 2, 3]] }, callOptions()));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.code).toBe('unsupported_input');
+  });
+
+  it('generates Imagen PNGs at the nearest aspect ratio', async () => {
+    const result = await geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'a lighthouse', n: 2, size: '1792x1024', quality: 'standard' }, callOptions());
+    expect(lastGemini().path).toBe('/v1beta/models/imagen-4.0-generate-001:predict');
+    expect(lastGemini().body).toEqual({ instances: [{ prompt: 'a lighthouse' }], parameters: { sampleCount: 2, aspectRatio: '16:9', imageSize: '2K' } });
+    expect(result.images).toHaveLength(2);
+    for (const image of result.images) {
+      expect(image.mediaType).toBe('image/png');
+      expect(decodePng(image.data)).toEqual({ width: 2816, height: 1536 });
+    }
+  });
+
+  it('turns an all-filtered Imagen answer into a content-filter refusal', async () => {
+    const error = await rejection(geminiAdapter().generateImage!({ model: 'imagen-4.0-fast-generate-001', prompt: 'SIM_BLOCK_PROMPT', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.code).toBe('content_filter');
+    expect(error.status).toBe(400);
+  });
+
+  it('refuses n above four before calling the provider', async () => {
+    const error = await rejection<InvalidRequestError>(geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'x', n: 5, size: '1024x1024', quality: 'standard' }, callOptions()));
+    expect(error.code).toBe('invalid_n');
+  });
+
+  it('maps Google errors: a wrong key is an auth failure, an unknown model a 404, and retries get past a 503', async () => {
+    const auth = await rejection(geminiAdapter({ apiKey: () => 'wrong-key' }).embed!({ model: 'gemini-embedding-001', input: ['x'] }, callOptions()));
+    expect([auth.status, auth.code]).toEqual([502, 'upstream_auth_failed']);
+    const missing = await rejection(geminiAdapter().embed!({ model: 'gemini-pro-vision', input: ['x'] }, callOptions()));
+    expect([missing.status, missing.code]).toEqual([502, 'upstream_unavailable']);
+    const retried: number[] = [];
+    const result = await geminiAdapter({ fetch: fetchWithFault('503-once') }).embed!(
+      { model: 'gemini-embedding-001', input: ['retry me'] },
+      { ...callOptions(), onRetry: (info) => retried.push(info.retry) },
+    );
+    expect(retried).toEqual([1]);
+    expect(result.vectors).toHaveLength(1);
+  });
+});
+
+describe('Vertex AI media adapter', () => {
+  it('embeds one instance per request for Gemini embedding models, metering the tokens Vertex reports', async () => {
+    const before = vertex.mediaRequests.length;
+    const result = await vertexAdapter().embed!({ model: 'gemini-embedding-001', input: ['one two three', 'four five'], dimensions: 64 }, callOptions());
+    expect(vertex.mediaRequests.length - before).toBe(2);
+    expect(lastVertex().path).toBe(`/v1/projects/${vertex.projectId}/locations/us-central1/publishers/google/models/gemini-embedding-001:predict`);
+    expect(result.vectors.map((vector) => vector.length)).toEqual([64, 64]);
+    expect(result.inputTokens).toBe(5);
+  });
+
+  it('sends text-embedding models one batch', async () => {
+    const before = vertex.mediaRequests.length;
+    const result = await vertexAdapter().embed!({ model: 'text-embedding-005', input: ['a', 'b', 'c'] }, callOptions());
+    expect(vertex.mediaRequests.length - before).toBe(1);
+    expect(lastVertex().body).toEqual({ instances: [{ content: 'a' }, { content: 'b' }, { content: 'c' }], parameters: { autoTruncate: false } });
+    expect(result.vectors).toHaveLength(3);
+    expect(result.inputTokens).toBe(3);
+  });
+
+  it('generates Imagen PNGs with a bearer token from the service account', async () => {
+    const result = await vertexAdapter().generateImage!({ model: 'imagen-4.0-fast-generate-001', prompt: 'a red fox', n: 1, size: '1024x1024', quality: 'standard' }, callOptions());
+    expect(result.images).toHaveLength(1);
+    expect(decodePng(result.images[0]!.data)).toEqual({ width: 1024, height: 1024 });
+  });
+
+  it('mints a new token after the provider refuses one', async () => {
+    const adapter = vertexAdapter();
+    await adapter.embed!({ model: 'text-embedding-005', input: ['warm'] }, callOptions());
+    const issued = vertex.tokensIssued();
+    vertex.revokeTokens();
+    const result = await adapter.embed!({ model: 'text-embedding-005', input: ['after revoke'] }, callOptions());
+    expect(result.vectors).toHaveLength(1);
+    expect(vertex.tokensIssued()).toBe(issued + 1);
+  });
+
+  it('reports a model Vertex does not serve as a gateway fault', async () => {
+    const error = await rejection(vertexAdapter().generateImage!({ model: 'dall-e-3', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    expect([error.status, error.code]).toEqual([502, 'upstream_unavailable']);
+  });
+});
