@@ -30,14 +30,10 @@ const routedTo = (request: HttpRequest): Record<string, string> => {
   }
 };
 
-/**
- * The caller is proven before the body is read, as OpenAI does: without a valid key, a request gets the 401 whatever
- * its body (an unknown model or bad JSON must not answer first). Verifying a key is a signature check, no I/O.
- */
+/** Provider errors reach external clients sanitized, with the diagnostic headers of where the call was routed. */
 const sanitized =
   (operation: Operation): Operation =>
   async (request, context) => {
-    await billing.identify(request, 'external');
     try {
       return await operation(request, context);
     } catch (error) {

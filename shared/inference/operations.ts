@@ -17,10 +17,11 @@ import type { TextServices } from './services.ts';
 const create =
   (parse: (body: Record<string, unknown>) => TextRequest, services: TextServices, billing: Billing, surface: Surface): Operation =>
   async (http) => {
+    // The caller is proven before the body is read, as OpenAI does: a bad key gets its 401 whatever the body says.
+    const payer = await billing.identify(http, surface);
     const body = readJsonObject(http);
     const request = parse(body);
     const model = services.resolveTextModel(request.model, request.provider);
-    const payer = await billing.identify(http, surface);
     const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, payer.caller.id)).conversation : [];
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
