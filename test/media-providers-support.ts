@@ -1,7 +1,7 @@
 /** Helpers the media adapter tests share: call options, real-media checks, error capture. */
 import { inflateSync, crc32 } from 'node:zlib';
 import { expect } from 'vitest';
-import { measureAudioSeconds } from '../layers/providers/audio-duration.ts';
+import { audioDuration } from '../shared/media/formats/duration.ts';
 import type { CallOptions } from '../layers/providers/types.ts';
 import { UpstreamError, type ComposeError } from '../shared/errors.ts';
 
@@ -41,9 +41,9 @@ export const decodePng = (bytes: Uint8Array): { width: number; height: number } 
 
 export const readAll = async (stream: ReadableStream<Uint8Array>): Promise<Uint8Array> => new Uint8Array(await new Response(stream).arrayBuffer());
 
-/** Audio the project can measure (WAV, FLAC, MP3): its length in seconds; fails the test otherwise. */
+/** Audio whose length the bytes tell: its length in seconds; fails the test otherwise. */
 export const audioSeconds = (bytes: Uint8Array): number => {
-  const seconds = measureAudioSeconds(bytes);
+  const seconds = audioDuration(bytes)?.seconds;
   expect(seconds).toBeGreaterThan(0);
   return seconds!;
 };

@@ -131,21 +131,6 @@ export const decodeBase64 = (text: string): { readonly data: Uint8Array; readonl
 
 export const encodeBase64 = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
-const startsWith = (bytes: Uint8Array, signature: readonly number[], offset = 0): boolean => signature.every((byte, index) => bytes[offset + index] === byte);
-
-/** The media type the bytes themselves declare (providers that do not label their output, or label it loosely). */
-export const sniffMediaType = (bytes: Uint8Array): string | undefined => {
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x41, 0x56, 0x45], 8)) return 'audio/wav';
-  if (startsWith(bytes, [0x47, 0x49, 0x46, 0x38])) return 'image/gif';
-  if (startsWith(bytes, [0x49, 0x44, 0x33]) || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe6) === 0xe2)) return 'audio/mpeg';
-  if (startsWith(bytes, [0x4f, 0x67, 0x67, 0x53])) return 'audio/ogg';
-  if (startsWith(bytes, [0x66, 0x4c, 0x61, 0x43])) return 'audio/flac';
-  return undefined;
-};
-
 /**
  * A result the provider hosts (a signed object-store URL) or inlines (a data URL) → bytes. Downloads carry no
  * credential: the URL itself is the capability. Failures are the provider's (502), never the client's.

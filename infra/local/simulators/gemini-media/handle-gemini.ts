@@ -6,10 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorInfo, googleError, isGoogleError, statusError, type GoogleError } from '../gemini/google-error.ts';
 import { sendJson } from '../gemini/http-io.ts';
 import { ok, type Reply } from './reply.ts';
-import { countTokens, embeddingFor } from '../media-fixtures/content.ts';
+import { countTokens, embeddingFor, pictureFor } from '../media-fixtures/content.ts';
 import type { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
-import { encodePng, seedOf } from '../media-fixtures/png.ts';
+
 import { invalid, validateImagen } from './validate.ts';
 
 const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict)$/;
@@ -72,7 +72,7 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
     if (imagen.prompt.includes('SIM_BLOCK_PROMPT')) return ok({});
     const predictions = Array.from({ length: imagen.count }, (_, index) => ({
       mimeType: 'image/png',
-      bytesBase64Encoded: Buffer.from(encodePng(imagen.width, imagen.height, seedOf(`${imagen.prompt}#${index}`))).toString('base64'),
+      bytesBase64Encoded: Buffer.from(pictureFor(`${imagen.prompt}#${index}`, imagen.width, imagen.height)).toString('base64'),
     }));
     return ok({ predictions });
   }

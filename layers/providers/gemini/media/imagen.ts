@@ -5,7 +5,8 @@
  * filter refusal, some filtered returns the rest.
  */
 import { UpstreamError } from '../../../../shared/errors.ts';
-import { decodeBase64, invalidAnswer, sniffMediaType } from '../../http/media-call.ts';
+import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { decodeBase64, invalidAnswer } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import { nearestAspectRatio, parseSize, requireImageCount } from '../../media-input.ts';
@@ -41,7 +42,7 @@ export const imageResultFrom = (answer: ImagenPredictResponse, provider: Provide
   for (const prediction of predictions) {
     if (prediction.bytesBase64Encoded === undefined) continue;
     const { data } = decodeBase64(prediction.bytesBase64Encoded);
-    images.push({ data, mediaType: prediction.mimeType ?? sniffMediaType(data) ?? 'image/png' });
+    images.push({ data, mediaType: sniffMedia(data)?.mediaType ?? prediction.mimeType ?? 'image/png' });
     revisedPrompts.push(prediction.prompt);
   }
   if (images.length > 0) return { images, revisedPrompts };
