@@ -84,22 +84,37 @@ const startQueueConsumers = async (queueUrls: Readonly<Record<QueueName, string>
  * API Gateway's work. The handlers reach the stand-ins only through the AWS SDK's endpoint settings.
  */
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
+  // A start that fails half-way stops what it already started, instead of leaving processes (anvil) behind.
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    return await startRuntime(options, <T extends { close(): Promise<unknown> } | undefined>(piece: T): T => {
+      if (piece) started.push(() => piece.close());
+      return piece;
+    });
+  } catch (error) {
+    await Promise.allSettled(started.reverse().map((close) => close()));
+    throw error;
+  }
+};
+
+const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { close(): Promise<unknown> } | undefined>(piece: T) => T): Promise<LocalRuntime> => {
   const stage = options.stage ?? 'local';
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   const bucket = `compose-${stage}-media`;
   const [dynamo, s3, sqs] = await Promise.all([
-    startDynamo({ path: join(options.dataDir, 'dynamodb') }),
-    startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }),
-    startSqs({ stage }),
+    startDynamo({ path: join(options.dataDir, 'dynamodb') }).then(track),
+    startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }).then(track),
+    startSqs({ stage }).then(track),
   ]);
 
-  const simulators = options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env });
+  const simulators = track(options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env }));
   const signingKey = await ensureDevSigningKey(options.dataDir);
-  const chain = options.chain === false ? undefined : await startLocalChain({ dataDir: join(options.dataDir, 'chain') });
+  const chain = track(options.chain === false ? undefined : await startLocalChain({ dataDir: join(options.dataDir, 'chain') }));
   // Its own client, pointed at the stand-in: the handlers' environment is not in place yet.
   const videoSqs = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-  const videos =
-    options.videos === false ? undefined : await startLocalVideoPipeline({ stage, sqs: videoSqs, env: { ...process.env, ...options.env }, ...options.videos });
+  const videos = track(
+    options.videos === false ? undefined : await startLocalVideoPipeline({ stage, sqs: videoSqs, env: { ...process.env, ...options.env }, ...options.videos }),
+  );
   const env: Record<string, string> = {
     ...simulators?.env,
     ...videos?.env,
@@ -129,6 +144,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const handlers = Object.fromEntries(families.map((f, i) => [f, modules[i]!.handler])) as FamilyHandlers;
 
   const consumers = await startQueueConsumers(sqs.queueUrls);
+  track({ close: () => consumers.stop() });
   await videos?.start();
 
   const server = createLocalServer(handlers, { stage });

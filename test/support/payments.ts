@@ -56,7 +56,11 @@ export interface PaymentsRuntime extends LocalRuntime {
 /** Starts the whole API and its chain in a temp directory; `close` also removes the directory. */
 export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<PaymentsRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-payments-'));
-  const runtime = await startLocalRuntime({ ...options, dataDir });
+  // Payments need no video pipeline: leave it off unless a test asks for it.
+  const runtime = await startLocalRuntime({ videos: false, ...options, dataDir }).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   if (!runtime.chain) throw new Error('the local runtime started without its chain');
   const signingKey = await ensureDevSigningKey(dataDir);
   const dynamo = new DynamoDBClient({
