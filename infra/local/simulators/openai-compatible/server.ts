@@ -9,6 +9,7 @@ import { OnceTracker, type Faults } from './faults.ts';
 import { FLAVOR_TABLE, type FlavorName } from './flavors.ts';
 import { handleChat } from './handle-chat.ts';
 import { ImageFiles, handleOpenAIMedia, isOpenAIMediaRequest } from '../openai-media/index.ts';
+import { handleCompatibleMedia, isCompatibleMediaRequest } from '../media-fixtures/compatible-routes.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { statusError, type SimError } from './sim-error.ts';
 import { PromptCache } from './tokens.ts';
@@ -68,6 +69,10 @@ export const startOpenAICompatibleSimulator = async (options: OpenAICompatibleSi
     if (isOpenAIMediaRequest(flavor, url)) {
       const record = (body: unknown): void => void requests.push({ method: req.method ?? '', path: url.pathname, search: url.search, headers: { ...req.headers }, body });
       return handleOpenAIMedia(req, res, url, { flavor, requestId, apiKey: options.apiKey, once, files: imageFiles, record });
+    }
+    if (isCompatibleMediaRequest(flavor, url)) {
+      const record = (body: unknown): void => void requests.push({ method: req.method ?? '', path: url.pathname, search: url.search, headers: { ...req.headers }, body });
+      return handleCompatibleMedia(req, res, url, { flavor, requestId, apiKey: options.apiKey, once, files: imageFiles, record });
     }
     const rawBody = await readBody(req);
     let body: unknown = rawBody;
