@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { UpstreamError } from '../errors.ts';
+import { ComposeError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
@@ -120,7 +120,13 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     return result;
   }
 
-  const parts = await adapter.stream(canonical, options).catch(failBeforeFirstByte);
+  // Until the provider's first byte the answer can still be an HTTP error (and retries stay invisible). A provider
+  // silent for a whole heartbeat interval (a model that thinks before it streams) would let an edge endpoint drop
+  // the connection, so the response then commits to SSE and heartbeats; a failure after that is reported in-band.
+  const upstream = adapter.stream(canonical, options);
+  upstream.catch(() => undefined);
+  const firstByteIsLate = await beforeHeartbeat(upstream, services.settings.heartbeatMs).catch(failBeforeFirstByte);
+  const parts: AsyncIterable<StreamPart> = firstByteIsLate ? whenReady(upstream) : await upstream;
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
   // write ran alongside the upstream call; by the provider's first byte this wait is normally over.
   await began?.catch((error: unknown) => {
@@ -179,10 +185,16 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
       poll?.stop();
-      // Whether finished, failed or abandoned by the client: nothing upstream may keep running, and a call
-      // abandoned before it settled is charged nothing.
+      // A client that hangs up mid-stream still owes what the provider generated for it (the provider bills us
+      // for it); a failed or cancelled call owes nothing. Decided before the abort below changes the signal.
+      const partial = acc.result();
+      const owed = !settled && !partial.error && !(controller.signal.reason instanceof CancelledError) && generatedAnything(partial);
+      // Whether finished, failed or abandoned: nothing upstream may keep running.
       controller.abort();
-      if (!settled) await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+      if (!settled) {
+        const outcome = owed ? ({ kind: 'served', measured: [measuredUsage(partial, canonical)] } as const) : ({ kind: 'failed' } as const);
+        await payment.finalize(outcome).catch(() => undefined);
+      }
     }
   }
 
@@ -198,10 +210,28 @@ const receiptFrame = (api: TextRequest['api'], receipt: ReceiptBody): string =>
 
 const serializerIds = (serializer: FrameSerializer) => ('ids' in serializer ? (serializer.ids as import('./responses/output.ts').OutputIds) : undefined);
 
-const streamErrorOf = (_error: unknown, signal: AbortSignal): StreamError =>
-  signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
-    ? { code: 'generation_timeout', message: 'The generation exceeded its time limit.' }
-    : { code: 'upstream_stream_error', message: 'The provider stream failed.' };
+/** Resolves true when `call` has not settled within `ms` (it rejects as `call` does when that comes first). */
+const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  return Promise.race([call.then(() => false), late]).finally(() => clearTimeout(timer));
+};
+
+/** The provider's parts once its call has answered, so heartbeats can run while it has not. */
+async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenerator<StreamPart> {
+  yield* await call;
+}
+
+const generatedAnything = (c: Completion): boolean => c.text !== '' || c.reasoning !== '' || c.toolCalls.length > 0 || c.usage !== undefined;
+
+const streamErrorOf = (error: unknown, signal: AbortSignal): StreamError => {
+  if (signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError') {
+    return { code: 'generation_timeout', message: 'The generation exceeded its time limit.' };
+  }
+  // A provider call that failed after the response committed (see beforeHeartbeat) keeps its own code and message.
+  if (error instanceof ComposeError && error.exposed) return { status: error.status, code: error.code, message: error.message };
+  return { code: 'upstream_stream_error', message: 'The provider stream failed.' };
+};
 
 /** Lambda instances share nothing, so a cancel reaches the generating instance through the stored record. */
 const watchForCancel = (id: string, services: TextServices, controller: AbortController) => {
