@@ -1,5 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, createS3Client, createSqsClient } from '../../shared/stores/clients.ts';
+import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
+import { s3BlobStore } from '../../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
 import { sqsVideoQueue } from '../../shared/videos/queue.ts';
@@ -8,10 +10,11 @@ import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/vide
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';
 import { createVideoStorage } from '../../shared/videos/storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
-import { textServices } from '../inference/text-services.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
+const s3 = createS3Client();
+const bucket = process.env[MEDIA_BUCKET_ENV]!;
 const stateMachineArn = process.env[VIDEO_ENV.stateMachineArn];
 const queueUrl = process.env[VIDEO_ENV.queueUrl];
 
@@ -26,9 +29,9 @@ export const videoServices: VideoServices = {
     : {
         enqueue: () => Promise.reject(new Error(`${VIDEO_ENV.queueUrl} is not set`)),
       },
-  storage: createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! }),
+  storage: createVideoStorage({ s3, bucket }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
-  idempotency: textServices.idempotency,
+  idempotency: createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs: s3BlobStore(s3, bucket) }),
   workflow: stateMachineArn ? sfnWorkflow(new SFNClient({}), stateMachineArn) : undefined,
   settings: videoRouteSettingsFromEnv(),
 };
