@@ -29,6 +29,14 @@ const OWN: Record<Family, FamilyAccess> = {
 
 const authsOf = (family: Family) => new Set(ROUTES.filter((r) => r.family === family).map((r) => r.auth));
 
+/** How a family's routes are paid for: `payment` takes x402 and Compose Keys, `key` Compose Keys only. */
+export type Charging = 'payment' | 'key' | 'none';
+
+export const chargingOf = (family: Family): Charging => {
+  const auths = authsOf(family);
+  return auths.has('payment') ? 'payment' : auths.has('key') ? 'key' : 'none';
+};
+
 /** Tables a family needs to charge for its routes. */
 const chargingTables = (family: Family): TableName[] => {
   const auths = authsOf(family);

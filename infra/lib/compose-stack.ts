@@ -1,25 +1,23 @@
 /**
  * One stage of Compose Inference. The stack only wires: storage, the shared layer, one function per family
  * (bound to what `accessOf` says it may touch), the API built from the route table, and custom domains.
+ * Payments: Compose Key settings on every charging family; x402 settings and the settlement retry queue
+ * on families with `payment` routes, when x402 is configured (payments.ts, settlement-queue.ts).
  * The video pipeline (issue 6) drops in as one more construct taking `storage` and `functions`.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PLATFORM_FEE_ENV } from '../../shared/pricing/fee.ts';
 import type { Family } from '../../shared/routes.ts';
-import { FAMILY_NAMES, accessOf } from './access.ts';
+import { FAMILY_NAMES, accessOf, chargingOf } from './access.ts';
 import { Api } from './api.ts';
 import type { StageConfig } from './config.ts';
 import { CustomDomain } from './custom-domain.ts';
 import { FamilyFunction } from './family-function.ts';
+import { composeKeysEnvironment, x402Environment } from './payments.ts';
+import { SettlementQueue } from './settlement-queue.ts';
 import { SHARED_ASSETS_DIR, SHARED_ASSETS_ENV, SharedLayer } from './shared-layer.ts';
 import { Storage } from './storage.ts';
-
-/**
- * The default x402 network (CAIP-2) for payment challenges. No payments module reads a network from the
- * environment yet; this is the name the stack offers.
- */
-export const X402_NETWORK_ENV = 'X402_NETWORK';
 
 export interface ComposeStackProps extends StackProps {
   readonly config: StageConfig;
@@ -30,6 +28,7 @@ export class ComposeStack extends Stack {
   readonly storage: Storage;
   readonly sharedLayer: SharedLayer;
   readonly functions: Readonly<Record<Family, FamilyFunction>>;
+  readonly settlements: SettlementQueue;
   readonly api: Api;
   readonly domains: readonly CustomDomain[];
 
@@ -47,6 +46,7 @@ export class ComposeStack extends Stack {
 
     const functions = {} as Record<Family, FamilyFunction>;
     for (const family of FAMILY_NAMES) {
+      const charging = chargingOf(family);
       const fn = new FamilyFunction(this, `${family}Function`, {
         family,
         stage: config.stage,
@@ -57,7 +57,9 @@ export class ComposeStack extends Stack {
         environment: {
           [SHARED_ASSETS_ENV]: SHARED_ASSETS_DIR,
           [PLATFORM_FEE_ENV]: String(config.platformFeeBps),
-          [X402_NETWORK_ENV]: config.x402Network,
+          ...(charging !== 'none' ? composeKeysEnvironment(config) : {}),
+          // x402 code needs the nonces table, which only `payment` families hold (access.ts).
+          ...(charging === 'payment' ? x402Environment(config) : {}),
         },
       });
       const access = accessOf(family);
@@ -67,6 +69,19 @@ export class ComposeStack extends Stack {
       functions[family] = fn;
     }
     this.functions = functions;
+
+    // Always deployed, so turning x402 off never deletes a queue that still holds settlements.
+    this.settlements = new SettlementQueue(this, 'Settlements', {
+      stage: config.stage,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+      sourceMaps: config.sourceMaps,
+      storage: this.storage,
+      environment: x402Environment(config),
+    });
+    if (config.x402PayTo) {
+      for (const family of FAMILY_NAMES) if (chargingOf(family) === 'payment') this.settlements.bindSender(functions[family].function);
+    }
 
     const handlers = Object.fromEntries(FAMILY_NAMES.map((f) => [f, functions[f].function])) as Record<Family, FamilyFunction['function']>;
     this.api = new Api(this, 'Api', {
