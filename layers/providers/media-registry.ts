@@ -8,11 +8,15 @@ import { UpstreamError } from '../../shared/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
+import { createAzureMediaAdapter } from './azure/media/adapter.ts';
+import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
+import { GEMINI_BASE_URL } from './gemini/model.ts';
 import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
 import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
 import { transportFor, type TransportOverrides } from './registry.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
+import { createVertexMediaAdapter } from './vertex/media/adapter.ts';
 
 export interface MediaProvider {
   /** Used when the environment sets no base URL; undefined when it is per deployment or account. */
@@ -25,6 +29,9 @@ const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
     defaultBaseURL: openaiMediaProfile.defaultBaseURL,
     create: (transport) => ({ ...createOpenAIMediaAdapter(transport), ...createOpenAIVideoAdapter(transport) }),
   },
+  azure: { defaultBaseURL: undefined, create: (transport) => createAzureMediaAdapter(transport) },
+  gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => createGeminiMediaAdapter(transport) },
+  vertex: { defaultBaseURL: undefined, create: (transport) => createVertexMediaAdapter(transport) },
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;
