@@ -2,19 +2,22 @@ import type { Operation } from '../../shared/http/handler.ts';
 import { createFamilyHandler } from '../../shared/http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../../shared/http/request.ts';
 import { json } from '../../shared/http/response.ts';
-import { NotImplementedError, UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../../shared/errors.ts';
 import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
+import { createMediaOperations } from '../../shared/media/operations.ts';
 import { diagnosticHeaders } from '../../shared/inference/surface.ts';
 import { createVideoOperations } from '../../shared/videos/operations.ts';
 import { billing, textServices } from '../inference/text-services.ts';
+import { mediaServices } from '../media/media-services.ts';
 import { videoServices } from '../videos/video-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
 const text = createTextOperations(textServices, billing, 'external');
 const videos = createVideoOperations(videoServices, billing, 'external');
+const media = createMediaOperations(mediaServices, billing, 'external');
 
 /**
  * The provider and wire model a failed request was routed to. Only a provider's error is sanitized, and a
@@ -41,19 +44,16 @@ const sanitized =
     }
   };
 
-const notYet = (what: string): Operation => () => {
-  throw new NotImplementedError(what);
-};
-
 export const handler = createFamilyHandler('external', {
   'models.list': () => json(200, listOpenAIModels()),
   'models.get': (request) => json(200, getOpenAIModel(request.pathParameters.model!)),
   'chat.create': sanitized(text['chat.create']),
   'responses.create': sanitized(text['responses.create']),
-  'embeddings.create': notYet('POST /external/v1/embeddings'),
-  'images.generate': notYet('POST /external/v1/images/generations'),
-  'audio.speech': notYet('POST /external/v1/audio/speech'),
-  'audio.transcriptions': notYet('POST /external/v1/audio/transcriptions'),
+  // Media operations put their own diagnostic headers on provider errors (their bodies may be multipart).
+  'embeddings.create': sanitized(media['embeddings.create']),
+  'images.generate': sanitized(media['images.generate']),
+  'audio.speech': sanitized(media['audio.speech']),
+  'audio.transcriptions': sanitized(media['audio.transcriptions']),
   'videos.create': sanitized(videos['videos.create']),
   'opencode.provider': (request) => json(200, opencodeProviderConfig(request)),
   'opencode.wellKnown': (request) => json(200, opencodeWellKnown(request)),

@@ -1,9 +1,6 @@
-import { NotImplementedError } from '../../shared/errors.ts';
 import { createFamilyHandler } from '../../shared/http/handler.ts';
-import { routesOf } from '../../shared/routes.ts';
+import { createMediaOperations } from '../../shared/media/operations.ts';
+import { billing } from '../shared-services.ts';
+import { mediaServices } from './media-services.ts';
 
-// Interim: every route of this family answers 501 until its implementation lands.
-export const handler = createFamilyHandler(
-  'media',
-  Object.fromEntries(routesOf('media').map((r) => [r.operation, () => { throw new NotImplementedError(`${r.method} ${r.path}`); }])),
-);
+export const handler = createFamilyHandler('media', createMediaOperations(mediaServices, billing, 'native'));

@@ -1,0 +1,14 @@
+import { createMediaAdapterResolver } from '../../layers/providers/media-registry.ts';
+import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
+import type { MediaServices } from '../../shared/media/services.ts';
+import { mediaSettingsFromEnv } from '../../shared/media/services.ts';
+import { createMediaStore, urlTtlFromEnv } from '../../shared/media/storage/store.ts';
+import { credentials, idempotency, mediaBucket, s3 } from '../shared-services.ts';
+
+/** The media routes' services for this instance, shared by the media and external functions. */
+export const mediaServices: MediaServices = {
+  adapterFor: createMediaAdapterResolver(credentials, transportOverridesFromEnv()),
+  store: createMediaStore({ s3, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
+  idempotency,
+  settings: mediaSettingsFromEnv(),
+};

@@ -1,0 +1,29 @@
+/**
+ * What every paid function shares, made once per instance and injected: the AWS clients (the same code reaches
+ * the stand-ins locally and AWS deployed), provider credentials, idempotency records and billing.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createProviderCredentials } from '../layers/providers/credentials.ts';
+import { createBilling } from '../shared/billing/billing.ts';
+import { x402BillingFromEnv } from '../shared/billing/x402-from-env.ts';
+import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
+import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
+import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
+import { s3BlobStore } from '../shared/stores/overflow.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../shared/stores/tables.ts';
+
+export const doc = createDocumentClient();
+export const s3 = createS3Client();
+export const mediaBucket = process.env[MEDIA_BUCKET_ENV]!;
+export const blobs = s3BlobStore(s3, mediaBucket);
+export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: new SecretsManagerClient({}) } : {});
+export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs });
+
+/** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
+export const billing = createBilling({
+  x402: x402BillingFromEnv(process.env, doc, createSqsClient()),
+  keys: {
+    verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
+    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
+  },
+});

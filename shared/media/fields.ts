@@ -1,0 +1,89 @@
+/**
+ * Reading media request fields with one clear 400 per problem. JSON bodies and multipart fields go through the
+ * same readers: a multipart field is always a string, so numbers and booleans are read from their text too.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import { requireModel } from '../inference/request/fields.ts';
+
+export type Body = Readonly<Record<string, unknown>>;
+
+export const MEDIA_ERROR_CODES = {
+  unknownParameter: 'unknown_parameter',
+  invalidParameter: 'invalid_parameter',
+  missingParameter: 'missing_parameter',
+  streamingNotSupported: 'streaming_not_supported',
+} as const;
+
+export { requireModel };
+
+/** Fields the gateway itself reads on every media route, beside the OpenAI ones. */
+const GATEWAY_FIELDS = ['model', 'provider'];
+
+/** OpenAI refuses arguments it does not know; so does the gateway, rather than dropping them silently. */
+export const onlyKnown = (body: Body, allowed: readonly string[]): void => {
+  const unknown = Object.keys(body).find((name) => !allowed.includes(name) && !GATEWAY_FIELDS.includes(name));
+  if (unknown !== undefined) {
+    throw new InvalidRequestError(MEDIA_ERROR_CODES.unknownParameter, `Unrecognized request argument supplied: ${unknown}.`, { param: unknown });
+  }
+};
+
+const invalid = (param: string, message: string, code: string = MEDIA_ERROR_CODES.invalidParameter): InvalidRequestError =>
+  new InvalidRequestError(code, `Invalid '${param}': ${message}.`, { param });
+
+const absent = (value: unknown): boolean => value === undefined || value === null;
+
+export const readProvider = (body: Body): string | undefined => {
+  if (absent(body.provider)) return undefined;
+  if (typeof body.provider !== 'string') throw invalid('provider', 'must be a string');
+  return body.provider;
+};
+
+export const requireString = (body: Body, param: string, code = `missing_${param}`): string => {
+  const value = body[param];
+  if (absent(value) || value === '') throw new InvalidRequestError(code, `'${param}' is required.`, { param });
+  if (typeof value !== 'string') throw invalid(param, 'must be a string');
+  return value;
+};
+
+export const optionalString = (body: Body, param: string): string | undefined => {
+  const value = body[param];
+  if (absent(value)) return undefined;
+  if (typeof value !== 'string') throw invalid(param, 'must be a string');
+  return value;
+};
+
+export interface NumberRule {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+  /** The code for a value outside [min, max]. */
+  readonly code?: string;
+}
+
+export const optionalNumber = (body: Body, param: string, rule: NumberRule): number | undefined => {
+  const raw = body[param];
+  if (absent(raw) || raw === '') return undefined;
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (rule.integer && !Number.isInteger(value))) {
+    throw invalid(param, `must be ${rule.integer ? 'an integer' : 'a number'}`);
+  }
+  if (value < rule.min || value > rule.max) throw invalid(param, `must be between ${rule.min} and ${rule.max}, got ${value}`, rule.code);
+  return value;
+};
+
+export const optionalEnum = <T extends string>(body: Body, param: string, allowed: readonly T[], code?: string): T | undefined => {
+  const value = body[param];
+  if (absent(value)) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw invalid(param, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`, code);
+  }
+  return value as T;
+};
+
+/** Media routes answer once; a client asking for a stream gets told so rather than a silent non-stream. */
+export const refuseStreaming = (body: Body, param = 'stream'): void => {
+  const value = body[param];
+  if (value === true || value === 'true') {
+    throw new InvalidRequestError(MEDIA_ERROR_CODES.streamingNotSupported, `Streaming ('${param}') is not available on this route; omit it to get the whole answer.`, { param });
+  }
+};

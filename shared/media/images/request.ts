@@ -1,0 +1,61 @@
+/**
+ * Image requests: generations (JSON) and edits (multipart with `image` / `image[]` and an optional `mask`).
+ * Size and quality are checked against what the model's catalog row prices; `auto` leaves them to the provider.
+ */
+import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import { InvalidRequestError } from '../../errors.ts';
+import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, refuseStreaming, requireModel, requireString, type Body } from '../fields.ts';
+import { allowedValues, type MediaModel } from '../model.ts';
+
+export interface ImageCall {
+  readonly model: string;
+  readonly provider: string | undefined;
+  readonly prompt: string;
+  readonly n: number;
+  /** A priced size, `auto`, or undefined (the provider's default). */
+  readonly size: string | undefined;
+  readonly quality: string | undefined;
+  readonly responseFormat: 'url' | 'b64_json';
+  /** Provider options passed through as sent (GPT Image `background`, `output_format`…; DALL·E 3 `style`). */
+  readonly extra: Readonly<Record<string, unknown>>;
+  readonly images?: readonly MediaFile[];
+  readonly mask?: MediaFile;
+}
+
+/** OpenAI's image options the gateway passes through untouched; the provider validates them. */
+export const PASSTHROUGH_FIELDS = ['user', 'style', 'background', 'moderation', 'output_format', 'output_compression', 'input_fidelity'] as const;
+
+const COMMON_FIELDS = ['prompt', 'n', 'size', 'quality', 'response_format', 'stream', 'partial_images', ...PASSTHROUGH_FIELDS];
+
+const numeric = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+export const parseImageFields = (body: Body, extraAllowed: readonly string[] = []): ImageCall => {
+  onlyKnown(body, [...COMMON_FIELDS, ...extraAllowed]);
+  refuseStreaming(body);
+  const extra = Object.fromEntries(PASSTHROUGH_FIELDS.filter((name) => body[name] !== undefined && body[name] !== null).map((name) => [name, numeric(body[name])]));
+  return {
+    model: requireModel(body as Record<string, unknown>),
+    provider: readProvider(body),
+    prompt: requireString(body, 'prompt'),
+    n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }) ?? 1,
+    size: optionalString(body, 'size'),
+    quality: optionalString(body, 'quality'),
+    responseFormat: optionalEnum(body, 'response_format', ['url', 'b64_json'] as const, 'invalid_response_format') ?? 'url',
+    extra,
+  };
+};
+
+/** Size and quality must be ones the model is priced for (or `auto`); n within the model's bound. */
+export const checkImageOptions = (call: ImageCall, model: MediaModel): void => {
+  for (const param of ['size', 'quality'] as const) {
+    const value = call[param];
+    const allowed = allowedValues(model, param);
+    if (value !== undefined && value !== 'auto' && allowed && !allowed.includes(value)) {
+      throw new InvalidRequestError(`unsupported_${param}`, `${model.publicId} does not offer ${param} '${value}'; choose one of ${allowed.map((a) => `'${a}'`).join(', ')} or 'auto'.`, { param });
+    }
+  }
+  const maxN = model.params.n?.maximum;
+  if (maxN !== undefined && call.n > maxN) {
+    throw new InvalidRequestError('invalid_parameter', `Invalid 'n': ${model.publicId} makes at most ${maxN} images per request.`, { param: 'n' });
+  }
+};

@@ -1,0 +1,50 @@
+/** POST /v1/audio/speech bodies. The voice must be one the model has, when the catalog lists them. */
+import { InvalidRequestError } from '../../errors.ts';
+import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
+import { allowedValues, type MediaModel } from '../model.ts';
+import { MEDIA_LIMITS } from '../upload/limits.ts';
+
+export const SPEECH_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
+export type SpeechFormat = (typeof SPEECH_FORMATS)[number];
+
+export interface SpeechCall {
+  readonly model: string;
+  readonly provider: string | undefined;
+  readonly input: string;
+  readonly voice: string;
+  readonly format: SpeechFormat;
+  readonly speed: number | undefined;
+  readonly instructions: string | undefined;
+}
+
+/** Characters as people count them (code points), which is what per-character prices count. */
+export const characterCount = (text: string): number => [...text].length;
+
+export const parseSpeechRequest = (body: Body): SpeechCall => {
+  onlyKnown(body, ['input', 'voice', 'response_format', 'speed', 'instructions', 'stream_format']);
+  const model = requireModel(body as Record<string, unknown>);
+  const input = requireString(body, 'input');
+  if (characterCount(input) > MEDIA_LIMITS.speechInputCharacters) {
+    throw new InvalidRequestError('input_too_long', `'input' has ${characterCount(input)} characters; the limit is ${MEDIA_LIMITS.speechInputCharacters}.`, { param: 'input' });
+  }
+  if (body.stream_format !== undefined && body.stream_format !== 'audio') {
+    throw new InvalidRequestError('streaming_not_supported', "Only stream_format 'audio' is available on this route.", { param: 'stream_format' });
+  }
+  return {
+    model,
+    provider: readProvider(body),
+    input,
+    voice: requireString(body, 'voice'),
+    format: optionalEnum(body, 'response_format', SPEECH_FORMATS, 'unsupported_response_format') ?? 'mp3',
+    speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
+    instructions: optionalString(body, 'instructions'),
+  };
+};
+
+/** 400 `unknown_voice` before any money moves, listing the voices the model has. */
+export const checkVoice = (call: SpeechCall, model: MediaModel): void => {
+  const voices = allowedValues(model, 'voice');
+  if (voices && !voices.includes(call.voice)) {
+    throw new InvalidRequestError('unknown_voice', `${model.publicId} has no voice '${call.voice}'; choose one of ${voices.map((v) => `'${v}'`).join(', ')}.`, { param: 'voice' });
+  }
+};

@@ -1,0 +1,59 @@
+/**
+ * Speech: billed per input character (known before the call, so quote and charge are equal), answered as the
+ * audio bytes with their content type. The audio is collected (bounded) before answering: buffered functions
+ * need the whole body, and a replay must be able to return it.
+ */
+import { UpstreamError } from '../../errors.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import { bytesAnswer } from '../answer.ts';
+import type { Body } from '../fields.ts';
+import { resolveMediaModel, type MediaModel } from '../model.ts';
+import type { Serve } from '../paid.ts';
+import { priceMedia } from '../price.ts';
+import type { MediaServices } from '../services.ts';
+import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { characterCount, checkVoice, parseSpeechRequest, type SpeechCall } from './request.ts';
+
+export const prepareSpeech = (http: HttpRequest, body: Body) => {
+  const call = parseSpeechRequest(body);
+  const model = resolveMediaModel(call.model, call.provider, 'speech');
+  checkVoice(call, model);
+  const characters = characterCount(call.input);
+  const price = priceMedia(http, model, { quote: { kind: 'characters', characters }, metered: false, description: `Speech of ${characters} characters with ${model.publicId}` });
+  return { call, model, price, characters };
+};
+
+const collect = async (audio: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> => {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of audio) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await audio.cancel().catch(() => undefined);
+      throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned more audio than the gateway serves in one answer.');
+    }
+    chunks.push(chunk);
+  }
+  if (size === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no audio.');
+  return Buffer.concat(chunks, size);
+};
+
+export const serveSpeech =
+  (services: MediaServices, call: SpeechCall, model: MediaModel, characters: number): Serve =>
+  async (options) => {
+    const adapter = services.adapterFor(model.provider);
+    if (!adapter.speak) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve speech on this gateway.`);
+    const result = await adapter.speak(
+      {
+        model: model.wireModel,
+        input: call.input,
+        voice: call.voice,
+        format: call.format,
+        ...(call.speed !== undefined ? { speed: call.speed } : {}),
+        ...(call.instructions !== undefined ? { instructions: call.instructions } : {}),
+      },
+      options,
+    );
+    const audio = await collect(result.audio, MEDIA_LIMITS.speechOutputBytes);
+    return { answer: bytesAnswer(audio, result.mediaType), measured: [{ kind: 'characters', characters }] };
+  };

@@ -1,0 +1,44 @@
+/**
+ * Transcription, billed per minute of audio. Before the call the duration is bounded: exactly for WAV (its
+ * PCM size fixes it), else by the file's size at the lowest bit rate any speech codec uses. After it, the
+ * provider's duration is charged, capped at that bound, so the charge never exceeds the hold.
+ */
+import { UpstreamError } from '../../errors.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import { AUDIO_MIN_BYTES_PER_SECOND } from '../../pricing/index.ts';
+import { audioDuration } from '../formats/duration.ts';
+import { resolveMediaModel, type MediaModel } from '../model.ts';
+import type { Serve } from '../paid.ts';
+import { priceMedia } from '../price.ts';
+import type { MediaServices } from '../services.ts';
+import { transcriptAnswer } from './respond.ts';
+import type { TranscriptionCall } from './request.ts';
+
+/** Milliseconds are the receipt's resolution; rounding down keeps the charge within the bound. */
+const toMilliseconds = (seconds: number): number => Math.floor(seconds * 1000) / 1000;
+
+export const prepareTranscription = (http: HttpRequest, call: TranscriptionCall) => {
+  const model = resolveMediaModel(call.model, call.provider, 'transcription');
+  const declared = audioDuration(call.file.data);
+  const exact = declared?.exact ? declared.seconds : undefined;
+  const boundSeconds = exact ?? call.file.data.byteLength / AUDIO_MIN_BYTES_PER_SECOND;
+  const price = priceMedia(http, model, {
+    quote: exact !== undefined ? { kind: 'audio_minutes', seconds: exact } : { kind: 'audio_minutes', bytes: call.file.data.byteLength },
+    metered: true,
+    description: `Transcription with ${model.publicId}`,
+  });
+  return { call, model, price, boundSeconds };
+};
+
+export const serveTranscription =
+  (services: MediaServices, call: TranscriptionCall, model: MediaModel, boundSeconds: number): Serve =>
+  async (options) => {
+    const adapter = services.adapterFor(model.provider);
+    if (!adapter.transcribe) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve transcription on this gateway.`);
+    const result = await adapter.transcribe(
+      { model: model.wireModel, file: call.file, ...(call.language ? { language: call.language } : {}), ...(call.prompt ? { prompt: call.prompt } : {}) },
+      options,
+    );
+    const seconds = toMilliseconds(Math.min(Math.max(0, result.durationSeconds), boundSeconds));
+    return { answer: transcriptAnswer(call.format, result, seconds), measured: [{ kind: 'audio_minutes', seconds }] };
+  };
