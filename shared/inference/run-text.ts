@@ -155,8 +155,20 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
         acc.add(part);
         serializer.part(part);
       };
+      // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
+      // provider failure (a hung-up call still owes what was generated, see below).
+      const reader = withHeartbeat<StreamPart>(parts, services.settings.heartbeatMs);
       try {
-        for await (const part of withHeartbeat<StreamPart>(parts, services.settings.heartbeatMs)) {
+        while (true) {
+          let next: IteratorResult<StreamPart | typeof HEARTBEAT>;
+          try {
+            next = await reader.next();
+          } catch (error) {
+            fail(controller.signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
+            break;
+          }
+          if (next.done) break;
+          const part = next.value;
           if (part === HEARTBEAT) {
             yield HEARTBEAT_FRAME;
             continue;
@@ -165,8 +177,8 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
           yield* emit(serializer.part(part));
           if (part.type === 'error') break;
         }
-      } catch (error) {
-        fail(controller.signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
+      } finally {
+        void reader.return(undefined).catch(() => undefined);
       }
       if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
