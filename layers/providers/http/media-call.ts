@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { UpstreamError } from '../../../shared/errors.ts';
 import type { CallOptions, ProviderId, ProviderTransport } from '../types.ts';
 import { fetchWithRetry } from './fetch-with-retry.ts';
+import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
@@ -189,4 +190,26 @@ export const mapLimited = async <T, R>(items: readonly T[], limit: number, task:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+};
+
+export interface PollSettings {
+  /** Between two status checks. */
+  readonly intervalMs: number;
+  /** The longest the adapter waits for a provider task before giving up with 504. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Checks a provider task until `check` returns a value (done) or throws (failed), waiting `intervalMs` between
+ * checks; the caller's abort stops the wait at once. For providers whose synchronous-looking operation is an
+ * async task underneath (DashScope image tasks, FLUX Kontext requests).
+ */
+export const pollUntilDone = async <T>(provider: ProviderId, check: () => Promise<T | undefined>, settings: PollSettings, signal: AbortSignal): Promise<T> => {
+  const deadline = Date.now() + settings.timeoutMs;
+  for (;;) {
+    const done = await check();
+    if (done !== undefined) return done;
+    if (Date.now() + settings.intervalMs > deadline) throw new UpstreamError(504, UPSTREAM_CODES.timeout, `The ${provider} provider did not finish the task in time.`);
+    await sleep(settings.intervalMs, signal);
+  }
 };

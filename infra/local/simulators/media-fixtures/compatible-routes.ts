@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Flavor, FlavorName } from '../openai-compatible/flavors.ts';
 import type { MediaDeps } from '../openai-media/index.ts';
 import { handleAzureMedia, matchesAzureMedia } from '../azure-media/routes.ts';
+import { handleFireworksMedia, matchesFireworksMedia } from '../fireworks-media/routes.ts';
 
 export interface CompatibleMediaRoutes {
   matches(url: URL): boolean;
@@ -15,6 +16,7 @@ export interface CompatibleMediaRoutes {
 
 const ROUTES: Partial<Record<FlavorName, CompatibleMediaRoutes>> = {
   azure: { matches: matchesAzureMedia, handle: handleAzureMedia },
+  fireworks: { matches: matchesFireworksMedia, handle: handleFireworksMedia },
 };
 
 export const isCompatibleMediaRequest = (flavor: Flavor, url: URL): boolean => ROUTES[flavor.name]?.matches(url) ?? false;
