@@ -3,7 +3,7 @@
  * (bound to what `accessOf` says it may touch), the API built from the route table, and custom domains.
  * Payments: Compose Key settings on every charging family; x402 settings and the settlement retry queue
  * on families with `payment` routes, when x402 is configured (payments.ts, settlement-queue.ts).
- * The video pipeline (issue 6) drops in as one more construct taking `storage` and `functions`.
+ * The video pipeline (video-pipeline.ts): its queue and state machine, bound to the families that submit and cancel.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -18,6 +18,7 @@ import { composeKeysEnvironment, x402Environment } from './payments.ts';
 import { SettlementQueue } from './settlement-queue.ts';
 import { SHARED_ASSETS_DIR, SHARED_ASSETS_ENV, SharedLayer } from './shared-layer.ts';
 import { Storage } from './storage.ts';
+import { VideoPipeline } from './video-pipeline.ts';
 
 export interface ComposeStackProps extends StackProps {
   readonly config: StageConfig;
@@ -29,6 +30,7 @@ export class ComposeStack extends Stack {
   readonly sharedLayer: SharedLayer;
   readonly functions: Readonly<Record<Family, FamilyFunction>>;
   readonly settlements: SettlementQueue;
+  readonly videos: VideoPipeline;
   readonly api: Api;
   readonly domains: readonly CustomDomain[];
 
@@ -82,6 +84,18 @@ export class ComposeStack extends Stack {
     if (config.x402PayTo) {
       for (const family of FAMILY_NAMES) if (chargingOf(family) === 'payment') this.settlements.bindSender(functions[family].function);
     }
+
+    this.videos = new VideoPipeline(this, 'Videos', {
+      stage: config.stage,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+      sourceMaps: config.sourceMaps,
+      storage: this.storage,
+    });
+    // Both submit routes enqueue; `POST /v1/responses/{id}/cancel` (inference) stops executions.
+    this.videos.bindSubmitter(functions.videos.function);
+    this.videos.bindSubmitter(functions.external.function);
+    this.videos.bindCanceller(functions.inference.function);
 
     const handlers = Object.fromEntries(FAMILY_NAMES.map((f) => [f, functions[f].function])) as Record<Family, FamilyFunction['function']>;
     this.api = new Api(this, 'Api', {

@@ -153,7 +153,7 @@ export class VideoPipeline extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason: "Executions are named by video job ids at run time, so StopExecution is granted on this state machine's executions.",
-          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:[^:]+:[^:]+:execution:compose-[a-z0-9-]+-video-jobs:\\*$/g' }],
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:.+:execution:compose-[a-z0-9-]+-video-jobs:\\*$/g' }],
         },
       ],
       true,
