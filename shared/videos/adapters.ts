@@ -4,9 +4,9 @@
  * long-running jobs, or locally the video simulator beside the chat simulator.
  */
 import type { ProviderCredentials } from '../../layers/providers/credentials.ts';
-import { createMediaAdapter } from '../../layers/providers/media-registry.ts';
+import { createMediaAdapter, mediaTransportFor } from '../../layers/providers/media-registry.ts';
 import type { MediaAdapter } from '../../layers/providers/media-types.ts';
-import { transportFor, type TransportOverrides } from '../../layers/providers/registry.ts';
+import type { TransportOverrides } from '../../layers/providers/registry.ts';
 import type { ProviderId } from '../../layers/providers/types.ts';
 
 export const VIDEO_BASE_URL_ENV: Partial<Record<ProviderId, string>> = {
@@ -22,7 +22,7 @@ export const createVideoAdapterResolver = (
   return (provider) => {
     let adapter = adapters.get(provider);
     if (!adapter) {
-      const transport = transportFor(provider, credentials, overrides);
+      const transport = mediaTransportFor(provider, credentials, overrides);
       const videosURL = env[VIDEO_BASE_URL_ENV[provider] ?? '']?.trim();
       adapter = createMediaAdapter(provider, videosURL ? { ...transport, baseURL: videosURL } : transport);
       adapters.set(provider, adapter);
