@@ -13,11 +13,11 @@ import { sendBytes } from '../openai-media/io.ts';
 import { jsonFaultText, jsonObject, runRoute, throwSimError } from '../media-fixtures/compatible-route.ts';
 import { pictureFor } from '../media-fixtures/content.ts';
 import { openAIEmbeddings } from '../media-fixtures/openai-embeddings.ts';
+import { simState } from '../media-fixtures/sim-state.ts';
 
 const BASE = '/inference/v1';
 const TEXT_TO_IMAGE = /^\/inference\/v1\/workflows\/accounts\/([^/]+)\/models\/([^/]+)\/text_to_image$/;
 const KONTEXT = /^\/inference\/v1\/workflows\/accounts\/([^/]+)\/models\/([^/]+?)(\/get_result)?$/;
-const RESULTS = '/inference/v1/sim-results/';
 
 const FLUX_MODELS: Readonly<Record<string, { readonly maxSteps: number }>> = { 'flux-1-schnell-fp8': { maxSteps: 4 }, 'flux-1-dev-fp8': { maxSteps: 50 } };
 const KONTEXT_MODELS = ['flux-kontext-pro', 'flux-kontext-max'];
@@ -39,13 +39,8 @@ interface KontextTask {
   polls: number;
 }
 
-/** Kontext requests in flight and finished results, per simulator. */
-const tasksOf = new WeakMap<MediaDeps['files'], Map<string, KontextTask>>();
-const tasks = (deps: MediaDeps): Map<string, KontextTask> => {
-  let map = tasksOf.get(deps.files);
-  if (!map) tasksOf.set(deps.files, (map = new Map()));
-  return map;
-};
+/** Kontext requests in flight and finished, per simulator. */
+const tasks = (deps: MediaDeps): Map<string, KontextTask> => simState(deps.files, 'fireworks-kontext', () => new Map<string, KontextTask>());
 
 const aspectRatio = (value: unknown, fallback: string): string => {
   if (value === undefined || value === null) return fallback;
@@ -65,18 +60,10 @@ const inputImage = (value: unknown): Uint8Array | undefined => {
   return bytes;
 };
 
-export const matchesFireworksMedia = (url: URL): boolean =>
-  url.pathname === `${BASE}/embeddings` || url.pathname.startsWith(`${BASE}/workflows/`) || url.pathname.startsWith(RESULTS);
+export const matchesFireworksMedia = (url: URL): boolean => url.pathname === `${BASE}/embeddings` || url.pathname.startsWith(`${BASE}/workflows/`);
 
-export const handleFireworksMedia = (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> => {
-  if (url.pathname.startsWith(RESULTS)) {
-    return runRoute(req, res, url, deps, ({ context }) => {
-      const task = tasks(deps).get(url.pathname.slice(RESULTS.length).replace(/\.png$/, ''));
-      if (!task || task.moderated || req.method !== 'GET') return throwSimError({ status: 404, message: 'Not found', type: 'invalid_request_error' });
-      sendBytes(context.res, 'image/png', Buffer.from(task.image));
-    }, { public: true });
-  }
-  return runRoute(
+export const handleFireworksMedia = (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> =>
+  runRoute(
     req,
     res,
     url,
@@ -116,7 +103,7 @@ export const handleFireworksMedia = (req: IncomingMessage, res: ServerResponse, 
         // The first check finds the request still running, as a real one would be.
         if (task.polls === 1) return sendJson(context.res, 200, { id, status: 'Pending', result: null, progress: 0.5 });
         if (task.moderated) return sendJson(context.res, 200, { id, status: 'Content Moderated', result: null, details: { 'Moderation Reasons': ['Simulated'] } });
-        return sendJson(context.res, 200, { id, status: 'Ready', result: { sample: `${context.origin}${RESULTS}${id}.png`, prompt: json['prompt'] ?? null } });
+        return sendJson(context.res, 200, { id, status: 'Ready', result: { sample: context.files.add(context.origin, Buffer.from(task.image)) } });
       }
       const text = prompt(json);
       const source = inputImage(json['input_image']);
@@ -130,4 +117,3 @@ export const handleFireworksMedia = (req: IncomingMessage, res: ServerResponse, 
     },
     { faultText: jsonFaultText },
   );
-};

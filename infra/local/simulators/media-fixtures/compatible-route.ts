@@ -23,6 +23,8 @@ export interface RouteOptions {
   readonly faultText?: (body: Buffer) => string;
   /** The error for a body above the reader's limit. */
   readonly tooLarge?: SimError;
+  /** Routes whose auth or error shape differs from the flavor's chat endpoint (DashScope's native API). */
+  readonly flavor?: MediaDeps['flavor'];
 }
 
 export const throwSimError = (error: SimError): never => {
@@ -38,15 +40,16 @@ export const runRoute = async (
   answer: (request: RouteRequest) => Promise<void> | void,
   options: RouteOptions = {},
 ): Promise<void> => {
-  const context: MediaContext = { req, res, flavor: deps.flavor, requestId: deps.requestId, origin: `http://${req.headers.host ?? '127.0.0.1'}`, files: deps.files };
+  const flavor = options.flavor ?? deps.flavor;
+  const context: MediaContext = { req, res, flavor, requestId: deps.requestId, origin: `http://${req.headers.host ?? '127.0.0.1'}`, files: deps.files };
   const body = await readBytes(req);
   if (!options.public) {
-    const denied = deps.flavor.authorize(req, deps.apiKey);
+    const denied = flavor.authorize(req, deps.apiKey);
     if (denied) return fail(context, denied);
   }
   if (!body) return fail(context, options.tooLarge ?? { status: 413, message: 'Request entity too large.', type: 'invalid_request_error' });
   const text = options.faultText?.(body) ?? '';
-  if (await applyMediaFaults(req, res, deps.once, text, (error) => fail(context, error), deps.flavor.contentFilterError)) return;
+  if (await applyMediaFaults(req, res, deps.once, text, (error) => fail(context, error), flavor.contentFilterError)) return;
   try {
     await answer({ context, url, body });
   } catch (error) {

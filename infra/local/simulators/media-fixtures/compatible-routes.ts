@@ -6,6 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Flavor, FlavorName } from '../openai-compatible/flavors.ts';
 import type { MediaDeps } from '../openai-media/index.ts';
+import { FILES_PATH } from '../openai-media/image-files.ts';
+import { sendBytes } from '../openai-media/io.ts';
+import { fail } from '../openai-media/context.ts';
 import { handleAzureMedia, matchesAzureMedia } from '../azure-media/routes.ts';
 import { handleFireworksMedia, matchesFireworksMedia } from '../fireworks-media/routes.ts';
 
@@ -19,6 +22,19 @@ const ROUTES: Partial<Record<FlavorName, CompatibleMediaRoutes>> = {
   fireworks: { matches: matchesFireworksMedia, handle: handleFireworksMedia },
 };
 
-export const isCompatibleMediaRequest = (flavor: Flavor, url: URL): boolean => ROUTES[flavor.name]?.matches(url) ?? false;
+/**
+ * Results a provider answers by URL (DashScope task images, Kontext samples) are kept in the server's
+ * `ImageFiles` and downloaded from `GET /v1/sim-files/<id>.png` without a key, as signed URLs are.
+ */
+const serveFile = async (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> => {
+  const image = req.method === 'GET' ? deps.files.get(url.pathname) : undefined;
+  if (image) return sendBytes(res, 'image/png', image);
+  const context = { req, res, flavor: deps.flavor, requestId: deps.requestId, origin: '', files: deps.files };
+  return fail(context, { status: 404, message: 'The specified blob does not exist.', type: 'invalid_request_error' });
+};
 
-export const handleCompatibleMedia = (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> => ROUTES[deps.flavor.name]!.handle(req, res, url, deps);
+export const isCompatibleMediaRequest = (flavor: Flavor, url: URL): boolean =>
+  (ROUTES[flavor.name] !== undefined && url.pathname.startsWith(FILES_PATH)) || (ROUTES[flavor.name]?.matches(url) ?? false);
+
+export const handleCompatibleMedia = (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> =>
+  url.pathname.startsWith(FILES_PATH) ? serveFile(req, res, url, deps) : ROUTES[deps.flavor.name]!.handle(req, res, url, deps);
