@@ -1,6 +1,6 @@
 /**
  * CPU time alongside wall time. On a shared machine wall-clock percentiles include time spent waiting for a
- * core; the CPU time an operation burns is a contention-free estimate of what it would take on an idle core.
+ * core; the CPU time an operation burns moves much less with load: a rough estimate of what it takes on an idle core.
  * The kernel accounts thread CPU time in uneven steps (often milliseconds), so it is only meaningful summed
  * over many operations: these helpers give a mean per operation, never a percentile.
  */
