@@ -268,6 +268,10 @@ describe('the external mirror', () => {
       headers: { authorization: `Bearer ${gateway.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'tts-1', input: 'SIM_FAULT=leak', voice: 'alloy' }),
     });
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect([response.status, body.error.code]).toEqual([400, 'upstream_bad_request']);
+    expect(body.error.message).not.toMatch(/sim-openai-key|https?:|internal\.openai/);
     expect(response.headers.get('x-compose-upstream-provider')).toBe('openai');
+    expect(response.headers.get('x-compose-upstream-model')).toBe('tts-1');
   });
 });

@@ -35,5 +35,11 @@ export const applyMediaFaults = async (
     fail(contentFilter());
     return true;
   }
+  if (faults.leak) {
+    // A provider echoing the caller's key and its internal endpoints: the gateway must redact both.
+    const key = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'none';
+    fail({ status: 400, message: `Request rejected for api_key=${key} by https://internal.openai.example/v1/audio (see org-abcdef1234567890).`, type: 'invalid_request_error', code: 'invalid_value' });
+    return true;
+  }
   return res.writableEnded;
 };
