@@ -3,7 +3,7 @@ import type { ImageRequest } from '../../../layers/providers/media-types.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { jsonAnswer } from '../answer.ts';
-import { resolveMediaModel, type MediaModel, type MediaOperation } from '../model.ts';
+import { allowedValues, resolveMediaModel, type MediaModel, type MediaOperation } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';
 import type { MediaServices } from '../services.ts';
@@ -12,9 +12,19 @@ import { respondedImages } from './limits.ts';
 import { imagesBody } from './respond.ts';
 import { checkImageOptions, type ImageCall } from './request.ts';
 
-export const prepareImages = (http: HttpRequest, call: ImageCall, operation: Extract<MediaOperation, 'image-generation' | 'image-edit'>) => {
-  const model = resolveMediaModel(call.model, call.provider, operation);
-  checkImageOptions(call, model);
+/**
+ * The size a request without one gets (the media spec hands adapters a concrete size): 1024x1024 where the
+ * model offers it, as OpenAI's models default to, else the model's first priced size.
+ */
+export const defaultImageSize = (model: MediaModel): string => {
+  const sizes = allowedValues(model, 'size');
+  return !sizes || sizes.includes('1024x1024') ? '1024x1024' : sizes[0]!;
+};
+
+export const prepareImages = (http: HttpRequest, requested: ImageCall, operation: Extract<MediaOperation, 'image-generation' | 'image-edit'>) => {
+  const model = resolveMediaModel(requested.model, requested.provider, operation);
+  checkImageOptions(requested, model);
+  const call: ImageCall = { ...requested, size: requested.size ?? defaultImageSize(model) };
   const quote = imageQuote(call);
   const price = priceMedia(http, model, {
     quote,
@@ -29,7 +39,7 @@ const toRequest = (call: ImageCall, model: MediaModel): ImageRequest => ({
   model: model.wireModel,
   prompt: call.prompt,
   n: call.n,
-  size: call.size ?? 'auto',
+  size: call.size ?? '1024x1024',
   quality: call.quality ?? 'auto',
   extra: call.extra,
   ...(call.images ? { images: call.images } : {}),
