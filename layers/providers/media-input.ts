@@ -55,3 +55,10 @@ export const requireImageCount = (request: ImageRequest, provider: ProviderId, m
 
 /** A rough token count for providers that bill embeddings per token but do not report it (~4 characters a token). */
 export const estimateTokens = (texts: readonly string[]): number => texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / 4)), 0);
+
+/** `items` in runs of at most `size` (providers that cap inputs per call). */
+export const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+};

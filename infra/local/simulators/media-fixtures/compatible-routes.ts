@@ -9,6 +9,7 @@ import type { MediaDeps } from '../openai-media/index.ts';
 import { FILES_PATH } from '../openai-media/image-files.ts';
 import { sendBytes } from '../openai-media/io.ts';
 import { fail } from '../openai-media/context.ts';
+import { handleAlibabaMedia, matchesAlibabaMedia } from '../alibaba-media/routes.ts';
 import { handleAzureMedia, matchesAzureMedia } from '../azure-media/routes.ts';
 import { handleFireworksMedia, matchesFireworksMedia } from '../fireworks-media/routes.ts';
 
@@ -18,6 +19,7 @@ export interface CompatibleMediaRoutes {
 }
 
 const ROUTES: Partial<Record<FlavorName, CompatibleMediaRoutes>> = {
+  alibaba: { matches: matchesAlibabaMedia, handle: handleAlibabaMedia },
   azure: { matches: matchesAzureMedia, handle: handleAzureMedia },
   fireworks: { matches: matchesFireworksMedia, handle: handleFireworksMedia },
 };

@@ -4,12 +4,12 @@
  * (`https://generativelanguage.googleapis.com/v1beta`), as for text.
  */
 import { mapLimited, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
-import { textInputs } from '../../media-input.ts';
+import { chunk, textInputs } from '../../media-input.ts';
 import type { EmbeddingRequest, ImageRequest, MediaAdapter } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { upstreamErrorFromResponse } from '../errors.ts';
 import { GEMINI_BASE_URL } from '../model.ts';
-import { bareModel, buildBatchEmbedRequest, chunk, embeddingResultFrom, MAX_BATCH_EMBED_REQUESTS } from './embeddings.ts';
+import { bareModel, buildBatchEmbedRequest, embeddingResultFrom, MAX_BATCH_EMBED_REQUESTS } from './embeddings.ts';
 import { buildImagenRequest, imageResultFrom } from './imagen.ts';
 import { batchEmbedContentsResponseSchema, imagenPredictResponseSchema } from './wire.ts';
 

@@ -20,12 +20,6 @@ export const buildBatchEmbedRequest = (request: EmbeddingRequest, texts: readonl
   })),
 });
 
-export const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-};
-
 export const embeddingResultFrom = (texts: readonly string[], answers: readonly BatchEmbedContentsResponse[]): EmbeddingResult => {
   const embeddings = answers.flatMap((answer) => answer.embeddings);
   const reported = embeddings.every((embedding) => embedding.statistics?.tokenCount !== undefined)
