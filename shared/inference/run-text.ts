@@ -92,11 +92,16 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
 
   let attempts = 1;
   const controller = new AbortController();
-  const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(services.settings.deadlineMs)]);
+  // A cleared timer rather than AbortSignal.timeout, which would keep every finished request's signal alive
+  // until its deadline (minutes) passed.
+  const deadline = setTimeout(() => controller.abort(new DOMException('The generation exceeded its time limit.', 'TimeoutError')), services.settings.deadlineMs);
+  deadline.unref();
+  const signal = controller.signal;
   const options = { signal, requestId: http.requestId, includeUsage: true, onRetry: () => void (attempts += 1) };
   const adapter = services.adapterFor(model.provider);
 
   const failBeforeFirstByte = async (error: unknown): Promise<never> => {
+    clearTimeout(deadline);
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
     await payment.finalize({ kind: 'failed' }).catch(() => undefined);
     await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(() => undefined);
@@ -105,6 +110,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
 
   if (!request.stream) {
     const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
+    clearTimeout(deadline);
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
     const settled = await settle(completion);
@@ -130,6 +136,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
   // write ran alongside the upstream call; by the provider's first byte this wait is normally over.
   await began?.catch((error: unknown) => {
+    clearTimeout(deadline);
     controller.abort();
     throw error;
   });
@@ -202,6 +209,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       const partial = acc.result();
       const owed = !settled && !partial.error && !(controller.signal.reason instanceof CancelledError) && generatedAnything(partial);
       // Whether finished, failed or abandoned: nothing upstream may keep running.
+      clearTimeout(deadline);
       controller.abort();
       if (!settled) {
         const outcome = owed ? ({ kind: 'served', measured: [measuredUsage(partial, canonical)] } as const) : ({ kind: 'failed' } as const);

@@ -44,11 +44,9 @@ type Attempt =
 const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOptions, timeoutMs: number): Promise<Attempt> => {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const attemptController = new AbortController();
-  // AbortSignal.timeout cannot be cancelled, so it only trips this attempt's controller while the attempt
-  // waits for its first byte; once the body is handed over the listener is gone and the timeout is inert.
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const onDeadline = (): void => attemptController.abort(deadline.reason);
-  deadline.addEventListener('abort', onDeadline, { once: true });
+  // A cleared timer, not AbortSignal.timeout: that one cannot be cancelled and keeps its signal alive until it
+  // fires, which at a 120 s timeout holds memory for every request long after it finished.
+  const deadline = setTimeout(() => attemptController.abort(new DOMException('The attempt timed out.', 'TimeoutError')), timeoutMs);
   const signal = AbortSignal.any([options.signal, attemptController.signal]);
   try {
     const response = await fetchImpl(url, { ...init, signal });
@@ -58,7 +56,7 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
     if (attemptController.signal.aborted) return { kind: 'timeout' };
     return { kind: 'connection', error };
   } finally {
-    deadline.removeEventListener('abort', onDeadline);
+    clearTimeout(deadline);
   }
 };
 
