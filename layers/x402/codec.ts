@@ -5,7 +5,7 @@
  * `[A-Za-z0-9+/=]`, so base64url output would break every official client. We accept both alphabets, with or
  * without padding, because other clients (and the project's OpenAPI document) use base64url.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PAYMENT_ERROR, paymentRefused } from './errors.ts';
 import {
   paymentPayloadSchema,

@@ -3,7 +3,8 @@
  * Addresses come out checksummed, so comparisons elsewhere are plain string equality.
  */
 import { getAddress, type Address, type Hex } from 'viem';
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
+import * as z from 'zod';
 
 export const addressSchema = z
   .string()

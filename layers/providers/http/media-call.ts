@@ -4,7 +4,7 @@
  * readers media answers need (validated JSON, bounded bytes, base64 and data URLs, result URLs to download).
  * Wire formats stay in the provider folders; nothing here knows one.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { UpstreamError } from '../../../shared/errors.ts';
 import type { CallOptions, ProviderId, ProviderTransport } from '../types.ts';
 import { fetchWithRetry } from './fetch-with-retry.ts';

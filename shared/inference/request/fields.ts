@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors.ts';
 import type { FunctionTool, ReasoningOptions, ResponseFormat, ToolChoice } from '../../../layers/providers/types.ts';
 

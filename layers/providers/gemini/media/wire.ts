@@ -3,7 +3,8 @@
  * Imagen's `:predict` (shared with Vertex). Requests are typed (we build them); responses are validated.
  * https://ai.google.dev/api/embeddings · https://ai.google.dev/gemini-api/docs/imagen
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
+import * as z from 'zod';
 
 export interface EmbedContentRequest {
   /** `models/{model}`: batchEmbedContents requires every request to name the model of the URL. */

@@ -1,6 +1,6 @@
 /** Embeddings: floats are always asked for on the wire; the gateway re-encodes for clients that want base64. */
 import type { EmbeddingRequest, EmbeddingResult } from '../../media-types.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { embeddingsResponseSchema } from './wire.ts';
 
 export const embeddingsBody = (request: EmbeddingRequest): Record<string, unknown> => ({

@@ -3,7 +3,7 @@
  * models are asked for base64 so no provider URL has to be fetched. `auto` (or nothing) leaves size and
  * quality to the provider, which reports what it chose.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
 import type { ImageRequest, ImageResult, MediaFile } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { UpstreamError } from '../../../../shared/errors.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 

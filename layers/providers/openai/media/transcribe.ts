@@ -2,7 +2,7 @@
  * Transcription. Whisper is asked for `verbose_json` (language, duration, segments: what every client format
  * is built from); GPT-4o transcribe models only answer `json`, so their duration is read from the audio.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { audioDuration } from '../../../../shared/media/formats/duration.ts';
 import type { TranscriptionRequest, TranscriptionResult } from '../../media-types.ts';
 import type { transcriptionResponseSchema } from './wire.ts';

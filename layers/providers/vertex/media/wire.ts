@@ -3,7 +3,8 @@
  * `gemini/media/wire.ts`). Vertex reports the tokens each input used, so embeddings meter exactly here.
  * https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
+import * as z from 'zod';
 
 export interface VertexEmbedRequest {
   readonly instances: readonly { readonly content: string; readonly task_type?: string }[];
