@@ -11,6 +11,7 @@ import { sendBytes } from '../openai-media/io.ts';
 import { fail } from '../openai-media/context.ts';
 import { handleAlibabaMedia, matchesAlibabaMedia } from '../alibaba-media/routes.ts';
 import { handleAzureMedia, matchesAzureMedia } from '../azure-media/routes.ts';
+import { handleCloudflareMedia, matchesCloudflareMedia } from '../cloudflare-media/routes.ts';
 import { handleFireworksMedia, matchesFireworksMedia } from '../fireworks-media/routes.ts';
 
 export interface CompatibleMediaRoutes {
@@ -21,6 +22,7 @@ export interface CompatibleMediaRoutes {
 const ROUTES: Partial<Record<FlavorName, CompatibleMediaRoutes>> = {
   alibaba: { matches: matchesAlibabaMedia, handle: handleAlibabaMedia },
   azure: { matches: matchesAzureMedia, handle: handleAzureMedia },
+  cloudflare: { matches: matchesCloudflareMedia, handle: handleCloudflareMedia },
   fireworks: { matches: matchesFireworksMedia, handle: handleFireworksMedia },
 };
 
