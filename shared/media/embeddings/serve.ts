@@ -45,6 +45,9 @@ export const serveEmbeddings =
       { model: model.wireModel, input: call.input, ...(call.dimensions !== undefined ? { dimensions: call.dimensions } : {}), ...(call.user ? { user: call.user } : {}) },
       options,
     );
+    if (result.vectors.length !== call.input.length) {
+      throw new UpstreamError(502, 'upstream_invalid_response', `The provider returned ${result.vectors.length} embeddings for ${call.input.length} inputs.`);
+    }
     const data = result.vectors.map((vector, index) => ({
       object: 'embedding',
       index,

@@ -3,7 +3,7 @@
  * audio bytes with their content type. The audio is collected (bounded) before answering: buffered functions
  * need the whole body, and a replay must be able to return it.
  */
-import { UpstreamError } from '../../errors.ts';
+import { ComposeError, UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { bytesAnswer } from '../answer.ts';
 import type { Body } from '../fields.ts';
@@ -26,13 +26,16 @@ export const prepareSpeech = (http: HttpRequest, body: Body) => {
 const collect = async (audio: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> => {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of audio) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      await audio.cancel().catch(() => undefined);
-      throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned more audio than the gateway serves in one answer.');
+  try {
+    for await (const chunk of audio) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned more audio than the gateway serves in one answer.');
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    await audio.cancel().catch(() => undefined);
+    // After the first byte nothing is retried: a connection lost mid-audio fails the call (and charges nothing).
+    throw error instanceof ComposeError ? error : new UpstreamError(502, 'upstream_connection_lost', 'The connection to the provider was lost mid-audio.', { cause: error });
   }
   if (size === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no audio.');
   return Buffer.concat(chunks, size);
