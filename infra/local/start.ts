@@ -14,7 +14,7 @@ const devKey = await runtime.mintDevKey(25);
 const banner = [
   '',
   `Compose Inference is running on ${runtime.url}`,
-  `  data:       ${dataDir} (DynamoDB via dynalite, S3 via s3rver)`,
+  `  data:       ${dataDir} (DynamoDB via dynalite, S3 via s3rver, SQS via fauxqs, Step Functions via aws-local-stepfunctions)`,
   '',
   'Providers without a key are served by loopback simulators:',
   ...runtime.simulated.map((line) => `  ${line}`),
