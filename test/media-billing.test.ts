@@ -22,8 +22,15 @@ const call = (overrides: Partial<ImageCall> = {}): ImageCall => ({
   ...overrides,
 });
 
+const pictures = new Map<string, Buffer>();
+const picture = (width: number, height: number): Buffer => {
+  const key = `${width}x${height}`;
+  if (!pictures.has(key)) pictures.set(key, promptPicture(width, height, 1));
+  return pictures.get(key)!;
+};
+
 const result = (count: number, reported: { quality?: string; size?: string } = {}, width = 1024, height = 1024): ImageResult => ({
-  images: Array.from({ length: count }, () => ({ data: promptPicture(width, height, 1), mediaType: 'image/png' })),
+  images: Array.from({ length: count }, () => ({ data: picture(width, height), mediaType: 'image/png' })),
   ...reported,
 });
 
