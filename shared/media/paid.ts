@@ -73,7 +73,12 @@ const withDiagnostics = (error: unknown, call: PaidCall): unknown => {
 
 const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serve): Promise<MediaAnswer> => {
   let attempts = 1;
-  const signal = AbortSignal.timeout(call.deadlineMs);
+  // A cleared timer rather than AbortSignal.timeout, which would keep every finished call's signal alive until
+  // its deadline (minutes) passed.
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(new DOMException('The provider call exceeded its time limit.', 'TimeoutError')), call.deadlineMs);
+  deadline.unref();
+  const { signal } = controller;
   const options: CallOptions = { signal, requestId: call.http.requestId, onRetry: () => void (attempts += 1) };
   let served: Served;
   try {
@@ -81,6 +86,8 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   } catch (error) {
     await payment.finalize({ kind: 'failed' }).catch(() => undefined);
     throw withDiagnostics(deadlineError(error, signal), call);
+  } finally {
+    clearTimeout(deadline);
   }
   const settled = await payment.finalize({ kind: 'served', measured: served.measured });
   const native = call.surface === 'native';
