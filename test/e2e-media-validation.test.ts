@@ -15,7 +15,8 @@ const UPLOAD_CAP = 1024 * 1024;
 let gateway: E2eRuntime;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false, env: { MEDIA_MAX_UPLOAD_BYTES: String(UPLOAD_CAP) } });
+  // A short media deadline, so a provider that never answers is cut off within the test.
+  gateway = await startE2eRuntime({ chain: false, env: { MEDIA_MAX_UPLOAD_BYTES: String(UPLOAD_CAP), MEDIA_DEADLINE_MS: '1500' } });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -24,7 +25,8 @@ afterAll(async () => {
 const expectRefusal = async (path: string, response: Response, expected: Refusal): Promise<void> => {
   const body = (await response.json()) as { error: { code: string; type: string; message: string; param?: string } };
   expect({ status: response.status, code: body.error.code }).toEqual({ status: expected.status, code: expected.code });
-  expect(body.error.type).toBe(expected.status === 404 ? 'not_found_error' : expected.status === 401 ? 'authentication_error' : 'invalid_request_error');
+  const type = expected.status >= 500 ? 'api_error' : expected.status === 404 ? 'not_found_error' : expected.status === 401 ? 'authentication_error' : 'invalid_request_error';
+  expect(body.error.type).toBe(type);
   expect(body.error.message.length).toBeGreaterThan(10);
   if (expected.param) expect(body.error.param).toBe(expected.param);
   expectMatchesContract(path, 'post', expected.status, body);
@@ -146,6 +148,12 @@ describe('embeddings', () => {
     ['a text model', { model: 'gpt-4o-mini', input: 'x' }, { status: 400, code: 'unsupported_operation', param: 'model' }],
   ])('refuses %s', async (_, body, expected) => {
     await expectRefusal(EMBEDDINGS, await postJson(EMBEDDINGS, body), expected);
+  });
+});
+
+describe('a provider that never answers', () => {
+  it('is cut off at the media deadline: 504 upstream_timeout, in the envelope', async () => {
+    await expectRefusal(SPEECH, await postJson(SPEECH, { ...speech, input: 'SIM_FAULT=timeout' }), { status: 504, code: 'upstream_timeout' });
   });
 });
 
