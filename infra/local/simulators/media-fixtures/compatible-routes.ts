@@ -13,6 +13,7 @@ import { handleAlibabaMedia, matchesAlibabaMedia } from '../alibaba-media/routes
 import { handleAzureMedia, matchesAzureMedia } from '../azure-media/routes.ts';
 import { handleCloudflareMedia, matchesCloudflareMedia } from '../cloudflare-media/routes.ts';
 import { handleFireworksMedia, matchesFireworksMedia } from '../fireworks-media/routes.ts';
+import { handleHuggingFaceMedia, matchesHuggingFaceMedia } from '../huggingface-media/routes.ts';
 
 export interface CompatibleMediaRoutes {
   matches(url: URL): boolean;
@@ -24,6 +25,7 @@ const ROUTES: Partial<Record<FlavorName, CompatibleMediaRoutes>> = {
   azure: { matches: matchesAzureMedia, handle: handleAzureMedia },
   cloudflare: { matches: matchesCloudflareMedia, handle: handleCloudflareMedia },
   fireworks: { matches: matchesFireworksMedia, handle: handleFireworksMedia },
+  huggingface: { matches: matchesHuggingFaceMedia, handle: handleHuggingFaceMedia },
 };
 
 /**

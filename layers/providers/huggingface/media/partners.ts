@@ -1,0 +1,33 @@
+/**
+ * Which Inference Provider serves a Hub model on the router, and under which id. A `repo/model:provider`
+ * suffix names it explicitly; otherwise the catalog row does (`hfInferenceProvider`, `hfProviderId`); otherwise
+ * Hugging Face's own `hf-inference` serves the Hub id.
+ */
+import { getCatalog } from '../../../../shared/catalog/index.ts';
+
+export type HfPartner = 'hf-inference' | 'nebius' | 'fal-ai';
+
+export interface HfRoute {
+  readonly partner: HfPartner | (string & {});
+  /** The model id the partner knows (fal: `fal-ai/flux/schnell`; others: the Hub id). */
+  readonly providerModelId: string;
+}
+
+export type PartnerResolver = (model: string) => HfRoute | undefined;
+
+/** The catalog's partner for a Hugging Face wire model, when it names one. */
+export const catalogPartner: PartnerResolver = (model) => {
+  const row = getCatalog().entries.find((entry) => entry.row.provider === 'hugging face' && entry.row.upstreamModelId === model)?.row;
+  if (!row?.hfInferenceProvider) return undefined;
+  return { partner: row.hfInferenceProvider, providerModelId: row.hfProviderId ?? model };
+};
+
+/** The chat router's selection policies: they pick among partners, they do not name one. */
+const POLICIES = new Set(['fastest', 'cheapest', 'preferred']);
+
+export const resolveHfRoute = (model: string, resolver: PartnerResolver): HfRoute => {
+  const [, id = model, named] = /^(.+):([a-z0-9-]+)$/.exec(model) ?? [];
+  const known = resolver(id);
+  if (named !== undefined && !POLICIES.has(named)) return { partner: named, providerModelId: known?.partner === named ? known.providerModelId : id };
+  return known ?? { partner: 'hf-inference', providerModelId: id };
+};
