@@ -11,7 +11,27 @@ export interface HttpTarget {
   readonly pool: Pool;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Rewrites the Chat Completions body the helpers build into what this target speaks (another wire format,
+   * another path per streamed or not). Called once per distinct body: the result is cached.
+   */
+  readonly prepare?: (body: string) => { readonly path: string; readonly body: string };
 }
+
+const prepared = new WeakMap<HttpTarget, Map<string, { path: string; body: string }>>();
+
+/** The path and body `target` is sent for the Chat Completions `body`. */
+export const requestFor = (target: HttpTarget, body: string): { path: string; body: string } => {
+  if (!target.prepare) return { path: target.path, body };
+  let cache = prepared.get(target);
+  if (!cache) prepared.set(target, (cache = new Map()));
+  let entry = cache.get(body);
+  if (!entry) {
+    if (cache.size > 64) cache.clear();
+    cache.set(body, (entry = { ...target.prepare(body) }));
+  }
+  return entry;
+};
 
 export const createPool = (url: string, connections: number): Pool =>
   new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 15_000, bodyTimeout: 15_000 });
@@ -21,8 +41,9 @@ const failure = (target: HttpTarget, status: number, body: string): Error =>
 
 /** One request, body read to the end; resolves with the latency in ms and the body. */
 export const timedRequest = async (target: HttpTarget, body: string): Promise<{ ms: number; text: string }> => {
+  const sent = requestFor(target, body);
   const start = performance.now();
-  const response = await target.pool.request({ method: 'POST', path: target.path, headers: target.headers, body });
+  const response = await target.pool.request({ method: 'POST', path: sent.path, headers: target.headers, body: sent.body });
   const text = await response.body.text();
   const ms = performance.now() - start;
   if (response.statusCode !== 200) throw failure(target, response.statusCode, text);
@@ -47,8 +68,9 @@ export interface StreamTiming {
 
 /** One streamed request; records when each upstream chunk (by its marker) reached this client. */
 export const timedStream = async (target: HttpTarget, body: string, chunks: number): Promise<StreamTiming> => {
+  const sent = requestFor(target, body);
   const start = performance.now();
-  const response = await target.pool.request({ method: 'POST', path: target.path, headers: target.headers, body });
+  const response = await target.pool.request({ method: 'POST', path: sent.path, headers: target.headers, body: sent.body });
   if (response.statusCode !== 200) throw failure(target, response.statusCode, await response.body.text());
   const arrivals = new Array<number>(chunks).fill(Number.NaN);
   const delivery = new Array<number>(chunks).fill(Number.NaN);

@@ -18,9 +18,20 @@ export interface Services {
    * Separate from `gateway()` so instrumentation never touches the overhead numbers; stop it when done.
    */
   tracedGateway(): Promise<ChildService>;
+  /**
+   * Another gateway process with its own settings (bench/services/gateway.ts, BENCH_GATEWAY_OPTIONS): `env`
+   * replaces its provider variables, `simulateProviders` starts the runtime's simulators. Not shared; stop it when
+   * done (closeAll stops it otherwise).
+   */
+  customGateway(name: string, options: CustomGatewayOptions): Promise<ChildService>;
   /** dynalite and s3rver alone, as the local runtime starts them, to size their share of the gateway's RSS. */
   standIns(): Promise<ChildService>;
   closeAll(): Promise<void>;
+}
+
+export interface CustomGatewayOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly simulateProviders?: boolean;
 }
 
 export interface ServiceOptions {
@@ -43,11 +54,12 @@ export const createServices = (log: (message: string) => void, options: ServiceO
 
   const upstream = memo(async () => track(await startChild('upstream', script('upstream'))));
   const bareProxy = memo(async () => track(await startChild('bare proxy', script('bare-proxy'), { args: [(await upstream()).url] })));
-  const startGateway = async (name: string, extra: readonly string[], nodeArgs: readonly string[]): Promise<ChildService> => {
+  const startGateway = async (name: string, extra: readonly string[], nodeArgs: readonly string[], custom?: CustomGatewayOptions): Promise<ChildService> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const args = [(await upstream()).url, dataDir, ...extra];
-    return track(await startChild(name, script('gateway'), { args, nodeArgs, readyTimeoutMs: 120_000 }));
+    const env = { BENCH_GATEWAY_OPTIONS: custom ? JSON.stringify(custom) : '' };
+    return track(await startChild(name, script('gateway'), { args, nodeArgs, env, readyTimeoutMs: 120_000 }));
   };
   const gateway = memo(() => startGateway('gateway', [], options.gatewayNodeArgs ?? []));
   const tracedGateway = memo(() => startGateway('traced gateway', ['--trace'], []));
@@ -62,6 +74,7 @@ export const createServices = (log: (message: string) => void, options: ServiceO
     bareProxy,
     gateway,
     tracedGateway,
+    customGateway: (name, custom) => startGateway(name, [], options.gatewayNodeArgs ?? [], custom),
     standIns,
     closeAll: async () => {
       await Promise.all(started.reverse().map((s) => s.stop().catch(() => undefined)));

@@ -9,7 +9,8 @@
 import type { Section } from '../lib/section.ts';
 import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
+import { gatewayGeminiSection } from './gateway-gemini.ts';
 import { gatewaySection } from './gateway/index.ts';
 import { paymentsSection } from './payments/index.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, catalogSection, bundlesSection, paymentsSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection];

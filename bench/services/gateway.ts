@@ -6,8 +6,14 @@
  *
  * `node bench/services/gateway.ts <upstream-url> <data-dir> [--trace]` prints its URL as a ready line; with
  * --trace it also logs its DynamoDB/S3/provider calls for the key-path measurement (see trace.ts).
+ *
+ * BENCH_GATEWAY_OPTIONS (JSON, optional) varies the process for other sections: `env` replaces the provider
+ * variables above (e.g. Gemini/Vertex pointed at another loopback upstream), `simulateProviders: true` starts
+ * the runtime's provider simulators for every provider left without a key (the media section's transcriptions).
+ * The ready line also names the runtime's S3 endpoint and media bucket.
  */
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
+import { MEDIA_BUCKET_ENV } from '../../shared/stores/tables.ts';
 import { announceReady } from '../lib/child.ts';
 import { installTrace } from './trace.ts';
 
@@ -16,19 +22,21 @@ const BUDGET_USD = 10_000;
 const [upstream, dataDir, flag] = process.argv.slice(2);
 if (!upstream || !dataDir) throw new Error('usage: gateway.ts <upstream-url> <data-dir> [--trace]');
 const trace = flag === '--trace' ? await installTrace() : undefined;
+const options = JSON.parse(process.env['BENCH_GATEWAY_OPTIONS'] || '{}') as { env?: Record<string, string>; simulateProviders?: boolean };
 
 const runtime = await startLocalRuntime({
   dataDir,
   stage: 'bench',
-  env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1` },
-  // Only the bench's upstream is called: no provider simulators and no local chain in the measured process.
-  simulateProviders: false,
+  env: options.env ?? { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `${upstream}/v1` },
+  // By default only the bench's upstream is called: no provider simulators and no local chain in the measured process.
+  simulateProviders: options.simulateProviders === true,
   chain: false,
 });
 // Optional so the bench also runs against a runtime from before Compose Keys.
 const mint = (runtime as { mintDevKey?: (budgetUsd?: number) => Promise<string> }).mintDevKey;
 const authorization = mint ? `Bearer ${await mint.call(runtime, BUDGET_USD)}` : 'Bearer compose-bench-client';
-announceReady({ url: runtime.url, authorization, composeKey: mint !== undefined, ...(trace ? { traceUrl: trace.url } : {}) }, async () => {
+const s3 = { s3Endpoint: runtime.env['AWS_ENDPOINT_URL_S3'], mediaBucket: runtime.env[MEDIA_BUCKET_ENV] };
+announceReady({ url: runtime.url, authorization, ...s3, composeKey: mint !== undefined, ...(trace ? { traceUrl: trace.url } : {}) }, async () => {
   trace?.close();
   await runtime.close();
 });

@@ -24,12 +24,12 @@ export const marker = (i: number): string => `[c${i}]`;
 /** Epoch ms with sub-millisecond precision, comparable between processes on one machine. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
 
-const stampedMarker = (i: number): string => `[c${i}@${epochMs().toFixed(3)}]`;
+export const stampedMarker = (i: number): string => `[c${i}@${epochMs().toFixed(3)}]`;
 
 /** Builds the user message that asks the upstream for `chunks` chunks `gapMs` apart. */
 export const directive = (chunks: number, gapMs: number): string => `bench chunks=${chunks} gap=${gapMs}`;
 
-const parseDirective = (text: string): { chunks: number; gapMs: number } => {
+export const parseDirective = (text: string): { chunks: number; gapMs: number } => {
   const chunks = Number(/chunks=(\d+)/.exec(text)?.[1] ?? 1);
   const gapMs = Number(/gap=(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? 0);
   return { chunks: Math.min(Math.max(chunks, 1), MAX_CHUNKS), gapMs: Math.min(gapMs, MAX_GAP_MS) };
