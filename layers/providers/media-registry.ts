@@ -8,9 +8,13 @@ import { UpstreamError } from '../../shared/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
+import { createAlibabaMediaAdapter, DASHSCOPE_BASE_URL } from './alibaba/media/adapter.ts';
 import { createAzureMediaAdapter } from './azure/media/adapter.ts';
+import { CLOUDFLARE_BASE_URL, createCloudflareMediaAdapter } from './cloudflare/media/adapter.ts';
+import { createFireworksMediaAdapter, FIREWORKS_BASE_URL } from './fireworks/media/adapter.ts';
 import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
 import { GEMINI_BASE_URL } from './gemini/model.ts';
+import { createHuggingFaceMediaAdapter, HF_ROUTER_URL } from './huggingface/media/adapter.ts';
 import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
 import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
@@ -32,6 +36,10 @@ const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
   azure: { defaultBaseURL: undefined, create: (transport) => createAzureMediaAdapter(transport) },
   gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => createGeminiMediaAdapter(transport) },
   vertex: { defaultBaseURL: undefined, create: (transport) => createVertexMediaAdapter(transport) },
+  fireworks: { defaultBaseURL: FIREWORKS_BASE_URL, create: (transport) => createFireworksMediaAdapter(transport) },
+  alibaba: { defaultBaseURL: DASHSCOPE_BASE_URL, create: (transport) => createAlibabaMediaAdapter(transport) },
+  cloudflare: { defaultBaseURL: CLOUDFLARE_BASE_URL, create: (transport) => createCloudflareMediaAdapter(transport) },
+  'hugging face': { defaultBaseURL: HF_ROUTER_URL, create: (transport) => createHuggingFaceMediaAdapter(transport) },
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;
