@@ -12,7 +12,7 @@ import type { Ledger } from '../shared/keys/index.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
 import { dataFrames, drain, parseSse } from './support/e2e.ts';
 import { startHoldingUpstream, type HoldingUpstream } from './support/holding-upstream.ts';
-import { CHAT, RESPONSES, expectReceiptAddsUp, headerReceipt, quoteFor, startPaymentsRuntime, streamReceipt, type PaymentsRuntime } from './support/payments.ts';
+import { readUntilContent, CHAT, RESPONSES, expectReceiptAddsUp, headerReceipt, quoteFor, startPaymentsRuntime, streamReceipt, type PaymentsRuntime } from './support/payments.ts';
 
 const HOLD = '[hold-for-the-crowd]';
 
@@ -60,18 +60,6 @@ const errorOf = async (response: Response) => {
   const body = (await response.json()) as { error: { code: string; message: string; type: string } };
   expect(Object.keys(body)).toEqual(['error']);
   return { status: response.status, code: body.error.code, type: body.error.type };
-};
-
-/** Reads a stream until a content delta has arrived, leaving the stream open. */
-const readUntilContent = async (response: Response): Promise<void> => {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let seen = '';
-  while (!seen.includes('"content":"')) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error('the stream ended before any content');
-    seen += decoder.decode(value, { stream: true });
-  }
 };
 
 // --- a key pays everywhere ------------------------------------------------------------------------------------

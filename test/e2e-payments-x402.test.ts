@@ -13,7 +13,7 @@ import { encodeBase64Json } from '../layers/x402/codec.ts';
 import type { PaymentPayload, PaymentRequired } from '../layers/x402/schemas.ts';
 import { exactTypedData } from '../layers/x402/typed-data.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
-import {
+import { readUntilContent,
   CHAT,
   RESPONSES,
   balancesMovedBy,
@@ -79,18 +79,6 @@ const expectSettledOnChain = async (receipt: ReceiptBody, payer: string): Promis
 const bodyReceipt = (api: Api, text: string): unknown => {
   const body = JSON.parse(text) as Record<string, unknown>;
   return api === 'chat' ? body['compose_receipt'] : body['receipt'];
-};
-
-/** Reads a stream until a content delta has arrived, leaving the stream open. */
-const readUntilContent = async (response: Response): Promise<void> => {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let seen = '';
-  while (!seen.includes('"content":"')) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error('the stream ended before any content');
-    seen += decoder.decode(value, { stream: true });
-  }
 };
 
 // --- paying with the official client -----------------------------------------------------------------------

@@ -183,3 +183,15 @@ export const challengeFor = async (runtime: PaymentsRuntime, path: string, body:
 /** The worst-case quote the gateway holds for a body: the `exact` offer of its challenge. */
 export const quoteFor = async (runtime: PaymentsRuntime, path: string, body: string): Promise<bigint> =>
   BigInt((await challengeFor(runtime, path, body)).accepts.find((offer) => offer.scheme === 'exact')!.amount);
+
+/** Reads a stream until a content delta has arrived, leaving the stream open. */
+export const readUntilContent = async (response: Response): Promise<void> => {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  while (!seen.includes('"content":"')) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error('the stream ended before any content');
+    seen += decoder.decode(value, { stream: true });
+  }
+};
