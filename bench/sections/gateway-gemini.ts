@@ -60,7 +60,10 @@ export const gatewayGeminiSection: Section = {
       if (served !== provider) throw new Error(`${MODEL} with provider ${provider} resolves to ${served} in the catalog`);
     }
     const high = knobs.concurrency;
+    // Capped so the section stays within about a minute in a full run (the gateway answers in ~10 ms here).
     const rpsMs = Math.min(knobs.rpsMs, 2_000);
+    const samples = Math.min(knobs.samples, 600);
+    const streams = Math.min(knobs.ttftStreams, 250);
     const children: ChildService[] = [];
     const pools: HttpTarget[] = [];
     try {
@@ -102,7 +105,7 @@ export const gatewayGeminiSection: Section = {
       ) as Record<Provider, Record<'direct' | 'bare proxy' | 'gateway', HttpTarget>>;
 
       const metrics: Metric[] = [];
-      const details: Record<string, unknown> = { model: MODEL, rpsMs };
+      const details: Record<string, unknown> = { model: MODEL, rpsMs, samples, streams };
       let errors = 0;
       let firstError: string | undefined;
       for (const provider of PROVIDERS) {
@@ -111,10 +114,10 @@ export const gatewayGeminiSection: Section = {
         log(`  ${provider}: preflight and warm-up (model ${MODEL})`);
         await preflight([...pair, paths[provider]['bare proxy']], MODEL);
         await warmUp(pair, MODEL, knobs.quick ? 50 : 200);
-        log(`  ${provider}: non-streamed latency, c=1: ${knobs.samples} requests per path`);
-        const latency = (await measureLatency(pair, MODEL, knobs.samples)) as unknown as Record<string, Summary>;
-        log(`  ${provider}: time to first token: ${knobs.ttftStreams} streams per path`);
-        const ttft = (await measureTtft(pair, MODEL, knobs.ttftStreams)) as unknown as Record<string, Summary>;
+        log(`  ${provider}: non-streamed latency, c=1: ${samples} requests per path`);
+        const latency = (await measureLatency(pair, MODEL, samples)) as unknown as Record<string, Summary>;
+        log(`  ${provider}: time to first token: ${streams} streams per path`);
+        const ttft = (await measureTtft(pair, MODEL, streams)) as unknown as Record<string, Summary>;
         const [l, t] = [(name: HttpTarget) => latency[name.name]!, (name: HttpTarget) => ttft[name.name]!];
 
         const rps: Record<string, ThroughputResult> = {};
@@ -176,7 +179,7 @@ export const gatewayGeminiSection: Section = {
           'So the gateway figures include translating Chat Completions to generateContent and back (and SSE events to chat.completion.chunk), which is the adapters’ real work.',
           'Vertex: the gateway signs a service-account JWT (createTestServiceAccount) and exchanges it at the upstream’s /token, which accepts any assertion; the token is cached, so this cost falls in the warm-up, not in the timed requests.',
           'The gateway process is a separate local runtime from the gateway section’s (own dynalite/s3rver); the bare proxy is bench/services/bare-proxy.ts in front of the Google upstream. Targets are the gateway section’s.',
-          `Requests/s phases last ${rpsMs} ms each (BENCH_RPS_MS, capped at 2 s here to keep the section short).`,
+          `Per provider and path: ${samples} non-streamed requests, ${streams} streams; requests/s phases of ${rpsMs} ms (BENCH_SAMPLES, BENCH_TTFT_STREAMS, BENCH_RPS_MS, capped at 600, 250 and 2 s here to keep the section short).`,
           ...(firstError ? [`First failure: ${firstError}`] : []),
         ],
       };

@@ -11,6 +11,7 @@ import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
 import { gatewayGeminiSection } from './gateway-gemini.ts';
 import { gatewaySection } from './gateway/index.ts';
+import { mediaSection } from './media.ts';
 import { paymentsSection } from './payments/index.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, mediaSection];
