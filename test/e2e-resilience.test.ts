@@ -93,7 +93,7 @@ describe('retries before the first byte', () => {
   // Known bug, outside the gateway: the Gemini/Vertex adapter does not pass `onRetry` to fetchWithRetry
   // (layers/providers/gemini/generate-content-adapter.ts), so their retries are not counted. Flip to `it`
   // once fixed.
-  it.fails('counts Gemini and Vertex retries in x-routing-attempts', async () => {
+  it('counts Gemini and Vertex retries in x-routing-attempts', async () => {
     for (const provider of ['gemini', 'vertex']) {
       const { response } = await client.responses
         .create(onProvider({ model: 'gemini-2.5-flash', input: tagged('Hi SIM_FAULT=429-once') }, provider))

@@ -37,9 +37,12 @@ const secretsOf = (headers: Record<string, string>): string[] => Object.values(h
 const send = async (endpoint: GenerateContentEndpoint, url: string, body: string, options: CallOptions): Promise<Sent> => {
   for (let reauthorized = false; ; reauthorized = true) {
     const auth = await endpoint.headers();
-    const headers = { 'content-type': 'application/json', ...auth };
+    // The gateway's request id travels upstream so provider-side logs can be joined with ours.
+    const trace = /^[\x21-\x7e]{1,512}$/.test(options.requestId) ? { 'x-client-request-id': options.requestId } : {};
+    const headers = { 'content-type': 'application/json', ...trace, ...auth };
     const response = await fetchWithRetry(url, { method: 'POST', headers, body }, {
       signal: options.signal,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
       ...(endpoint.timeoutMs !== undefined ? { timeoutMs: endpoint.timeoutMs } : {}),
       ...(endpoint.maxRetries !== undefined ? { maxRetries: endpoint.maxRetries } : {}),
