@@ -101,7 +101,10 @@ export type VideoJobState =
 export interface VisionRequest {
   readonly model: string;
   readonly image: MediaFile | { readonly url: string };
+  /** Minimum confidence of a returned prediction, 0–1. */
   readonly confidence?: number;
+  /** Candidate classes for zero-shot classifiers (CLIP), which score the image against them. */
+  readonly labels?: readonly string[];
 }
 
 export interface VisionResult {
