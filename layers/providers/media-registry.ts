@@ -10,7 +10,10 @@ import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
 import { createAlibabaMediaAdapter, DASHSCOPE_BASE_URL } from './alibaba/media/adapter.ts';
 import { createAzureMediaAdapter } from './azure/media/adapter.ts';
+import { CARTESIA_BASE_URL, createCartesiaAdapter } from './cartesia/adapter.ts';
 import { CLOUDFLARE_BASE_URL, createCloudflareMediaAdapter } from './cloudflare/media/adapter.ts';
+import { createDeepgramAdapter, DEEPGRAM_BASE_URL } from './deepgram/adapter.ts';
+import { createElevenLabsAdapter, ELEVENLABS_BASE_URL } from './elevenlabs/adapter.ts';
 import { createFireworksMediaAdapter, FIREWORKS_BASE_URL } from './fireworks/media/adapter.ts';
 import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
 import { GEMINI_BASE_URL } from './gemini/model.ts';
@@ -19,6 +22,7 @@ import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
 import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
 import { transportFor, type TransportOverrides } from './registry.ts';
+import { createRoboflowAdapter, ROBOFLOW_BASE_URL } from './roboflow/adapter.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
 import { createVertexMediaAdapter } from './vertex/media/adapter.ts';
 
@@ -40,6 +44,10 @@ const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
   alibaba: { defaultBaseURL: DASHSCOPE_BASE_URL, create: (transport) => createAlibabaMediaAdapter(transport) },
   cloudflare: { defaultBaseURL: CLOUDFLARE_BASE_URL, create: (transport) => createCloudflareMediaAdapter(transport) },
   'hugging face': { defaultBaseURL: HF_ROUTER_URL, create: (transport) => createHuggingFaceMediaAdapter(transport) },
+  deepgram: { defaultBaseURL: DEEPGRAM_BASE_URL, create: (transport) => createDeepgramAdapter(transport) },
+  elevenlabs: { defaultBaseURL: ELEVENLABS_BASE_URL, create: (transport) => createElevenLabsAdapter(transport) },
+  cartesia: { defaultBaseURL: CARTESIA_BASE_URL, create: (transport) => createCartesiaAdapter(transport) },
+  roboflow: { defaultBaseURL: ROBOFLOW_BASE_URL, create: (transport) => createRoboflowAdapter(transport) },
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;
