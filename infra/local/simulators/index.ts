@@ -1,10 +1,11 @@
 /**
- * Every text provider without a key in the environment gets a loopback simulator speaking its wire format,
- * and the variables that point its transport there. The banner says which, so nobody mistakes a simulated
- * answer for a provider's.
+ * Every provider without a key in the environment gets a loopback simulator speaking its wire format (the text
+ * simulators carry their providers' media routes; speech and vision providers get their own), and the variables
+ * that point its transport there. The banner says which, so nobody mistakes a simulated answer for a provider's.
  */
 import { PROVIDER_VARIABLES } from '../../../layers/providers/credentials.ts';
 import { startGeminiSimulator } from './gemini/server.ts';
+import { startSpeechVisionSimulators } from './media-fixtures/speech-vision-env.ts';
 import { startSimulatorsForMissingKeys } from './openai-compatible/local-env.ts';
 import { startVertexSimulator } from './vertex/server.ts';
 
@@ -17,13 +18,14 @@ export interface ProviderSimulators {
 const missing = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() === '';
 
 export const startProviderSimulators = async (env: NodeJS.ProcessEnv = process.env): Promise<ProviderSimulators> => {
-  const [compatible, gemini, vertex] = await Promise.all([
+  const [compatible, gemini, vertex, speechVision] = await Promise.all([
     startSimulatorsForMissingKeys(env),
     missing(env, PROVIDER_VARIABLES.gemini.apiKey) ? startGeminiSimulator() : undefined,
     missing(env, PROVIDER_VARIABLES.vertex.apiKey) ? startVertexSimulator() : undefined,
+    startSpeechVisionSimulators(env),
   ]);
-  const vars: Record<string, string> = { ...compatible.env };
-  const banner = [...compatible.banner];
+  const vars: Record<string, string> = { ...compatible.env, ...speechVision.env };
+  const banner = [...compatible.banner, ...speechVision.banner];
   if (gemini) {
     Object.assign(vars, { GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url });
     banner.push(`gemini: simulated at ${gemini.url} (set GEMINI_API_KEY to use the real provider)`);
@@ -42,7 +44,7 @@ export const startProviderSimulators = async (env: NodeJS.ProcessEnv = process.e
     env: vars,
     banner,
     close: async () => {
-      await Promise.all([compatible.close(), gemini?.close(), vertex?.close()]);
+      await Promise.all([compatible.close(), gemini?.close(), vertex?.close(), speechVision.close()]);
     },
   };
 };
