@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },
 });
