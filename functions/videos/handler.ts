@@ -1,6 +1,6 @@
 import { createFamilyHandler } from '../../shared/http/handler.ts';
 import { createVideoOperations } from '../../shared/videos/operations.ts';
-import { billing } from './billing.ts';
+import { billing } from '../shared-services.ts';
 import { videoServices } from './video-services.ts';
 
 export const handler = createFamilyHandler('videos', createVideoOperations(videoServices, billing));
