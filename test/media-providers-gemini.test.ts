@@ -4,6 +4,7 @@ import { startVertexSimulator, type VertexSimulator } from '../infra/local/simul
 import { createGeminiMediaAdapter } from '../layers/providers/gemini/media/adapter.ts';
 import { createVertexMediaAdapter } from '../layers/providers/vertex/media/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
+import { mp4Seconds } from '../shared/media/formats/containers.ts';
 import { InvalidRequestError, UpstreamError } from '../shared/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 
@@ -131,5 +132,52 @@ describe('Vertex AI media adapter', () => {
   it('reports a model Vertex does not serve as a gateway fault', async () => {
     const error = await rejection(vertexAdapter().generateImage!({ model: 'dall-e-3', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([error.status, error.code]).toEqual([502, 'upstream_unavailable']);
+  });
+});
+
+describe('Veo video jobs', () => {
+  const video = { model: 'veo-3.0-fast-generate-001', prompt: 'waves on a beach', durationSeconds: 8, resolution: '720p', aspectRatio: '16:9' };
+
+  const download = async (state: Awaited<ReturnType<NonNullable<ReturnType<typeof geminiAdapter>['pollVideo']>>>) => {
+    if (state.status !== 'completed') throw new Error(`not completed: ${state.status}`);
+    const response = await fetch(state.videoUrl, { headers: { ...state.headers } });
+    expect(response.ok).toBe(true);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+
+  it('runs a Gemini API operation: predictLongRunning, polled by name, downloaded with the key', async () => {
+    const { operationId } = await geminiAdapter().submitVideo!(video, callOptions());
+    expect(operationId).toMatch(/^models\/veo-3\.0-fast-generate-001\/operations\/[0-9a-f]{12}$/);
+    expect(lastGemini()).toEqual({ path: '/v1beta/models/veo-3.0-fast-generate-001:predictLongRunning', body: { instances: [{ prompt: 'waves on a beach' }], parameters: { durationSeconds: 8, aspectRatio: '16:9', resolution: '720p' } } });
+    expect(await geminiAdapter().pollVideo!(operationId, callOptions())).toEqual({ status: 'in_progress' });
+    const done = await geminiAdapter().pollVideo!(operationId, callOptions());
+    expect(done).toMatchObject({ status: 'completed', headers: { 'x-goog-api-key': 'gemini-media-key' } });
+    const bytes = await download(done);
+    expect(Buffer.from(bytes).toString('latin1', 4, 8)).toBe('ftyp');
+    expect(mp4Seconds(bytes)).toBeCloseTo(8, 0);
+  });
+
+  it('reports a filtered Gemini video as a failed job, and Veo 2 gets no resolution', async () => {
+    const { operationId } = await geminiAdapter().submitVideo!({ ...video, model: 'veo-2.0-generate-001', prompt: 'SIM_BLOCK_PROMPT' }, callOptions());
+    expect((lastGemini().body as { parameters: Record<string, unknown> }).parameters['resolution']).toBeUndefined();
+    await geminiAdapter().pollVideo!(operationId, callOptions());
+    const failed = await geminiAdapter().pollVideo!(operationId, callOptions());
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'content_filter' } });
+  });
+
+  it('refuses a duration Veo cannot render with Google’s 400', async () => {
+    const error = await rejection(geminiAdapter().submitVideo!({ ...video, durationSeconds: 12 }, callOptions()));
+    expect([error.status, error.code]).toEqual([400, 'upstream_bad_request']);
+  });
+
+  it('runs a Vertex operation: fetchPredictOperation on the model the name holds, the video inline as a data URL', async () => {
+    const { operationId } = await vertexAdapter().submitVideo!({ ...video, model: 'veo-3.0-generate-001', resolution: '1080p' }, callOptions());
+    expect(operationId).toMatch(new RegExp(`^projects/${vertex.projectId}/locations/us-central1/publishers/google/models/veo-3.0-generate-001/operations/`));
+    expect(lastVertex().body).toMatchObject({ parameters: { resolution: '1080p', sampleCount: 1 } });
+    expect(await vertexAdapter().pollVideo!(operationId, callOptions())).toEqual({ status: 'in_progress' });
+    expect(lastVertex()).toMatchObject({ path: expect.stringMatching(/models\/veo-3\.0-generate-001:fetchPredictOperation$/), body: { operationName: operationId } });
+    const done = await vertexAdapter().pollVideo!(operationId, callOptions());
+    expect(done.status === 'completed' && done.videoUrl.startsWith('data:video/mp4;base64,')).toBe(true);
+    expect(Buffer.from(await download(done)).toString('latin1', 4, 8)).toBe('ftyp');
   });
 });

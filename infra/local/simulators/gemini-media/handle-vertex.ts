@@ -1,6 +1,6 @@
 /**
- * Media routes of the Vertex simulator: the publisher model's `:predict` for text embeddings and Imagen, with
- * the bearer tokens its token endpoint issued. Returns false for any other path (the text routes answer it).
+ * Media routes of the Vertex simulator: the publisher model's `:predict` for text embeddings and Imagen, and
+ * Veo's `:predictLongRunning` / `:fetchPredictOperation`, with the bearer tokens its token endpoint issued. Returns false for any other path (the text routes answer it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorInfo, googleError, isGoogleError, statusError } from '../gemini/google-error.ts';
@@ -11,8 +11,9 @@ import type { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
 
 import { invalid, validateImagen } from './validate.ts';
+import { checkVeoOperation, operationId, RAI_FILTERED, startVeoOperation, validateVeo } from './handle-veo.ts';
 
-const ROUTE = /^\/v1(?:beta1)?\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):predict$/;
+const ROUTE = /^\/v1(?:beta1)?\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(predict|predictLongRunning|fetchPredictOperation)$/;
 const SERVICE = 'aiplatform.googleapis.com';
 const MAX_INPUT_TOKENS = 2048;
 
@@ -57,7 +58,7 @@ const embed = (body: Record<string, unknown>, model: string): Record<string, unk
 const answer = (req: IncomingMessage, url: URL, rawBody: string, context: VertexMediaContext): Reply | false => {
   const route = ROUTE.exec(url.pathname);
   if (!route || req.method !== 'POST') return false;
-  const [, project = '', location = '', encodedModel = ''] = route;
+  const [, project = '', location = '', encodedModel = '', method = ''] = route;
   const model = decodeURIComponent(encodedModel);
   const parsed = parseJsonBody(Buffer.from(rawBody));
   context.requests.push({ path: url.pathname, body: parsed.ok ? parsed.value : rawBody });
@@ -75,6 +76,19 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Vertex
   if (!parsed.ok || !isRecord(parsed.value)) return invalid('Invalid JSON payload received.');
   const notFound = googleError(404, `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version.`);
 
+  if (method === 'predictLongRunning') {
+    const clip = validateVeo(model, parsed.value);
+    if (isGoogleError(clip)) return clip;
+    return startVeoOperation(context.faults, `projects/${decodeURIComponent(project)}/locations/${decodeURIComponent(location)}/publishers/google/models/${model}/operations/${operationId()}`, clip);
+  }
+  if (method === 'fetchPredictOperation') {
+    const name = parsed.value['operationName'];
+    if (typeof name !== 'string' || !name.startsWith(`${resource}/operations/`)) return invalid('operationName must name an operation of this model.');
+    return checkVeoOperation(context.faults, name, (video) => ({
+      '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse',
+      ...(video ? { videos: [{ mimeType: 'video/mp4', bytesBase64Encoded: Buffer.from(video).toString('base64') }] } : RAI_FILTERED),
+    }));
+  }
   if (model.startsWith('imagen-')) {
     const imagen = validateImagen(parsed.value);
     if (isGoogleError(imagen)) return imagen;
