@@ -3,6 +3,7 @@ import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '
 import { createAlibabaMediaAdapter, dashscopeOrigin } from '../layers/providers/alibaba/media/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
 import type { InvalidRequestError } from '../shared/errors.ts';
+import { mp4Seconds } from '../shared/media/formats/containers.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 
 let sim: OpenAICompatibleSimulator;
@@ -86,5 +87,42 @@ describe('DashScope media adapter', () => {
     const ok = await adapter({ fetch: fetchWithFault('503-once') }).embed!({ model: 'text-embedding-v4', input: ['x'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
     expect(ok.vectors).toHaveLength(1);
+  });
+});
+
+describe('DashScope Wan video jobs', () => {
+  it('creates a text-to-video task, reports it running, then completed with a downloadable MP4', async () => {
+    const { operationId } = await adapter().submitVideo!({ model: 'wan2.1-t2v-turbo', prompt: 'a paper plane', durationSeconds: 5, resolution: '720p', aspectRatio: '9:16' }, callOptions());
+    expect(sim.requests.at(-1)).toMatchObject({
+      path: '/api/v1/services/aigc/video-generation/video-synthesis',
+      body: { model: 'wan2.1-t2v-turbo', input: { prompt: 'a paper plane' }, parameters: { size: '720*1280', duration: 5, prompt_extend: false } },
+    });
+    expect(await adapter().pollVideo!(operationId, callOptions())).toEqual({ status: 'in_progress' });
+    const done = await adapter().pollVideo!(operationId, callOptions());
+    if (done.status !== 'completed') throw new Error(done.status);
+    expect(done.headers).toBeUndefined();
+    const bytes = new Uint8Array(await (await fetch(done.videoUrl)).arrayBuffer());
+    expect(Buffer.from(bytes).toString('latin1', 4, 8)).toBe('ftyp');
+    expect(mp4Seconds(bytes)).toBeCloseTo(5, 0);
+  });
+
+  it('animates a first frame with image-to-video, and needs one', async () => {
+    const frame = (await adapter().generateImage!({ model: 'wan2.1-t2i-turbo', prompt: 'a frame', n: 1, size: '1024x1024', quality: 'standard' }, callOptions())).images[0]!;
+    const { operationId } = await adapter().submitVideo!({ model: 'wan2.1-i2v-turbo', prompt: 'it moves', durationSeconds: 4, resolution: '480p', image: frame }, callOptions());
+    const body = sim.requests.at(-1)!.body as { input: Record<string, string>; parameters: Record<string, unknown> };
+    expect(body.input['img_url']).toMatch(/^data:image\/png;base64,/);
+    expect(body.parameters).toEqual({ resolution: '480P', duration: 4, prompt_extend: false });
+    await adapter().pollVideo!(operationId, callOptions());
+    expect((await adapter().pollVideo!(operationId, callOptions())).status).toBe('completed');
+    const missing = await rejection<InvalidRequestError>(adapter().submitVideo!({ model: 'wan2.1-i2v-turbo', prompt: 'x', durationSeconds: 5, resolution: '720p' }, callOptions()));
+    expect(missing.code).toBe('unsupported_operation');
+  });
+
+  it('reports a task that failed inspection as a filtered job, and a bad duration as the provider’s 400', async () => {
+    const { operationId } = await adapter().submitVideo!({ model: 'wan2.1-t2v-plus', prompt: 'SIM_BLOCK_PROMPT', durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' }, callOptions());
+    await adapter().pollVideo!(operationId, callOptions());
+    expect(await adapter().pollVideo!(operationId, callOptions())).toMatchObject({ status: 'failed', error: { code: 'content_filter' } });
+    const duration = await rejection(adapter().submitVideo!({ model: 'wan2.1-t2v-plus', prompt: 'x', durationSeconds: 10, resolution: '720p' }, callOptions()));
+    expect([duration.status, duration.code]).toEqual([400, 'upstream_bad_request']);
   });
 });

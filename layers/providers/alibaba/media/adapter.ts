@@ -1,13 +1,14 @@
 /**
  * Alibaba Cloud Model Studio (DashScope) media: embeddings through the OpenAI-compatible mode (at most ten
- * inputs per call, so larger inputs are split), and Wan image generation and editing as native async tasks —
- * created with `X-DashScope-Async: enable`, polled at `/api/v1/tasks/{id}`, their result URLs downloaded.
+ * inputs per call, so larger inputs are split), Wan image generation and editing as native async tasks —
+ * created with `X-DashScope-Async: enable`, polled at `/api/v1/tasks/{id}`, their result URLs downloaded — and
+ * Wan video as video jobs on the same task API (`submitVideo` creates the task, `pollVideo` reads it).
  * `transport.baseURL` is the compatible-mode one (`https://dashscope-intl.aliyuncs.com/compatible-mode/v1`);
  * the native API lives on the same host.
  */
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
 import { describedErrors, fetchResult, mapLimited, pollUntilDone, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint, type PollSettings } from '../../http/media-call.ts';
-import type { EmbeddingRequest, EmbeddingResult, ImageRequest, ImageResult, MediaAdapter } from '../../media-types.ts';
+import type { EmbeddingRequest, EmbeddingResult, ImageRequest, ImageResult, MediaAdapter, VideoJobState, VideoRequest } from '../../media-types.ts';
 import { bearerAuth } from '../../openai-compatible/profile.ts';
 import { createOpenAIMediaAdapter } from '../../openai/media/adapter.ts';
 import type { OpenAIMediaProfile } from '../../openai/media/profile.ts';
@@ -16,6 +17,7 @@ import { alibabaProfile } from '../profile.ts';
 import { chunk } from '../../media-input.ts';
 import { describeDashscopeError } from './errors.ts';
 import { IMAGE_TO_IMAGE_PATH, imageEditTask, taskOutcome, TEXT_TO_IMAGE_PATH, textToImageTask } from './images.ts';
+import { VIDEO_SYNTHESIS_PATH, videoState, videoTask } from './video.ts';
 import { taskCreatedSchema, taskStatusSchema, type ImageSynthesisRequest } from './wire.ts';
 
 export const DASHSCOPE_BASE_URL = alibabaProfile.defaultBaseURL!;
@@ -48,10 +50,15 @@ export const createAlibabaMediaAdapter = (transport: ProviderTransport, dependen
     return sendMedia(endpoint, `${origin()}${path}`, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}) }, options, [key]);
   };
 
+  const createTask = async (path: string, task: unknown, options: CallOptions): Promise<string> =>
+    (await readJsonAs(await call('POST', path, task, options), taskCreatedSchema, 'alibaba')).output.task_id;
+
+  const readTask = async (taskId: string, options: CallOptions) =>
+    readJsonAs(await call('GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, options), taskStatusSchema, 'alibaba');
+
   const runTask = async (path: string, task: ImageSynthesisRequest, options: CallOptions): Promise<ImageResult> => {
-    const created = await readJsonAs(await call('POST', path, task, options), taskCreatedSchema, 'alibaba');
-    const statusPath = `/api/v1/tasks/${encodeURIComponent(created.output.task_id)}`;
-    const urls = await pollUntilDone('alibaba', async () => taskOutcome(await readJsonAs(await call('GET', statusPath, undefined, options), taskStatusSchema, 'alibaba')), poll, options.signal);
+    const taskId = await createTask(path, task, options);
+    const urls = await pollUntilDone('alibaba', async () => taskOutcome(await readTask(taskId, options)), poll, options.signal);
     const images = await Promise.all(
       urls.map(async (url) => {
         const { data, mediaType } = await fetchResult(endpoint, url, options);
@@ -72,5 +79,7 @@ export const createAlibabaMediaAdapter = (transport: ProviderTransport, dependen
     embed,
     generateImage: async (request: ImageRequest, options: CallOptions) => runTask(TEXT_TO_IMAGE_PATH, textToImageTask(request), options),
     editImage: async (request: ImageRequest, options: CallOptions) => runTask(IMAGE_TO_IMAGE_PATH, imageEditTask(request), options),
+    submitVideo: async (request: VideoRequest, options: CallOptions) => ({ operationId: await createTask(VIDEO_SYNTHESIS_PATH, videoTask(request), options) }),
+    pollVideo: async (operationId: string, options: CallOptions): Promise<VideoJobState> => videoState(await readTask(operationId, options)),
   };
 };
