@@ -4,6 +4,7 @@ import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json } from '../http/response.ts';
 import { idempotently } from './idempotent.ts';
+import type { MediaResponses } from './media-responses/index.ts';
 import { priceText } from './price.ts';
 import { fromInputItems } from './request/responses-input.ts';
 import { parseChatRequest, parseResponsesRequest, type TextRequest } from './request/text-request.ts';
@@ -70,27 +71,31 @@ export interface AsyncJobCanceller {
 }
 
 /** The text routes' operations, shared by the native family and the external mirror. */
-export const createTextOperations = (services: TextServices, billing: Billing, surface: Surface = 'native', asyncJobs?: AsyncJobCanceller) => ({
-  'chat.create': create(parseChatRequest, services, billing, surface),
-  'responses.create': create(parseResponsesRequest, services, billing, surface),
-  'responses.get': async (http: HttpRequest) => {
-    const caller = await owner(http, billing, surface);
-    const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);
-    return json(200, stored.response);
-  },
-  'responses.inputItems': async (http: HttpRequest) => {
-    const caller = await owner(http, billing, surface);
-    const id = http.pathParameters.responseId!;
-    const stored = await services.responses.get(id, caller.id);
-    const data = stored.inputItems.map((item, i) => ({ id: (item.id as string | undefined) ?? `${id}_input_${i}`, ...item }));
-    return json(200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
-  },
-  'responses.cancel': async (http: HttpRequest) => {
-    const caller = await owner(http, billing, surface);
-    const id = http.pathParameters.responseId!;
-    if (asyncJobs?.handles(id)) return json(200, await asyncJobs.cancel(id, caller.id));
-    await services.responses.cancel(id, caller.id);
-    const stored = await services.responses.get(id, caller.id);
-    return json(200, { ...stored.response, status: 'cancelled' });
-  },
-});
+export const createTextOperations = (services: TextServices, billing: Billing, surface: Surface = 'native', asyncJobs?: AsyncJobCanceller, media?: MediaResponses) => {
+  const responsesText = create(parseResponsesRequest, services, billing, surface);
+  return {
+    'chat.create': create(parseChatRequest, services, billing, surface),
+    // A body asking for media (`modalities`: image, audio, embedding...) goes to the media path.
+    'responses.create': ((http, context) => (media?.handles(http) ? media.create(http, context) : responsesText(http, context))) as Operation,
+    'responses.get': async (http: HttpRequest) => {
+      const caller = await owner(http, billing, surface);
+      const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);
+      return json(200, stored.response);
+    },
+    'responses.inputItems': async (http: HttpRequest) => {
+      const caller = await owner(http, billing, surface);
+      const id = http.pathParameters.responseId!;
+      const stored = await services.responses.get(id, caller.id);
+      const data = stored.inputItems.map((item, i) => ({ id: (item.id as string | undefined) ?? `${id}_input_${i}`, ...item }));
+      return json(200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
+    },
+    'responses.cancel': async (http: HttpRequest) => {
+      const caller = await owner(http, billing, surface);
+      const id = http.pathParameters.responseId!;
+      if (asyncJobs?.handles(id)) return json(200, await asyncJobs.cancel(id, caller.id));
+      await services.responses.cancel(id, caller.id);
+      const stored = await services.responses.get(id, caller.id);
+      return json(200, { ...stored.response, status: 'cancelled' });
+    },
+  };
+};

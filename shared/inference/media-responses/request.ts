@@ -1,0 +1,128 @@
+/**
+ * Responses requests that ask for media (`modalities` naming image, audio, embedding or video, or an
+ * `image_url` sent to a vision model): which media call they are, and the spec's fields for it, checked with
+ * one clear 400 each before any money moves.
+ */
+import { InvalidRequestError } from '../../errors.ts';
+import { getModel, modelSupports } from '../../catalog/index.ts';
+import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
+
+export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
+export type MediaModality = (typeof MEDIA_MODALITIES)[number];
+const MODALITIES = ['text', ...MEDIA_MODALITIES] as const;
+
+/** What the response will produce: a catalog operation, chosen from the modality and the model's row. */
+export type MediaResponseKind = 'image-generation' | 'speech' | 'embeddings' | 'vision' | 'video-generation';
+
+export const VISION_OPERATIONS = ['object-detection', 'image-classification'] as const;
+
+const readModalities = (body: Body): readonly string[] => {
+  const value = body.modalities;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((m) => typeof m !== 'string' || !(MODALITIES as readonly string[]).includes(m))) {
+    throw new InvalidRequestError('invalid_modalities', `'modalities' must be an array of ${MODALITIES.map((m) => `'${m}'`).join(', ')}.`, { param: 'modalities' });
+  }
+  return value as string[];
+};
+
+/** A catalog lookup that never throws: dispatch must not refuse what the text path would serve. */
+const rowOf = (body: Body) => {
+  try {
+    return getModel(String(body.model), typeof body.provider === 'string' ? body.provider : undefined);
+  } catch {
+    return undefined;
+  }
+};
+
+const isVisionModel = (body: Body): boolean => {
+  const row = rowOf(body);
+  return row !== undefined && VISION_OPERATIONS.some((operation) => modelSupports(row, operation));
+};
+
+/**
+ * Whether a Responses body is a media call. Never throws (a malformed body is the text path's to refuse): a
+ * non-text modality, or an `image_url` sent to a detection or classification model.
+ */
+export const isMediaResponseBody = (body: Body): boolean => {
+  const modalities = Array.isArray(body.modalities) ? body.modalities : [];
+  if (modalities.some((m) => (MEDIA_MODALITIES as readonly unknown[]).includes(m))) return true;
+  return typeof body.image_url === 'string' && typeof body.model === 'string' && isVisionModel(body);
+};
+
+/** The one media kind a body asks for. More than one media modality in one response is refused. */
+export const mediaKindOf = (body: Body): MediaResponseKind => {
+  const media = readModalities(body).filter((m): m is MediaModality => m !== 'text');
+  if (media.length > 1) {
+    throw new InvalidRequestError('unsupported_modalities', `One media modality per response; got ${media.map((m) => `'${m}'`).join(', ')}.`, { param: 'modalities' });
+  }
+  const modality = media[0];
+  // `image` covers generation and, for detection or classification models, analysis of `image_url`.
+  if (modality === undefined || (modality === 'image' && body.image_url !== undefined && isVisionModel(body))) return 'vision';
+  return ({ image: 'image-generation', audio: 'speech', embedding: 'embeddings', video: 'video-generation' } as const)[modality];
+};
+
+export interface MediaResponseRequest {
+  readonly kind: MediaResponseKind;
+  readonly model: string;
+  readonly provider: string | undefined;
+  /** The text of `input` (prompt, speech text), or its strings for embeddings. */
+  readonly texts: readonly string[];
+  readonly inputItems: readonly Record<string, unknown>[];
+  readonly n: number | undefined;
+  readonly size: string | undefined;
+  readonly quality: string | undefined;
+  readonly imageUrl: string | undefined;
+  readonly voice: string | undefined;
+  readonly speed: number | undefined;
+  readonly store: boolean;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+const textOfContent = (content: unknown): string[] => {
+  if (typeof content === 'string') return [content];
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? [(part as { text: string }).text] : []));
+};
+
+/** `input` as a string, an array of strings (embeddings), or message items whose text parts are joined. */
+const readTexts = (input: unknown): { texts: string[]; items: Record<string, unknown>[] } => {
+  if (typeof input === 'string' && input !== '') return { texts: [input], items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }] };
+  if (Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === 'string' && i !== '')) {
+    return { texts: input as string[], items: (input as string[]).map((text) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] })) };
+  }
+  if (Array.isArray(input) && input.length > 0 && input.every((i) => i && typeof i === 'object')) {
+    const texts = (input as Record<string, unknown>[]).flatMap((item) => textOfContent(item.content));
+    if (texts.length > 0) return { texts: [texts.join('\n')], items: input as Record<string, unknown>[] };
+  }
+  throw new InvalidRequestError('missing_input', "'input' must be non-empty text (a string, strings, or messages with text).", { param: 'input' });
+};
+
+export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
+  const kind = mediaKindOf(body);
+  if (body.stream === true) throw new InvalidRequestError('streaming_not_supported', 'Media responses answer once; omit `stream`.', { param: 'stream' });
+  if (body.previous_response_id !== undefined && body.previous_response_id !== null) {
+    throw new InvalidRequestError('unsupported_parameter', "'previous_response_id' is not available for media responses.", { param: 'previous_response_id' });
+  }
+  const imageUrl = optionalString(body, 'image_url');
+  if (kind === 'vision' && imageUrl === undefined) throw new InvalidRequestError('missing_image_url', "'image_url' is required for detection and classification.", { param: 'image_url' });
+  const { texts, items } = kind === 'vision' && body.input === undefined ? { texts: [], items: [] } : readTexts(body.input);
+  const store = body.store === undefined ? true : body.store;
+  if (typeof store !== 'boolean') throw new InvalidRequestError('invalid_parameter', "Invalid 'store': must be a boolean.", { param: 'store' });
+  const metadata = body.metadata ?? {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new InvalidRequestError('invalid_parameter', "Invalid 'metadata': must be an object.", { param: 'metadata' });
+  return {
+    kind,
+    model: requireModel(body as Record<string, unknown>),
+    provider: readProvider(body),
+    texts,
+    inputItems: items,
+    n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }),
+    size: optionalString(body, 'size'),
+    quality: optionalString(body, 'quality'),
+    imageUrl,
+    voice: optionalString(body, 'voice'),
+    speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
+    store,
+    metadata: metadata as Record<string, unknown>,
+  };
+};
