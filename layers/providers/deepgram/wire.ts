@@ -4,7 +4,8 @@
  * https://developers.deepgram.com/reference/speech-to-text/listen-pre-recorded ·
  * https://developers.deepgram.com/reference/text-to-speech/speak-request
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales above all).
+import * as z from 'zod';
 
 const wordSchema = z.looseObject({ word: z.string(), start: z.number(), end: z.number(), punctuated_word: z.string().optional() });
 

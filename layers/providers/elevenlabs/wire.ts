@@ -5,7 +5,8 @@
  * https://elevenlabs.io/docs/api-reference/text-to-speech/convert ·
  * https://elevenlabs.io/docs/api-reference/speech-to-text/convert
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales above all).
+import * as z from 'zod';
 
 export const speechToTextResponseSchema = z.looseObject({
   language_code: z.string().optional(),

@@ -3,7 +3,7 @@
  * models (`clip/{version}`) need the caller's labels and answer one similarity per label, returned as classes
  * sorted by score, like a classifier's.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import { encodeBase64 } from '../http/media-call.ts';
 import type { VisionRequest, VisionResult } from '../media-types.ts';

@@ -4,7 +4,8 @@
  * detections (`x, y, width, height, class, confidence`) or classes. Hosted CLIP compares an image with text
  * prompts at `/clip/compare`. https://docs.roboflow.com/deploy/serverless-hosted-api-v2
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales above all).
+import * as z from 'zod';
 
 const imageSchema = z.looseObject({ width: z.number(), height: z.number() });
 

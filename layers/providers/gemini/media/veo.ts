@@ -4,7 +4,8 @@
  * holds the video — a download URI on the Gemini API, inline bytes (or a Cloud Storage URI) on Vertex.
  * https://ai.google.dev/gemini-api/docs/video · https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/veo-video-generation
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales above all).
+import * as z from 'zod';
 import { encodeBase64 } from '../../http/media-call.ts';
 import { sanitizeUpstreamMessage } from '../../http/sanitize.ts';
 import type { VideoJobState, VideoRequest } from '../../media-types.ts';

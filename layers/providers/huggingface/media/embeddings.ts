@@ -3,7 +3,7 @@
  * models without pooling (mean-pooled here, as sentence-transformers does). Neither it nor the pipeline reports
  * tokens: they are estimated.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { estimateTokens } from '../../media-input.ts';
 import type { EmbeddingResult } from '../../media-types.ts';
 import type { featureExtractionSchema } from './wire.ts';

@@ -5,7 +5,8 @@
  * https://huggingface.co/docs/inference-providers/tasks/feature-extraction ·
  * https://huggingface.co/docs/inference-providers/tasks/text-to-image
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales above all).
+import * as z from 'zod';
 
 /** One vector per input, or one vector per token (a model without pooling). */
 export const featureExtractionSchema = z.array(z.union([z.array(z.number()), z.array(z.array(z.number()))]));
