@@ -36,6 +36,7 @@ describe('Workers AI media adapter', () => {
   it('generates FLUX images from base64 JSON and Stable Diffusion images from raw bytes', async () => {
     const flux = await adapter().generateImage!({ model: '@cf/black-forest-labs/flux-1-schnell', prompt: 'a fox', n: 2, size: '1024x1024', quality: 'standard', extra: { steps: 4 } }, callOptions());
     expect(last().body).toEqual({ prompt: 'a fox', steps: 4 });
+    expect(flux.size).toBe('1024x1024');
     expect(flux.images.map((image) => decodePng(image.data))).toEqual([
       { width: 1024, height: 1024 },
       { width: 1024, height: 1024 },

@@ -106,7 +106,9 @@ export const createCloudflareMediaAdapter = (transport: ProviderTransport): Medi
     embed,
     generateImage: async (request, options) => {
       const count = requireImageCount(request, 'cloudflare', MAX_IMAGES);
-      return { images: await Promise.all(Array.from({ length: count }, (_, index) => oneImage(request, index, options))) };
+      const images = await Promise.all(Array.from({ length: count }, (_, index) => oneImage(request, index, options)));
+      // FLUX.1 [schnell] on Workers AI renders 1024×1024 whatever was asked: say so rather than pass it silently.
+      return { images, ...(imageFamily(request.model) === 'flux' ? { size: '1024x1024' } : {}) };
     },
     speak,
     transcribe,
