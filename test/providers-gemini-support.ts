@@ -2,7 +2,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CallOptions, CanonicalMessage, StreamPart } from '../layers/providers/types.ts';
 
-export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: 'req_test' });
+let calls = 0;
+/** A fresh request id per call, as the gateway mints: the simulators key their `-once` faults on it. */
+export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: `req_test_${(calls += 1)}` });
 
 export const collect = async (parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> => {
   const all: StreamPart[] = [];
