@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ComposeError } from '../shared/errors.ts';
+import { ComposeError, type ErrorBody } from '../shared/errors.ts';
 import type { CatalogFile } from '../shared/catalog/stored-format.ts';
 
 /** The generated catalog file as written by `npm run catalog`. */
@@ -11,7 +11,7 @@ export const failure = (call: () => unknown): { status: number; message: string;
   try {
     call();
   } catch (error) {
-    if (error instanceof ComposeError) return { status: error.status, ...error.toBody().error };
+    if (error instanceof ComposeError) return { status: error.status, ...(error.toBody() as ErrorBody).error };
     throw error;
   }
   throw new Error('expected the call to fail');
