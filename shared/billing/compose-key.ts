@@ -40,7 +40,12 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
           }
           done = true;
           const charge = meter(price.units, outcome.measured, feeBps === undefined ? {} : { feeBps });
-          const settlement = await ledger.settle(claims.keyId, reservationId, reserved, BigInt(charge.final_amount_wei));
+          const settlement = await ledger.settle(claims.keyId, reservationId, reserved, BigInt(charge.final_amount_wei)).catch((error: unknown) => {
+            // The hold must not stay locked: a later release frees it (and is a no-op if this settle did land,
+            // since the ledger applies settle and release once per reservation).
+            done = false;
+            throw error;
+          });
           const receipt = buildReceipt({
             subject: `compose-key:${claims.keyId}`,
             lineItems: charge.line_items,

@@ -120,7 +120,8 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       request.api === 'chat'
         ? { ...toChatCompletion({ id, created, model: model.publicId }, completion), ...receiptField(settled) }
         : buildResponseObject(base, completion, status, undefined, receiptField(settled));
-    await record(completion, status, body as Record<string, unknown>);
+    // Charged already: a record that cannot be written must not cost the caller the answer it paid for.
+    await record(completion, status, body as Record<string, unknown>).catch(logRecordFailure(id));
     const result = json(200, body, headers);
     await call.onFinished?.({ statusCode: 200, headers: result.headers!, body: result.body as string });
     return result;
@@ -199,7 +200,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       // Recorded before the stream says it is over: a client that retrieves on the terminal event (or on the
       // error, where SDKs stop reading) must find the final record, not the in-progress one.
       const status: StoredStatus = completion.error === CANCELLED ? 'cancelled' : statusOf(completion);
-      await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled)));
+      await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled))).catch(logRecordFailure(id));
       yield* emit(closing);
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
@@ -241,6 +242,11 @@ const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> =
 async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenerator<StreamPart> {
   yield* await call;
 }
+
+const logRecordFailure = (id: string) => (error: unknown) => {
+  console.error(JSON.stringify({ level: 'error', message: 'response record not written', responseId: id, reason: (error as Error).message }));
+  return true;
+};
 
 const generatedAnything = (c: Completion): boolean => c.text !== '' || c.reasoning !== '' || c.toolCalls.length > 0 || c.usage !== undefined;
 
