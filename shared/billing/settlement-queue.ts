@@ -23,3 +23,27 @@ export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): Settlement
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: serializePending(pending) }));
   },
 });
+
+/**
+ * Queues a settlement for retry. When the queue itself cannot be reached, the answer has already been served
+ * and must still go out, so the settlement is written to the error log whole (`messageBody` is exactly what the
+ * worker reads; an operator resends it to the settlements queue) and the receipt says `unqueued`. The signed
+ * authorization in it can only move the payer's money to the merchant, for at most the amount it names.
+ */
+export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement): Promise<'queued' | 'unqueued'> => {
+  try {
+    await queue.enqueue(pending);
+    return 'queued';
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        event: 'x402_settlement_unqueued',
+        message: 'An x402 settlement failed and could not be queued for retry; resend messageBody to the settlements queue.',
+        cause: error instanceof Error ? error.name : String(error),
+        messageBody: serializePending(pending),
+      }),
+    );
+    return 'unqueued';
+  }
+};

@@ -18,7 +18,7 @@ import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
-import type { SettlementQueue } from './settlement-queue.ts';
+import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
 export interface X402BillingOptions {
@@ -79,7 +79,14 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
     throw new PaymentChallenge(withError(offers, message), code, message);
   };
 
-  const receiptFor = (auth: AuthorizedPayment, price: PriceContext, charge: Charge, paid: bigint, settled: { success: boolean; transaction?: string }) => {
+  const receiptFor = (
+    auth: AuthorizedPayment,
+    price: PriceContext,
+    charge: Charge,
+    paid: bigint,
+    settled: { success: boolean; transaction?: string },
+    retry: 'queued' | 'unqueued',
+  ) => {
     // `exact` pays the price offered, which is the worst case: what was not used shows as its own line.
     const metered = BigInt(charge.final_amount_wei);
     const unused = paid > metered ? paid - metered : 0n;
@@ -94,6 +101,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
       network: auth.network,
       ...(settled.transaction ? { txHash: settled.transaction } : {}),
       settled: settled.success,
+      ...(settled.success ? {} : { retry }),
     });
   };
 
@@ -149,8 +157,8 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
                 .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
                 .catch((error: unknown) => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
               // The model was served: the money is owed. The nonce stays claimed and the settlement is retried.
-              if (!settled.success) await options.retries.enqueue({ payment: auth, amount: paid });
-              const receipt = receiptFor(auth, price, charge, paid, settled);
+              const retry = settled.success ? 'queued' : await enqueueOrLog(options.retries, { payment: auth, amount: paid });
+              const receipt = receiptFor(auth, price, charge, paid, settled, retry);
               return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
             },
           };

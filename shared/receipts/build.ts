@@ -21,6 +21,8 @@ export interface ReceiptInput {
   readonly settledAt?: number;
   /** False when the model was served but the x402 settlement is queued for retry: the receipt says so. */
   readonly settled: boolean;
+  /** When not settled: whether the retry was queued (the default) or only logged because the queue was unreachable. */
+  readonly retry?: 'queued' | 'unqueued';
 }
 
 const amount = (value: bigint | string, field: string): bigint => {
@@ -47,7 +49,7 @@ export const buildReceipt = (input: ReceiptInput): ReceiptBody => {
     platform_fee_wei: fee.toString(),
     final_amount_wei: final.toString(),
     settled: input.settled,
-    settlement_status: input.settled ? SETTLEMENT_STATUS.settled : SETTLEMENT_STATUS.queued,
+    settlement_status: input.settled ? SETTLEMENT_STATUS.settled : SETTLEMENT_STATUS[input.retry ?? 'queued'],
     ...(input.paymentMethod ? { payment_method: input.paymentMethod } : {}),
     ...(input.network ? { network: input.network } : {}),
     ...(input.txHash ? { tx_hash: input.txHash } : {}),

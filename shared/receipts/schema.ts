@@ -17,6 +17,11 @@ export const SETTLEMENT_STATUS = {
   settled: 'settled',
   /** Served but not yet paid: the x402 settlement failed and is queued for retry. */
   queued: 'queued',
+  /**
+   * Served but not yet paid, and the retry queue was unreachable too: the settlement is written to the error log
+   * (event `x402_settlement_unqueued`, its `messageBody` ready to resend to the settlements queue), never dropped.
+   */
+  unqueued: 'unqueued',
 } as const;
 
 export const receiptBodySchema = z.looseObject({
@@ -26,7 +31,7 @@ export const receiptBodySchema = z.looseObject({
   platform_fee_wei: atomicAmount,
   final_amount_wei: atomicAmount,
   settled: z.boolean(),
-  settlement_status: z.enum([SETTLEMENT_STATUS.settled, SETTLEMENT_STATUS.queued]),
+  settlement_status: z.enum([SETTLEMENT_STATUS.settled, SETTLEMENT_STATUS.queued, SETTLEMENT_STATUS.unqueued]),
   payment_method: z.enum(['compose_key', 'x402']).optional(),
   tx_hash: z.string().optional(),
   network: z.string().regex(/^eip155:[0-9]+$/).optional(),
