@@ -156,4 +156,20 @@ describe('key ledger', () => {
       clock = saved;
     }
   });
+
+  it('frees abandoned holds when they would refuse a live call, and only then', async () => {
+    const keyId = newKeyId();
+    await ledger.reserve(keyId, 800n, 'died', { budget: 1000n });
+    await expect(ledger.reserve(keyId, 300n, 'too-soon', { budget: 1000n })).rejects.toMatchObject({ status: 402, code: 'insufficient_budget' });
+    const saved = clock;
+    clock += 3600;
+    try {
+      expect((await ledger.reserve(keyId, 300n, 'live', { budget: 1000n })).reservationId).toBe('live');
+      await exact(keyId, { budget: 1000n, reserved: 300n, spent: 0n });
+      // The abandoned reservation is gone for good: settling it later changes nothing.
+      expect((await ledger.settle(keyId, 'died', 800n, 800n)).applied).toBe(false);
+    } finally {
+      clock = saved;
+    }
+  });
 });

@@ -82,3 +82,9 @@ export const ledgerFromItem = (keyId: string, item: Record<string, unknown> | un
     reservations,
   };
 };
+
+/**
+ * A reservation older than this belongs to a call that can no longer be running (a Lambda lives at most
+ * 15 minutes; streams end before that), so its hold is released when it stands in a live call's way.
+ */
+export const STALE_RESERVATION_SECONDS = 3600;

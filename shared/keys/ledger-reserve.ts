@@ -9,7 +9,8 @@ import { InternalError } from '../errors.ts';
 import { isExpired, PARTITION_KEY } from '../stores/tables.ts';
 import { expiredKey, insufficientBudget, invalidKey, revokedKey } from './errors.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
-import { atomic, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute } from './ledger-item.ts';
+import { release } from './ledger-settle.ts';
+import { atomic, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute, STALE_RESERVATION_SECONDS } from './ledger-item.ts';
 
 /** Where a ledger comes from when a key is first used: its verified claims. */
 export interface LedgerInit {
@@ -83,7 +84,14 @@ const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reserv
     return { error: new InternalError('reservation id reused with a different amount') };
   }
   if (ledger.revoked) return { error: revokedKey() };
-  if (ledger.available < amount) return { error: insufficientBudget(ledger.available, amount) };
+  if (ledger.available < amount) {
+    // Budget held by calls whose function died between reserve and settle is freed here, where it would
+    // otherwise refuse a live call; no scheduler is needed for a hold nobody is waiting on.
+    const stale = ledger.reservations.filter((r) => r.at <= now - STALE_RESERVATION_SECONDS);
+    const freed = (await Promise.all(stale.map((r) => release(ctx, keyId, r.reservationId, r.amount)))).reduce((sum, r) => sum + r.released, 0n);
+    if (ledger.available + freed < amount) return { error: insufficientBudget(ledger.available + freed, amount) };
+    return { available: ledger.available + freed };
+  }
   return { available: ledger.available };
 };
 
