@@ -69,8 +69,8 @@ export const ROUTES: readonly Route[] = [
   route('GET', '/v1/videos/{id}', 'videos', 'videos.get'),
   route('GET', '/v1/videos/{id}/stream', 'videos', 'videos.stream'),
 
-  route('GET', '/external/v1/models', 'external', 'models.list'),
-  route('GET', '/external/v1/models/{model+}', 'external', 'models.get'),
+  route('GET', '/external/v1/models', 'external', 'models.list', 'key'),
+  route('GET', '/external/v1/models/{model+}', 'external', 'models.get', 'key'),
   route('POST', '/external/v1/chat/completions', 'external', 'chat.create', 'key'),
   route('POST', '/external/v1/responses', 'external', 'responses.create', 'key'),
   route('POST', '/external/v1/embeddings', 'external', 'embeddings.create', 'key'),

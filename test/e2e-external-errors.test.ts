@@ -56,6 +56,16 @@ describe('credentials: a Compose Key, and nothing else', () => {
     expectMatchesContract(CHAT, 'post', 401, body);
   });
 
+  it('lists and retrieves models only for a key, as OpenAI does', async () => {
+    for (const path of ['/external/v1/models', '/external/v1/models/gpt-4o-mini']) {
+      const response = await gateway.anonymous(path);
+      expect(response.status, path).toBe(401);
+      const body = await response.json();
+      expect(body).toMatchObject({ error: { type: 'authentication_error', code: 'missing_api_key' } });
+      expectMatchesContract(path === '/external/v1/models' ? path : '/external/v1/models/{model}', 'get', 401, body);
+    }
+  });
+
   it('answers an x402 PAYMENT-SIGNATURE without a key with 401, never a 402 challenge', async () => {
     const signature = Buffer.from(JSON.stringify({ x402Version: 2, payload: {} })).toString('base64');
     for (const path of [CHAT, '/external/v1/responses']) {

@@ -45,8 +45,15 @@ const sanitized =
   };
 
 export const handler = createFamilyHandler('external', {
-  'models.list': () => json(200, listOpenAIModels()),
-  'models.get': (request) => json(200, getOpenAIModel(request.pathParameters.model!)),
+  // Like every external route, and like OpenAI's own /v1/models: a Compose Key, verified without I/O.
+  'models.list': async (request) => {
+    await billing.identify(request, 'external');
+    return json(200, listOpenAIModels());
+  },
+  'models.get': async (request) => {
+    await billing.identify(request, 'external');
+    return json(200, getOpenAIModel(request.pathParameters.model!));
+  },
   'chat.create': sanitized(text['chat.create']),
   'responses.create': sanitized(text['responses.create']),
   // Media operations put their own diagnostic headers on provider errors (their bodies may be multipart).
