@@ -35,6 +35,14 @@ describe('Cartesia adapter', () => {
     expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
   });
 
+  it('speaks in the language asked for, sent as `language`; one Sonic does not speak is Cartesia\u2019s 400', async () => {
+    const speech = await adapter().speak!({ model: 'sonic-2', input: 'Bonjour de Cartesia.', voice: VOICE, format: 'mp3', language: 'fr' }, callOptions());
+    expect(last().body).toMatchObject({ model_id: 'sonic-2', transcript: 'Bonjour de Cartesia.', language: 'fr' });
+    expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
+    const refused = await rejection(adapter().speak!({ model: 'sonic-2', input: 'x', voice: VOICE, format: 'mp3', language: 'xx' }, callOptions()));
+    expect([refused.status, refused.code]).toEqual([400, 'upstream_bad_request']);
+  });
+
   it('writes WAV and raw PCM, and refuses the formats Cartesia does not', async () => {
     const wav = await adapter().speak!({ model: 'sonic-3', input: 'A wave file.', voice: VOICE, format: 'wav' }, callOptions());
     expect(audioSeconds(await readAll(wav.audio))).toBeGreaterThan(0.5);

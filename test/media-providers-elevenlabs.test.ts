@@ -30,6 +30,14 @@ describe('ElevenLabs adapter', () => {
     expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
   });
 
+  it('speaks in the language asked for, sent as `language_code`; a model that enforces none is ElevenLabs\u2019 400', async () => {
+    const speech = await adapter().speak!({ model: 'eleven_flash_v2_5', input: 'Hola desde ElevenLabs.', voice: VOICE, format: 'mp3', language: 'es' }, callOptions());
+    expect(last().body).toMatchObject({ text: 'Hola desde ElevenLabs.', model_id: 'eleven_flash_v2_5', language_code: 'es' });
+    expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
+    const refused = await rejection(adapter().speak!({ model: 'eleven_multilingual_v2', input: 'x', voice: VOICE, format: 'mp3', language: 'es' }, callOptions()));
+    expect([refused.status, refused.code]).toEqual([400, 'upstream_bad_request']);
+  });
+
   it('streams PCM and Opus, and refuses formats ElevenLabs does not encode', async () => {
     const pcm = await adapter().speak!({ model: 'eleven_flash_v2_5', input: 'Raw samples.', voice: VOICE, format: 'pcm' }, callOptions());
     expect(last().query).toEqual({ output_format: 'pcm_24000' });

@@ -55,6 +55,8 @@ export interface SpeechRequest {
   readonly speed?: number;
   /** How the voice should sound, for steerable models (gpt-4o-mini-tts). */
   readonly instructions?: string;
+  /** ISO 639-1 language to speak in, for providers whose API takes one (ElevenLabs, Cartesia). */
+  readonly language?: string;
 }
 
 export interface SpeechResult {

@@ -1,6 +1,7 @@
 /**
  * Canonical speech → a `/tts/bytes` body. Cartesia writes MP3, WAV and raw PCM (16-bit here); other formats are
- * refused. The voice is a Cartesia voice id; speed goes in `generation_config.speed` (0.6–1.5).
+ * refused. The voice is a Cartesia voice id; speed goes in `generation_config.speed` (0.6–1.5); a language goes
+ * in `language` (Cartesia's ISO 639-1 codes).
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
@@ -29,6 +30,7 @@ export const ttsBytesRequest = (request: SpeechRequest): { readonly body: TtsByt
       transcript: request.input,
       voice: { mode: 'id', id: request.voice },
       output_format: format.output,
+      ...(request.language !== undefined ? { language: request.language } : {}),
       ...(request.speed !== undefined ? { generation_config: { speed: request.speed } } : {}),
     },
     mediaType: format.mediaType,

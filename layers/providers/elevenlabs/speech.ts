@@ -1,6 +1,7 @@
 /**
  * Canonical speech → ElevenLabs' `output_format` and body. ElevenLabs encodes MP3, raw PCM and Opus (and μ-law/
- * A-law): WAV, FLAC and AAC are refused. Speed goes in `voice_settings.speed`, which ElevenLabs bounds to 0.7–1.2.
+ * A-law): WAV, FLAC and AAC are refused. Speed goes in `voice_settings.speed`, which ElevenLabs bounds to 0.7–1.2;
+ * a language in `language_code` (ISO 639-1), which ElevenLabs enforces on the models that support it.
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
@@ -25,7 +26,12 @@ export const ttsRequest = (request: SpeechRequest): { readonly path: string; rea
   return {
     path: `/v1/text-to-speech/${encodeURIComponent(request.voice)}`,
     query: new URLSearchParams({ output_format: format.outputFormat }),
-    body: { text: request.input, model_id: request.model, ...(request.speed !== undefined ? { voice_settings: { speed: request.speed } } : {}) },
+    body: {
+      text: request.input,
+      model_id: request.model,
+      ...(request.language !== undefined ? { language_code: request.language } : {}),
+      ...(request.speed !== undefined ? { voice_settings: { speed: request.speed } } : {}),
+    },
     mediaType: format.mediaType,
   };
 };

@@ -12,12 +12,13 @@ import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';
 import type { MediaServices } from '../services.ts';
 import { MEDIA_LIMITS } from '../upload/limits.ts';
-import { characterCount, checkVoice, parseSpeechRequest, type SpeechCall } from './request.ts';
+import { characterCount, checkLanguage, checkVoice, parseSpeechRequest, type SpeechCall } from './request.ts';
 
 export const prepareSpeech = (http: HttpRequest, body: Body) => {
   const call = parseSpeechRequest(body);
   const model = resolveMediaModel(call.model, call.provider, 'speech');
   checkVoice(call, model);
+  checkLanguage(call, model);
   const characters = characterCount(call.input);
   const price = priceMedia(http, model, { quote: { kind: 'characters', characters }, metered: false, description: `Speech of ${characters} characters with ${model.publicId}` });
   return { call, model, price, characters };
@@ -54,6 +55,7 @@ export const serveSpeech =
         format: call.format,
         ...(call.speed !== undefined ? { speed: call.speed } : {}),
         ...(call.instructions !== undefined ? { instructions: call.instructions } : {}),
+        ...(call.language !== undefined ? { language: call.language } : {}),
       },
       options,
     );

@@ -14,6 +14,8 @@ import { startStandaloneSimulator, type SimRequest, type StandaloneOptions, type
 const VERSIONS = ['2024-06-10', '2024-11-13', '2025-04-16'];
 const TTS_MODELS = ['sonic-2', 'sonic-3', 'sonic-turbo', 'sonic-english', 'sonic-multilingual', 'sonic'];
 const STT_MODELS = ['ink-whisper'];
+/** The languages Sonic speaks (Cartesia's list for sonic-2). */
+const TTS_LANGUAGES = ['en', 'fr', 'de', 'es', 'pt', 'zh', 'ja', 'hi', 'it', 'ko', 'nl', 'pl', 'ru', 'sv', 'tr'];
 const SAMPLE_RATES = [8000, 16000, 22050, 24000, 44100, 48000];
 const PCM_ENCODINGS = ['pcm_s16le', 'pcm_f32le', 'pcm_mulaw', 'pcm_alaw'];
 /** Voice ids are UUIDs; this one does not exist, so tests can see Cartesia's refusal. */
@@ -34,6 +36,8 @@ const ttsBytes = ({ res, body, record }: SimRequest): void => {
   const voice = isRecord(value['voice']) ? value['voice'] : {};
   if (voice['mode'] !== 'id' || typeof voice['id'] !== 'string' || !UUID.test(voice['id'])) return error(res, 400, 'invalid_request', 'Invalid voice', 'voice must be {mode: "id", id: <voice UUID>}.');
   if (voice['id'] === CARTESIA_MISSING_VOICE) return error(res, 404, 'voice_not_found', 'Voice not found', `Voice ${voice['id']} was not found.`);
+  const language = value['language'];
+  if (language !== undefined && (typeof language !== 'string' || !TTS_LANGUAGES.includes(language))) return error(res, 400, 'invalid_request', 'Invalid language', `language must be one of ${TTS_LANGUAGES.join(', ')}.`);
   const output = isRecord(value['output_format']) ? value['output_format'] : {};
   const rate = output['sample_rate'];
   if (typeof rate !== 'number' || !SAMPLE_RATES.includes(rate)) return error(res, 400, 'invalid_request', 'Invalid output format', `sample_rate must be one of ${SAMPLE_RATES.join(', ')}.`);

@@ -15,6 +15,8 @@ import { startStandaloneSimulator, type SimRequest, type StandaloneOptions, type
 export const ELEVENLABS_SIM_VOICES = ['JBFqnCBsd6RMkjVDRZzb', '21m00Tcm4TlvDq8ikWAM', 'EXAVITQu4vr4xnSDxMaL', 'pNInz6obpgDQGcFmaJgB'];
 const TTS_MODELS: Readonly<Record<string, number>> = { eleven_multilingual_v2: 10_000, eleven_flash_v2_5: 40_000, eleven_turbo_v2_5: 40_000, eleven_v3: 3_000, eleven_monolingual_v1: 10_000 };
 const STT_MODELS = ['scribe_v1', 'scribe_v1_experimental', 'scribe_v2'];
+/** Models that enforce a `language_code` (ElevenLabs refuses one on the others). */
+const LANGUAGE_MODELS = ['eleven_flash_v2_5', 'eleven_turbo_v2_5'];
 const TTS_ROUTE = /^\/v1\/text-to-speech\/([^/]+)(\/stream)?$/;
 
 /** `output_format` → what the simulator writes, with its sample rate. */
@@ -48,6 +50,11 @@ const textToSpeech = ({ res, url, body, requestId, record }: SimRequest, voice: 
   const limit = TTS_MODELS[model];
   if (limit === undefined) return detailError(res, 400, 'model_not_found', `A model with model ID ${model} does not exist or is not available for text to speech.`);
   if (value['text'].length > limit) return detailError(res, 400, 'max_character_limit_exceeded', `Text is too long: ${model} accepts at most ${limit} characters.`);
+  const language = value['language_code'];
+  if (language !== undefined && language !== null) {
+    if (typeof language !== 'string' || !/^[a-z]{2}$/.test(language)) return validationError(res, ['body', 'language_code'], 'Input should be an ISO 639-1 language code', 'string_pattern_mismatch');
+    if (!LANGUAGE_MODELS.includes(model)) return detailError(res, 400, 'unsupported_language', `Model ${model} does not support language enforcement; use one of ${LANGUAGE_MODELS.join(', ')}.`);
+  }
   const outputFormat = url.searchParams.get('output_format') ?? 'mp3_44100_128';
   const output = OUTPUT_FORMATS[outputFormat];
   if (!output) return validationError(res, ['query', 'output_format'], `Input should be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`, 'enum');
