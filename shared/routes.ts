@@ -9,7 +9,7 @@ export const FAMILIES = {
   health: { streaming: false, timeoutSeconds: 10, memoryMB: 256 },
   catalog: { streaming: false, timeoutSeconds: 10, memoryMB: 512 },
   inference: { streaming: true, timeoutSeconds: 900, memoryMB: 1024 },
-  media: { streaming: false, timeoutSeconds: 300, memoryMB: 1024 },
+  media: { streaming: true, timeoutSeconds: 300, memoryMB: 1024 },
   videos: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
   external: { streaming: true, timeoutSeconds: 900, memoryMB: 1024 },
   /** Answers every path or method the table does not know with 404 or 405. */

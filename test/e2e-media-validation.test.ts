@@ -126,7 +126,8 @@ describe('image generation', () => {
     ['n of 0', { model: 'gpt-image-1', prompt: 'x', n: 0 }, { status: 400, code: 'invalid_parameter', param: 'n' }],
     ['n of 11', { model: 'gpt-image-1', prompt: 'x', n: 11 }, { status: 400, code: 'invalid_parameter', param: 'n' }],
     ['an unknown response format', { model: 'dall-e-3', prompt: 'x', response_format: 'png' }, { status: 400, code: 'invalid_response_format', param: 'response_format' }],
-    ['partial-image streaming', { model: 'gpt-image-1', prompt: 'x', stream: true }, { status: 400, code: 'streaming_not_supported', param: 'stream' }],
+    ['more partial images than OpenAI offers', { model: 'gpt-image-1', prompt: 'x', stream: true, partial_images: 4 }, { status: 400, code: 'invalid_parameter', param: 'partial_images' }],
+    ['a stream flag that is not a boolean', { model: 'gpt-image-1', prompt: 'x', stream: 'yes' }, { status: 400, code: 'invalid_parameter', param: 'stream' }],
     ['an unknown provider', { model: 'gpt-image-1', prompt: 'x', provider: 'acme' }, { status: 400, code: 'invalid_enum_value', param: 'provider' }],
   ])('refuses %s', async (_, body, expected) => {
     await expectRefusal(GENERATIONS, await postJson(GENERATIONS, body), expected);

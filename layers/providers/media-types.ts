@@ -29,6 +29,8 @@ export interface ImageRequest {
   readonly images?: readonly MediaFile[];
   readonly mask?: MediaFile;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** On streamed calls: how many partial images (0–3) the provider should send before each finished one. */
+  readonly partialImages?: number;
 }
 
 export interface MediaFile {
@@ -45,6 +47,38 @@ export interface ImageResult {
   readonly quality?: string;
   readonly size?: string;
 }
+
+/** What a provider reports about an image it streams (what it chose where the request said `auto`). */
+export interface ImageDetails {
+  readonly size?: string;
+  readonly quality?: string;
+  readonly background?: string;
+  /** png, jpeg or webp. */
+  readonly outputFormat?: string;
+}
+
+/** GPT Image token usage, as the provider reports it with a finished image. */
+export interface ImageTokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly textTokens?: number;
+  readonly imageTokens?: number;
+}
+
+/**
+ * One event of a streamed image call: a partial rendering (`index` counts partials from 0), or a finished image.
+ * Providers that cannot stream images are served as their finished images only: there are no fake partials.
+ */
+export type ImageStreamEvent =
+  | { readonly type: 'partial'; readonly index: number; readonly image: MediaFile; readonly details: ImageDetails }
+  | {
+      readonly type: 'completed';
+      readonly image: MediaFile;
+      readonly details: ImageDetails;
+      readonly revisedPrompt?: string;
+      readonly usage?: ImageTokenUsage;
+    };
 
 export interface SpeechRequest {
   readonly model: string;
@@ -119,6 +153,13 @@ export interface MediaAdapter {
   embed?(request: EmbeddingRequest, options: CallOptions): Promise<EmbeddingResult>;
   generateImage?(request: ImageRequest, options: CallOptions): Promise<ImageResult>;
   editImage?(request: ImageRequest, options: CallOptions): Promise<ImageResult>;
+  /**
+   * Image generation (edits) as the provider streams it: resolves once the provider has answered (a refusal
+   * rejects, as for `generateImage`); the iterable then yields events and throws a typed `UpstreamError` if
+   * the stream breaks. Absent where the provider cannot stream images.
+   */
+  streamImageGeneration?(request: ImageRequest, options: CallOptions): Promise<AsyncIterable<ImageStreamEvent>>;
+  streamImageEdit?(request: ImageRequest, options: CallOptions): Promise<AsyncIterable<ImageStreamEvent>>;
   speak?(request: SpeechRequest, options: CallOptions): Promise<SpeechResult>;
   transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
   submitVideo?(request: VideoRequest, options: CallOptions): Promise<{ readonly operationId: string }>;

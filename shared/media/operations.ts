@@ -11,9 +11,10 @@ import { multipartFingerprint } from './fingerprint.ts';
 import { parseEditRequest } from './images/edit-request.ts';
 import { parseImageFields } from './images/request.ts';
 import { prepareImages, serveImages } from './images/serve.ts';
+import { streamImages } from './images/stream.ts';
 import { readMediaJson } from './json-body.ts';
 import type { MediaModel } from './model.ts';
-import { servePaid, type Serve } from './paid.ts';
+import { servePaid, servePaidStream, type PaidCall, type Serve } from './paid.ts';
 import type { PriceContext } from '../billing/types.ts';
 import { uploadLimit, type MediaServices } from './services.ts';
 import { prepareSpeech, serveSpeech } from './speech/serve.ts';
@@ -25,8 +26,26 @@ import { readMultipart } from './upload/multipart.ts';
 export type MediaOperationName = 'embeddings.create' | 'images.generate' | 'images.edit' | 'audio.speech' | 'audio.transcriptions';
 
 export const createMediaOperations = (services: MediaServices, billing: Billing, surface: Surface = 'native') => {
+  const paidCall = (http: HttpRequest, model: MediaModel, price: PriceContext, fingerprint: string): PaidCall => ({
+    http,
+    billing,
+    surface,
+    idempotency: services.idempotency,
+    model,
+    price,
+    fingerprint,
+    deadlineMs: services.settings.deadlineMs,
+    ...(services.settings.heartbeatMs !== undefined ? { heartbeatMs: services.settings.heartbeatMs } : {}),
+  });
   const paid = (http: HttpRequest, model: MediaModel, price: PriceContext, fingerprint: string, serve: Serve): Promise<HttpResult> =>
-    servePaid({ http, billing, surface, idempotency: services.idempotency, model, price, fingerprint, deadlineMs: services.settings.deadlineMs }, serve);
+    servePaid(paidCall(http, model, price, fingerprint), serve);
+  /** Image calls with `stream: true` answer SSE; the others answer once. */
+  const images = (http: HttpRequest, prepared: ReturnType<typeof prepareImages>, fingerprint: string): Promise<HttpResult> => {
+    const { call, model, price } = prepared;
+    return call.stream
+      ? servePaidStream(paidCall(http, model, price, fingerprint), streamImages(services, call, model))
+      : paid(http, model, price, fingerprint, serveImages(services, call, model));
+  };
 
   return {
     'embeddings.create': async (http: HttpRequest) => {
@@ -36,13 +55,11 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
     },
     'images.generate': async (http: HttpRequest) => {
       const body = readMediaJson(http);
-      const { call, model, price } = prepareImages(http, parseImageFields(body), 'image-generation');
-      return paid(http, model, price, JSON.stringify(body), serveImages(services, call, model));
+      return images(http, prepareImages(http, parseImageFields(body), 'image-generation'), JSON.stringify(body));
     },
     'images.edit': async (http: HttpRequest) => {
       const form = await readMultipart(http);
-      const { call, model, price } = prepareImages(http, parseEditRequest(form, uploadLimit(services.settings, MEDIA_LIMITS.imageFileBytes)), 'image-edit');
-      return paid(http, model, price, multipartFingerprint(form), serveImages(services, call, model));
+      return images(http, prepareImages(http, parseEditRequest(form, uploadLimit(services.settings, MEDIA_LIMITS.imageFileBytes)), 'image-edit'), multipartFingerprint(form));
     },
     'audio.speech': async (http: HttpRequest) => {
       const body = readMediaJson(http);

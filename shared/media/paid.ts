@@ -2,21 +2,24 @@
  * Every paid media call runs through here, in the order that keeps money safe (as the text path does): prove
  * the payer, hold the worst-case quote, run at most once per `x-idempotency-key`, call the provider under a
  * deadline, charge what was measured (receipt headers on native routes), and release the hold on any failure.
- * A replay is free: the hold is released and the stored answer (bytes included) comes back as it was.
- * Reusable by any paid operation that answers once (vision, video submission).
+ * A replay is free: the hold is released and the stored answer (bytes included, or a stream's transcript)
+ * comes back as it was. Reusable by any paid operation that answers once (vision, video submission), and by
+ * streamed ones (`servePaidStream`).
  */
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Billing, Payment, PriceContext, Surface } from '../billing/types.ts';
-import { UpstreamError, toComposeError } from '../errors.ts';
+import { toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import { idempotently } from '../inference/idempotent.ts';
-import { diagnosticHeaders } from '../inference/surface.ts';
+import type { OnFinished } from '../inference/run-text.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, type MediaAnswer } from './answer.ts';
+import { runStream } from './paid-stream.ts';
+import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
 
 export interface PaidModel {
   readonly publicId: string;
@@ -34,6 +37,8 @@ export interface PaidCall {
   /** The request as it matters for idempotency (parsed fields, file digests): the same call always gives the same text. */
   readonly fingerprint: string;
   readonly deadlineMs: number;
+  /** Streams only: how long the provider may be silent before the stream sends a keep-alive comment. */
+  readonly heartbeatMs?: number;
 }
 
 export interface Served {
@@ -44,61 +49,44 @@ export interface Served {
 
 export type Serve = (options: CallOptions, caller: Caller) => Promise<Served>;
 
-/** The external family streams its responses; the native media family answers buffered. */
+/** A call answered as a stream of SSE frames, opened once the provider has answered. */
+export interface StreamServed {
+  /** The frames for the client, in order, as the provider produces them. A throw ends the stream in-band. */
+  readonly frames: AsyncIterable<string>;
+  /** What the client has been served so far, charged however the stream ends; empty: nothing is charged. */
+  measured(): readonly Measured[];
+}
+
+/** Resolves once the provider has answered (a refusal rejects: an HTTP error, nothing charged). */
+export type ServeStream = (options: CallOptions, caller: Caller) => Promise<StreamServed>;
+
+/** Whether the answering function streams its response (then bytes go out as a stream, not base64). */
 const streams = (surface: Surface): boolean => (surface === 'external' ? FAMILIES.external.streaming : FAMILIES.media.streaming);
 
-const routingHeaders = (model: PaidModel, attempts: number): Record<string, string> => ({
-  'x-routing-primary-model': model.publicId,
-  'x-routing-final-model': model.publicId,
-  'x-routing-attempts': String(attempts),
-  'x-routing-fallback-used': 'false',
-});
-
-/** A deadline that fired is the provider's slowness (504), not a gateway fault. */
-const deadlineError = (error: unknown, signal: AbortSignal): unknown =>
-  signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
-    ? new UpstreamError(504, 'upstream_timeout', 'The provider did not answer in time.', { cause: error })
-    : error;
-
-/** External clients are told where a failed call was routed, as on answers (the diagnostic headers). */
-const withDiagnostics = (error: unknown, call: PaidCall): unknown => {
-  const diagnostics = diagnosticHeaders(call.surface, { ...call.model, row: {} });
-  if (!(error instanceof UpstreamError) || Object.keys(diagnostics).length === 0) return error;
-  return new UpstreamError(error.status, error.code, error.message, {
-    headers: { ...error.headers, ...diagnostics },
-    ...(error.details ? { details: error.details } : {}),
-    cause: error,
-  });
-};
-
 const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serve): Promise<MediaAnswer> => {
-  let attempts = 1;
-  // A cleared timer rather than AbortSignal.timeout, which would keep every finished call's signal alive until
-  // its deadline (minutes) passed.
-  const controller = new AbortController();
-  const deadline = setTimeout(() => controller.abort(new DOMException('The provider call exceeded its time limit.', 'TimeoutError')), call.deadlineMs);
-  deadline.unref();
-  const { signal } = controller;
-  const options: CallOptions = { signal, requestId: call.http.requestId, onRetry: () => void (attempts += 1) };
+  const provider = startProviderCall(call.http, call.deadlineMs);
   let served: Served;
   try {
-    served = await serve(options, caller);
+    served = await serve(provider.options, caller);
   } catch (error) {
     await payment.finalize({ kind: 'failed' }).catch(() => undefined);
-    throw withDiagnostics(deadlineError(error, signal), call);
+    throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   } finally {
-    clearTimeout(deadline);
+    provider.clearDeadline();
   }
   const settled = await payment.finalize({ kind: 'served', measured: served.measured });
   const native = call.surface === 'native';
   return withHeaders(served.answer, {
-    ...routingHeaders(call.model, attempts),
-    ...diagnosticHeaders(call.surface, { ...call.model, row: {} }),
+    ...routingHeaders(call.model, provider.attempts()),
+    ...surfaceHeaders(call.surface, call.model),
     ...(native ? settled.headers : {}),
   });
 };
 
-export const servePaid = async (call: PaidCall, serve: Serve): Promise<HttpResult> => {
+/** Runs the call once it is paid for: `onFinished` keeps its whole answer for idempotent replays. */
+type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | undefined) => Promise<HttpResult>;
+
+const payOnce = async (call: PaidCall, runPaid: PaidRunner): Promise<HttpResult> => {
   const { http, surface } = call;
   const payer = await call.billing.identify(http, surface);
   const replay = (onReplay: () => void, serveOnce: Parameters<typeof idempotently>[4]) =>
@@ -118,11 +106,7 @@ export const servePaid = async (call: PaidCall, serve: Serve): Promise<HttpResul
   try {
     const result = await replay(
       () => void (replayed = true),
-      async (onFinished) => {
-        const answer = await run(call, payment, payer.caller, serve);
-        await onFinished?.(toStored(answer));
-        return toHttpResult(answer, streams(surface));
-      },
+      (onFinished) => runPaid(payment, payer.caller, onFinished),
     );
     if (replayed) await payment.release();
     return finish(result);
@@ -131,3 +115,18 @@ export const servePaid = async (call: PaidCall, serve: Serve): Promise<HttpResul
     throw error;
   }
 };
+
+/** A call that answers once: the whole answer, its receipt in the headers (natively). */
+export const servePaid = (call: PaidCall, serve: Serve): Promise<HttpResult> =>
+  payOnce(call, async (payment, caller, onFinished) => {
+    const answer = await run(call, payment, caller, serve);
+    await onFinished?.(toStored(answer));
+    return toHttpResult(answer, streams(call.surface));
+  });
+
+/**
+ * A streamed call (SSE): the hold is taken as for one answer; what the stream delivered is charged when it
+ * ends, and the receipt is its last event before `[DONE]` (natively). See `paid-stream.ts`.
+ */
+export const servePaidStream = (call: PaidCall, serve: ServeStream): Promise<HttpResult> =>
+  payOnce(call, (payment, caller, onFinished) => runStream(call, payment, caller, serve, onFinished));

@@ -12,6 +12,8 @@ export interface MediaSettings {
    * API Gateway already refuses bodies over 10 MB.
    */
   readonly maxUploadBytes?: number;
+  /** Streamed answers: how long the provider may be silent before a keep-alive comment goes out. */
+  readonly heartbeatMs?: number;
 }
 
 export interface MediaServices {
@@ -30,7 +32,12 @@ const positive = (value: string | undefined): number | undefined => {
 
 export const mediaSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): MediaSettings => {
   const maxUploadBytes = positive(env[MEDIA_ENV.maxUploadBytes]);
-  return { deadlineMs: positive(env[MEDIA_ENV.deadlineMs]) ?? 280_000, ...(maxUploadBytes ? { maxUploadBytes } : {}) };
+  return {
+    deadlineMs: positive(env[MEDIA_ENV.deadlineMs]) ?? 280_000,
+    ...(maxUploadBytes ? { maxUploadBytes } : {}),
+    // The text streams' setting: one keep-alive rhythm for every stream the gateway sends.
+    heartbeatMs: positive(env.SSE_HEARTBEAT_MS) ?? 15_000,
+  };
 };
 
 /** The smaller of a provider's documented limit and the deployment's cap. */

@@ -4,7 +4,7 @@
  */
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, refuseStreaming, requireModel, requireString, type Body } from '../fields.ts';
+import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 
 export interface ImageCall {
@@ -20,6 +20,10 @@ export interface ImageCall {
   readonly extra: Readonly<Record<string, unknown>>;
   readonly images?: readonly MediaFile[];
   readonly mask?: MediaFile;
+  /** Answer as Server-Sent Events: partial images where the provider streams them, then each finished image. */
+  readonly stream?: boolean;
+  /** Partial images (0–3) before each finished one, on streams; the provider's default (none) when unset. */
+  readonly partialImages?: number | undefined;
 }
 
 /** OpenAI's image options the gateway passes through untouched; the provider validates them. */
@@ -29,9 +33,17 @@ const COMMON_FIELDS = ['prompt', 'n', 'size', 'quality', 'response_format', 'str
 
 const numeric = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
+/** A JSON boolean, or its text in a multipart field. */
+const optionalBoolean = (body: Body, param: string): boolean | undefined => {
+  const value = body[param];
+  if (value === undefined || value === null) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new InvalidRequestError('invalid_parameter', `Invalid '${param}': must be a boolean.`, { param });
+};
+
 export const parseImageFields = (body: Body, extraAllowed: readonly string[] = []): ImageCall => {
   onlyKnown(body, [...COMMON_FIELDS, ...extraAllowed]);
-  refuseStreaming(body);
   const extra = Object.fromEntries(PASSTHROUGH_FIELDS.filter((name) => body[name] !== undefined && body[name] !== null).map((name) => [name, numeric(body[name])]));
   return {
     model: requireModel(body as Record<string, unknown>),
@@ -42,6 +54,8 @@ export const parseImageFields = (body: Body, extraAllowed: readonly string[] = [
     quality: optionalString(body, 'quality'),
     responseFormat: optionalEnum(body, 'response_format', ['url', 'b64_json'] as const, 'invalid_response_format') ?? 'url',
     extra,
+    stream: optionalBoolean(body, 'stream') ?? false,
+    partialImages: optionalNumber(body, 'partial_images', { min: 0, max: 3, integer: true }),
   };
 };
 

@@ -35,7 +35,7 @@ export const prepareImages = (http: HttpRequest, requested: ImageCall, operation
   return { call, model, price };
 };
 
-const toRequest = (call: ImageCall, model: MediaModel): ImageRequest => ({
+export const toImageRequest = (call: ImageCall, model: MediaModel): ImageRequest => ({
   model: model.wireModel,
   prompt: call.prompt,
   n: call.n,
@@ -44,6 +44,7 @@ const toRequest = (call: ImageCall, model: MediaModel): ImageRequest => ({
   extra: call.extra,
   ...(call.images ? { images: call.images } : {}),
   ...(call.mask ? { mask: call.mask } : {}),
+  ...(call.stream && call.partialImages !== undefined ? { partialImages: call.partialImages } : {}),
 });
 
 export const serveImages =
@@ -52,7 +53,7 @@ export const serveImages =
     const adapter = services.adapterFor(model.provider);
     const run = model.operation === 'image-edit' ? adapter.editImage : adapter.generateImage;
     if (!run) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve ${model.operation} on this gateway.`);
-    const result = respondedImages(await run.call(adapter, toRequest(call, model), options), call);
+    const result = respondedImages(await run.call(adapter, toImageRequest(call, model), options), call);
     return {
       answer: jsonAnswer(await imagesBody(call, result, services.store)),
       measured: [measuredImages(model, call, result)],

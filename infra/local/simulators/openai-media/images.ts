@@ -1,12 +1,14 @@
 /**
  * POST /v1/images/generations and /v1/images/edits. Each image is a real PNG of the requested size whose
  * colours come from the prompt's hash; GPT Image answers carry `quality`, `size` and token `usage` as OpenAI's.
+ * GPT Image calls with `stream: true` answer SSE (see image-stream.ts).
  */
 import { createHash } from 'node:crypto';
 import { readPngSize } from '../../../../shared/media/formats/png.ts';
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { promptPicture } from './encode/png.ts';
+import { streamImages } from './image-stream.ts';
 import { enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';
 import type { FormFile } from './io.ts';
 import { DEFAULT_IMAGE_MODEL, IMAGE_MODELS, type ImageModelRules } from './models.ts';
@@ -15,7 +17,7 @@ const COMMON = ['model', 'prompt', 'n', 'size', 'quality', 'response_format', 'u
 const GPT_IMAGE_ONLY = ['background', 'moderation', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'stream'];
 const DALL_E_3_ONLY = ['style'];
 
-interface Resolved {
+export interface Resolved {
   readonly model: string;
   readonly rules: ImageModelRules;
   readonly prompt: string;
@@ -23,6 +25,9 @@ interface Resolved {
   readonly size: string;
   readonly quality: string;
   readonly responseFormat: 'url' | 'b64_json';
+  /** GPT Image only: answer SSE, with this many partial images (0–3) before each finished one. */
+  readonly stream: boolean;
+  readonly partialImages: number;
 }
 
 const resolve = (body: Record<string, unknown>, edit: boolean): Resolved => {
@@ -31,7 +36,9 @@ const resolve = (body: Record<string, unknown>, edit: boolean): Resolved => {
   if (edit && !rules.edits) refuse(`Invalid model ${model}. The model does not support image edits.`, 'model');
   onlyKnown(body, [...COMMON, ...(rules.gptImage ? GPT_IMAGE_ONLY : []), ...(model === 'dall-e-3' ? DALL_E_3_ONLY : [])]);
   if (rules.gptImage && body.response_format !== undefined) refuse("Unknown parameter: 'response_format'.", 'response_format', 'unknown_parameter');
-  if (body.stream === true || body.stream === 'true') refuse('The simulator does not stream partial images.', 'stream');
+  const stream = body.stream === true || body.stream === 'true';
+  if (body.stream !== undefined && !stream && body.stream !== false && body.stream !== 'false') refuse("Invalid type for 'stream': expected a boolean.", 'stream', 'invalid_type');
+  const partialImages = numberField(body.partial_images, 'partial_images', 0, 3, true) ?? 0;
   if (body.output_format !== undefined && body.output_format !== 'png') refuse('The simulator produces png only.', 'output_format');
   if (typeof body.prompt !== 'string' || body.prompt === '') refuse("'prompt' is a required property", 'prompt', 'missing_required_parameter');
   const prompt = body.prompt as string;
@@ -41,39 +48,43 @@ const resolve = (body: Record<string, unknown>, edit: boolean): Resolved => {
   const size = enumField(body.size, 'size', rules.sizes) ?? (rules.sizes.includes('1024x1024') ? '1024x1024' : rules.sizes[0]!);
   const quality = enumField(body.quality, 'quality', rules.qualities) ?? 'auto';
   const responseFormat = (enumField(body.response_format, 'response_format', ['url', 'b64_json']) ?? (rules.gptImage ? 'b64_json' : 'url')) as Resolved['responseFormat'];
-  return { model, rules, prompt, n, size, quality, responseFormat };
+  return { model, rules, prompt, n, size, quality, responseFormat, stream, partialImages };
 };
 
-const seedOf = (text: string): number => createHash('sha256').update(text).digest().readUInt32BE(0);
+export const seedOf = (text: string): number => createHash('sha256').update(text).digest().readUInt32BE(0);
 
-const dimensions = (size: string): [number, number] => {
+export const dimensions = (size: string): [number, number] => {
   const [w, h] = (size === 'auto' ? '1024x1024' : size).split('x').map(Number);
   return [w!, h!];
 };
 
-const answer = (context: MediaContext, request: Resolved, size: string): void => {
+/** What GPT Image reports for a call's images; `auto` quality is the model's. */
+export const imageUsage = (request: Resolved, images: number, partials = 0) => {
+  const promptTokens = Math.ceil(request.prompt.length / 4);
+  // OpenAI bills 100 more output tokens for each partial image.
+  const output = (272 + 100 * partials) * images;
+  return { input_tokens: promptTokens, input_tokens_details: { text_tokens: promptTokens, image_tokens: 0 }, output_tokens: output, total_tokens: promptTokens + output };
+};
+
+export const reportedQuality = (request: Resolved): string => (request.quality === 'auto' ? request.rules.autoQuality : request.quality);
+
+const answer = (context: MediaContext, request: Resolved, size: string, kind: 'image_generation' | 'image_edit'): void => {
+  if (request.stream) return streamImages(context, request, kind);
   const [width, height] = dimensions(size);
   const data = Array.from({ length: request.n }, (_, i) => {
     const png = promptPicture(width, height, seedOf(`${request.prompt}#${i}`));
     const image = request.responseFormat === 'url' ? { url: context.files.add(context.origin, png) } : { b64_json: png.toString('base64') };
     return request.model === 'dall-e-3' ? { ...image, revised_prompt: `A picture of: ${request.prompt}` } : image;
   });
-  const promptTokens = Math.ceil(request.prompt.length / 4);
   const gpt = request.rules.gptImage
-    ? {
-        background: 'opaque',
-        output_format: 'png',
-        quality: request.quality === 'auto' ? request.rules.autoQuality : request.quality,
-        size: `${width}x${height}`,
-        usage: { input_tokens: promptTokens, input_tokens_details: { text_tokens: promptTokens, image_tokens: 0 }, output_tokens: 272 * request.n, total_tokens: promptTokens + 272 * request.n },
-      }
+    ? { background: 'opaque', output_format: 'png', quality: reportedQuality(request), size: `${width}x${height}`, usage: imageUsage(request, request.n) }
     : {};
   sendJson(context.res, 200, { created: Math.floor(Date.now() / 1000), data, ...gpt }, { 'x-request-id': context.requestId });
 };
 
 export const handleGeneration = (context: MediaContext, body: Record<string, unknown>): void => {
   const request = resolve(body, false);
-  answer(context, request, request.size);
+  answer(context, request, request.size, 'image_generation');
 };
 
 const EDIT_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -111,5 +122,5 @@ export const handleEdit = (context: MediaContext, fields: Record<string, string>
   const images = files.filter((f) => f.name === 'image' || f.name === 'image[]');
   const mask = files.find((f) => f.name === 'mask');
   checkEditImages(request.rules, images, mask);
-  answer(context, request, request.size);
+  answer(context, request, request.size, 'image_edit');
 };

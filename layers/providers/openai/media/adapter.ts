@@ -2,10 +2,13 @@
  * OpenAI's media endpoints behind the provider-neutral `MediaAdapter`: embeddings, image generation and edits,
  * speech and transcription. Parameterised by a profile, so Azure OpenAI deployments reuse it unchanged.
  */
-import type { MediaAdapter } from '../../media-types.ts';
-import type { ProviderTransport } from '../../types.ts';
+import { decodeSse, parseJsonEvents } from '../../../../shared/sse/decode.ts';
+import { completedImageEvents } from '../../image-events.ts';
+import type { ImageRequest, ImageResult, ImageStreamEvent, MediaAdapter } from '../../media-types.ts';
+import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { embeddingsBody, toEmbeddingResult } from './embed.ts';
-import { editForm, generationBody, toImageResult } from './images.ts';
+import { createImageStreamStage } from './image-stream.ts';
+import { editForm, generationBody, isGptImageModel, streamFields, toImageResult } from './images.ts';
 import { openaiMediaProfile, type OpenAIMediaProfile } from './profile.ts';
 import { readWire } from './read-json.ts';
 import { createMediaSender } from './send.ts';
@@ -13,8 +16,35 @@ import { speechBody, speechMediaType } from './speech.ts';
 import { toTranscriptionResult, transcriptionForm } from './transcribe.ts';
 import { embeddingsResponseSchema, imagesResponseSchema, transcriptionResponseSchema } from './wire.ts';
 
+const isEventStream = (response: Response): boolean => /^text\/event-stream/i.test(response.headers.get('content-type') ?? '');
+
 export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: OpenAIMediaProfile = openaiMediaProfile): MediaAdapter => {
   const sender = createMediaSender(profile, transport);
+
+  const generateImage = async (request: ImageRequest, options: CallOptions): Promise<ImageResult> => {
+    const { response } = await sender.post('images/generations', request.model, generationBody(request), options);
+    return toImageResult(await readWire(response, imagesResponseSchema, 'image'), transport, options);
+  };
+
+  const editImage = async (request: ImageRequest, options: CallOptions): Promise<ImageResult> => {
+    const { response } = await sender.post('images/edits', request.model, editForm(request), options);
+    return toImageResult(await readWire(response, imagesResponseSchema, 'image edit'), transport, options);
+  };
+
+  /** Provider bytes → SSE events → parsed JSON → canonical image events. Only GPT Image models stream. */
+  const streamImages =
+    (path: 'images/generations' | 'images/edits', once: typeof generateImage) =>
+    async (request: ImageRequest, options: CallOptions): Promise<AsyncIterable<ImageStreamEvent>> => {
+      if (!isGptImageModel(request.model)) return completedImageEvents(await once(request, options));
+      const body = path === 'images/edits' ? editForm(request, streamFields(request)) : { ...generationBody(request), ...streamFields(request) };
+      const { response, context } = await sender.post(path, request.model, body, options);
+      // A deployment (or proxy) that answers the whole image at once is served as its finished images.
+      if (!isEventStream(response) || response.body === null) {
+        return completedImageEvents(await toImageResult(await readWire(response, imagesResponseSchema, 'image'), transport, options));
+      }
+      return decodeSse(response.body).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(createImageStreamStage(context));
+    };
+
   return {
     provider: profile.provider,
 
@@ -23,15 +53,10 @@ export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: 
       return toEmbeddingResult(await readWire(response, embeddingsResponseSchema, 'embeddings'));
     },
 
-    generateImage: async (request, options) => {
-      const { response } = await sender.post('images/generations', request.model, generationBody(request), options);
-      return toImageResult(await readWire(response, imagesResponseSchema, 'image'), transport, options);
-    },
-
-    editImage: async (request, options) => {
-      const { response } = await sender.post('images/edits', request.model, editForm(request), options);
-      return toImageResult(await readWire(response, imagesResponseSchema, 'image edit'), transport, options);
-    },
+    generateImage,
+    editImage,
+    streamImageGeneration: streamImages('images/generations', generateImage),
+    streamImageEdit: streamImages('images/edits', editImage),
 
     speak: async (request, options) => {
       const { response } = await sender.post('audio/speech', request.model, speechBody(request), options);

@@ -30,12 +30,18 @@ const commonFields = (request: ImageRequest): Record<string, string | number> =>
 
 export const generationBody = (request: ImageRequest): Record<string, unknown> => ({ ...commonFields(request), ...request.extra });
 
+/** What asks the provider to stream: `stream`, and how many partial images to send (its default is none). */
+export const streamFields = (request: ImageRequest): Record<string, string | number | boolean> => ({
+  stream: true,
+  ...(request.partialImages !== undefined ? { partial_images: request.partialImages } : {}),
+});
+
 const blobOf = (file: MediaFile): Blob => new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType });
 
 /** Several source images go as `image[]` (GPT Image); one as `image`, which every edit model takes. */
-export const editForm = (request: ImageRequest): FormData => {
+export const editForm = (request: ImageRequest, streaming: Readonly<Record<string, unknown>> = {}): FormData => {
   const form = new FormData();
-  for (const [name, value] of Object.entries({ ...commonFields(request), ...request.extra })) {
+  for (const [name, value] of Object.entries({ ...commonFields(request), ...request.extra, ...streaming })) {
     if (value !== undefined && value !== null) form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   const images = request.images ?? [];

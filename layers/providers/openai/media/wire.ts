@@ -22,3 +22,33 @@ export const transcriptionResponseSchema = z.looseObject({
   segments: z.array(segmentSchema).nullish(),
   usage: z.looseObject({ type: z.string(), seconds: z.number().nonnegative().optional() }).nullish(),
 });
+
+/** What a streamed image call sends besides the image: the settings it rendered with. */
+const imageSettings = {
+  size: z.string().nullish(),
+  quality: z.string().nullish(),
+  background: z.string().nullish(),
+  output_format: z.string().nullish(),
+};
+
+/** `image_generation.partial_image` / `image_edit.partial_image`. */
+export const partialImageEventSchema = z.looseObject({
+  b64_json: z.string().min(1),
+  partial_image_index: z.number().int().nonnegative(),
+  ...imageSettings,
+});
+
+/** `image_generation.completed` / `image_edit.completed`. */
+export const completedImageEventSchema = z.looseObject({
+  b64_json: z.string().min(1),
+  revised_prompt: z.string().nullish(),
+  usage: z
+    .looseObject({
+      input_tokens: z.number().int().nonnegative(),
+      output_tokens: z.number().int().nonnegative(),
+      total_tokens: z.number().int().nonnegative(),
+      input_tokens_details: z.looseObject({ text_tokens: z.number().int().nonnegative().optional(), image_tokens: z.number().int().nonnegative().optional() }).nullish(),
+    })
+    .nullish(),
+  ...imageSettings,
+});

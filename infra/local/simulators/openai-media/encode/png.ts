@@ -38,18 +38,30 @@ export const encodePng = (width: number, height: number, pixel: (x: number, y: n
 /**
  * A deterministic picture for a prompt: diagonal bands in two colours derived from the prompt's hash. Each row
  * is the previous one shifted by a pixel, so rows are copied out of one long painted strip (fast at 1792 px).
+ * `revealedRows` (for partial renderings) paints only the first rows and leaves the rest mid-grey.
  */
-export const promptPicture = (width: number, height: number, seed: number): Buffer => {
+const paintPrompt = (width: number, height: number, seed: number, revealedRows = height): Buffer => {
   const a = [seed & 0xff, (seed >> 8) & 0xff, (seed >> 16) & 0xff] as const;
   const b = [255 - a[0], 255 - a[1], 255 - a[2]] as const;
   const band = Math.max(8, Math.floor(Math.min(width, height) / 8));
   const strip = Buffer.alloc((width + 2 * band) * 3);
   for (let x = 0; x < width + 2 * band; x += 1) strip.set(Math.floor(x / band) % 2 === 0 ? a : b, x * 3);
   const stride = 1 + width * 3;
-  const raw = Buffer.alloc(stride * height);
+  const raw = Buffer.alloc(stride * height, 0x80);
   for (let y = 0; y < height; y += 1) {
+    raw[y * stride] = 0; // filter type 0
+    if (y >= revealedRows) continue;
     const shift = (y % (2 * band)) * 3;
     strip.copy(raw, y * stride + 1, shift, shift + width * 3);
   }
-  return pngOf(width, height, raw);
+  return raw;
 };
+
+export const promptPicture = (width: number, height: number, seed: number): Buffer => pngOf(width, height, paintPrompt(width, height, seed));
+
+/**
+ * Partial rendering `index` of `count` of the same picture: a valid PNG of the full size in which the top
+ * (index + 1) / (count + 1) of the rows are painted, as a progressive render would show it.
+ */
+export const partialPromptPicture = (width: number, height: number, seed: number, index: number, count: number): Buffer =>
+  pngOf(width, height, paintPrompt(width, height, seed, Math.floor((height * (index + 1)) / (count + 1))));

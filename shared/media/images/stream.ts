@@ -1,0 +1,49 @@
+/**
+ * `stream: true` on image generations and edits: the provider's image events become the client's SSE frames
+ * as they arrive. Finished images are stored first when the answer is by URL (as unstreamed answers are);
+ * only finished images are charged (at most `n`, as held), and a stream that finishes none charges nothing.
+ */
+import type { ImageResult, ImageStreamEvent, MediaFile } from '../../../layers/providers/media-types.ts';
+import { UpstreamError } from '../../errors.ts';
+import { eventFrame } from '../../sse/encode.ts';
+import type { MediaModel } from '../model.ts';
+import type { ServeStream } from '../paid.ts';
+import type { MediaServices } from '../services.ts';
+import { measuredImages } from './billing.ts';
+import { imageEvents, type ImageOperation } from './events.ts';
+import type { ImageCall } from './request.ts';
+import { toImageRequest } from './serve.ts';
+import { completedImageEvent, partialImageEvent } from './stream-events.ts';
+
+export const streamImages =
+  (services: MediaServices, call: ImageCall, model: MediaModel): ServeStream =>
+  async (options) => {
+    const operation = model.operation as ImageOperation;
+    const events = await imageEvents(services.adapterFor(model.provider), operation, toImageRequest(call, model), options);
+    const finished: Extract<ImageStreamEvent, { type: 'completed' }>[] = [];
+
+    const store = async (image: MediaFile): Promise<string | undefined> =>
+      call.responseFormat === 'url' ? services.store.url((await services.store.put('images', image.data, image.mediaType)).key) : undefined;
+
+    async function* frames(): AsyncGenerator<string> {
+      for await (const event of events) {
+        // Images past `n` were not paid for: they are neither served nor charged, nor are their partials.
+        if (finished.length >= call.n) break;
+        if (event.type === 'partial') {
+          const payload = partialImageEvent(operation, call, event);
+          yield eventFrame(payload.type, payload);
+          continue;
+        }
+        const payload = completedImageEvent(operation, call, event, await store(event.image));
+        finished.push(event);
+        yield eventFrame(payload.type, payload);
+      }
+      if (finished.length === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no image.');
+    }
+
+    const result = (): ImageResult => {
+      const first = finished[0]?.details;
+      return { images: finished.map((event) => event.image), ...(first?.quality ? { quality: first.quality } : {}), ...(first?.size ? { size: first.size } : {}) };
+    };
+    return { frames: frames(), measured: () => (finished.length > 0 ? [measuredImages(model, call, result())] : []) };
+  };

@@ -1,0 +1,111 @@
+/**
+ * A paid media call answered as Server-Sent Events, with the text streams' rules:
+ * - until the provider answers, a failure is an HTTP error and nothing is charged; a provider silent for a
+ *   whole heartbeat interval commits the answer to SSE (keep-alive comments), after which failures are in-band;
+ * - frames go to the client as the provider produces them, with keep-alives while it is silent;
+ * - when the stream ends, however it ends (finished, failed, client gone), what it delivered is charged —
+ *   nothing when it delivered nothing — and the hold's remainder is released;
+ * - it closes with the in-band error, if any (`event: compose.error` natively, OpenAI's `data: {"error"}`
+ *   externally), then `event: compose.receipt` (natively), then `data: [DONE]`;
+ * - the finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
+ */
+import { Readable } from 'node:stream';
+import type { StreamError } from '../../layers/providers/types.ts';
+import type { Caller } from '../auth/caller.ts';
+import type { Payment, Settled } from '../billing/types.ts';
+import { ComposeError } from '../errors.ts';
+import type { HttpResult } from '../http/response.ts';
+import type { OnFinished } from '../inference/run-text.ts';
+import { streamErrorFrame } from '../inference/surface.ts';
+import type { Measured } from '../pricing/index.ts';
+import type { ReceiptBody } from '../receipts/index.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
+import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, timedOut, withDiagnostics } from './provider-call.ts';
+
+/** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** OpenAI SDKs hand every data frame to the caller, named event or not: the `type` lets code skip it. */
+export const mediaReceiptFrame = (receipt: ReceiptBody): string => eventFrame('compose.receipt', { type: 'compose.receipt', ...receipt });
+
+const streamErrorOf = (error: unknown, signal: AbortSignal): StreamError => {
+  if (timedOut(signal)) return { status: 504, code: 'upstream_timeout', message: 'The provider did not finish in time.' };
+  if (error instanceof ComposeError && error.exposed) return { status: error.status, code: error.code, message: error.message };
+  return { status: 502, code: 'upstream_connection_lost', message: 'The provider stream failed.' };
+};
+
+/** Resolves true when `call` has not settled within `ms` (it rejects as `call` does when that comes first). */
+const isLate = (call: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  return Promise.race([call.then(() => false), late]).finally(() => clearTimeout(timer));
+};
+
+const outcomeOf = (measured: readonly Measured[]) => (measured.length > 0 ? ({ kind: 'served', measured } as const) : ({ kind: 'failed' } as const));
+
+export const runStream = async (call: PaidCall, payment: Payment, caller: Caller, serve: ServeStream, onFinished: OnFinished | undefined): Promise<HttpResult> => {
+  const native = call.surface === 'native';
+  const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const provider = startProviderCall(call.http, call.deadlineMs);
+  const opening = serve(provider.options, caller);
+  opening.catch(() => undefined);
+  const late = await isLate(opening, heartbeatMs).catch(async (error: unknown) => {
+    provider.end();
+    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
+  });
+  const served: { current?: StreamServed } = late ? {} : { current: await opening };
+  const headers = { ...SSE_HEADERS, ...routingHeaders(call.model, provider.attempts()), ...surfaceHeaders(call.surface, call.model) };
+
+  async function* providerFrames(): AsyncGenerator<string> {
+    served.current ??= await opening;
+    yield* served.current.frames;
+  }
+
+  async function* body(): AsyncGenerator<string> {
+    const transcript: string[] = [];
+    let settled: Settled | undefined;
+    try {
+      let failure: StreamError | undefined;
+      const reader = withHeartbeat(providerFrames(), heartbeatMs);
+      try {
+        while (true) {
+          let next: IteratorResult<string | typeof HEARTBEAT>;
+          try {
+            next = await reader.next();
+          } catch (error) {
+            failure = streamErrorOf(error, provider.signal);
+            break;
+          }
+          if (next.done) break;
+          if (next.value === HEARTBEAT) {
+            yield HEARTBEAT_FRAME;
+            continue;
+          }
+          transcript.push(next.value);
+          yield next.value;
+        }
+      } finally {
+        void reader.return(undefined).catch(() => undefined);
+      }
+      settled = await payment.finalize(outcomeOf(served.current?.measured() ?? []));
+      const closing = [
+        ...(failure ? [streamErrorFrame(call.surface, failure)] : []),
+        ...(native && settled.receipt ? [mediaReceiptFrame(settled.receipt)] : []),
+        DONE_FRAME,
+      ];
+      transcript.push(...closing);
+      yield* closing;
+      await onFinished?.({ statusCode: 200, headers, body: transcript.join('') });
+    } finally {
+      // Finished, failed or abandoned: nothing upstream keeps running, and a client that hung up still owes
+      // what it was served (the provider bills for it), nothing more.
+      provider.end();
+      if (!settled) await payment.finalize(outcomeOf(served.current?.measured() ?? [])).catch(() => undefined);
+    }
+  }
+
+  return { statusCode: 200, headers, body: Readable.from(body(), { objectMode: false }) };
+};
