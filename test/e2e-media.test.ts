@@ -185,6 +185,31 @@ describe('transcription', () => {
   });
 });
 
+describe('receipts in bodies', () => {
+  it('puts the receipt the headers carry in every native JSON answer: embeddings, images, json and verbose_json transcripts', async () => {
+    const answers = [
+      await client.embeddings.create({ model: 'text-embedding-3-small', input: 'receipted', encoding_format: 'float' }).withResponse(),
+      await client.images.generate({ model: 'gpt-image-1', prompt: 'receipted', quality: 'low', size: '1024x1024', response_format: 'b64_json' }).withResponse(),
+      await client.audio.transcriptions.create({ model: 'whisper-1', file: await upload(wavBytes(2), 'a.wav') }).withResponse(),
+      await client.audio.transcriptions.create({ model: 'whisper-1', file: await upload(wavBytes(2), 'a.wav'), response_format: 'verbose_json' }).withResponse(),
+    ];
+    const paths = ['/v1/embeddings', '/v1/images/generations', '/v1/audio/transcriptions', '/v1/audio/transcriptions'];
+    answers.forEach(({ data, response }, i) => {
+      contract(paths[i]!, data);
+      expect((data as unknown as { receipt: unknown }).receipt).toEqual(receiptOf(response));
+    });
+  });
+
+  it('keeps the receipt in the headers only for bytes and plain-text answers', async () => {
+    const speech = await client.audio.speech.create({ model: 'tts-1', input: 'Bytes only.', voice: 'alloy', response_format: 'wav' }).withResponse();
+    expect(readWavInfo(new Uint8Array(await speech.data.arrayBuffer()))).toBeTruthy();
+    expect(receiptOf(speech.response).line_items).toHaveLength(1);
+    const srt = await client.audio.transcriptions.create({ model: 'whisper-1', file: await upload(wavBytes(2), 'a.wav'), response_format: 'srt' }).withResponse();
+    expect(srt.data).toMatch(/^1\n00:00:00,000 --> /);
+    expect(receiptOf(srt.response).line_items).toHaveLength(1);
+  });
+});
+
 describe('idempotent replays', () => {
   it('replays speech bytes and their receipt for free', async () => {
     const key = `speech-${Date.now()}`;
@@ -254,6 +279,7 @@ describe('the external mirror', () => {
     expect(readWavInfo(audio)?.durationSeconds).toBeCloseTo('From outside.'.length / 15, 3);
     const transcript = await external.audio.transcriptions.create({ model: 'whisper-1', file: await upload(Buffer.from(audio), 'back.wav') }).withResponse();
     contract('/external/v1/audio/transcriptions', transcript.data);
+    for (const data of [embeddings.data, images.data, transcript.data]) expect(data).not.toHaveProperty('receipt');
     for (const { response } of [embeddings, images, speech, transcript]) {
       expect(response.headers.get('x-compose-receipt')).toBeNull();
       expect(response.headers.get('x-compose-upstream-provider')).toBe('openai');

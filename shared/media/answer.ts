@@ -5,11 +5,17 @@
  */
 import { Readable } from 'node:stream';
 import type { HttpResult } from '../http/response.ts';
+import type { ReceiptBody } from '../receipts/index.ts';
 
 export interface MediaAnswer {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | Uint8Array;
+  /**
+   * A JSON answer that carries its call's receipt in the body as well (`receipt`), on native routes: the
+   * payload the receipt joins once the call is settled. Bytes and plain text keep the receipt in headers only.
+   */
+  readonly receiptable?: Readonly<Record<string, unknown>>;
 }
 
 export const jsonAnswer = (payload: unknown, headers: Readonly<Record<string, string>> = {}): MediaAnswer => ({
@@ -17,6 +23,16 @@ export const jsonAnswer = (payload: unknown, headers: Readonly<Record<string, st
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(payload),
 });
+
+/** A JSON answer of a native media route, which also carries the receipt in its body once settled. */
+export const receiptedJsonAnswer = (payload: Readonly<Record<string, unknown>>, headers: Readonly<Record<string, string>> = {}): MediaAnswer => ({
+  ...jsonAnswer(payload, headers),
+  receiptable: payload,
+});
+
+/** The answer with `receipt` in its body, when it is one that carries it. */
+export const withReceipt = (answer: MediaAnswer, receipt: ReceiptBody): MediaAnswer =>
+  answer.receiptable ? { statusCode: answer.statusCode, headers: answer.headers, body: JSON.stringify({ ...answer.receiptable, receipt }) } : answer;
 
 export const textAnswer = (text: string, headers: Readonly<Record<string, string>> = {}): MediaAnswer => ({
   statusCode: 200,

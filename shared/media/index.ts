@@ -5,9 +5,10 @@
 export { createMediaOperations, type MediaOperationName } from './operations.ts';
 export { mediaSettingsFromEnv, uploadLimit, MEDIA_ENV, type MediaServices, type MediaSettings } from './services.ts';
 
-// Paying for a call that answers once: hold, idempotency, provider call under a deadline, charge, receipt.
-export { servePaid, type PaidCall, type PaidModel, type Serve, type Served } from './paid.ts';
-export { bytesAnswer, jsonAnswer, textAnswer, toHttpResult, type MediaAnswer } from './answer.ts';
+// Paying for a call that answers once or streams: hold, idempotency, provider call under a deadline, charge, receipt.
+export { servePaid, servePaidStream, type PaidCall, type PaidModel, type Serve, type Served, type ServeStream, type StreamServed } from './paid.ts';
+export { imageEvents, type ImageOperation } from './images/events.ts';
+export { bytesAnswer, jsonAnswer, receiptedJsonAnswer, textAnswer, toHttpResult, type MediaAnswer } from './answer.ts';
 export { priceMedia, type MediaPriceInput } from './price.ts';
 export { allowedValues, resolveMediaModel, type MediaModel, type MediaOperation } from './model.ts';
 

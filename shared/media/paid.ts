@@ -17,7 +17,7 @@ import type { OnFinished } from '../inference/run-text.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
-import { fromStored, toHttpResult, toStored, withHeaders, type MediaAnswer } from './answer.ts';
+import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
 import { runStream } from './paid-stream.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
 
@@ -76,7 +76,9 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   }
   const settled = await payment.finalize({ kind: 'served', measured: served.measured });
   const native = call.surface === 'native';
-  return withHeaders(served.answer, {
+  // Natively the receipt is in the headers of every answer, and in the body of JSON ones; never externally.
+  const answer = native && settled.receipt ? withReceipt(served.answer, settled.receipt) : served.answer;
+  return withHeaders(answer, {
     ...routingHeaders(call.model, provider.attempts()),
     ...surfaceHeaders(call.surface, call.model),
     ...(native ? settled.headers : {}),

@@ -5,7 +5,7 @@
 import { InvalidRequestError, UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { rawBody } from '../../http/request.ts';
-import { jsonAnswer } from '../answer.ts';
+import { receiptedJsonAnswer } from '../answer.ts';
 import type { Body } from '../fields.ts';
 import { resolveMediaModel, type MediaModel } from '../model.ts';
 import type { Serve } from '../paid.ts';
@@ -55,7 +55,7 @@ export const serveEmbeddings =
     }));
     const tokens = Math.min(result.inputTokens, tokenBound);
     return {
-      answer: jsonAnswer({ object: 'list', data, model: model.publicId, usage: { prompt_tokens: tokens, total_tokens: tokens } }),
+      answer: receiptedJsonAnswer({ object: 'list', data, model: model.publicId, usage: { prompt_tokens: tokens, total_tokens: tokens } }),
       measured: [{ kind: 'tokens', usage: { inputTokens: tokens, outputTokens: 0 } }],
     };
   };

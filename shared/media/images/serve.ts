@@ -2,7 +2,7 @@
 import type { ImageRequest } from '../../../layers/providers/media-types.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
-import { jsonAnswer } from '../answer.ts';
+import { receiptedJsonAnswer } from '../answer.ts';
 import { allowedValues, resolveMediaModel, type MediaModel, type MediaOperation } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';
@@ -55,7 +55,7 @@ export const serveImages =
     if (!run) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve ${model.operation} on this gateway.`);
     const result = respondedImages(await run.call(adapter, toImageRequest(call, model), options), call);
     return {
-      answer: jsonAnswer(await imagesBody(call, result, services.store)),
+      answer: receiptedJsonAnswer(await imagesBody(call, result, services.store)),
       measured: [measuredImages(model, call, result)],
     };
   };

@@ -3,7 +3,7 @@
  * give no segments get one segment spanning the whole audio, so `srt`, `vtt` and `verbose_json` always work.
  */
 import type { TranscriptionResult, TranscriptionSegment } from '../../../layers/providers/media-types.ts';
-import { jsonAnswer, textAnswer, type MediaAnswer } from '../answer.ts';
+import { receiptedJsonAnswer, textAnswer, type MediaAnswer } from '../answer.ts';
 import type { TranscriptFormat } from './request.ts';
 import { renderSrt, renderVtt } from './subtitles.ts';
 
@@ -21,7 +21,7 @@ export const transcriptAnswer = (format: TranscriptFormat, result: Transcription
     case 'vtt':
       return textAnswer(renderVtt(segmentsOf(result, billedSeconds)));
     case 'verbose_json':
-      return jsonAnswer({
+      return receiptedJsonAnswer({
         task: 'transcribe',
         language: result.language ?? 'unknown',
         duration: billedSeconds,
@@ -30,6 +30,6 @@ export const transcriptAnswer = (format: TranscriptFormat, result: Transcription
         usage,
       });
     case 'json':
-      return jsonAnswer({ text: result.text, usage });
+      return receiptedJsonAnswer({ text: result.text, usage });
   }
 };
