@@ -1,9 +1,10 @@
 /**
- * Streamed image calls end to end: `stream: true` (with `partial_images`) on image generations and edits,
- * through the official `openai` SDK and on the raw wire, against the local runtime and the openai and azure
- * simulators. Partial images are real PNGs; the finished image is stored when answered by URL; only finished
- * images are charged (none for a stream that finishes none); native streams close with `compose.receipt` and
- * `[DONE]`, external ones speak OpenAI only; an idempotent replay sends the same stream again, free.
+ * Streamed media calls end to end: `stream: true` (with `partial_images`) on image generations and edits, and
+ * `stream_format: sse` on speech, through the official `openai` SDK and on the raw wire, against the local
+ * runtime and the openai and azure simulators. Partial images are real PNGs; the finished image is stored when
+ * answered by URL; only finished images (finished audio) are charged, nothing for a stream that finishes none;
+ * native streams close with `compose.receipt` and `[DONE]`, external ones speak OpenAI only; an idempotent
+ * replay sends the same stream again, free.
  */
 import OpenAI from 'openai';
 import type { ImageGenStreamEvent } from 'openai/resources/images';
@@ -12,7 +13,8 @@ import type { ReceiptBody } from '../shared/receipts/index.ts';
 import { dataFrames, drain, isComment, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesSchema } from './support/openapi.ts';
 import { atomic, catalogPrice, expectCharge, pngBytes, upload } from './media-e2e-support.ts';
-import { decodePng } from './media-providers-support.ts';
+import { audioSeconds, decodePng } from './media-providers-support.ts';
+import { readWavInfo } from '../shared/media/formats/wav.ts';
 
 let gateway: E2eRuntime;
 let client: OpenAI;
@@ -33,12 +35,12 @@ type StreamedEvent = ImageGenStreamEvent | ({ type: 'compose.receipt' } & Receip
 const png = (b64: string) => decodePng(Buffer.from(b64, 'base64'));
 const lowSquare = catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024');
 
-/** A raw streamed call: the status, headers and SSE frames as written. */
+/** A raw call: the status, headers and SSE frames as written. */
 const rawStream = async (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}, key = gateway.apiKey) => {
   const response = await gateway.fetch(path, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ stream: true, ...body }),
+    body: JSON.stringify(body),
   });
   const text = await response.text();
   return { response, text, frames: response.headers.get('content-type')?.startsWith('text/event-stream') ? dataFrames(parseSse(text)) : [] };
@@ -71,7 +73,7 @@ describe('streamed image generation (native)', () => {
   });
 
   it('names every event on the wire and closes with compose.receipt then [DONE]; b64_json answers store nothing', async () => {
-    const { response, frames } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', prompt: 'wire', partial_images: 1, size: '1536x1024', quality: 'medium', response_format: 'b64_json' });
+    const { response, frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'wire', partial_images: 1, size: '1536x1024', quality: 'medium', response_format: 'b64_json' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('x-routing-final-model')).toBe('gpt-image-1');
@@ -83,7 +85,7 @@ describe('streamed image generation (native)', () => {
   });
 
   it('charges the images it finished, and reports in-band why a stream of two broke after one', async () => {
-    const { frames } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', prompt: 'two kites SIM_FAULT=midstream-error', n: 2, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
+    const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'two kites SIM_FAULT=midstream-error', n: 2, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
     expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.error', 'compose.receipt', '[DONE]']);
     expect(frames[1]!.json).toEqual({ error: { message: 'The image stream failed.', type: 'api_error', code: 'upstream_unavailable' } });
     expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(lowSquare), entry: 'low:1024x1024' });
@@ -91,7 +93,7 @@ describe('streamed image generation (native)', () => {
 
   it('a stream that finishes no image charges nothing: a key holding exactly one image still makes it afterwards', async () => {
     const key = await gateway.mintDevKey(Number(atomic(lowSquare)) / 1e6);
-    const body = { model: 'gpt-image-1', size: '1024x1024', quality: 'low', partial_images: 1, response_format: 'b64_json' };
+    const body = { model: 'gpt-image-1', stream: true, size: '1024x1024', quality: 'low', partial_images: 1, response_format: 'b64_json' };
     for (const fault of ['midstream-error', 'midstream-drop', 'malformed', 'truncate']) {
       const broken = await rawStream('/v1/images/generations', { ...body, prompt: `SIM_FAULT=${fault}` }, {}, key);
       expect(broken.frames.map((f) => f.event ?? f.data), fault).toEqual(['image_generation.partial_image', 'compose.error', '[DONE]']);
@@ -104,7 +106,7 @@ describe('streamed image generation (native)', () => {
   });
 
   it('keeps the connection alive while the provider is silent, before its answer and between its events', async () => {
-    const { text, frames } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', prompt: 'slowly SIM_FAULT=slow:700,chunk-delay:700', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
+    const { text, frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'slowly SIM_FAULT=slow:700,chunk-delay:700', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
     const all = parseSse(text);
     const firstEvent = all.findIndex((frame) => !isComment(frame));
     const completed = all.findIndex((frame) => !isComment(frame) && frame.event === 'image_generation.completed');
@@ -114,18 +116,18 @@ describe('streamed image generation (native)', () => {
   });
 
   it('answers a provider refusal before the first event as an HTTP error, not a stream', async () => {
-    const { response, text } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', prompt: 'SIM_FAULT=400 no' });
+    const { response, text } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'SIM_FAULT=400 no' });
     expect(response.status).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'upstream_bad_request' } });
   });
 
   it('refuses a partial_images count OpenAI does not offer, before any money moves', async () => {
-    const { response, text } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', prompt: 'x', partial_images: 4 });
+    const { response, text } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'x', partial_images: 4 });
     expect([response.status, JSON.parse(text).error.param]).toEqual([400, 'partial_images']);
   });
 
   it('streams a model that cannot stream as its finished images only: no partials are invented', async () => {
-    const { frames } = await rawStream('/v1/images/generations', { model: 'dall-e-3', prompt: 'a quiet harbour', partial_images: 3, size: '1024x1024', quality: 'standard', response_format: 'b64_json' });
+    const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'dall-e-3', prompt: 'a quiet harbour', partial_images: 3, size: '1024x1024', quality: 'standard', response_format: 'b64_json' });
     expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.receipt', '[DONE]']);
     expect(frames[0]!.json).toMatchObject({ size: '1024x1024', quality: 'standard', revised_prompt: 'A picture of: a quiet harbour' });
     expectMatchesSchema('ImageStreamEvent', frames[0]!.json);
@@ -133,13 +135,13 @@ describe('streamed image generation (native)', () => {
   });
 
   it('streams a provider whose adapter cannot stream images (Fireworks FLUX) as its finished image', async () => {
-    const { frames } = await rawStream('/v1/images/generations', { model: 'accounts/fireworks/models/flux-1-schnell-fp8', provider: 'fireworks', prompt: 'a lighthouse', response_format: 'b64_json' });
+    const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'accounts/fireworks/models/flux-1-schnell-fp8', provider: 'fireworks', prompt: 'a lighthouse', response_format: 'b64_json' });
     expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.receipt', '[DONE]']);
     expect(png((frames[0]!.json as { b64_json: string }).b64_json).width).toBeGreaterThan(0);
   });
 
   it('streams GPT Image on Azure OpenAI deployments the same way', async () => {
-    const { frames } = await rawStream('/v1/images/generations', { model: 'gpt-image-1', provider: 'azure', prompt: 'azure kite', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
+    const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', provider: 'azure', prompt: 'azure kite', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
     expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', 'compose.receipt', '[DONE]']);
     expect(png((frames[0]!.json as { b64_json: string }).b64_json)).toEqual({ width: 1024, height: 1024 });
     expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'azure', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
@@ -167,7 +169,7 @@ describe('streamed image edits', () => {
 describe('idempotent replays of a stream', () => {
   it('sends the same stream again without running or charging it twice', async () => {
     const key = await gateway.mintDevKey(Number(atomic(lowSquare)) / 1e6);
-    const body = { model: 'gpt-image-1', prompt: 'once only', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
+    const body = { model: 'gpt-image-1', stream: true, prompt: 'once only', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
     const headers = { 'x-idempotency-key': `image-stream-${Date.now()}` };
     const first = await rawStream('/v1/images/generations', body, headers, key);
     const again = await rawStream('/v1/images/generations', body, headers, key);
@@ -190,7 +192,7 @@ describe('streamed image generation (external)', () => {
     expect(events.map((e) => e.type)).toEqual(['image_generation.partial_image', 'image_generation.completed']);
     expect((await fetch(events[1]!.url!)).status).toBe(200);
 
-    const { frames } = await rawStream('/external/v1/images/generations', { model: 'gpt-image-1', prompt: 'outside', response_format: 'b64_json' });
+    const { frames } = await rawStream('/external/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'outside', response_format: 'b64_json' });
     expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', '[DONE]']);
 
     const broken = await external.images.generate({ model: 'gpt-image-1', prompt: 'SIM_FAULT=midstream-error', stream: true, partial_images: 1 });
@@ -198,5 +200,57 @@ describe('streamed image generation (external)', () => {
     expect(items.map((e) => e.type)).toEqual(['image_generation.partial_image']);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_unavailable');
+  });
+});
+
+describe('speech as Server-Sent Events', () => {
+  /** The audio the delta events carry, put back together. */
+  const audioOf = (frames: readonly { json: unknown }[]): Uint8Array =>
+    Buffer.concat(frames.filter((f) => (f.json as { type?: string } | undefined)?.type === 'speech.audio.delta').map((f) => Buffer.from((f.json as { audio: string }).audio, 'base64')));
+
+  it('sends gpt-4o-mini-tts audio as speech.audio.delta events as it arrives, then speech.audio.done and the receipt', async () => {
+    const input = 'Streamed speech, one chunk at a time, as it is made.';
+    const { response, frames } = await rawStream('/v1/audio/speech', { model: 'gpt-4o-mini-tts', input, voice: 'ballad', response_format: 'wav', stream_format: 'sse' });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const kinds = frames.map((f) => f.event ?? f.data);
+    expect(kinds.filter((k) => k === 'speech.audio.delta').length).toBeGreaterThan(1);
+    expect(kinds.slice(-3)).toEqual(['speech.audio.done', 'compose.receipt', '[DONE]']);
+    for (const frame of frames.slice(0, -1)) expectMatchesSchema('SpeechStreamEvent', frame.json);
+    const info = readWavInfo(audioOf(frames));
+    expect(info).toMatchObject({ sampleRate: 24_000, channels: 1, bitsPerSample: 16 });
+    expect(info!.durationSeconds).toBeCloseTo(input.length / 15, 3);
+    const perCharacter = catalogPrice('gpt-4o-mini-tts', 'openai', 'speech', 'input') / 1e6;
+    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'input_characters', unit: 'characters', quantity: input.length, amount: atomic(input.length * perCharacter) });
+  });
+
+  it('streams any speech model this way (tts-1 as MP3)', async () => {
+    const input = 'Plain text to speech.';
+    const { frames } = await rawStream('/v1/audio/speech', { model: 'tts-1', input, voice: 'alloy', stream_format: 'sse' });
+    expect(frames.at(-3)!.event).toBe('speech.audio.done');
+    expect(audioSeconds(audioOf(frames))).toBeCloseTo(input.length / 15, 1);
+  });
+
+  it('charges nothing for audio that broke off, says why in-band, and sends the external stream without compose events', async () => {
+    const input = 'A long enough sentence to need a second chunk of audio. SIM_FAULT=midstream-drop';
+    const key = await gateway.mintDevKey(Number(atomic(input.length * (catalogPrice('tts-1', 'openai', 'speech', 'input') / 1e6))) / 1e6);
+    const broken = await rawStream('/v1/audio/speech', { model: 'tts-1', input, voice: 'alloy', response_format: 'wav', stream_format: 'sse' }, {}, key);
+    expect(broken.frames.map((f) => f.event ?? f.data).slice(-2)).toEqual(['compose.error', '[DONE]']);
+    expect(broken.frames.some((f) => f.event === 'speech.audio.done')).toBe(false);
+    expect((broken.frames.at(-2)!.json as { error: { code: string } }).error.code).toBe('upstream_connection_lost');
+    const paid = await rawStream('/v1/audio/speech', { model: 'tts-1', input: input.replace('midstream-drop', 'none'), voice: 'alloy', stream_format: 'sse' }, {}, key);
+    expect(paid.frames.at(-2)!.event).toBe('compose.receipt');
+
+    const outside = await rawStream('/external/v1/audio/speech', { model: 'tts-1', input: 'From outside.', voice: 'alloy', stream_format: 'sse' });
+    expect(outside.frames.map((f) => f.event ?? f.data).slice(-2)).toEqual(['speech.audio.done', '[DONE]']);
+    expect(outside.response.headers.get('x-compose-upstream-model')).toBe('tts-1');
+  });
+
+  it('replays a streamed answer whole, free', async () => {
+    const body = { model: 'tts-1', input: 'Say it once.', voice: 'echo', stream_format: 'sse' };
+    const headers = { 'x-idempotency-key': `speech-stream-${Date.now()}` };
+    const first = await rawStream('/v1/audio/speech', body, headers);
+    const again = await rawStream('/v1/audio/speech', body, headers);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.frames).toEqual(first.frames);
   });
 });

@@ -48,7 +48,7 @@ describe('speech', () => {
     ['an unsupported audio format', { ...speech, response_format: 'ogg' }, { status: 400, code: 'unsupported_response_format', param: 'response_format' }],
     ['speed above 4', { ...speech, speed: 4.5 }, { status: 400, code: 'invalid_speed', param: 'speed' }],
     ['speed below 0.25', { ...speech, speed: 0.1 }, { status: 400, code: 'invalid_speed', param: 'speed' }],
-    ['a streamed SSE answer', { ...speech, stream_format: 'sse' }, { status: 400, code: 'streaming_not_supported', param: 'stream_format' }],
+    ['a stream format OpenAI does not have', { ...speech, stream_format: 'websocket' }, { status: 400, code: 'unsupported_stream_format', param: 'stream_format' }],
     ['an unknown parameter', { ...speech, pitch: 3 }, { status: 400, code: 'unknown_parameter', param: 'pitch' }],
     ['no model', { input: 'Hello.', voice: 'alloy' }, { status: 400, code: 'missing_model', param: 'model' }],
     ['an unknown model', { ...speech, model: 'tts-99' }, { status: 404, code: 'model_not_found', param: 'model' }],

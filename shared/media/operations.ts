@@ -18,6 +18,7 @@ import { servePaid, servePaidStream, type PaidCall, type Serve } from './paid.ts
 import type { PriceContext } from '../billing/types.ts';
 import { uploadLimit, type MediaServices } from './services.ts';
 import { prepareSpeech, serveSpeech } from './speech/serve.ts';
+import { streamSpeech } from './speech/stream.ts';
 import { parseTranscriptionRequest } from './transcription/request.ts';
 import { prepareTranscription, serveTranscription } from './transcription/serve.ts';
 import { MEDIA_LIMITS } from './upload/limits.ts';
@@ -64,7 +65,9 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
     'audio.speech': async (http: HttpRequest) => {
       const body = readMediaJson(http);
       const { call, model, price, characters } = prepareSpeech(http, body);
-      return paid(http, model, price, JSON.stringify(body), serveSpeech(services, call, model, characters));
+      return call.streamFormat === 'sse'
+        ? servePaidStream(paidCall(http, model, price, JSON.stringify(body)), streamSpeech(services, call, model, characters))
+        : paid(http, model, price, JSON.stringify(body), serveSpeech(services, call, model, characters));
     },
     'audio.transcriptions': async (http: HttpRequest) => {
       const form = await readMultipart(http);

@@ -20,6 +20,8 @@ export interface SpeechCall {
   readonly speed: number | undefined;
   readonly instructions: string | undefined;
   readonly language: string | undefined;
+  /** `audio` (the default): the audio bytes; `sse`: Server-Sent Events carrying them as they arrive. */
+  readonly streamFormat?: 'audio' | 'sse';
 }
 
 /** Providers whose speech API takes a language: ElevenLabs (`language_code`) and Cartesia (`language`). */
@@ -46,9 +48,6 @@ export const parseSpeechRequest = (body: Body): SpeechCall => {
   if (characterCount(input) > MEDIA_LIMITS.speechInputCharacters) {
     throw new InvalidRequestError('input_too_long', `'input' has ${characterCount(input)} characters; the limit is ${MEDIA_LIMITS.speechInputCharacters}.`, { param: 'input' });
   }
-  if (body.stream_format !== undefined && body.stream_format !== 'audio') {
-    throw new InvalidRequestError('streaming_not_supported', "Only stream_format 'audio' is available on this route.", { param: 'stream_format' });
-  }
   return {
     model,
     provider: readProvider(body),
@@ -58,6 +57,7 @@ export const parseSpeechRequest = (body: Body): SpeechCall => {
     speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
     instructions: optionalString(body, 'instructions'),
     language: readLanguage(body),
+    streamFormat: optionalEnum(body, 'stream_format', ['audio', 'sse'] as const, 'unsupported_stream_format') ?? 'audio',
   };
 };
 

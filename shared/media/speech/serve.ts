@@ -1,8 +1,10 @@
 /**
  * Speech: billed per input character (known before the call, so quote and charge are equal), answered as the
- * audio bytes with their content type. The audio is collected (bounded) before answering: buffered functions
- * need the whole body, and a replay must be able to return it.
+ * audio bytes with their content type. The audio is collected (bounded) before answering: its receipt goes in
+ * the headers, before any byte, and a replay must be able to return it. (`stream_format: sse`: stream.ts.)
  */
+import type { SpeechResult } from '../../../layers/providers/media-types.ts';
+import type { CallOptions } from '../../../layers/providers/types.ts';
 import { ComposeError, UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { bytesAnswer } from '../answer.ts';
@@ -42,23 +44,28 @@ const collect = async (audio: ReadableStream<Uint8Array>, maxBytes: number): Pro
   return Buffer.concat(chunks, size);
 };
 
+/** The provider's audio as it sends it: resolves once the provider has answered. */
+export const speakWith = async (services: MediaServices, call: SpeechCall, model: MediaModel, options: CallOptions): Promise<SpeechResult> => {
+  const adapter = services.adapterFor(model.provider);
+  if (!adapter.speak) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve speech on this gateway.`);
+  return adapter.speak(
+    {
+      model: model.wireModel,
+      input: call.input,
+      voice: call.voice,
+      format: call.format,
+      ...(call.speed !== undefined ? { speed: call.speed } : {}),
+      ...(call.instructions !== undefined ? { instructions: call.instructions } : {}),
+      ...(call.language !== undefined ? { language: call.language } : {}),
+    },
+    options,
+  );
+};
+
 export const serveSpeech =
   (services: MediaServices, call: SpeechCall, model: MediaModel, characters: number): Serve =>
   async (options) => {
-    const adapter = services.adapterFor(model.provider);
-    if (!adapter.speak) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve speech on this gateway.`);
-    const result = await adapter.speak(
-      {
-        model: model.wireModel,
-        input: call.input,
-        voice: call.voice,
-        format: call.format,
-        ...(call.speed !== undefined ? { speed: call.speed } : {}),
-        ...(call.instructions !== undefined ? { instructions: call.instructions } : {}),
-        ...(call.language !== undefined ? { language: call.language } : {}),
-      },
-      options,
-    );
+    const result = await speakWith(services, call, model, options);
     const audio = await collect(result.audio, MEDIA_LIMITS.speechOutputBytes);
     return { answer: bytesAnswer(audio, result.mediaType), measured: [{ kind: 'characters', characters }] };
   };

@@ -1,7 +1,8 @@
 /**
  * POST /v1/audio/speech. Real audio in every format OpenAI offers, as long as the text would take to say
  * (~15 characters a second at speed 1): a quiet tone for WAV and PCM (24 kHz, 16-bit mono, as OpenAI's),
- * valid silent frames for MP3, Opus, AAC and FLAC.
+ * valid silent frames for MP3, Opus, AAC and FLAC. `midstream-drop` (header or `SIM_FAULT=` in the input) closes
+ * the connection after the first chunk of audio.
  */
 import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
 import { silentAac } from './encode/aac.ts';
@@ -9,6 +10,7 @@ import { silentFlac } from './encode/flac.ts';
 import { silentMp3 } from './encode/mp3.ts';
 import { silentOggOpus } from './encode/ogg-opus.ts';
 import { tonePcm } from './encode/tone.ts';
+import { faultSpecs, parseFaults } from '../openai-compatible/faults.ts';
 import { enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';
 import { sendBytes } from './io.ts';
 import { SPEECH_FORMATS, SPEECH_MODELS, listOf } from './models.ts';
@@ -48,5 +50,12 @@ export const handleSpeech = (context: MediaContext, body: Record<string, unknown
   const speed = numberField(body.speed, 'speed', 0.25, 4) ?? 1;
   enumField(body.stream_format, 'stream_format', ['audio']);
   const encoder = ENCODERS[format];
-  sendBytes(context.res, encoder.type, encoder.encode(spokenSeconds(input, speed)), { 'x-request-id': context.requestId });
+  const audio = encoder.encode(spokenSeconds(input, speed));
+  const header = context.req.headers['x-sim-fault'];
+  if (parseFaults(faultSpecs(typeof header === 'string' ? header : undefined, input, undefined)).midstreamDrop) {
+    context.res.writeHead(200, { 'content-type': encoder.type, 'transfer-encoding': 'chunked', 'x-request-id': context.requestId });
+    context.res.write(audio.subarray(0, Math.min(audio.length - 1, 4096)), () => context.req.socket.destroy());
+    return;
+  }
+  sendBytes(context.res, encoder.type, audio, { 'x-request-id': context.requestId });
 };
