@@ -9,7 +9,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FAMILY_NAMES, VIDEO_ROLES } from '../infra/lib/access.ts';
 import { Storage } from '../infra/lib/storage.ts';
+import type { Family } from '../shared/routes.ts';
 import { VIDEO_WORKER, VideoPipeline, videoStateMachineName } from '../infra/lib/video-pipeline.ts';
 import { MEDIA_BUCKET_ENV, TABLES } from '../shared/stores/tables.ts';
 import { VIDEO_QUEUE } from '../shared/videos/queue.ts';
@@ -19,6 +21,7 @@ import { VIDEO_STATES, WORKER_ARN_PLACEHOLDER, videoStateMachineJson } from '../
 let stack: Stack;
 let template: Template;
 let pipeline: VideoPipeline;
+let families: Record<Family, lambda.Function>;
 const JOB_TIMEOUT = 1_800;
 
 const logicalIdOf = (construct: { node: { defaultChild?: unknown } }): string => stack.resolve((construct.node.defaultChild as lambda.CfnFunction).logicalId) as string;
@@ -36,12 +39,12 @@ beforeAll(() => {
     pollSeconds: 10,
     jobTimeoutSeconds: JOB_TIMEOUT,
   });
-  // Stand-ins for the route functions the stack binds (videos and external submit, inference cancels).
-  const submitter = new lambda.Function(stack, 'Submitter', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=()=>{}') });
-  const canceller = new lambda.Function(stack, 'Canceller', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=()=>{}') });
-  pipeline.bindSubmitter(submitter);
-  pipeline.bindCanceller(canceller);
-  for (const fn of [submitter, canceller]) {
+  // Stand-ins for the route families' functions, bound as the stack binds them (VIDEO_ROLES).
+  families = Object.fromEntries(
+    FAMILY_NAMES.map((family) => [family, new lambda.Function(stack, `Family-${family}`, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=()=>{}') })]),
+  ) as Record<Family, lambda.Function>;
+  pipeline.bindFamilies(families);
+  for (const fn of Object.values(families)) {
     NagSuppressions.addResourceSuppressions(fn, [{ id: 'AwsSolutions-IAM4', reason: 'test stand-in' }, { id: 'AwsSolutions-L1', reason: 'test stand-in' }], true);
   }
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
@@ -130,6 +133,30 @@ describe('video pipeline (CDK)', () => {
     expect(stops).toHaveLength(1);
     expect(JSON.stringify(stops[0]!.Resource)).toContain(':states:eu-west-1:123456789012:execution:compose-test-video-jobs:*');
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [VIDEO_ENV.queueUrl]: { Ref: logicalIdOf(pipeline.queue) } }) } });
+  });
+
+  /** The IAM statements attached to a function's role, and its environment. */
+  const grantsOf = (fn: lambda.Function) => {
+    const role = { Ref: stack.resolve((fn.role!.node.defaultChild as lambda.CfnFunction).logicalId) };
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([role]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    const variables = (template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)]!.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    return { actions, variables };
+  };
+
+  it('lets the video route and both Responses routes submit (SendMessage, queue URL), and only inference cancel', () => {
+    expect(VIDEO_ROLES.submit).toEqual(expect.arrayContaining(['videos', 'external', 'inference']));
+    const queueUrl = { Ref: logicalIdOf(pipeline.queue) };
+    for (const family of FAMILY_NAMES) {
+      const { actions, variables } = grantsOf(families[family]);
+      const submits = (VIDEO_ROLES.submit as readonly Family[]).includes(family);
+      const cancels = (VIDEO_ROLES.cancel as readonly Family[]).includes(family);
+      expect({ family, send: actions.includes('sqs:SendMessage'), url: variables[VIDEO_ENV.queueUrl] }).toEqual({ family, send: submits, url: submits ? queueUrl : undefined });
+      expect({ family, stop: actions.includes('states:StopExecution'), arn: variables[VIDEO_ENV.stateMachineArn] !== undefined }).toEqual({ family, stop: cancels, arn: cancels });
+    }
+    expect(grantsOf(families.inference).actions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'states:StopExecution']));
   });
 
   it('passes the AwsSolutions checks', () => {

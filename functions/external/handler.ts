@@ -6,6 +6,7 @@ import { UpstreamError } from '../../shared/errors.ts';
 import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
+import { createMediaResponses } from '../../shared/inference/media-responses/index.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
 import { createMediaOperations } from '../../shared/media/operations.ts';
 import { diagnosticHeaders } from '../../shared/inference/surface.ts';
@@ -15,7 +16,9 @@ import { mediaServices } from '../media/media-services.ts';
 import { videoServices } from '../videos/video-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
-const text = createTextOperations(textServices, billing, 'external');
+// Responses asking for media (`modalities`, vision `image_url`) are dispatched to the media path, as natively.
+const mediaResponses = createMediaResponses({ media: mediaServices, responses: textServices.responses, videos: videoServices }, billing, 'external');
+const text = createTextOperations(textServices, billing, 'external', undefined, mediaResponses);
 const videos = createVideoOperations(videoServices, billing, 'external');
 const media = createMediaOperations(mediaServices, billing, 'external');
 

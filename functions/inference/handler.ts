@@ -10,7 +10,10 @@ import { billing, textServices } from './text-services.ts';
 /** `POST /v1/responses/{id}/cancel` also cancels video jobs, which are async Responses-API jobs too. */
 const videoJobs = { handles: isVideoJobId, cancel: (id: string, owner: string) => cancelVideoJob(videoServices, id, owner) };
 
-/** Responses that ask for media (`modalities`) are served through the media path, stored with the text responses. */
-const mediaResponses = createMediaResponses({ media: mediaServices, responses: textServices.responses }, billing, 'native');
+/**
+ * Responses that ask for media (`modalities`) are served through the media path and stored with the text
+ * responses; video ones are submitted to the video pipeline, so this function also enqueues video jobs.
+ */
+const mediaResponses = createMediaResponses({ media: mediaServices, responses: textServices.responses, videos: videoServices }, billing, 'native');
 
 export const handler = createFamilyHandler('inference', createTextOperations(textServices, billing, 'native', videoJobs, mediaResponses));

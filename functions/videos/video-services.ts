@@ -19,8 +19,10 @@ const stateMachineArn = process.env[VIDEO_ENV.stateMachineArn];
 const queueUrl = process.env[VIDEO_ENV.queueUrl];
 
 /**
- * The video routes' services for this instance, shared by the videos, external and inference functions (the
- * last only cancels, so it has no queue: enqueueing there is a configuration error, not a silent drop).
+ * The video routes' services for this instance, shared by the videos, external and inference functions (all
+ * three submit: the inference function through `POST /v1/responses` with `modalities: ['video']`). A function
+ * deployed without the queue URL cannot enqueue: that is a configuration error, answered 503 with the charge
+ * returned (operations.ts), never a silent drop.
  */
 export const videoServices: VideoServices = {
   jobs: createVideoJobStore({ doc, tableName: tableNameFromEnv('videos') }),

@@ -18,7 +18,8 @@ export interface FamilyAccess {
 const OWN: Record<Family, FamilyAccess> = {
   health: { tables: [], media: false, providerSecrets: false },
   catalog: { tables: [], media: false, providerSecrets: false },
-  // Responses records and input items; `POST /v1/responses/{id}/cancel` also cancels async video jobs.
+  // Responses records and input items; `POST /v1/responses` with `modalities: ['video']` submits video jobs, and
+  // `POST /v1/responses/{id}/cancel` cancels them.
   inference: { tables: ['responses', 'videos'], media: true, providerSecrets: true },
   media: { tables: [], media: true, providerSecrets: true },
   // Job items; the worker (issue 6) submits to providers, but x402 settlement here still needs the relayer key.
@@ -26,6 +27,16 @@ const OWN: Record<Family, FamilyAccess> = {
   external: { tables: ['responses', 'videos'], media: true, providerSecrets: true },
   router: { tables: [], media: false, providerSecrets: false },
 };
+
+/**
+ * The families that submit video jobs (SendMessage on the video queue, and its URL): the video route, and the
+ * Responses routes (native and external) with `modalities: ['video']`. And those that cancel them (StopExecution):
+ * `POST /v1/responses/{id}/cancel`.
+ */
+export const VIDEO_ROLES = {
+  submit: ['videos', 'external', 'inference'],
+  cancel: ['inference'],
+} as const satisfies Readonly<Record<'submit' | 'cancel', readonly Family[]>>;
 
 const authsOf = (family: Family) => new Set(ROUTES.filter((r) => r.family === family).map((r) => r.auth));
 

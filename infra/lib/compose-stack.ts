@@ -92,12 +92,10 @@ export class ComposeStack extends Stack {
       sourceMaps: config.sourceMaps,
       storage: this.storage,
     });
-    // Both submit routes enqueue; `POST /v1/responses/{id}/cancel` (inference) stops executions.
-    this.videos.bindSubmitter(functions.videos.function);
-    this.videos.bindSubmitter(functions.external.function);
-    this.videos.bindCanceller(functions.inference.function);
-
+    // The video route and the Responses routes enqueue; `POST /v1/responses/{id}/cancel` (inference) stops executions.
     const handlers = Object.fromEntries(FAMILY_NAMES.map((f) => [f, functions[f].function])) as Record<Family, FamilyFunction['function']>;
+    this.videos.bindFamilies(handlers);
+
     this.api = new Api(this, 'Api', {
       stage: config.stage,
       functions: handlers,

@@ -6,7 +6,8 @@
  * The state machine's name is fixed per stage and its ARN formatted, not referenced: the worker starts
  * executions of the machine that invokes the worker, and a reference each way would be a dependency cycle.
  * Submitters and cancellers are bound with `bindSubmitter` / `bindCanceller`, which grant the permission and
- * set the environment variable in one call, like `Storage.bindTable`.
+ * set the environment variable in one call, like `Storage.bindTable`; `bindFamilies` binds the route families
+ * as `VIDEO_ROLES` (access.ts) lists them.
  */
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +21,8 @@ import { Construct } from 'constructs';
 import { VIDEO_QUEUE, videoDeadLetterQueueName, videoQueueName } from '../../shared/videos/queue.ts';
 import { VIDEO_DEFAULTS, VIDEO_ENV, executionTimeoutSeconds } from '../../shared/videos/settings.ts';
 import { TASK_TIMEOUT_SECONDS, WORKER_ARN_PLACEHOLDER, videoStateMachineJson } from '../../shared/videos/state-machine.ts';
+import type { Family } from '../../shared/routes.ts';
+import { VIDEO_ROLES } from './access.ts';
 import { ComposeFunction } from './family-function.ts';
 import type { Storage } from './storage.ts';
 
@@ -135,6 +138,12 @@ export class VideoPipeline extends Construct {
       ],
       true,
     );
+  }
+
+  /** Binds each family's function to what `VIDEO_ROLES` says it does with video jobs (submit, cancel). */
+  bindFamilies(functions: Readonly<Record<Family, lambda.Function>>): void {
+    for (const family of VIDEO_ROLES.submit) this.bindSubmitter(functions[family]);
+    for (const family of VIDEO_ROLES.cancel) this.bindCanceller(functions[family]);
   }
 
   /** SendMessage on the queue, and its URL in VIDEO_QUEUE_URL: for the functions that accept submissions. */

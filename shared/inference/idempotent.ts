@@ -1,5 +1,6 @@
 import type { Caller } from '../auth/caller.ts';
-import { InvalidRequestError } from '../errors.ts';
+import type { Payer, Payment, PriceContext } from '../billing/types.ts';
+import { InvalidRequestError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
@@ -34,6 +35,38 @@ export const idempotently = async (
     return await serve((result) => store.complete(claim.scope, result));
   } catch (error) {
     await store.release(claim.scope).catch(() => undefined);
+    throw error;
+  }
+};
+
+/**
+ * The money skeleton of a paid call that answers through `serve`: hold the worst case, then serve at most once
+ * per idempotency key. A replay is free (the hold is released); any failure before the payment was finalized
+ * releases the hold (release does nothing after finalize). A proven caller resending an answered call is owed
+ * its stored answer even when a new hold is refused (402): its x402 signature is spent, or its budget used up.
+ */
+export const paidIdempotently = async (
+  http: HttpRequest,
+  payer: Payer,
+  price: PriceContext,
+  normalizedBody: string,
+  store: IdempotencyStore,
+  serve: (payment: Payment, onFinished: OnFinished | undefined) => Promise<HttpResult>,
+): Promise<HttpResult> => {
+  let payment: Payment;
+  try {
+    payment = await payer.charge(price);
+  } catch (refusal) {
+    if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
+    return idempotently(http, payer.caller, normalizedBody, store, () => Promise.reject(refusal));
+  }
+  let replayed = false;
+  try {
+    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished) => serve(payment, onFinished), () => void (replayed = true));
+    if (replayed) await payment.release();
+    return result;
+  } catch (error) {
+    await payment.release().catch(() => undefined);
     throw error;
   }
 };

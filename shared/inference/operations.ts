@@ -1,9 +1,8 @@
-import type { Billing, Payment, Surface } from '../billing/types.ts';
-import { toComposeError } from '../errors.ts';
+import type { Billing, Surface } from '../billing/types.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json } from '../http/response.ts';
-import { idempotently } from './idempotent.ts';
+import { paidIdempotently } from './idempotent.ts';
 import type { MediaResponses } from './media-responses/index.ts';
 import { priceText } from './price.ts';
 import { fromInputItems } from './request/responses-input.ts';
@@ -26,36 +25,9 @@ const create =
     const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, payer.caller.id)).conversation : [];
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
-    let payment: Payment;
-    try {
-      payment = await payer.charge(price);
-    } catch (refusal) {
-      // A proven caller resending a call that was paid and answered (its answer lost, its x402 signature now
-      // spent, or its key's budget since used up) is owed the stored answer, which costs nothing: refused
-      // payment, it still gets its replay; anything else gets the refusal.
-      if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
-      return idempotently(http, payer.caller, JSON.stringify(body), services.idempotency, () => Promise.reject(refusal));
-    }
-    let replayed = false;
-    try {
-      const result = await idempotently(
-        http,
-        payer.caller,
-        JSON.stringify(body),
-        services.idempotency,
-        (onFinished) =>
-          serveText(
-            { http, request, caller: payer.caller, model, history, input, payment, outputCap: price.quote.bounds?.outputTokens, onFinished, surface },
-            services,
-          ),
-        () => void (replayed = true),
-      );
-      if (replayed) await payment.release();
-      return result;
-    } catch (error) {
-      await payment.release().catch(() => undefined);
-      throw error;
-    }
+    return paidIdempotently(http, payer, price, JSON.stringify(body), services.idempotency, (payment, onFinished) =>
+      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: price.quote.bounds?.outputTokens, onFinished, surface }, services),
+    );
   };
 
 /** Reads of stored responses need only the caller, never a payment. */
@@ -75,12 +47,13 @@ export const createTextOperations = (services: TextServices, billing: Billing, s
   const responsesText = create(parseResponsesRequest, services, billing, surface);
   return {
     'chat.create': create(parseChatRequest, services, billing, surface),
-    // A body asking for media (`modalities`: image, audio, embedding...) goes to the media path.
+    // A body asking for media (`modalities`: image, audio, embedding, video...) goes to the media path.
     'responses.create': ((http, context) => (media?.handles(http) ? media.create(http, context) : responsesText(http, context))) as Operation,
     'responses.get': async (http: HttpRequest) => {
       const caller = await owner(http, billing, surface);
       const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);
-      return json(200, stored.response);
+      // A media response that is an async job (video) answers with the job's state now.
+      return json(200, media ? await media.current(stored, caller.id) : stored.response);
     },
     'responses.inputItems': async (http: HttpRequest) => {
       const caller = await owner(http, billing, surface);
@@ -93,6 +66,9 @@ export const createTextOperations = (services: TextServices, billing: Billing, s
       const caller = await owner(http, billing, surface);
       const id = http.pathParameters.responseId!;
       if (asyncJobs?.handles(id)) return json(200, await asyncJobs.cancel(id, caller.id));
+      // A video response is cancelled through its job (and the job's money policy), by the response's own id.
+      const cancelledJob = media ? await media.cancel(await services.responses.get(id, caller.id), caller.id) : undefined;
+      if (cancelledJob) return json(200, cancelledJob);
       await services.responses.cancel(id, caller.id);
       const stored = await services.responses.get(id, caller.id);
       return json(200, { ...stored.response, status: 'cancelled' });

@@ -226,7 +226,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
  * OpenAI SDKs hand every data frame of a stream to the caller, named event or not; so the receipt carries an
  * empty `choices` on chat streams and a `type` on Responses streams, and code written for OpenAI skips it safely.
  */
-const receiptFrame = (api: TextRequest['api'], receipt: ReceiptBody): string =>
+export const receiptFrame = (api: TextRequest['api'], receipt: ReceiptBody): string =>
   eventFrame('compose.receipt', api === 'chat' ? { object: 'compose.receipt', choices: [], ...receipt } : { type: 'compose.receipt', ...receipt });
 
 const serializerIds = (serializer: FrameSerializer) => ('ids' in serializer ? (serializer.ids as import('./responses/output.ts').OutputIds) : undefined);
@@ -243,7 +243,8 @@ async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenera
   yield* await call;
 }
 
-const logRecordFailure = (id: string) => (error: unknown) => {
+/** A record that cannot be written after the charge is logged: the caller still gets the answer it paid for. */
+export const logRecordFailure = (id: string) => (error: unknown) => {
   console.error(JSON.stringify({ level: 'error', message: 'response record not written', responseId: id, reason: (error as Error).message }));
   return true;
 };

@@ -91,6 +91,7 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
         void reader.return(undefined).catch(() => undefined);
       }
       settled = await payment.finalize(outcomeOf(served.current?.measured() ?? []));
+      await served.current?.onSettled?.(settled);
       const closing = [
         ...(failure ? [streamErrorFrame(call.surface, failure)] : []),
         ...(native && settled.receipt ? [mediaReceiptFrame(settled.receipt)] : []),

@@ -8,7 +8,7 @@
  */
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
-import type { Billing, Payment, PriceContext, Surface } from '../billing/types.ts';
+import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
 import { toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
@@ -55,6 +55,8 @@ export interface StreamServed {
   readonly frames: AsyncIterable<string>;
   /** What the client has been served so far, charged however the stream ends; empty: nothing is charged. */
   measured(): readonly Measured[];
+  /** Once the charge is final, before the closing frames: e.g. to record the answer (Responses). Never throws. */
+  onSettled?(settled: Settled): Promise<void>;
 }
 
 /** Resolves once the provider has answered (a refusal rejects: an HTTP error, nothing charged). */

@@ -7,29 +7,37 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { sleep } from '../../layers/providers/http/sleep.ts';
-import type { Billing, Payment, Surface } from '../billing/types.ts';
+import type { Billing, Payer, Payment, Settled, Surface } from '../billing/types.ts';
 import { ComposeError, UpstreamError } from '../errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
-import { idempotently } from '../inference/idempotent.ts';
+import { paidIdempotently } from '../inference/idempotent.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import { videoContent } from './content.ts';
 import { failVideoJob } from './failure.ts';
 import { newVideoJobId } from './ids.ts';
-import { VIDEO_STATUS, type VideoJob } from './job.ts';
+import { VIDEO_STATUS, type VideoJob, type VideoSpec } from './job.ts';
 import { measuredVideo, priceVideo } from './price.ts';
-import { parseVideoRequest } from './request.ts';
+import { parseVideoRequest, type ParsedVideoRequest } from './request.ts';
 import type { VideoServices } from './services.ts';
-import { VIDEO_STATUS_EVENT, videoStatusEvents } from './status-stream.ts';
-import { parseStreamParams } from './stream-params.ts';
-import { toVideoObject } from './view.ts';
+import { VIDEO_STATUS_EVENT, videoStatusEvents, type VideoStatusEvent } from './status-stream.ts';
+import { parseStreamParams, type StreamParams } from './stream-params.ts';
+import { toVideoObject, type VideoObject } from './view.ts';
 
-const viewOf = async (services: VideoServices, job: VideoJob, surface: Surface) =>
+/** A job as its owner sees it now: the download URL is presigned once the video is stored. */
+export const viewVideoJob = async (services: VideoServices, job: VideoJob, surface: Surface): Promise<VideoObject> =>
   toVideoObject(job, surface, job.status === VIDEO_STATUS.completed && job.videoKey ? await services.storage.presign(job.videoKey) : undefined);
 
+/** A submitted job as the queue received it, and the charge made for it. */
+export interface SubmittedVideo {
+  readonly job: VideoJob;
+  readonly settled: Settled;
+}
+
 /** Creates the job, charges it, and hands it to the queue. Any failure after the charge fails the job, and so refunds it. */
-const submit = async (services: VideoServices, http: HttpRequest, payment: Payment, surface: Surface, parsed: ReturnType<typeof parseVideoRequest>): Promise<HttpResult> => {
+const submitVideoJob = async (services: VideoServices, payment: Payment, spec: VideoSpec): Promise<SubmittedVideo> => {
   const now = Math.floor(Date.now() / 1000);
   const job: VideoJob = {
     id: newVideoJobId(),
@@ -38,12 +46,12 @@ const submit = async (services: VideoServices, http: HttpRequest, payment: Payme
     progress: 0,
     createdAt: now,
     expiresAt: now + services.settings.retentionDays * 86_400,
-    ...parsed.spec,
+    ...spec,
   };
   await services.jobs.create(job);
-  let settled;
+  let settled: Settled;
   try {
-    settled = await payment.finalize({ kind: 'served', measured: [measuredVideo(parsed.spec)] });
+    settled = await payment.finalize({ kind: 'served', measured: [measuredVideo(spec)] });
   } catch (error) {
     await services.jobs.transition(job.id, [VIDEO_STATUS.queued], { status: VIDEO_STATUS.failed, error: { code: 'payment_failed', message: 'The payment could not be settled.' } });
     throw error;
@@ -55,13 +63,33 @@ const submit = async (services: VideoServices, http: HttpRequest, payment: Payme
     await failVideoJob(services, job.id, { code: 'enqueue_failed', message: 'The job could not be queued.' });
     throw new ComposeError(503, 'api_error', 'video_queue_unavailable', 'The video job could not be queued; any charge was returned. Retry later.', { cause });
   }
-  // External clients know only OpenAI's shapes: no receipt, but the diagnostic headers the external routes promise.
-  const headers =
-    surface === 'native'
-      ? settled.headers
-      : { 'x-compose-public-model': job.model, 'x-compose-upstream-provider': job.provider, 'x-compose-upstream-model': job.wireModel };
-  return json(202, toVideoObject(charged, surface), { ...headers, location: `/v1/videos/${job.id}` });
+  return { job: charged, settled };
 };
+
+export interface PaidVideoCall {
+  readonly http: HttpRequest;
+  readonly payer: Payer;
+  readonly parsed: ParsedVideoRequest;
+  /** The request as it matters for idempotency: the same call always gives the same text. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Submits a video job the way every route that accepts one must (`POST /v1/videos/generations`, and `POST
+ * /v1/responses` with `modalities: ['video']`): hold the exact price, then at most once per idempotency key
+ * create the job, charge it in full, queue it, and answer with what `respond` makes of it. A replay is free and
+ * answers as the first call did.
+ */
+export const submitPaidVideo = (services: VideoServices, call: PaidVideoCall, respond: (submitted: SubmittedVideo) => Promise<HttpResult>): Promise<HttpResult> =>
+  paidIdempotently(call.http, call.payer, priceVideo(call.http, call.parsed.spec, call.parsed.units), call.fingerprint, services.idempotency, async (payment, onFinished) => {
+    const answer = await respond(await submitVideoJob(services, payment, call.parsed.spec));
+    await onFinished?.({ statusCode: answer.statusCode, headers: answer.headers ?? {}, body: answer.body as string });
+    return answer;
+  });
+
+/** External clients know only OpenAI's shapes: no receipt, but the diagnostic headers the external routes promise. */
+export const submittedHeaders = ({ job, settled }: SubmittedVideo, surface: Surface): Record<string, string> =>
+  surface === 'native' ? { ...settled.headers } : { 'x-compose-public-model': job.model, 'x-compose-upstream-provider': job.provider, 'x-compose-upstream-model': job.wireModel };
 
 const create =
   (services: VideoServices, billing: Billing, surface: Surface): Operation =>
@@ -69,29 +97,38 @@ const create =
     const body = readJsonObject(http);
     const parsed = parseVideoRequest(body);
     const payer = await billing.identify(http, surface);
-    const payment = await payer.charge(priceVideo(http, parsed.spec, parsed.units));
-    let replayed = false;
-    try {
-      const result = await idempotently(
-        http,
-        payer.caller,
-        JSON.stringify(body),
-        services.idempotency,
-        async (onFinished) => {
-          const answer = await submit(services, http, payment, surface, parsed);
-          await onFinished?.({ statusCode: answer.statusCode, headers: answer.headers ?? {}, body: answer.body as string });
-          return answer;
-        },
-        () => void (replayed = true),
-      );
-      if (replayed) await payment.release();
-      return result;
-    } catch (error) {
-      // Only a payment that was never finalized is held; release does nothing after finalize.
-      await payment.release().catch(() => undefined);
-      throw error;
-    }
+    return submitPaidVideo(services, { http, payer, parsed, fingerprint: JSON.stringify(body) }, async (submitted) =>
+      json(202, toVideoObject(submitted.job, surface), { ...submittedHeaders(submitted, surface), location: `/v1/videos/${submitted.job.id}` }),
+    );
   };
+
+export interface VideoWatch {
+  readonly jobId: string;
+  readonly surface: Surface;
+  readonly params: StreamParams;
+  /** Lambda's `getRemainingTimeInMillis`: the watch closes with a resumable event before the function ends. */
+  readonly remainingMs: () => number;
+  /** Where the client picks the status stream up again when this one ends before the job. */
+  readonly resumePath: string;
+  readonly signal: AbortSignal;
+}
+
+/** The job's status every poll interval until it ends or the stream's time is up (see status-stream.ts). */
+export const watchVideoJob = (services: VideoServices, watch: VideoWatch): AsyncGenerator<VideoStatusEvent> =>
+  videoStatusEvents({
+    jobId: watch.jobId,
+    params: watch.params,
+    read: async () => {
+      const job = await services.jobs.read(watch.jobId);
+      if (!job) throw new UpstreamError(404, 'video_not_found', 'The video job no longer exists.');
+      return viewVideoJob(services, job, watch.surface);
+    },
+    remainingMs: watch.remainingMs,
+    marginMs: services.settings.streamMarginMs,
+    path: watch.resumePath,
+    signal: watch.signal,
+    sleep,
+  });
 
 /** Reads need only the caller, never a payment: a job is visible to the credential that created it. */
 const owner = async (http: HttpRequest, billing: Billing) => (await billing.identify(http, 'native')).caller;
@@ -102,19 +139,13 @@ const stream = (services: VideoServices, billing: Billing): Operation => async (
   const id = http.pathParameters.id!;
   await services.jobs.readOwned(id, caller.id);
   const abort = new AbortController();
-  const events = videoStatusEvents({
+  const events = watchVideoJob(services, {
     jobId: id,
+    surface: 'native',
     params,
-    read: async () => {
-      const job = await services.jobs.read(id);
-      if (!job) throw new UpstreamError(404, 'video_not_found', 'The video job no longer exists.');
-      return viewOf(services, job, 'native');
-    },
     remainingMs: () => context.getRemainingTimeInMillis(),
-    marginMs: services.settings.streamMarginMs,
-    path: http.path,
+    resumePath: http.path,
     signal: abort.signal,
-    sleep,
   });
   async function* frames(): AsyncGenerator<string> {
     try {
@@ -138,7 +169,8 @@ export const createVideoOperations = (services: VideoServices, billing: Billing,
   'videos.create': create(services, billing, surface),
   'videos.get': async (http: HttpRequest) => {
     const caller = await owner(http, billing);
-    return json(200, await viewOf(services, await services.jobs.readOwned(http.pathParameters.id!, caller.id), 'native'));
+    return json(200, await viewVideoJob(services, await services.jobs.readOwned(http.pathParameters.id!, caller.id), 'native'));
   },
   'videos.stream': stream(services, billing),
+  'videos.content': videoContent(services, billing),
 });

@@ -1,11 +1,13 @@
 /**
  * Responses requests that ask for media (`modalities` naming image, audio, embedding or video, or an
  * `image_url` sent to a vision model): which media call they are, and the spec's fields for it, checked with
- * one clear 400 each before any money moves.
+ * one clear 400 each before any money moves. A field the chosen media call has no use for is refused
+ * (`unsupported_parameter`, naming it), never silently dropped.
  */
 import { InvalidRequestError } from '../../errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
 import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
+import { readStream } from '../request/fields.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
 export type MediaModality = (typeof MEDIA_MODALITIES)[number];
@@ -15,6 +17,29 @@ const MODALITIES = ['text', ...MEDIA_MODALITIES] as const;
 export type MediaResponseKind = 'image-generation' | 'speech' | 'embeddings' | 'vision' | 'video-generation';
 
 export const VISION_OPERATIONS = ['object-detection', 'image-classification'] as const;
+
+/** Fields every media response reads. `provider` is the Compose extension that picks a catalog row. */
+const COMMON_FIELDS = ['model', 'provider', 'input', 'modalities', 'stream', 'store', 'metadata'];
+
+/**
+ * The fields each media call reads besides the common ones. `instructions` steers a speech model's voice;
+ * `labels` are a zero-shot classifier's candidate classes (a Compose extension, as the catalog names them).
+ */
+const KIND_FIELDS: Readonly<Record<MediaResponseKind, readonly string[]>> = {
+  'image-generation': ['n', 'size', 'quality'],
+  speech: ['voice', 'speed', 'language', 'instructions'],
+  embeddings: [],
+  vision: ['image_url', 'labels'],
+  'video-generation': ['duration', 'aspect_ratio', 'resolution', 'size'],
+};
+
+const KIND_NAMES: Readonly<Record<MediaResponseKind, string>> = {
+  'image-generation': 'image generation',
+  speech: 'speech (audio)',
+  embeddings: 'embedding',
+  vision: 'detection and classification',
+  'video-generation': 'video generation',
+};
 
 const readModalities = (body: Body): readonly string[] => {
   const value = body.modalities;
@@ -61,19 +86,41 @@ export const mediaKindOf = (body: Body): MediaResponseKind => {
   return ({ image: 'image-generation', audio: 'speech', embedding: 'embeddings', video: 'video-generation' } as const)[modality];
 };
 
+/** 400 `unsupported_parameter` for the first field the media call has no use for (null counts as absent, as OpenAI's SDKs send it). */
+const refuseInapplicable = (body: Body, kind: MediaResponseKind): void => {
+  const applicable = new Set([...COMMON_FIELDS, ...KIND_FIELDS[kind]]);
+  const field = Object.keys(body).find((name) => !applicable.has(name) && body[name] !== undefined && body[name] !== null);
+  if (field === undefined) return;
+  const where = Object.entries(KIND_FIELDS).find(([, fields]) => fields.includes(field))?.[0] as MediaResponseKind | undefined;
+  throw new InvalidRequestError(
+    'unsupported_parameter',
+    `'${field}' does not apply to ${KIND_NAMES[kind]} responses${where ? ` (it is for ${KIND_NAMES[where]})` : ''}.`,
+    { param: field },
+  );
+};
+
 export interface MediaResponseRequest {
   readonly kind: MediaResponseKind;
   readonly model: string;
   readonly provider: string | undefined;
-  /** The text of `input` (prompt, speech text), or its strings for embeddings. */
+  /** The text of `input` (prompt, speech text, labels), or its strings for embeddings. */
   readonly texts: readonly string[];
   readonly inputItems: readonly Record<string, unknown>[];
+  readonly stream: boolean;
   readonly n: number | undefined;
   readonly size: string | undefined;
   readonly quality: string | undefined;
   readonly imageUrl: string | undefined;
+  /** Candidate classes for zero-shot classifiers, as sent in `labels` (see `labelsOf` for the `input` form). */
+  readonly labels: readonly string[] | undefined;
   readonly voice: string | undefined;
   readonly speed: number | undefined;
+  readonly language: string | undefined;
+  readonly instructions: string | undefined;
+  /** Video fields, read by the video route's own rules (shared/videos/request.ts). */
+  readonly duration: unknown;
+  readonly aspectRatio: unknown;
+  readonly resolution: unknown;
   readonly store: boolean;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
@@ -97,16 +144,34 @@ const readTexts = (input: unknown): { texts: string[]; items: Record<string, unk
   throw new InvalidRequestError('missing_input', "'input' must be non-empty text (a string, strings, or messages with text).", { param: 'input' });
 };
 
+const readLabels = (body: Body): string[] | undefined => {
+  const value = body.labels;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((label) => typeof label !== 'string' || label.trim() === '')) {
+    throw new InvalidRequestError('invalid_labels', "'labels' must be a non-empty array of non-empty strings.", { param: 'labels' });
+  }
+  return (value as string[]).map((label) => label.trim());
+};
+
+/**
+ * A zero-shot classifier's labels: the `labels` array when sent, else the text of `input` split at commas and
+ * line breaks ("cat, dog, bicycle"). Empty when neither names one.
+ */
+export const labelsOf = (request: MediaResponseRequest): readonly string[] =>
+  request.labels ??
+  request.texts
+    .join('\n')
+    .split(/[,\n]/)
+    .map((label) => label.trim())
+    .filter((label) => label !== '');
+
 export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
   const kind = mediaKindOf(body);
-  if (body.stream === true) throw new InvalidRequestError('streaming_not_supported', 'Media responses answer once; omit `stream`.', { param: 'stream' });
-  if (body.previous_response_id !== undefined && body.previous_response_id !== null) {
-    throw new InvalidRequestError('unsupported_parameter', "'previous_response_id' is not available for media responses.", { param: 'previous_response_id' });
-  }
+  refuseInapplicable(body, kind);
   const imageUrl = optionalString(body, 'image_url');
   if (kind === 'vision' && imageUrl === undefined) throw new InvalidRequestError('missing_image_url', "'image_url' is required for detection and classification.", { param: 'image_url' });
-  const { texts, items } = kind === 'vision' && body.input === undefined ? { texts: [], items: [] } : readTexts(body.input);
-  const store = body.store === undefined ? true : body.store;
+  const { texts, items } = kind === 'vision' && (body.input === undefined || body.input === null) ? { texts: [], items: [] } : readTexts(body.input);
+  const store = body.store === undefined || body.store === null ? true : body.store;
   if (typeof store !== 'boolean') throw new InvalidRequestError('invalid_parameter', "Invalid 'store': must be a boolean.", { param: 'store' });
   const metadata = body.metadata ?? {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new InvalidRequestError('invalid_parameter', "Invalid 'metadata': must be an object.", { param: 'metadata' });
@@ -116,12 +181,19 @@ export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
     provider: readProvider(body),
     texts,
     inputItems: items,
+    stream: readStream(body as Record<string, unknown>),
     n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }),
     size: optionalString(body, 'size'),
     quality: optionalString(body, 'quality'),
     imageUrl,
+    labels: readLabels(body),
     voice: optionalString(body, 'voice'),
     speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
+    language: optionalString(body, 'language'),
+    instructions: optionalString(body, 'instructions'),
+    duration: body.duration,
+    aspectRatio: body.aspect_ratio,
+    resolution: body.resolution,
     store,
     metadata: metadata as Record<string, unknown>,
   };

@@ -1,11 +1,11 @@
 /**
  * Each media kind a Responses call can ask for, prepared (model, checks, price) before any money moves and
  * served through the media routes' own serve functions, whose answers become typed Responses output items.
+ * (Video is not served here: it is an async job, see video.ts.)
  */
-import { randomBytes } from 'node:crypto';
 import type { MediaFile, VisionRequest } from '../../../layers/providers/media-types.ts';
 import type { PriceContext } from '../../billing/types.ts';
-import { resolveModel } from '../../catalog/index.ts';
+import { resolveModel, type ModelRow } from '../../catalog/index.ts';
 import type { ProviderId } from '../../../layers/providers/types.ts';
 import { InvalidRequestError, UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
@@ -17,10 +17,8 @@ import { resourceUrlOf } from '../../media/price.ts';
 import type { MediaServices } from '../../media/services.ts';
 import { prepareSpeech, serveSpeech } from '../../media/speech/serve.ts';
 import { quoteWorstCase, type PricingUnit } from '../../pricing/index.ts';
-import type { MediaResponseRequest } from './request.ts';
-
-/** OpenAI-style item ids: a type prefix and random hex. */
-const itemId = (prefix: string): string => `${prefix}_${randomBytes(24).toString('hex')}`;
+import { labelsOf, type MediaResponseRequest } from './request.ts';
+import { newItemId as itemId } from './response.ts';
 
 export interface MediaOutput {
   readonly output: readonly Record<string, unknown>[];
@@ -91,7 +89,13 @@ const prepareSpeechResponse = (http: HttpRequest, services: MediaServices, reque
     input: request.texts.join('\n'),
     ...(request.voice !== undefined ? { voice: request.voice } : {}),
     ...(request.speed !== undefined ? { speed: request.speed } : {}),
+    ...(request.language !== undefined ? { language: request.language } : {}),
+    ...(request.instructions !== undefined ? { instructions: request.instructions } : {}),
   });
+  // Only steerable voices (the catalog lists `instructions` for them) have a use for instructions.
+  if (request.instructions !== undefined && model.params.instructions === undefined) {
+    throw new InvalidRequestError('unsupported_parameter', `${model.publicId} takes no 'instructions'; steerable speech models (e.g. gpt-4o-mini-tts) do.`, { param: 'instructions' });
+  }
   return {
     model,
     price,
@@ -117,6 +121,23 @@ const imageOf = (imageUrl: string): VisionRequest['image'] => {
 
 const VISION_OPERATIONS = ['object-detection', 'image-classification'] as const;
 
+/**
+ * Zero-shot classifiers (CLIP; the catalog gives them a `labels` param) score the image against labels the
+ * caller names: from `labels`, or the text of `input` split at commas and line breaks. None is a 400 before any
+ * money moves; labels sent to a model that takes none are refused rather than dropped.
+ */
+const visionLabels = (row: ModelRow, request: MediaResponseRequest): readonly string[] | undefined => {
+  if (row.params.labels === undefined) {
+    if (request.labels !== undefined) throw new InvalidRequestError('unsupported_parameter', `${row.modelId} takes no 'labels'; zero-shot classifiers such as CLIP do.`, { param: 'labels' });
+    return undefined;
+  }
+  const labels = labelsOf(request);
+  if (labels.length === 0) {
+    throw new InvalidRequestError('missing_labels', `${row.modelId} scores an image against labels: send 'labels' (an array), or name them in 'input' separated by commas.`, { param: 'labels' });
+  }
+  return labels;
+};
+
 const prepareVisionResponse = (http: HttpRequest, services: MediaServices, request: MediaResponseRequest): PreparedMedia => {
   const row = resolveModel(request.model, request.provider);
   const operation = VISION_OPERATIONS.find((o) => row.operations.some((c) => c.operation === o));
@@ -125,6 +146,7 @@ const prepareVisionResponse = (http: HttpRequest, services: MediaServices, reque
   const units = resolved.operations.find((c) => c.operation === (operation ?? 'object-detection'))!.pricingUnits as readonly PricingUnit[];
   const model = { publicId: resolved.modelId, provider: resolved.provider as ProviderId, wireModel: resolved.upstreamModelId };
   const image = imageOf(request.imageUrl!);
+  const labels = visionLabels(resolved, request);
   const price: PriceContext = {
     modelId: model.publicId,
     units,
@@ -139,13 +161,14 @@ const prepareVisionResponse = (http: HttpRequest, services: MediaServices, reque
     serve: async (options) => {
       const adapter = services.adapterFor(model.provider);
       if (!adapter.detect) throw new UpstreamError(503, 'provider_not_configured', `The ${model.provider} provider does not serve ${operation} on this gateway.`);
-      const { result } = await adapter.detect({ model: model.wireModel, image }, options);
+      const { result } = await adapter.detect({ model: model.wireModel, image, ...(labels ? { labels } : {}) }, options);
       return { answer: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) }, measured: [{ kind: 'requests', count: 1 }] };
     },
     toOutput: async (served) => ({ output: [{ type: 'vision_result', id: itemId('vis'), status: 'completed', operation, result: jsonOf(served) }], usage: null }),
   };
 };
 
+/** The media calls that answer once (video, an async job, is submitted through video.ts). */
 export const prepareMediaResponse = (http: HttpRequest, services: MediaServices, request: MediaResponseRequest): PreparedMedia => {
   switch (request.kind) {
     case 'image-generation':
@@ -157,6 +180,6 @@ export const prepareMediaResponse = (http: HttpRequest, services: MediaServices,
     case 'vision':
       return prepareVisionResponse(http, services, request);
     case 'video-generation':
-      throw new InvalidRequestError('unsupported_modality', "Video through the Responses API is not available yet; use POST /v1/videos/generations.", { param: 'modalities' });
+      throw new Error('video responses are async jobs, submitted through video.ts');
   }
 };

@@ -15,6 +15,12 @@ import {
 
 const TERMINAL_EVENT = { completed: 'response.completed', incomplete: 'response.incomplete', failed: 'response.failed' } as const;
 
+/** Responses events as OpenAI frames them: `event: <type>` with `{type, sequence_number, ...}`, numbered from 0 per stream. */
+export const createResponsesFramer = () => {
+  let sequence = 0;
+  return (type: string, payload: object): string => eventFrame(type, { type, sequence_number: sequence++, ...payload });
+};
+
 /**
  * Canonical parts → Responses API events, in OpenAI's order: an item is added, its part opened, deltas stream,
  * then part and item are done. An open item is closed before the next kind begins.
@@ -22,12 +28,11 @@ const TERMINAL_EVENT = { completed: 'response.completed', incomplete: 'response.
 export const createResponsesEventSerializer = (base: ResponseBase): FrameSerializer & { readonly ids: OutputIds } => {
   const acc = createAccumulator();
   const ids: OutputIds = { calls: [] };
-  let sequence = 0;
   let outputIndex = -1;
   let open: { kind: 'reasoning' | 'message'; id: string; text: string } | { kind: 'call'; id: string; index: number } | undefined;
   const callText = new Map<number, { id: string; name: string; arguments: string }>();
 
-  const frame = (type: string, payload: object): string => eventFrame(type, { type, sequence_number: sequence++, ...payload });
+  const frame = createResponsesFramer();
 
   const close = (): string[] => {
     if (!open) return [];

@@ -1,0 +1,116 @@
+/**
+ * `stream: true` with `modalities: ['video']`: the submitted job as a Responses event stream. The stream is a
+ * view of the job (the submission, charge included, is done before it opens, and an idempotent replay opens
+ * a fresh view), in the text serializer's order and numbering:
+ *
+ *   response.created → response.in_progress → response.output_item.added
+ *   → event: compose.video.status …            (natively; the video status stream's events, with a `type`)
+ *   → response.output_item.done → response.completed | response.failed | response.cancelled   (the job ended)
+ *   → event: compose.receipt (natively) → data: [DONE]
+ *
+ * The job is polled with the video status stream's default bounds, within the Lambda's remaining time less
+ * `VIDEO_STREAM_MARGIN_MS`, with keep-alive comments between polls. A stream that must end before the job does
+ * ends cleanly: its last `compose.video.status` says `resumable: true` with a `resume_url` on the video status
+ * stream (`/v1/videos/{job}/stream`); external streams, which carry no `compose.*` event, end with a
+ * `response.in_progress` holding the job as it is (read it again with `GET /v1/responses/{id}`).
+ */
+import { Readable } from 'node:stream';
+import type { Surface } from '../../billing/types.ts';
+import { ComposeError } from '../../errors.ts';
+import type { HttpResult } from '../../http/response.ts';
+import type { ReceiptBody } from '../../receipts/index.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../sse/heartbeat.ts';
+import { watchVideoJob } from '../../videos/operations.ts';
+import type { VideoServices } from '../../videos/services.ts';
+import { VIDEO_STATUS_EVENT, type VideoStatusEvent } from '../../videos/status-stream.ts';
+import { STREAM_BOUNDS } from '../../videos/stream-params.ts';
+import type { VideoObject } from '../../videos/view.ts';
+import { createResponsesFramer } from '../responses/serialize.ts';
+import { receiptFrame } from '../run-text.ts';
+import { streamErrorFrame } from '../surface.ts';
+import { itemInProgress } from './response.ts';
+import { responseStatusOf, videoItem, videoResponseObject, videoResponseParts } from './video.ts';
+
+const TERMINAL_EVENT = { completed: 'response.completed', failed: 'response.failed', cancelled: 'response.cancelled' } as const;
+
+export interface VideoResponseFrames {
+  /** The response as submitted (or as an idempotent replay returned it). */
+  readonly response: Readonly<Record<string, unknown>>;
+  readonly surface: Surface;
+  /** The job's status events, with keep-alives between them. */
+  readonly events: AsyncIterable<VideoStatusEvent | typeof HEARTBEAT>;
+}
+
+/** The stream's frames, from the job's status events. An error after the first frame is reported in-band. */
+export async function* videoResponseFrames({ response, surface, events }: VideoResponseFrames): AsyncGenerator<string> {
+  const native = surface === 'native';
+  const { base, itemId } = videoResponseParts(response);
+  const frame = createResponsesFramer();
+  const initial = response.output as Record<string, unknown>[];
+  yield frame('response.created', { response });
+  yield frame('response.in_progress', { response });
+  yield frame('response.output_item.added', { output_index: 0, item: { ...itemInProgress(initial[0]!), video: initial[0]!.video } });
+  let receipt = response.receipt as ReceiptBody | undefined;
+  try {
+    let last: VideoStatusEvent | undefined;
+    for await (const event of events) {
+      if (event === HEARTBEAT) {
+        yield HEARTBEAT_FRAME;
+        continue;
+      }
+      last = event;
+      receipt = event.video.receipt ?? receipt;
+      // OpenAI SDKs hand every data frame to the caller: the `type` lets code written for OpenAI skip it.
+      if (native) yield eventFrame(VIDEO_STATUS_EVENT, { type: VIDEO_STATUS_EVENT, ...event });
+    }
+    const video: VideoObject | undefined = last?.video;
+    if (video && last?.reason === 'done') {
+      const status = responseStatusOf(video) as keyof typeof TERMINAL_EVENT;
+      yield frame('response.output_item.done', { output_index: 0, item: videoItem(itemId, video) });
+      yield frame(TERMINAL_EVENT[status], { response: videoResponseObject(base, itemId, video) });
+    } else if (video && !native) {
+      yield frame('response.in_progress', { response: videoResponseObject(base, itemId, video) });
+    }
+  } catch (error) {
+    // After the first byte an error is written into the stream, never thrown into a closed response.
+    const exposed = error instanceof ComposeError && error.exposed;
+    yield streamErrorFrame(surface, exposed ? { code: error.code, message: error.message } : { code: 'internal_error', message: 'The video status could not be read.' });
+  }
+  if (native && receipt) yield receiptFrame('responses', receipt);
+  yield DONE_FRAME;
+}
+
+export interface VideoResponseStream {
+  readonly response: Readonly<Record<string, unknown>>;
+  readonly surface: Surface;
+  /** Lambda's `getRemainingTimeInMillis`. */
+  readonly remainingMs: () => number;
+  /** The submission's headers (receipt natively, diagnostics externally). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The submitted job's Responses stream, polled with the video status stream's default bounds. */
+export const streamVideoResponse = (videos: VideoServices, stream: VideoResponseStream): HttpResult => {
+  const { jobId } = videoResponseParts(stream.response);
+  const abort = new AbortController();
+  const watch = watchVideoJob(videos, {
+    jobId,
+    surface: stream.surface,
+    params: { pollIntervalMs: STREAM_BOUNDS.pollIntervalMs.default, timeoutMs: STREAM_BOUNDS.timeoutMs.default },
+    remainingMs: stream.remainingMs,
+    resumePath: `/v1/videos/${jobId}/stream`,
+    signal: abort.signal,
+  });
+  const frames = videoResponseFrames({ response: stream.response, surface: stream.surface, events: withHeartbeat(watch, videos.settings.heartbeatMs) });
+  async function* body(): AsyncGenerator<string> {
+    try {
+      yield* frames;
+    } finally {
+      abort.abort();
+    }
+  }
+  // The submission's own headers, but the body is a stream now.
+  const headers = Object.fromEntries(Object.entries(stream.headers).filter(([name]) => !['content-type', 'content-length'].includes(name)));
+  return { statusCode: 200, headers: { ...headers, ...SSE_HEADERS }, body: Readable.from(body(), { objectMode: false }) };
+};
