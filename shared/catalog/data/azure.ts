@@ -22,7 +22,7 @@ export const AZURE_MEDIA: readonly CuratedModel[] = [
     name: 'GPT Image 1 (Azure)',
     family: 'gpt-image',
     description: 'GPT Image 1 on Azure OpenAI: image generation and editing, billed per image by quality and size.',
-    operations: [op('image-generation', perImage(GPT_IMAGE_1_PRICES)), op('image-edit', perImage(GPT_IMAGE_1_PRICES))],
+    operations: [op('image-generation', perImage(GPT_IMAGE_1_PRICES), { streamable: true }), op('image-edit', perImage(GPT_IMAGE_1_PRICES), { streamable: true })],
   },
   {
     ...base,

@@ -35,7 +35,7 @@ export const OPENAI_MEDIA: readonly CuratedModel[] = [
     ownedBy: 'openai',
     description: 'Natively multimodal image generation and editing; billed per output image by quality and size (prompt text tokens are billed on top by OpenAI).',
     createdAt: '2025-04-23',
-    operations: [op('image-generation', perImage(GPT_IMAGE_1_PRICES)), op('image-edit', perImage(GPT_IMAGE_1_PRICES))],
+    operations: [op('image-generation', perImage(GPT_IMAGE_1_PRICES), { streamable: true }), op('image-edit', perImage(GPT_IMAGE_1_PRICES), { streamable: true })],
     pricingSource: source,
     priceVerified: false,
   },
