@@ -152,6 +152,29 @@ describe('a video response, end to end', () => {
   });
 });
 
+describe('idempotent submissions', () => {
+  it('answers a resent submission with the same response and job, charged once; a resent stream opens a fresh view of that job', async () => {
+    const key = await gw.mintDevKey(5);
+    const body = { model: 'sora-2', input: 'Only once', modalities: ['video'] };
+    const idem = { ...headers(key), 'x-idempotency-key': `video-response-${Date.now()}` };
+    const send = (extra: Record<string, unknown> = {}) => fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: idem, body: JSON.stringify({ ...body, ...extra }) });
+    const first = (await (await send()).json()) as VideoResponse;
+    const again = await send();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(first);
+    expect(await ledger.getLedger(keyIdOf(first.receipt!))).toMatchObject({ spent: SORA_4S, reserved: 0n });
+
+    const streamIdem = { ...idem, 'x-idempotency-key': `video-response-stream-${Date.now()}` };
+    const open = async () => dataFrames(parseSse(await (await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: streamIdem, body: JSON.stringify({ ...body, stream: true }) })).text()));
+    const [one, two] = [await open(), await open()];
+    const idOf = (frames: typeof one) => (frames[0]!.json as { response: VideoResponse }).response;
+    expect(idOf(two).id).toBe(idOf(one).id);
+    expect(idOf(two).job_id).toBe(idOf(one).job_id);
+    expect(two.map((f) => f.event ?? f.data).slice(-3)).toEqual(['response.completed', 'compose.receipt', '[DONE]']);
+    expect(await ledger.getLedger(keyIdOf(first.receipt!))).toMatchObject({ spent: 2n * SORA_4S, reserved: 0n });
+  });
+});
+
 describe('cancelling a video response by its id', () => {
   it('cancels a job still queued and refunds a Compose Key: the ledger is back where it was', async () => {
     const key = await gw.mintDevKey(5);

@@ -17,7 +17,7 @@ import { resourceUrlOf } from '../../media/price.ts';
 import type { MediaServices } from '../../media/services.ts';
 import { prepareSpeech, serveSpeech } from '../../media/speech/serve.ts';
 import { quoteWorstCase, type PricingUnit } from '../../pricing/index.ts';
-import { labelsOf, type MediaResponseRequest } from './request.ts';
+import { VISION_OPERATIONS, labelsOf, type MediaResponseRequest } from './request.ts';
 import { newItemId as itemId } from './response.ts';
 
 export interface MediaOutput {
@@ -118,8 +118,6 @@ const imageOf = (imageUrl: string): VisionRequest['image'] => {
   if (/^https?:\/\//.test(imageUrl)) return { url: imageUrl };
   throw new InvalidRequestError('invalid_image_url', "'image_url' must be an http(s) URL or a base64 data URL.", { param: 'image_url' });
 };
-
-const VISION_OPERATIONS = ['object-detection', 'image-classification'] as const;
 
 /**
  * Zero-shot classifiers (CLIP; the catalog gives them a `labels` param) score the image against labels the
