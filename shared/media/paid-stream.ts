@@ -4,7 +4,8 @@
  *   whole heartbeat interval commits the answer to SSE (keep-alive comments), after which failures are in-band;
  * - frames go to the client as the provider produces them, with keep-alives while it is silent;
  * - when the stream ends, however it ends (finished, failed, client gone), what it delivered is charged —
- *   nothing when it delivered nothing — and the hold's remainder is released;
+ *   nothing when it delivered nothing; a client that hung up also owes the unfinished work it already
+ *   holds (see `StreamServed.measured`) — and the hold's remainder is released;
  * - it closes with the in-band error, if any (`event: compose.error` natively, OpenAI's `data: {"error"}`
  *   externally), then `event: compose.receipt` (natively), then `data: [DONE]`;
  * - the finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
@@ -104,7 +105,7 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       // Finished, failed or abandoned: nothing upstream keeps running, and a client that hung up still owes
       // what it was served (the provider bills for it), nothing more.
       provider.end();
-      if (!settled) await payment.finalize(outcomeOf(served.current?.measured() ?? [])).catch(() => undefined);
+      if (!settled) await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(() => undefined);
     }
   }
 

@@ -53,8 +53,13 @@ export type Serve = (options: CallOptions, caller: Caller) => Promise<Served>;
 export interface StreamServed {
   /** The frames for the client, in order, as the provider produces them. A throw ends the stream in-band. */
   readonly frames: AsyncIterable<string>;
-  /** What the client has been served so far, charged however the stream ends; empty: nothing is charged. */
-  measured(): readonly Measured[];
+  /**
+   * What the client has been served so far, charged however the stream ends; empty: nothing is charged.
+   * `abandoned`: the client hung up mid-stream. What it already holds of unfinished work (partial images,
+   * audio) is then owed too, as on text streams: the provider bills the gateway for it, and otherwise output
+   * could be taken free by disconnecting just before the end.
+   */
+  measured(end?: 'abandoned'): readonly Measured[];
   /** Once the charge is final, before the closing frames: e.g. to record the answer (Responses). Never throws. */
   onSettled?(settled: Settled): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * `stream: true` on image generations and edits: the provider's image events become the client's SSE frames
  * as they arrive. Finished images are stored first when the answer is by URL (as unstreamed answers are);
- * only finished images are charged (at most `n`, as held), and a stream that finishes none charges nothing.
+ * finished images are charged (at most `n`, as held), and a stream that fails before finishing any charges
+ * nothing. A client that hangs up after receiving partials of an unfinished image owes that image too.
  */
 import type { ImageResult, ImageStreamEvent, MediaFile } from '../../../layers/providers/media-types.ts';
 import { UpstreamError } from '../../errors.ts';
@@ -21,6 +22,8 @@ export const streamImages =
     const operation = model.operation as ImageOperation;
     const events = await imageEvents(services.adapterFor(model.provider), operation, toImageRequest(call, model), options);
     const finished: Extract<ImageStreamEvent, { type: 'completed' }>[] = [];
+    /** Whether the client holds partials of an image that has not finished. */
+    let partialInHand = false;
 
     const store = async (image: MediaFile): Promise<string | undefined> =>
       call.responseFormat === 'url' ? services.store.url((await services.store.put('images', image.data, image.mediaType)).key) : undefined;
@@ -31,11 +34,13 @@ export const streamImages =
         if (finished.length >= call.n) break;
         if (event.type === 'partial') {
           const payload = partialImageEvent(operation, call, event);
+          partialInHand = true;
           yield eventFrame(payload.type, payload);
           continue;
         }
         const payload = completedImageEvent(operation, call, event, await store(event.image));
         finished.push(event);
+        partialInHand = false;
         yield eventFrame(payload.type, payload);
       }
       if (finished.length === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no image.');
@@ -45,5 +50,10 @@ export const streamImages =
       const first = finished[0]?.details;
       return { images: finished.map((event) => event.image), ...(first?.quality ? { quality: first.quality } : {}), ...(first?.size ? { size: first.size } : {}) };
     };
-    return { frames: frames(), measured: () => (finished.length > 0 ? [measuredImages(model, call, result())] : []) };
+    const measured = (end?: 'abandoned') => {
+      const count = Math.min(call.n, finished.length + (end === 'abandoned' && partialInHand ? 1 : 0));
+      // An unfinished image is priced at the options held for it (the quote), as a finished one without a report is.
+      return count > 0 ? [{ ...measuredImages(model, call, result()), count }] : [];
+    };
+    return { frames: frames(), measured };
   };

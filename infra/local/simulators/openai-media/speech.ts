@@ -2,7 +2,7 @@
  * POST /v1/audio/speech. Real audio in every format OpenAI offers, as long as the text would take to say
  * (~15 characters a second at speed 1): a quiet tone for WAV and PCM (24 kHz, 16-bit mono, as OpenAI's),
  * valid silent frames for MP3, Opus, AAC and FLAC. `midstream-drop` (header or `SIM_FAULT=` in the input) closes
- * the connection after the first chunk of audio.
+ * the connection after the first chunk of audio; `chunk-delay:<ms>` sends it 4 KiB at a time, that far apart.
  */
 import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
 import { silentAac } from './encode/aac.ts';
@@ -31,6 +31,14 @@ const ENCODERS: Readonly<Record<(typeof SPEECH_FORMATS)[number], { readonly type
 /** Seconds the simulated voice takes to say `input` at `speed`. */
 export const spokenSeconds = (input: string, speed: number): number => Math.max(0.5, input.length / CHARACTERS_PER_SECOND / speed);
 
+const sendSlowly = async (res: MediaContext['res'], audio: Uint8Array, delayMs: number): Promise<void> => {
+  for (let at = 0; at < audio.length && !res.destroyed; at += 4096) {
+    res.write(audio.subarray(at, at + 4096));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+  res.end();
+};
+
 export const handleSpeech = (context: MediaContext, body: Record<string, unknown>): void => {
   onlyKnown(body, ['model', 'input', 'voice', 'instructions', 'response_format', 'speed', 'stream_format']);
   if (typeof body.model !== 'string' || body.model === '') refuse('you must provide a model parameter', 'model');
@@ -52,9 +60,16 @@ export const handleSpeech = (context: MediaContext, body: Record<string, unknown
   const encoder = ENCODERS[format];
   const audio = encoder.encode(spokenSeconds(input, speed));
   const header = context.req.headers['x-sim-fault'];
-  if (parseFaults(faultSpecs(typeof header === 'string' ? header : undefined, input, undefined)).midstreamDrop) {
+  const faults = parseFaults(faultSpecs(typeof header === 'string' ? header : undefined, input, undefined));
+  if (faults.midstreamDrop) {
     context.res.writeHead(200, { 'content-type': encoder.type, 'transfer-encoding': 'chunked', 'x-request-id': context.requestId });
     context.res.write(audio.subarray(0, Math.min(audio.length - 1, 4096)), () => context.req.socket.destroy());
+    return;
+  }
+  if (faults.chunkDelayMs !== undefined) {
+    // Audio made slowly, 4 KiB at a time, as a real-time voice would send it.
+    context.res.writeHead(200, { 'content-type': encoder.type, 'transfer-encoding': 'chunked', 'x-request-id': context.requestId });
+    void sendSlowly(context.res, audio, faults.chunkDelayMs);
     return;
   }
   sendBytes(context.res, encoder.type, audio, { 'x-request-id': context.requestId });
