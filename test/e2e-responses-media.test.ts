@@ -260,29 +260,30 @@ type Event = { type: string; sequence_number: number; response?: ResponseBody; i
 const storedResponses = async (): Promise<number> => (await doc.send(new ScanCommand({ TableName: physicalTableName('local', 'responses'), Select: 'COUNT' }))).Count ?? 0;
 
 describe('stream: true', () => {
-  it('sends the one answer as Responses events in the text serializer\u2019s order, then the receipt and [DONE]; the record matches', async () => {
+  it('streams images as OpenAI\u2019s image tool does, item by item, then the receipt and [DONE]; the record matches', async () => {
     const { response, frames, names } = await rawStream({ model: 'gpt-image-1', input: 'a red kite', modalities: ['image'], n: 2, size: '1024x1024', quality: 'low' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-routing-final-model')).toBe('gpt-image-1');
-    expect(names).toEqual([
-      'response.created',
-      'response.in_progress',
+    const perImage = [
       'response.output_item.added',
+      'response.image_generation_call.in_progress',
+      'response.image_generation_call.generating',
+      'response.image_generation_call.completed',
       'response.output_item.done',
-      'response.output_item.added',
-      'response.output_item.done',
-      'response.completed',
-      'compose.receipt',
-      '[DONE]',
-    ]);
-    const events = frames.slice(0, -2).map((f) => f.json as Event);
-    expect(events.map((e) => e.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    ];
+    expect(names).toEqual(['response.created', 'response.in_progress', ...perImage, ...perImage, 'response.completed', 'compose.receipt', '[DONE]']);
+    const events = frames.slice(0, -2).map((f) => f.json as Event & { item_id?: string });
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     for (const [i, frame] of frames.slice(0, -2).entries()) expect(events[i]!.type).toBe(frame.event);
-    const [created, , added, done, , secondDone, completed] = events as [Event, Event, Event, Event, Event, Event, Event];
+    const created = events[0]!;
+    const [added, , , , done] = events.slice(2, 7) as [Event, Event, Event, Event, Event];
+    const secondDone = events[11]!;
+    const completed = events.at(-1)!;
     expectMatchesSchema('ResponseObject', created.response);
     expect(created.response).toMatchObject({ status: 'in_progress', output: [] });
     expect(response.headers.get('x-compose-response-id')).toBe(created.response!.id);
     expect(added).toMatchObject({ output_index: 0, item: { type: 'image_generation_call', status: 'in_progress' } });
+    for (const event of events.slice(3, 6)) expect(event).toMatchObject({ output_index: 0, item_id: added.item!.id });
     expect(done).toMatchObject({ output_index: 0, item: { id: added.item!.id, type: 'image_generation_call', status: 'completed' } });
     expect(secondDone.output_index).toBe(1);
     expect(decodePng(Buffer.from(done.item!.result as string, 'base64'))).toEqual({ width: 1024, height: 1024 });
@@ -295,6 +296,26 @@ describe('stream: true', () => {
     // Recorded once the charge was final: the completed response with its receipt.
     const { type: _, ...receiptBody } = receipt;
     expect(await retrieve(created.response!.id)).toEqual({ ...completed.response, receipt: receiptBody });
+  });
+
+  it('sends partial images as the provider renders them, when partial_images asks', async () => {
+    const { frames, names } = await rawStream({ model: 'gpt-image-1', input: 'a kite, slowly', modalities: ['image'], partial_images: 2, size: '1024x1024', quality: 'low' });
+    expect(names.filter((n) => n === 'response.image_generation_call.partial_image')).toHaveLength(2);
+    const partials = frames.filter((f) => f.event === 'response.image_generation_call.partial_image').map((f) => f.json as { item_id: string; output_index: number; partial_image_index: number; partial_image_b64: string });
+    const done = frames.find((f) => f.event === 'response.output_item.done')!.json as Event;
+    expect(partials.map((p) => [p.output_index, p.partial_image_index, p.item_id])).toEqual([
+      [0, 0, done.item!.id],
+      [0, 1, done.item!.id],
+    ]);
+    for (const partial of partials) expect(decodePng(Buffer.from(partial.partial_image_b64, 'base64'))).toEqual({ width: 1024, height: 1024 });
+    // Renderings on the way, not the picture itself.
+    expect(partials.map((p) => p.partial_image_b64)).not.toContain(done.item!.result);
+    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
+  });
+
+  it('refuses partial_images out of range, and on a modality without images', async () => {
+    expect(await refusal({ model: 'gpt-image-1', input: 'a cat', modalities: ['image'], stream: true, partial_images: 4 })).toMatchObject({ status: 400, param: 'partial_images' });
+    expect(await refusal({ model: 'tts-1', input: 'hi', modalities: ['audio'], voice: 'alloy', stream: true, partial_images: 1 })).toMatchObject({ status: 400, code: 'unsupported_parameter', param: 'partial_images' });
   });
 
   it('streams embeddings, speech and vision the same way', async () => {

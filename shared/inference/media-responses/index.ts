@@ -27,6 +27,7 @@ import { newResponseId } from '../ids.ts';
 import { isMediaResponseBody, parseMediaResponseRequest, type MediaResponseRequest } from './request.ts';
 import { mediaResponseBase, mediaResponseObject, recordMediaResponse } from './response.ts';
 import { prepareMediaResponse, type PreparedMedia } from './serve.ts';
+import { streamImageResponse } from './image-stream.ts';
 import { streamMediaResponse } from './stream.ts';
 import { cancelVideoResponse, currentVideoResponse, isVideoResponse, submitVideoResponse } from './video.ts';
 import { streamVideoResponse } from './video-stream.ts';
@@ -91,6 +92,9 @@ export const createMediaResponses = (services: MediaResponsesServices, billing: 
     }
     const prepared = prepareMediaResponse(http, services.media, request);
     if (!request.stream) return answerOnce(http, request, body, prepared);
+    if (prepared.images) {
+      return streamImageResponse(paidCall(http, prepared, body), { prepared: { ...prepared, images: prepared.images }, request, body, responses: services.responses, media: services.media });
+    }
     return streamMediaResponse(paidCall(http, prepared, body), { prepared, request, body, responses: services.responses });
   };
 

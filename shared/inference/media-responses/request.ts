@@ -26,7 +26,7 @@ const COMMON_FIELDS = ['model', 'provider', 'input', 'modalities', 'stream', 'st
  * `labels` are a zero-shot classifier's candidate classes (a Compose extension, as the catalog names them).
  */
 const KIND_FIELDS: Readonly<Record<MediaResponseKind, readonly string[]>> = {
-  'image-generation': ['n', 'size', 'quality'],
+  'image-generation': ['n', 'size', 'quality', 'partial_images'],
   speech: ['voice', 'speed', 'language', 'instructions'],
   embeddings: [],
   vision: ['image_url', 'labels'],
@@ -110,6 +110,8 @@ export interface MediaResponseRequest {
   readonly n: number | undefined;
   readonly size: string | undefined;
   readonly quality: string | undefined;
+  /** Partial images (0–3) before each finished one, on streams where the provider renders them. */
+  readonly partialImages: number | undefined;
   readonly imageUrl: string | undefined;
   /** Candidate classes for zero-shot classifiers, as sent in `labels` (see `labelsOf` for the `input` form). */
   readonly labels: readonly string[] | undefined;
@@ -185,6 +187,7 @@ export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
     n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }),
     size: optionalString(body, 'size'),
     quality: optionalString(body, 'quality'),
+    partialImages: optionalNumber(body, 'partial_images', { min: 0, max: 3, integer: true }),
     imageUrl,
     labels: readLabels(body),
     voice: optionalString(body, 'voice'),

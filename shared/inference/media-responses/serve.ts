@@ -10,7 +10,8 @@ import type { ProviderId } from '../../../layers/providers/types.ts';
 import { InvalidRequestError, UpstreamError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { prepareEmbeddings, serveEmbeddings } from '../../media/embeddings/serve.ts';
-import { parseImageFields } from '../../media/images/request.ts';
+import { parseImageFields, type ImageCall } from '../../media/images/request.ts';
+import type { MediaModel } from '../../media/model.ts';
 import { prepareImages, serveImages } from '../../media/images/serve.ts';
 import type { PaidModel, Serve, Served } from '../../media/paid.ts';
 import { resourceUrlOf } from '../../media/price.ts';
@@ -25,15 +26,35 @@ export interface MediaOutput {
   readonly usage: Record<string, unknown> | null;
 }
 
+/** An image call as it can be streamed: its parsed fields and its model, for the images route's event source. */
+export interface StreamableImages {
+  readonly call: ImageCall;
+  readonly model: MediaModel;
+}
+
 /** One prepared media call: what servePaid needs, and how its answer becomes output items. */
 export interface PreparedMedia {
   readonly model: PaidModel;
   readonly price: PriceContext;
   readonly serve: Serve;
   readonly toOutput: (served: Served) => Promise<MediaOutput>;
+  /** Set for image generation: streamed, its partial images come as they are rendered (stream.ts). */
+  readonly images?: StreamableImages;
 }
 
 const jsonOf = (served: Served): Record<string, unknown> => JSON.parse(served.answer.body as string) as Record<string, unknown>;
+
+/** A finished `image_generation_call` item: the image as base64 in `result`, as OpenAI's image tool gives it. */
+export const imageItem = (id: string, b64: string, options: { readonly size: string | undefined; readonly quality: string | undefined; readonly revisedPrompt?: string | undefined }) => ({
+  type: 'image_generation_call',
+  id,
+  status: 'completed',
+  result: b64,
+  output_format: 'png',
+  size: options.size,
+  quality: options.quality ?? 'auto',
+  ...(options.revisedPrompt ? { revised_prompt: options.revisedPrompt } : {}),
+});
 
 const prepareImageResponse = (http: HttpRequest, services: MediaServices, request: MediaResponseRequest): PreparedMedia => {
   const fields = parseImageFields({
@@ -43,25 +64,21 @@ const prepareImageResponse = (http: HttpRequest, services: MediaServices, reques
     ...(request.n !== undefined ? { n: request.n } : {}),
     ...(request.size !== undefined ? { size: request.size } : {}),
     ...(request.quality !== undefined ? { quality: request.quality } : {}),
+    ...(request.stream ? { stream: true } : {}),
+    ...(request.partialImages !== undefined ? { partial_images: request.partialImages } : {}),
     response_format: 'b64_json',
   });
   const { call, model, price } = prepareImages(http, fields, 'image-generation');
   return {
     model,
     price,
+    images: { call, model },
     serve: serveImages(services, call, model),
     toOutput: async (served) => {
       const body = jsonOf(served) as { data: { b64_json: string; revised_prompt?: string }[]; size?: string; quality?: string };
-      const output = body.data.map((image) => ({
-        type: 'image_generation_call',
-        id: itemId('ig'),
-        status: 'completed',
-        result: image.b64_json,
-        output_format: 'png',
-        size: body.size ?? call.size,
-        quality: body.quality ?? call.quality ?? 'auto',
-        ...(image.revised_prompt ? { revised_prompt: image.revised_prompt } : {}),
-      }));
+      const output = body.data.map((image) =>
+        imageItem(itemId('ig'), image.b64_json, { size: body.size ?? call.size, quality: body.quality ?? call.quality, revisedPrompt: image.revised_prompt }),
+      );
       return { output, usage: null };
     },
   };

@@ -1,5 +1,5 @@
 /**
- * `stream: true` for image, audio, embedding and vision responses: the one answer as a Responses event stream,
+ * `stream: true` for audio, embedding and vision responses: the one answer as a Responses event stream,
  * named, ordered and numbered as the text serializer does it:
  *
  *   response.created → response.in_progress
@@ -12,9 +12,7 @@
  * natively, OpenAI's `data: {"error"}` externally); once it has answered, what it produced is charged however
  * the stream ends. The record is written once the charge is final, before `[DONE]`.
  *
- * Seam: the frames of one item are `added` then `done`. Partial images (`response.image_generation_call.
- * partial_image`) belong between the two, from the images route's streamed serve (shared/media/images/stream.ts)
- * once the Responses path serves images through it; the rest of the sequence stays as it is.
+ * Images stream their partial renderings as they come instead (image-stream.ts).
  */
 import { Readable } from 'node:stream';
 import type { HttpResult } from '../../http/response.ts';

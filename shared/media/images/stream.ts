@@ -6,6 +6,7 @@
  */
 import type { ImageResult, ImageStreamEvent, MediaFile } from '../../../layers/providers/media-types.ts';
 import { UpstreamError } from '../../errors.ts';
+import type { Measured } from '../../pricing/index.ts';
 import { eventFrame } from '../../sse/encode.ts';
 import type { MediaModel } from '../model.ts';
 import type { ServeStream } from '../paid.ts';
@@ -15,6 +16,25 @@ import { imageEvents, type ImageOperation } from './events.ts';
 import type { ImageCall } from './request.ts';
 import { toImageRequest } from './serve.ts';
 import { completedImageEvent, partialImageEvent } from './stream-events.ts';
+
+/**
+ * What a stream of images owes: its finished images (≤ `n`), plus, when the client hung up holding partials of
+ * an unfinished one, that one too — priced at the options held for it (the quote), as a finished image the
+ * provider said nothing about is.
+ */
+export const measureStreamedImages = (
+  model: MediaModel,
+  call: ImageCall,
+  finished: readonly Extract<ImageStreamEvent, { type: 'completed' }>[],
+  partialInHand: boolean,
+  end?: 'abandoned',
+): Measured[] => {
+  const count = Math.min(call.n, finished.length + (end === 'abandoned' && partialInHand ? 1 : 0));
+  if (count === 0) return [];
+  const first = finished[0]?.details;
+  const result: ImageResult = { images: finished.map((event) => event.image), ...(first?.quality ? { quality: first.quality } : {}), ...(first?.size ? { size: first.size } : {}) };
+  return [{ ...measuredImages(model, call, result), count }];
+};
 
 export const streamImages =
   (services: MediaServices, call: ImageCall, model: MediaModel): ServeStream =>
@@ -46,14 +66,5 @@ export const streamImages =
       if (finished.length === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no image.');
     }
 
-    const result = (): ImageResult => {
-      const first = finished[0]?.details;
-      return { images: finished.map((event) => event.image), ...(first?.quality ? { quality: first.quality } : {}), ...(first?.size ? { size: first.size } : {}) };
-    };
-    const measured = (end?: 'abandoned') => {
-      const count = Math.min(call.n, finished.length + (end === 'abandoned' && partialInHand ? 1 : 0));
-      // An unfinished image is priced at the options held for it (the quote), as a finished one without a report is.
-      return count > 0 ? [{ ...measuredImages(model, call, result()), count }] : [];
-    };
-    return { frames: frames(), measured };
+    return { frames: frames(), measured: (end) => measureStreamedImages(model, call, finished, partialInHand, end) };
   };
