@@ -64,10 +64,13 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/images/edits', 'media', 'images.edit', 'payment'),
   route('POST', '/v1/audio/speech', 'media', 'audio.speech', 'payment'),
   route('POST', '/v1/audio/transcriptions', 'media', 'audio.transcriptions', 'payment'),
+  // Free, but the caller must be proven (Compose Key, or an x402 signature proving its wallet): see shared/uploads.
+  route('POST', '/v1/uploads', 'media', 'uploads.create', 'payment'),
 
   route('POST', '/v1/videos/generations', 'videos', 'videos.create', 'payment'),
   route('GET', '/v1/videos/{id}', 'videos', 'videos.get'),
   route('GET', '/v1/videos/{id}/stream', 'videos', 'videos.stream'),
+  route('GET', '/v1/videos/{id}/content', 'videos', 'videos.content'),
 
   route('GET', '/external/v1/models', 'external', 'models.list', 'key'),
   route('GET', '/external/v1/models/{model+}', 'external', 'models.get', 'key'),

@@ -85,8 +85,10 @@ describe('transcription', () => {
     await expectRefusal(TRANSCRIBE, await postForm(TRANSCRIBE, multipart(fields, files)), expected);
   });
 
-  it('refuses JSON where a multipart upload belongs (415)', async () => {
-    await expectRefusal(TRANSCRIBE, await postJson(TRANSCRIBE, { model: 'whisper-1', file: 'a.wav' }), { status: 415, code: 'unsupported_media_type' });
+  it('refuses a file in JSON (400: JSON names an upload by file_id) and raw audio as the body (415)', async () => {
+    await expectRefusal(TRANSCRIBE, await postJson(TRANSCRIBE, { model: 'whisper-1', file: 'a.wav' }), { status: 400, code: 'missing_file', param: 'file' });
+    const raw = await gateway.fetch(TRANSCRIBE, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: wavBytes(1) });
+    await expectRefusal(TRANSCRIBE, raw, { status: 415, code: 'unsupported_media_type' });
   });
 
   it('refuses a body over API Gateway’s 10 MB before any function runs (413)', async () => {

@@ -308,6 +308,19 @@ describe('functions', () => {
     expect(accessOf('health')).toMatchObject({ media: false, providerSecrets: false });
   });
 
+  it('let the media function presign upload PUTs and stream uploads back: PutObject and GetObject on every key, uploads/ included', () => {
+    const bucketId = logicalId(dev.stack, dev.stack.storage.mediaBucket);
+    const role = { Ref: logicalId(dev.stack, dev.stack.functions.media.function.role as any) };
+    dev.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [role],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Action: Match.arrayWith(['s3:GetObject', 's3:PutObject']), Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] } }),
+        ]),
+      },
+    });
+  });
+
   it('never grant listing or bucket-wide S3 actions', () => {
     const statements = Object.values(dev.json.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
@@ -350,7 +363,13 @@ describe('storage', () => {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LoggingConfiguration: { DestinationBucketName: { Ref: logsId } },
-      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 7, Status: 'Enabled' })] },
+      LifecycleConfiguration: {
+        Rules: [
+          expect.objectContaining({ ExpirationInDays: 7, Status: 'Enabled' }),
+          // Uploads for transcriptions and edits (POST /v1/uploads) go after a day.
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ],
+      },
     });
     dev.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },

@@ -3,12 +3,14 @@ import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
 import type { MediaServices } from '../../shared/media/services.ts';
 import { mediaSettingsFromEnv } from '../../shared/media/services.ts';
 import { createMediaStore, urlTtlFromEnv } from '../../shared/media/storage/store.ts';
+import { createUploadStore } from '../../shared/uploads/store.ts';
 import { credentials, idempotency, mediaBucket, s3 } from '../shared-services.ts';
 
 /** The media routes' services for this instance, shared by the media and external functions. */
 export const mediaServices: MediaServices = {
   adapterFor: createMediaAdapterResolver(credentials, transportOverridesFromEnv()),
   store: createMediaStore({ s3, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
+  uploads: createUploadStore({ s3, bucket: mediaBucket }),
   idempotency,
   settings: mediaSettingsFromEnv(),
 };

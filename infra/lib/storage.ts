@@ -13,9 +13,17 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
 import { MEDIA_BUCKET_ENV, PARTITION_KEY, TABLES, TTL_ATTRIBUTE, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { UPLOADS_PREFIX } from '../../shared/uploads/keys.ts';
 
-/** Object-level actions the gateway needs: write outputs, read them back (and presign GETs), clean up. */
+/**
+ * Object-level actions the gateway needs: write outputs, read them back (and presign GETs), clean up. PutObject
+ * is also what lets the media function presign upload PUTs (a presigned URL carries its signer's rights), and
+ * GetObject what lets it stream an upload to a provider.
+ */
 const MEDIA_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+/** Uploads older than this are removed (S3 honours the shorter of overlapping expirations). */
+export const UPLOAD_EXPIRY_DAYS = 1;
 
 export interface StorageProps {
   readonly stage: string;
@@ -69,8 +77,12 @@ export class Storage extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'media/',
-      // Outputs are handed out as presigned URLs; after expiry a client must generate again.
-      lifecycleRules: [{ expiration: Duration.days(props.mediaExpiryDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Outputs are handed out as presigned URLs; after expiry a client must generate again. Uploads (POST
+      // /v1/uploads) are read by the call that names them, within the hour their URL lives: a day is ample.
+      lifecycleRules: [
+        { expiration: Duration.days(props.mediaExpiryDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'uploads', prefix: UPLOADS_PREFIX, expiration: Duration.days(UPLOAD_EXPIRY_DAYS) },
+      ],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: disposable,
     });

@@ -7,8 +7,8 @@ import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../
 import { installLambdaGlobals } from './lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';
 import { ensureTables, startDynamo } from './standins/dynamodb.ts';
-import { startS3 } from './standins/s3.ts';
-import { startSqs } from './standins/sqs.ts';
+import { connectS3, startS3 } from './standins/s3.ts';
+import { connectSqs, startSqs } from './standins/sqs.ts';
 import { startSqsPoller, type SqsHandler } from './sqs-poller.ts';
 import { createSqsClient } from '../../shared/stores/clients.ts';
 import { QUEUES, type QueueName } from '../../shared/stores/queues.ts';
@@ -42,6 +42,19 @@ export interface LocalRuntimeOptions {
   readonly chain?: boolean;
   /** The video pipeline (queue, state machine, worker, video simulator): on by default, `false` for tests without videos. */
   readonly videos?: false | Pick<LocalVideoPipelineOptions, 'waitMs' | 'retryMs' | 'simulator' | 'retryDelaySeconds'>;
+  /**
+   * Stand-ins already running elsewhere (another process: the bench measures the gateway without them, as a
+   * Lambda instance is): their endpoints are used instead of starting embedded ones. Tables, the bucket and the
+   * queues are created there when missing. Default: the runtime starts its own.
+   */
+  readonly standins?: LocalStandIns;
+}
+
+/** Endpoints of running stand-ins: dynalite, s3rver (with the runtime's access key registered), fauxqs. */
+export interface LocalStandIns {
+  readonly dynamodb: string;
+  readonly s3: string;
+  readonly sqs: string;
 }
 
 export interface LocalRuntime {
@@ -101,10 +114,11 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
   const stage = options.stage ?? 'local';
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   const bucket = `compose-${stage}-media`;
+  const external = options.standins;
   const [dynamo, s3, sqs] = await Promise.all([
-    startDynamo({ path: join(options.dataDir, 'dynamodb') }).then(track),
-    startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }).then(track),
-    startSqs({ stage }).then(track),
+    external ? { endpoint: external.dynamodb, close: async () => undefined } : startDynamo({ path: join(options.dataDir, 'dynamodb') }).then(track),
+    external ? connectS3({ endpoint: external.s3, buckets: [bucket] }) : startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }).then(track),
+    external ? connectSqs({ endpoint: external.sqs, stage }) : startSqs({ stage }).then(track),
   ]);
 
   const simulators = track(options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env }));

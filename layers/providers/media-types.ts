@@ -33,11 +33,27 @@ export interface ImageRequest {
   readonly partialImages?: number;
 }
 
-export interface MediaFile {
-  readonly data: Uint8Array;
+/**
+ * A file too large to hold in memory (an upload read from the media bucket): its size is known, its first
+ * bytes are at hand (format, WAV header), and `open` reads it whole as a stream, from its first byte, each time
+ * it is called (a retried provider request sends it again). `byteLength` is named as on a Uint8Array, so
+ * `file.data.byteLength` is the size of either kind of file.
+ */
+export interface StreamedBytes {
+  readonly byteLength: number;
+  /** The file's first bytes (up to 64 KiB): what sniffing and duration headers need. */
+  readonly head: Uint8Array;
+  open(): ReadableStream<Uint8Array>;
+}
+
+export interface MediaFile<Data extends Uint8Array | StreamedBytes = Uint8Array> {
+  readonly data: Data;
   readonly mediaType: string;
   readonly filename?: string;
 }
+
+/** A file a provider is sent: bytes in memory, or a stream of known size (adapters that cannot stream read it, bounded). */
+export type MediaInput = MediaFile<Uint8Array | StreamedBytes>;
 
 export interface ImageResult {
   /** The images as bytes (a provider that answers with URLs is downloaded by the adapter). */
@@ -100,7 +116,7 @@ export interface SpeechResult {
 
 export interface TranscriptionRequest {
   readonly model: string;
-  readonly file: MediaFile;
+  readonly file: MediaInput;
   readonly language?: string;
   readonly prompt?: string;
 }

@@ -7,8 +7,8 @@ import type { Billing, Surface } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import { prepareEmbeddings, serveEmbeddings } from './embeddings/serve.ts';
-import { multipartFingerprint } from './fingerprint.ts';
-import { parseEditRequest } from './images/edit-request.ts';
+import { createUpload } from '../uploads/create.ts';
+import { readEditRequest } from './images/edit-request.ts';
 import { parseImageFields } from './images/request.ts';
 import { prepareImages, serveImages } from './images/serve.ts';
 import { streamImages } from './images/stream.ts';
@@ -19,12 +19,11 @@ import type { PriceContext } from '../billing/types.ts';
 import { uploadLimit, type MediaServices } from './services.ts';
 import { prepareSpeech, serveSpeech } from './speech/serve.ts';
 import { streamSpeech } from './speech/stream.ts';
-import { parseTranscriptionRequest } from './transcription/request.ts';
+import { readTranscription } from './transcription/read.ts';
 import { prepareTranscription, serveTranscription } from './transcription/serve.ts';
 import { MEDIA_LIMITS } from './upload/limits.ts';
-import { readMultipart } from './upload/multipart.ts';
 
-export type MediaOperationName = 'embeddings.create' | 'images.generate' | 'images.edit' | 'audio.speech' | 'audio.transcriptions';
+export type MediaOperationName = 'embeddings.create' | 'images.generate' | 'images.edit' | 'audio.speech' | 'audio.transcriptions' | 'uploads.create';
 
 export const createMediaOperations = (services: MediaServices, billing: Billing, surface: Surface = 'native') => {
   const paidCall = (http: HttpRequest, model: MediaModel, price: PriceContext, fingerprint: string): PaidCall => ({
@@ -59,8 +58,8 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
       return images(http, prepareImages(http, parseImageFields(body), 'image-generation'), JSON.stringify(body));
     },
     'images.edit': async (http: HttpRequest) => {
-      const form = await readMultipart(http);
-      return images(http, prepareImages(http, parseEditRequest(form, uploadLimit(services.settings, MEDIA_LIMITS.imageFileBytes)), 'image-edit'), multipartFingerprint(form));
+      const { call, fingerprint } = await readEditRequest(http, services, billing, surface, uploadLimit(services.settings, MEDIA_LIMITS.imageFileBytes));
+      return images(http, prepareImages(http, call, 'image-edit'), fingerprint);
     },
     'audio.speech': async (http: HttpRequest) => {
       const body = readMediaJson(http);
@@ -70,9 +69,11 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
         : paid(http, model, price, JSON.stringify(body), serveSpeech(services, call, model, characters));
     },
     'audio.transcriptions': async (http: HttpRequest) => {
-      const form = await readMultipart(http);
-      const { call, model, price, boundSeconds } = prepareTranscription(http, parseTranscriptionRequest(form, uploadLimit(services.settings, MEDIA_LIMITS.transcriptionFileBytes)));
-      return paid(http, model, price, multipartFingerprint(form), serveTranscription(services, call, model, boundSeconds));
+      const read = await readTranscription(http, services, billing, surface);
+      const { call, model, price, boundSeconds } = prepareTranscription(http, read.call, read.model);
+      return paid(http, model, price, read.fingerprint, serveTranscription(services, call, model, boundSeconds));
     },
+    // Free, but only for a proven caller: a presigned PUT for a file larger than a request body can carry.
+    'uploads.create': (http: HttpRequest) => createUpload(http, services.uploads, billing, services.settings.maxUploadBytes),
   } satisfies Record<MediaOperationName, (http: HttpRequest) => Promise<HttpResult>>;
 };

@@ -2,6 +2,7 @@
 import type { MediaAdapter } from '../../layers/providers/media-types.ts';
 import type { ProviderId } from '../../layers/providers/types.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
+import type { UploadStore } from '../uploads/store.ts';
 import type { MediaStore } from './storage/store.ts';
 
 export interface MediaSettings {
@@ -19,6 +20,8 @@ export interface MediaSettings {
 export interface MediaServices {
   readonly adapterFor: (provider: ProviderId) => MediaAdapter;
   readonly store: MediaStore;
+  /** Files uploaded before a call (POST /v1/uploads), named by `file_id`: read from S3 as a stream. */
+  readonly uploads: UploadStore;
   readonly idempotency: IdempotencyStore;
   readonly settings: MediaSettings;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 /** The access key the local runtime signs with (AWS_ACCESS_KEY_ID); s3rver only knows its own until told. */
@@ -32,4 +33,22 @@ export const startS3 = async (options: { directory: string; buckets: string[]; p
     endpoint: `http://127.0.0.1:${address.port}`,
     close: () => server.close(),
   };
+};
+
+/**
+ * An S3 stand-in already running (another process, which registered the runtime's access key): the buckets are
+ * created there if missing, and nothing is stopped on close.
+ */
+export const connectS3 = async (options: { endpoint: string; buckets: string[] }): Promise<S3StandIn> => {
+  const s3 = new S3Client({ endpoint: options.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: LOCAL_S3_ACCESS_KEY, secretAccessKey: LOCAL_S3_ACCESS_KEY } });
+  try {
+    for (const Bucket of options.buckets) {
+      await s3.send(new CreateBucketCommand({ Bucket })).catch((error: unknown) => {
+        if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
+      });
+    }
+  } finally {
+    s3.destroy();
+  }
+  return { endpoint: options.endpoint, close: async () => undefined };
 };

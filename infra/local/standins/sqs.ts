@@ -18,14 +18,26 @@ export const startSqs = async (options: { stage: string }): Promise<SqsStandIn> 
   const app = buildApp({ logger: false, host: 'localhost' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { endpoint, queueUrls: await ensureQueues(endpoint, options.stage), close: () => app.close() };
+};
+
+/** An SQS stand-in already running (another process): the queues are created there if missing, and nothing is stopped on close. */
+export const connectSqs = async (options: { endpoint: string; stage: string }): Promise<SqsStandIn> => ({
+  endpoint: options.endpoint,
+  queueUrls: await ensureQueues(options.endpoint, options.stage),
+  close: async () => undefined,
+});
+
+/** Creates each queue and its DLQ; CreateQueue with the same attributes answers the existing queue, so this is idempotent. */
+const ensureQueues = async (endpoint: string, stage: string): Promise<Record<QueueName, string>> => {
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
   const queueUrls = {} as Record<QueueName, string>;
   for (const queue of Object.keys(QUEUES) as QueueName[]) {
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(options.stage, queue) }));
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(stage, queue) }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
     const created = await sqs.send(
       new CreateQueueCommand({
-        QueueName: physicalQueueName(options.stage, queue),
+        QueueName: physicalQueueName(stage, queue),
         Attributes: {
           VisibilityTimeout: String(QUEUES[queue].visibilityTimeoutSeconds),
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: QUEUES[queue].maxReceiveCount }),
@@ -35,5 +47,5 @@ export const startSqs = async (options: { stage: string }): Promise<SqsStandIn> 
     queueUrls[queue] = created.QueueUrl!;
   }
   sqs.destroy();
-  return { endpoint, queueUrls, close: () => app.close() };
+  return queueUrls;
 };

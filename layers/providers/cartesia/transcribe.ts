@@ -3,17 +3,17 @@
  * segments; Cartesia reports the audio's duration (read from the audio when it does not).
  */
 import { audioDuration } from '../../../shared/media/formats/duration.ts';
+import { formWithFile, type StreamedBody } from '../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult, TranscriptionSegment } from '../media-types.ts';
 import type { SttResponse } from './wire.ts';
 
-export const sttForm = (request: TranscriptionRequest): FormData => {
-  const form = new FormData();
-  form.append('file', new Blob([request.file.data as Uint8Array<ArrayBuffer>], { type: request.file.mediaType }), request.file.filename ?? 'audio');
-  form.append('model', request.model);
-  form.append('timestamp_granularities[]', 'word');
-  if (request.language) form.append('language', request.language);
-  return form;
-};
+/** The multipart form `/stt` takes; a file too large to hold is streamed inside it. */
+export const sttForm = (request: TranscriptionRequest): FormData | StreamedBody =>
+  formWithFile(
+    [['model', request.model], ['timestamp_granularities[]', 'word'], ...(request.language ? ([['language', request.language]] as const) : [])],
+    'file',
+    request.file,
+  );
 
 const sentences = (words: NonNullable<SttResponse['words']>): TranscriptionSegment[] => {
   const segments: TranscriptionSegment[] = [];

@@ -4,6 +4,7 @@
  * `https://api.deepgram.com`), the key sent as `Authorization: Token <key>`.
  */
 import { bodyStream, describedErrors, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../http/media-call.ts';
+import { rawFileBody, type StreamedBody } from '../http/streamed-body.ts';
 import type { MediaAdapter, SpeechRequest, TranscriptionRequest } from '../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../types.ts';
 import { describeDeepgramError } from './errors.ts';
@@ -17,7 +18,7 @@ export const createDeepgramAdapter = (transport: ProviderTransport): MediaAdapte
   const endpoint: MediaEndpoint = { provider: 'deepgram', transport, toError: describedErrors('deepgram', describeDeepgramError) };
   const base = (): string => requireBaseURL(transport, 'deepgram', DEEPGRAM_BASE_URL);
 
-  const post = async (path: string, query: URLSearchParams, contentType: string, body: string | Uint8Array, options: CallOptions): Promise<Response> => {
+  const post = async (path: string, query: URLSearchParams, contentType: string, body: string | Uint8Array | StreamedBody, options: CallOptions): Promise<Response> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, `${base()}${path}?${query}`, { headers: { authorization: `Token ${key}`, 'content-type': contentType }, body }, options, [key]);
   };
@@ -26,7 +27,8 @@ export const createDeepgramAdapter = (transport: ProviderTransport): MediaAdapte
     provider: 'deepgram',
 
     async transcribe(request: TranscriptionRequest, options: CallOptions) {
-      const response = await post('/v1/listen', listenQuery(request), request.file.mediaType || 'application/octet-stream', request.file.data, options);
+      // Raw audio: a large upload is streamed as the body.
+      const response = await post('/v1/listen', listenQuery(request), request.file.mediaType || 'application/octet-stream', rawFileBody(request.file), options);
       return fromListen(await readJsonAs(response, listenResponseSchema, 'deepgram'), request);
     },
 

@@ -4,17 +4,17 @@
  * sentence segments. A `prompt` has no Scribe equivalent and is not sent.
  */
 import { audioDuration } from '../../../shared/media/formats/duration.ts';
+import { formWithFile, type StreamedBody } from '../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult, TranscriptionSegment } from '../media-types.ts';
 import type { SpeechToTextResponse } from './wire.ts';
 
-export const sttForm = (request: TranscriptionRequest): FormData => {
-  const form = new FormData();
-  form.append('model_id', request.model);
-  form.append('file', new Blob([request.file.data as Uint8Array<ArrayBuffer>], { type: request.file.mediaType }), request.file.filename ?? 'audio');
-  form.append('timestamps_granularity', 'word');
-  if (request.language) form.append('language_code', request.language);
-  return form;
-};
+/** The multipart form Scribe takes; a file too large to hold is streamed inside it. */
+export const sttForm = (request: TranscriptionRequest): FormData | StreamedBody =>
+  formWithFile(
+    [['model_id', request.model], ['timestamps_granularity', 'word'], ...(request.language ? ([['language_code', request.language]] as const) : [])],
+    'file',
+    request.file,
+  );
 
 const sentences = (words: NonNullable<SpeechToTextResponse['words']>): TranscriptionSegment[] => {
   const segments: TranscriptionSegment[] = [];

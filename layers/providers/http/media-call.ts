@@ -8,6 +8,7 @@ import type * as z from 'zod';
 import { UpstreamError } from '../../../shared/errors.ts';
 import type { CallOptions, ProviderId, ProviderTransport } from '../types.ts';
 import { fetchWithRetry } from './fetch-with-retry.ts';
+import { fetchSending, isStreamedBody, type StreamedBody } from './streamed-body.ts';
 import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
@@ -68,7 +69,8 @@ const errorFromDescription = (provider: ProviderId, response: Response, describe
 export interface MediaRequestInit {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string | Uint8Array | FormData;
+  /** A `StreamedBody` (a file too large to hold) is opened afresh for each attempt and sent with its length. */
+  readonly body?: string | Uint8Array | FormData | StreamedBody;
 }
 
 /**
@@ -77,12 +79,15 @@ export interface MediaRequestInit {
  */
 export const sendMedia = async (endpoint: MediaEndpoint, url: string, init: MediaRequestInit, options: CallOptions, secrets: readonly string[]): Promise<Response> => {
   const { transport } = endpoint;
+  const streamed = isStreamedBody(init.body) ? init.body : undefined;
+  const fetch = streamed ? fetchSending(streamed, transport.fetch) : transport.fetch;
+  const body = streamed || init.body === undefined ? {} : { body: init.body as NonNullable<RequestInit['body']> };
   const response = await fetchWithRetry(
     url,
-    { method: init.method ?? 'POST', ...(init.headers ? { headers: { ...init.headers } } : {}), ...(init.body !== undefined ? { body: init.body as NonNullable<RequestInit['body']> } : {}) },
+    { method: init.method ?? 'POST', ...(init.headers ? { headers: { ...init.headers } } : {}), ...body },
     {
       signal: options.signal,
-      ...(transport.fetch ? { fetch: transport.fetch } : {}),
+      ...(fetch ? { fetch } : {}),
       timeoutMs: transport.timeoutMs ?? MEDIA_FIRST_BYTE_TIMEOUT_MS,
       ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),

@@ -43,8 +43,8 @@ export const readMp3Frame = (bytes: Uint8Array): Mp3FrameInfo | undefined => {
   return { bitrate: kbps * 1000, sampleRate, offset };
 };
 
-/** Seconds of audio if every frame has the first frame's bit rate. */
-export const estimateMp3Seconds = (bytes: Uint8Array): number | undefined => {
+/** Seconds of audio if every frame has the first frame's bit rate (`totalBytes`: the file's size, when `bytes` are its start). */
+export const estimateMp3Seconds = (bytes: Uint8Array, totalBytes: number = bytes.length): number | undefined => {
   const frame = readMp3Frame(bytes);
-  return frame ? ((bytes.length - frame.offset) * 8) / frame.bitrate : undefined;
+  return frame ? ((totalBytes - frame.offset) * 8) / frame.bitrate : undefined;
 };

@@ -16,8 +16,12 @@ export interface WavInfo extends PcmFormat {
 
 const text = (bytes: Uint8Array, offset: number, length: number): string => String.fromCharCode(...bytes.subarray(offset, offset + length));
 
-/** Walks the chunks for `fmt ` and `data`; undefined when the bytes are not a readable PCM WAV. */
-export const readWavInfo = (bytes: Uint8Array): WavInfo | undefined => {
+/**
+ * Walks the chunks for `fmt ` and `data`; undefined when the bytes are not a readable PCM WAV. `totalBytes` is
+ * the whole file's size when `bytes` are only its first bytes (an upload read from storage by range): the
+ * headers are enough, the data chunk's size is checked against the file's.
+ */
+export const readWavInfo = (bytes: Uint8Array, totalBytes: number = bytes.length): WavInfo | undefined => {
   if (bytes.length < 12 || text(bytes, 0, 4) !== 'RIFF' || text(bytes, 8, 4) !== 'WAVE') return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let format: PcmFormat | undefined;
@@ -29,7 +33,7 @@ export const readWavInfo = (bytes: Uint8Array): WavInfo | undefined => {
       format = { channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bitsPerSample: view.getUint16(body + 14, true) };
     } else if (id === 'data' && format) {
       // Streamed WAVs carry a placeholder size (0 or 0xFFFFFFFF): the data then runs to the end of the file.
-      const available = bytes.length - body;
+      const available = Math.max(0, totalBytes - body);
       const dataBytes = size === 0 || size > available ? available : size;
       const bytesPerSecond = format.sampleRate * format.channels * (format.bitsPerSample / 8);
       if (bytesPerSecond <= 0) return undefined;

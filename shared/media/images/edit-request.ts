@@ -1,9 +1,20 @@
-/** POST /v1/images/edits: the multipart body's files checked (present, size, real format) before any money moves. */
+/**
+ * POST /v1/images/edits: the multipart body's files checked (present, size, real format) before any money moves.
+ * The image may instead be an upload (`file_id`, from POST /v1/uploads with purpose `image_edit`), named in the
+ * multipart body or in a JSON one; image providers take bytes, so it is read from S3 whole, bounded by the limit.
+ */
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { Billing, Surface } from '../../billing/types.ts';
 import { InvalidRequestError } from '../../errors.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import { findUpload, readUploadBytes } from '../../uploads/resolve.ts';
+import { optionalString, type Body } from '../fields.ts';
+import { multipartFingerprint } from '../fingerprint.ts';
+import { readMediaJson } from '../json-body.ts';
+import type { MediaServices } from '../services.ts';
 import { assertFileSize, assertFormat, filesNamed, FILE_ERROR_CODES, requireFiles } from '../upload/files.ts';
 import { MEDIA_LIMITS } from '../upload/limits.ts';
-import { fieldsAsBody, type MultipartBody } from '../upload/multipart.ts';
+import { fieldsAsBody, isMultipart, readMultipart, type MultipartBody } from '../upload/multipart.ts';
 import { parseImageFields, type ImageCall } from './request.ts';
 
 export const EDIT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -13,16 +24,54 @@ const checked = (file: MediaFile, param: string, maxBytes: number): MediaFile =>
   return assertFormat(file, EDIT_IMAGE_TYPES, param).file;
 };
 
-export const parseEditRequest = (form: MultipartBody, maxFileBytes: number): ImageCall => {
+/** `uploaded`: the image named by the form's `file_id`, read from its upload (then no `image` file may be sent). */
+export const parseEditRequest = (form: MultipartBody, maxFileBytes: number, uploaded?: MediaFile): ImageCall => {
   const unexpected = [...form.files.keys()].find((name) => !['image', 'image[]', 'mask'].includes(name));
   if (unexpected) throw new InvalidRequestError('unknown_parameter', `Unrecognized file supplied: ${unexpected}.`, { param: unexpected });
-  const call = parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask']);
-  const images = requireFiles(form, 'image', ['image', 'image[]']);
+  const call = parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask', 'file_id']);
+  if (uploaded && filesNamed(form, 'image', 'image[]').length > 0) {
+    throw new InvalidRequestError('conflicting_parameters', "Send the image as 'image' or name an upload with 'file_id', not both.", { param: 'file_id' });
+  }
+  const images = uploaded ? [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file] : requireFiles(form, 'image', ['image', 'image[]']);
   if (images.length > MEDIA_LIMITS.maxEditImages) {
     throw new InvalidRequestError(FILE_ERROR_CODES.tooMany, `At most ${MEDIA_LIMITS.maxEditImages} images can be edited at once; got ${images.length}.`, { param: 'image' });
   }
   const masks = filesNamed(form, 'mask');
   if (masks.length > 1) throw new InvalidRequestError(FILE_ERROR_CODES.tooMany, 'Send at most one mask.', { param: 'mask' });
   const mask = masks[0] && assertFormat(checked(masks[0], 'mask', maxFileBytes), ['image/png'], 'mask').file;
-  return { ...call, images: images.map((file) => checked(file, 'image', maxFileBytes)), ...(mask ? { mask } : {}) };
+  return { ...call, images: uploaded ? images : images.map((file) => checked(file, 'image', maxFileBytes)), ...(mask ? { mask } : {}) };
+};
+
+/** A JSON edit: the fields as for multipart, the image by `file_id` (no mask: a mask is sent as a multipart file). */
+const parseEditJson = (body: Body, uploaded: MediaFile): ImageCall => ({
+  ...parseImageFields(body, ['file_id']),
+  images: [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file],
+});
+
+const requireFileId = (body: Body): string => {
+  const id = optionalString(body, 'file_id');
+  if (id === undefined || id === '') throw new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its image with 'file_id' (an upload from POST /v1/uploads); send 'image' as multipart/form-data.", { param: 'file_id' });
+  return id;
+};
+
+/** The edit as sent: multipart (files, or `file_id`) or JSON (`file_id`); with its idempotency fingerprint (an upload's ETag included). */
+export const readEditRequest = async (http: HttpRequest, services: MediaServices, billing: Billing, surface: Surface, maxFileBytes: number): Promise<{ call: ImageCall; fingerprint: string }> => {
+  const uploaded = async (id: string) => {
+    // Fields first, so a bad request is a 400 before the upload is looked up.
+    const { caller } = await billing.identify(http, surface);
+    const found = await findUpload(services.uploads, caller, 'image_edit', id);
+    return { file: await readUploadBytes(services.uploads, id, found, maxFileBytes), upload: { id, etag: found.etag } };
+  };
+  if (isMultipart(http.headers['content-type'])) {
+    const form = await readMultipart(http);
+    const fileId = optionalString(fieldsAsBody(form), 'file_id');
+    if (fileId === undefined) return { call: parseEditRequest(form, maxFileBytes), fingerprint: multipartFingerprint(form) };
+    parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask', 'file_id']);
+    const { file, upload } = await uploaded(fileId);
+    return { call: parseEditRequest(form, maxFileBytes, file), fingerprint: JSON.stringify({ request: multipartFingerprint(form), upload }) };
+  }
+  const body = readMediaJson(http);
+  parseImageFields(body, ['file_id']);
+  const { file, upload } = await uploaded(requireFileId(body));
+  return { call: parseEditJson(body, file), fingerprint: JSON.stringify({ request: JSON.stringify(body), upload }) };
 };

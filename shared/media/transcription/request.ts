@@ -1,9 +1,13 @@
-/** POST /v1/audio/transcriptions: a multipart body with the audio `file` and OpenAI's fields. */
-import type { MediaFile } from '../../../layers/providers/media-types.ts';
+/**
+ * POST /v1/audio/transcriptions: OpenAI's fields, and the audio either as a multipart `file` (up to API
+ * Gateway's 10 MB body) or by reference, `file_id`, to an upload made with POST /v1/uploads (up to the 25 MB
+ * providers take): as a multipart field or in a JSON body. An upload is read here only by its first bytes.
+ */
+import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, refuseStreaming, requireModel } from '../fields.ts';
+import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, refuseStreaming, requireModel, type Body } from '../fields.ts';
 import type { SniffedMedia } from '../formats/sniff.ts';
-import { assertFileSize, assertFormat, requireFiles } from '../upload/files.ts';
+import { assertFileSize, assertFormat, FILE_ERROR_CODES, filesNamed } from '../upload/files.ts';
 import { fieldsAsBody, type MultipartBody } from '../upload/multipart.ts';
 
 export const TRANSCRIPT_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
@@ -12,24 +16,35 @@ export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 /** What speech-to-text providers take (OpenAI: flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm). */
 export const TRANSCRIBABLE_TYPES = ['audio/wav', 'audio/mpeg', 'audio/flac', 'audio/ogg', 'audio/mp4', 'video/mp4', 'video/webm'];
 
-export interface TranscriptionCall {
+/** Everything but the audio. */
+export interface TranscriptionFields {
   readonly model: string;
   readonly provider: string | undefined;
-  readonly file: MediaFile;
-  readonly sniffed: SniffedMedia;
   readonly language: string | undefined;
   readonly prompt: string | undefined;
   readonly format: TranscriptFormat;
 }
 
-const LANGUAGE = /^[a-z]{2,3}$/;
+export interface TranscriptionCall extends TranscriptionFields {
+  /** Bytes from a multipart body, or an upload streamed from the media bucket. */
+  readonly file: MediaInput;
+  readonly sniffed: SniffedMedia;
+}
 
-export const parseTranscriptionRequest = (form: MultipartBody, maxFileBytes: number): TranscriptionCall => {
-  const body = fieldsAsBody(form);
-  onlyKnown(body, ['file', 'language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream']);
+/** Where the audio is: sent with the call, or uploaded before it. */
+export type AudioSource = { readonly file: MediaFile } | { readonly fileId: string };
+
+export interface TranscriptionRequest {
+  readonly fields: TranscriptionFields;
+  readonly source: AudioSource;
+}
+
+const LANGUAGE = /^[a-z]{2,3}$/;
+const OPENAI_FIELDS = ['language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream'];
+
+const parseFields = (body: Body, granularities: readonly unknown[]): TranscriptionFields => {
   refuseStreaming(body);
   const model = requireModel(body);
-  const granularities = form.fields.get('timestamp_granularities[]') ?? [];
   if (granularities.some((g) => g !== 'segment')) {
     throw new InvalidRequestError('unsupported_parameter', "Only 'segment' timestamps are available on this gateway.", { param: 'timestamp_granularities' });
   }
@@ -38,17 +53,56 @@ export const parseTranscriptionRequest = (form: MultipartBody, maxFileBytes: num
   if (language !== undefined && !LANGUAGE.test(language)) {
     throw new InvalidRequestError('invalid_language', `'language' must be an ISO-639-1 code such as 'en', got '${language}'.`, { param: 'language' });
   }
-  const [upload, ...more] = requireFiles(form, 'file', ['file']);
-  if (more.length > 0) throw new InvalidRequestError('too_many_files', 'Send exactly one audio file.', { param: 'file' });
-  assertFileSize(upload!, maxFileBytes, 'file');
-  const { file, sniffed } = assertFormat(upload!, TRANSCRIBABLE_TYPES, 'file');
   return {
     model,
     provider: readProvider(body),
-    file,
-    sniffed,
     language,
     prompt: optionalString(body, 'prompt'),
     format: optionalEnum(body, 'response_format', TRANSCRIPT_FORMATS, 'invalid_response_format') ?? 'json',
   };
+};
+
+const missingFile = (sentAsText: boolean): InvalidRequestError =>
+  new InvalidRequestError(
+    FILE_ERROR_CODES.missing,
+    sentAsText ? "'file' must be a file upload, not a text field (or name an upload with 'file_id')." : "'file' is required: upload it as a file, or name an upload with 'file_id'.",
+    { param: 'file' },
+  );
+
+/** A multipart body: the audio as `file`, or `file_id` naming an upload (never both). */
+export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number): TranscriptionRequest => {
+  const body = fieldsAsBody(form);
+  onlyKnown(body, ['file', 'file_id', ...OPENAI_FIELDS]);
+  const fields = parseFields(body, form.fields.get('timestamp_granularities[]') ?? []);
+  const files = filesNamed(form, 'file');
+  const fileId = optionalString(body, 'file_id');
+  if (fileId !== undefined) {
+    if (files.length > 0) throw new InvalidRequestError('conflicting_parameters', "Send the audio as 'file' or name an upload with 'file_id', not both.", { param: 'file_id' });
+    return { fields, source: { fileId } };
+  }
+  if (files.length === 0) throw missingFile(form.fields.has('file'));
+  const [file, ...more] = files;
+  if (more.length > 0) throw new InvalidRequestError('too_many_files', 'Send exactly one audio file.', { param: 'file' });
+  assertFileSize(file!, maxFileBytes, 'file');
+  return { fields, source: { file: file! } };
+};
+
+/** A JSON body names its audio by `file_id`: bytes cannot travel in JSON. */
+export const parseTranscriptionJson = (body: Body): TranscriptionRequest => {
+  onlyKnown(body, ['file', 'file_id', 'timestamp_granularities', ...OPENAI_FIELDS]);
+  if (body.file !== undefined) {
+    throw new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its audio with 'file_id' (an upload from POST /v1/uploads); send 'file' as multipart/form-data.", { param: 'file' });
+  }
+  const raw = body.timestamp_granularities ?? body['timestamp_granularities[]'];
+  const granularities = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
+  const fields = parseFields(body, granularities);
+  const fileId = optionalString(body, 'file_id');
+  if (fileId === undefined || fileId === '') throw new InvalidRequestError(FILE_ERROR_CODES.missing, "'file_id' is required: create an upload with POST /v1/uploads and PUT the audio to it.", { param: 'file_id' });
+  return { fields, source: { fileId } };
+};
+
+/** The call once the audio is at hand (bytes, or an opened upload): its real format decides, not its name. */
+export const transcriptionCall = (fields: TranscriptionFields, file: MediaInput, param: 'file' | 'file_id'): TranscriptionCall => {
+  const { file: labelled, sniffed } = assertFormat(file, TRANSCRIBABLE_TYPES, param);
+  return { ...fields, file: labelled, sniffed };
 };

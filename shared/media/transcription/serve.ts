@@ -17,8 +17,9 @@ import type { TranscriptionCall } from './request.ts';
 /** Milliseconds are the receipt's resolution; rounding down keeps the charge within the bound. */
 const toMilliseconds = (seconds: number): number => Math.floor(seconds * 1000) / 1000;
 
-export const prepareTranscription = (http: HttpRequest, call: TranscriptionCall) => {
-  const model = resolveMediaModel(call.model, call.provider, 'transcription');
+/** `model` is resolved before an upload is looked up (a wrong model is a 400 before any S3 read). */
+export const prepareTranscription = (http: HttpRequest, call: TranscriptionCall, model: MediaModel = resolveMediaModel(call.model, call.provider, 'transcription')) => {
+  // An upload is known by its first bytes and its size: enough for WAV's exact length and for the size bound.
   const declared = audioDuration(call.file.data);
   const exact = declared?.exact ? declared.seconds : undefined;
   const boundSeconds = exact ?? call.file.data.byteLength / AUDIO_MIN_BYTES_PER_SECOND;

@@ -1,5 +1,5 @@
 /** Checks on uploaded files: present, not too large, of a format the operation takes. */
-import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { MediaFile, MediaInput, StreamedBytes } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
 import { sniffMedia, type SniffedMedia } from '../formats/sniff.ts';
 import { formatBytes } from './limits.ts';
@@ -24,15 +24,19 @@ export const requireFiles = (body: MultipartBody, param: string, names: readonly
   return files;
 };
 
-export const assertFileSize = (file: MediaFile, maxBytes: number, param: string): void => {
+/** Either kind of file: bytes in memory, or an upload known by its size (`byteLength` on both). */
+export const assertFileSize = (file: MediaInput, maxBytes: number, param: string): void => {
   if (file.data.byteLength > maxBytes) {
     throw new PayloadTooLargeError(FILE_ERROR_CODES.tooLarge, `'${param}' is ${formatBytes(file.data.byteLength)}; the limit is ${formatBytes(maxBytes)}.`, { param });
   }
 };
 
+/** What sniffing reads: the bytes, or an upload's first bytes. */
+const headOf = (data: Uint8Array | StreamedBytes): Uint8Array => (data instanceof Uint8Array ? data : data.head);
+
 /** The file's real format (by content), which must be among `accepted` media types. Returns the file relabelled. */
-export const assertFormat = (file: MediaFile, accepted: readonly string[], param: string): { file: MediaFile; sniffed: SniffedMedia } => {
-  const sniffed = sniffMedia(file.data);
+export const assertFormat = <Data extends Uint8Array | StreamedBytes>(file: MediaFile<Data>, accepted: readonly string[], param: string): { file: MediaFile<Data>; sniffed: SniffedMedia } => {
+  const sniffed = sniffMedia(headOf(file.data));
   if (!sniffed || !accepted.includes(sniffed.mediaType)) {
     const what = sniffed ? sniffed.mediaType : file.data.byteLength === 0 ? 'an empty file' : 'an unrecognised format';
     throw new UnsupportedMediaTypeError(FILE_ERROR_CODES.unsupported, `'${param}' is ${what}; supported: ${accepted.join(', ')}.`, { param });

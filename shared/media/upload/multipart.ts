@@ -12,7 +12,7 @@ export interface MultipartBody {
   readonly files: ReadonlyMap<string, readonly MediaFile[]>;
 }
 
-const isMultipart = (contentType: string | undefined): boolean => /^multipart\/form-data\s*;/i.test(contentType ?? '');
+export const isMultipart = (contentType: string | undefined): boolean => /^multipart\/form-data\s*;/i.test(contentType ?? '');
 
 export const readMultipart = async (http: HttpRequest): Promise<MultipartBody> => {
   const contentType = http.headers['content-type'];

@@ -6,9 +6,11 @@
  * `baseURL` `https://api.cloudflare.com/client/v4`, `options.accountId`.
  */
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
 import { contentTypeOf, decodeBase64, encodeBase64, mapLimited, readBytes, readJsonAs, requireBaseURL, requireTransportOption, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
+import { bytesOf, rawFileBody } from '../../http/streamed-body.ts';
 import { chunk, estimateTokens, parseSize, requireImageCount, textInputs, unsupportedOperation } from '../../media-input.ts';
-import type { EmbeddingRequest, ImageRequest, MediaAdapter, MediaFile, SpeechRequest, TranscriptionRequest, VisionRequest } from '../../media-types.ts';
+import type { EmbeddingRequest, ImageRequest, MediaAdapter, MediaFile, MediaInput, SpeechRequest, TranscriptionRequest, VisionRequest } from '../../media-types.ts';
 import { upstreamErrorFromResponse } from '../../openai-compatible/error-parsing.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { cloudflareProfile } from '../profile.ts';
@@ -39,10 +41,10 @@ export const createCloudflareMediaAdapter = (transport: ProviderTransport): Medi
     return sendMedia(endpoint, url(model), { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }, options, [key]);
   };
 
-  /** Runs a model on raw bytes (audio for Whisper and Nova-3, an image for classification). */
-  const runBytes = async (model: string, file: MediaFile, options: CallOptions): Promise<Response> => {
+  /** Runs a model on raw bytes (audio for Whisper and Nova-3, an image for classification); a large upload is streamed. */
+  const runBytes = async (model: string, file: MediaInput, options: CallOptions): Promise<Response> => {
     const key = await transport.apiKey();
-    return sendMedia(endpoint, url(model), { headers: { authorization: `Bearer ${key}`, 'content-type': file.mediaType || 'application/octet-stream' }, body: file.data }, options, [key]);
+    return sendMedia(endpoint, url(model), { headers: { authorization: `Bearer ${key}`, 'content-type': file.mediaType || 'application/octet-stream' }, body: rawFileBody(file) }, options, [key]);
   };
 
   const embed = async (request: EmbeddingRequest, options: CallOptions) => {
@@ -84,7 +86,9 @@ export const createCloudflareMediaAdapter = (transport: ProviderTransport): Medi
       case 'whisper':
         return fromWhisper(await readJsonAs(await runBytes(request.model, request.file, options), whisperResultSchema, 'cloudflare'), request);
       case 'whisper-turbo': {
-        const body = { audio: encodeBase64(request.file.data), task: 'transcribe', ...(request.language ? { language: request.language } : {}), ...(request.prompt ? { initial_prompt: request.prompt } : {}) };
+        // Base64 inside JSON: the one transcription input that cannot be streamed, so the file is read, bounded.
+        const audio = encodeBase64(await bytesOf(request.file, MEDIA_LIMITS.transcriptionFileBytes));
+        const body = { audio, task: 'transcribe', ...(request.language ? { language: request.language } : {}), ...(request.prompt ? { initial_prompt: request.prompt } : {}) };
         return fromWhisperTurbo(await readJsonAs(await run(request.model, body, options), whisperTurboResultSchema, 'cloudflare'), request);
       }
       case 'nova':

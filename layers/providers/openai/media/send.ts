@@ -4,6 +4,7 @@
  */
 import { UpstreamError } from '../../../../shared/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
+import { fetchSending, isStreamedBody, type StreamedBody } from '../../http/streamed-body.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import { upstreamErrorFromResponse, type ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
@@ -16,8 +17,8 @@ const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 240_000;
 const traceHeader = (requestId: string): Record<string, string> => (/^[\x21-\x7e]{1,512}$/.test(requestId) ? { 'x-client-request-id': requestId } : {});
 
 export interface MediaSender {
-  /** POSTs JSON or a multipart form; resolves with a 2xx response whose body the caller reads. */
-  post(path: MediaPath, model: string, body: Record<string, unknown> | FormData, options: CallOptions): Promise<{ response: Response; context: ErrorContext }>;
+  /** POSTs JSON or a multipart form (in memory, or streamed); resolves with a 2xx response whose body the caller reads. */
+  post(path: MediaPath, model: string, body: Record<string, unknown> | FormData | StreamedBody, options: CallOptions): Promise<{ response: Response; context: ErrorContext }>;
 }
 
 export const createMediaSender = (profile: OpenAIMediaProfile, transport: ProviderTransport): MediaSender => {
@@ -28,18 +29,20 @@ export const createMediaSender = (profile: OpenAIMediaProfile, transport: Provid
       const apiKey = await transport.apiKey();
       const context: ErrorContext = { provider: profile.provider, knownSecrets: [apiKey] };
       const url = profile.endpointURL({ baseURL, path, model, options: transport.options ?? {} });
-      const json = !(body instanceof FormData);
+      const streamed = isStreamedBody(body) ? body : undefined;
+      const json = !streamed && !(body instanceof FormData);
+      const fetch = streamed ? fetchSending(streamed, transport.fetch) : transport.fetch;
       const response = await fetchWithRetry(
         url,
         {
           method: 'POST',
-          // A FormData body sets its own multipart content type, boundary included.
+          // A FormData body sets its own multipart content type, boundary included; a streamed one is sent by `fetch`.
           headers: { ...profile.authHeaders(apiKey), ...(json ? { 'content-type': 'application/json' } : {}), ...traceHeader(options.requestId) },
-          body: json ? JSON.stringify(body) : body,
+          ...(streamed ? {} : { body: json ? JSON.stringify(body) : (body as FormData) }),
         },
         {
           signal: options.signal,
-          ...(transport.fetch ? { fetch: transport.fetch } : {}),
+          ...(fetch ? { fetch } : {}),
           timeoutMs: transport.timeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
           ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
           ...(options.onRetry ? { onRetry: options.onRetry } : {}),

@@ -4,6 +4,7 @@
  */
 import type * as z from 'zod';
 import { audioDuration } from '../../../../shared/media/formats/duration.ts';
+import { formWithFile, type StreamedBody } from '../../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult } from '../../media-types.ts';
 import type { transcriptionResponseSchema } from './wire.ts';
 
@@ -12,16 +13,18 @@ const verboseCapable = (model: string): boolean => /^whisper/.test(model);
 /** 128 kbit/s: a typical compressed upload, for the rare container whose length the bytes do not tell. */
 const FALLBACK_BYTES_PER_SECOND = 16_000;
 
-export const transcriptionForm = (request: TranscriptionRequest): FormData => {
-  const form = new FormData();
-  const { file } = request;
-  form.append('file', new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), file.filename ?? 'audio');
-  form.append('model', request.model);
-  form.append('response_format', verboseCapable(request.model) ? 'verbose_json' : 'json');
-  if (request.language) form.append('language', request.language);
-  if (request.prompt) form.append('prompt', request.prompt);
-  return form;
-};
+/** The multipart form OpenAI takes; a file too large to hold is streamed inside it. */
+export const transcriptionForm = (request: TranscriptionRequest): FormData | StreamedBody =>
+  formWithFile(
+    [
+      ['model', request.model],
+      ['response_format', verboseCapable(request.model) ? 'verbose_json' : 'json'],
+      ...(request.language ? ([['language', request.language]] as const) : []),
+      ...(request.prompt ? ([['prompt', request.prompt]] as const) : []),
+    ],
+    'file',
+    request.file,
+  );
 
 const durationOf = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest): number =>
   wire.duration ??

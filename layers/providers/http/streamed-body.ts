@@ -1,0 +1,113 @@
+/**
+ * Request bodies for files a function must not hold (an upload read from the media bucket): the file's own
+ * stream as a raw body, or inside multipart framing written around it, always with a known Content-Length.
+ * A stream can be read once and a retried request must send the file again, so a body is a recipe (`open`)
+ * and `fetchSending` opens it afresh for every attempt. Adapters whose provider takes the file some other way
+ * (base64 in JSON) read it whole with `bytesOf`, bounded.
+ */
+import { randomUUID } from 'node:crypto';
+import { PayloadTooLargeError } from '../../../shared/errors.ts';
+import type { MediaInput, StreamedBytes } from '../media-types.ts';
+
+export interface StreamedBody {
+  readonly contentType: string;
+  /** The exact byte count `open()` yields, sent as Content-Length. */
+  readonly length: number;
+  /** A new stream of the whole body, from its first byte. */
+  open(): ReadableStream<Uint8Array>;
+}
+
+export const isStreamed = (data: Uint8Array | StreamedBytes): data is StreamedBytes => !(data instanceof Uint8Array);
+
+export const isStreamedBody = (body: unknown): body is StreamedBody =>
+  typeof body === 'object' && body !== null && typeof (body as StreamedBody).open === 'function' && typeof (body as StreamedBody).length === 'number';
+
+/** Pieces in order, each pulled only when the reader (the socket) wants more: memory holds a chunk, not the file. */
+const concatenated = (pieces: readonly (Uint8Array | (() => ReadableStream<Uint8Array>))[]): ReadableStream<Uint8Array> =>
+  ReadableStream.from(
+    (async function* () {
+      for (const piece of pieces) {
+        if (piece instanceof Uint8Array) yield piece;
+        else yield* piece();
+      }
+    })(),
+  );
+
+/** WHATWG's escaping of multipart names and filenames (what FormData does): quotes and line breaks. */
+const escapeName = (name: string): string => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
+export interface FormFile {
+  readonly field: string;
+  readonly data: StreamedBytes;
+  readonly mediaType: string;
+  readonly filename: string;
+}
+
+/** `multipart/form-data` with text fields first, then the file streamed between its part header and the closing boundary. */
+export const streamedForm = (fields: readonly (readonly [string, string])[], file: FormFile): StreamedBody => {
+  const boundary = `----ComposeFormBoundary${randomUUID().replace(/-/g, '')}`;
+  const encoder = new TextEncoder();
+  const head = encoder.encode(
+    fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(name)}"\r\n\r\n${value}\r\n`).join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(file.field)}"; filename="${escapeName(file.filename)}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
+  );
+  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    length: head.byteLength + file.data.byteLength + tail.byteLength,
+    open: () => concatenated([head, () => file.data.open(), tail]),
+  };
+};
+
+/**
+ * A multipart body with one file: a FormData when the file is in memory (as before), streamed framing when it
+ * is not. `fields` are appended in order, the file last.
+ */
+export const formWithFile = (fields: readonly (readonly [string, string])[], field: string, file: MediaInput, fallbackName = 'audio'): FormData | StreamedBody => {
+  const filename = file.filename ?? fallbackName;
+  if (isStreamed(file.data)) return streamedForm(fields, { field, data: file.data, mediaType: file.mediaType, filename });
+  const form = new FormData();
+  for (const [name, value] of fields) form.append(name, value);
+  form.append(field, new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), filename);
+  return form;
+};
+
+/** The file as a raw request body: its bytes, or its stream with its length. */
+export const rawFileBody = (file: MediaInput): Uint8Array | StreamedBody => {
+  const { data } = file;
+  return isStreamed(data) ? { contentType: file.mediaType || 'application/octet-stream', length: data.byteLength, open: () => data.open() } : data;
+};
+
+/**
+ * A `fetch` that sends `body` on every call, opened afresh (the retry loop calls it once per attempt), with its
+ * Content-Type and Content-Length; `duplex: 'half'` is what Node's fetch requires of a stream body.
+ * `redirect: 'error'`: to be able to follow a redirect, Node's fetch (undici, after the Fetch standard) clones
+ * the request, which tees a stream body, and the unread branch keeps every chunk sent: the whole file ends up
+ * in memory. An upload endpoint that redirects is an error anyway (the body cannot be sent twice).
+ */
+export const fetchSending =
+  (body: StreamedBody, fetchImpl: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch =>
+  (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('content-type', body.contentType);
+    headers.set('content-length', String(body.length));
+    return fetchImpl(input, { ...init, headers, body: body.open(), duplex: 'half', redirect: 'error' } as RequestInit);
+  };
+
+/**
+ * The whole file in memory, for providers that take it inside JSON (base64): refused past `maxBytes` (the
+ * gateway's own upload limits already bound it; this keeps the read bounded whatever the caller passed).
+ */
+export const bytesOf = async (file: MediaInput, maxBytes: number): Promise<Uint8Array> => {
+  const { data } = file;
+  if (!isStreamed(data)) return data;
+  if (data.byteLength > maxBytes) throw new PayloadTooLargeError('file_too_large', `The file is ${data.byteLength} bytes; this provider takes at most ${maxBytes}.`, { param: 'file' });
+  const out = new Uint8Array(data.byteLength);
+  let at = 0;
+  for await (const chunk of data.open()) {
+    if (at + chunk.byteLength > out.byteLength) throw new PayloadTooLargeError('file_too_large', 'The file is longer than its declared size.', { param: 'file' });
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return at === out.byteLength ? out : out.subarray(0, at);
+};
