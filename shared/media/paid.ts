@@ -9,10 +9,9 @@
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
-import { toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
-import { idempotently } from '../inference/idempotent.ts';
+import { paidIdempotently } from '../inference/idempotent.ts';
 import type { OnFinished } from '../inference/run-text.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
@@ -98,31 +97,10 @@ type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | un
 const payOnce = async (call: PaidCall, runPaid: PaidRunner): Promise<HttpResult> => {
   const { http, surface } = call;
   const payer = await call.billing.identify(http, surface);
-  const replay = (onReplay: () => void, serveOnce: Parameters<typeof idempotently>[4]) =>
-    idempotently(http, payer.caller, call.fingerprint, call.idempotency, serveOnce, onReplay);
-  const finish = (result: HttpResult): HttpResult =>
-    result.headers?.['idempotent-replayed'] === 'true' ? toHttpResult(fromStored(result as { statusCode: number; headers: Record<string, string>; body: string }), streams(surface)) : result;
-
-  let payment: Payment;
-  try {
-    payment = await payer.charge(call.price);
-  } catch (refusal) {
-    // As on the text routes: a proven caller resending an answered call is owed its stored answer, paid or not.
-    if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
-    return finish(await replay(() => undefined, () => Promise.reject(refusal)));
-  }
-  let replayed = false;
-  try {
-    const result = await replay(
-      () => void (replayed = true),
-      (onFinished) => runPaid(payment, payer.caller, onFinished),
-    );
-    if (replayed) await payment.release();
-    return finish(result);
-  } catch (error) {
-    await payment.release().catch(() => undefined);
-    throw error;
-  }
+  // The text path's order (hold, run at most once per key, release on a replay or a failure); stored answers
+  // are text, so a replay's bytes are decoded back here.
+  const result = await paidIdempotently(http, payer, call.price, call.fingerprint, call.idempotency, (payment, onFinished) => runPaid(payment, payer.caller, onFinished));
+  return result.headers?.['idempotent-replayed'] === 'true' ? toHttpResult(fromStored(result as { statusCode: number; headers: Record<string, string>; body: string }), streams(surface)) : result;
 };
 
 /** A call that answers once: the whole answer, its receipt in the headers (natively). */
