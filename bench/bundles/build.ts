@@ -79,3 +79,21 @@ export const buildFunctionBundle = async (name: string, outDir: string): Promise
   writeFileSync(join(outDir, name, 'meta.json'), JSON.stringify(result.metafile));
   return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
 };
+
+/** A bench script bundled to one plain JavaScript file (no TypeScript loader in the process that runs it). */
+export const buildScript = async (entry: string, outfile: string): Promise<string> => {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    mainFields: ['module', 'main'],
+    banner: { js: esmRequireBanner() },
+    sourcemap: false,
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+  });
+  return outfile;
+};

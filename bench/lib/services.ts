@@ -26,12 +26,26 @@ export interface Services {
   customGateway(name: string, options: CustomGatewayOptions): Promise<ChildService>;
   /** dynalite and s3rver alone, as the local runtime starts them, to size their share of the gateway's RSS. */
   standIns(): Promise<ChildService>;
+  /**
+   * Every stand-in (dynalite, s3rver, fauxqs) and every provider simulator in one process of their own, for a
+   * gateway that holds only what a Lambda instance holds (`customGateway` with `standins`). Not shared; stop it when done.
+   */
+  allStandIns(): Promise<ChildService>;
+  /**
+   * One function's Lambda bundle behind the API Gateway emulation, alone in its process (bench/services/lambda-host.ts,
+   * bundled to `host`), with the function's environment. Not shared; stop it when done.
+   */
+  lambdaHost(name: string, host: string, family: string, bundle: string, env: Readonly<Record<string, string>>, nodeArgs?: readonly string[]): Promise<ChildService>;
   closeAll(): Promise<void>;
 }
 
 export interface CustomGatewayOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly simulateProviders?: boolean;
+  /** Endpoints of stand-ins running elsewhere (`allStandIns`), used instead of embedded ones. */
+  readonly standins?: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
+  /** `false`: no video pipeline (queue poller, state machine, worker, video simulator) in the process. */
+  readonly videos?: false;
 }
 
 export interface ServiceOptions {
@@ -63,11 +77,12 @@ export const createServices = (log: (message: string) => void, options: ServiceO
   };
   const gateway = memo(() => startGateway('gateway', [], options.gatewayNodeArgs ?? []));
   const tracedGateway = memo(() => startGateway('traced gateway', ['--trace'], []));
-  const standIns = memo(async () => {
+  const startStandIns = async (name: string, extra: readonly string[]): Promise<ChildService> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    return track(await startChild('stand-ins', script('standins'), { args: [dataDir] }));
-  });
+    return track(await startChild(name, script('standins'), { args: [dataDir, ...extra] }));
+  };
+  const standIns = memo(() => startStandIns('stand-ins', []));
 
   return {
     upstream,
@@ -76,6 +91,9 @@ export const createServices = (log: (message: string) => void, options: ServiceO
     tracedGateway,
     customGateway: (name, custom) => startGateway(name, [], options.gatewayNodeArgs ?? [], custom),
     standIns,
+    allStandIns: () => startStandIns('stand-ins and simulators', ['--all']),
+    lambdaHost: async (name, host, family, bundle, env, nodeArgs = []) =>
+      track(await startChild(name, host, { args: [family, bundle], nodeArgs, env: { BENCH_LAMBDA_ENV: JSON.stringify(env) }, readyTimeoutMs: 60_000 })),
     closeAll: async () => {
       await Promise.all(started.reverse().map((s) => s.stop().catch(() => undefined)));
       for (const cleanup of cleanups) cleanup();
