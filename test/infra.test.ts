@@ -18,7 +18,7 @@ import { GATEWAY_RESPONSES } from '../infra/lib/gateway-responses.ts';
 import { buildComposeApp } from '../infra/lib/compose-app.ts';
 import type { ComposeStack } from '../infra/lib/compose-stack.ts';
 import { PROVIDER_SECRETS_ENV } from '../layers/providers/credentials.ts';
-import { FALLBACK_PATH, FAMILIES, ROUTES, type Family } from '../shared/routes.ts';
+import { FALLBACK_PATH, FAMILIES, FAMILY_NODE_OPTIONS, ROUTES, type Family } from '../shared/routes.ts';
 import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../shared/stores/tables.ts';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -202,14 +202,16 @@ describe('functions', () => {
             STAGE: 'dev',
             COMPOSE_SHARED_ASSETS: '/opt/compose',
             PLATFORM_FEE_BPS: '100',
-            // Source maps are on for dev; Node only applies them with this flag.
-            NODE_OPTIONS: '--enable-source-maps',
+            // Source maps are on for dev; Node only applies them with this flag. Media and videos also keep V8's
+            // young generation small, so chunks of large files streamed through are collected as they pass.
+            NODE_OPTIONS: ['--enable-source-maps', ...(FAMILY_NODE_OPTIONS[family] ? [FAMILY_NODE_OPTIONS[family]] : [])].join(' '),
           }),
         },
       });
       const prodEnv = prod.json.Resources[functionId(prod, family)]!.Properties.Environment.Variables;
       // x402 settings (X402_DEFAULT_NETWORK among them) only come with a payTo address: infra-billing.test.ts.
       expect(prodEnv).toMatchObject({ STAGE: 'prod' });
+      if (FAMILY_NODE_OPTIONS[family]) expect(prodEnv.NODE_OPTIONS).toContain(FAMILY_NODE_OPTIONS[family]);
     }
   });
 

@@ -11,7 +11,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { FAMILIES, type Family } from '../../shared/routes.ts';
+import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** `Runtime.NODEJS_24_X` where aws-cdk-lib has it, else the same runtime declared by name. */
@@ -45,6 +45,12 @@ export interface FamilyFunctionProps extends Omit<ComposeFunctionProps, 'name' |
 }
 
 /** A Lambda function with the house defaults (see the file comment), for a route family or a queue worker. */
+/** NODE_OPTIONS of one function: its family's flags (shared/routes.ts) and source maps when asked. */
+const nodeOptions = (name: string, sourceMaps: boolean | undefined): { NODE_OPTIONS?: string } => {
+  const flags = [...(sourceMaps ? ['--enable-source-maps'] : []), ...(FAMILY_NODE_OPTIONS[name] ? [FAMILY_NODE_OPTIONS[name]] : [])];
+  return flags.length ? { NODE_OPTIONS: flags.join(' ') } : {};
+};
+
 export class ComposeFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
@@ -71,7 +77,7 @@ export class ComposeFunction extends Construct {
       layers: [...props.layers],
       environment: {
         STAGE: props.stage,
-        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...nodeOptions(props.name, props.sourceMaps),
         ...props.environment,
       },
       bundling: {
