@@ -78,7 +78,8 @@ describe('transcription', () => {
     ['a language that is not ISO-639-1', { model: 'whisper-1', language: 'English' }, [wavFile()], { status: 400, code: 'invalid_language', param: 'language' }],
     ['word timestamps', { model: 'whisper-1', response_format: 'verbose_json', 'timestamp_granularities[]': 'word' }, [wavFile()], { status: 400, code: 'unsupported_parameter' }],
     ['temperature above 1', { model: 'whisper-1', temperature: '1.5' }, [wavFile()], { status: 400, code: 'invalid_parameter', param: 'temperature' }],
-    ['a streamed answer', { model: 'whisper-1', stream: 'true' }, [wavFile()], { status: 400, code: 'streaming_not_supported', param: 'stream' }],
+    ['a streamed subtitle transcript', { model: 'whisper-1', stream: 'true', response_format: 'srt' }, [wavFile()], { status: 400, code: 'unsupported_stream_format', param: 'response_format' }],
+    ['a stream flag that is not a boolean', { model: 'whisper-1', stream: 'yes' }, [wavFile()], { status: 400, code: 'invalid_parameter', param: 'stream' }],
     ['no model', {}, [wavFile()], { status: 400, code: 'missing_model', param: 'model' }],
     ['a model that does not transcribe', { model: 'tts-1' }, [wavFile()], { status: 400, code: 'unsupported_operation', param: 'model' }],
   ])('refuses %s', async (_, fields, files, expected) => {

@@ -135,6 +135,9 @@ export interface TranscriptionResult {
   readonly segments?: readonly TranscriptionSegment[];
 }
 
+/** A transcript as the provider streams it: text as it is recognised, then the whole result once. */
+export type TranscriptStreamEvent = { readonly type: 'delta'; readonly text: string } | { readonly type: 'done'; readonly result: TranscriptionResult };
+
 export interface VideoRequest {
   readonly model: string;
   readonly prompt: string;
@@ -178,6 +181,11 @@ export interface MediaAdapter {
   streamImageEdit?(request: ImageRequest, options: CallOptions): Promise<AsyncIterable<ImageStreamEvent>>;
   speak?(request: SpeechRequest, options: CallOptions): Promise<SpeechResult>;
   transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
+  /**
+   * Transcription as the provider streams it (resolves once it has answered; the iterable ends with one
+   * `done`, or throws a typed `UpstreamError`). Absent where the provider cannot stream transcripts.
+   */
+  streamTranscription?(request: TranscriptionRequest, options: CallOptions): Promise<AsyncIterable<TranscriptStreamEvent>>;
   submitVideo?(request: VideoRequest, options: CallOptions): Promise<{ readonly operationId: string }>;
   pollVideo?(operationId: string, options: CallOptions): Promise<VideoJobState>;
   detect?(request: VisionRequest, options: CallOptions): Promise<VisionResult>;

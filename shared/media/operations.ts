@@ -21,6 +21,7 @@ import { prepareSpeech, serveSpeech } from './speech/serve.ts';
 import { streamSpeech } from './speech/stream.ts';
 import { readTranscription } from './transcription/read.ts';
 import { prepareTranscription, serveTranscription } from './transcription/serve.ts';
+import { streamTranscription } from './transcription/stream.ts';
 import { MEDIA_LIMITS } from './upload/limits.ts';
 
 export type MediaOperationName = 'embeddings.create' | 'images.generate' | 'images.edit' | 'audio.speech' | 'audio.transcriptions' | 'uploads.create';
@@ -71,7 +72,9 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
     'audio.transcriptions': async (http: HttpRequest) => {
       const read = await readTranscription(http, services, billing, surface);
       const { call, model, price, boundSeconds } = prepareTranscription(http, read.call, read.model);
-      return paid(http, model, price, read.fingerprint, serveTranscription(services, call, model, boundSeconds));
+      return call.stream
+        ? servePaidStream(paidCall(http, model, price, read.fingerprint), streamTranscription(services, call, model, boundSeconds))
+        : paid(http, model, price, read.fingerprint, serveTranscription(services, call, model, boundSeconds));
     },
     // Free, but only for a proven caller: a presigned PUT for a file larger than a request body can carry.
     'uploads.create': (http: HttpRequest) => createUpload(http, services.uploads, billing, services.settings.maxUploadBytes),

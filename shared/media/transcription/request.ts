@@ -5,7 +5,7 @@
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, refuseStreaming, requireModel, type Body } from '../fields.ts';
+import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, type Body } from '../fields.ts';
 import type { SniffedMedia } from '../formats/sniff.ts';
 import { assertFileSize, assertFormat, FILE_ERROR_CODES, filesNamed } from '../upload/files.ts';
 import { fieldsAsBody, type MultipartBody } from '../upload/multipart.ts';
@@ -23,6 +23,8 @@ export interface TranscriptionFields {
   readonly language: string | undefined;
   readonly prompt: string | undefined;
   readonly format: TranscriptFormat;
+  /** Answer as Server-Sent Events (`transcript.text.delta`, then `transcript.text.done`): json and text only. */
+  readonly stream: boolean;
 }
 
 export interface TranscriptionCall extends TranscriptionFields {
@@ -42,8 +44,19 @@ export interface TranscriptionRequest {
 const LANGUAGE = /^[a-z]{2,3}$/;
 const OPENAI_FIELDS = ['language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream'];
 
+/** Formats a stream can carry: OpenAI streams only plain transcripts (no segments, no subtitles). */
+const STREAMABLE_FORMATS: readonly TranscriptFormat[] = ['json', 'text'];
+
+/** A JSON boolean, or its text in a multipart field. */
+const readStream = (body: Body): boolean => {
+  const value = body.stream;
+  if (value === undefined || value === null || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new InvalidRequestError('invalid_parameter', "Invalid 'stream': must be a boolean.", { param: 'stream' });
+};
+
 const parseFields = (body: Body, granularities: readonly unknown[]): TranscriptionFields => {
-  refuseStreaming(body);
+  const stream = readStream(body);
   const model = requireModel(body);
   if (granularities.some((g) => g !== 'segment')) {
     throw new InvalidRequestError('unsupported_parameter', "Only 'segment' timestamps are available on this gateway.", { param: 'timestamp_granularities' });
@@ -53,13 +66,11 @@ const parseFields = (body: Body, granularities: readonly unknown[]): Transcripti
   if (language !== undefined && !LANGUAGE.test(language)) {
     throw new InvalidRequestError('invalid_language', `'language' must be an ISO-639-1 code such as 'en', got '${language}'.`, { param: 'language' });
   }
-  return {
-    model,
-    provider: readProvider(body),
-    language,
-    prompt: optionalString(body, 'prompt'),
-    format: optionalEnum(body, 'response_format', TRANSCRIPT_FORMATS, 'invalid_response_format') ?? 'json',
-  };
+  const format = optionalEnum(body, 'response_format', TRANSCRIPT_FORMATS, 'invalid_response_format') ?? 'json';
+  if (stream && !STREAMABLE_FORMATS.includes(format)) {
+    throw new InvalidRequestError('unsupported_stream_format', `A streamed transcript is json or text; '${format}' is answered only whole (omit 'stream').`, { param: 'response_format' });
+  }
+  return { model, provider: readProvider(body), language, prompt: optionalString(body, 'prompt'), format, stream };
 };
 
 const missingFile = (sentAsText: boolean): InvalidRequestError =>

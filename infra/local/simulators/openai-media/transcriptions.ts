@@ -1,6 +1,7 @@
 /**
  * POST /v1/audio/transcriptions. The transcript is deterministic: one numbered sentence per five seconds of
  * audio, the length read from the file (exact for WAV, declared by FLAC/Ogg/MP4/ADTS, estimated for MP3).
+ * `stream: true` streams it word by word for the GPT-4o models (transcript-stream.ts); whisper-1 refuses it.
  */
 import { audioDuration } from '../../../../shared/media/formats/duration.ts';
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
@@ -8,6 +9,7 @@ import { renderSrt, renderVtt } from '../../../../shared/media/transcription/sub
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { Refusal, enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';
 import { sendText, type FormFile } from './io.ts';
+import { streamTranscript } from './transcript-stream.ts';
 import { TRANSCRIPTION_EXTENSIONS, TRANSCRIPTION_MAX_BYTES, TRANSCRIPTION_MODELS, listOf } from './models.ts';
 
 const SEGMENT_SECONDS = 5;
@@ -47,6 +49,8 @@ export const handleTranscription = (context: MediaContext, fields: Record<string
   if (fields['timestamp_granularities[]'] !== undefined && format !== 'verbose_json') {
     refuse('timestamp_granularities requires response_format verbose_json.', 'timestamp_granularities');
   }
+  const stream = enumField(fields.stream, 'stream', ['true', 'false']) === 'true';
+  if (stream && model === 'whisper-1') refuse('Streaming is not supported for the whisper-1 model.', 'stream', 'unsupported_value');
   const duration = audioDuration(file.data)?.seconds ?? file.data.length / 16_000;
   const segments = transcriptSegments(duration);
   const text = segments.map((s) => s.text).join('').trim();
@@ -74,7 +78,7 @@ export const handleTranscription = (context: MediaContext, fields: Record<string
       const usage = model === 'whisper-1'
         ? { type: 'duration', seconds }
         : { type: 'tokens', input_tokens: audioTokens, input_token_details: { text_tokens: 0, audio_tokens: audioTokens }, output_tokens: outputTokens, total_tokens: audioTokens + outputTokens };
-      return sendJson(context.res, 200, { text, usage }, headers);
+      return stream ? streamTranscript(context, text, usage, fields.prompt) : sendJson(context.res, 200, { text, usage }, headers);
     }
   }
 };

@@ -4,7 +4,8 @@
  */
 import { decodeSse, parseJsonEvents } from '../../../../shared/sse/decode.ts';
 import { completedImageEvents } from '../../image-events.ts';
-import type { ImageRequest, ImageResult, ImageStreamEvent, MediaAdapter } from '../../media-types.ts';
+import type { ImageRequest, ImageResult, ImageStreamEvent, MediaAdapter, TranscriptionRequest, TranscriptionResult, TranscriptStreamEvent } from '../../media-types.ts';
+import { finishedTranscriptEvents } from '../../transcript-events.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { embeddingsBody, toEmbeddingResult } from './embed.ts';
 import { createImageStreamStage } from './image-stream.ts';
@@ -13,7 +14,8 @@ import { openaiMediaProfile, type OpenAIMediaProfile } from './profile.ts';
 import { readWire } from './read-json.ts';
 import { createMediaSender } from './send.ts';
 import { speechBody, speechMediaType } from './speech.ts';
-import { toTranscriptionResult, transcriptionForm } from './transcribe.ts';
+import { createTranscriptStreamStage } from './transcript-stream.ts';
+import { streamsTranscripts, toTranscriptionResult, transcriptionForm } from './transcribe.ts';
 import { embeddingsResponseSchema, imagesResponseSchema, transcriptionResponseSchema } from './wire.ts';
 
 const isEventStream = (response: Response): boolean => /^text\/event-stream/i.test(response.headers.get('content-type') ?? '');
@@ -45,6 +47,21 @@ export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: 
       return decodeSse(response.body).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(createImageStreamStage(context));
     };
 
+  const transcribe = async (request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult> => {
+    const { response } = await sender.post('audio/transcriptions', request.model, transcriptionForm(request), options);
+    return toTranscriptionResult(await readWire(response, transcriptionResponseSchema, 'transcription'), request);
+  };
+
+  /** Provider bytes → SSE events → parsed JSON → canonical transcript events. Whisper is served whole. */
+  const streamTranscription = async (request: TranscriptionRequest, options: CallOptions): Promise<AsyncIterable<TranscriptStreamEvent>> => {
+    if (!streamsTranscripts(request.model)) return finishedTranscriptEvents(await transcribe(request, options));
+    const { response, context } = await sender.post('audio/transcriptions', request.model, transcriptionForm(request, true), options);
+    if (!isEventStream(response) || response.body === null) {
+      return finishedTranscriptEvents(toTranscriptionResult(await readWire(response, transcriptionResponseSchema, 'transcription'), request));
+    }
+    return decodeSse(response.body).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(createTranscriptStreamStage(request, context));
+  };
+
   return {
     provider: profile.provider,
 
@@ -63,9 +80,7 @@ export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: 
       return { audio: response.body ?? new Blob([]).stream(), mediaType: speechMediaType(request.format, response.headers.get('content-type')) };
     },
 
-    transcribe: async (request, options) => {
-      const { response } = await sender.post('audio/transcriptions', request.model, transcriptionForm(request), options);
-      return toTranscriptionResult(await readWire(response, transcriptionResponseSchema, 'transcription'), request);
-    },
+    transcribe,
+    streamTranscription,
   };
 };

@@ -10,15 +10,19 @@ import type { transcriptionResponseSchema } from './wire.ts';
 
 const verboseCapable = (model: string): boolean => /^whisper/.test(model);
 
+/** OpenAI streams transcripts from its GPT-4o transcribe models; whisper-1 refuses `stream`. */
+export const streamsTranscripts = (model: string): boolean => /^gpt-4o(-mini)?-transcribe/.test(model);
+
 /** 128 kbit/s: a typical compressed upload, for the rare container whose length the bytes do not tell. */
 const FALLBACK_BYTES_PER_SECOND = 16_000;
 
 /** The multipart form OpenAI takes; a file too large to hold is streamed inside it. */
-export const transcriptionForm = (request: TranscriptionRequest): FormData | StreamedBody =>
+export const transcriptionForm = (request: TranscriptionRequest, stream = false): FormData | StreamedBody =>
   formWithFile(
     [
       ['model', request.model],
       ['response_format', verboseCapable(request.model) ? 'verbose_json' : 'json'],
+      ...(stream ? ([['stream', 'true']] as const) : []),
       ...(request.language ? ([['language', request.language]] as const) : []),
       ...(request.prompt ? ([['prompt', request.prompt]] as const) : []),
     ],
