@@ -153,6 +153,48 @@ describe('transcription', () => {
     expect(result.durationSeconds).toBe(3);
     expect(result.segments).toBeUndefined();
   });
+
+  const collect = async <T>(events: AsyncIterable<T>): Promise<T[]> => {
+    const all: T[] = [];
+    for await (const event of events) all.push(event);
+    return all;
+  };
+  const audio = (seconds: number) => ({ data: wav(seconds), mediaType: 'audio/wav', filename: 'a.wav' });
+
+  it('streams GPT-4o transcribe as deltas, then done with the duration read as the unstreamed answer reads it', async () => {
+    const events = await collect(await adapter.streamTranscription!({ model: 'gpt-4o-mini-transcribe', file: audio(6) }, callOptions()));
+    expect(lastBody()).toMatchObject({ model: 'gpt-4o-mini-transcribe', response_format: 'json', stream: 'true' });
+    const done = events.at(-1)!;
+    expect(done).toEqual({ type: 'done', result: { text: 'Sentence 1 of the simulated transcript. Sentence 2 of the simulated transcript.', durationSeconds: 6 } });
+    const deltas = events.slice(0, -1).map((e) => (e.type === 'delta' ? e.text : ''));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe('Sentence 1 of the simulated transcript. Sentence 2 of the simulated transcript.');
+  });
+
+  it('serves Whisper, which OpenAI will not stream, as its finished transcript: one delta, then done', async () => {
+    const events = await collect(await adapter.streamTranscription!({ model: 'whisper-1', file: audio(4) }, callOptions()));
+    expect(lastBody().stream).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['delta', 'done']);
+  });
+
+  it('a transcript stream that breaks errors with a typed upstream error', async () => {
+    for (const [fault, code] of [['midstream-error', 'upstream_unavailable'], ['malformed', 'upstream_malformed_chunk'], ['truncate', 'upstream_truncated']] as const) {
+      const events = await adapterWith({ fetch: fetchWithFault(fault) }).streamTranscription!({ model: 'gpt-4o-transcribe', file: audio(6) }, callOptions());
+      expect((await rejection(collect(events))).code, fault).toBe(code);
+    }
+  });
+});
+
+describe('the simulator, as OpenAI', () => {
+  it('refuses stream for whisper-1', async () => {
+    const form = new FormData();
+    form.set('model', 'whisper-1');
+    form.set('stream', 'true');
+    form.set('file', new Blob([wav(1)], { type: 'audio/wav' }), 'a.wav');
+    const response = await fetch(`${sim.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe('stream');
+  });
 });
 
 describe('failures', () => {
