@@ -66,6 +66,16 @@ describe('Azure OpenAI media adapter', () => {
     expect(result.segments?.length).toBeGreaterThan(0);
   });
 
+  it('streams a gpt-4o-mini-transcribe deployment as OpenAI does: deltas, then done', async () => {
+    const file = { data: speechAudio('wav', 6), mediaType: 'audio/wav', filename: 'clip.wav' };
+    const events = [];
+    for await (const event of await adapter().streamTranscription!({ model: 'gpt-4o-mini-transcribe', file }, callOptions())) events.push(event);
+    expect(last().path).toBe('/openai/deployments/gpt-4o-mini-transcribe/audio/transcriptions');
+    expect(last().body).toMatchObject({ response_format: 'json', stream: 'true' });
+    expect(events.filter((e) => e.type === 'delta').length).toBeGreaterThan(1);
+    expect(events.at(-1)).toMatchObject({ type: 'done', result: { durationSeconds: 6 } });
+  });
+
   it('maps Azure failures: unknown deployment, wrong key, content filter; retries a 503 once', async () => {
     const missing = await rejection(adapter().embed!({ model: 'does-not-exist', input: ['x'] }, callOptions()));
     expect([missing.status, missing.code]).toEqual([502, 'upstream_unavailable']);
