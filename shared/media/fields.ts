@@ -11,7 +11,6 @@ export const MEDIA_ERROR_CODES = {
   unknownParameter: 'unknown_parameter',
   invalidParameter: 'invalid_parameter',
   missingParameter: 'missing_parameter',
-  streamingNotSupported: 'streaming_not_supported',
 } as const;
 
 export { requireModel };
@@ -80,10 +79,3 @@ export const optionalEnum = <T extends string>(body: Body, param: string, allowe
   return value as T;
 };
 
-/** Media routes answer once; a client asking for a stream gets told so rather than a silent non-stream. */
-export const refuseStreaming = (body: Body, param = 'stream'): void => {
-  const value = body[param];
-  if (value === true || value === 'true') {
-    throw new InvalidRequestError(MEDIA_ERROR_CODES.streamingNotSupported, `Streaming ('${param}') is not available on this route; omit it to get the whole answer.`, { param });
-  }
-};
