@@ -6,18 +6,13 @@
  * native streams close with `compose.receipt` and `[DONE]`, external ones speak OpenAI only; an idempotent
  * replay sends the same stream again, free.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeJwt } from 'jose';
 import OpenAI from 'openai';
 import type { ImageGenStreamEvent } from 'openai/resources/images';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyLedger } from '../shared/keys/index.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
-import { tableNameFromEnv } from '../shared/stores/tables.ts';
 import { dataFrames, drain, isComment, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesSchema } from './support/openapi.ts';
-import { atomic, catalogPrice, expectCharge, pngBytes, upload } from './media-e2e-support.ts';
+import { atomic, catalogPrice, expectCharge, hangUpAfter as hangUpAfterSending, pngBytes, settledSpend, upload } from './media-e2e-support.ts';
 import { audioSeconds, decodePng } from './media-providers-support.ts';
 import { readWavInfo } from '../shared/media/formats/wav.ts';
 
@@ -261,47 +256,14 @@ describe('speech as Server-Sent Events', () => {
 });
 
 describe('a client that hangs up mid-stream', () => {
-  /** The key's ledger once no call holds any of it: what it was charged. */
-  const settledSpend = async (token: string): Promise<bigint> => {
-    const dynamo = new DynamoDBClient({ endpoint: gateway.env['AWS_ENDPOINT_URL_DYNAMODB'], region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    try {
-      const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', gateway.env) });
-      const keyId = decodeJwt(token.slice('compose-'.length)).jti!;
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const now = await ledger.getLedger(keyId);
-        if (now && now.reserved === 0n) return now.spent;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the hold was never settled or released');
-    } finally {
-      dynamo.destroy();
-    }
-  };
-
-  /** Opens a stream, reads until `seen` has been received, then hangs up. */
-  const hangUpAfter = async (path: string, body: Record<string, unknown>, key: string, seen: string): Promise<void> => {
-    const controller = new AbortController();
-    const response = await fetch(`${gateway.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: controller.signal,
-    });
-    const reader = response.body!.getReader();
-    let text = '';
-    while (!text.includes(seen)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the stream ended before ${seen}`);
-      text += Buffer.from(value).toString('utf8');
-    }
-    controller.abort();
-  };
+  const hangUpAfter = (path: string, body: Record<string, unknown>, key: string, seen: string): Promise<void> =>
+    hangUpAfterSending(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }, seen);
 
   it('owes the image whose partials it already holds, and only that one', async () => {
     const key = await gateway.mintDevKey(1);
     const body = { model: 'gpt-image-1', prompt: 'taken and gone SIM_FAULT=chunk-delay:400', stream: true, n: 1, partial_images: 3, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
     await hangUpAfter('/v1/images/generations', body, key, 'image_generation.partial_image');
-    expect(await settledSpend(key)).toBe(BigInt(atomic(lowSquare)));
+    expect(await settledSpend(gateway.env, key)).toBe(BigInt(atomic(lowSquare)));
   });
 
   it('owes nothing when it hangs up before any image arrived', async () => {
@@ -309,13 +271,13 @@ describe('a client that hangs up mid-stream', () => {
     const body = { model: 'gpt-image-1', prompt: 'gone at once SIM_FAULT=slow:1500', stream: true, partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
     // Only keep-alives have arrived when it leaves (every 250 ms here).
     await hangUpAfter('/v1/images/generations', body, key, ': keep-alive');
-    expect(await settledSpend(key)).toBe(0n);
+    expect(await settledSpend(gateway.env, key)).toBe(0n);
   });
 
   it('owes the whole speech once it holds some of the audio (the provider bills every character)', async () => {
     const key = await gateway.mintDevKey(1);
     const input = 'A sentence long enough to arrive in several slow chunks of audio, one after another. SIM_FAULT=chunk-delay:300';
     await hangUpAfter('/v1/audio/speech', { model: 'tts-1', input, voice: 'alloy', response_format: 'wav', stream_format: 'sse' }, key, 'speech.audio.delta');
-    expect(await settledSpend(key)).toBe(BigInt(atomic(input.length * (catalogPrice('tts-1', 'openai', 'speech', 'input') / 1e6))));
+    expect(await settledSpend(gateway.env, key)).toBe(BigInt(atomic(input.length * (catalogPrice('tts-1', 'openai', 'speech', 'input') / 1e6))));
   });
 });

@@ -5,17 +5,12 @@
  * that cannot stream (whisper-1) sends its finished transcript as one delta, then done. The charge is the
  * unstreamed call's; nothing for a stream that breaks before done; a client that hangs up after text owes it.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeJwt } from 'jose';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyLedger } from '../shared/keys/index.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
-import { tableNameFromEnv } from '../shared/stores/tables.ts';
 import { dataFrames, drain, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesSchema } from './support/openapi.ts';
-import { atomic, catalogPrice, expectCharge, multipart, receiptOf, upload, wavBytes } from './media-e2e-support.ts';
+import { atomic, catalogPrice, expectCharge, hangUpAfter as hangUpAfterSending, multipart, receiptOf, settledSpend, upload, wavBytes } from './media-e2e-support.ts';
 
 let gateway: E2eRuntime;
 let client: OpenAI;
@@ -128,44 +123,18 @@ describe('streamed transcription (external)', () => {
 });
 
 describe('a client that hangs up mid-transcript', () => {
-  const settledSpend = async (token: string): Promise<bigint> => {
-    const dynamo = new DynamoDBClient({ endpoint: gateway.env['AWS_ENDPOINT_URL_DYNAMODB'], region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    try {
-      const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', gateway.env) });
-      const keyId = decodeJwt(token.slice('compose-'.length)).jti!;
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const now = await ledger.getLedger(keyId);
-        if (now && now.reserved === 0n) return now.spent;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the hold was never settled or released');
-    } finally {
-      dynamo.destroy();
-    }
-  };
-
-  const hangUpAfter = async (fields: Record<string, string>, key: string, seen: string): Promise<void> => {
-    const controller = new AbortController();
-    const response = await fetch(`${gateway.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: multipart({ stream: 'true', ...fields }, [wav(7)]), signal: controller.signal });
-    const reader = response.body!.getReader();
-    let text = '';
-    while (!text.includes(seen)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the stream ended before ${seen}`);
-      text += Buffer.from(value).toString('utf8');
-    }
-    controller.abort();
-  };
+  const hangUpAfter = (fields: Record<string, string>, key: string, seen: string): Promise<void> =>
+    hangUpAfterSending(`${gateway.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: multipart({ stream: 'true', ...fields }, [wav(7)]) }, seen);
 
   it('owes the whole call once it holds some of the transcript (the provider bills the whole audio)', async () => {
     const key = await gateway.mintDevKey(1);
     await hangUpAfter({ model: 'gpt-4o-mini-transcribe', prompt: 'SIM_FAULT=chunk-delay:300' }, key, 'transcript.text.delta');
-    expect(await settledSpend(key)).toBe(BigInt(atomic((7 / 60) * perMinute('gpt-4o-mini-transcribe'))));
+    expect(await settledSpend(gateway.env, key)).toBe(BigInt(atomic((7 / 60) * perMinute('gpt-4o-mini-transcribe'))));
   });
 
   it('owes nothing when it hangs up before any text arrived', async () => {
     const key = await gateway.mintDevKey(1);
     await hangUpAfter({ model: 'gpt-4o-mini-transcribe', prompt: 'SIM_FAULT=slow:1500' }, key, ': keep-alive');
-    expect(await settledSpend(key)).toBe(0n);
+    expect(await settledSpend(gateway.env, key)).toBe(0n);
   });
 });

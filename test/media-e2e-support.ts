@@ -1,12 +1,17 @@
 /** What the media end-to-end tests share: audio and image fixtures made locally, receipts, expected charges. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeJwt } from 'jose';
 import { toFile, type Uploadable } from 'openai';
 import { expect } from 'vitest';
 import { silentMp3 } from '../infra/local/simulators/openai-media/encode/mp3.ts';
 import { promptPicture } from '../infra/local/simulators/openai-media/encode/png.ts';
 import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
 import { getModel } from '../shared/catalog/index.ts';
+import { createKeyLedger } from '../shared/keys/index.ts';
 import { wavFromPcm } from '../shared/media/formats/wav.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../shared/receipts/index.ts';
+import { tableNameFromEnv } from '../shared/stores/tables.ts';
 
 /** A WAV of exactly `seconds` (16 kHz, 16-bit mono: 32 000 bytes a second). */
 export const wavBytes = (seconds: number): Buffer => Buffer.from(wavFromPcm(tonePcm(seconds, 16_000), { sampleRate: 16_000, channels: 1, bitsPerSample: 16 }));
@@ -52,4 +57,35 @@ export const multipart = (fields: Record<string, string>, files: readonly { name
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   for (const file of files) form.append(file.name, new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.filename);
   return form;
+};
+
+/** A key's spend once no call holds any of its budget: what it was charged (waits for a hung-up stream's settle). */
+export const settledSpend = async (env: Readonly<Record<string, string>>, token: string): Promise<bigint> => {
+  const dynamo = new DynamoDBClient({ endpoint: env['AWS_ENDPOINT_URL_DYNAMODB'], region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', env) });
+    const keyId = decodeJwt(token.slice('compose-'.length)).jti!;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const now = await ledger.getLedger(keyId);
+      if (now && now.reserved === 0n) return now.spent;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the hold was never settled or released');
+  } finally {
+    dynamo.destroy();
+  }
+};
+
+/** Sends a streamed call, reads until `seen` has arrived, then hangs up. */
+export const hangUpAfter = async (url: string, init: RequestInit, seen: string): Promise<void> => {
+  const controller = new AbortController();
+  const response = await fetch(url, { ...init, signal: controller.signal });
+  const reader = response.body!.getReader();
+  let text = '';
+  while (!text.includes(seen)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream ended before ${seen}`);
+    text += Buffer.from(value).toString('utf8');
+  }
+  controller.abort();
 };
