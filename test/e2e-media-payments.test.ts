@@ -2,10 +2,14 @@
  * Media calls pay like text calls: a Compose Key holds each unit's worst case and is charged what was measured
  * (the ledger ends with nothing reserved and `spent` equal to the receipts), a failed call costs nothing, and
  * the official x402 client pays media routes — `exact` for speech, whose price is known before the call, and
- * `upto` for a transcription, settled at the minutes measured.
+ * `upto` for a transcription, settled at the minutes measured. A wallet's own upload (`file_id`) is found by the
+ * signature that proves the wallet, and paid like any other transcription.
  */
+import { decodePaymentRequiredHeader as officialDecodeRequired } from '@x402/core/http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBase64Json } from '../layers/x402/codec.ts';
+import type { PaymentRequired } from '../layers/x402/schemas.ts';
 import type { Ledger } from '../shared/keys/index.ts';
 import { atomic, catalogPrice, multipart, pngBytes, upload, wavBytes } from './media-e2e-support.ts';
 import { balancesMovedBy, challengeFor, headerReceipt, officialPayer, startPaymentsRuntime, type PaymentsRuntime } from './support/payments.ts';
@@ -98,6 +102,43 @@ describe('x402', () => {
     const expected = atomic((4 / 60) * catalogPrice('whisper-1', 'openai', 'transcription', 'input'));
     expect(receipt).toMatchObject({ payment_method: 'x402', settled: true, final_amount_wei: expected });
     expect(paid).toBe(BigInt(expected));
+  });
+
+  it('a wallet proves itself to upload, then pays the transcription of its upload at the minutes measured', async () => {
+    const payer = officialPayer(gw.chain, 3, 'upto');
+    // Any payload the wallet signed proves it, and nothing is settled for it: the challenge of a small call will do.
+    const proof = encodeBase64Json(await payer.sign(await challengeFor(gw, '/v1/audio/speech', JSON.stringify({ model: 'tts-1', input: 'proof', voice: 'alloy' }))));
+    const seconds = 12;
+    const wav = wavBytes(seconds);
+    const created = await gw.post('/v1/uploads', { filename: 'call.wav', content_type: 'audio/wav', bytes: wav.length, purpose: 'transcription' }, { 'payment-signature': proof });
+    expect(created.status).toBe(201);
+    const upload = (await created.json()) as { id: string; upload_url: string; method: string; headers: Record<string, string> };
+    expect((await fetch(upload.upload_url, { method: upload.method, headers: upload.headers, body: wav })).status).toBe(200);
+
+    const body = JSON.stringify({ model: 'whisper-1', file_id: upload.id });
+    // The proof names the wallet, so the upload is found and priced; it does not pay this call, so the answer is
+    // the call's own challenge, and the wallet pays that.
+    const priced = await gw.post('/v1/audio/transcriptions', body, { 'payment-signature': proof });
+    expect(priced.status).toBe(402);
+    await priced.body?.cancel();
+    const challenge = officialDecodeRequired(priced.headers.get('payment-required')!) as PaymentRequired;
+    expect(challenge.accepts.map((offer) => offer.scheme).sort()).toEqual(['exact', 'upto']);
+
+    const { result, paid, received } = await balancesMovedBy(gw.chain, payer.account.address, async () => {
+      const response = await gw.post('/v1/audio/transcriptions', body, { 'payment-signature': encodeBase64Json(await payer.sign(challenge)) });
+      return { response, body: (await response.json()) as { text: string } };
+    });
+    expect(result.response.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.text.length).toBeGreaterThan(0);
+    const expected = atomic((seconds / 60) * catalogPrice('whisper-1', 'openai', 'transcription', 'input'));
+    expect(headerReceipt(result.response)).toMatchObject({ payment_method: 'x402', settled: true, final_amount_wei: expected });
+    expect([paid, received]).toEqual([BigInt(expected), BigInt(expected)]);
+
+    // Another wallet's proof reaches nothing of this one's.
+    const stranger = encodeBase64Json(await officialPayer(gw.chain, 4).sign(challenge));
+    const hidden = await gw.post('/v1/audio/transcriptions', body, { 'payment-signature': stranger });
+    expect(hidden.status).toBe(404);
+    expect(((await hidden.json()) as { error: { code: string } }).error.code).toBe('upload_not_found');
   });
 
   it('external media routes never take x402: 401 without a key', async () => {
