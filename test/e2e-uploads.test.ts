@@ -5,21 +5,41 @@
  * received, so a whole transcript of the right length shows every byte arrived. Ownership, completeness,
  * size and format are refused with their own codes, and an idempotent call is pinned to the upload's content.
  */
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
+import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { isUploadId } from '../shared/uploads/ids.ts';
 import { atomic, catalogPrice, expectCharge, multipart, pngBytes, receiptOf, wavBytes } from './media-e2e-support.ts';
 import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 
 let gw: E2eRuntime;
+// OpenAI's simulator started here, so the files it received can be looked at.
+let openai: OpenAICompatibleSimulator;
 
 beforeAll(async () => {
-  gw = await startE2eRuntime({ chain: false, videos: false });
+  openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: 'sk-uploads-test' });
+  gw = await startE2eRuntime({ chain: false, videos: false, env: simulatorEnv('openai', openai) });
 }, 120_000);
 
 afterAll(async () => {
   await gw?.close();
+  await openai?.close();
 });
+
+/** A valid PNG of `bytes` bytes: a small picture with a private ancillary chunk of padding, which decoders skip. */
+const pngOfSize = (bytes: number): Buffer => {
+  const picture = pngBytes(64, 64);
+  const iend = picture.length - 12;
+  const data = Buffer.alloc(bytes - picture.length - 12, 0x2a);
+  const type = Buffer.from('paDd');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([type, data])));
+  return Buffer.concat([picture.subarray(0, iend), length, type, data, crc, picture.subarray(iend)]);
+};
 
 interface Upload {
   id: string;
@@ -180,6 +200,21 @@ describe('image edit of an upload', () => {
     expectMatchesContract('/v1/images/edits', 'POST', 200, body);
     expect(Buffer.from(body.data[0]!.b64_json, 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
+
+  it('streams an image larger than any request body from storage into the provider request, mask and all', async () => {
+    const image = pngOfSize(20 * 1024 * 1024);
+    const upload = await uploaded(image, 'image_edit', 'image/png');
+    const form = multipart({ model: 'gpt-image-1', prompt: 'Add a hat', file_id: upload.id, quality: 'low', size: '1024x1024' }, [
+      { name: 'mask', data: pngBytes(64, 64, 2), filename: 'mask.png', type: 'image/png' },
+    ]);
+    const response = await gw.fetch('/v1/images/edits', { method: 'POST', body: form });
+    expect(response.status, await response.clone().text()).toBe(200);
+    // The provider received every byte of the upload, then the mask.
+    const sent = openai.requests.at(-1)!.body as { prompt: string; files: { name: string; type: string; bytes: number }[] };
+    expect(sent).toMatchObject({ prompt: 'Add a hat', files: [{ name: 'image', type: 'image/png', bytes: image.length }, { name: 'mask', type: 'image/png' }] });
+    const perImage = catalogPrice('gpt-image-1', 'openai', 'image-edit', 'low:1024x1024');
+    expectCharge(receiptOf(response), { key: 'images', unit: 'images', quantity: 1, amount: atomic(perImage), entry: 'low:1024x1024' });
+  }, 60_000);
 
   it('takes file_id beside a multipart mask', async () => {
     const upload = await uploaded(pngBytes(32, 32), 'image_edit', 'image/png');

@@ -3,10 +3,13 @@
  * known size: multipart framing written around the file's own stream (OpenAI, Azure OpenAI, ElevenLabs,
  * Cartesia), the stream as the raw body (Deepgram, Workers AI Whisper and Nova-3), or read whole, bounded, where
  * the provider takes base64 inside JSON (Workers AI Whisper turbo). Each adapter runs against its simulator,
- * which measures the audio it received: a transcript of the right duration means every byte arrived.
+ * which measures the audio it received: a transcript of the right duration means every byte arrived. Image
+ * edits of an upload go the same way: streamed inside the multipart request to OpenAI and Azure OpenAI, read
+ * whole (bounded) by the providers that take the image as base64 (DashScope wanx, FLUX Kontext).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCartesiaSimulator } from '../infra/local/simulators/cartesia-media/server.ts';
+import { promptPicture } from '../infra/local/simulators/openai-media/encode/png.ts';
 import { speechAudio } from '../infra/local/simulators/media-fixtures/content.ts';
 import type { StandaloneSimulator } from '../infra/local/simulators/media-fixtures/standalone.ts';
 import { startProviderSimulators, type ProviderSimulators } from '../infra/local/simulators/index.ts';
@@ -17,7 +20,7 @@ import { createMediaAdapterResolver } from '../layers/providers/media-registry.t
 import type { MediaAdapter, MediaFile, StreamedBytes } from '../layers/providers/media-types.ts';
 import type { ProviderId } from '../layers/providers/types.ts';
 import { audioDuration } from '../shared/media/formats/duration.ts';
-import { callOptions, rejection } from './media-providers-support.ts';
+import { callOptions, decodePng, rejection } from './media-providers-support.ts';
 
 /** A file served in 16 KiB chunks, counting how often it is opened and how many bytes were read. */
 const streamedFile = (bytes: Uint8Array, mediaType = 'audio/wav', filename = 'clip.wav') => {
@@ -60,7 +63,7 @@ describe('streamed request bodies', () => {
   it('frame a streamed file as multipart that a standard parser reads back exactly', async () => {
     const bytes = speechAudio('wav', 1);
     const { file } = streamedFile(bytes);
-    const body = streamedForm([['model', 'whisper-1'], ['note', 'a "quoted"\r\nvalue']], { field: 'file', data: file.data, mediaType: 'audio/wav', filename: 'my "clip".wav' });
+    const body = streamedForm([['model', 'whisper-1'], ['note', 'a "quoted"\r\nvalue']], [{ field: 'file', data: file.data, mediaType: 'audio/wav', filename: 'my "clip".wav' }]);
     const raw = new Uint8Array(await new Response(body.open()).arrayBuffer());
     expect(raw.byteLength).toBe(body.length);
     const form = await new Response(raw, { headers: { 'content-type': body.contentType } }).formData();
@@ -68,6 +71,21 @@ describe('streamed request bodies', () => {
     const sent = form.get('file') as File;
     expect([sent.name, sent.type]).toEqual(['my "clip".wav', 'audio/wav']);
     expect(Buffer.from(await sent.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('frame several files in order, streamed and in memory alike, with their exact length', async () => {
+    const image = promptPicture(48, 48, 3);
+    const mask = promptPicture(48, 48, 4);
+    const { file } = streamedFile(image, 'image/png', 'photo.png');
+    const body = streamedForm([['prompt', 'add a hat']], [
+      { field: 'image', data: file.data, mediaType: 'image/png', filename: 'photo.png' },
+      { field: 'mask', data: mask, mediaType: 'image/png', filename: 'mask.png' },
+    ]);
+    const raw = new Uint8Array(await new Response(body.open()).arrayBuffer());
+    expect(raw.byteLength).toBe(body.length);
+    const form = await new Response(raw, { headers: { 'content-type': body.contentType } }).formData();
+    const sent = await Promise.all(['image', 'mask'].map(async (name) => Buffer.from(await (form.get(name) as File).arrayBuffer())));
+    expect([form.get('prompt'), sent[0]!.equals(image), sent[1]!.equals(mask)]).toEqual(['add a hat', true, true]);
   });
 
   it('open the body afresh for every attempt, with its Content-Length, never following a redirect', async () => {
@@ -130,5 +148,35 @@ describe('every transcription adapter takes a streamed file', () => {
     expect(retries).toEqual(['status 503']);
     expect(stats.opens).toBe(2);
     expect(result.durationSeconds).toBeCloseTo(2, 1);
+  });
+});
+
+describe('every image edit adapter takes an uploaded image', () => {
+  const edit = (model: string, mask?: boolean) => {
+    const source = promptPicture(64, 64, 5);
+    const { file, stats } = streamedFile(source, 'image/png', 'photo.png');
+    const request = { model, prompt: 'add a hat', n: 1, size: '1024x1024', quality: model.startsWith('gpt-image') ? 'low' : 'standard', images: [file] };
+    return { request: mask ? { ...request, mask: { data: promptPicture(64, 64, 6), mediaType: 'image/png', filename: 'mask.png' } } : request, stats, size: source.byteLength };
+  };
+
+  it.each([
+    ['openai', 'gpt-image-1', true],
+    ['azure', 'gpt-image-1', true],
+    ['alibaba', 'wanx2.1-imageedit', true],
+    ['fireworks', 'accounts/fireworks/models/flux-kontext-pro', false],
+  ] as const)('%s %s: the whole image reaches the provider, read once', async (provider, model, mask) => {
+    const { request, stats, size } = edit(model, mask);
+    const result = await adapterFor(provider).editImage!(request, callOptions());
+    expect(result.images).toHaveLength(1);
+    expect(decodePng(result.images[0]!.data).width).toBeGreaterThan(0);
+    expect(stats).toEqual({ opens: 1, bytesRead: size });
+  });
+
+  it('refuses, before reading it, an upload past the bound where the provider takes base64', async () => {
+    const { request, stats } = edit('wanx2.1-imageedit');
+    const huge = { ...request, images: [{ ...request.images[0]!, data: { ...request.images[0]!.data, byteLength: 51 * 1024 * 1024 } }] };
+    const refused = await rejection(adapterFor('alibaba').editImage!(huge, callOptions()));
+    expect([refused.status, refused.code]).toEqual([413, 'file_too_large']);
+    expect(stats.opens).toBe(0);
   });
 });

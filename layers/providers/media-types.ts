@@ -25,8 +25,8 @@ export interface ImageRequest {
   /** `WIDTHxHEIGHT`, resolved to the provider's default when the client sent none. */
   readonly size: string;
   readonly quality: string;
-  /** For edits: the source image(s) and an optional mask. */
-  readonly images?: readonly MediaFile[];
+  /** For edits: the source image(s) (an upload is streamed, not held) and an optional mask. */
+  readonly images?: readonly MediaInput[];
   readonly mask?: MediaFile;
   readonly extra?: Readonly<Record<string, unknown>>;
   /** On streamed calls: how many partial images (0–3) the provider should send before each finished one. */

@@ -54,9 +54,3 @@ export const openUpload = async (store: UploadStore, id: string, upload: StoredU
   const head = await store.readHead(upload, UPLOAD_HEAD_BYTES);
   return { id, upload, file: { data: { ...data, head }, mediaType: upload.contentType ?? 'application/octet-stream', filename: id } };
 };
-
-/** The upload read whole, for operations whose providers take bytes (image edits): bounded by `maxBytes`. */
-export const readUploadBytes = async (store: UploadStore, id: string, upload: StoredUpload, maxBytes: number): Promise<MediaFile> => {
-  assertUploadSize(upload, maxBytes);
-  return { data: await store.read(upload), mediaType: upload.contentType ?? 'application/octet-stream', filename: id };
-};

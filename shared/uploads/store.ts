@@ -33,8 +33,6 @@ export interface UploadStore {
   readHead(upload: StoredUpload, bytes: number): Promise<Uint8Array>;
   /** The whole file as a stream; nothing is fetched until the stream is first read. */
   open(upload: StoredUpload): ReadableStream<Uint8Array>;
-  /** The whole file in memory, for operations whose providers take bytes (its size was checked before). */
-  read(upload: StoredUpload): Promise<Uint8Array>;
 }
 
 export interface UploadStoreOptions {
@@ -86,7 +84,6 @@ export const createUploadStore = ({ s3, bucket, urlTtlSeconds = UPLOAD_URL_TTL_S
       const data = await answer.Body!.transformToByteArray();
       return data.byteLength > bytes ? data.subarray(0, bytes) : data;
     },
-    read: async (upload) => (await get(upload)).Body!.transformToByteArray(),
     open: (upload) =>
       ReadableStream.from(
         (async function* () {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PayloadTooLargeError } from '../../../shared/errors.ts';
-import type { MediaInput, StreamedBytes } from '../media-types.ts';
+import type { ImageRequest, MediaFile, MediaInput, StreamedBytes } from '../media-types.ts';
 
 export interface StreamedBody {
   readonly contentType: string;
@@ -23,12 +23,12 @@ export const isStreamedBody = (body: unknown): body is StreamedBody =>
   typeof body === 'object' && body !== null && typeof (body as StreamedBody).open === 'function' && typeof (body as StreamedBody).length === 'number';
 
 /** Pieces in order, each pulled only when the reader (the socket) wants more: memory holds a chunk, not the file. */
-const concatenated = (pieces: readonly (Uint8Array | (() => ReadableStream<Uint8Array>))[]): ReadableStream<Uint8Array> =>
+const concatenated = (pieces: readonly (Uint8Array | StreamedBytes)[]): ReadableStream<Uint8Array> =>
   ReadableStream.from(
     (async function* () {
       for (const piece of pieces) {
-        if (piece instanceof Uint8Array) yield piece;
-        else yield* piece();
+        if (isStreamed(piece)) yield* piece.open();
+        else yield piece;
       }
     })(),
   );
@@ -38,39 +38,47 @@ const escapeName = (name: string): string => name.replace(/"/g, '%22').replace(/
 
 export interface FormFile {
   readonly field: string;
-  readonly data: StreamedBytes;
+  readonly data: Uint8Array | StreamedBytes;
   readonly mediaType: string;
   readonly filename: string;
 }
 
-/** `multipart/form-data` with text fields first, then the file streamed between its part header and the closing boundary. */
-export const streamedForm = (fields: readonly (readonly [string, string])[], file: FormFile): StreamedBody => {
+const partHeader = (boundary: string, name: string, filename?: string, mediaType?: string): string =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(name)}"${filename === undefined ? '' : `; filename="${escapeName(filename)}"`}\r\n` +
+  (mediaType === undefined ? '\r\n' : `Content-Type: ${mediaType}\r\n\r\n`);
+
+/**
+ * `multipart/form-data` with text fields first, then each file between its part header and the next boundary:
+ * files in memory are written as they are, streamed ones are pulled from their source as the socket drains.
+ */
+export const streamedForm = (fields: readonly (readonly [string, string])[], files: readonly FormFile[]): StreamedBody => {
   const boundary = `----ComposeFormBoundary${randomUUID().replace(/-/g, '')}`;
   const encoder = new TextEncoder();
-  const head = encoder.encode(
-    fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(name)}"\r\n\r\n${value}\r\n`).join('') +
-      `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(file.field)}"; filename="${escapeName(file.filename)}"\r\nContent-Type: ${file.mediaType}\r\n\r\n`,
-  );
-  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const pieces: (Uint8Array | StreamedBytes)[] = [encoder.encode(fields.map(([name, value]) => `${partHeader(boundary, name)}${value}\r\n`).join(''))];
+  for (const file of files) pieces.push(encoder.encode(partHeader(boundary, file.field, file.filename, file.mediaType)), file.data, encoder.encode('\r\n'));
+  pieces.push(encoder.encode(`--${boundary}--\r\n`));
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
-    length: head.byteLength + file.data.byteLength + tail.byteLength,
-    open: () => concatenated([head, () => file.data.open(), tail]),
+    length: pieces.reduce((sum, piece) => sum + piece.byteLength, 0),
+    open: () => concatenated(pieces),
   };
 };
 
 /**
- * A multipart body with one file: a FormData when the file is in memory (as before), streamed framing when it
- * is not. `fields` are appended in order, the file last.
+ * A multipart body: a FormData when every file is in memory, streamed framing when one is not (an upload read
+ * from the media bucket). `fields` come first, in order, then the files in order.
  */
-export const formWithFile = (fields: readonly (readonly [string, string])[], field: string, file: MediaInput, fallbackName = 'audio'): FormData | StreamedBody => {
-  const filename = file.filename ?? fallbackName;
-  if (isStreamed(file.data)) return streamedForm(fields, { field, data: file.data, mediaType: file.mediaType, filename });
+export const formWithFiles = (fields: readonly (readonly [string, string])[], files: readonly FormFile[]): FormData | StreamedBody => {
+  if (files.some((file) => isStreamed(file.data))) return streamedForm(fields, files);
   const form = new FormData();
   for (const [name, value] of fields) form.append(name, value);
-  form.append(field, new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), filename);
+  for (const file of files) form.append(file.field, new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType }), file.filename);
   return form;
 };
+
+/** A multipart body with one file, last. */
+export const formWithFile = (fields: readonly (readonly [string, string])[], field: string, file: MediaInput, fallbackName = 'audio'): FormData | StreamedBody =>
+  formWithFiles(fields, [{ field, data: file.data, mediaType: file.mediaType, filename: file.filename ?? fallbackName }]);
 
 /** The file as a raw request body: its bytes, or its stream with its length. */
 export const rawFileBody = (file: MediaInput): Uint8Array | StreamedBody => {
@@ -110,4 +118,14 @@ export const bytesOf = async (file: MediaInput, maxBytes: number): Promise<Uint8
     at += chunk.byteLength;
   }
   return at === out.byteLength ? out : out.subarray(0, at);
+};
+
+/** An image request whose source images are in memory: what providers taking images as base64 build from. */
+export type ImageRequestInMemory = Omit<ImageRequest, 'images'> & { readonly images?: readonly MediaFile[] };
+
+/** The edit's source images read whole (an upload is read from the bucket), each bounded by `maxBytes`. */
+export const withImageBytes = async (request: ImageRequest, maxBytes: number): Promise<ImageRequestInMemory> => {
+  if (!request.images) return { ...request, images: undefined };
+  const images = await Promise.all(request.images.map(async (file) => ({ ...file, data: await bytesOf(file, maxBytes) })));
+  return { ...request, images };
 };

@@ -1,13 +1,14 @@
 /**
  * POST /v1/images/edits: the multipart body's files checked (present, size, real format) before any money moves.
  * The image may instead be an upload (`file_id`, from POST /v1/uploads with purpose `image_edit`), named in the
- * multipart body or in a JSON one; image providers take bytes, so it is read from S3 whole, bounded by the limit.
+ * multipart body or in a JSON one. An upload is opened by its first bytes (its format) and stays in S3 until the
+ * provider request streams it; adapters whose provider takes base64 read it whole, bounded by the limit.
  */
-import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import type { Billing, Surface } from '../../billing/types.ts';
 import { InvalidRequestError } from '../../errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
-import { findUpload, readUploadBytes } from '../../uploads/resolve.ts';
+import { findUpload, openUpload } from '../../uploads/resolve.ts';
 import { optionalString, type Body } from '../fields.ts';
 import { multipartFingerprint } from '../fingerprint.ts';
 import { readMediaJson } from '../json-body.ts';
@@ -25,25 +26,26 @@ const checked = (file: MediaFile, param: string, maxBytes: number): MediaFile =>
 };
 
 /** `uploaded`: the image named by the form's `file_id`, read from its upload (then no `image` file may be sent). */
-export const parseEditRequest = (form: MultipartBody, maxFileBytes: number, uploaded?: MediaFile): ImageCall => {
+export const parseEditRequest = (form: MultipartBody, maxFileBytes: number, uploaded?: MediaInput): ImageCall => {
   const unexpected = [...form.files.keys()].find((name) => !['image', 'image[]', 'mask'].includes(name));
   if (unexpected) throw new InvalidRequestError('unknown_parameter', `Unrecognized file supplied: ${unexpected}.`, { param: unexpected });
   const call = parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask', 'file_id']);
   if (uploaded && filesNamed(form, 'image', 'image[]').length > 0) {
     throw new InvalidRequestError('conflicting_parameters', "Send the image as 'image' or name an upload with 'file_id', not both.", { param: 'file_id' });
   }
-  const images = uploaded ? [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file] : requireFiles(form, 'image', ['image', 'image[]']);
-  if (images.length > MEDIA_LIMITS.maxEditImages) {
-    throw new InvalidRequestError(FILE_ERROR_CODES.tooMany, `At most ${MEDIA_LIMITS.maxEditImages} images can be edited at once; got ${images.length}.`, { param: 'image' });
+  const sent = uploaded ? [] : requireFiles(form, 'image', ['image', 'image[]']);
+  if (sent.length > MEDIA_LIMITS.maxEditImages) {
+    throw new InvalidRequestError(FILE_ERROR_CODES.tooMany, `At most ${MEDIA_LIMITS.maxEditImages} images can be edited at once; got ${sent.length}.`, { param: 'image' });
   }
+  const images: readonly MediaInput[] = uploaded ? [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file] : sent.map((file) => checked(file, 'image', maxFileBytes));
   const masks = filesNamed(form, 'mask');
   if (masks.length > 1) throw new InvalidRequestError(FILE_ERROR_CODES.tooMany, 'Send at most one mask.', { param: 'mask' });
   const mask = masks[0] && assertFormat(checked(masks[0], 'mask', maxFileBytes), ['image/png'], 'mask').file;
-  return { ...call, images: uploaded ? images : images.map((file) => checked(file, 'image', maxFileBytes)), ...(mask ? { mask } : {}) };
+  return { ...call, images, ...(mask ? { mask } : {}) };
 };
 
 /** A JSON edit: the fields as for multipart, the image by `file_id` (no mask: a mask is sent as a multipart file). */
-const parseEditJson = (body: Body, uploaded: MediaFile): ImageCall => ({
+const parseEditJson = (body: Body, uploaded: MediaInput): ImageCall => ({
   ...parseImageFields(body, ['file_id']),
   images: [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file],
 });
@@ -60,7 +62,7 @@ export const readEditRequest = async (http: HttpRequest, services: MediaServices
     // Fields first, so a bad request is a 400 before the upload is looked up.
     const { caller } = await billing.identify(http, surface);
     const found = await findUpload(services.uploads, caller, 'image_edit', id);
-    return { file: await readUploadBytes(services.uploads, id, found, maxFileBytes), upload: { id, etag: found.etag } };
+    return { file: (await openUpload(services.uploads, id, found, maxFileBytes)).file, upload: { id, etag: found.etag } };
   };
   if (isMultipart(http.headers['content-type'])) {
     const form = await readMultipart(http);

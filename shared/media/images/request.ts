@@ -2,7 +2,7 @@
  * Image requests: generations (JSON) and edits (multipart with `image` / `image[]` and an optional `mask`).
  * Size and quality are checked against what the model's catalog row prices; `auto` leaves them to the provider.
  */
-import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
 import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
@@ -18,7 +18,7 @@ export interface ImageCall {
   readonly responseFormat: 'url' | 'b64_json';
   /** Provider options passed through as sent (GPT Image `background`, `output_format`…; DALL·E 3 `style`). */
   readonly extra: Readonly<Record<string, unknown>>;
-  readonly images?: readonly MediaFile[];
+  readonly images?: readonly MediaInput[];
   readonly mask?: MediaFile;
   /** Answer as Server-Sent Events: partial images where the provider streams them, then each finished image. */
   readonly stream?: boolean;

@@ -7,7 +7,9 @@
  * the native API lives on the same host.
  */
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
 import { describedErrors, fetchResult, mapLimited, pollUntilDone, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint, type PollSettings } from '../../http/media-call.ts';
+import { withImageBytes } from '../../http/streamed-body.ts';
 import type { EmbeddingRequest, EmbeddingResult, ImageRequest, ImageResult, MediaAdapter, VideoJobState, VideoRequest } from '../../media-types.ts';
 import { bearerAuth } from '../../openai-compatible/profile.ts';
 import { createOpenAIMediaAdapter } from '../../openai/media/adapter.ts';
@@ -78,7 +80,8 @@ export const createAlibabaMediaAdapter = (transport: ProviderTransport, dependen
     provider: 'alibaba',
     embed,
     generateImage: async (request: ImageRequest, options: CallOptions) => runTask(TEXT_TO_IMAGE_PATH, textToImageTask(request), options),
-    editImage: async (request: ImageRequest, options: CallOptions) => runTask(IMAGE_TO_IMAGE_PATH, imageEditTask(request), options),
+    editImage: async (request: ImageRequest, options: CallOptions) =>
+      runTask(IMAGE_TO_IMAGE_PATH, imageEditTask(await withImageBytes(request, MEDIA_LIMITS.imageFileBytes)), options),
     submitVideo: async (request: VideoRequest, options: CallOptions) => ({ operationId: await createTask(VIDEO_SYNTHESIS_PATH, videoTask(request), options) }),
     pollVideo: async (operationId: string, options: CallOptions): Promise<VideoJobState> => videoState(await readTask(operationId, options)),
   };

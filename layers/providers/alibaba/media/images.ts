@@ -8,6 +8,7 @@ import { encodeBase64 } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import { parseSize, requireImageCount, unsupportedOperation } from '../../media-input.ts';
+import type { ImageRequestInMemory } from '../../http/streamed-body.ts';
 import type { ImageRequest, MediaFile } from '../../media-types.ts';
 import { isDashscopeContentFilter } from './errors.ts';
 import type { ImageSynthesisRequest, TaskStatus } from './wire.ts';
@@ -45,7 +46,7 @@ export const textToImageTask = (request: ImageRequest): ImageSynthesisRequest =>
   };
 };
 
-export const imageEditTask = (request: ImageRequest): ImageSynthesisRequest => {
+export const imageEditTask = (request: ImageRequestInMemory): ImageSynthesisRequest => {
   const n = requireImageCount(request, 'alibaba', MAX_DASHSCOPE_IMAGES);
   const base = request.images?.[0];
   if (!base || (request.images?.length ?? 0) > 1) throw unsupportedOperation('alibaba', 'editing other than exactly one source image', 'image');

@@ -5,7 +5,9 @@
  * `https://api.fireworks.ai/inference/v1`.
  */
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
 import { fetchResult, pollUntilDone, readBytes, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint, type PollSettings } from '../../http/media-call.ts';
+import { withImageBytes, type ImageRequestInMemory } from '../../http/streamed-body.ts';
 import { requireImageCount, unsupportedOperation } from '../../media-input.ts';
 import type { ImageRequest, ImageResult, MediaAdapter, MediaFile } from '../../media-types.ts';
 import { upstreamErrorFromResponse } from '../../openai-compatible/error-parsing.ts';
@@ -57,7 +59,7 @@ export const createFireworksMediaAdapter = (transport: ProviderTransport, depend
     return { data, mediaType: sniffMedia(data)?.mediaType ?? 'image/png' };
   };
 
-  const kontext = async (request: ImageRequest, index: number, edit: boolean, options: CallOptions): Promise<MediaFile> => {
+  const kontext = async (request: ImageRequestInMemory, index: number, edit: boolean, options: CallOptions): Promise<MediaFile> => {
     const url = `${base()}/workflows/${workflowPath(request.model)}`;
     const submitted = await readJsonAs(await post(url, kontextBody(request, index, edit), 'application/json', options), kontextSubmitSchema, 'fireworks');
     const sample = await pollUntilDone(
@@ -72,7 +74,9 @@ export const createFireworksMediaAdapter = (transport: ProviderTransport, depend
 
   const images = async (request: ImageRequest, edit: boolean, options: CallOptions): Promise<ImageResult> => {
     const count = requireImageCount(request, 'fireworks', MAX_FIREWORKS_IMAGES);
-    const one = (index: number): Promise<MediaFile> => (isKontext(request.model) ? kontext(request, index, edit, options) : textToImage(request, index, options));
+    // Kontext takes its source image as base64: read once for all the seeds, bounded.
+    const inMemory = isKontext(request.model) ? await withImageBytes(request, MEDIA_LIMITS.imageFileBytes) : undefined;
+    const one = (index: number): Promise<MediaFile> => (inMemory ? kontext(inMemory, index, edit, options) : textToImage(request, index, options));
     return { images: await Promise.all(Array.from({ length: count }, (_, index) => one(index))) };
   };
 

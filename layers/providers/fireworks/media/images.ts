@@ -7,6 +7,7 @@ import { encodeBase64 } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import { nearestAspectRatio, unsupportedOperation } from '../../media-input.ts';
+import type { ImageRequestInMemory } from '../../http/streamed-body.ts';
 import type { ImageRequest } from '../../media-types.ts';
 import type { KontextRequest, KontextResult, TextToImageRequest } from './wire.ts';
 
@@ -39,7 +40,7 @@ export const textToImageBody = (request: ImageRequest, index: number): TextToIma
   };
 };
 
-export const kontextBody = (request: ImageRequest, index: number, edit: boolean): KontextRequest => {
+export const kontextBody = (request: ImageRequestInMemory, index: number, edit: boolean): KontextRequest => {
   const source = request.images?.[0];
   if (edit && (source === undefined || (request.images?.length ?? 0) > 1)) throw unsupportedOperation('fireworks', 'editing other than exactly one source image with FLUX Kontext', 'image');
   if (request.mask) throw unsupportedOperation('fireworks', 'masks with FLUX Kontext (describe the edit in the prompt)', 'mask');

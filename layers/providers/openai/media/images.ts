@@ -5,6 +5,7 @@
  */
 import type * as z from 'zod';
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { formWithFiles, type FormFile, type StreamedBody } from '../../http/streamed-body.ts';
 import type { ImageRequest, ImageResult, MediaFile } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { downloadBytes } from './download.ts';
@@ -36,19 +37,19 @@ export const streamFields = (request: ImageRequest): Record<string, string | num
   ...(request.partialImages !== undefined ? { partial_images: request.partialImages } : {}),
 });
 
-const blobOf = (file: MediaFile): Blob => new Blob([file.data as Uint8Array<ArrayBuffer>], { type: file.mediaType });
-
-/** Several source images go as `image[]` (GPT Image); one as `image`, which every edit model takes. */
-export const editForm = (request: ImageRequest, streaming: Readonly<Record<string, unknown>> = {}): FormData => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries({ ...commonFields(request), ...request.extra, ...streaming })) {
-    if (value !== undefined && value !== null) form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-  }
+/**
+ * Several source images go as `image[]` (GPT Image); one as `image`, which every edit model takes. An image
+ * read from an upload is streamed into the request rather than held (`formWithFiles`).
+ */
+export const editForm = (request: ImageRequest, streaming: Readonly<Record<string, unknown>> = {}): FormData | StreamedBody => {
+  const fields = Object.entries({ ...commonFields(request), ...request.extra, ...streaming }).flatMap(([name, value]): [string, string][] =>
+    value === undefined || value === null ? [] : [[name, typeof value === 'object' ? JSON.stringify(value) : String(value)]],
+  );
   const images = request.images ?? [];
   const field = images.length > 1 ? 'image[]' : 'image';
-  images.forEach((file, i) => form.append(field, blobOf(file), file.filename ?? `image-${i}.png`));
-  if (request.mask) form.append('mask', blobOf(request.mask), request.mask.filename ?? 'mask.png');
-  return form;
+  const files: FormFile[] = images.map((file, i) => ({ field, data: file.data, mediaType: file.mediaType, filename: file.filename ?? `image-${i}.png` }));
+  if (request.mask) files.push({ field: 'mask', data: request.mask.data, mediaType: request.mask.mediaType, filename: request.mask.filename ?? 'mask.png' });
+  return formWithFiles(fields, files);
 };
 
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
