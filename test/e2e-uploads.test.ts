@@ -5,9 +5,9 @@
  * received, so a whole transcript of the right length shows every byte arrived. Ownership, completeness,
  * size and format are refused with their own codes, and an idempotent call is pinned to the upload's content.
  */
-import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
+import { paddedPicture } from '../infra/local/simulators/openai-media/encode/png.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { isUploadId } from '../shared/uploads/ids.ts';
 import { atomic, catalogPrice, expectCharge, multipart, pngBytes, receiptOf, wavBytes } from './media-e2e-support.ts';
@@ -27,19 +27,6 @@ afterAll(async () => {
   await gw?.close();
   await openai?.close();
 });
-
-/** A valid PNG of `bytes` bytes: a small picture with a private ancillary chunk of padding, which decoders skip. */
-const pngOfSize = (bytes: number): Buffer => {
-  const picture = pngBytes(64, 64);
-  const iend = picture.length - 12;
-  const data = Buffer.alloc(bytes - picture.length - 12, 0x2a);
-  const type = Buffer.from('paDd');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([type, data])));
-  return Buffer.concat([picture.subarray(0, iend), length, type, data, crc, picture.subarray(iend)]);
-};
 
 interface Upload {
   id: string;
@@ -202,7 +189,8 @@ describe('image edit of an upload', () => {
   });
 
   it('streams an image larger than any request body from storage into the provider request, mask and all', async () => {
-    const image = pngOfSize(20 * 1024 * 1024);
+    const image = paddedPicture(20 * 1024 * 1024);
+    expect(image.length).toBe(20 * 1024 * 1024);
     const upload = await uploaded(image, 'image_edit', 'image/png');
     const form = multipart({ model: 'gpt-image-1', prompt: 'Add a hat', file_id: upload.id, quality: 'low', size: '1024x1024' }, [
       { name: 'mask', data: pngBytes(64, 64, 2), filename: 'mask.png', type: 'image/png' },

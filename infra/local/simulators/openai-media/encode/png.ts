@@ -15,14 +15,15 @@ const chunk = (type: string, data: Uint8Array): Buffer => {
   return out;
 };
 
-/** Wraps raw scanlines (each a filter byte then RGB triples) as a PNG. */
-const pngOf = (width: number, height: number, raw: Buffer): Buffer => {
+/** Wraps raw scanlines (each a filter byte then RGB triples) as a PNG; `padding` goes in a private chunk decoders skip. */
+const pngOf = (width: number, height: number, raw: Buffer, padding?: Uint8Array): Buffer => {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: truecolour
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  const idat = chunk('IDAT', deflateSync(raw));
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), idat, ...(padding ? [chunk('paDd', padding)] : []), chunk('IEND', new Uint8Array(0))]);
 };
 
 /** `pixel(x, y)` returns [r, g, b]. */
@@ -58,6 +59,15 @@ const paintPrompt = (width: number, height: number, seed: number, revealedRows =
 };
 
 export const promptPicture = (width: number, height: number, seed: number): Buffer => pngOf(width, height, paintPrompt(width, height, seed));
+
+/**
+ * A valid 64×64 PNG of exactly `bytes` bytes (at least a few hundred): the picture plus a private ancillary chunk
+ * of padding, for tests and benchmarks that need a large image without painting millions of pixels.
+ */
+export const paddedPicture = (bytes: number, seed = 1): Buffer => {
+  const plain = promptPicture(64, 64, seed);
+  return pngOf(64, 64, paintPrompt(64, 64, seed), new Uint8Array(bytes - plain.length - 12).fill(0x2a));
+};
 
 /**
  * Partial rendering `index` of `count` of the same picture: a valid PNG of the full size in which the top
