@@ -2,7 +2,7 @@
  * The provider HTTP layer: the retry policy as pure functions, and fetchWithRetry against scripted loopback
  * servers — retries only before the first byte, Retry-After honoured, per-attempt timeouts, caller aborts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchWithRetry, type RetryInfo } from '../layers/providers/http/fetch-with-retry.ts';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, shouldRetryResponse } from '../layers/providers/http/retry-policy.ts';
 import { UpstreamError } from '../shared/errors.ts';
@@ -103,7 +103,8 @@ describe('fetchWithRetry', () => {
       if (attempt > 0) res.writeHead(200).end('late but fine');
     });
     const retries: RetryInfo[] = [];
-    const response = await call({ timeoutMs: 100, onRetry: (info) => retries.push(info) });
+    // Long enough for the answering attempt on a busy machine; the silent one waits it out.
+    const response = await call({ timeoutMs: 500, onRetry: (info) => retries.push(info) });
     expect(await response.text()).toBe('late but fine');
     expect(retries.map((r) => r.reason)).toEqual(['timeout']);
   });
@@ -114,7 +115,7 @@ describe('fetchWithRetry', () => {
       res.flushHeaders();
       if (attempt > 0) res.end('data: ok\n\n');
     });
-    const response = await call({ timeoutMs: 100 });
+    const response = await call({ timeoutMs: 500 });
     expect(await response.text()).toBe('data: ok\n\n');
     expect(server.count()).toBe(2);
   });
@@ -146,7 +147,9 @@ describe('fetchWithRetry', () => {
     server = await startScriptedServer(() => undefined);
     const controller = new AbortController();
     const pending = call({ signal: controller.signal, timeoutMs: 60_000 });
-    setTimeout(() => controller.abort(new Error('client gone')), 20);
+    // Abort once the attempt has reached the server (a fixed delay may not be long enough on a busy machine).
+    await vi.waitFor(() => expect(server!.count()).toBe(1), { timeout: 10_000, interval: 5 });
+    controller.abort(new Error('client gone'));
     await expect(pending).rejects.toThrow('client gone');
     expect(server.count()).toBe(1);
   });

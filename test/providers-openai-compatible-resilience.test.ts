@@ -4,7 +4,7 @@
  * the first byte delivered as `error` parts. Plus the conversational features: parallel and answered tool
  * calls, attachments, prompt caching, warnings, and DashScope's stream-only thinking.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { createTextAdapter } from '../layers/providers/registry.ts';
 import type { CanonicalRequest, ProviderTransport, StreamPart } from '../layers/providers/types.ts';
@@ -61,7 +61,8 @@ describe('retries before the first byte', () => {
   });
 
   it('times out an attempt that never answers, or answers headers and stalls, and retries it', async () => {
-    const quick = { timeoutMs: 150 };
+    // Long enough for the answering attempt on a busy machine; the silent one waits it out.
+    const quick = { timeoutMs: 500 };
     const silent = await adapter({ ...quick, fetch: fetchWithFault('timeout-once') }).generate(ask('silent first'), callOptions());
     expect(textOf(silent)).toBe('You said: silent first');
     const stalled = await collect(await adapter({ ...quick, fetch: fetchWithFault('stall-once') }).stream(ask('stalled first'), callOptions()));
@@ -116,7 +117,10 @@ describe('caller aborts', () => {
       parts.push(part);
       if (part.type === 'text-delta') controller.abort();
     }
-    expect(partsOfType(parts, 'text-delta')).toHaveLength(1);
+    // Cut short: a delta that arrived in the same read as the first may still come out, but not the rest.
+    expect(partsOfType(parts, 'text-delta').length).toBeGreaterThanOrEqual(1);
+    expect(textOf(parts)).not.toMatch(/eight$/);
+    expect(finishOf(parts)).toBeUndefined();
     expect(parts.at(-1)).toEqual({ type: 'error', error: { code: 'request_aborted', message: 'The request was cancelled.' } });
   });
 
@@ -124,7 +128,9 @@ describe('caller aborts', () => {
     const start = sim.requests.length;
     const controller = new AbortController();
     const pending = adapter({ fetch: fetchWithFault('timeout') }).stream(ask('wait'), callOptions({ signal: controller.signal }));
-    setTimeout(() => controller.abort(new Error('client went away')), 50);
+    // Abort once the request has reached the provider (a fixed delay may not be long enough on a busy machine).
+    await vi.waitFor(() => expect(requestsSince(start)).toBe(1), { timeout: 10_000, interval: 5 });
+    controller.abort(new Error('client went away'));
     await expect(pending).rejects.toThrow('client went away');
     expect(requestsSince(start)).toBe(1);
   });
