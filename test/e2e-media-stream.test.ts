@@ -268,7 +268,7 @@ describe('a client that hangs up mid-stream', () => {
 
   it('owes nothing when it hangs up before any image arrived', async () => {
     const key = await gateway.mintDevKey(1);
-    const body = { model: 'gpt-image-1', prompt: 'gone at once SIM_FAULT=slow:1500', stream: true, partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
+    const body = { model: 'gpt-image-1', prompt: 'gone at once SIM_FAULT=slow:5000', stream: true, partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' };
     // Only keep-alives have arrived when it leaves (every 250 ms here).
     await hangUpAfter('/v1/images/generations', body, key, ': keep-alive');
     expect(await settledSpend(gateway.env, key)).toBe(0n);

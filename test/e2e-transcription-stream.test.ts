@@ -134,7 +134,7 @@ describe('a client that hangs up mid-transcript', () => {
 
   it('owes nothing when it hangs up before any text arrived', async () => {
     const key = await gateway.mintDevKey(1);
-    await hangUpAfter({ model: 'gpt-4o-mini-transcribe', prompt: 'SIM_FAULT=slow:1500' }, key, ': keep-alive');
+    await hangUpAfter({ model: 'gpt-4o-mini-transcribe', prompt: 'SIM_FAULT=slow:5000' }, key, ': keep-alive');
     expect(await settledSpend(gateway.env, key)).toBe(0n);
   });
 });
