@@ -14,6 +14,8 @@
  *     the provider request (the openai simulator, in the other process).
  * (b) A 50 MB video through GET /v1/videos/{id}/content: the object is put in the media bucket and a completed
  *     job for it written to the videos table (through the real job store), then downloaded through the gateway.
+ * (c) An image edit of a 48 MB PNG through the upload flow (GPT Image takes images under 50 MB): streamed from S3
+ *     into the provider's multipart request, as the transcription is.
  * For comparison: the direct multipart path (the whole body handed to the function, as API Gateway does) with
  * a 9 MB file, and a 25 MB multipart body, which the emulated API Gateway refuses (10 MB limit).
  */
@@ -24,6 +26,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { decodeJwt } from 'jose';
 import { request } from 'undici';
+import { paddedPicture } from '../../infra/local/simulators/openai-media/encode/png.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 import { FAMILY_NODE_OPTIONS } from '../../shared/routes.ts';
 import { physicalTableName } from '../../shared/stores/tables.ts';
@@ -41,6 +44,7 @@ const UPLOAD_BYTES = 25 * MB;
 /** Just under the emulated API Gateway limit (10 MiB), multipart framing included. */
 const DIRECT_UPLOAD_BYTES = 9 * MB;
 const DOWNLOAD_BYTES = 50 * MB;
+const EDIT_BYTES = 48 * MB;
 const TARGET_MB = 150;
 /** The functions run with the Node flags they are deployed with (NODE_OPTIONS from shared/routes.ts). */
 const deployedFlags = (family: string): string[] => (FAMILY_NODE_OPTIONS[family] ?? '').split(' ').filter(Boolean);
@@ -183,14 +187,24 @@ export const mediaSection: Section = {
       const owner = `key:${String(decodeJwt(authorization.replace(/^Bearer compose-/, '')).jti)}`;
       const json = (body: unknown) => ({ method: 'POST' as const, headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-      /** (a): create the upload, PUT the file to S3 (not measured: it never touches the gateway), then the measured call. */
-      const uploadAndTranscribe = async (gateway: Gateway, wav: Buffer): Promise<Measured> => {
-        const created = await call(`${gateway.url}/v1/uploads`, json({ filename: 'silence.wav', content_type: 'audio/wav', bytes: wav.length, purpose: 'transcription' }));
+      /** Creates an upload and PUTs the file to S3 (not measured: it never touches the gateway); its id. */
+      const uploaded = async (gateway: Gateway, file: Buffer, filename: string, contentType: string, purpose: string): Promise<string> => {
+        const created = await call(`${gateway.url}/v1/uploads`, json({ filename, content_type: contentType, bytes: file.length, purpose }));
         if (created.status !== 201) throw new Error(`POST /v1/uploads answered ${created.status}: ${created.text}`);
         const upload = JSON.parse(created.text) as { id: string; upload_url: string; headers: Record<string, string> };
-        const put = await call(upload.upload_url, { method: 'PUT', headers: upload.headers, body: wav });
+        const put = await call(upload.upload_url, { method: 'PUT', headers: upload.headers, body: file });
         if (put.status !== 200) throw new Error(`the PUT to the upload URL answered ${put.status}: ${put.text}`);
-        return peakDuring(gateway.pid, () => call(`${gateway.url}/v1/audio/transcriptions`, json({ model: MODEL, file_id: upload.id, response_format: 'verbose_json' })));
+        return upload.id;
+      };
+      /** (a): the measured transcription naming an upload. */
+      const uploadAndTranscribe = async (gateway: Gateway, wav: Buffer): Promise<Measured> => {
+        const id = await uploaded(gateway, wav, 'silence.wav', 'audio/wav', 'transcription');
+        return peakDuring(gateway.pid, () => call(`${gateway.url}/v1/audio/transcriptions`, json({ model: MODEL, file_id: id, response_format: 'verbose_json' })));
+      };
+      /** (c): the measured image edit naming an upload. */
+      const uploadAndEdit = async (gateway: Gateway, png: Buffer): Promise<Measured> => {
+        const id = await uploaded(gateway, png, 'photo.png', 'image/png', 'image_edit');
+        return peakDuring(gateway.pid, () => call(`${gateway.url}/v1/images/edits`, json({ model: 'gpt-image-1', prompt: 'bench', file_id: id, quality: 'low', size: '1024x1024' })));
       };
       /** (b): a completed job whose video is `bytes` long, then the measured download through the gateway. */
       const storeAndDownload = async (gateway: Gateway, bytes: number): Promise<Measured> => {
@@ -251,6 +265,7 @@ export const mediaSection: Section = {
       log('  warm-up: a 1 MB upload-flow transcription and a 1 MB download on each process');
       await warmUp(() => uploadAndTranscribe(mediaFn, silentWav(MB)));
       await warmUp(() => uploadAndTranscribe(mediaFnDefaultGc, silentWav(MB)));
+      await warmUp(() => uploadAndEdit(mediaFn, paddedPicture(MB)));
       await warmUp(() => storeAndDownload(videosFn, MB));
       await warmUp(() => uploadAndTranscribe(runtime, silentWav(MB)));
       await warmUp(() => storeAndDownload(runtime, MB));
@@ -264,6 +279,9 @@ export const mediaSection: Section = {
       log(`  (b) download of a ${DOWNLOAD_BYTES / MB} MB video through GET /v1/videos/{id}/content`);
       const download = await worstOf(REPEATS, async () => ok('videos function', await storeAndDownload(videosFn, DOWNLOAD_BYTES)));
       const runtimeDownload = ok('local runtime', await storeAndDownload(runtime, DOWNLOAD_BYTES));
+      log(`  (c) image edit of a ${EDIT_BYTES / MB} MB PNG through the upload flow`);
+      const png = paddedPicture(EDIT_BYTES);
+      const edit = await worstOf(REPEATS, async () => ok('media function', await uploadAndEdit(mediaFn, png)));
       // The buffering paths last: RSS a process grows by is rarely given back.
       log(`  for comparison: a ${DIRECT_UPLOAD_BYTES / MB} MB WAV as a multipart body (the whole body handed to the function)`);
       const small = ok('media function', await direct(mediaFn, silentWav(DIRECT_UPLOAD_BYTES)));
@@ -289,6 +307,10 @@ export const mediaSection: Section = {
         metric(`media function RSS growth over its warm state during the ${UPLOAD_BYTES / MB} MB transcriptions (worst peak − RSS after the warm-up)`, above(upload, warm.media), 'MB'),
         metric(`media function peak RSS during the same transcription without its NODE_OPTIONS (V8's default young generation), worst of ${REPEATS}`, served(defaultGcUpload), 'MB', {
           note: `${note(defaultGcUpload, 'the same call on a second media function process')}; peaks: ${defaultGcUpload.peaks.join(', ')} MB`,
+        }),
+        metric(`media function peak RSS during a ${EDIT_BYTES / MB} MB image edit (upload flow: streamed from S3 to the provider), worst of ${REPEATS}`, served(edit), 'MB', {
+          target: atMost(TARGET_MB),
+          note: `${note(edit, 'the JSON edit naming the upload; the edited image answered as a URL')}; peaks of the ${REPEATS} calls: ${edit.peaks.join(', ')} MB`,
         }),
         metric('videos function RSS idle after start-up', idle.videos, 'MB'),
         metric('videos function RSS after the warm-up calls', warm.videos, 'MB'),
@@ -323,6 +345,7 @@ export const mediaSection: Section = {
           upload25: { ...detail(upload), peaks: upload.peaks },
           upload25DefaultGc: { ...detail(defaultGcUpload), peaks: defaultGcUpload.peaks },
           download50: { ...detail(download), peaks: download.peaks },
+          edit48: { ...detail(edit), peaks: edit.peaks },
           runtimeUpload25: detail(runtimeUpload),
           runtimeDownload50: detail(runtimeDownload),
           multipart9: detail(small),
@@ -332,6 +355,7 @@ export const mediaSection: Section = {
           'Function rows: the function’s esbuild bundle (built as the CDK builds it) behind the local API Gateway emulation, alone in a plain-JavaScript Node process: what a Lambda instance of that function holds. Local runtime rows: `startLocalRuntime` pointed at the same stand-ins (no video pipeline), which loads every family’s handler from TypeScript source in one process; its idle RSS alone is above the target, so it is reported for scale. Stand-ins and provider simulators run in a third process. Peak RSS is VmHWM, reset (clear_refs) before each measured call.',
           `(a) POST /v1/uploads, then a PUT of the ${UPLOAD_BYTES / MB} MB WAV to the presigned URL (straight to the S3 stand-in; no gateway process sees it), then the measured JSON transcription naming the upload: HeadObject, a ranged GET of the first 64 KiB (format, WAV length), and the provider request body streamed from GetObject inside multipart framing with a known Content-Length.`,
           `(b) A ${DOWNLOAD_BYTES / MB} MB object put in the media bucket and a completed job written to the videos table through the job store; the measured GET /v1/videos/{id}/content pipes the GetObject body to the client.`,
+          `(c) The same flow for an image edit: a ${EDIT_BYTES / MB} MB PNG (a 64×64 picture padded by a private chunk) PUT to its upload URL, then the measured JSON edit naming it; GPT Image takes the image as a multipart file, so it is streamed from GetObject into the provider request with the other fields before it.`,
           'The growth during a streamed call is garbage, not data held: every chunk read from S3 is dead once it is written to the provider, but V8 frees ArrayBuffer memory only at a collection, and a stream allocates few JavaScript objects, so its chunks pile up (process.memoryUsage().arrayBuffers reached about twice the file) until external-memory pressure forces a full collection. With gc() forced every 20 ms (--expose-gc) arrayBuffers stayed under 1 MB through the whole 25 MB call: nothing retains the file. That check found one real retention, fixed: Node’s fetch tees a stream body it may have to resend on a redirect, and the unread branch kept every chunk; streamed provider requests now refuse redirects.',
           `So a streamed call's peak moves from run to run with V8's collection timing: the rows held to the target are the worst of ${REPEATS} calls, and their notes list all ${REPEATS}.`,
           `The media and videos functions are deployed with NODE_OPTIONS=${FAMILY_NODE_OPTIONS['media']} (shared/routes.ts FAMILY_NODE_OPTIONS): a 1 MB young generation makes V8 scavenge the dead chunks as they pass, at a little more GC work per call. The function rows run with it, as deployed; the "without its NODE_OPTIONS" row shows what V8's defaults give.`,
