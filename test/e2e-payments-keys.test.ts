@@ -24,8 +24,9 @@ beforeAll(async () => {
   simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
   upstream = await startHoldingUpstream(simulator.url, HOLD);
   const throughUpstream = { ...simulator, url: `${upstream.origin}${new URL(simulator.url).pathname}` };
-  // No provider retries: a failing upstream fails the call at once.
-  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughUpstream), PROVIDER_MAX_RETRIES: '0' } });
+  // No provider retries: a failing upstream fails the call at once. A cancel is seen within 25 ms (not the
+  // default second), well before the slow stream it cancels could finish on a busy machine.
+  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughUpstream), PROVIDER_MAX_RETRIES: '0', CANCEL_POLL_MS: '25' } });
 });
 afterAll(async () => {
   await gw?.close();

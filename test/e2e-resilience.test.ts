@@ -25,8 +25,9 @@ beforeAll(async () => {
   gateway = await startE2eRuntime({
     env: {
       ...simulatorEnv('openai', openai),
-      // Short enough that a silent provider fails fast; one retry, so "gave up" means exactly two attempts.
-      PROVIDER_TIMEOUT_MS: '500',
+      // Short enough that a silent provider fails fast, long enough that a loaded machine still gets an answering
+      // (or 300 ms slow) provider's first byte in time; one retry, so "gave up" means exactly two attempts.
+      PROVIDER_TIMEOUT_MS: '1000',
       PROVIDER_MAX_RETRIES: '1',
       SSE_HEARTBEAT_MS: '50',
       CANCEL_POLL_MS: '25',
