@@ -460,6 +460,19 @@ describe('Gemini adapter: errors', () => {
     expect(finishOf(parts)?.unified).toBe('error');
   });
 
+  it('stops at an abort, even with deltas already read: one delta, then an aborted error and an error finish', async () => {
+    const controller = new AbortController();
+    const parts: StreamPart[] = [];
+    const stream = await adapter().stream({ model: FLASH, messages: [user('a b c d e f g h i j k l m n o p')] }, { ...callOptions(), signal: controller.signal });
+    for await (const part of stream) {
+      parts.push(part);
+      if (part.type === 'text-delta') controller.abort();
+    }
+    expect(partsOfType(parts, 'text-delta')).toHaveLength(1);
+    expect(partsOfType(parts, 'error')[0]!.error.code).toBe('request_aborted');
+    expect(finishOf(parts)?.unified).toBe('error');
+  });
+
   it('lets a consumer stop reading early without hanging the provider connection', async () => {
     const parts = await adapter().stream({ model: FLASH, messages: [user('a b c d e f g h i j k l m n o p')] }, callOptions());
     for await (const part of parts) if (part.type === 'text-delta') break;

@@ -117,10 +117,22 @@ describe('caller aborts', () => {
       parts.push(part);
       if (part.type === 'text-delta') controller.abort();
     }
-    // Cut short: a delta that arrived in the same read as the first may still come out, but not the rest.
-    expect(partsOfType(parts, 'text-delta').length).toBeGreaterThanOrEqual(1);
+    // Nothing after the abort, not even a delta parsed from the same read as the first.
+    expect(partsOfType(parts, 'text-delta')).toHaveLength(1);
     expect(textOf(parts)).not.toMatch(/eight$/);
     expect(finishOf(parts)).toBeUndefined();
+    expect(parts.at(-1)).toEqual({ type: 'error', error: { code: 'request_aborted', message: 'The request was cancelled.' } });
+  });
+
+  it('aborting stops even the deltas already read: a whole answer in one read yields one delta, then request_aborted', async () => {
+    const controller = new AbortController();
+    const parts: StreamPart[] = [];
+    const stream = await adapter().stream(ask('one two three four five six seven eight'), callOptions({ signal: controller.signal }));
+    for await (const part of stream) {
+      parts.push(part);
+      if (part.type === 'text-delta') controller.abort();
+    }
+    expect(partsOfType(parts, 'text-delta')).toHaveLength(1);
     expect(parts.at(-1)).toEqual({ type: 'error', error: { code: 'request_aborted', message: 'The request was cancelled.' } });
   });
 

@@ -9,28 +9,34 @@ import type { StreamPart } from '../types.ts';
 export async function* readParts(warnings: readonly string[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   for (const message of warnings) yield { type: 'warning', message };
   const reader = parts.getReader();
-  let done = false;
+  // The body ended or failed by itself: nothing is left to cancel.
+  let settled = false;
   try {
     for (;;) {
-      const next = await reader.read();
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch {
+        settled = true;
+        break;
+      }
       if (next.done) {
-        done = true;
+        settled = true;
         return;
       }
+      // Parts parsed from the read that landed with the abort are no longer the caller's: it asked to stop.
+      if (signal.aborted) break;
       yield next.value;
     }
-  } catch {
-    done = true;
-    const aborted = signal.aborted;
     yield {
       type: 'error',
-      error: aborted
+      error: signal.aborted
         ? { code: UPSTREAM_CODES.aborted, message: 'The request was aborted.' }
         : { code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' },
     };
     yield { type: 'finish', finishReason: { unified: 'error' } };
   } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
+    if (!settled) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

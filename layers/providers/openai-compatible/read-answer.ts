@@ -31,7 +31,11 @@ export const readJson = async (response: Response, signal: AbortSignal): Promise
 export async function* streamedParts(leading: readonly StreamPart[], parts: AsyncIterable<StreamPart> | Iterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   yield* leading;
   try {
-    for await (const part of parts) yield part;
+    for await (const part of parts) {
+      // Parts parsed from the read that landed with the abort are no longer the caller's: it asked to stop.
+      if (signal.aborted) throw signal.reason;
+      yield part;
+    }
   } catch {
     yield signal.aborted
       ? { type: 'error', error: { code: UPSTREAM_CODES.aborted, message: 'The request was cancelled.' } }
