@@ -305,6 +305,27 @@ describe('refusals: 402 with a reason and a fresh PAYMENT-REQUIRED, and no money
     await refusal({ ...payload, payload: { ...payload.payload, signature: impostor.payload['signature'] } }, 'payment_invalid_signature');
   });
 
+  // The same signer recovers from (r, n − s, v ⊕ 1) and from v as 0/1, but USDC's EIP-3009 (OpenZeppelin's ECDSA,
+  // Circle's ECRecover) refuses a high s and any v but 27/28: served on such a signature, the call could never settle.
+  const highS = (sig: Hex): Hex => {
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${sig.slice(66, 130)}`);
+    const v = parseInt(sig.slice(130), 16);
+    return `${sig.slice(0, 66)}${(n - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+  };
+  const zeroOneV = (sig: Hex): Hex => `${sig.slice(0, 130)}${(parseInt(sig.slice(130), 16) - 27).toString(16).padStart(2, '0')}` as Hex;
+  it.each([
+    ['exact', 'a malleated signature (high s, flipped v)', highS],
+    ['exact', 'a signature with v as 0 or 1', zeroOneV],
+    ['upto', 'a malleated signature (high s, flipped v)', highS],
+    ['upto', 'a signature with v as 0 or 1', zeroOneV],
+  ] as const)('%s: %s is refused before the model runs (what settles everywhere: low s, v 27 or 28)', async (scheme, _name, alter) => {
+    const payload = await officialPayer(gw.chain, WALLET, scheme).sign(await challengeFor(gw, CHAT, body));
+    expect(payload.accepted.scheme).toBe(scheme);
+    const signature = alter(payload.payload['signature'] as Hex);
+    await refusal({ ...payload, payload: { ...payload.payload, signature } }, 'payment_invalid_signature');
+  });
+
   it('a garbled PAYMENT-SIGNATURE', async () => {
     await refusal('not*base64!', 'payment_malformed');
   });
