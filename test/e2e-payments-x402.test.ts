@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeBase64Json } from '../layers/x402/codec.ts';
 import type { PaymentPayload, PaymentRequired } from '../layers/x402/schemas.ts';
 import { exactTypedData } from '../layers/x402/typed-data.ts';
+import { X402_MAX_TIMEOUT_SECONDS, X402_MIN_VALIDITY_SECONDS } from '../shared/billing/x402.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
 import { readUntilContent,
   CHAT,
@@ -264,6 +265,13 @@ describe('refusals: 402 with a reason and a fresh PAYMENT-REQUIRED, and no money
 
   it('an expired authorization', async () => {
     await refusal(await signedExact(WALLET, await challengeFor(gw, CHAT, body), { validAfter: 0n, validBefore: now() - 5n }), 'payment_expired');
+  });
+
+  it('an authorization too short to outlast the longest call and its settlement', async () => {
+    const challenge = await challengeFor(gw, CHAT, body);
+    // Clients sign validBefore = now + maxTimeoutSeconds; one that lapsed mid-generation could never be settled.
+    expect(exactOffer(challenge).maxTimeoutSeconds).toBe(X402_MAX_TIMEOUT_SECONDS);
+    await refusal(await signedExact(WALLET, challenge, { validAfter: 0n, validBefore: now() + BigInt(X402_MIN_VALIDITY_SECONDS) - 30n }), 'payment_expired');
   });
 
   it('an authorization that is not valid yet', async () => {

@@ -18,7 +18,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromEnv } from '../stores/queues.ts';
 import { tableNameFromEnv } from '../stores/tables.ts';
 import { sqsSettlementQueue } from './settlement-queue.ts';
-import { createX402Billing } from './x402.ts';
+import { createX402Billing, X402_MIN_VALIDITY_SECONDS } from './x402.ts';
 import type { X402Billing } from './billing.ts';
 
 /**
@@ -70,7 +70,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   const settlement = settlementFromEnv(env, { relayerChains });
   const nonces = createNonceStore({ client: doc, tableName: tableNameFromEnv('nonces', env) });
   return {
-    gate: createPaymentGate({ settlement, nonces, minValiditySeconds: 60 }),
+    gate: createPaymentGate({ settlement, nonces, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
     settlement,
     networks,
     domains: createTokenDomainReader(publicFor),

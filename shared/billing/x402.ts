@@ -27,12 +27,24 @@ export interface X402BillingOptions {
   readonly networks: NetworkRegistry;
   readonly domains: TokenDomainReader;
   readonly payTo: Address;
-  /** Longer than the longest generation: the authorization must still be valid when it is settled. */
+  /** Longer than the longest generation: the authorization must still be valid when it is settled (default X402_MAX_TIMEOUT_SECONDS). */
   readonly maxTimeoutSeconds?: number;
   readonly feeBps?: number;
   /** Where a settlement that failed after the model was served goes to be retried; never dropped. */
   readonly retries: SettlementQueue;
 }
+
+/**
+ * How long an authorization must still be valid when a call is verified: the longest a paid call can run (a
+ * Lambda invocation lasts at most 15 minutes, and every generation deadline falls inside it) plus a minute to
+ * mine the settlement. One that lapsed mid-generation could never be settled: the call would have been free.
+ */
+export const X402_MIN_VALIDITY_SECONDS = 15 * 60 + 60;
+/**
+ * What offers ask for in `maxTimeoutSeconds`, which x402 clients sign as `validBefore − now`: a minute above the
+ * minimum, for the client's clock and the request's way here.
+ */
+export const X402_MAX_TIMEOUT_SECONDS = X402_MIN_VALIDITY_SECONDS + 60;
 
 /** A 402 whose body is the x402 `PaymentRequired` itself, repeated in the `PAYMENT-REQUIRED` header. */
 class PaymentChallenge extends PaymentRequiredError {
@@ -52,7 +64,7 @@ class PaymentChallenge extends PaymentRequiredError {
  * for the price offered, `upto` for the metered amount. A failed call settles nothing and frees the nonce.
  */
 export const createX402Billing = (options: X402BillingOptions): X402Billing => {
-  const maxTimeoutSeconds = options.maxTimeoutSeconds ?? 900;
+  const maxTimeoutSeconds = options.maxTimeoutSeconds ?? X402_MAX_TIMEOUT_SECONDS;
 
   const offersFor = async (http: HttpRequest, price: PriceContext): Promise<PaymentRequired> => {
     const network = options.networks.fromChainIdHeader(http.headers['x-chain-id']);
