@@ -9,8 +9,9 @@ import { UpstreamError } from '../../../../shared/errors.ts';
 import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
 import type { ParsedEvent } from '../../../../shared/sse/decode.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
-import { streamErrorFromBody, type ErrorContext } from '../../openai-compatible/error-parsing.ts';
+import type { ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { ImageDetails, ImageStreamEvent, MediaFile } from '../../media-types.ts';
+import { wellFormedEvent } from './well-formed-event.ts';
 import { completedImageEventSchema, partialImageEventSchema } from './wire.ts';
 
 const FORMAT_TYPES: Readonly<Record<string, string>> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
@@ -51,12 +52,8 @@ const typeOf = (event: ParsedEvent<unknown> & { ok: true }): string => {
 export const createImageStreamStage = (context: ErrorContext): TransformStream<ParsedEvent<unknown>, ImageStreamEvent> => {
   let completed = 0;
   return new TransformStream({
-    transform(event, controller) {
-      if (!event.ok || typeof event.value !== 'object' || event.value === null) return controller.error(malformed());
-      if (event.event === 'error' || 'error' in event.value) {
-        const error = streamErrorFromBody(event.value, context);
-        return controller.error(new UpstreamError(error.status ?? 502, error.code, error.message));
-      }
+    transform(received, controller) {
+      const event = wellFormedEvent(received, context, malformed);
       const type = typeOf(event);
       if (type.endsWith('.partial_image')) {
         const wire = partialImageEventSchema.safeParse(event.value);

@@ -8,8 +8,9 @@ import * as z from 'zod';
 import { UpstreamError } from '../../../../shared/errors.ts';
 import type { ParsedEvent } from '../../../../shared/sse/decode.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
-import { streamErrorFromBody, type ErrorContext } from '../../openai-compatible/error-parsing.ts';
+import type { ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { TranscriptionRequest, TranscriptStreamEvent } from '../../media-types.ts';
+import { wellFormedEvent } from './well-formed-event.ts';
 import { toTranscriptionResult } from './transcribe.ts';
 import { transcriptionResponseSchema } from './wire.ts';
 
@@ -20,12 +21,8 @@ const malformed = (): UpstreamError => new UpstreamError(502, UPSTREAM_CODES.mal
 export const createTranscriptStreamStage = (request: TranscriptionRequest, context: ErrorContext): TransformStream<ParsedEvent<unknown>, TranscriptStreamEvent> => {
   let done = false;
   return new TransformStream({
-    transform(event, controller) {
-      if (!event.ok || typeof event.value !== 'object' || event.value === null) return controller.error(malformed());
-      if (event.event === 'error' || 'error' in event.value) {
-        const error = streamErrorFromBody(event.value, context);
-        return controller.error(new UpstreamError(error.status ?? 502, error.code, error.message));
-      }
+    transform(received, controller) {
+      const event = wellFormedEvent(received, context, malformed);
       const type = (event.value as { type?: unknown }).type;
       if (type === 'transcript.text.delta') {
         const wire = deltaSchema.safeParse(event.value);
