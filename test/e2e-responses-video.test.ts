@@ -16,6 +16,7 @@ import { createDocumentClient } from '../shared/stores/clients.ts';
 import { physicalTableName } from '../shared/stores/tables.ts';
 import { dataFrames, isComment, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
+import type { VideoBody as Video } from './support/videos.ts';
 
 let gw: E2eRuntime;
 let ledger: ReturnType<typeof createKeyLedger>;
@@ -36,15 +37,6 @@ afterAll(async () => {
   await gw?.close();
 });
 
-interface Video {
-  id: string;
-  status: string;
-  progress: number;
-  url: string | null;
-  error: { code: string; message: string } | null;
-  receipt?: ReceiptBody;
-  refund?: { status: string; amount_wei: string };
-}
 interface VideoItem {
   type: string;
   id: string;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_VIDEO_FAULTS } from '../infra/local/simulators/openai-video/server.ts';
 import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
+import type { VideoBody as Video } from './support/videos.ts';
 
 let gw: E2eRuntime;
 
@@ -21,12 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
 });
-
-interface Video {
-  id: string;
-  status: string;
-  url: string | null;
-}
 
 const submit = async (prompt: string): Promise<Video> => {
   const response = await gw.post('/v1/videos/generations', { model: 'sora-2', prompt, duration: 4, aspect_ratio: '16:9' });

@@ -17,6 +17,7 @@ import { VIDEO_STATES } from '../shared/videos/state-machine.ts';
 import { SIM_VIDEO_FAULTS } from '../infra/local/simulators/openai-video/server.ts';
 import { dataFrames, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
+import type { VideoBody as Video } from './support/videos.ts';
 
 const JOB_TIMEOUT_SECONDS = 7;
 let gw: E2eRuntime;
@@ -43,16 +44,6 @@ afterAll(async () => {
   await gw?.close();
 });
 
-interface Video {
-  id: string;
-  status: string;
-  progress: number;
-  url: string | null;
-  error: { code: string; message: string } | null;
-  receipt?: { final_amount_wei: string; subject: string; line_items: { unit: string; quantity: number; price_entry?: string }[] };
-  refund?: { status: string; amount_wei: string; reason: string };
-}
-
 const submit = async (body: Record<string, unknown>, key = gw.apiKey) => {
   const res = await gw.fetch('/v1/videos/generations', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { res, body: (await res.json()) as Video };
@@ -77,7 +68,7 @@ const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, att
 const isSettled = (video: Video): boolean => video.status === 'completed' || (['failed', 'cancelled'].includes(video.status) && video.refund !== undefined);
 const finished = (id: string, key = gw.apiKey, attempts = 200) => until(() => getVideo(id, key), ({ body }) => isSettled(body), attempts);
 
-const keyIdOf = (video: Video): string => video.receipt!.subject.replace('compose-key:', '');
+const keyIdOf = (video: Video): string => video.receipt!.subject!.replace('compose-key:', '');
 
 /** The job's execution, or undefined before the worker has started it (it records in_progress first). */
 const executionOf = (jobId: string) =>
