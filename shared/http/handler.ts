@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { executionModeStandard } from '@middy/core/executionModeStandard';
+import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../errors.ts';
@@ -38,7 +40,7 @@ export const createHttpHandler = (
   streaming: boolean,
 ) =>
   middy<APIGatewayProxyEvent, HttpResult, Error, Context>(handle, {
-    streamifyResponse: streaming,
+    executionMode: streaming ? executionModeStreamifyResponse : executionModeStandard,
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
   })
