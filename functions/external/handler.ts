@@ -69,6 +69,8 @@ export const handler = createFamilyHandler('external', {
   'images.edit': sanitized(media['images.edit']),
   'audio.speech': sanitized(media['audio.speech']),
   'audio.transcriptions': sanitized(media['audio.transcriptions']),
+  'audio.translations': sanitized(media['audio.translations']),
+  'moderations.create': sanitized(media['moderations.create']),
   'videos.create': sanitized(videos['videos.create']),
   'videos.get': videos['videos.get'],
   'videos.content': videos['videos.content'],

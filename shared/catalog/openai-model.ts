@@ -20,8 +20,5 @@ export const openAIModelFields = (row: ModelRow): OpenAIModelFields => ({
   owned_by: row.ownedBy || row.provider,
 });
 
-/** A row as the native catalog routes serve it: OpenAI's fields first, then the spec's. */
+/** A row as the native catalog routes serve it: OpenAI's fields first, then the spec's (catalog.ts adds them on load). */
 export const withOpenAIModelFields = <T extends ModelRow>(row: T): OpenAIModelFields & T => ({ ...openAIModelFields(row), ...row });
-
-/** A list response whose rows carry OpenAI's fields too. */
-export const withOpenAIRows = <L extends { readonly data: readonly ModelRow[] }>(list: L): L => ({ ...list, data: list.data.map(withOpenAIModelFields) });
