@@ -312,7 +312,9 @@ describe('stream: true', () => {
     for (const partial of partials) expect(decodePng(Buffer.from(partial.partial_image_b64, 'base64'))).toEqual({ width: 1024, height: 1024 });
     // Renderings on the way, not the picture itself.
     expect(partials.map((p) => p.partial_image_b64)).not.toContain(done.item!.result);
-    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
+    // Without `x-compose-events` the receipt is the terminal event's.
+    const completed = frames.find((f) => f.event === 'response.completed')!.json as { response: { receipt: ReceiptBody } };
+    expectCharge(completed.response.receipt, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
   });
 
   it('refuses partial_images out of range, and on a modality without images', async () => {
