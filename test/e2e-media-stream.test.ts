@@ -3,7 +3,7 @@
  * `stream_format: sse` on speech, through the official `openai` SDK and on the raw wire, against the local
  * runtime and the openai and azure simulators. Partial images are real PNGs; the finished image is stored when
  * answered by URL; only finished images (finished audio) are charged, nothing for a stream that finishes none;
- * native streams close with `compose.receipt` and `[DONE]`, external ones speak OpenAI only; an idempotent
+ * native streams close with `[DONE]` then `compose.receipt`, external ones speak OpenAI only; an idempotent
  * replay sends the same stream again, free.
  */
 import OpenAI from 'openai';
