@@ -13,7 +13,7 @@ import { pngBytes, upload, wavBytes } from './media-e2e-support.ts';
 
 let gateway: E2eRuntime;
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false });
+  gateway = await startE2eRuntime({ chain: false, videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 300 } } });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -223,6 +223,37 @@ describe('the new routes on the wire', () => {
     expectMatchesContract('/external/v1/responses/{responseId}', 'delete', 200, answer);
     expect(answer).toEqual({ id: created.id, object: 'response', deleted: true });
     expect((await gateway.fetch(`/v1/responses/${created.id}`)).status).toBe(404);
+  });
+
+  it('lets an external client poll and download the video it submitted, with the SDK\u2019s videos.retrieve and downloadContent', async () => {
+    const submitted = await gateway.post('/external/v1/videos/generations', { model: 'openai/sora-2', prompt: 'A boat at dawn', seconds: '4' });
+    const job = (await submitted.json()) as { id: string; status: string };
+    expect(submitted.status, JSON.stringify(job)).toBe(202);
+    const external = clientFor('/external/v1');
+    await expect
+      .poll(async () => (await external.videos.retrieve(job.id)).status, { timeout: 60_000, interval: 200 })
+      .toBe('completed');
+    const video = await gateway.fetch(`/external/v1/videos/${job.id}`);
+    const body = await video.json();
+    expectMatchesContract('/external/v1/videos/{id}', 'get', 200, body);
+    expect(body).not.toHaveProperty('receipt');
+    const content = await external.videos.downloadContent(job.id);
+    expect(content.headers.get('content-type')).toBe('video/mp4');
+    expect((await content.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    // Only the key that submitted it reads it.
+    const stranger = await gateway.mintDevKey(1);
+    expect((await fetch(`${gateway.url}/external/v1/videos/${job.id}`, { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(404);
+    expect((await fetch(`${gateway.url}/external/v1/videos/${job.id}/content`, { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(404);
+  }, 90_000);
+
+  it('matches the document on the stored-response routes of both surfaces', async () => {
+    const created = (await (await gateway.post('/external/v1/responses', { model: 'gpt-4o-mini', input: 'listed' })).json()) as { id: string };
+    const items = await (await gateway.fetch(`/external/v1/responses/${created.id}/input_items`)).json();
+    expectMatchesContract('/external/v1/responses/{responseId}/input_items', 'get', 200, items);
+    const deleted = await (await gateway.fetch(`/v1/responses/${created.id}`, { method: 'DELETE' })).json();
+    expectMatchesContract('/v1/responses/{responseId}', 'delete', 200, deleted);
+    const again = await gateway.fetch(`/v1/responses/${created.id}`, { method: 'DELETE' });
+    expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([404, 'response_not_found']);
   });
 
   it('refuses a provider prefix the provider field contradicts (400)', async () => {
