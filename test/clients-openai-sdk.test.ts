@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import type { RunnableToolFunctionWithParse } from 'openai/lib/RunnableFunction';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
+import { dataFrames, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 import { pngBytes, upload, wavBytes } from './media-e2e-support.ts';
 
@@ -163,6 +163,31 @@ describe.each(BASES)('the openai SDK on $base', ({ base, native }) => {
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
     expect((error as Error).message).toMatch(/Did you mean: .*gpt-4o-mini/);
+  });
+});
+
+describe('receipts on native streams, on the wire', () => {
+  const frames = async (response: Response) => dataFrames(parseSse(await response.text()));
+
+  it('puts a Responses stream\u2019s receipt in response.completed, and adds compose.* events only on request', async () => {
+    const plain = await frames(await gateway.post('/v1/responses', { model: 'gpt-4o-mini', input: 'plain', stream: true }));
+    expect(plain.some((f) => f.event?.startsWith('compose.'))).toBe(false);
+    expect(plain.at(-1)!.data).toBe('[DONE]');
+    const completed = (plain.at(-2)!.json as { type: string; response: { receipt: { final_amount_wei: string } } });
+    expect(completed.type).toBe('response.completed');
+    expect(BigInt(completed.response.receipt.final_amount_wei)).toBeGreaterThan(0n);
+
+    const opted = await frames(await gateway.post('/v1/responses', { model: 'gpt-4o-mini', input: 'opted in', stream: true }, { 'x-compose-events': 'true' }));
+    expect(opted.map((f) => f.event ?? f.data).slice(-3)).toEqual(['response.completed', '[DONE]', 'compose.receipt']);
+    const { type, ...receipt } = opted.at(-1)!.json as { type: string };
+    expect(type).toBe('compose.receipt');
+    expect((opted.at(-3)!.json as { response: { receipt: unknown } }).response.receipt).toEqual(receipt);
+  });
+
+  it('sends a chat stream\u2019s receipt after [DONE], chunk-shaped', async () => {
+    const chat = await frames(await gateway.post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }));
+    expect(chat.at(-2)!.data).toBe('[DONE]');
+    expect(chat.at(-1)).toMatchObject({ event: 'compose.receipt', json: { object: 'compose.receipt', choices: [] } });
   });
 });
 
