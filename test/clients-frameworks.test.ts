@@ -56,6 +56,14 @@ describe.each(BASES)('LangChain (@langchain/openai) on %s', (base) => {
     expect(message.content).toBe('You said: Routed');
   });
 
+  it('invokes and streams through the Responses API (useResponsesApi)', async () => {
+    const responses = chatModel({ useResponsesApi: true });
+    expect((await responses.invoke('Hello, Responses')).text).toBe('You said: Hello, Responses');
+    let text = '';
+    for await (const chunk of await chatModel({ useResponsesApi: true, streaming: true }).stream('Stream, Responses')) text += chunk.text;
+    expect(text).toBe('You said: Stream, Responses');
+  });
+
   it('calls bound tools', async () => {
     const withTools = chatModel().bindTools([
       { type: 'function', function: { name: 'get_weather', description: 'Weather for a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
