@@ -9,9 +9,10 @@
  *   jwks                            the public JWKS to deploy as COMPOSE_KEYS_JWKS
  *
  * Signing keys live in `$COMPOSE_DATA_DIR/keys` (default `.data/keys`). The ledger is read and written through
- * DynamoDB at AWS_ENDPOINT_URL_DYNAMODB (the local runtime's dynalite; `npm start` prints it) and
- * LEDGERS_TABLE (default `compose-$STAGE-ledgers`, stage `local`). Without either, `create` leaves the
- * ledger to be created from the key's budget claim on first use.
+ * DynamoDB at AWS_ENDPOINT_URL_DYNAMODB and LEDGERS_TABLE (default `compose-$STAGE-ledgers`, stage `local`);
+ * without them, through the stand-ins of the `npm start` running on the same data directory, found in its
+ * `endpoints.json`. With neither, `create` leaves the ledger to be created from the key's budget claim on first
+ * use, and `revoke` fails: a revocation that did not reach the ledger must never look done.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,7 @@ import {
 } from '../shared/keys/index.ts';
 import { formatUsd, parseUsd } from '../shared/pricing/decimal.ts';
 import { physicalTableName, TABLES } from '../shared/stores/tables.ts';
+import { endpointsFile, readLocalEndpoints } from '../infra/local/endpoints.ts';
 
 export { ensureDevSigningKey, mintKey, publicJwks };
 
@@ -49,19 +51,70 @@ export const parseDuration = (text: string): number => {
   return Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS];
 };
 
-/** The ledger through the endpoint in the environment, or undefined when none is configured. */
-const ledgerFromEnv = (env: NodeJS.ProcessEnv): { ledger: KeyLedger; table: string; close: () => void } | undefined => {
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
-  if (!endpoint && !env[TABLES.ledgers.envVar]) return undefined;
+interface LedgerStore {
+  readonly ledger: KeyLedger;
+  readonly table: string;
+  /** Where the ledger is, for messages: the endpoint (and how it was found). */
+  readonly where: string;
+  close(): void;
+}
+
+/**
+ * The ledger through the endpoint in the environment; else through the running `npm start` on the same data
+ * directory (its endpoints.json); else undefined, with the reason in `why`.
+ */
+const ledgerFromEnv = (env: NodeJS.ProcessEnv): LedgerStore | undefined => {
+  let endpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
+  let table = env[TABLES.ledgers.envVar];
+  let where = endpoint ? `${endpoint} (AWS_ENDPOINT_URL_DYNAMODB)` : 'the AWS account in the environment';
+  if (!endpoint && !table) {
+    const lookup = readLocalEndpoints(dataDirFromEnv(env));
+    if (!('found' in lookup)) return undefined;
+    endpoint = lookup.found.dynamodb;
+    table = lookup.found.tables.ledgers;
+    where = `${endpoint} (the npm start at ${lookup.found.url}, from ${endpointsFile(dataDirFromEnv(env))})`;
+  }
   const local = endpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
   const raw = new DynamoDBClient({
     region: env.AWS_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     // dynalite accepts any signature; a real account's credentials come from the usual chain.
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: 2,
   });
-  const table = env[TABLES.ledgers.envVar] ?? physicalTableName(env.STAGE ?? 'local', 'ledgers');
-  return { ledger: createKeyLedger({ client: DynamoDBDocumentClient.from(raw), tableName: table }), table, close: () => raw.destroy() };
+  const name = table ?? physicalTableName(env.STAGE ?? 'local', 'ledgers');
+  return { ledger: createKeyLedger({ client: DynamoDBDocumentClient.from(raw), tableName: name }), table: name, where, close: () => raw.destroy() };
+};
+
+/** Why no ledger could be found, in words a user can act on. */
+const noLedger = (env: NodeJS.ProcessEnv): string => {
+  const lookup = readLocalEndpoints(dataDirFromEnv(env));
+  const reason =
+    'found' in lookup
+      ? ''
+      : lookup.missing === 'stale'
+        ? `${lookup.file} names an npm start that is no longer running`
+        : lookup.missing === 'unreadable'
+          ? `${lookup.file} cannot be read`
+          : `no npm start is running on ${dataDirFromEnv(env)} (no ${lookup.file})`;
+  return `${reason}: start it (npm start), run this with the same COMPOSE_DATA_DIR, or set AWS_ENDPOINT_URL_DYNAMODB (and LEDGERS_TABLE if not the local default)`;
+};
+
+/** Revokes and reads the ledger back: anything short of a ledger that says revoked is an error, never a quiet success. */
+const revoke = async (keyId: string | undefined, env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> => {
+  if (!keyId) throw new Error('revoke needs a key id');
+  const store = ledgerFromEnv(env);
+  if (!store) throw new Error(`Not revoked: ${keyId} is still live. No ledger to write the revocation to: ${noLedger(env)}.`);
+  try {
+    await store.ledger.revoke(keyId);
+    const ledger = await store.ledger.getLedger(keyId);
+    if (!ledger?.revoked) throw new Error('the ledger does not say revoked after the write');
+  } catch (error) {
+    throw new Error(`Not revoked: ${keyId} is still live. The ledger at ${store.where}, table ${store.table}, could not be updated: ${(error as Error).message}`);
+  } finally {
+    store.close();
+  }
+  out(`Revoked ${keyId} in ${store.table} at ${store.where}: calls with it are refused (401 revoked_api_key) within 30 s.`);
 };
 
 const describeLedger = (ledger: Ledger | undefined): string[] =>
@@ -153,7 +206,7 @@ const show = async (subject: string | undefined, values: Record<string, string |
   out(`Compose Key ${keyId}`);
   if (claims) out(`  claims:    ${JSON.stringify(claims)}`);
   if (signature) out(`  verifies:  ${signature} against ${join(dataDirFromEnv(env), 'keys')}`);
-  for (const line of store ? describeLedger(ledger) : ['  ledger:    no DynamoDB configured (set AWS_ENDPOINT_URL_DYNAMODB)']) out(line);
+  for (const line of store ? describeLedger(ledger) : [`  ledger:    not found (${noLedger(env)})`]) out(line);
 };
 
 export const runKeysCli = async (argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = console.log): Promise<void> => {
@@ -169,14 +222,8 @@ export const runKeysCli = async (argv: readonly string[], env: NodeJS.ProcessEnv
       return create(values, env, out);
     case 'show':
       return show(argument, values, env, out);
-    case 'revoke': {
-      if (!argument) throw new Error('revoke needs a key id');
-      const store = ledgerFromEnv(env);
-      if (!store) throw new Error('revoke needs the ledger: set AWS_ENDPOINT_URL_DYNAMODB (and LEDGERS_TABLE if not the local default)');
-      await store.ledger.revoke(argument).finally(() => store.close());
-      out(`Revoked ${argument}: its next reservation is refused with revoked_api_key.`);
-      return;
-    }
+    case 'revoke':
+      return revoke(argument, env, out);
     case 'rotate': {
       const key = await rotateSigningKey(dataDir);
       out(`New signing key ${key.kid}; previous keys keep verifying until retired. Redeploy COMPOSE_KEYS_JWKS (npm run keys -- jwks).`);

@@ -28,7 +28,7 @@ export const FAMILY_NODE_OPTIONS: Readonly<Partial<Record<string, string>>> = {
   media: '--max-semi-space-size=1',
   videos: '--max-semi-space-size=1',
 };
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** none: public; payment: Compose Key or x402; key: Compose Key only (external clients cannot do x402). */
 export type RouteAuth = 'none' | 'payment' | 'key';
@@ -67,6 +67,7 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/api/inference', 'inference', 'chat.create', 'payment'),
   route('POST', '/v1/responses', 'inference', 'responses.create', 'payment'),
   route('GET', '/v1/responses/{responseId}', 'inference', 'responses.get'),
+  route('DELETE', '/v1/responses/{responseId}', 'inference', 'responses.delete'),
   route('GET', '/v1/responses/{responseId}/input_items', 'inference', 'responses.inputItems'),
   route('POST', '/v1/responses/{responseId}/cancel', 'inference', 'responses.cancel'),
 
@@ -75,6 +76,8 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/v1/images/edits', 'media', 'images.edit', 'payment'),
   route('POST', '/v1/audio/speech', 'media', 'audio.speech', 'payment'),
   route('POST', '/v1/audio/transcriptions', 'media', 'audio.transcriptions', 'payment'),
+  route('POST', '/v1/audio/translations', 'media', 'audio.translations', 'payment'),
+  route('POST', '/v1/moderations', 'media', 'moderations.create', 'payment'),
   // Free, but the caller must be proven (Compose Key, or an x402 signature proving its wallet): see shared/uploads.
   route('POST', '/v1/uploads', 'media', 'uploads.create', 'payment'),
 
@@ -87,11 +90,19 @@ export const ROUTES: readonly Route[] = [
   route('GET', '/external/v1/models/{model+}', 'external', 'models.get', 'key'),
   route('POST', '/external/v1/chat/completions', 'external', 'chat.create', 'key'),
   route('POST', '/external/v1/responses', 'external', 'responses.create', 'key'),
+  route('GET', '/external/v1/responses/{responseId}', 'external', 'responses.get', 'key'),
+  route('DELETE', '/external/v1/responses/{responseId}', 'external', 'responses.delete', 'key'),
+  route('GET', '/external/v1/responses/{responseId}/input_items', 'external', 'responses.inputItems', 'key'),
   route('POST', '/external/v1/embeddings', 'external', 'embeddings.create', 'key'),
   route('POST', '/external/v1/images/generations', 'external', 'images.generate', 'key'),
+  route('POST', '/external/v1/images/edits', 'external', 'images.edit', 'key'),
   route('POST', '/external/v1/audio/speech', 'external', 'audio.speech', 'key'),
   route('POST', '/external/v1/audio/transcriptions', 'external', 'audio.transcriptions', 'key'),
+  route('POST', '/external/v1/audio/translations', 'external', 'audio.translations', 'key'),
+  route('POST', '/external/v1/moderations', 'external', 'moderations.create', 'key'),
   route('POST', '/external/v1/videos/generations', 'external', 'videos.create', 'key'),
+  route('GET', '/external/v1/videos/{id}', 'external', 'videos.get', 'key'),
+  route('GET', '/external/v1/videos/{id}/content', 'external', 'videos.content', 'key'),
   route('GET', '/external/opencode', 'external', 'opencode.provider'),
   route('GET', '/.well-known/opencode', 'external', 'opencode.wellKnown'),
 ];

@@ -51,7 +51,9 @@ describe('the generated catalog', () => {
       for (const operation of row.operations) {
         const unit = operation.pricingUnits.find((candidate) => candidate.default)!;
         const charge = meter(operation.pricingUnits, usage[unit.unitKey]!, { feeBps: 0 });
-        expect(BigInt(charge.provider_amount_wei), `${row.provider}/${row.modelId} ${operation.operation}`).toBeGreaterThan(0n);
+        // Moderation is free at the provider: the gateway's flat platform fee is all it costs.
+        const billed = operation.operation === 'moderation' ? charge.platform_fee_wei : charge.provider_amount_wei;
+        expect(BigInt(billed), `${row.provider}/${row.modelId} ${operation.operation}`).toBeGreaterThan(0n);
       }
     }
   });
@@ -93,7 +95,7 @@ describe('the generated catalog', () => {
   });
 
   it('offers each provider the operations it sells', () => {
-    expect(operationsOf('openai')).toEqual(new Set(['text-generation', 'embeddings', 'image-generation', 'image-edit', 'speech', 'transcription', 'video-generation']));
+    expect(operationsOf('openai')).toEqual(new Set(['text-generation', 'moderation', 'embeddings', 'image-generation', 'image-edit', 'speech', 'transcription', 'video-generation']));
     expect(operationsOf('deepgram')).toEqual(new Set(['speech', 'transcription']));
     expect(operationsOf('roboflow')).toEqual(new Set(['object-detection', 'image-classification']));
     expect(operationsOf('alibaba')).toEqual(new Set(['text-generation', 'embeddings', 'image-generation', 'image-edit', 'video-generation']));

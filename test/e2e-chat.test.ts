@@ -78,12 +78,13 @@ describe.each(TEXT_MODELS)('chat completions on $provider ($model)', ({ provider
     const { data: stream, response } = await client.chat.completions
       .create(onProvider({ model, stream: true, messages: [{ role: 'user', content: prompt }] }, provider))
       .withResponse();
-    const all: ChatCompletionChunk[] = [];
-    for await (const chunk of stream) all.push(chunk);
-    // Native streams end with one compose.receipt frame, after everything OpenAI would send.
-    expect(all.at(-1)!.object).toBe('compose.receipt');
-    const chunks = openAiChunks(all);
-    expect(chunks).toHaveLength(all.length - 1);
+    const chunks: ChatCompletionChunk[] = [];
+    // The everyday loop: the SDK stops at [DONE], before the compose.receipt frame, so every chunk has a choice.
+    for await (const chunk of stream) {
+      void chunk.choices[0]!.delta.content;
+      chunks.push(chunk);
+    }
+    expect(chunks.some((c) => (c.object as string) === 'compose.receipt')).toBe(false);
 
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const id = response.headers.get('x-compose-response-id');
@@ -205,7 +206,10 @@ describe('the /api/inference legacy alias', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const frames = dataFrames(parseSse(await response.text()));
-    expect(frames.at(-1)!.data).toBe('[DONE]');
+    // The receipt follows [DONE], still chunk-shaped, for parsers that read past it.
+    expect(frames.at(-2)!.data).toBe('[DONE]');
+    expect(frames.at(-1)!.event).toBe('compose.receipt');
+    expect(frames.at(-1)!.json).toMatchObject({ object: 'compose.receipt', choices: [] });
     expect(frames.filter((f) => f.event === 'compose.receipt')).toHaveLength(1);
     const chunks = frames.filter((f) => f.event === undefined && f.data !== '[DONE]').map((f) => f.json as ChatCompletionChunk);
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);

@@ -3,7 +3,7 @@
  * `stream_format: sse` on speech, through the official `openai` SDK and on the raw wire, against the local
  * runtime and the openai and azure simulators. Partial images are real PNGs; the finished image is stored when
  * answered by URL; only finished images (finished audio) are charged, nothing for a stream that finishes none;
- * native streams close with `compose.receipt` and `[DONE]`, external ones speak OpenAI only; an idempotent
+ * native streams close with `[DONE]` then `compose.receipt`, external ones speak OpenAI only; an idempotent
  * replay sends the same stream again, free.
  */
 import OpenAI from 'openai';
@@ -50,7 +50,7 @@ describe('streamed image generation (native)', () => {
   it('streams real partial PNGs, then the finished image (stored, by URL), then the receipt — through the openai SDK', async () => {
     const stream = await client.images.generate({ model: 'gpt-image-1', prompt: 'a red kite', stream: true, partial_images: 2, size: '1024x1024', quality: 'low' });
     const events = (await drain(stream as AsyncIterable<StreamedEvent>)).items;
-    expect(events.map((e) => e.type)).toEqual(['image_generation.partial_image', 'image_generation.partial_image', 'image_generation.completed', 'compose.receipt']);
+    expect(events.map((e) => e.type)).toEqual(['image_generation.partial_image', 'image_generation.partial_image', 'image_generation.completed']);
 
     const [first, second, completed] = events as [OpenAI.Images.ImageGenPartialImageEvent, OpenAI.Images.ImageGenPartialImageEvent, OpenAI.Images.ImageGenCompletedEvent & { url?: string }];
     expect([first.partial_image_index, second.partial_image_index]).toEqual([0, 1]);
@@ -67,9 +67,7 @@ describe('streamed image generation (native)', () => {
     expect(stored.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await stored.arrayBuffer()).toString('base64')).toBe(completed.b64_json);
 
-    const receipt = events[3] as { type: string } & ReceiptBody;
-    expectMatchesSchema('ImageStreamEvent', receipt);
-    expectCharge(receipt, { key: 'images', unit: 'images', quantity: 1, amount: atomic(lowSquare), entry: 'low:1024x1024' });
+    // The SDK stops at [DONE]; the receipt after it is for parsers that read on (next test).
   });
 
   it('names every event on the wire and closes with compose.receipt then [DONE]; b64_json answers store nothing', async () => {
@@ -77,18 +75,19 @@ describe('streamed image generation (native)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('x-routing-final-model')).toBe('gpt-image-1');
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', '[DONE]', 'compose.receipt']);
     for (const frame of frames.slice(0, 2)) expect((frame.json as { type: string }).type).toBe(frame.event);
     expect((frames[1]!.json as { url?: string }).url).toBeUndefined();
     expect(png((frames[1]!.json as { b64_json: string }).b64_json)).toEqual({ width: 1536, height: 1024 });
-    expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'medium:1536x1024')), entry: 'medium:1536x1024' });
+    expectMatchesSchema('ImageStreamEvent', frames[3]!.json);
+    expectCharge(frames[3]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'medium:1536x1024')), entry: 'medium:1536x1024' });
   });
 
   it('charges the images it finished, and reports in-band why a stream of two broke after one', async () => {
     const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', prompt: 'two kites SIM_FAULT=midstream-error', n: 2, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.error', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.error', '[DONE]', 'compose.receipt']);
     expect(frames[1]!.json).toEqual({ error: { message: 'The image stream failed.', type: 'api_error', code: 'upstream_unavailable' } });
-    expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(lowSquare), entry: 'low:1024x1024' });
+    expectCharge(frames[3]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(lowSquare), entry: 'low:1024x1024' });
   });
 
   it('a stream that finishes no image charges nothing: a key holding exactly one image still makes it afterwards', async () => {
@@ -100,7 +99,7 @@ describe('streamed image generation (native)', () => {
       expect((broken.frames[1]!.json as { error: { code: string } }).error.code, fault).toMatch(/^upstream_/);
     }
     const paid = await rawStream('/v1/images/generations', { ...body, prompt: 'now it works' }, {}, key);
-    expect(paid.frames.at(-2)!.event).toBe('compose.receipt');
+    expect(paid.frames.at(-1)!.event).toBe('compose.receipt');
     const broke = await rawStream('/v1/images/generations', { ...body, prompt: 'no budget left' }, {}, key);
     expect(broke.response.status).toBe(402);
   });
@@ -112,7 +111,7 @@ describe('streamed image generation (native)', () => {
     const completed = all.findIndex((frame) => !isComment(frame) && frame.event === 'image_generation.completed');
     expect(all.slice(0, firstEvent).filter(isComment).map((frame) => frame.comment)).toContain('keep-alive');
     expect(all.slice(firstEvent + 1, completed).some(isComment)).toBe(true);
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', '[DONE]', 'compose.receipt']);
   });
 
   it('answers a provider refusal before the first event as an HTTP error, not a stream', async () => {
@@ -128,23 +127,23 @@ describe('streamed image generation (native)', () => {
 
   it('streams a model that cannot stream as its finished images only: no partials are invented', async () => {
     const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'dall-e-3', prompt: 'a quiet harbour', partial_images: 3, size: '1024x1024', quality: 'standard', response_format: 'b64_json' });
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', '[DONE]', 'compose.receipt']);
     expect(frames[0]!.json).toMatchObject({ size: '1024x1024', quality: 'standard', revised_prompt: 'A picture of: a quiet harbour' });
     expectMatchesSchema('ImageStreamEvent', frames[0]!.json);
-    expectCharge(frames[1]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('dall-e-3', 'openai', 'image-generation', 'standard:1024x1024')), entry: 'standard:1024x1024' });
+    expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('dall-e-3', 'openai', 'image-generation', 'standard:1024x1024')), entry: 'standard:1024x1024' });
   });
 
   it('streams a provider whose adapter cannot stream images (Fireworks FLUX) as its finished image', async () => {
     const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'accounts/fireworks/models/flux-1-schnell-fp8', provider: 'fireworks', prompt: 'a lighthouse', response_format: 'b64_json' });
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.completed', '[DONE]', 'compose.receipt']);
     expect(png((frames[0]!.json as { b64_json: string }).b64_json).width).toBeGreaterThan(0);
   });
 
   it('streams GPT Image on Azure OpenAI deployments the same way', async () => {
     const { frames } = await rawStream('/v1/images/generations', { stream: true, model: 'gpt-image-1', provider: 'azure', prompt: 'azure kite', partial_images: 1, size: '1024x1024', quality: 'low', response_format: 'b64_json' });
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['image_generation.partial_image', 'image_generation.completed', '[DONE]', 'compose.receipt']);
     expect(png((frames[0]!.json as { b64_json: string }).b64_json)).toEqual({ width: 1024, height: 1024 });
-    expectCharge(frames[2]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'azure', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
+    expectCharge(frames[3]!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'azure', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
   });
 });
 
@@ -160,9 +159,8 @@ describe('streamed image edits', () => {
       partial_images: 1,
     });
     const events = (await drain(stream as AsyncIterable<{ type: string; b64_json?: string }>)).items;
-    expect(events.map((e) => e.type)).toEqual(['image_edit.partial_image', 'image_edit.completed', 'compose.receipt']);
+    expect(events.map((e) => e.type)).toEqual(['image_edit.partial_image', 'image_edit.completed']);
     expect(png(events[1]!.b64_json!)).toEqual({ width: 1024, height: 1024 });
-    expectCharge(events[2] as unknown as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-edit', 'low:1024x1024')), entry: 'low:1024x1024' });
   });
 });
 
@@ -214,13 +212,13 @@ describe('speech as Server-Sent Events', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const kinds = frames.map((f) => f.event ?? f.data);
     expect(kinds.filter((k) => k === 'speech.audio.delta').length).toBeGreaterThan(1);
-    expect(kinds.slice(-3)).toEqual(['speech.audio.done', 'compose.receipt', '[DONE]']);
-    for (const frame of frames.slice(0, -1)) expectMatchesSchema('SpeechStreamEvent', frame.json);
+    expect(kinds.slice(-3)).toEqual(['speech.audio.done', '[DONE]', 'compose.receipt']);
+    for (const frame of frames.filter((f) => f.data !== '[DONE]')) expectMatchesSchema('SpeechStreamEvent', frame.json);
     const info = readWavInfo(audioOf(frames));
     expect(info).toMatchObject({ sampleRate: 24_000, channels: 1, bitsPerSample: 16 });
     expect(info!.durationSeconds).toBeCloseTo(input.length / 15, 3);
     const perCharacter = catalogPrice('gpt-4o-mini-tts', 'openai', 'speech', 'input') / 1e6;
-    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'input_characters', unit: 'characters', quantity: input.length, amount: atomic(input.length * perCharacter) });
+    expectCharge(frames.at(-1)!.json as ReceiptBody, { key: 'input_characters', unit: 'characters', quantity: input.length, amount: atomic(input.length * perCharacter) });
   });
 
   it('streams any speech model this way (tts-1 as MP3)', async () => {
@@ -238,7 +236,7 @@ describe('speech as Server-Sent Events', () => {
     expect(broken.frames.some((f) => f.event === 'speech.audio.done')).toBe(false);
     expect((broken.frames.at(-2)!.json as { error: { code: string } }).error.code).toBe('upstream_connection_lost');
     const paid = await rawStream('/v1/audio/speech', { model: 'tts-1', input: input.replace('midstream-drop', 'none'), voice: 'alloy', stream_format: 'sse' }, {}, key);
-    expect(paid.frames.at(-2)!.event).toBe('compose.receipt');
+    expect(paid.frames.at(-1)!.event).toBe('compose.receipt');
 
     const outside = await rawStream('/external/v1/audio/speech', { model: 'tts-1', input: 'From outside.', voice: 'alloy', stream_format: 'sse' });
     expect(outside.frames.map((f) => f.event ?? f.data).slice(-2)).toEqual(['speech.audio.done', '[DONE]']);

@@ -83,7 +83,7 @@ describe('a Compose Key pays on native and external routes', () => {
     expectSettledLedger(await ledgerOf(key.keyId), BigInt(chatReceipt.final_amount_wei) + BigInt(responsesReceipt.final_amount_wei));
   });
 
-  it('pays native streams: the receipt is the compose.receipt event before [DONE], and the ledger is charged by it', async () => {
+  it('pays native streams: the receipt is the compose.receipt event after [DONE] (chat) or in response.completed (Responses), and the ledger is charged by it', async () => {
     const key = await gw.mintKey({ budget: 5n * USD });
     const chat = await gw.post(CHAT, chatBody('Key on a native chat stream', { stream: true }), bearer(key.token));
     expect(chat.status).toBe(200);

@@ -258,7 +258,9 @@ describe('heartbeats', () => {
     expect(comments.length).toBeGreaterThan(0);
     expect(comments.every((c) => c.comment === 'keep-alive')).toBe(true);
     // Heartbeats come between chunks, never inside one, and the text is whole.
-    const chunks = dataFrames(frames).slice(0, -1).map((f) => f.json as OpenAI.Chat.ChatCompletionChunk);
+    // Everything before [DONE] (the receipt follows it).
+    const data = dataFrames(frames);
+    const chunks = data.slice(0, data.findIndex((f) => f.data === '[DONE]')).map((f) => f.json as OpenAI.Chat.ChatCompletionChunk);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(echoOf('openai', prompt));
 
     const stream = await client.chat.completions.create({ ...chat(prompt), stream: true });

@@ -244,10 +244,10 @@ describe('bad input', () => {
 });
 
 /** A streamed call's frames as written (keep-alive comments kept apart), with their JSON. */
-const rawStream = async (body: Record<string, unknown>, path = '/v1/responses', key = gateway.apiKey) => {
+const rawStream = async (body: Record<string, unknown>, path = '/v1/responses', key = gateway.apiKey, extra: Record<string, string> = {}) => {
   const response = await fetch(`${gateway.url}${path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extra },
     body: JSON.stringify({ ...body, stream: true }),
   });
   const text = await response.text();
@@ -260,8 +260,8 @@ type Event = { type: string; sequence_number: number; response?: ResponseBody; i
 const storedResponses = async (): Promise<number> => (await doc.send(new ScanCommand({ TableName: physicalTableName('local', 'responses'), Select: 'COUNT' }))).Count ?? 0;
 
 describe('stream: true', () => {
-  it('streams images as OpenAI\u2019s image tool does, item by item, then the receipt and [DONE]; the record matches', async () => {
-    const { response, frames, names } = await rawStream({ model: 'gpt-image-1', input: 'a red kite', modalities: ['image'], n: 2, size: '1024x1024', quality: 'low' });
+  it('streams images as OpenAI\u2019s image tool does, item by item, then [DONE] and the receipt (opted in); the record matches', async () => {
+    const { response, frames, names } = await rawStream({ model: 'gpt-image-1', input: 'a red kite', modalities: ['image'], n: 2, size: '1024x1024', quality: 'low' }, '/v1/responses', gateway.apiKey, { 'x-compose-events': 'true' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-routing-final-model')).toBe('gpt-image-1');
     const perImage = [
@@ -271,7 +271,7 @@ describe('stream: true', () => {
       'response.image_generation_call.completed',
       'response.output_item.done',
     ];
-    expect(names).toEqual(['response.created', 'response.in_progress', ...perImage, ...perImage, 'response.completed', 'compose.receipt', '[DONE]']);
+    expect(names).toEqual(['response.created', 'response.in_progress', ...perImage, ...perImage, 'response.completed', '[DONE]', 'compose.receipt']);
     const events = frames.slice(0, -2).map((f) => f.json as Event & { item_id?: string });
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     for (const [i, frame] of frames.slice(0, -2).entries()) expect(events[i]!.type).toBe(frame.event);
@@ -290,12 +290,14 @@ describe('stream: true', () => {
     expectMatchesSchema('ResponseObject', completed.response);
     expect(completed.response).toMatchObject({ id: created.response!.id, status: 'completed' });
     expect(completed.response!.output).toEqual([done.item, secondDone.item]);
-    const receipt = frames.at(-2)!.json as { type: string } & ReceiptBody;
+    const receipt = frames.at(-1)!.json as { type: string } & ReceiptBody;
     expect(receipt.type).toBe('compose.receipt');
     expectCharge(receipt, { key: 'images', unit: 'images', quantity: 2, amount: atomic(2 * catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
     // Recorded once the charge was final: the completed response with its receipt.
     const { type: _, ...receiptBody } = receipt;
-    expect(await retrieve(created.response!.id)).toEqual({ ...completed.response, receipt: receiptBody });
+    // response.completed carries the same receipt, and is what was recorded.
+    expect(completed.response).toMatchObject({ receipt: receiptBody });
+    expect(await retrieve(created.response!.id)).toEqual(completed.response);
   });
 
   it('sends partial images as the provider renders them, when partial_images asks', async () => {
@@ -310,7 +312,9 @@ describe('stream: true', () => {
     for (const partial of partials) expect(decodePng(Buffer.from(partial.partial_image_b64, 'base64'))).toEqual({ width: 1024, height: 1024 });
     // Renderings on the way, not the picture itself.
     expect(partials.map((p) => p.partial_image_b64)).not.toContain(done.item!.result);
-    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
+    // Without `x-compose-events` the receipt is the terminal event's.
+    const completed = frames.find((f) => f.event === 'response.completed')!.json as { response: { receipt: ReceiptBody } };
+    expectCharge(completed.response.receipt, { key: 'images', unit: 'images', quantity: 1, amount: atomic(catalogPrice('gpt-image-1', 'openai', 'image-generation', 'low:1024x1024')), entry: 'low:1024x1024' });
   });
 
   it('refuses partial_images out of range, and on a modality without images', async () => {
@@ -328,8 +332,11 @@ describe('stream: true', () => {
       const items = body.modalities?.[0] === 'embedding' ? 2 : 1;
       expect(names.filter((n) => n === 'response.output_item.done')).toHaveLength(items);
       expect(names.slice(0, 2)).toEqual(['response.created', 'response.in_progress']);
-      expect(names.slice(-3)).toEqual(['response.completed', 'compose.receipt', '[DONE]']);
-      expectMatchesSchema('ResponseObject', (frames.at(-3)!.json as Event).response);
+      // Without `x-compose-events` only OpenAI's event types: the receipt rides in response.completed.
+      expect(names.slice(-2)).toEqual(['response.completed', '[DONE]']);
+      const completed = (frames.at(-2)!.json as Event).response!;
+      expectMatchesSchema('ResponseObject', completed);
+      expect((completed as unknown as { receipt: ReceiptBody }).receipt).toMatchObject({ final_amount_wei: expect.stringMatching(/^[1-9][0-9]*$/) });
     }
   });
 
@@ -350,7 +357,9 @@ describe('stream: true', () => {
     const { response, all, names, frames } = await rawStream({ model: 'tts-1', input: 'SIM_FAULT=timeout', modalities: ['audio'], voice: 'alloy' }, '/v1/responses', key);
     expect(response.status).toBe(200);
     expect(all.filter(isComment).length).toBeGreaterThan(0);
-    expect(names).toEqual(['compose.error', '[DONE]']);
+    // Not opted in to compose events: the failure is OpenAI's in-band `data: {error}`.
+    expect(frames.map((f) => f.event)).toEqual([undefined, undefined]);
+    expect(names[1]).toBe('[DONE]');
     expect((frames[0]!.json as { error: { code: string } }).error.code).toBe('upstream_timeout');
     expect(await storedResponses()).toBe(before);
     // The whole budget is still there: a dollar of speech at tts-1's price is far more than this probe.
@@ -432,7 +441,7 @@ describe('the record and the money', () => {
       expect(body.receipt).toEqual(receipt);
       expect(await ledger.getLedger(receipt.subject!.replace('compose-key:', ''))).toMatchObject({ reserved: 0n, spent: BigInt(receipt.final_amount_wei) });
       const streamed = await rawStream({ model: 'text-embedding-3-small', input: 'streamed, paid for', modalities: ['embedding'] }, '/v1/responses', key);
-      expect(streamed.names.slice(-3)).toEqual(['response.completed', 'compose.receipt', '[DONE]']);
+      expect(streamed.names.slice(-2)).toEqual(['response.completed', '[DONE]']);
     } finally {
       await ensureTables(dynamo, 'local');
     }

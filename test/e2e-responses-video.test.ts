@@ -162,7 +162,7 @@ describe('idempotent submissions', () => {
     const idOf = (frames: typeof one) => (frames[0]!.json as { response: VideoResponse }).response;
     expect(idOf(two).id).toBe(idOf(one).id);
     expect(idOf(two).job_id).toBe(idOf(one).job_id);
-    expect(two.map((f) => f.event ?? f.data).slice(-3)).toEqual(['response.completed', 'compose.receipt', '[DONE]']);
+    expect(two.map((f) => f.event ?? f.data).slice(-2)).toEqual(['response.completed', '[DONE]']);
     expect(await ledger.getLedger(keyIdOf(first.receipt!))).toMatchObject({ spent: 2n * SORA_4S, reserved: 0n });
   });
 });
@@ -199,8 +199,8 @@ describe('cancelling a video response by its id', () => {
 });
 
 /** A streamed call's frames as written (comments kept), with their JSON. */
-const streamed = async (body: Record<string, unknown>, path = '/v1/responses', key = gw.apiKey) => {
-  const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: headers(key), body: JSON.stringify({ ...body, stream: true }) });
+const streamed = async (body: Record<string, unknown>, path = '/v1/responses', key = gw.apiKey, extra: Record<string, string> = {}) => {
+  const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { ...headers(key), ...extra }, body: JSON.stringify({ ...body, stream: true }) });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const raw = parseSse(await res.text());
@@ -208,11 +208,11 @@ const streamed = async (body: Record<string, unknown>, path = '/v1/responses', k
 };
 
 describe('stream: true', () => {
-  it('streams the Responses events around the job status until completed, then the receipt and [DONE]', async () => {
-    const { res, frames } = await streamed({ model: 'sora-2', input: 'A lighthouse at dusk', modalities: ['video'] });
+  it('streams the Responses events around the job status until completed, then [DONE] and the receipt (opted in to compose events)', async () => {
+    const { res, frames } = await streamed({ model: 'sora-2', input: 'A lighthouse at dusk', modalities: ['video'] }, '/v1/responses', gw.apiKey, { 'x-compose-events': 'true' });
     const names = frames.map((f) => f.event ?? f.data);
     expect(names.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
-    expect(names.slice(-5)).toEqual(['compose.video.status', 'response.output_item.done', 'response.completed', 'compose.receipt', '[DONE]']);
+    expect(names.slice(-5)).toEqual(['compose.video.status', 'response.output_item.done', 'response.completed', '[DONE]', 'compose.receipt']);
     const statuses = frames.filter((f) => f.event === 'compose.video.status').map((f) => f.json as { type: string; final: boolean; video: Video });
     expect(statuses.length).toBeGreaterThan(1);
     for (const status of statuses) {
@@ -236,16 +236,24 @@ describe('stream: true', () => {
     const completed = responses[4]!.response!;
     expectMatchesSchema('ResponseObject', completed);
     expect(completed).toMatchObject({ id: created.id, status: 'completed', job_id: created.job_id });
-    const receipt = frames.at(-2)!.json as { type: string } & ReceiptBody;
+    const receipt = frames.at(-1)!.json as { type: string } & ReceiptBody;
     expect(receipt).toMatchObject({ type: 'compose.receipt', final_amount_wei: String(SORA_4S) });
+    expect(completed.receipt).toMatchObject({ final_amount_wei: String(SORA_4S) });
     // The stream's record reads as the job is now.
     expect(await retrieve(created.id)).toMatchObject({ status: 'completed', output: [{ url: expect.any(String) }] });
+  });
+
+  it('sends only OpenAI’s event types unless the request opts in, with the receipt in the terminal response', async () => {
+    const { frames } = await streamed({ model: 'sora-2', input: 'A plain stream', modalities: ['video'] });
+    const names = frames.map((f) => f.event ?? f.data);
+    expect(names).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.output_item.done', 'response.completed', '[DONE]']);
+    expect((frames[4]!.json as { response: VideoResponse }).response.receipt).toMatchObject({ final_amount_wei: String(SORA_4S) });
   });
 
   it('ends with response.failed when the job fails', async () => {
     const { frames } = await streamed({ model: 'sora-2', input: `Doomed ${SIM_VIDEO_FAULTS.fail}`, modalities: ['video'] });
     const names = frames.map((f) => f.event ?? f.data);
-    expect(names.slice(-4)).toEqual(['response.output_item.done', 'response.failed', 'compose.receipt', '[DONE]']);
+    expect(names.slice(-3)).toEqual(['response.output_item.done', 'response.failed', '[DONE]']);
     const failed = frames.find((f) => f.event === 'response.failed')!.json as { response: VideoResponse };
     expectMatchesSchema('ResponseObject', failed.response);
     expect(failed.response).toMatchObject({ status: 'failed', error: { code: 'video_generation_failed' } });

@@ -42,33 +42,33 @@ describe('streamed transcription (native)', () => {
     const deltas = events.filter((e) => e.type === 'transcript.text.delta');
     expect(deltas.length).toBe(TRANSCRIPT.split(' ').length);
     expect(deltas.map((e) => e.delta).join('')).toBe(TRANSCRIPT);
-    expect(events.slice(-2).map((e) => e.type)).toEqual(['transcript.text.done', 'compose.receipt']);
-    const done = events.at(-2)!;
+    // The SDK stops at [DONE]; the receipt after it is for parsers that read on.
+    expect(events.at(-1)!.type).toBe('transcript.text.done');
+    const done = events.at(-1)!;
     expect(done).toEqual({ type: 'transcript.text.done', text: TRANSCRIPT, usage: { type: 'duration', seconds: 7 } });
     for (const event of events) expectMatchesSchema('TranscriptionStreamEvent', event);
-    expectCharge(events.at(-1) as unknown as ReceiptBody, { key: 'audio_minutes', unit: 'audio_minutes', quantity: 7 / 60, amount: atomic((7 / 60) * perMinute('gpt-4o-mini-transcribe')) });
   });
 
-  it('names every event on the wire and closes with compose.receipt then [DONE], charging what the unstreamed call charges', async () => {
+  it('names every event on the wire and closes with [DONE] then compose.receipt, charging what the unstreamed call charges', async () => {
     const { response, frames } = await rawStream('/v1/audio/transcriptions', { model: 'gpt-4o-transcribe' }, 6);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('x-routing-final-model')).toBe('gpt-4o-transcribe');
-    expect(kinds(frames).slice(-3)).toEqual(['transcript.text.done', 'compose.receipt', '[DONE]']);
+    expect(kinds(frames).slice(-3)).toEqual(['transcript.text.done', '[DONE]', 'compose.receipt']);
     expect(new Set(kinds(frames).slice(0, -3))).toEqual(new Set(['transcript.text.delta']));
     for (const frame of frames.slice(0, -2)) expect((frame.json as { type: string }).type).toBe(frame.event);
 
     const unstreamed = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file: await upload(wavBytes(6), 'meeting.wav') }).withResponse();
-    const streamedReceipt = frames.at(-2)!.json as ReceiptBody;
+    const streamedReceipt = frames.at(-1)!.json as ReceiptBody;
     expect(streamedReceipt.line_items).toEqual(receiptOf(unstreamed.response).line_items);
     expect((frames.at(-3)!.json as { text: string }).text).toBe(unstreamed.data.text);
   });
 
   it('streams a model that cannot stream (whisper-1) as its finished transcript: one delta, then done', async () => {
     const { frames } = await rawStream('/v1/audio/transcriptions', { model: 'whisper-1', response_format: 'text' }, 4);
-    expect(kinds(frames)).toEqual(['transcript.text.delta', 'transcript.text.done', 'compose.receipt', '[DONE]']);
+    expect(kinds(frames)).toEqual(['transcript.text.delta', 'transcript.text.done', '[DONE]', 'compose.receipt']);
     expect(frames[0]!.json).toEqual({ type: 'transcript.text.delta', delta: 'Sentence 1 of the simulated transcript.' });
-    expectCharge(frames[2]!.json as ReceiptBody, { key: 'audio_minutes', unit: 'audio_minutes', quantity: 4 / 60, amount: atomic((4 / 60) * perMinute('whisper-1')) });
+    expectCharge(frames[3]!.json as ReceiptBody, { key: 'audio_minutes', unit: 'audio_minutes', quantity: 4 / 60, amount: atomic((4 / 60) * perMinute('whisper-1')) });
   });
 
   it('streams an upload named by file_id (JSON body)', async () => {
@@ -78,8 +78,8 @@ describe('streamed transcription (native)', () => {
     expect((await fetch(target.upload_url, { method: target.method, headers: target.headers, body: audio })).status).toBe(200);
     const response = await gateway.fetch('/v1/audio/transcriptions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini-transcribe', file_id: target.id, stream: true }) });
     const frames = dataFrames(parseSse(await response.text()));
-    expect(kinds(frames).slice(-3)).toEqual(['transcript.text.done', 'compose.receipt', '[DONE]']);
-    expectCharge(frames.at(-2)!.json as ReceiptBody, { key: 'audio_minutes', unit: 'audio_minutes', quantity: 5 / 60, amount: atomic((5 / 60) * perMinute('gpt-4o-mini-transcribe')) });
+    expect(kinds(frames).slice(-3)).toEqual(['transcript.text.done', '[DONE]', 'compose.receipt']);
+    expectCharge(frames.at(-1)!.json as ReceiptBody, { key: 'audio_minutes', unit: 'audio_minutes', quantity: 5 / 60, amount: atomic((5 / 60) * perMinute('gpt-4o-mini-transcribe')) });
   });
 
   it('refuses a streamed srt, vtt or verbose_json transcript before any money moves (400)', async () => {
@@ -100,7 +100,7 @@ describe('streamed transcription (native)', () => {
       expect((broken.frames.at(-2)!.json as { error: { code: string } }).error.code, fault).toMatch(/^upstream_/);
     }
     const paid = await rawStream('/v1/audio/transcriptions', { model: 'gpt-4o-mini-transcribe' }, 7, key);
-    expect(kinds(paid.frames).at(-2)).toBe('compose.receipt');
+    expect(kinds(paid.frames).at(-1)).toBe('compose.receipt');
     const broke = await rawStream('/v1/audio/transcriptions', { model: 'gpt-4o-mini-transcribe' }, 7, key);
     expect(broke.response.status).toBe(402);
   });

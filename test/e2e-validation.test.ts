@@ -133,7 +133,7 @@ describe('routes', () => {
     for (const [method, path, allow] of [
       ['GET', CHAT, 'POST'],
       ['PUT', RESPONSES, 'POST'],
-      ['DELETE', '/v1/responses/resp_x', 'GET'],
+      ['PUT', '/v1/responses/resp_x', 'GET, DELETE'],
       ['GET', '/v1/responses/resp_x/cancel', 'POST'],
     ] as const) {
       const response = await gateway.fetch(path, { method });
@@ -148,6 +148,10 @@ describe('routes', () => {
       ['GET', `/v1/responses/${id}`],
       ['GET', `/v1/responses/${id}/input_items`],
       ['POST', `/v1/responses/${id}/cancel`],
+      ['DELETE', `/v1/responses/${id}`],
+      ['GET', `/external/v1/responses/${id}`],
+      ['GET', `/external/v1/responses/${id}/input_items`],
+      ['DELETE', `/external/v1/responses/${id}`],
     ] as const) {
       const response = await gateway.fetch(path, { method });
       await expectRefusal(response, { status: 404, code: 'response_not_found' });

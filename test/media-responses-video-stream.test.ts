@@ -42,8 +42,11 @@ const job = (status: VideoStatus, progress: number): VideoJob => ({
 
 const base = { id: `resp_${'b'.repeat(48)}`, created_at: 1_700_000_000, model: 'sora-2', instructions: null, metadata: {}, modalities: ['video'], store: true };
 
-/** The frames for a job that reads as `statuses` one poll after another, within `lambdaRemainingMs`. */
-const stream = async (statuses: VideoStatus[], surface: Surface, lambdaRemainingMs = 900_000) => {
+/**
+ * The frames for a job that reads as `statuses` one poll after another, within `lambdaRemainingMs`. Native streams
+ * here opt in to `compose.*` events (`x-compose-events: true`) unless `composeEvents` says otherwise.
+ */
+const stream = async (statuses: VideoStatus[], surface: Surface, lambdaRemainingMs = 900_000, composeEvents = surface === 'native') => {
   let now = 0;
   let reads = 0;
   const view = (status: VideoStatus, progress: number) => toVideoObject(job(status, progress), surface, status === 'completed' ? 'https://media.example/v.mp4' : undefined);
@@ -64,7 +67,7 @@ const stream = async (statuses: VideoStatus[], surface: Surface, lambdaRemaining
     now: () => now,
   });
   let text = '';
-  for await (const frame of videoResponseFrames({ response, surface, events })) text += frame;
+  for await (const frame of videoResponseFrames({ response, surface, events, composeEvents })) text += frame;
   const frames = dataFrames(parseSse(text));
   return { frames, names: frames.map((f) => f.event ?? f.data) };
 };
@@ -81,8 +84,8 @@ describe('the Responses stream of a video job', () => {
       'compose.video.status',
       'response.output_item.done',
       'response.completed',
-      'compose.receipt',
       '[DONE]',
+      'compose.receipt',
     ]);
     const numbered = frames.filter((f) => f.event?.startsWith('response.')).map((f) => (f.json as { sequence_number: number }).sequence_number);
     expect(numbered).toEqual([0, 1, 2, 3, 4]);
@@ -90,7 +93,15 @@ describe('the Responses stream of a video job', () => {
     const completed = (frames[7]!.json as { response: Record<string, unknown> }).response;
     expectMatchesSchema('ResponseObject', completed);
     expect(completed).toMatchObject({ status: 'completed', job_id: JOB_ID, receipt, output: [{ type: 'video_generation_call', status: 'completed', url: 'https://media.example/v.mp4' }] });
-    expect(frames[8]!.json).toMatchObject({ type: 'compose.receipt', final_amount_wei: '400000' });
+    expect(frames[9]!.json).toMatchObject({ type: 'compose.receipt', final_amount_wei: '400000' });
+  });
+
+  it('sends only OpenAI’s event types natively unless the request opts in: the receipt rides in response.completed', async () => {
+    const { frames, names } = await stream(['queued', 'in_progress', 'completed'], 'native', 900_000, false);
+    expect(names).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.output_item.done', 'response.completed', '[DONE]']);
+    expect((frames[4]!.json as { response: Record<string, unknown> }).response).toMatchObject({ status: 'completed', receipt });
+    const cut = await stream(['in_progress'], 'native', 30_000, false);
+    expect(cut.names).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.in_progress', '[DONE]']);
   });
 
   it.each([
@@ -98,7 +109,7 @@ describe('the Responses stream of a video job', () => {
     ['cancelled', 'response.cancelled', 'cancelled'],
   ] as const)('ends a %s job with %s and the job\u2019s error', async (status, event, code) => {
     const { frames, names } = await stream(['in_progress', status], 'native');
-    expect(names.slice(-4)).toEqual(['response.output_item.done', event, 'compose.receipt', '[DONE]']);
+    expect(names.slice(-4)).toEqual(['response.output_item.done', event, '[DONE]', 'compose.receipt']);
     const response = (frames.at(-3)!.json as { response: Record<string, unknown> }).response;
     expectMatchesSchema('ResponseObject', response);
     expect(response).toMatchObject({ status, error: { code }, output: [{ status, url: null }] });
@@ -108,7 +119,7 @@ describe('the Responses stream of a video job', () => {
     // 30 s left, less the 10 s margin: polls at 0, 2, …, 20 s, and the last cannot wait another 2 s.
     const { frames, names } = await stream(['in_progress'], 'native', 30_000);
     expect(names.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
-    expect(names.slice(-3)).toEqual(['compose.video.status', 'compose.receipt', '[DONE]']);
+    expect(names.slice(-3)).toEqual(['compose.video.status', '[DONE]', 'compose.receipt']);
     expect(names).not.toContain('response.output_item.done');
     const last = frames.at(-3)!.json as { final: boolean; resumable: boolean; reason: string; resume_url: string };
     expect(last).toMatchObject({ final: true, resumable: true, reason: 'lambda_time_limit' });
@@ -132,9 +143,9 @@ describe('the Responses stream of a video job', () => {
       throw new UpstreamError(404, 'video_not_found', 'The video job no longer exists.');
     }
     let text = '';
-    for await (const frame of videoResponseFrames({ response, surface: 'native', events: gone() })) text += frame;
+    for await (const frame of videoResponseFrames({ response, surface: 'native', events: gone(), composeEvents: true })) text += frame;
     const frames = dataFrames(parseSse(text));
-    expect(frames.map((f) => f.event ?? f.data)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'compose.error', 'compose.receipt', '[DONE]']);
+    expect(frames.map((f) => f.event ?? f.data)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'compose.error', '[DONE]', 'compose.receipt']);
     expect(frames[3]!.json).toMatchObject({ error: { code: 'video_not_found' } });
   });
 });

@@ -171,3 +171,23 @@ describe('quoteWorstCase', () => {
     expect(quoteWorstCase(vision, { kind: 'requests' }, { feeBps: 1000 }).amount).toBe(2200n);
   });
 });
+
+describe('a call the provider does not charge for (moderation)', () => {
+  const moderation: PricingUnit[] = [
+    { unitKey: 'requests', unit: 'usd_per_request', entries: { default: 0, platform_fee: 0.0001 }, valueKeys: ['default', 'platform_fee'], default: true },
+  ];
+
+  it('charges the flat platform fee alone: a zero provider amount, and the receipt still adds up', () => {
+    const charge = meter(moderation, { kind: 'requests', count: 1 }, { feeBps: 0 });
+    expect(charge).toMatchObject({ provider_amount_wei: '0', platform_fee_wei: '100', final_amount_wei: '100' });
+    expect(charge.line_items).toEqual([{ key: 'requests', unit: 'requests', quantity: 1, unit_price_usd: 0, amount_wei: '0' }]);
+    addsUp(charge);
+    // A percentage fee on a zero provider amount adds nothing to the flat fee.
+    expect(meter(moderation, { kind: 'requests', count: 1 }, { feeBps: 500 }).final_amount_wei).toBe('100');
+  });
+
+  it('quotes exactly what it meters', () => {
+    const quote = quoteWorstCase(moderation, { kind: 'requests', count: 1 }, { feeBps: 500 });
+    expect(quote).toMatchObject({ amount: 100n, providerAmount: 0n, platformFee: 100n });
+  });
+});

@@ -19,6 +19,7 @@ import { json } from '../../shared/http/response.ts';
 const PARAMS_SUFFIX = '/params';
 
 export const handler = createFamilyHandler('catalog', {
+  // Rows carry OpenAI's model fields (id, object, created, owned_by) beside the spec's: see catalog/openai-model.ts.
   'models.list': (request) => json(200, listModels(parseListModelsQuery(request.query))),
   'models.listAll': () => json(200, listModels({ all: true })),
   'models.search': (request) => json(200, searchModels(readJsonObject(request, 64 * 1024))),

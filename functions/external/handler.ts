@@ -59,12 +59,21 @@ export const handler = createFamilyHandler('external', {
   },
   'chat.create': sanitized(text['chat.create']),
   'responses.create': sanitized(text['responses.create']),
+  // Stored responses are read and deleted by the Compose Key that created them, as natively.
+  'responses.get': text['responses.get'],
+  'responses.inputItems': text['responses.inputItems'],
+  'responses.delete': text['responses.delete'],
   // Media operations put their own diagnostic headers on provider errors (their bodies may be multipart).
   'embeddings.create': sanitized(media['embeddings.create']),
   'images.generate': sanitized(media['images.generate']),
+  'images.edit': sanitized(media['images.edit']),
   'audio.speech': sanitized(media['audio.speech']),
   'audio.transcriptions': sanitized(media['audio.transcriptions']),
+  'audio.translations': sanitized(media['audio.translations']),
+  'moderations.create': sanitized(media['moderations.create']),
   'videos.create': sanitized(videos['videos.create']),
+  'videos.get': videos['videos.get'],
+  'videos.content': videos['videos.content'],
   'opencode.provider': (request) => json(200, opencodeProviderConfig(request)),
   'opencode.wellKnown': (request) => json(200, opencodeWellKnown(request)),
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
 import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { removeLocalEndpoints, writeLocalEndpoints } from './endpoints.ts';
 import { installLambdaGlobals } from './lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';
 import { ensureTables, startDynamo } from './standins/dynamodb.ts';
@@ -167,9 +168,19 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  writeLocalEndpoints(options.dataDir, {
+    url,
+    stage,
+    pid: process.pid,
+    dynamodb: dynamo.endpoint,
+    s3: s3.endpoint,
+    sqs: sqs.endpoint,
+    tables: Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [t, physicalTableName(stage, t)])),
+  });
 
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     env,
     simulated: [...(simulators?.banner ?? []), ...(videos?.banner ?? [])],
     chain,
@@ -177,6 +188,7 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
     mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
       (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
     close: async () => {
+      removeLocalEndpoints(options.dataDir, url);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await consumers.stop();

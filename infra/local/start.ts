@@ -1,6 +1,7 @@
 /** `npm start`: the whole API on http://127.0.0.1:3000 with its embedded stand-ins. */
 import { join } from 'node:path';
 import { describeLocalChain } from './chain/banner.ts';
+import { endpointsFile } from './endpoints.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,6 +16,7 @@ const banner = [
   '',
   `Compose Inference is running on ${runtime.url}`,
   `  data:       ${dataDir} (DynamoDB via dynalite, S3 via s3rver, SQS via fauxqs, Step Functions via aws-local-stepfunctions)`,
+  `  endpoints:  ${endpointsFile(dataDir)} (npm run keys -- show|revoke finds this runtime's ledger through it)`,
   '',
   'Providers without a key are served by loopback simulators:',
   ...runtime.simulated.map((line) => `  ${line}`),

@@ -135,6 +135,19 @@ export interface TranscriptionResult {
   readonly segments?: readonly TranscriptionSegment[];
 }
 
+/** OpenAI's moderation input: text, several texts, or multimodal parts (`text`, `image_url`). */
+export interface ModerationRequest {
+  readonly model: string;
+  readonly input: string | readonly string[] | readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The provider's moderation answer as OpenAI shapes it: one result per input, passed through. */
+export interface ModerationResult {
+  readonly id: string;
+  readonly model: string;
+  readonly results: readonly Readonly<Record<string, unknown>>[];
+}
+
 /** A transcript as the provider streams it: text as it is recognised, then the whole result once. */
 export type TranscriptStreamEvent = { readonly type: 'delta'; readonly text: string } | { readonly type: 'done'; readonly result: TranscriptionResult };
 
@@ -181,6 +194,9 @@ export interface MediaAdapter {
   streamImageEdit?(request: ImageRequest, options: CallOptions): Promise<AsyncIterable<ImageStreamEvent>>;
   speak?(request: SpeechRequest, options: CallOptions): Promise<SpeechResult>;
   transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
+  /** Speech in any language to English text (OpenAI's `audio/translations`); `language` is not sent. */
+  translate?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
+  moderate?(request: ModerationRequest, options: CallOptions): Promise<ModerationResult>;
   /**
    * Transcription as the provider streams it (resolves once it has answered; the iterable ends with one
    * `done`, or throws a typed `UpstreamError`). Absent where the provider cannot stream transcripts.

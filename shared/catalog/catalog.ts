@@ -7,6 +7,7 @@
 // @ts-ignore
 import generated from './generated/catalog.json' with { type: 'json' };
 import type { CanonicalModality, CanonicalOperation } from './enums.ts';
+import { withOpenAIModelFields } from './openai-model.ts';
 import { hydrateCatalog, type CatalogFile } from './stored-format.ts';
 import type { CatalogRecord, ModelRow, PricingUnit } from './types.ts';
 
@@ -47,7 +48,9 @@ const tokenInputPrice = (row: ModelRow): number | undefined => {
 };
 
 const toEntry = (record: CatalogRecord, ordinal: number): CatalogEntry => {
-  const { curated, ...row } = record;
+  const { curated, ...stored } = record;
+  // Every row is served with OpenAI's model fields too (openai-model.ts), wherever it is listed.
+  const row = withOpenAIModelFields(stored);
   const byOperation = new Map<CanonicalOperation, ModelRow>(
     row.operations.map((operation) => [operation.operation, row.operations.length === 1 ? row : { ...row, operations: [operation] }]),
   );

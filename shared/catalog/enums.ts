@@ -35,7 +35,7 @@ export type CanonicalModality = (typeof CANONICAL_MODALITIES)[number];
 
 /** Canonical operations per modality, in the order the modality views list them. */
 export const OPERATIONS_BY_MODALITY = {
-  text: ['text-generation'],
+  text: ['text-generation', 'moderation'],
   image: ['image-generation', 'image-edit', 'object-detection', 'image-classification'],
   audio: ['speech', 'transcription'],
   video: ['video-generation'],

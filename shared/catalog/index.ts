@@ -15,6 +15,8 @@ export {
 } from './enums.ts';
 export { getModality, listModalities, listOperationModels, listOperations } from './modalities.ts';
 export { getModel, getModelParams, listModels, modelSupports, resolveModel } from './models.ts';
+export { closestIds, splitProviderPrefix } from './names.ts';
+export { openAIModelFields, withOpenAIModelFields, type OpenAIModelFields } from './openai-model.ts';
 export { PROVIDER_PREFERENCE } from './preference.ts';
 export type {
   ModalityCatalogEntry,

@@ -34,6 +34,8 @@ export const PRICING_CONVENTIONS: Readonly<Record<CanonicalOperation, { readonly
   speech: { unitKey: 'characters', keys: /^input$/, required: ['input'] },
   transcription: { unitKey: 'audio_minutes', keys: /^input$/, required: ['input'] },
   'video-generation': { unitKey: 'video_seconds', keys: /^(default|\d+p)$/, required: [] },
+  // The provider's price per request (0 where it does not charge) and the gateway's flat fee per request.
+  moderation: { unitKey: 'requests', keys: /^(default|platform_fee)$/, required: ['default', 'platform_fee'] },
 };
 
 const followsConvention = (operation: { operation: string; pricingUnits: readonly { unitKey: string; entries: Record<string, number>; default?: boolean | undefined }[] }): boolean => {

@@ -6,6 +6,7 @@
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
 import { getCatalog, type Catalog, type CatalogEntry } from './catalog.ts';
 import type { CanonicalOperation, ModelProvider } from './enums.ts';
+import { closestIds, splitProviderPrefix } from './names.ts';
 import { paramDefaults } from './params.ts';
 import type { ModelListResponse, ModelParamsResponse } from './responses.ts';
 import type { ModelRow } from './types.ts';
@@ -24,21 +25,40 @@ export const listModels = (options: ListModelsOptions = {}, catalog: Catalog = g
 const entriesFor = (modelId: string, catalog: Catalog): readonly CatalogEntry[] =>
   catalog.byId.get(modelId) ?? catalog.byLowerId.get(modelId.toLowerCase()) ?? [];
 
-const notFound = (modelId: string, provider?: ModelProvider, servedBy: readonly string[] = []): NotFoundError =>
-  new NotFoundError(
-    'model_not_found',
-    provider && servedBy.length
-      ? `The model '${modelId}' is not served by provider '${provider}'; it is available from: ${servedBy.join(', ')}.`
-      : `The model '${modelId}' does not exist.`,
-    { param: 'model' },
-  );
+const notFound = (modelId: string, catalog: Catalog, provider?: ModelProvider, servedBy: readonly string[] = []): NotFoundError => {
+  if (provider && servedBy.length) {
+    return new NotFoundError('model_not_found', `The model '${modelId}' is not served by provider '${provider}'; it is available from: ${servedBy.join(', ')}.`, {
+      param: 'model',
+    });
+  }
+  const suggestions = closestIds(modelId, catalog.byId.keys());
+  const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : ' GET /v1/models lists the models.';
+  return new NotFoundError('model_not_found', `The model '${modelId}' does not exist.${hint}`, { param: 'model' });
+};
 
+/**
+ * The rows a model name names. An id the catalog knows wins (slash ids included); otherwise `provider/model`
+ * (a provider id or alias, see names.ts) names that provider's row. A `provider` field that contradicts the
+ * prefix is a 400: the request says two different things.
+ */
 const findEntries = (modelId: string, provider: unknown, catalog: Catalog): { entries: readonly CatalogEntry[]; provider?: ModelProvider } => {
   if (!modelId) throw new InvalidRequestError('missing_model', 'A model is required.', { param: 'model' });
   const chosen = validateProvider(provider);
   const all = entriesFor(modelId, catalog);
+  if (!all.length) {
+    const qualified = splitProviderPrefix(modelId);
+    const id = qualified?.candidates.find((candidate) => entriesFor(candidate, catalog).length > 0);
+    if (qualified && id !== undefined) {
+      if (chosen && chosen !== qualified.provider) {
+        throw new InvalidRequestError('provider_conflict', `The model '${modelId}' names provider '${qualified.provider}', but the provider field says '${chosen}'.`, {
+          param: 'provider',
+        });
+      }
+      return findEntries(id, qualified.provider, catalog);
+    }
+  }
   const entries = chosen ? all.filter((entry) => entry.row.provider === chosen) : all;
-  if (!entries.length) throw notFound(modelId, chosen, all.map((entry) => entry.row.provider));
+  if (!entries.length) throw notFound(modelId, catalog, chosen, all.map((entry) => entry.row.provider));
   return { entries, ...(chosen ? { provider: chosen } : {}) };
 };
 

@@ -22,6 +22,7 @@ const SHAPES: Record<CanonicalOperation, OperationShape> = {
   speech: { sourceTypes: ['text'], input: ['text'], output: ['audio'], streamable: false },
   transcription: { sourceTypes: ['audio'], input: ['audio'], output: ['text'], streamable: false },
   'video-generation': { sourceTypes: ['text'], input: ['text'], output: ['video'], streamable: false },
+  moderation: { sourceTypes: ['text', 'image'], input: ['text', 'image'], output: ['json'], streamable: false },
 };
 
 export type OperationOverrides = Partial<OperationShape>;

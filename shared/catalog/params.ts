@@ -95,6 +95,7 @@ const BY_OPERATION: Record<OperationCapability['operation'], (source: ParamSourc
     temperature: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'Sampling temperature.' },
   }),
   'video-generation': (_, operation) => videoParams(operation),
+  moderation: () => ({}),
 };
 
 export const deriveParams = (source: ParamSource, overrides: Readonly<Params> = {}): Params => {

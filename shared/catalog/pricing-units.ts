@@ -55,5 +55,11 @@ export const perAudioMinute = (input: number, isDefault = true): PricingUnit => 
  */
 export const perVideoSecond = (prices: Entries, isDefault = true): PricingUnit => pricingUnit('video_seconds', prices, isDefault);
 
+/**
+ * Free at the provider, charged by the gateway: `default` is the provider's price per request (0) and
+ * `platform_fee` the gateway's flat fee per request, which receipts show as the platform fee (moderation).
+ */
+export const platformFeePerRequest = (fee: number, isDefault = true): PricingUnit => pricingUnit('requests', { default: 0, platform_fee: fee }, isDefault);
+
 /** USD per call: per-request vision inference. */
 export const perRequest = (price: number, isDefault = true): PricingUnit => pricingUnit('requests', { default: price }, isDefault);

@@ -1,15 +1,13 @@
-import { getCatalog, getModel } from '../catalog/index.ts';
-import type { ModelRow } from '../catalog/index.ts';
+import { getCatalog, getModel, openAIModelFields } from '../catalog/index.ts';
 
 /** The OpenAI model object: external clients know only `{id, object, created, owned_by}`. */
-export const toOpenAIModel = (row: ModelRow) => ({
-  id: row.modelId,
-  object: 'model' as const,
-  created: row.createdAt ? Math.floor(Date.parse(row.createdAt) / 1000) || 0 : 0,
-  owned_by: row.ownedBy || row.provider,
-});
+export const toOpenAIModel = openAIModelFields;
 
-/** One row per public id (the preferred provider's), since an OpenAI client addresses models by id alone. */
+/**
+ * One row per public id over the whole catalog (the preferred provider's), since an OpenAI client addresses
+ * models by id alone. `/v1/models` lists the curated rows and `/v1/models/all` every row, one per provider
+ * serving an id; this list counts the distinct ids of `/v1/models/all`.
+ */
 export const listOpenAIModels = () => {
   const seen = new Set<string>();
   const data = [];

@@ -53,7 +53,13 @@ export const createTextOperations = (services: TextServices, billing: Billing, s
       const caller = await owner(http, billing, surface);
       const stored = await services.responses.get(http.pathParameters.responseId!, caller.id);
       // A media response that is an async job (video) answers with the job's state now.
-      return json(200, media ? await media.current(stored, caller.id) : stored.response);
+      const response = media ? await media.current(stored, caller.id) : stored.response;
+      // External clients get OpenAI's shapes only: a response created natively loses its receipt there.
+      if (surface === 'external') {
+        const { receipt: _receipt, ...openAI } = response;
+        return json(200, openAI);
+      }
+      return json(200, response);
     },
     'responses.inputItems': async (http: HttpRequest) => {
       const caller = await owner(http, billing, surface);
@@ -61,6 +67,13 @@ export const createTextOperations = (services: TextServices, billing: Billing, s
       const stored = await services.responses.get(id, caller.id);
       const data = stored.inputItems.map((item, i) => ({ id: (item.id as string | undefined) ?? `${id}_input_${i}`, ...item }));
       return json(200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
+    },
+    // OpenAI's answer to a delete: the id, the object, and `deleted: true`.
+    'responses.delete': async (http: HttpRequest) => {
+      const caller = await owner(http, billing, surface);
+      const id = http.pathParameters.responseId!;
+      await services.responses.remove(id, caller.id);
+      return json(200, { id, object: 'response', deleted: true });
     },
     'responses.cancel': async (http: HttpRequest) => {
       const caller = await owner(http, billing, surface);

@@ -18,7 +18,7 @@ import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
-import { diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
 import { measuredUsage } from './usage-estimate.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
@@ -143,6 +143,8 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   });
   const serializer: FrameSerializer =
     request.api === 'chat' ? createChatChunkSerializer({ id, created, model: model.publicId }, request.includeUsage) : createResponsesEventSerializer(base);
+  // Responses streams carry `compose.*` events only on request (their receipt is in `response.completed`).
+  const events = composeEventsOn(surface, request.api, http.headers);
   const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
 
   async function* frames(): AsyncGenerator<string> {
@@ -191,11 +193,12 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
       settled = await settle(completion);
+      // The receipt frame follows `[DONE]`: OpenAI SDKs stop reading there, parsers that read on accept it.
       const closing = [
         ...serializer.end(receiptField(settled)),
-        ...(completion.error ? [streamErrorFrame(surface, completion.error)] : []),
-        ...(native && settled.receipt ? [receiptFrame(request.api, settled.receipt)] : []),
+        ...(completion.error ? [streamErrorFrame(events ? 'native' : 'external', completion.error)] : []),
         DONE_FRAME,
+        ...(events && settled.receipt ? [receiptFrame(request.api, settled.receipt)] : []),
       ];
       // Recorded before the stream says it is over: a client that retrieves on the terminal event (or on the
       // error, where SDKs stop reading) must find the final record, not the in-progress one.
@@ -223,8 +226,8 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
 };
 
 /**
- * OpenAI SDKs hand every data frame of a stream to the caller, named event or not; so the receipt carries an
- * empty `choices` on chat streams and a `type` on Responses streams, and code written for OpenAI skips it safely.
+ * Sent after `[DONE]`, where OpenAI SDKs have stopped reading. Parsers that read on (the Vercel AI SDK) get a
+ * chunk-shaped frame on chat streams (empty `choices`) and a typed event on Responses streams, which they skip.
  */
 export const receiptFrame = (api: TextRequest['api'], receipt: ReceiptBody): string =>
   eventFrame('compose.receipt', api === 'chat' ? { object: 'compose.receipt', choices: [], ...receipt } : { type: 'compose.receipt', ...receipt });

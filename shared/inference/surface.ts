@@ -18,3 +18,19 @@ export const diagnosticHeaders = (surface: Surface, model: ResolvedModel): Recor
   surface === 'external'
     ? { 'x-compose-public-model': model.publicId, 'x-compose-upstream-provider': model.provider, 'x-compose-upstream-model': model.wireModel }
     : {};
+
+/**
+ * The request header that opts a native Responses stream in to `compose.*` named events (receipt, video status,
+ * errors). Without it a Responses stream carries only OpenAI's event types, since the OpenAI SDKs' Responses
+ * stream accumulators reject an event type they do not know; the receipt is in `response.completed` anyway.
+ */
+export const COMPOSE_EVENTS_HEADER = 'x-compose-events';
+
+export const wantsComposeEvents = (headers: Readonly<Record<string, string>>): boolean => /^(true|1|yes)$/i.test(headers[COMPOSE_EVENTS_HEADER]?.trim() ?? '');
+
+/**
+ * Whether a stream carries `compose.*` events: native chat and media streams always do (after `[DONE]`, where
+ * OpenAI SDKs have stopped reading); native Responses streams when the request opted in; external ones never.
+ */
+export const composeEventsOn = (surface: Surface, api: 'chat' | 'responses' | 'media', headers: Readonly<Record<string, string>>): boolean =>
+  surface === 'native' && (api !== 'responses' || wantsComposeEvents(headers));

@@ -3,7 +3,7 @@ import type { ProviderId } from '../../layers/providers/types.ts';
 import { resolveModel, type CanonicalOperation, type ModelRow, type ParamSpec } from '../catalog/index.ts';
 import type { PricingUnit } from '../pricing/index.ts';
 
-export type MediaOperation = Extract<CanonicalOperation, 'embeddings' | 'image-generation' | 'image-edit' | 'speech' | 'transcription'>;
+export type MediaOperation = Extract<CanonicalOperation, 'embeddings' | 'image-generation' | 'image-edit' | 'speech' | 'transcription' | 'moderation'>;
 
 export interface MediaModel {
   readonly publicId: string;

@@ -22,9 +22,19 @@ import { streamSpeech } from './speech/stream.ts';
 import { readTranscription } from './transcription/read.ts';
 import { prepareTranscription, serveTranscription } from './transcription/serve.ts';
 import { streamTranscription } from './transcription/stream.ts';
+import { serveTranslation } from './transcription/translate.ts';
+import { prepareModeration, serveModeration } from './moderation/serve.ts';
 import { MEDIA_LIMITS } from './upload/limits.ts';
 
-export type MediaOperationName = 'embeddings.create' | 'images.generate' | 'images.edit' | 'audio.speech' | 'audio.transcriptions' | 'uploads.create';
+export type MediaOperationName =
+  | 'embeddings.create'
+  | 'images.generate'
+  | 'images.edit'
+  | 'audio.speech'
+  | 'audio.transcriptions'
+  | 'audio.translations'
+  | 'moderations.create'
+  | 'uploads.create';
 
 export const createMediaOperations = (services: MediaServices, billing: Billing, surface: Surface = 'native') => {
   const paidCall = (http: HttpRequest, model: MediaModel, price: PriceContext, fingerprint: string): PaidCall => ({
@@ -75,6 +85,17 @@ export const createMediaOperations = (services: MediaServices, billing: Billing,
       return call.stream
         ? servePaidStream(paidCall(http, model, price, read.fingerprint), streamTranscription(services, call, model, boundSeconds))
         : paid(http, model, price, read.fingerprint, serveTranscription(services, call, model, boundSeconds));
+    },
+    // A transcription to English: the same read, bound, hold and charge (translate.ts).
+    'audio.translations': async (http: HttpRequest) => {
+      const read = await readTranscription(http, services, billing, surface, 'translate');
+      const { call, model, price, boundSeconds } = prepareTranscription(http, read.call, read.model);
+      return paid(http, model, price, read.fingerprint, serveTranslation(services, call, model, boundSeconds));
+    },
+    'moderations.create': async (http: HttpRequest) => {
+      const body = readMediaJson(http);
+      const { call, model, price } = prepareModeration(http, body);
+      return paid(http, model, price, JSON.stringify(body), serveModeration(services, call, model));
     },
     // Free, but only for a proven caller: a presigned PUT for a file larger than a request body can carry.
     'uploads.create': (http: HttpRequest) => createUpload(http, services.uploads, billing, services.settings.maxUploadBytes),

@@ -7,7 +7,8 @@
  *   nothing when it delivered nothing; a client that hung up also owes the unfinished work it already
  *   holds (see `StreamServed.measured`) — and the hold's remainder is released;
  * - it closes with the in-band error, if any (`event: compose.error` natively, OpenAI's `data: {"error"}`
- *   externally), then `event: compose.receipt` (natively), then `data: [DONE]`;
+ *   externally), or else the stream's closing frames (a Responses stream's terminal event, receipt inside),
+ *   then `data: [DONE]`, then `event: compose.receipt` (natively, where OpenAI SDKs have stopped reading);
  * - the finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
  */
 import { Readable } from 'node:stream';
@@ -47,7 +48,7 @@ const isLate = (call: Promise<unknown>, ms: number): Promise<boolean> => {
 const outcomeOf = (measured: readonly Measured[]) => (measured.length > 0 ? ({ kind: 'served', measured } as const) : ({ kind: 'failed' } as const));
 
 export const runStream = async (call: PaidCall, payment: Payment, caller: Caller, serve: ServeStream, onFinished: OnFinished | undefined): Promise<HttpResult> => {
-  const native = call.surface === 'native';
+  const events = call.composeEvents ?? call.surface === 'native';
   const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const provider = startProviderCall(call.http, call.deadlineMs);
   const opening = serve(provider.options, caller);
@@ -94,9 +95,11 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       settled = await payment.finalize(outcomeOf(served.current?.measured() ?? []));
       await served.current?.onSettled?.(settled);
       const closing = [
-        ...(failure ? [streamErrorFrame(call.surface, failure)] : []),
-        ...(native && settled.receipt ? [mediaReceiptFrame(settled.receipt)] : []),
+        ...(failure ? [streamErrorFrame(events ? 'native' : 'external', failure)] : []),
+        ...(failure ? [] : (served.current?.closing?.(settled) ?? [])),
         DONE_FRAME,
+        // After `[DONE]`, where OpenAI SDKs have stopped reading.
+        ...(events && settled.receipt ? [mediaReceiptFrame(settled.receipt)] : []),
       ];
       transcript.push(...closing);
       yield* closing;

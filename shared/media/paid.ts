@@ -38,6 +38,8 @@ export interface PaidCall {
   readonly deadlineMs: number;
   /** Streams only: how long the provider may be silent before the stream sends a keep-alive comment. */
   readonly heartbeatMs?: number;
+  /** Streams only: whether `compose.*` events are sent (default: natively). Responses streams send them on request. */
+  readonly composeEvents?: boolean;
 }
 
 export interface Served {
@@ -61,6 +63,8 @@ export interface StreamServed {
   measured(end?: 'abandoned'): readonly Measured[];
   /** Once the charge is final, before the closing frames: e.g. to record the answer (Responses). Never throws. */
   onSettled?(settled: Settled): Promise<void>;
+  /** Frames that need the final charge (a Responses stream's terminal event, receipt inside), before `[DONE]`. */
+  closing?(settled: Settled): string[];
 }
 
 /** Resolves once the provider has answered (a refusal rejects: an HTTP error, nothing charged). */
@@ -113,7 +117,7 @@ export const servePaid = (call: PaidCall, serve: Serve): Promise<HttpResult> =>
 
 /**
  * A streamed call (SSE): the hold is taken as for one answer; what the stream delivered is charged when it
- * ends, and the receipt is its last event before `[DONE]` (natively). See `paid-stream.ts`.
+ * ends, and the receipt is an event after `[DONE]` (natively). See `paid-stream.ts`.
  */
 export const servePaidStream = (call: PaidCall, serve: ServeStream): Promise<HttpResult> =>
   payOnce(call, (payment, caller, onFinished) => runStream(call, payment, caller, serve, onFinished));

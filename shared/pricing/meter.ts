@@ -2,7 +2,7 @@
  * The metered price of a call from what it consumed. Each line item is rounded up to an atomic unit on its
  * own; the provider amount is their sum and the fee is computed on that sum, so a receipt always adds up.
  */
-import { ratio } from './decimal.ts';
+import { atomicCeil, multiply, ratio } from './decimal.ts';
 import { platformFee, resolveFeeBps } from './fee.ts';
 import { amountOf, count, line, SECONDS_PER_MINUTE, type PricedLine } from './lines.ts';
 import type { Charge, Measured, PricingOptions, PricingUnit, TokenUsage } from './types.ts';
@@ -60,12 +60,20 @@ const measuredLines = (units: readonly PricingUnit[], measured: Measured): Price
   }
 };
 
+/** The gateway's flat fee for requests whose unit has a `platform_fee` entry (a call the provider does not charge for). */
+const flatFee = (units: readonly PricingUnit[], measured: Measured): bigint => {
+  if (measured.kind !== 'requests') return 0n;
+  const price = entryPrice(selectUnit(units, measured.kind), 'platform_fee');
+  return price ? atomicCeil(multiply(count(measured.count, 'requests'), price)) : 0n;
+};
+
 /** Prices what a call consumed; several measurements (e.g. tokens and images) give one charge. */
 export const meter = (units: readonly PricingUnit[], measured: Measured | readonly Measured[], options: PricingOptions = {}): Charge => {
   const feeBps = resolveFeeBps(options.feeBps);
-  const lines = (Array.isArray(measured) ? (measured as readonly Measured[]) : [measured as Measured]).flatMap((m) => measuredLines(units, m));
+  const all = Array.isArray(measured) ? (measured as readonly Measured[]) : [measured as Measured];
+  const lines = all.flatMap((m) => measuredLines(units, m));
   const provider = lines.reduce((sum, l) => sum + l.amount, 0n);
-  const fee = platformFee(provider, feeBps);
+  const fee = platformFee(provider, feeBps) + all.reduce((sum, m) => sum + flatFee(units, m), 0n);
   return {
     line_items: lines.map((l) => l.item),
     provider_amount_wei: provider.toString(),

@@ -36,6 +36,8 @@ const TOKEN_ROUNDING_ALLOWANCE = 4n;
 interface Priced {
   readonly amount: bigint;
   readonly bounds?: Quote['bounds'];
+  /** The gateway's flat fee per request (a `platform_fee` entry): part of the platform fee, not of the provider amount. */
+  readonly flatFee?: bigint;
 }
 
 const cost = (quantity: Rational, price: Rational): bigint => atomicCeil(multiply(quantity, price));
@@ -85,8 +87,11 @@ const quoteOne = (units: readonly PricingUnit[], request: QuoteRequest): Priced 
     }
     case 'video_seconds':
       return { amount: cost(amountOf(request.seconds, 'video seconds'), videoPrice(unit, request.resolution).price) };
-    case 'requests':
-      return { amount: cost(count(request.count ?? 1, 'requests'), requiredEntryPrice(unit, 'default')) };
+    case 'requests': {
+      const requests = count(request.count ?? 1, 'requests');
+      const flat = entryPrice(unit, 'platform_fee');
+      return { amount: cost(requests, requiredEntryPrice(unit, 'default')), ...(flat ? { flatFee: cost(requests, flat) } : {}) };
+    }
   }
 };
 
@@ -95,7 +100,7 @@ export const quoteWorstCase = (units: readonly PricingUnit[], request: QuoteRequ
   const feeBps = resolveFeeBps(options.feeBps);
   const parts = (Array.isArray(request) ? (request as readonly QuoteRequest[]) : [request as QuoteRequest]).map((r) => quoteOne(units, r));
   const providerAmount = parts.reduce((sum, p) => sum + p.amount, 0n);
-  const fee = platformFee(providerAmount, feeBps);
+  const fee = platformFee(providerAmount, feeBps) + parts.reduce((sum, p) => sum + (p.flatFee ?? 0n), 0n);
   const bounds = parts.find((p) => p.bounds)?.bounds;
   return { amount: providerAmount + fee, providerAmount, platformFee: fee, ...(bounds ? { bounds } : {}) };
 };

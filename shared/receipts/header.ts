@@ -1,7 +1,7 @@
 /**
  * A receipt on the wire: base64url JSON in `X-Compose-Receipt` (route map) and `X-Receipt` (the OpenAPI
- * document names this one; both are sent), or an `event: compose.receipt` frame before `[DONE]` on native
- * streams. Decoding accepts standard base64 too, since clients re-encode headers as they like.
+ * document names this one; both are sent), or an `event: compose.receipt` frame after `[DONE]` on native
+ * streams (docs/decisions.md, "Where the receipt goes on a stream"). Decoding accepts standard base64 too, since clients re-encode headers as they like.
  */
 import { InvalidRequestError } from '../errors.ts';
 import { eventFrame } from '../sse/encode.ts';

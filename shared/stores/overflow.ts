@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** DynamoDB items stop at 400 KB; bodies above this go to S3 and the item keeps a pointer. */
 export const OVERFLOW_THRESHOLD_BYTES = 350 * 1024;
@@ -6,6 +6,7 @@ export const OVERFLOW_THRESHOLD_BYTES = 350 * 1024;
 export interface BlobStore {
   put(key: string, body: string): Promise<void>;
   get(key: string): Promise<string>;
+  remove(key: string): Promise<void>;
 }
 
 export const s3BlobStore = (s3: S3Client, bucket: string): BlobStore => ({
@@ -15,6 +16,9 @@ export const s3BlobStore = (s3: S3Client, bucket: string): BlobStore => ({
   get: async (key) => {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return object.Body!.transformToString('utf8');
+  },
+  remove: async (key) => {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   },
 });
 

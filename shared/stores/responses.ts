@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { loadBody, storeBody, type BlobStore } from './overflow.ts';
@@ -107,6 +107,32 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
         new GetCommand({ TableName: tableName, Key: { pk: pk(id) }, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
       );
       return item?.status as StoredStatus | undefined;
+    },
+
+    /**
+     * Deletes a finished response (its overflow body too). One still generating is a 409: the generating side
+     * would write its record back, so it is cancelled first. Deleting is owner-scoped like every read.
+     */
+    remove: async (id: string, owner: string): Promise<void> => {
+      const item = await read(id, owner, true);
+      if (item.status === 'in_progress') {
+        throw new ConflictError('response_in_progress', `Response '${id}' is still in progress; cancel it before deleting it.`);
+      }
+      try {
+        await doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: pk(id) },
+            ConditionExpression: '#owner = :owner AND #status <> :open',
+            ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+            ExpressionAttributeValues: { ':owner': owner, ':open': 'in_progress' },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        throw new NotFoundError('response_not_found', `No response found with id '${id}'.`, { param: 'response_id' });
+      }
+      if (item.bodyKey) await blobs.remove(item.bodyKey);
     },
 
     /** Marks an in-progress response cancelled. Cancelling twice is fine; a finished response cannot be cancelled. */

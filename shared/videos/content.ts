@@ -4,7 +4,7 @@
  * function holds a few chunks whatever the video's size. Only the job's owner gets it (404 otherwise, as for
  * every job read); a job without a finished video is a 409 that says where it stands.
  */
-import type { Billing } from '../billing/types.ts';
+import type { Billing, Surface } from '../billing/types.ts';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { VIDEO_STATUS } from './job.ts';
@@ -23,14 +23,14 @@ const notReady = (id: string, status: string): ConflictError =>
   );
 
 export const videoContent =
-  (services: VideoServices, billing: Billing): Operation =>
+  (services: VideoServices, billing: Billing, surface: Surface = 'native'): Operation =>
   async (http) => {
     const variant = http.query.variant;
     if (variant !== undefined && !VARIANTS.includes(variant)) {
       throw new InvalidRequestError('unsupported_variant', `Only the video itself can be downloaded ('variant=video'); '${variant}' is not stored by this gateway.`, { param: 'variant' });
     }
     // A read needs only the caller, never a payment: the job is visible to the credential that created it.
-    const { caller } = await billing.identify(http, 'native');
+    const { caller } = await billing.identify(http, surface);
     const id = http.pathParameters.id!;
     const job = await services.jobs.readOwned(id, caller.id);
     if (job.status !== VIDEO_STATUS.completed || !job.videoKey) throw notReady(id, job.status);

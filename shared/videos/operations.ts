@@ -131,7 +131,7 @@ export const watchVideoJob = (services: VideoServices, watch: VideoWatch): Async
   });
 
 /** Reads need only the caller, never a payment: a job is visible to the credential that created it. */
-const owner = async (http: HttpRequest, billing: Billing) => (await billing.identify(http, 'native')).caller;
+const owner = async (http: HttpRequest, billing: Billing, surface: Surface = 'native') => (await billing.identify(http, surface)).caller;
 
 const stream = (services: VideoServices, billing: Billing): Operation => async (http, context: Context) => {
   const params = parseStreamParams(http.query);
@@ -164,13 +164,13 @@ const stream = (services: VideoServices, billing: Billing): Operation => async (
   return { statusCode: 200, headers: { ...SSE_HEADERS }, body: Readable.from(frames(), { objectMode: false }) };
 };
 
-/** The video routes' operations, shared by the native family and the external mirror (which only submits). */
+/** The video routes' operations, shared by the native family and the external mirror (submit, read, download). */
 export const createVideoOperations = (services: VideoServices, billing: Billing, surface: Surface = 'native') => ({
   'videos.create': create(services, billing, surface),
   'videos.get': async (http: HttpRequest) => {
-    const caller = await owner(http, billing);
-    return json(200, await viewVideoJob(services, await services.jobs.readOwned(http.pathParameters.id!, caller.id), 'native'));
+    const caller = await owner(http, billing, surface);
+    return json(200, await viewVideoJob(services, await services.jobs.readOwned(http.pathParameters.id!, caller.id), surface));
   },
   'videos.stream': stream(services, billing),
-  'videos.content': videoContent(services, billing),
+  'videos.content': videoContent(services, billing, surface),
 });

@@ -100,8 +100,8 @@ export const drain = async <T>(iterable: AsyncIterable<T>): Promise<{ items: T[]
 };
 
 /**
- * Native streams carry a `compose.receipt` event, which OpenAI SDKs hand over like any data frame (as a chunk
- * with no choices, or an event of type `compose.receipt`). These keep only what OpenAI itself would send.
+ * Native streams send their `compose.receipt` event after `[DONE]`, where OpenAI SDKs stop reading, so an SDK
+ * never hands it over; these keep only what OpenAI itself would send, for streams read some other way.
  */
 export const openAiChunks = <T extends { object?: string }>(items: readonly T[]): T[] => items.filter((item) => item.object !== 'compose.receipt');
 export const openAiEvents = <T extends { type?: string }>(items: readonly T[]): T[] => items.filter((item) => item.type !== 'compose.receipt');

@@ -1,5 +1,5 @@
 /** OpenAI media and embedding models (its text models come from models.dev). */
-import { perAudioMinute, perImage, perMillionCharacters, perMillionTokens, perVideoSecond } from '../pricing-units.ts';
+import { perAudioMinute, perImage, perMillionCharacters, perMillionTokens, perVideoSecond, platformFeePerRequest } from '../pricing-units.ts';
 import { op, type CuratedModel } from './curated-model.ts';
 import { PRICING_PAGES } from './sources.ts';
 
@@ -26,7 +26,23 @@ export const DALL_E_3_PRICES = {
   'hd:1792x1024': 0.12,
 } as const;
 
+/** OpenAI does not charge for moderation; the gateway charges this flat platform fee per request (USD). */
+export const MODERATION_PLATFORM_FEE_USD = 0.0001;
+
 export const OPENAI_MEDIA: readonly CuratedModel[] = [
+  {
+    modelId: 'omni-moderation-latest',
+    name: 'Omni Moderation',
+    provider: 'openai',
+    family: 'omni-moderation',
+    ownedBy: 'openai',
+    description: 'Classifies text and images against OpenAI\u2019s usage policies (POST /v1/moderations).',
+    createdAt: '2024-09-26',
+    operations: [op('moderation', platformFeePerRequest(MODERATION_PLATFORM_FEE_USD))],
+    pricingSource: 'https://platform.openai.com/docs/guides/moderation',
+    priceVerified: true,
+    note: 'OpenAI does not charge for moderation: the provider amount is 0 and the gateway charges its platform fee only, $0.0001 per request.',
+  },
   {
     modelId: 'gpt-image-1',
     name: 'GPT Image 1',

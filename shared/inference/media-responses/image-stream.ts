@@ -7,7 +7,8 @@
  *   → per image: response.output_item.added → response.image_generation_call.in_progress
  *     → response.image_generation_call.generating → response.image_generation_call.partial_image*
  *     → response.image_generation_call.completed → response.output_item.done
- *   → response.completed → event: compose.receipt (natively) → data: [DONE]
+ *   → response.completed (its `response.receipt` natively) → data: [DONE]
+ *   → event: compose.receipt (natively, when the request sends `x-compose-events: true`)
  *
  * The money is the images route's streamed one (`servePaidStream`, `measureStreamedImages`): the hold is
  * `n` × price, finished images are charged, a client that hangs up holding partials of an unfinished image owes
@@ -16,6 +17,7 @@
 import { Readable } from 'node:stream';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
 import { UpstreamError } from '../../errors.ts';
+import type { Settled } from '../../billing/types.ts';
 import type { HttpResult } from '../../http/response.ts';
 import { imageEvents } from '../../media/images/events.ts';
 import { toImageRequest } from '../../media/images/serve.ts';
@@ -25,6 +27,7 @@ import type { MediaServices } from '../../media/services.ts';
 import type { ResponsesStore } from '../../stores/responses.ts';
 import { newResponseId } from '../ids.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
+import { composeEventsOn } from '../surface.ts';
 import type { MediaResponseRequest } from './request.ts';
 import { mediaResponseBase, mediaResponseObject, newItemId, recordMediaResponse } from './response.ts';
 import { imageItem, type PreparedMedia, type StreamableImages } from './serve.ts';
@@ -43,15 +46,17 @@ export const streamImageResponse = async (paid: PaidCall, { prepared, request, b
   const { call, model } = prepared.images;
   const id = newResponseId();
   const base = mediaResponseBase(id, prepared.model.publicId, request, body);
-  const result = await servePaidStream(paid, async (options, caller) => {
+  const events = composeEventsOn(paid.surface, 'responses', paid.http.headers);
+  const receiptOf = (settled: Settled) => (paid.surface === 'native' && settled.receipt ? { receipt: settled.receipt } : {});
+  const result = await servePaidStream({ ...paid, composeEvents: events }, async (options, caller) => {
     const events = await imageEvents(media.adapterFor(model.provider), 'image-generation', toImageRequest(call, model), options);
     const finished: Parameters<typeof measureStreamedImages>[2][number][] = [];
     const output: Record<string, unknown>[] = [];
     let partialInHand = false;
     let completed: Record<string, unknown> | undefined;
 
+    const frame = createResponsesFramer();
     async function* frames(): AsyncGenerator<string> {
-      const frame = createResponsesFramer();
       const started = mediaResponseObject(base, { status: 'in_progress', output: [] });
       yield frame('response.created', { response: started });
       yield frame('response.in_progress', { response: started });
@@ -83,8 +88,8 @@ export const streamImageResponse = async (paid: PaidCall, { prepared, request, b
         open = undefined;
       }
       if (finished.length === 0) throw new UpstreamError(502, 'upstream_invalid_response', 'The provider returned no image.');
+      // `response.completed` carries the receipt: it is framed once the charge is final (`closing`).
       completed = mediaResponseObject(base, { status: 'completed', output });
-      yield frame('response.completed', { response: completed });
     }
 
     return {
@@ -92,9 +97,9 @@ export const streamImageResponse = async (paid: PaidCall, { prepared, request, b
       measured: (end) => measureStreamedImages(model, call, finished, partialInHand, end),
       onSettled: async (settled) => {
         if (!completed) return;
-        const receipt = paid.surface === 'native' && settled.receipt ? { receipt: settled.receipt } : {};
-        await recordMediaResponse(responses, caller.id, request, { ...completed, ...receipt }, 'completed');
+        await recordMediaResponse(responses, caller.id, request, { ...completed, ...receiptOf(settled) }, 'completed');
       },
+      closing: (settled) => (completed ? [frame('response.completed', { response: { ...completed, ...receiptOf(settled) } })] : []),
     };
   });
   // A replay's body is the stored transcript, whose response has its own id.

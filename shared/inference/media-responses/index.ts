@@ -31,6 +31,7 @@ import { streamImageResponse } from './image-stream.ts';
 import { streamMediaResponse } from './stream.ts';
 import { cancelVideoResponse, currentVideoResponse, isVideoResponse, submitVideoResponse } from './video.ts';
 import { streamVideoResponse } from './video-stream.ts';
+import { composeEventsOn } from '../surface.ts';
 
 export interface MediaResponsesServices {
   readonly media: MediaServices;
@@ -88,7 +89,13 @@ export const createMediaResponses = (services: MediaResponsesServices, billing: 
       const submitted = await submitVideoResponse(services, { http, payer, surface, request, body });
       if (!request.stream) return submitted;
       const response = JSON.parse(submitted.body as string) as Record<string, unknown>;
-      return streamVideoResponse(services.videos, { response, surface, remainingMs: () => context.getRemainingTimeInMillis(), headers: submitted.headers ?? {} });
+      return streamVideoResponse(services.videos, {
+        response,
+        surface,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        headers: submitted.headers ?? {},
+        composeEvents: composeEventsOn(surface, 'responses', http.headers),
+      });
     }
     const prepared = prepareMediaResponse(http, services.media, request);
     if (!request.stream) return answerOnce(http, request, body, prepared);

@@ -4,14 +4,18 @@
  * a fresh view), in the text serializer's order and numbering:
  *
  *   response.created → response.in_progress → response.output_item.added
- *   → event: compose.video.status …            (natively; the video status stream's events, with a `type`)
- *   → response.output_item.done → response.completed | response.failed | response.cancelled   (the job ended)
- *   → event: compose.receipt (natively) → data: [DONE]
+ *   → event: compose.video.status …            (natively, on request; the video status stream's events, with a `type`)
+ *   → response.output_item.done → response.completed | response.failed | response.cancelled   (the job ended;
+ *     natively its `response.receipt`)
+ *   → data: [DONE] → event: compose.receipt     (natively, on request)
+ *
+ * `compose.*` events are sent only when the request sends `x-compose-events: true`: OpenAI SDKs' Responses
+ * stream accumulators reject event types they do not know.
  *
  * The job is polled with the video status stream's default bounds, within the Lambda's remaining time less
  * `VIDEO_STREAM_MARGIN_MS`, with keep-alive comments between polls. A stream that must end before the job does
  * ends cleanly: its last `compose.video.status` says `resumable: true` with a `resume_url` on the video status
- * stream (`/v1/videos/{job}/stream`); external streams, which carry no `compose.*` event, end with a
+ * stream (`/v1/videos/{job}/stream`); streams without `compose.*` events (external, or not opted in) end with a
  * `response.in_progress` holding the job as it is (read it again with `GET /v1/responses/{id}`).
  */
 import { Readable } from 'node:stream';
@@ -40,11 +44,13 @@ export interface VideoResponseFrames {
   readonly surface: Surface;
   /** The job's status events, with keep-alives between them. */
   readonly events: AsyncIterable<VideoStatusEvent | typeof HEARTBEAT>;
+  /** Whether `compose.*` events are sent: natively, when the request opted in (`x-compose-events: true`). */
+  readonly composeEvents?: boolean;
 }
 
 /** The stream's frames, from the job's status events. An error after the first frame is reported in-band. */
-export async function* videoResponseFrames({ response, surface, events }: VideoResponseFrames): AsyncGenerator<string> {
-  const native = surface === 'native';
+export async function* videoResponseFrames({ response, surface, events, composeEvents = false }: VideoResponseFrames): AsyncGenerator<string> {
+  const native = surface === 'native' && composeEvents;
   const { base, itemId } = videoResponseParts(response);
   const frame = createResponsesFramer();
   const initial = response.output as Record<string, unknown>[];
@@ -75,10 +81,10 @@ export async function* videoResponseFrames({ response, surface, events }: VideoR
   } catch (error) {
     // After the first byte an error is written into the stream, never thrown into a closed response.
     const exposed = error instanceof ComposeError && error.exposed;
-    yield streamErrorFrame(surface, exposed ? { code: error.code, message: error.message } : { code: 'internal_error', message: 'The video status could not be read.' });
+    yield streamErrorFrame(native ? 'native' : 'external', exposed ? { code: error.code, message: error.message } : { code: 'internal_error', message: 'The video status could not be read.' });
   }
-  if (native && receipt) yield receiptFrame('responses', receipt);
   yield DONE_FRAME;
+  if (native && receipt) yield receiptFrame('responses', receipt);
 }
 
 export interface VideoResponseStream {
@@ -88,6 +94,7 @@ export interface VideoResponseStream {
   readonly remainingMs: () => number;
   /** The submission's headers (receipt natively, diagnostics externally). */
   readonly headers: Readonly<Record<string, string>>;
+  readonly composeEvents?: boolean;
 }
 
 /** The submitted job's Responses stream, polled with the video status stream's default bounds. */
@@ -102,7 +109,7 @@ export const streamVideoResponse = (videos: VideoServices, stream: VideoResponse
     resumePath: `/v1/videos/${jobId}/stream`,
     signal: abort.signal,
   });
-  const frames = videoResponseFrames({ response: stream.response, surface: stream.surface, events: withHeartbeat(watch, videos.settings.heartbeatMs) });
+  const frames = videoResponseFrames({ response: stream.response, surface: stream.surface, events: withHeartbeat(watch, videos.settings.heartbeatMs), composeEvents: stream.composeEvents });
   async function* body(): AsyncGenerator<string> {
     try {
       yield* frames;

@@ -11,9 +11,10 @@ import { multipartFingerprint } from '../fingerprint.ts';
 import { readMediaJson } from '../json-body.ts';
 import { resolveMediaModel, type MediaModel } from '../model.ts';
 import { uploadLimit, type MediaServices } from '../services.ts';
+import { assertTranslates } from './translate.ts';
 import { MEDIA_LIMITS } from '../upload/limits.ts';
 import { isMultipart, readMultipart } from '../upload/multipart.ts';
-import { parseTranscriptionForm, parseTranscriptionJson, transcriptionCall, type TranscriptionCall, type TranscriptionRequest } from './request.ts';
+import { parseTranscriptionForm, parseTranscriptionJson, TRANSLATION_FIELDS, transcriptionCall, type TranscriptionCall, type TranscriptionRequest } from './request.ts';
 
 export interface ReadTranscription {
   readonly call: TranscriptionCall;
@@ -21,20 +22,29 @@ export interface ReadTranscription {
   readonly fingerprint: string;
 }
 
-export const readTranscription = async (http: HttpRequest, services: MediaServices, billing: Billing, surface: Surface): Promise<ReadTranscription> => {
+/** `translate`: POST /audio/translations, which takes fewer fields and only models that translate (see translate.ts). */
+export const readTranscription = async (
+  http: HttpRequest,
+  services: MediaServices,
+  billing: Billing,
+  surface: Surface,
+  task: 'transcribe' | 'translate' = 'transcribe',
+): Promise<ReadTranscription> => {
   const limit = uploadLimit(services.settings, MEDIA_LIMITS.transcriptionFileBytes);
+  const known = task === 'translate' ? TRANSLATION_FIELDS : undefined;
   let request: TranscriptionRequest;
   let fingerprint: string;
   if (isMultipart(http.headers['content-type'])) {
     const form = await readMultipart(http);
-    request = parseTranscriptionForm(form, limit);
+    request = parseTranscriptionForm(form, limit, known);
     fingerprint = multipartFingerprint(form);
   } else {
     const body = readMediaJson(http);
-    request = parseTranscriptionJson(body);
+    request = parseTranscriptionJson(body, known);
     fingerprint = JSON.stringify(body);
   }
   const model = resolveMediaModel(request.fields.model, request.fields.provider, 'transcription');
+  if (task === 'translate') assertTranslates(model);
   const { source } = request;
   if ('file' in source) return { call: transcriptionCall(request.fields, source.file, 'file'), model, fingerprint };
 

@@ -43,6 +43,8 @@ export interface TranscriptionRequest {
 
 const LANGUAGE = /^[a-z]{2,3}$/;
 const OPENAI_FIELDS = ['language', 'prompt', 'response_format', 'temperature', 'timestamp_granularities[]', 'stream'];
+/** OpenAI's translations take fewer fields: the output is always English, and it is never streamed. */
+export const TRANSLATION_FIELDS = ['prompt', 'response_format', 'temperature'];
 
 /** Formats a stream can carry: OpenAI streams only plain transcripts (no segments, no subtitles). */
 const STREAMABLE_FORMATS: readonly TranscriptFormat[] = ['json', 'text'];
@@ -81,9 +83,9 @@ const missingFile = (sentAsText: boolean): InvalidRequestError =>
   );
 
 /** A multipart body: the audio as `file`, or `file_id` naming an upload (never both). */
-export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number): TranscriptionRequest => {
+export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number, known: readonly string[] = OPENAI_FIELDS): TranscriptionRequest => {
   const body = fieldsAsBody(form);
-  onlyKnown(body, ['file', 'file_id', ...OPENAI_FIELDS]);
+  onlyKnown(body, ['file', 'file_id', ...known]);
   const fields = parseFields(body, form.fields.get('timestamp_granularities[]') ?? []);
   const files = filesNamed(form, 'file');
   const fileId = optionalString(body, 'file_id');
@@ -99,8 +101,8 @@ export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number
 };
 
 /** A JSON body names its audio by `file_id`: bytes cannot travel in JSON. */
-export const parseTranscriptionJson = (body: Body): TranscriptionRequest => {
-  onlyKnown(body, ['file', 'file_id', 'timestamp_granularities', ...OPENAI_FIELDS]);
+export const parseTranscriptionJson = (body: Body, known: readonly string[] = [...OPENAI_FIELDS, 'timestamp_granularities']): TranscriptionRequest => {
+  onlyKnown(body, ['file', 'file_id', ...known]);
   if (body.file !== undefined) {
     throw new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its audio with 'file_id' (an upload from POST /v1/uploads); send 'file' as multipart/form-data.", { param: 'file' });
   }

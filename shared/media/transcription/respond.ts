@@ -11,7 +11,7 @@ const segmentsOf = (result: TranscriptionResult, duration: number): readonly Tra
   result.segments?.length ? result.segments : [{ start: 0, end: duration, text: result.text }];
 
 /** `billedSeconds` is what the receipt charges; `usage.seconds` reports it rounded up, as OpenAI does. */
-export const transcriptAnswer = (format: TranscriptFormat, result: TranscriptionResult, billedSeconds: number): MediaAnswer => {
+export const transcriptAnswer = (format: TranscriptFormat, result: TranscriptionResult, billedSeconds: number, task: 'transcribe' | 'translate' = 'transcribe'): MediaAnswer => {
   const usage = { type: 'duration', seconds: Math.ceil(billedSeconds) };
   switch (format) {
     case 'text':
@@ -22,7 +22,7 @@ export const transcriptAnswer = (format: TranscriptFormat, result: Transcription
       return textAnswer(renderVtt(segmentsOf(result, billedSeconds)));
     case 'verbose_json':
       return receiptedJsonAnswer({
-        task: 'transcribe',
+        task,
         language: result.language ?? 'unknown',
         duration: billedSeconds,
         text: result.text,

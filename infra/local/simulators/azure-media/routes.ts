@@ -1,6 +1,6 @@
 /**
  * Azure OpenAI's media routes on the azure flavor of the OpenAI-compatible simulator:
- * `POST /openai/deployments/{deployment}/{embeddings|images/generations|images/edits|audio/speech|audio/transcriptions}?api-version=…`.
+ * `POST /openai/deployments/{deployment}/{embeddings|images/generations|images/edits|audio/speech|audio/transcriptions|audio/translations}?api-version=…`.
  * Azure's own rules (api-version, `api-key`, deployments, its error shape) come first; what the deployed model
  * accepts is then OpenAI's, so the OpenAI media simulator's handlers answer with the deployment's model.
  */
@@ -14,8 +14,9 @@ import type { MediaDeps } from '../openai-media/index.ts';
 import { readBytes, readForm } from '../openai-media/io.ts';
 import { handleSpeech } from '../openai-media/speech.ts';
 import { handleTranscription } from '../openai-media/transcriptions.ts';
+import { handleTranslation } from '../openai-media/translations.ts';
 
-const ROUTE = /^\/openai\/deployments\/([^/]+)\/(embeddings|images\/generations|images\/edits|audio\/speech|audio\/transcriptions)$/;
+const ROUTE = /^\/openai\/deployments\/([^/]+)\/(embeddings|images\/generations|images\/edits|audio\/speech|audio\/transcriptions|audio\/translations)$/;
 
 /**
  * The model behind a deployment. Operators name deployments; the simulator reads the name as the model, with
@@ -26,7 +27,7 @@ const DEPLOYED_MODELS: Readonly<Record<string, string>> = { tts: 'tts-1', 'tts-h
 export const deployedModel = (deployment: string): string => DEPLOYED_MODELS[deployment] ?? deployment;
 
 const JSON_OPERATIONS = { embeddings: handleEmbeddings, 'images/generations': handleGeneration, 'audio/speech': handleSpeech } as const;
-const FORM_OPERATIONS = { 'images/edits': handleEdit, 'audio/transcriptions': handleTranscription } as const;
+const FORM_OPERATIONS = { 'images/edits': handleEdit, 'audio/transcriptions': handleTranscription, 'audio/translations': handleTranslation } as const;
 
 export const matchesAzureMedia = (url: URL): boolean => ROUTE.test(url.pathname);
 

@@ -1,6 +1,6 @@
 /**
  * OpenAI's media endpoints on the openai flavor of the OpenAI-compatible simulator (same server, same base URL,
- * same key): embeddings, image generations and edits, speech, transcriptions, plus `GET /v1/sim-files/…` for
+ * same key): embeddings, image generations and edits, speech, transcriptions, translations, moderations, plus `GET /v1/sim-files/…` for
  * images answered by URL. See README.md for the rules each endpoint enforces.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +14,9 @@ import { FILES_PATH, ImageFiles } from './image-files.ts';
 import { handleEdit, handleGeneration } from './images.ts';
 import { readBytes, readForm, sendBytes, type ParsedForm } from './io.ts';
 import { handleSpeech } from './speech.ts';
+import { handleModeration } from './moderations.ts';
 import { handleTranscription } from './transcriptions.ts';
+import { handleTranslation } from './translations.ts';
 
 export { ImageFiles } from './image-files.ts';
 
@@ -22,11 +24,13 @@ const JSON_ROUTES: Readonly<Record<string, (context: MediaContext, body: Record<
   '/v1/embeddings': handleEmbeddings,
   '/v1/images/generations': handleGeneration,
   '/v1/audio/speech': handleSpeech,
+  '/v1/moderations': handleModeration,
 };
 
 const FORM_ROUTES: Readonly<Record<string, (context: MediaContext, fields: Record<string, string>, files: ParsedForm['files']) => void>> = {
   '/v1/images/edits': handleEdit,
   '/v1/audio/transcriptions': handleTranscription,
+  '/v1/audio/translations': handleTranslation,
 };
 
 /** Whether the openai flavor's server should hand this request to the media endpoints. */

@@ -4,7 +4,17 @@
  */
 import { decodeSse, parseJsonEvents } from '../../../../shared/sse/decode.ts';
 import { completedImageEvents } from '../../image-events.ts';
-import type { ImageRequest, ImageResult, ImageStreamEvent, MediaAdapter, TranscriptionRequest, TranscriptionResult, TranscriptStreamEvent } from '../../media-types.ts';
+import type {
+  ImageRequest,
+  ImageResult,
+  ImageStreamEvent,
+  MediaAdapter,
+  ModerationRequest,
+  ModerationResult,
+  TranscriptionRequest,
+  TranscriptionResult,
+  TranscriptStreamEvent,
+} from '../../media-types.ts';
 import { finishedTranscriptEvents } from '../../transcript-events.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { embeddingsBody, toEmbeddingResult } from './embed.ts';
@@ -15,8 +25,8 @@ import { readWire } from './read-json.ts';
 import { createMediaSender } from './send.ts';
 import { speechBody, speechMediaType } from './speech.ts';
 import { createTranscriptStreamStage } from './transcript-stream.ts';
-import { streamsTranscripts, toTranscriptionResult, transcriptionForm } from './transcribe.ts';
-import { embeddingsResponseSchema, imagesResponseSchema, transcriptionResponseSchema } from './wire.ts';
+import { streamsTranscripts, toTranscriptionResult, transcriptionForm, translationForm } from './transcribe.ts';
+import { embeddingsResponseSchema, imagesResponseSchema, moderationResponseSchema, transcriptionResponseSchema } from './wire.ts';
 
 const isEventStream = (response: Response): boolean => /^text\/event-stream/i.test(response.headers.get('content-type') ?? '');
 
@@ -82,5 +92,20 @@ export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: 
 
     transcribe,
     streamTranscription,
+
+    translate: async (request, options) => {
+      const { response } = await sender.post('audio/translations', request.model, translationForm(request), options);
+      return toTranscriptionResult(await readWire(response, transcriptionResponseSchema, 'translation'), request, true);
+    },
+
+    // OpenAI's moderation endpoint; Azure OpenAI has none (its content filters run inside each call).
+    ...(profile.provider === 'openai'
+      ? {
+          moderate: async (request: ModerationRequest, options: CallOptions): Promise<ModerationResult> => {
+            const { response } = await sender.post('moderations', request.model, { model: request.model, input: request.input }, options);
+            return readWire(response, moderationResponseSchema, 'moderation');
+          },
+        }
+      : {}),
   };
 };

@@ -5,7 +5,7 @@
 import { bearerAuth } from '../../openai-compatible/profile.ts';
 import type { ProviderId } from '../../types.ts';
 
-export type MediaPath = 'embeddings' | 'images/generations' | 'images/edits' | 'audio/speech' | 'audio/transcriptions';
+export type MediaPath = 'embeddings' | 'images/generations' | 'images/edits' | 'audio/speech' | 'audio/transcriptions' | 'audio/translations' | 'moderations';
 
 export interface MediaUrlContext {
   /** The transport's base URL, without a trailing slash. */

@@ -30,15 +30,28 @@ export const transcriptionForm = (request: TranscriptionRequest, stream = false)
     request.file,
   );
 
+/** Translations take the transcription form without `language` (the output is always English) or `stream`. */
+export const translationForm = (request: TranscriptionRequest): FormData | StreamedBody =>
+  formWithFile(
+    [
+      ['model', request.model],
+      ['response_format', verboseCapable(request.model) ? 'verbose_json' : 'json'],
+      ...(request.prompt ? ([['prompt', request.prompt]] as const) : []),
+    ],
+    'file',
+    request.file,
+  );
+
 const durationOf = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest): number =>
   wire.duration ??
   (wire.usage?.type === 'duration' ? wire.usage.seconds : undefined) ??
   audioDuration(request.file.data)?.seconds ??
   request.file.data.byteLength / FALLBACK_BYTES_PER_SECOND;
 
-export const toTranscriptionResult = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest): TranscriptionResult => ({
+export const toTranscriptionResult = (wire: z.infer<typeof transcriptionResponseSchema>, request: TranscriptionRequest, translated = false): TranscriptionResult => ({
   text: wire.text,
   durationSeconds: durationOf(wire, request),
-  ...(wire.language ? { language: wire.language } : request.language ? { language: request.language } : {}),
+  // A translation is English whatever the audio's language was.
+  ...(translated ? { language: 'english' } : wire.language ? { language: wire.language } : request.language ? { language: request.language } : {}),
   ...(wire.segments ? { segments: wire.segments.map(({ start, end, text }) => ({ start, end, text })) } : {}),
 });

@@ -13,6 +13,12 @@ export const imagesResponseSchema = z.looseObject({
   size: z.string().nullish(),
 });
 
+export const moderationResponseSchema = z.looseObject({
+  id: z.string(),
+  model: z.string(),
+  results: z.array(z.looseObject({ flagged: z.boolean() })).min(1),
+});
+
 const segmentSchema = z.looseObject({ start: z.number(), end: z.number(), text: z.string() });
 
 export const transcriptionResponseSchema = z.looseObject({
