@@ -45,4 +45,9 @@ export type Surface = 'native' | 'external';
 /** Decides how a request pays: a Compose Key, an x402 payment, or nothing yet (a 402 challenge). */
 export interface Billing {
   identify(http: HttpRequest, surface: Surface): Promise<Payer>;
+  /**
+   * Who reads, cancels or manages records (no payment): a Compose Key, or a wallet signed in with Sign-In-With-X.
+   * Never a payment authorization: once settled it is public on chain.
+   */
+  owner(http: HttpRequest, surface: Surface): Promise<Caller>;
 }

@@ -31,7 +31,7 @@ const create =
   };
 
 /** Reads of stored responses need only the caller, never a payment. */
-const owner = async (http: HttpRequest, billing: Billing, surface: Surface) => (await billing.identify(http, surface)).caller;
+const owner = (http: HttpRequest, billing: Billing, surface: Surface) => billing.owner(http, surface);
 
 /**
  * Async jobs that `POST /v1/responses/{id}/cancel` also cancels (video generations): the route's contract is
