@@ -12,6 +12,7 @@ import { decodePaymentRequiredHeader as officialDecodeRequired } from '@x402/cor
 import { toClientEvmSigner } from '@x402/evm';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { UptoEvmScheme } from '@x402/evm/upto/client';
+import { createSIWxClientExtension } from '@x402/extensions/sign-in-with-x';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import type { Address } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
@@ -195,3 +196,10 @@ export const readUntilContent = async (response: Response): Promise<void> => {
     seen += decoder.decode(value, { stream: true });
   }
 };
+
+/**
+ * `fetch` that signs in with the wallet when a read answers 402 with a Sign-In-With-X challenge, as the official
+ * client does (`createSIWxClientExtension` on an `x402Client`, through `wrapFetchWithPayment`). It pays nothing.
+ */
+export const signedInFetch = (account: PrivateKeyAccount): typeof fetch =>
+  wrapFetchWithPayment(fetch, new x402Client().registerExtension(createSIWxClientExtension({ signers: [account] })));
