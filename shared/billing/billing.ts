@@ -48,8 +48,10 @@ export const createBilling = ({ keys, x402 }: BillingOptions): Billing => ({
     }
     const signature = http.headers[PAYMENT_SIGNATURE];
     if (signature && x402) return x402.payer(http, signature);
+    // Signed in but not paying yet: the wallet's records can be read to price the call (its history, its upload).
+    const proof = http.headers[SIGN_IN_WITH_X];
     return {
-      caller: { id: 'anonymous' },
+      caller: proof && x402 ? await x402.signIn(http, proof) : { id: 'anonymous' },
       charge: async (price) => {
         if (x402) await x402.challenge(http, price);
         throw new PaymentRequiredError('payment_required', 'This route is paid: send Authorization: Bearer compose-<key>.');
