@@ -194,8 +194,9 @@ describe('the challenge', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(header).toMatchObject({ x402Version: 2, resource: { url: `${gw.url}${path}` } });
     expect(body).toMatchObject({ x402Version: 2, accepts: header.accepts, resource: header.resource, error: header.error });
-    expect(header.accepts.map((offer) => offer.scheme)).toEqual(['exact', 'upto']);
-    const [exact, upto] = header.accepts;
+    // upto first: the price depends on usage, and a client taking the first offer then pays what was used.
+    expect(header.accepts.map((offer) => offer.scheme)).toEqual(['upto', 'exact']);
+    const [upto, exact] = header.accepts;
     expect(exact).toMatchObject({ network: gw.chain.network, asset: gw.chain.usdc, payTo: gw.chain.merchant.address, amount: expect.stringMatching(/^[1-9]\d*$/) });
     // upto is capped by the same worst-case quote, and names the relayer as the facilitator that settles it.
     expect(upto).toMatchObject({ network: gw.chain.network, asset: gw.chain.usdc, payTo: gw.chain.merchant.address, amount: exact!.amount });
@@ -225,7 +226,7 @@ async function expectRefusal(sent: Promise<Response>, code: string): Promise<voi
   expect(header, `a fresh PAYMENT-REQUIRED with the ${code} refusal`).toBeTruthy();
   const challenge = officialDecodeRequired(header!);
   expect(challenge.x402Version).toBe(2);
-  expect(challenge.accepts.map((offer) => offer.scheme)).toEqual(['exact', 'upto']);
+  expect(challenge.accepts.map((offer) => offer.scheme)).toEqual(['upto', 'exact']);
   expect(challenge.error).toEqual(expect.any(String));
   expect(body).toMatchObject({ x402Version: 2, accepts: challenge.accepts, error: challenge.error });
 }

@@ -254,8 +254,8 @@ describe('the challenge and header encodings', () => {
     expect(await response.json()).toEqual(header);
     expect(header).toMatchObject({ x402Version: 2, error: 'PAYMENT-SIGNATURE header is required' });
     expect(header.accepts).toEqual([
-      expect.objectContaining({ scheme: 'exact', amount: '700', asset: chain.usdc, payTo: chain.merchant.address, extra: expect.objectContaining(domain) }),
       expect.objectContaining({ scheme: 'upto', amount: '9000', extra: expect.objectContaining({ facilitatorAddress: chain.relayer.address }) }),
+      expect.objectContaining({ scheme: 'exact', amount: '700', asset: chain.usdc, payTo: chain.merchant.address, extra: expect.objectContaining(domain) }),
     ]);
   });
 
@@ -440,8 +440,8 @@ describe('upto', () => {
 
   it('refuses a permit naming another facilitator', async () => {
     const challenge = await challengeAt(uptoPath);
-    const upto = challenge.accepts[1]!;
-    const other = { ...challenge, accepts: [challenge.accepts[0]!, { ...upto, extra: { ...upto.extra, facilitatorAddress: chain.wallets[0]!.address } }] };
+    const upto = challenge.accepts.find((offer) => offer.scheme === 'upto')!;
+    const other = { ...challenge, accepts: [{ ...upto, extra: { ...upto.extra, facilitatorAddress: chain.wallets[0]!.address } }] };
     const payload = await officialPayload(2, other, 'upto');
     expect((await send(`${uptoPath}&meter=1`, { ...payload, accepted: upto })).code).toBe('payment_wrong_facilitator');
   });

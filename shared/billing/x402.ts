@@ -100,18 +100,22 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   const offersFor = async (http: HttpRequest, price: PriceContext): Promise<PaymentRequired> => {
     const network = options.networks.fromChainIdHeader(http.headers['x-chain-id']);
     const domain = await options.domains.read(network.network, network.usdc);
-    const amount = price.quote.amount.toString();
+    const worstCase = price.quote.amount.toString();
+    const { defaultCap } = price;
     return buildPaymentRequired(
       {
         resourceUrl: price.resourceUrl,
-        description: price.description,
+        description: defaultCap
+          ? `${price.description}; exact is priced for at most ${defaultCap.outputTokens} output tokens (no output cap was sent), upto for the model's maximum`
+          : price.description,
         mimeType: 'application/json',
         network: network.network,
         asset: network.usdc,
         payTo: options.payTo,
-        amount,
+        amount: (defaultCap?.quote.amount ?? price.quote.amount).toString(),
+        ...(defaultCap ? { exactMaxOutputTokens: defaultCap.outputTokens } : {}),
         maxTimeoutSeconds,
-        ...(price.metered ? { upto: { maxAmount: amount } } : {}),
+        ...(price.metered ? { upto: { maxAmount: worstCase } } : {}),
       },
       { domain, ...(price.metered ? { uptoFacilitator: await options.settlement.uptoFacilitator(network.network) } : {}) },
     );
@@ -208,8 +212,11 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
           done = true;
           await options.gate.release(auth);
         };
+        // `exact` signed for less than the worst case pays for the default output cap: the call stops there.
+        const capped = auth.scheme === 'exact' && price.defaultCap && auth.authorizedAmount < price.quote.amount;
         return {
           caller,
+          ...(capped ? { outputCap: price.defaultCap!.outputTokens } : {}),
           release,
           finalize: async (outcome: Outcome): Promise<Settled> => {
             if (outcome.kind === 'failed' || done) {

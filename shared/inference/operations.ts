@@ -26,7 +26,7 @@ const create =
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
     return paidIdempotently(http, payer, price, JSON.stringify(body), services.idempotency, (payment, onFinished) =>
-      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: price.quote.bounds?.outputTokens, onFinished, surface }, services),
+      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: payment.outputCap ?? price.quote.bounds?.outputTokens, onFinished, surface }, services),
     );
   };
 
