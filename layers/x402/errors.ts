@@ -24,6 +24,7 @@ export const PAYMENT_ERROR = {
   fundsInFlight: 'payment_funds_in_flight',
   permit2AllowanceRequired: 'payment_permit2_allowance_required',
   verificationFailed: 'payment_verification_failed',
+  settlementFailed: 'payment_settlement_failed',
 } as const;
 
 export type PaymentErrorCode = (typeof PAYMENT_ERROR)[keyof typeof PAYMENT_ERROR];

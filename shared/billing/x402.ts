@@ -14,6 +14,7 @@ import {
   type PaymentRequired,
   type PaymentRequirements,
   type Settlement,
+  type SettlementResponse,
   type SignIn,
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
@@ -41,6 +42,11 @@ export interface X402BillingOptions {
   readonly signIn?: SignIn;
   /** The public origin SIWX messages are bound to (`X402_PUBLIC_ORIGIN`); default: the request's own host. */
   readonly publicOrigin?: string;
+  /**
+   * Settle-first: an `exact` payment of at least this many atomic units is settled before the model runs, so the
+   * payer cannot move the funds mid-call (`X402_SETTLE_FIRST_MIN_ATOMIC`; unset: every call settles after).
+   */
+  readonly settleFirstMinAmount?: bigint;
 }
 
 /**
@@ -66,6 +72,21 @@ export const X402_MAX_TIMEOUT_SECONDS = X402_MIN_VALIDITY_SECONDS + 60;
 
 const logMoneyError = (event: string, auth: AuthorizedPayment, error: unknown): void => {
   console.error(JSON.stringify({ level: 'error', event, payer: auth.payer, nonceKey: auth.claim.key, cause: error instanceof Error ? error.message : String(error) }));
+};
+
+/** A settle-first payment whose call then failed: the gateway cannot pull a transfer back, an operator refunds it. */
+const logPrepaidUnserved = (auth: AuthorizedPayment, prepaid: SettlementResponse): void => {
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      event: 'x402_settle_first_unserved',
+      message: 'A settle-first x402 payment was settled but its call failed: refund it by hand.',
+      payer: auth.payer,
+      network: auth.network,
+      transaction: prepaid.transaction,
+      amount: auth.authorizedAmount.toString(),
+    }),
+  );
 };
 
 /** A 401 that still carries a sign-in challenge, for a client that sent the wrong kind of proof. */
@@ -212,19 +233,40 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
           done = true;
           await options.gate.release(auth);
         };
+        // Settle-first: a high-value `exact` payment moves before the model runs, or the call is refused unserved.
+        let prepaid: SettlementResponse | undefined;
+        if (auth.scheme === 'exact' && options.settleFirstMinAmount !== undefined && auth.authorizedAmount >= options.settleFirstMinAmount) {
+          const settled = await options.gate
+            .settle(auth)
+            .catch((error: unknown): SettlementResponse => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
+          if (!settled.success) {
+            await options.gate.release(auth);
+            const message = `This call is settled before it runs, and the settlement failed (${settled.errorReason ?? 'unknown'}); nothing was served. Pay again.`;
+            throw new PaymentChallenge(withError(offers, message), PAYMENT_ERROR.settlementFailed, message);
+          }
+          prepaid = settled;
+        }
         // `exact` signed for less than the worst case pays for the default output cap: the call stops there.
         const capped = auth.scheme === 'exact' && price.defaultCap && auth.authorizedAmount < price.quote.amount;
         return {
           caller,
           ...(capped ? { outputCap: price.defaultCap!.outputTokens } : {}),
-          release,
+          release: async () => {
+            if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
+            await release();
+          },
           finalize: async (outcome: Outcome): Promise<Settled> => {
             if (outcome.kind === 'failed' || done) {
+              if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
               await release();
               return { headers: {} };
             }
             done = true;
             const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
+            if (prepaid) {
+              const receipt = receiptFor(auth, price, charge, auth.authorizedAmount, prepaid, 'queued');
+              return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(prepaid) } };
+            }
             const paid = auth.scheme === 'exact' ? auth.authorizedAmount : BigInt(charge.final_amount_wei);
             const settled = await options.gate
               .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
