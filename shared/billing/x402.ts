@@ -111,9 +111,12 @@ class PaymentChallenge extends PaymentRequiredError {
 }
 
 /**
- * x402 v2 on native routes. The challenge offers `exact` at the worst-case quote and, for metered calls, `upto`
- * capped at it; the payment is verified and its nonce claimed before the model runs, and settled after: `exact`
- * for the price offered, `upto` for the metered amount. A failed call settles nothing and frees the nonce.
+ * x402 v2 on native routes. The challenge offers, for metered calls, `upto` capped at the worst-case quote (listed
+ * first), and `exact` at the worst case or, when the caller set no output cap, at the default cap's quote. Before
+ * the model runs the payment's nonce is claimed (which is what proves its payer), its chain state checked, its
+ * price checked and its amount held against the payer's balance less what is in flight; it is settled after
+ * (before, for settle-first `exact`): `exact` for the price signed, `upto` for the metered amount. A failed call
+ * settles nothing and frees the nonce and the hold. Reads prove a wallet with Sign-In-With-X, never a payment.
  */
 export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   const maxTimeoutSeconds = options.maxTimeoutSeconds ?? X402_MAX_TIMEOUT_SECONDS;
@@ -155,7 +158,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
     settled: { success: boolean; transaction?: string },
     retry: 'queued' | 'unqueued',
   ) => {
-    // `exact` pays the price offered, which is the worst case: what was not used shows as its own line.
+    // `exact` pays the price offered, a bound on the metered cost: what was not used shows as its own line.
     const metered = BigInt(charge.final_amount_wei);
     const unused = paid > metered ? paid - metered : 0n;
     const lineItems = unused ? [...charge.line_items, { key: 'exact_price_unused', unit: 'usdc_atomic', quantity: 1, unit_price_usd: 0, amount_wei: unused.toString() }] : charge.line_items;
