@@ -52,6 +52,8 @@ const underfundedWallet = async (usdc: bigint) => {
 /** The official client for a wallet given by its key, choosing `scheme`. */
 const payerFor = (key: `0x${string}`, scheme: Scheme) => officialPayer({ ...gw.chain, wallets: [{ address: privateKeyToAccount(key).address, privateKey: key }] } as never, 0, scheme);
 
+// The provider answers after 4 s (SIM_FAULT=slow), so the call that wins is still in flight while the others are
+// checked: what refuses them is its hold, not its settlement. Once it settled, a payer may afford another call.
 const codeOf = async (response: Response): Promise<string | undefined> => {
   const body = (await response.json()) as { code?: string; error?: { code?: string } | string };
   return body.code ?? (typeof body.error === 'object' ? body.error.code : undefined);
@@ -85,7 +87,7 @@ const exposureStore = () => createExposureStore({ client: DynamoDBDocumentClient
 
 describe('an underfunded wallet racing distinct authorizations', () => {
   it('exact: of 20 calls on a balance worth 1.5 calls, one is served and settled; the rest are refused with payment_funds_in_flight', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on exact' }], max_tokens: 64 });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on exact SIM_FAULT=slow:4000' }], max_tokens: 64 });
     const challenge = await challengeFor(gw, CHAT, body);
     const price = BigInt(challenge.accepts.find((offer) => offer.scheme === 'exact')!.amount);
     const key = await underfundedWallet((price * 3n) / 2n);
@@ -105,7 +107,7 @@ describe('an underfunded wallet racing distinct authorizations', () => {
   });
 
   it('upto: the cap is the exposure — of 20 calls on a balance worth 1.5 caps, one is served', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on upto' }], max_tokens: 64 });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on upto SIM_FAULT=slow:4000' }], max_tokens: 64 });
     const challenge = await challengeFor(gw, CHAT, body);
     const cap = BigInt(challenge.accepts.find((offer) => offer.scheme === 'upto')!.amount);
     const key = await underfundedWallet((cap * 3n) / 2n);
@@ -136,7 +138,7 @@ describe('holds of dead calls', () => {
     let clock = 2_000_000_000;
     const store = createExposureStore({ client: DynamoDBDocumentClient.from(dynamo), tableName: physicalTableName('local', 'nonces'), now: () => clock });
     const payer = privateKeyToAccount(generatePrivateKey()).address as Address;
-    const hold = { network: gw.chain.network, asset: gw.chain.usdc, payer, balance: 150n, amount: 100n } as const;
+    const hold = { network: gw.chain.network, asset: gw.chain.usdc, payer, balance: async () => 150n, amount: 100n } as const;
     // A call holds 100 of 150 and dies without releasing: the next call of 100 is refused while the first may run.
     await store.reserve({ ...hold, id: 'dead-call', deadline: clock + 960 });
     clock += 959;
@@ -151,10 +153,36 @@ describe('holds of dead calls', () => {
     expect(await store.inFlight(hold.network, hold.asset, payer)).toBe(0n);
   });
 
+  it('a balance read before another call settled is read again: the settled hold cannot be counted twice as room', async () => {
+    const store = exposureStore();
+    const payer = privateKeyToAccount(generatePrivateKey()).address as Address;
+    const base = { network: gw.chain.network, asset: gw.chain.usdc, payer, amount: 100n, deadline: Math.floor(Date.now() / 1000) + 600 } as const;
+    // 150 on chain, 100 of it held by a call in flight.
+    const first = await store.reserve({ ...base, id: 'settling', balance: async () => 150n });
+    let reads = 0;
+    const refused = await store
+      .reserve({
+        ...base,
+        id: 'racing',
+        balance: async () => {
+          // While this balance is read, the first call settles: 100 leave the wallet and its hold is released.
+          if (reads++ === 0) {
+            await store.release(first);
+            return 150n;
+          }
+          return 50n;
+        },
+      })
+      .catch((error: unknown) => error);
+    expect(reads).toBe(2);
+    expect(isPaymentRefusal(refused, 'payment_funds_in_flight')).toBe(true);
+    expect(await store.inFlight(base.network, base.asset, payer)).toBe(0n);
+  });
+
   it('a release is counted once, however often it is repeated', async () => {
     const store = exposureStore();
     const payer = privateKeyToAccount(generatePrivateKey()).address as Address;
-    const base = { network: gw.chain.network, asset: gw.chain.usdc, payer, balance: 100n, amount: 60n, deadline: Math.floor(Date.now() / 1000) + 600 } as const;
+    const base = { network: gw.chain.network, asset: gw.chain.usdc, payer, balance: async () => 100n, amount: 60n, deadline: Math.floor(Date.now() / 1000) + 600 } as const;
     const first = await store.reserve({ ...base, id: 'a' });
     await Promise.all([store.release(first), store.release(first), store.release(first)]);
     // Had the release been counted thrice, 180 would be "free" and two holds of 60 would fit in 100.

@@ -6,7 +6,10 @@
  *
  * One DynamoDB item per payer+asset+network, single-item conditional writes only (dynalite has no transactions):
  *   reserve  SET h_<id> = {amount, deadline}, total += amount   if h_<id> is absent AND total ≤ balance − amount
- *   release  REMOVE h_<id>, total −= its amount                 if h_<id> is present (so it happens once)
+ *                                                               AND no release happened since the balance was read
+ *   release  REMOVE h_<id>, total −= its amount, released += 1  if h_<id> is present (so it happens once)
+ * The `released` counter closes a race: a hold released after its settlement landed lowers `total` while the
+ * balance read before it is still the higher one; a reservation that saw a release in between reads again.
  * Every hold carries the deadline of the call it funds: when a reservation is refused, holds past their deadline
  * (their request died before releasing them) are released and the reservation is tried again.
  */
@@ -34,8 +37,8 @@ export interface ReserveInput {
   /** Unique per reservation (the nonce claim's id). */
   readonly id: string;
   readonly amount: bigint;
-  /** The payer's on-chain balance of `asset`, read just before. */
-  readonly balance: bigint;
+  /** Reads the payer's on-chain balance of `asset` (again, if a release happened while it was read). */
+  readonly balance: () => Promise<bigint>;
   /** Epoch seconds when the funded call must be over. */
   readonly deadline: number;
 }
@@ -83,10 +86,10 @@ export const createExposureStore = (options: ExposureStoreOptions): ExposureStor
         new UpdateCommand({
           TableName: tableName,
           Key: { [PARTITION_KEY]: hold.key },
-          UpdateExpression: 'REMOVE #hold SET #total = #total - :amount',
+          UpdateExpression: 'REMOVE #hold SET #total = #total - :amount, #released = if_not_exists(#released, :zero) + :one',
           ConditionExpression: 'attribute_exists(#hold)',
-          ExpressionAttributeNames: { '#hold': attributeOf(hold.id), '#total': 'total' },
-          ExpressionAttributeValues: { ':amount': NumberValue.from(hold.amount) },
+          ExpressionAttributeNames: { '#hold': attributeOf(hold.id), '#total': 'total', '#released': 'released' },
+          ExpressionAttributeValues: { ':amount': NumberValue.from(hold.amount), ':zero': 0, ':one': 1 },
         }),
       );
     } catch (error) {
@@ -115,33 +118,44 @@ export const createExposureStore = (options: ExposureStoreOptions): ExposureStor
     return { freed, held };
   };
 
+  const heldNow = async (key: string): Promise<bigint> =>
+    Object.entries((await read(key)) ?? {})
+      .filter(([name]) => name.startsWith(HOLD_PREFIX))
+      .reduce((sum, [, value]) => sum + BigInt((value as StoredHold).amount), 0n);
+
   return {
     async reserve(input) {
       const key = exposureKey(input.network, input.asset, input.payer);
       const hold: ExposureHold = { key, id: input.id, amount: input.amount.toString(), deadline: input.deadline };
-      const limit = input.balance - input.amount;
-      const refuse = (held: bigint) =>
+      const refuse = (balance: bigint, held: bigint) =>
         paymentRefused(
           PAYMENT_ERROR.fundsInFlight,
-          `The payer holds ${input.balance} atomic units and has ${held} in flight in calls not yet settled; this call needs ${input.amount} more. Wait for them to settle, or fund the wallet.`,
-          { balance: input.balance.toString(), inFlight: held.toString(), needed: input.amount.toString() },
+          `The payer holds ${balance} atomic units and has ${held} in flight in calls not yet settled; this call needs ${input.amount} more. Wait for them to settle, or fund the wallet.`,
+          { balance: balance.toString(), inFlight: held.toString(), needed: input.amount.toString() },
         );
-      if (limit < 0n) throw refuse(0n);
-      // Twice at most: once as things are, once more after freeing holds whose calls are past their deadline.
-      for (let attempt = 0; ; attempt++) {
+      let freedOnce = false;
+      // Bounded: each round either reserves, refuses, or saw another hold released (a settlement) and reads again.
+      for (let round = 0; round < 5; round++) {
+        const seen = Number((await read(key))?.['released'] ?? 0);
+        const balance = await input.balance();
+        const limit = balance - input.amount;
+        if (limit < 0n) throw refuse(balance, 0n);
         try {
           await client.send(
             new UpdateCommand({
               TableName: tableName,
               Key: { [PARTITION_KEY]: key },
               UpdateExpression: 'SET #hold = :hold, #total = if_not_exists(#total, :zero) + :amount, #ttl = :ttl',
-              ConditionExpression: 'attribute_not_exists(#hold) AND (attribute_not_exists(#total) OR #total <= :limit)',
-              ExpressionAttributeNames: { '#hold': attributeOf(input.id), '#total': 'total', '#ttl': TTL_ATTRIBUTE },
+              ConditionExpression: `attribute_not_exists(#hold) AND (attribute_not_exists(#total) OR #total <= :limit) AND ${
+                seen === 0 ? '(attribute_not_exists(#released) OR #released = :seen)' : '#released = :seen'
+              }`,
+              ExpressionAttributeNames: { '#hold': attributeOf(input.id), '#total': 'total', '#ttl': TTL_ATTRIBUTE, '#released': 'released' },
               ExpressionAttributeValues: {
                 ':hold': { amount: hold.amount, deadline: hold.deadline } satisfies StoredHold,
                 ':zero': 0,
                 ':amount': NumberValue.from(hold.amount),
                 ':limit': NumberValue.from(limit.toString()),
+                ':seen': seen,
                 ':ttl': input.deadline + ITEM_GRACE_SECONDS,
               },
             }),
@@ -149,19 +163,20 @@ export const createExposureStore = (options: ExposureStoreOptions): ExposureStor
           return hold;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
-          const { freed, held } = await freeExpired(key);
-          if (freed === 0 || attempt >= 1) throw refuse(held);
         }
+        // Refused: because a hold was released meanwhile (read again), or for want of room. Holds past their
+        // deadline are freed once (which counts as a release: the next round reads again), else it is a refusal.
+        if (Number((await read(key))?.['released'] ?? 0) !== seen) continue;
+        if (freedOnce) throw refuse(balance, await heldNow(key));
+        freedOnce = true;
+        const { freed, held } = await freeExpired(key);
+        if (freed === 0) throw refuse(balance, held);
       }
+      throw refuse(await input.balance(), await heldNow(key));
     },
 
     release,
 
-    async inFlight(network, asset, payer) {
-      const item = await read(exposureKey(network, asset, payer));
-      return Object.entries(item ?? {})
-        .filter(([name]) => name.startsWith(HOLD_PREFIX))
-        .reduce((sum, [, value]) => sum + BigInt((value as StoredHold).amount), 0n);
-    },
+    inFlight: (network, asset, payer) => heldNow(exposureKey(network, asset, payer)),
   };
 };

@@ -142,14 +142,13 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
       });
       if (!options.exposure) return { ...payment, claim: claimed.claim };
       const { store, balanceOf } = options.exposure;
-      const balance = await balanceOf(payment.network, payment.requirements.asset, payment.payer);
       const exposure = await store.reserve({
         network: payment.network,
         asset: payment.requirements.asset,
         payer: payment.payer,
         id: claimed.claim.claimId,
         amount: payment.authorizedAmount,
-        balance,
+        balance: () => balanceOf(payment.network, payment.requirements.asset, payment.payer),
         deadline: claimed.deadline,
       });
       return { ...payment, claim: claimed.claim, exposure };
