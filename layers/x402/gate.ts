@@ -105,9 +105,17 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
     ...(options.minValiditySeconds === undefined ? {} : { minValiditySeconds: options.minValiditySeconds }),
   };
 
+  const logFailure = (event: string, payment: VerifiedPayment & { claim: NonceClaim }, error: unknown): void => {
+    console.error(JSON.stringify({ level: 'error', event, payer: payment.payer, network: payment.network, nonceKey: payment.claim.key, cause: (error as Error)?.message ?? String(error) }));
+  };
+
   const releaseHold = async (payment: AuthorizedPayment | ClaimedPayment): Promise<void> => {
     if ('exposure' in payment && payment.exposure) await options.exposure?.store.release(payment.exposure);
   };
+
+  /** After a settlement landed: a hold that cannot be released now frees itself at its deadline; never fail the settlement. */
+  const releaseHoldAfterSettle = (payment: AuthorizedPayment): Promise<void> =>
+    releaseHold(payment).catch((error: unknown) => logFailure('x402_exposure_release_failed', payment, error));
 
   const claim = async (input: ClaimInput): Promise<ClaimedPayment> => {
     const payload = decodePaymentSignatureHeader(input.header);
@@ -172,7 +180,7 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
       // A duplicate delivery of a settlement that already landed: acknowledge it, move nothing.
       const recorded = await options.nonces.get(payment.claim.key);
       if (recorded?.state === NONCE_STATE.spent && recorded.claimId === payment.claim.claimId && recorded.transaction !== undefined) {
-        await releaseHold(payment);
+        await releaseHoldAfterSettle(payment);
         return { success: true, transaction: recorded.transaction, network: payment.network, payer: payment.payer, ...(recorded.amount ? { amount: recorded.amount } : {}) };
       }
       const result = await options.settlement.settle(payment, settleOptions);
@@ -182,17 +190,23 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
         await options.nonces.markSpent(payment.claim, result.transaction, result.amount);
       } catch (error) {
         // Bookkeeping only: the money moved, and the chain's own nonce state now refuses any replay.
-        console.error(JSON.stringify({ level: 'error', event: 'x402_mark_spent_failed', payer: payment.payer, nonceKey: payment.claim.key, cause: (error as Error).message }));
+        logFailure('x402_mark_spent_failed', payment, error);
       }
-      await releaseHold(payment);
+      await releaseHoldAfterSettle(payment);
       return result;
     },
 
     keep: (payment) => options.nonces.keep(payment.claim),
 
     async release(payment) {
-      await options.nonces.release(payment.claim);
-      await releaseHold(payment);
+      try {
+        await options.nonces.release(payment.claim);
+        await releaseHold(payment);
+      } catch (error) {
+        // Both free themselves at the call's deadline; said here so the operator sees why a payer waited.
+        logFailure('x402_release_failed', payment, error);
+        throw error;
+      }
     },
   };
 };
