@@ -122,6 +122,10 @@ export const createSignIn = (options: SignInOptions): SignIn => {
       } catch (error) {
         throw new AuthenticationError(SIGN_IN_ERROR.invalid, `The SIGN-IN-WITH-X header is malformed: ${(error as Error).message}`);
       }
+      // EIP-4361 nonces are alphanumeric, at least 8 characters; bounded here too, as it becomes a table key.
+      if (!/^[A-Za-z0-9]{8,128}$/.test(payload.nonce)) {
+        throw new AuthenticationError(SIGN_IN_ERROR.invalid, 'The SIGN-IN-WITH-X nonce must be 8 to 128 letters and digits.');
+      }
       if (!payload.chainId.startsWith('eip155:')) {
         throw new AuthenticationError(SIGN_IN_ERROR.invalid, `Only EVM wallets (eip155) sign in here, not ${payload.chainId}.`);
       }
