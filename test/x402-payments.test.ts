@@ -478,6 +478,25 @@ describe('settlement retries and facilitator refusals', () => {
     expect(moved).toEqual({ paid: 555n, received: 555n });
   });
 
+  it.each(['relayer', 'facilitator'] as const)('acknowledges a duplicate upto settlement through the %s, and moves money once', async (mode) => {
+    const path = `/${mode}/paid?price=5000&upto=5000`;
+    const challenge = await challengeAt(path);
+    const upto = { ...challenge, accepts: challenge.accepts.filter((offer) => offer.scheme === 'upto') };
+    const wallet = mode === 'relayer' ? 0 : 1;
+    const payload = await officialPayload(wallet, upto, 'upto');
+    const { gate } = modes[mode];
+    const payment = await gate.authorize({ header: encodeBase64Json(payload), offers: challenge.accepts });
+    const results: Awaited<ReturnType<Settlement['settle']>>[] = [];
+    const moved = await balancesMovedBy(chain.wallets[wallet]!.address, async () => {
+      results.push(await gate.settle(payment, { amount: 321n }));
+      // The same settlement delivered again (SQS at-least-once): recognised, acknowledged, nothing moves.
+      results.push(await gate.settle(payment, { amount: 321n }));
+    });
+    expect(results[0]).toMatchObject({ success: true, amount: '321' });
+    expect(results[1]).toMatchObject({ success: true, transaction: results[0]!.transaction, amount: '321' });
+    expect(moved).toEqual({ paid: 321n, received: 321n });
+  });
+
   it("maps the facilitator's refusal reasons to our codes", async () => {
     const rich = '/facilitator/paid?price=999000000000';
     const result = await send(rich, await officialPayload(1, await challengeAt(rich)));
