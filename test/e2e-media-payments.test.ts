@@ -12,7 +12,7 @@ import { encodeBase64Json } from '../layers/x402/codec.ts';
 import type { PaymentRequired } from '../layers/x402/schemas.ts';
 import type { Ledger } from '../shared/keys/index.ts';
 import { atomic, catalogPrice, multipart, pngBytes, upload, wavBytes } from './media-e2e-support.ts';
-import { balancesMovedBy, challengeFor, headerReceipt, officialPayer, startPaymentsRuntime, type PaymentsRuntime } from './support/payments.ts';
+import { balancesMovedBy, challengeFor, headerReceipt, officialPayer, signedInFetch, startPaymentsRuntime, type PaymentsRuntime } from './support/payments.ts';
 
 let gw: PaymentsRuntime;
 
@@ -104,13 +104,19 @@ describe('x402', () => {
     expect(paid).toBe(BigInt(expected));
   });
 
-  it('a wallet proves itself to upload, then pays the transcription of its upload at the minutes measured', async () => {
+  it('a wallet signs in to upload, then pays the transcription of its upload at the minutes measured', async () => {
     const payer = officialPayer(gw.chain, 3, 'upto');
-    // Any payload the wallet signed proves it, and nothing is settled for it: the challenge of a small call will do.
+    // A fresh payload the wallet signed for this server proves it for the call it is sent with (its nonce is
+    // claimed first); the challenge of a small call will do, and nothing is settled for it.
     const proof = encodeBase64Json(await payer.sign(await challengeFor(gw, '/v1/audio/speech', JSON.stringify({ model: 'tts-1', input: 'proof', voice: 'alloy' }))));
     const seconds = 12;
     const wav = wavBytes(seconds);
-    const created = await gw.post('/v1/uploads', { filename: 'call.wav', content_type: 'audio/wav', bytes: wav.length, purpose: 'transcription' }, { 'payment-signature': proof });
+    // Creating an upload pays nothing: the wallet signs in (Sign-In-With-X) with the official client.
+    const created = await signedInFetch(payer.account)(`${gw.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'call.wav', content_type: 'audio/wav', bytes: wav.length, purpose: 'transcription' }),
+    });
     expect(created.status).toBe(201);
     const upload = (await created.json()) as { id: string; upload_url: string; method: string; headers: Record<string, string> };
     expect((await fetch(upload.upload_url, { method: upload.method, headers: upload.headers, body: wav })).status).toBe(200);

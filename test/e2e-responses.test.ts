@@ -316,8 +316,10 @@ describe('what is stored and who can read it', () => {
     await expect(stranger.responses.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(stranger.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: created.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 
+    // Nobody proven: the answer is a sign-in challenge (x402 Sign-In-With-X), never the record.
     const anonymous = await fetch(`${gateway.url}/v1/responses/${created.id}`);
-    expect(anonymous.status).toBe(404);
+    expect(anonymous.status).toBe(402);
+    expect(JSON.stringify(await anonymous.json())).not.toContain('Mine only.');
 
     // The owner still sees it, untouched.
     expect((await client.responses.retrieve(created.id)).status).toBe('completed');

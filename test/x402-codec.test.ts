@@ -38,7 +38,7 @@ const challenge = () =>
 const payload: PaymentPayload = {
   x402Version: 2,
   resource: { url: 'http://127.0.0.1:3000/v1/chat/completions' },
-  accepted: challenge().accepts[0]!,
+  accepted: challenge().accepts.find((offer) => offer.scheme === 'exact')!,
   payload: {
     signature: `0x${'11'.repeat(65)}`,
     authorization: {
@@ -70,16 +70,8 @@ describe('the 402 challenge', () => {
     expect(required).toEqual({
       x402Version: 2,
       resource: { url: 'http://127.0.0.1:3000/v1/chat/completions', description: 'chat completion with gpt-test', mimeType: 'application/json' },
+      // upto first: the price depends on usage, and clients taking the first offer then pay what was used.
       accepts: [
-        {
-          scheme: 'exact',
-          network: 'eip155:43113',
-          amount: '1500',
-          asset: USDC,
-          payTo: MERCHANT,
-          maxTimeoutSeconds: 300,
-          extra: { name: 'USD Coin', version: '2', assetTransferMethod: 'eip3009' },
-        },
         {
           scheme: 'upto',
           network: 'eip155:43113',
@@ -88,6 +80,15 @@ describe('the 402 challenge', () => {
           payTo: MERCHANT,
           maxTimeoutSeconds: 300,
           extra: { name: 'USD Coin', version: '2', facilitatorAddress: FACILITATOR },
+        },
+        {
+          scheme: 'exact',
+          network: 'eip155:43113',
+          amount: '1500',
+          asset: USDC,
+          payTo: MERCHANT,
+          maxTimeoutSeconds: 300,
+          extra: { name: 'USD Coin', version: '2', assetTransferMethod: 'eip3009' },
         },
       ],
     });

@@ -101,4 +101,37 @@ describe('x402 nonce claims', () => {
     await nonces.claim(p);
     expect((await nonces.get(p.nonceKey))?.expiresAt).toBe(clock + 3600);
   });
+
+  it('lets the next request take over a claim whose call is past its deadline (its request died)', async () => {
+    const nonces = store();
+    const p = payment(clock + 3600);
+    const dead = await nonces.claim(p, clock + 960);
+    expect(await refusalCode(nonces.claim(p, clock + 960))).toBe('payment_nonce_reused');
+    const saved = clock;
+    clock += 961;
+    try {
+      const next = await nonces.claim(p, clock + 960);
+      expect(next.claimId).not.toBe(dead.claimId);
+      // The dead request cannot settle or release what is no longer its claim.
+      await expect(nonces.markSpent(dead, '0xdead')).rejects.toBeInstanceOf(NonceClaimLostError);
+    } finally {
+      clock = saved;
+    }
+  });
+
+  it('never lets a claim whose settlement is owed lapse by its deadline (kept until spent)', async () => {
+    const nonces = store();
+    const p = payment(clock + 3600);
+    const owed = await nonces.claim(p, clock + 960);
+    await nonces.keep(owed);
+    const saved = clock;
+    clock += 961;
+    try {
+      expect(await refusalCode(nonces.claim(p, clock + 960))).toBe('payment_nonce_reused');
+      await nonces.markSpent(owed, '0xpaid', '42');
+      expect(await nonces.get(p.nonceKey)).toMatchObject({ state: 'spent', transaction: '0xpaid', amount: '42' });
+    } finally {
+      clock = saved;
+    }
+  });
 });

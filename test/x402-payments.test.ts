@@ -254,8 +254,8 @@ describe('the challenge and header encodings', () => {
     expect(await response.json()).toEqual(header);
     expect(header).toMatchObject({ x402Version: 2, error: 'PAYMENT-SIGNATURE header is required' });
     expect(header.accepts).toEqual([
-      expect.objectContaining({ scheme: 'exact', amount: '700', asset: chain.usdc, payTo: chain.merchant.address, extra: expect.objectContaining(domain) }),
       expect.objectContaining({ scheme: 'upto', amount: '9000', extra: expect.objectContaining({ facilitatorAddress: chain.relayer.address }) }),
+      expect.objectContaining({ scheme: 'exact', amount: '700', asset: chain.usdc, payTo: chain.merchant.address, extra: expect.objectContaining(domain) }),
     ]);
   });
 
@@ -440,8 +440,8 @@ describe('upto', () => {
 
   it('refuses a permit naming another facilitator', async () => {
     const challenge = await challengeAt(uptoPath);
-    const upto = challenge.accepts[1]!;
-    const other = { ...challenge, accepts: [challenge.accepts[0]!, { ...upto, extra: { ...upto.extra, facilitatorAddress: chain.wallets[0]!.address } }] };
+    const upto = challenge.accepts.find((offer) => offer.scheme === 'upto')!;
+    const other = { ...challenge, accepts: [{ ...upto, extra: { ...upto.extra, facilitatorAddress: chain.wallets[0]!.address } }] };
     const payload = await officialPayload(2, other, 'upto');
     expect((await send(`${uptoPath}&meter=1`, { ...payload, accepted: upto })).code).toBe('payment_wrong_facilitator');
   });
@@ -476,6 +476,25 @@ describe('settlement retries and facilitator refusals', () => {
     expect(results[0]).toMatchObject({ success: true, amount: '555' });
     expect(results[1]).toEqual(results[0]);
     expect(moved).toEqual({ paid: 555n, received: 555n });
+  });
+
+  it.each(['relayer', 'facilitator'] as const)('acknowledges a duplicate upto settlement through the %s, and moves money once', async (mode) => {
+    const path = `/${mode}/paid?price=5000&upto=5000`;
+    const challenge = await challengeAt(path);
+    const upto = { ...challenge, accepts: challenge.accepts.filter((offer) => offer.scheme === 'upto') };
+    const wallet = mode === 'relayer' ? 0 : 1;
+    const payload = await officialPayload(wallet, upto, 'upto');
+    const { gate } = modes[mode];
+    const payment = await gate.authorize({ header: encodeBase64Json(payload), offers: challenge.accepts });
+    const results: Awaited<ReturnType<Settlement['settle']>>[] = [];
+    const moved = await balancesMovedBy(chain.wallets[wallet]!.address, async () => {
+      results.push(await gate.settle(payment, { amount: 321n }));
+      // The same settlement delivered again (SQS at-least-once): recognised, acknowledged, nothing moves.
+      results.push(await gate.settle(payment, { amount: 321n }));
+    });
+    expect(results[0]).toMatchObject({ success: true, amount: '321' });
+    expect(results[1]).toMatchObject({ success: true, transaction: results[0]!.transaction, amount: '321' });
+    expect(moved).toEqual({ paid: 321n, received: 321n });
   });
 
   it("maps the facilitator's refusal reasons to our codes", async () => {

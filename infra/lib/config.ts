@@ -47,6 +47,11 @@ export interface StageConfig {
   readonly x402FacilitatorUrl?: string;
   /** The networks x402 accepts (minified JSON array of NetworkConfig); unset: the code default, Fuji + Base Sepolia. */
   readonly x402Networks?: string;
+  /**
+   * Settle-first: `exact` payments of at least this many atomic units settle before the model runs (the payer
+   * cannot move the funds mid-call); unset, every call settles after it ran. Atomic integer string.
+   */
+  readonly x402SettleFirstMinAtomic?: string;
 }
 
 const BASE_SEPOLIA = 'eip155:84532';
@@ -94,10 +99,12 @@ export interface StageOverrides {
   readonly x402FacilitatorUrl?: string;
   /** An array of `{network, chainId, name, usdc, rpcUrl?}`, or its JSON text. */
   readonly x402Networks?: string | readonly unknown[];
+  /** Atomic units (integer, or its text): `exact` payments of at least this settle before the model runs. */
+  readonly x402SettleFirstMinAtomic?: string | number;
 }
 
 /** Payment settings that may also come as single `-c` keys, after the cdk.json stage object. */
-export const PAYMENT_CONTEXT_KEYS = ['composeKeysJwks', 'x402PayTo', 'x402FacilitatorUrl', 'x402Networks'] as const;
+export const PAYMENT_CONTEXT_KEYS = ['composeKeysJwks', 'x402PayTo', 'x402FacilitatorUrl', 'x402Networks', 'x402SettleFirstMinAtomic'] as const;
 
 /** Reads a context value; CDK gives `-c` values as strings and cdk.json values as JSON. */
 export type ContextReader = (key: string) => unknown;
@@ -227,6 +234,13 @@ const applyOverrides = (base: StageConfig, o: StageOverrides): StageConfig => ({
   ...(o.x402PayTo !== undefined ? { x402PayTo: asAddress(o.x402PayTo, 'x402PayTo') } : {}),
   ...(o.x402FacilitatorUrl !== undefined ? { x402FacilitatorUrl: asHttpsUrl(o.x402FacilitatorUrl, 'x402FacilitatorUrl') } : {}),
   ...(o.x402Networks !== undefined ? { x402Networks: asNetworks(o.x402Networks) } : {}),
+  ...(o.x402SettleFirstMinAtomic !== undefined
+    ? {
+        x402SettleFirstMinAtomic: /^\d{1,30}$/.test(String(o.x402SettleFirstMinAtomic).trim())
+          ? String(o.x402SettleFirstMinAtomic).trim()
+          : fail('x402SettleFirstMinAtomic must be an atomic amount (an integer of USDC atomic units)'),
+      }
+    : {}),
 });
 
 /**

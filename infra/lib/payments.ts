@@ -28,5 +28,6 @@ export const x402Environment = (config: StageConfig): Record<string, string> => 
     ...(config.x402Networks ? { [X402_ENV.networks]: config.x402Networks } : {}),
     [SETTLEMENT_ENV.mode]: 'facilitator',
     [SETTLEMENT_ENV.facilitatorUrl]: config.x402FacilitatorUrl,
+    ...(config.x402SettleFirstMinAtomic ? { [X402_ENV.settleFirstMinAtomic]: config.x402SettleFirstMinAtomic } : {}),
   };
 };

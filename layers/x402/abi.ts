@@ -94,6 +94,15 @@ export const usdcAbi = [
       { name: 'nonce', type: 'bytes32', indexed: true },
     ],
   },
+  {
+    type: 'event',
+    name: 'Transfer',
+    inputs: [
+      { name: 'from', type: 'address', indexed: true },
+      { name: 'to', type: 'address', indexed: true },
+      { name: 'value', type: 'uint256', indexed: false },
+    ],
+  },
 ] as const;
 
 /** EIP-5267, for tokens that publish their EIP-712 domain (real USDC does not; it has name() and version()). */

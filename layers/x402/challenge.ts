@@ -1,6 +1,6 @@
 /**
- * Builds the 402 challenge (`PaymentRequired`). `exact` is always offered; `upto` is added when the price depends
- * on usage. Each offer carries the `extra` fields the official `@x402/evm` client needs to sign: the token's
+ * Builds the 402 challenge (`PaymentRequired`). `exact` is always offered; `upto` is added (and listed first) when
+ * the price depends on usage. Each offer carries the `extra` fields the official `@x402/evm` client needs to sign: the token's
  * EIP-712 name and version, and for `upto` the facilitator address the witness must name.
  */
 import type { Address } from 'viem';
@@ -20,6 +20,11 @@ export interface ChallengeInput {
   readonly maxTimeoutSeconds: number;
   /** Offer `upto` too, authorizing up to `maxAmount` (the worst-case quote); settled later at the metered amount. */
   readonly upto?: { readonly maxAmount: string };
+  /**
+   * The output cap `amount` was quoted for, when the caller set none: named in the `exact` offer's `extra`
+   * (`maxOutputTokens`), and the call paid with `exact` is generated within it.
+   */
+  readonly exactMaxOutputTokens?: number;
   /** Why the previous attempt failed, when re-challenging after a refusal. */
   readonly error?: string;
 }
@@ -45,17 +50,18 @@ export const buildPaymentRequired = (input: ChallengeInput, context: ChallengeCo
     maxTimeoutSeconds: input.maxTimeoutSeconds,
   };
   const tokenExtra = { name: context.domain.name, version: context.domain.version };
-  const accepts: PaymentRequirements[] = [
-    { scheme: 'exact', ...base, amount: input.amount, extra: { ...tokenExtra, assetTransferMethod: 'eip3009' } },
-  ];
-  if (input.upto && context.uptoFacilitator) {
-    accepts.push({
-      scheme: 'upto',
-      ...base,
-      amount: input.upto.maxAmount,
-      extra: { ...tokenExtra, facilitatorAddress: context.uptoFacilitator },
-    });
-  }
+  const exact: PaymentRequirements = {
+    scheme: 'exact',
+    ...base,
+    amount: input.amount,
+    extra: { ...tokenExtra, assetTransferMethod: 'eip3009', ...(input.exactMaxOutputTokens === undefined ? {} : { maxOutputTokens: input.exactMaxOutputTokens }) },
+  };
+  // `upto` first where the price depends on usage: a client that takes the first offer it can pay (the official
+  // client's default) then pays what the call used, not the worst case.
+  const accepts: PaymentRequirements[] =
+    input.upto && context.uptoFacilitator
+      ? [{ scheme: 'upto', ...base, amount: input.upto.maxAmount, extra: { ...tokenExtra, facilitatorAddress: context.uptoFacilitator } }, exact]
+      : [exact];
   return {
     x402Version: X402_VERSION,
     ...(input.error ? { error: input.error } : {}),

@@ -21,8 +21,10 @@ export const PAYMENT_ERROR = {
   invalidSignature: 'payment_invalid_signature',
   nonceReused: 'payment_nonce_reused',
   insufficientFunds: 'payment_insufficient_funds',
+  fundsInFlight: 'payment_funds_in_flight',
   permit2AllowanceRequired: 'payment_permit2_allowance_required',
   verificationFailed: 'payment_verification_failed',
+  settlementFailed: 'payment_settlement_failed',
 } as const;
 
 export type PaymentErrorCode = (typeof PAYMENT_ERROR)[keyof typeof PAYMENT_ERROR];

@@ -26,7 +26,21 @@ export {
 export { createTokenDomainReader, type ContractReader, type TokenDomainReader } from './domain.ts';
 export { PAYMENT_ERROR, isPaymentRefusal, paymentRefused, type PaymentErrorCode } from './errors.ts';
 export { createFacilitatorSettlement, type FacilitatorOptions, type FacilitatorSettlement } from './facilitator.ts';
-export { createPaymentGate, refusalCodeFor, type AuthorizeInput, type AuthorizedPayment, type PaymentGate, type PaymentGateOptions } from './gate.ts';
+export {
+  DEFAULT_CALL_DEADLINE_SECONDS,
+  createPaymentGate,
+  refusalCodeFor,
+  type AcceptInput,
+  type AuthorizeInput,
+  type AuthorizedPayment,
+  type BalanceReader,
+  type ClaimInput,
+  type ClaimedPayment,
+  type PaymentGate,
+  type PaymentGateOptions,
+} from './gate.ts';
+export { createExposureStore, exposureKey, type ExposureHold, type ExposureStore, type ExposureStoreOptions, type ReserveInput } from './exposure.ts';
+export { SIGN_IN_ERROR, SIGN_IN_HEADER, createSignIn, type SignIn, type SignInChallenge, type SignInOptions } from './sign-in.ts';
 export {
   AVALANCHE_FUJI,
   BASE_SEPOLIA,

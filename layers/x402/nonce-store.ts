@@ -3,11 +3,14 @@
  * is in flight or already spent is refused, and of N concurrent replays exactly one is served.
  *
  * One item per nonce, single-item conditional writes only (dynalite has no transactions):
- *   claim      put if absent, expired, or released             → in_flight
+ *   claim      put if absent, expired, released, or in flight past its call's deadline → in_flight (with a deadline)
+ *   keep       update if still ours and in_flight: drop the deadline (a settlement is owed) → in_flight, for good
  *   markSpent  update if still ours and in_flight               → spent (kept until the authorization lapses)
  *   release    update if still ours and in_flight               → released (the same signature may be retried)
- * A failed settlement after the model ran is NOT released: the authorization stays in flight while the settlement
- * is retried, because it may still move money.
+ * An in-flight claim carries the deadline of the call it funds: a claim whose request died (a crash, a request that
+ * never reached its charge) frees itself once that deadline has passed and someone needs the nonce. A failed
+ * settlement after the model ran is NOT released and loses its deadline (`keep`): the authorization stays in flight
+ * while the settlement is retried, because it may still move money.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -29,7 +32,11 @@ export interface NonceRecord {
   readonly scheme: string;
   readonly claimedAt: number;
   readonly [TTL_ATTRIBUTE]: number;
+  /** Epoch seconds: the funded call's deadline; absent once a settlement is owed (the claim then never lapses early). */
+  readonly deadline?: number;
   readonly transaction?: string;
+  /** Atomic units the settlement moved. */
+  readonly amount?: string;
   readonly settledAt?: number;
 }
 
@@ -42,9 +49,14 @@ export interface NonceClaim {
 export type NonceSubject = Pick<VerifiedPayment, 'nonceKey' | 'payer' | 'network' | 'scheme' | 'validBefore'>;
 
 export interface NonceStore {
-  /** Claims the payment's nonce or refuses it with `payment_nonce_reused`. */
-  claim(payment: NonceSubject): Promise<NonceClaim>;
-  markSpent(claim: NonceClaim, transaction: string): Promise<void>;
+  /**
+   * Claims the payment's nonce or refuses it with `payment_nonce_reused`. `deadline` (epoch seconds) is when the
+   * funded call must be over; without it the claim lasts until the authorization lapses.
+   */
+  claim(payment: NonceSubject, deadline?: number): Promise<NonceClaim>;
+  /** A settlement is owed: the claim stays in flight until it is spent, however long the retries take. */
+  keep(claim: NonceClaim): Promise<void>;
+  markSpent(claim: NonceClaim, transaction: string, amount?: string): Promise<void>;
   /** Gives the nonce back after a failure before settlement. A no-op if the claim is no longer in flight. */
   release(claim: NonceClaim): Promise<void>;
   get(key: string): Promise<NonceRecord | undefined>;
@@ -78,15 +90,19 @@ export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
   const grace = options.graceSeconds ?? 3600;
   const maxTtl = options.maxTtlSeconds ?? 30 * 24 * 3600;
 
-  const whileOurs = async (claim: NonceClaim, state: NonceState, extra: Record<string, unknown>): Promise<void> => {
+  const whileOurs = async (claim: NonceClaim, state: NonceState, extra: Record<string, unknown>, remove = false): Promise<void> => {
     const sets = Object.keys(extra).map((name) => `#${name} = :${name}`);
     await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: { [PARTITION_KEY]: claim.key },
-        UpdateExpression: `SET #state = :state${sets.length ? `, ${sets.join(', ')}` : ''}`,
+        UpdateExpression: `SET #state = :state${sets.length ? `, ${sets.join(', ')}` : ''}${remove ? ' REMOVE #deadline' : ''}`,
         ConditionExpression: 'claimId = :claimId AND #state = :inFlight',
-        ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(Object.keys(extra).map((n) => [`#${n}`, n])) },
+        ExpressionAttributeNames: {
+          '#state': 'state',
+          ...(remove ? { '#deadline': 'deadline' } : {}),
+          ...Object.fromEntries(Object.keys(extra).map((n) => [`#${n}`, n])),
+        },
         ExpressionAttributeValues: {
           ':state': state,
           ':claimId': claim.claimId,
@@ -98,7 +114,7 @@ export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
   };
 
   return {
-    async claim(payment) {
+    async claim(payment, deadline) {
       const at = now();
       const claim = { key: payment.nonceKey, claimId: randomUUID() };
       const record: NonceRecord = {
@@ -109,6 +125,7 @@ export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
         network: payment.network,
         scheme: payment.scheme,
         claimedAt: at,
+        ...(deadline === undefined ? {} : { deadline }),
         [TTL_ATTRIBUTE]: Math.min(Math.max(payment.validBefore, at), at + maxTtl) + grace,
       };
       try {
@@ -117,9 +134,10 @@ export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
             TableName: tableName,
             Item: record,
             // TTL deletion is lazy (and absent in dynalite): an expired record counts as absent.
-            ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR ${TTL_ATTRIBUTE} <= :now OR #state = :released`,
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': at, ':released': NONCE_STATE.released },
+            // A claim in flight past its call's deadline belongs to a request that died: it is taken over.
+            ConditionExpression: `attribute_not_exists(${PARTITION_KEY}) OR ${TTL_ATTRIBUTE} <= :now OR #state = :released OR (#state = :inFlight AND #deadline <= :now)`,
+            ExpressionAttributeNames: { '#state': 'state', '#deadline': 'deadline' },
+            ExpressionAttributeValues: { ':now': at, ':released': NONCE_STATE.released, ':inFlight': NONCE_STATE.inFlight },
           }),
         );
       } catch (error) {
@@ -129,9 +147,18 @@ export const createNonceStore = (options: NonceStoreOptions): NonceStore => {
       return claim;
     },
 
-    async markSpent(claim, transaction) {
+    async keep(claim) {
       try {
-        await whileOurs(claim, NONCE_STATE.spent, { transaction, settledAt: now() });
+        await whileOurs(claim, NONCE_STATE.inFlight, {}, true);
+      } catch (error) {
+        if (isConditionFailure(error)) throw new NonceClaimLostError(claim.key, { cause: error });
+        throw error;
+      }
+    },
+
+    async markSpent(claim, transaction, amount) {
+      try {
+        await whileOurs(claim, NONCE_STATE.spent, { transaction, settledAt: now(), ...(amount === undefined ? {} : { amount }) }, true);
       } catch (error) {
         if (isConditionFailure(error)) throw new NonceClaimLostError(claim.key, { cause: error });
         throw error;

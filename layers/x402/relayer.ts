@@ -5,10 +5,22 @@
  * Clients are injected per network. The relayer account must manage its own nonces (a viem local account with a
  * `nonceManager`) when settlements run concurrently, and one key should not be shared by many Lambda instances.
  */
-import { BaseError, parseSignature, size, type Account, type Chain, type Hash, type PublicClient, type Transport, type WalletClient } from 'viem';
-import { usdcAbi, uptoProxyAbi } from './abi.ts';
+import {
+  BaseError,
+  decodeFunctionData,
+  parseSignature,
+  size,
+  type Account,
+  type Address,
+  type Chain,
+  type Hash,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { permit2Abi, usdcAbi, uptoProxyAbi } from './abi.ts';
 import { checkOnChain } from './chain-checks.ts';
-import { X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.ts';
+import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.ts';
 import { exactEvmPayloadSchema, uptoEvmPayloadSchema, type Network, type SettlementResponse } from './schemas.ts';
 import { failedSettlement, settlementAmount, type Settlement } from './settlement.ts';
 import type { VerifiedPayment } from './verified.ts';
@@ -22,7 +34,7 @@ export interface RelayerOptions {
   readonly chains: Readonly<Partial<Record<Network, RelayerChain>>>;
   /** Bounds the wait for a receipt, below the platform's request deadline. */
   readonly receiptTimeoutMs?: number;
-  /** How far back a retried `exact` settlement looks for the transaction that already used its authorization. */
+  /** How far back a retried settlement looks for the transaction that already used its authorization. */
   readonly logLookbackBlocks?: bigint;
 }
 
@@ -93,9 +105,46 @@ export const createRelayerSettlement = (options: RelayerOptions): Settlement => 
     return confirm(chain, payment, hash, BigInt(a.value));
   };
 
+  /**
+   * A retried upto settlement whose permit was already used: the proxy's `settle` that used it moved the payer's
+   * tokens to the recipient in the same transaction, so it is the transfer whose transaction called `settle` with
+   * this owner and nonce.
+   */
+  const findPriorUptoSettle = async (chain: RelayerChain, payment: VerifiedPayment, owner: Address, nonce: bigint): Promise<{ hash: Hash; amount: bigint } | undefined> => {
+    const latest = await chain.public.getBlockNumber();
+    const transfers = await chain.public.getContractEvents({
+      address: payment.requirements.asset,
+      abi: usdcAbi,
+      eventName: 'Transfer',
+      args: { from: owner, to: payment.requirements.payTo },
+      fromBlock: latest > lookback ? latest - lookback : 0n,
+      toBlock: latest,
+    });
+    for (const transfer of transfers.reverse()) {
+      const tx = await chain.public.getTransaction({ hash: transfer.transactionHash });
+      if (tx.to?.toLowerCase() !== X402_UPTO_PERMIT2_PROXY_ADDRESS.toLowerCase()) continue;
+      try {
+        const call = decodeFunctionData({ abi: uptoProxyAbi, data: tx.input });
+        if (call.functionName !== 'settle') continue;
+        const [permit, , callOwner] = call.args;
+        if (permit.nonce === nonce && callOwner.toLowerCase() === owner.toLowerCase()) return { hash: transfer.transactionHash, amount: transfer.args.value ?? 0n };
+      } catch {
+        // Not a settle call this proxy's ABI decodes: not ours to report.
+      }
+    }
+    return undefined;
+  };
+
   const settleUpto = async (chain: RelayerChain, payment: VerifiedPayment, amount: bigint): Promise<SettlementResponse> => {
     if (amount === 0n) return { success: true, transaction: '', network: payment.network, payer: payment.payer, amount: '0' };
     const { signature, permit2Authorization: p } = uptoEvmPayloadSchema.parse(payment.payload.payload);
+    const nonce = BigInt(p.nonce);
+    const bitmap = await chain.public.readContract({ address: PERMIT2_ADDRESS, abi: permit2Abi, functionName: 'nonceBitmap', args: [p.from, nonce >> 8n] });
+    if ((bitmap >> (nonce & 0xffn)) & 1n) {
+      const prior = await findPriorUptoSettle(chain, payment, p.from, nonce);
+      if (!prior) return failedSettlement(payment, 'permit2_nonce_used', 'The Permit2 nonce was used or invalidated on chain by another transaction.');
+      return { success: true, transaction: prior.hash, network: payment.network, payer: payment.payer, amount: prior.amount.toString() };
+    }
     const hash = await chain.wallet.writeContract({
       address: X402_UPTO_PERMIT2_PROXY_ADDRESS,
       abi: uptoProxyAbi,

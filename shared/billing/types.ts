@@ -10,6 +10,11 @@ export interface PriceContext {
   readonly quote: Quote;
   /** Whether the final price depends on usage (then x402 also offers `upto`). */
   readonly metered: boolean;
+  /**
+   * A text call with no output cap from the caller: the smaller price x402 `exact` is quoted for, and the output
+   * cap (the default, 1,024 tokens or the model's maximum if lower) a call paid that way is generated within.
+   */
+  readonly defaultCap?: { readonly outputTokens: number; readonly quote: Quote };
   readonly resourceUrl: string;
   readonly description: string;
 }
@@ -26,6 +31,8 @@ export interface Settled {
 /** An authorized call: the money is held (key reservation, x402 nonce) until `finalize` or `release`. */
 export interface Payment {
   readonly caller: Caller;
+  /** The output cap this payment covers when it is below the quote's (x402 `exact` at the default cap). */
+  readonly outputCap?: number;
   finalize(outcome: Outcome): Promise<Settled>;
   /** Gives the hold back without charging: the call failed before anything was served, or it was a replay. */
   release(): Promise<void>;
@@ -45,4 +52,9 @@ export type Surface = 'native' | 'external';
 /** Decides how a request pays: a Compose Key, an x402 payment, or nothing yet (a 402 challenge). */
 export interface Billing {
   identify(http: HttpRequest, surface: Surface): Promise<Payer>;
+  /**
+   * Who reads, cancels or manages records (no payment): a Compose Key, or a wallet signed in with Sign-In-With-X.
+   * Never a payment authorization: once settled it is public on chain.
+   */
+  owner(http: HttpRequest, surface: Surface): Promise<Caller>;
 }

@@ -5,8 +5,11 @@ import { privateKeyToAccount } from 'viem/accounts';
 import {
   AVALANCHE_FUJI,
   BASE_SEPOLIA,
+  createExposureStore,
   createNetworkRegistry,
   createNonceStore,
+  createSignIn,
+  usdcAbi,
   createPaymentGate,
   createTokenDomainReader,
   settlementFromEnv,
@@ -27,13 +30,25 @@ import type { X402Billing } from './billing.ts';
  *   X402_DEFAULT_NETWORK      CAIP-2 id used when a request sends no `x-chain-id`
  *   X402_RELAYER_PRIVATE_KEY  the relayer wallet (relayer settlement); deployed, it comes from Secrets Manager
  *   X402_SETTLEMENT, X402_FACILITATOR_URL  relayer (default) or facilitator, see layers/x402/config.ts
+ *   X402_PUBLIC_ORIGIN        the origin Sign-In-With-X messages are bound to (e.g. https://api.example.com);
+ *                             default: the origin each request was addressed to
+ *   X402_SETTLE_FIRST_MIN_ATOMIC  `exact` payments of at least this many atomic units settle before the model runs
+ *                             (unset: none; every call settles after it ran)
  */
 export const X402_ENV = {
   payTo: 'X402_PAY_TO',
   networks: 'X402_NETWORKS',
   defaultNetwork: 'X402_DEFAULT_NETWORK',
   relayerKey: 'X402_RELAYER_PRIVATE_KEY',
+  publicOrigin: 'X402_PUBLIC_ORIGIN',
+  settleFirstMinAtomic: 'X402_SETTLE_FIRST_MIN_ATOMIC',
 } as const;
+
+const settleFirstMinAmount = (value: string | undefined): { settleFirstMinAmount: bigint } | undefined => {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!/^\d{1,30}$/.test(value.trim())) throw new Error(`${X402_ENV.settleFirstMinAtomic} must be an atomic amount (an integer), not ${value}`);
+  return { settleFirstMinAmount: BigInt(value.trim()) };
+};
 
 const chainOf = (config: NetworkConfig) =>
   defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
@@ -68,9 +83,19 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   };
 
   const settlement = settlementFromEnv(env, { relayerChains });
-  const nonces = createNonceStore({ client: doc, tableName: tableNameFromEnv('nonces', env) });
+  const tableName = tableNameFromEnv('nonces', env);
+  const nonces = createNonceStore({ client: doc, tableName });
+  // In-flight exposure lives beside the nonces (its own key prefix): one item per payer, asset and network.
+  const exposure = {
+    store: createExposureStore({ client: doc, tableName }),
+    balanceOf: (network: Network, asset: Address, payer: Address) =>
+      publicFor(network).readContract({ address: asset, abi: usdcAbi, functionName: 'balanceOf', args: [payer] }),
+  };
   return {
-    gate: createPaymentGate({ settlement, nonces, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
+    gate: createPaymentGate({ settlement, nonces, exposure, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
+    signIn: createSignIn({ client: doc, tableName }),
+    ...(env[X402_ENV.publicOrigin] ? { publicOrigin: env[X402_ENV.publicOrigin] } : {}),
+    ...(settleFirstMinAmount(env[X402_ENV.settleFirstMinAtomic]) ?? {}),
     settlement,
     networks,
     domains: createTokenDomainReader(publicFor),

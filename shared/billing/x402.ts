@@ -1,19 +1,25 @@
 import type { Address } from 'viem';
 import {
+  PAYMENT_ERROR,
   buildPaymentRequired,
-  decodePaymentSignatureHeader,
+  encodeBase64Json,
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
-  verifyPayment,
+  paymentRefused,
   withError,
   type AuthorizedPayment,
+  type ClaimedPayment,
   type NetworkRegistry,
   type PaymentGate,
   type PaymentRequired,
+  type PaymentRequirements,
   type Settlement,
+  type SettlementResponse,
+  type SignIn,
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
-import { PaymentRequiredError, toComposeError } from '../errors.ts';
+import type { Caller } from '../auth/caller.ts';
+import { AuthenticationError, ComposeError, PaymentRequiredError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
@@ -32,7 +38,25 @@ export interface X402BillingOptions {
   readonly feeBps?: number;
   /** Where a settlement that failed after the model was served goes to be retried; never dropped. */
   readonly retries: SettlementQueue;
+  /** Sign-In-With-X for reads; without it, x402 wallets cannot read their records (only keys can). */
+  readonly signIn?: SignIn;
+  /** The public origin SIWX messages are bound to (`X402_PUBLIC_ORIGIN`); default: the request's own host. */
+  readonly publicOrigin?: string;
+  /**
+   * Settle-first: an `exact` payment of at least this many atomic units is settled before the model runs, so the
+   * payer cannot move the funds mid-call (`X402_SETTLE_FIRST_MIN_ATOMIC`; unset: every call settles after).
+   */
+  readonly settleFirstMinAmount?: bigint;
 }
+
+/**
+ * The deadline of the call a payment funds, for its nonce claim and its in-flight hold: its family's longest run
+ * plus a margin. Text (chat, Responses) may stream for up to 15 minutes; media calls and video submissions end
+ * within 5. A hold still there after its deadline belongs to a call that died, and frees itself when in the way.
+ */
+export const X402_CALL_DEADLINE_SECONDS = { text: 16 * 60, media: 6 * 60 } as const;
+const TEXT_PATH = /\/(chat\/completions|responses)$/;
+export const callDeadlineSeconds = (path: string): number => (TEXT_PATH.test(path) ? X402_CALL_DEADLINE_SECONDS.text : X402_CALL_DEADLINE_SECONDS.media);
 
 /**
  * How long an authorization must still be valid when a call is verified: the longest a paid call can run (a
@@ -45,6 +69,34 @@ export const X402_MIN_VALIDITY_SECONDS = 15 * 60 + 60;
  * minimum, for the client's clock and the request's way here.
  */
 export const X402_MAX_TIMEOUT_SECONDS = X402_MIN_VALIDITY_SECONDS + 60;
+
+const logMoneyError = (event: string, auth: AuthorizedPayment, error: unknown): void => {
+  console.error(JSON.stringify({ level: 'error', event, payer: auth.payer, nonceKey: auth.claim.key, cause: error instanceof Error ? error.message : String(error) }));
+};
+
+/** A settle-first payment whose call then failed: the gateway cannot pull a transfer back, an operator refunds it. */
+const logPrepaidUnserved = (auth: AuthorizedPayment, prepaid: SettlementResponse): void => {
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      event: 'x402_settle_first_unserved',
+      message: 'A settle-first x402 payment was settled but its call failed: refund it by hand.',
+      payer: auth.payer,
+      network: auth.network,
+      transaction: prepaid.transaction,
+      amount: auth.authorizedAmount.toString(),
+    }),
+  );
+};
+
+/** A 401 that still carries a sign-in challenge, for a client that sent the wrong kind of proof. */
+class SignInRefusal extends AuthenticationError {
+  readonly challenge: unknown;
+  constructor(challenge: unknown, code: string, message: string) {
+    super(code, message, { headers: { 'payment-required': encodeBase64Json(challenge) } });
+    this.challenge = challenge;
+  }
+}
 
 /** A 402 whose body is the x402 `PaymentRequired` itself, repeated in the `PAYMENT-REQUIRED` header. */
 class PaymentChallenge extends PaymentRequiredError {
@@ -59,9 +111,12 @@ class PaymentChallenge extends PaymentRequiredError {
 }
 
 /**
- * x402 v2 on native routes. The challenge offers `exact` at the worst-case quote and, for metered calls, `upto`
- * capped at it; the payment is verified and its nonce claimed before the model runs, and settled after: `exact`
- * for the price offered, `upto` for the metered amount. A failed call settles nothing and frees the nonce.
+ * x402 v2 on native routes. The challenge offers, for metered calls, `upto` capped at the worst-case quote (listed
+ * first), and `exact` at the worst case or, when the caller set no output cap, at the default cap's quote. Before
+ * the model runs the payment's nonce is claimed (which is what proves its payer), its chain state checked, its
+ * price checked and its amount held against the payer's balance less what is in flight; it is settled after
+ * (before, for settle-first `exact`): `exact` for the price signed, `upto` for the metered amount. A failed call
+ * settles nothing and frees the nonce and the hold. Reads prove a wallet with Sign-In-With-X, never a payment.
  */
 export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   const maxTimeoutSeconds = options.maxTimeoutSeconds ?? X402_MAX_TIMEOUT_SECONDS;
@@ -69,18 +124,22 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   const offersFor = async (http: HttpRequest, price: PriceContext): Promise<PaymentRequired> => {
     const network = options.networks.fromChainIdHeader(http.headers['x-chain-id']);
     const domain = await options.domains.read(network.network, network.usdc);
-    const amount = price.quote.amount.toString();
+    const worstCase = price.quote.amount.toString();
+    const { defaultCap } = price;
     return buildPaymentRequired(
       {
         resourceUrl: price.resourceUrl,
-        description: price.description,
+        description: defaultCap
+          ? `${price.description}; exact is priced for at most ${defaultCap.outputTokens} output tokens (no output cap was sent), upto for the model's maximum`
+          : price.description,
         mimeType: 'application/json',
         network: network.network,
         asset: network.usdc,
         payTo: options.payTo,
-        amount,
+        amount: (defaultCap?.quote.amount ?? price.quote.amount).toString(),
+        ...(defaultCap ? { exactMaxOutputTokens: defaultCap.outputTokens } : {}),
         maxTimeoutSeconds,
-        ...(price.metered ? { upto: { maxAmount: amount } } : {}),
+        ...(price.metered ? { upto: { maxAmount: worstCase } } : {}),
       },
       { domain, ...(price.metered ? { uptoFacilitator: await options.settlement.uptoFacilitator(network.network) } : {}) },
     );
@@ -99,7 +158,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
     settled: { success: boolean; transaction?: string },
     retry: 'queued' | 'unqueued',
   ) => {
-    // `exact` pays the price offered, which is the worst case: what was not used shows as its own line.
+    // `exact` pays the price offered, a bound on the metered cost: what was not used shows as its own line.
     const metered = BigInt(charge.final_amount_wei);
     const unused = paid > metered ? paid - metered : 0n;
     const lineItems = unused ? [...charge.line_items, { key: 'exact_price_unused', unit: 'usdc_atomic', quantity: 1, unit_price_usd: 0, amount_wei: unused.toString() }] : charge.line_items;
@@ -117,65 +176,145 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
     });
   };
 
+  const originOf = (http: HttpRequest): URL =>
+    new URL(options.publicOrigin ?? `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}`);
+
+  const signInChallenge = async (http: HttpRequest, status: 401 | 402, code: string, message: string): Promise<never> => {
+    if (!options.signIn) throw new AuthenticationError(code, message);
+    const url = new URL(http.path, originOf(http)).href;
+    const challenge = options.signIn.challenge(url, options.networks.list().map((n) => n.network), message);
+    if (status === 401) throw new SignInRefusal(challenge, code, message);
+    throw new PaymentChallenge(challenge as unknown as PaymentRequired, code, message);
+  };
+
+  /** A payment addresses this server: our recipient, on a network we take, in its USDC. */
+  const ours = (requirements: PaymentRequirements): void => {
+    const network = options.networks.get(requirements.network);
+    if (!network) throw paymentRefused(PAYMENT_ERROR.wrongNetwork, `This server does not take payments on ${requirements.network}.`);
+    if (requirements.payTo.toLowerCase() !== options.payTo.toLowerCase()) throw paymentRefused(PAYMENT_ERROR.wrongRecipient, 'The payment is not addressed to this server.');
+    if (requirements.asset.toLowerCase() !== network.usdc.toLowerCase()) throw paymentRefused(PAYMENT_ERROR.wrongAsset, `This server takes ${network.usdc} on ${network.network}.`);
+  };
+
+  const payers = new WeakMap<HttpRequest, Promise<Payer>>();
+
+  /**
+   * A PAYMENT-SIGNATURE names its payer only once this request has claimed its nonce and the chain says it is
+   * unused: a settled authorization (public on chain) or one in flight elsewhere proves nobody, so nothing is read
+   * on its behalf. The claim is then the payment's, checked against the price in `charge`.
+   */
+  const payerFor = async (http: HttpRequest, signature: string): Promise<Payer> => {
+    let claimed: ClaimedPayment;
+    try {
+      claimed = await options.gate.claim({ header: signature, expect: ours, deadlineSeconds: callDeadlineSeconds(http.path) });
+    } catch (error) {
+      const refusal = toComposeError(error);
+      if (refusal.status !== 402) throw refusal;
+      // Nobody is proven, so nothing is read on anyone's behalf; the refusal waits for the price, so that it
+      // goes out like every other refusal: 402, its code, and a fresh challenge the client can pay instead.
+      return { caller: { id: 'anonymous' }, charge: (price: PriceContext) => challenge(http, price, refusal.code, refusal.message) };
+    }
+    const caller: Caller = { id: `wallet:${claimed.payer.toLowerCase()}` };
+    return {
+      caller,
+      charge: async (price: PriceContext): Promise<Payment> => {
+        const offers = await offersFor(http, price).catch(async (error: unknown) => {
+          await options.gate.release(claimed);
+          throw error;
+        });
+        const maxAmount = http.headers['x-x402-max-amount-wei'];
+        let auth: AuthorizedPayment;
+        try {
+          auth = await options.gate.accept(claimed, { offers: offers.accepts, ...(maxAmount ? { maxAmount } : {}) });
+        } catch (error) {
+          const refusal = toComposeError(error);
+          if (refusal.status !== 402) throw refusal;
+          throw new PaymentChallenge(withError(offers, refusal.message), refusal.code, refusal.message);
+        }
+        let done = false;
+        const release = async (): Promise<void> => {
+          if (done) return;
+          done = true;
+          await options.gate.release(auth);
+        };
+        // Settle-first: a high-value `exact` payment moves before the model runs, or the call is refused unserved.
+        let prepaid: SettlementResponse | undefined;
+        if (auth.scheme === 'exact' && options.settleFirstMinAmount !== undefined && auth.authorizedAmount >= options.settleFirstMinAmount) {
+          const settled = await options.gate
+            .settle(auth)
+            .catch((error: unknown): SettlementResponse => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
+          if (!settled.success) {
+            await options.gate.release(auth);
+            const message = `This call is settled before it runs, and the settlement failed (${settled.errorReason ?? 'unknown'}); nothing was served. Pay again.`;
+            throw new PaymentChallenge(withError(offers, message), PAYMENT_ERROR.settlementFailed, message);
+          }
+          prepaid = settled;
+        }
+        // `exact` signed for less than the worst case pays for the default output cap: the call stops there.
+        const capped = auth.scheme === 'exact' && price.defaultCap && auth.authorizedAmount < price.quote.amount;
+        return {
+          caller,
+          ...(capped ? { outputCap: price.defaultCap!.outputTokens } : {}),
+          release: async () => {
+            if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
+            await release();
+          },
+          finalize: async (outcome: Outcome): Promise<Settled> => {
+            if (outcome.kind === 'failed' || done) {
+              if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
+              await release();
+              return { headers: {} };
+            }
+            done = true;
+            const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
+            if (prepaid) {
+              const receipt = receiptFor(auth, price, charge, auth.authorizedAmount, prepaid, 'queued');
+              return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(prepaid) } };
+            }
+            const paid = auth.scheme === 'exact' ? auth.authorizedAmount : BigInt(charge.final_amount_wei);
+            const settled = await options.gate
+              .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
+              .catch((error: unknown) => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
+            let retry: 'queued' | 'unqueued' = 'queued';
+            if (!settled.success) {
+              // The model was served: the money is owed. The nonce stays claimed past its deadline, the hold stays
+              // until the retry lands (or its deadline passes), and the settlement is retried.
+              await options.gate.keep(auth).catch((error: unknown) => logMoneyError('x402_claim_keep_failed', auth, error));
+              retry = await enqueueOrLog(options.retries, { payment: auth, amount: paid });
+            }
+            const receipt = receiptFor(auth, price, charge, paid, settled, retry);
+            return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
+          },
+        };
+      },
+    };
+  };
+
   return {
     challenge: (http, price) =>
       challenge(http, price, 'payment_required', 'This route is paid: send a PAYMENT-SIGNATURE (x402) or Authorization: Bearer compose-<key>.'),
 
-    payer: async (http: HttpRequest, signature: string): Promise<Payer> => {
-      // The signature proves who pays before anything is read on their behalf; the price is checked in `charge`.
-      let proven: Awaited<ReturnType<typeof verifyPayment>>;
+    payer: (http: HttpRequest, signature: string): Promise<Payer> => {
+      // One claim per request, however many modules ask who pays (a file_id lookup, then the paid path).
+      let payer = payers.get(http);
+      if (!payer) {
+        payer = payerFor(http, signature);
+        payers.set(http, payer);
+      }
+      return payer;
+    },
+
+    signIn: async (http, proof) => {
+      if (!options.signIn) throw new AuthenticationError('sign_in_unavailable', 'This deployment does not take Sign-In-With-X; send your Compose Key.');
       try {
-        const payload = decodePaymentSignatureHeader(signature);
-        proven = await verifyPayment(payload, { offers: [payload.accepted], minValiditySeconds: 0 });
+        const wallet = await options.signIn.prove(proof, originOf(http));
+        return { id: `wallet:${wallet.toLowerCase()}` };
       } catch (error) {
         const refusal = toComposeError(error);
-        if (refusal.status !== 402) throw refusal;
-        // Nobody is proven, so nothing is read on anyone's behalf; the refusal waits for the price, so that it
-        // goes out like every other refusal: 402, its code, and a fresh challenge the client can pay instead.
-        return { caller: { id: 'anonymous' }, charge: (price: PriceContext) => challenge(http, price, refusal.code, refusal.message) };
+        if (refusal.status !== 401) throw refusal;
+        return signInChallenge(http, 401, refusal.code, refusal.message);
       }
-      const caller = { id: `wallet:${proven.payer.toLowerCase()}` };
-      return {
-        caller,
-        charge: async (price: PriceContext): Promise<Payment> => {
-          const offers = await offersFor(http, price);
-          const maxAmount = http.headers['x-x402-max-amount-wei'];
-          let auth: AuthorizedPayment;
-          try {
-            auth = await options.gate.authorize({ header: signature, offers: offers.accepts, ...(maxAmount ? { maxAmount } : {}) });
-          } catch (error) {
-            const refusal = toComposeError(error);
-            if (refusal.status !== 402) throw refusal;
-            throw new PaymentChallenge(withError(offers, refusal.message), refusal.code, refusal.message);
-          }
-          let done = false;
-          const release = async (): Promise<void> => {
-            if (done) return;
-            done = true;
-            await options.gate.release(auth);
-          };
-          return {
-            caller,
-            release,
-            finalize: async (outcome: Outcome): Promise<Settled> => {
-              if (outcome.kind === 'failed' || done) {
-                await release();
-                return { headers: {} };
-              }
-              done = true;
-              const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
-              const paid = auth.scheme === 'exact' ? auth.authorizedAmount : BigInt(charge.final_amount_wei);
-              const settled = await options.gate
-                .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
-                .catch((error: unknown) => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
-              // The model was served: the money is owed. The nonce stays claimed and the settlement is retried.
-              const retry = settled.success ? 'queued' : await enqueueOrLog(options.retries, { payment: auth, amount: paid });
-              const receipt = receiptFor(auth, price, charge, paid, settled, retry);
-              return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
-            },
-          };
-        },
-      };
     },
+
+    signInChallenge: (http, status, code, message) => signInChallenge(http, status, code, message),
   };
 };

@@ -26,12 +26,12 @@ const create =
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
     return paidIdempotently(http, payer, price, JSON.stringify(body), services.idempotency, (payment, onFinished) =>
-      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: price.quote.bounds?.outputTokens, onFinished, surface }, services),
+      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: payment.outputCap ?? price.quote.bounds?.outputTokens, onFinished, surface }, services),
     );
   };
 
 /** Reads of stored responses need only the caller, never a payment. */
-const owner = async (http: HttpRequest, billing: Billing, surface: Surface) => (await billing.identify(http, surface)).caller;
+const owner = (http: HttpRequest, billing: Billing, surface: Surface) => billing.owner(http, surface);
 
 /**
  * Async jobs that `POST /v1/responses/{id}/cancel` also cancels (video generations): the route's contract is

@@ -1,7 +1,7 @@
 /**
  * POST /v1/uploads: a presigned S3 PUT for a file too large for a request body. Creating one costs nothing,
- * but the caller must be proven (a Compose Key, or an x402 PAYMENT-SIGNATURE, which proves its wallet as it
- * does for video reads; nothing is settled): the upload is keyed under that caller, and only it can use it.
+ * but the caller must be proven (a Compose Key, or a wallet signed in with Sign-In-With-X, as for every read; a
+ * payment authorization is no proof, since a settled one is public): the upload is keyed under that caller.
  */
 import type { Billing } from '../billing/types.ts';
 import { AuthenticationError } from '../errors.ts';
@@ -30,9 +30,9 @@ export interface UploadObject {
 
 export const createUpload = async (http: HttpRequest, uploads: UploadStore, billing: Billing, maxUploadBytes?: number): Promise<HttpResult> => {
   const request = parseUploadRequest(readMediaJson(http), maxUploadBytes);
-  const { caller } = await billing.identify(http, 'native');
+  const caller = await billing.owner(http, 'native');
   if (caller.id === 'anonymous') {
-    throw new AuthenticationError('caller_required', 'Uploads belong to a caller: send a Compose Key (Authorization: Bearer …) or an x402 PAYMENT-SIGNATURE proving your wallet.');
+    throw new AuthenticationError('caller_required', 'Uploads belong to a caller: send a Compose Key (Authorization: Bearer …) or sign in with your wallet (SIGN-IN-WITH-X).');
   }
   const id = newUploadId();
   const put = await uploads.presignPut(uploadKey(caller.id, request.purpose, id), request.bytes, request.contentType);

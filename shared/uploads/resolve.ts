@@ -29,7 +29,7 @@ export const findUpload = async (store: UploadStore, caller: Caller, purpose: Up
   if (caller.id === 'anonymous') {
     throw new AuthenticationError(
       'caller_required',
-      'An upload belongs to the caller that created it: send the same Compose Key (Authorization: Bearer …), or a PAYMENT-SIGNATURE from the same wallet.',
+      'An upload belongs to the caller that created it: send the same Compose Key (Authorization: Bearer …), or pay this call from the same wallet (its PAYMENT-SIGNATURE).',
     );
   }
   const found = await store.find(uploadKey(caller.id, purpose, id));

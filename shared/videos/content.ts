@@ -30,7 +30,7 @@ export const videoContent =
       throw new InvalidRequestError('unsupported_variant', `Only the video itself can be downloaded ('variant=video'); '${variant}' is not stored by this gateway.`, { param: 'variant' });
     }
     // A read needs only the caller, never a payment: the job is visible to the credential that created it.
-    const { caller } = await billing.identify(http, surface);
+    const caller = await billing.owner(http, surface);
     const id = http.pathParameters.id!;
     const job = await services.jobs.readOwned(id, caller.id);
     if (job.status !== VIDEO_STATUS.completed || !job.videoKey) throw notReady(id, job.status);

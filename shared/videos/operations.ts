@@ -131,7 +131,7 @@ export const watchVideoJob = (services: VideoServices, watch: VideoWatch): Async
   });
 
 /** Reads need only the caller, never a payment: a job is visible to the credential that created it. */
-const owner = async (http: HttpRequest, billing: Billing, surface: Surface = 'native') => (await billing.identify(http, surface)).caller;
+const owner = (http: HttpRequest, billing: Billing, surface: Surface = 'native') => billing.owner(http, surface);
 
 const stream = (services: VideoServices, billing: Billing): Operation => async (http, context: Context) => {
   const params = parseStreamParams(http.query);

@@ -12,6 +12,7 @@ import { decodePaymentRequiredHeader as officialDecodeRequired } from '@x402/cor
 import { toClientEvmSigner } from '@x402/evm';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { UptoEvmScheme } from '@x402/evm/upto/client';
+import { SIGN_IN_WITH_X, createSIWxClientExtension, createSIWxPayload, encodeSIWxHeader, type SIWxExtension } from '@x402/extensions/sign-in-with-x';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import type { Address } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
@@ -207,4 +208,22 @@ export const readUntilContent = async (response: Response): Promise<void> => {
     if (done) throw new Error('the stream ended before any content');
     seen += decoder.decode(value, { stream: true });
   }
+};
+
+/**
+ * `fetch` that signs in with the wallet when a read answers 402 with a Sign-In-With-X challenge, as the official
+ * client does (`createSIWxClientExtension` on an `x402Client`, through `wrapFetchWithPayment`). It pays nothing.
+ */
+export const signedInFetch = (account: PrivateKeyAccount): typeof fetch =>
+  wrapFetchWithPayment(fetch, new x402Client().registerExtension(createSIWxClientExtension({ signers: [account] })));
+
+/** A `SIGN-IN-WITH-X` header for the gateway, signed from the challenge a credential-less read answers with. */
+export const signInHeader = async (runtime: { url: string }, account: PrivateKeyAccount, readPath: string): Promise<string> => {
+  const response = await fetch(`${runtime.url}${readPath}`);
+  expect(response.status).toBe(402);
+  await response.body?.cancel();
+  const challenge = officialDecodeRequired(response.headers.get('payment-required')!) as { extensions: Record<string, SIWxExtension> };
+  const extension = challenge.extensions[SIGN_IN_WITH_X]!;
+  const chain = extension.supportedChains[0]!;
+  return encodeSIWxHeader(await createSIWxPayload({ ...extension.info, chainId: chain.chainId, type: chain.type }, account, `${runtime.url}${readPath}`));
 };
