@@ -30,10 +30,13 @@ export interface UploadObject {
 
 export const createUpload = async (http: HttpRequest, uploads: UploadStore, billing: Billing, maxUploadBytes?: number): Promise<HttpResult> => {
   const request = parseUploadRequest(readMediaJson(http), maxUploadBytes);
-  const { caller } = await billing.identify(http, 'native');
+  const payer = await billing.identify(http, 'native');
+  const { caller } = payer;
   if (caller.id === 'anonymous') {
     throw new AuthenticationError('caller_required', 'Uploads belong to a caller: send a Compose Key (Authorization: Bearer …) or an x402 PAYMENT-SIGNATURE proving your wallet.');
   }
+  // Free, but still a creation: a revoked key mints no upload URL.
+  await payer.assertMayCreate?.();
   const id = newUploadId();
   const put = await uploads.presignPut(uploadKey(caller.id, request.purpose, id), request.bytes, request.contentType);
   const upload: UploadObject = {
