@@ -65,7 +65,7 @@ describe('ids are bounded by format and length before any store call', () => {
   });
 
   const cases = idRoutes.flatMap(({ route, name, rule }) =>
-    [OVERSIZED('resp_'), OVERSIZED('video_'), 'x'.repeat(2_100), 'resp_../../etc', `${rule.wellFormed}0`].flatMap((id) =>
+    [OVERSIZED('resp_'), OVERSIZED('video_'), 'x'.repeat(2_100), 'resp_../../etc', `${rule.wellFormed}${'0'.repeat(60)}`, `${rule.wellFormed.split('_')[0]}_bad!id`].flatMap((id) =>
       (['anonymous', 'with a key'] as const).map((who) => [`${route.method} ${route.path} ${who}, id ${id.slice(0, 12)}… (${id.length})`, route, name, rule, id, who] as const),
     ),
   );

@@ -17,9 +17,10 @@ interface IdRule {
   readonly expected: string;
 }
 
-const HEX48 = '[0-9a-f]{48}';
-const RESPONSE = new RegExp(`^resp_${HEX48}$`);
-const VIDEO = new RegExp(`^video_${HEX48}$`);
+// The gateway mints `<prefix>_` + 48 hex digits; the rule is looser (a safe alphabet, a bounded length) so an id
+// of the right kind that was never minted is still the resource's 404, as before.
+const RESPONSE = /^resp_[A-Za-z0-9_-]{1,96}$/;
+const VIDEO = /^video_[A-Za-z0-9_-]{1,96}$/;
 const UPLOAD = /^upl_[0-9a-f]{32}$/;
 
 const RULES: Readonly<Record<string, IdRule>> = {
