@@ -138,7 +138,12 @@ export const soakSection: Section = {
   issue: 10,
   run: async ({ knobs, log }: BenchContext): Promise<SectionResult> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'compose-soak-'));
-    const child = await startChild('soak gateway', script, { args: [dataDir], readyTimeoutMs: 180_000 });
+    const child = await startChild('soak gateway', script, { args: [dataDir], nodeArgs: ['--expose-gc'], readyTimeoutMs: 180_000 });
+    /** The child's last heap-after-GC line (soak-gateway.ts writes one every 5 s). */
+    const liveHeap = (): number | undefined => {
+      const line = child.output().split('\n').reverse().find((l) => l.startsWith('{"memory"'));
+      return line ? (JSON.parse(line) as { memory: { heapUsed: number } }).memory.heapUsed : undefined;
+    };
     log(`  started soak gateway (pid ${child.pid}) at ${child.url}`);
     const ready = child.info as unknown as Ready;
     const dynamo = new DynamoDBClient({ endpoint: ready.env['AWS_ENDPOINT_URL_DYNAMODB'], region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -254,7 +259,7 @@ export const soakSection: Section = {
             return;
           }
           outcomes.set(n, 'unexpected');
-          if (/ECONNREFUSED/.test(String((error as Error).cause ?? error))) crashed ??= `the gateway went away during call ${n} (${plan.payer}, ${plan.api}, stream ${plan.stream}, ${plan.twist}): ${child.output().split('\n').slice(-12).join(' | ')}`;
+          if (/ECONNREFUSED/.test(String((error as Error).cause ?? error))) crashed ??= `the gateway went away during call ${n} (${plan.payer}, ${plan.api}, stream ${plan.stream}, ${plan.twist}): ${child.output().split('\n').filter((l) => !l.startsWith('{"memory"')).slice(-12).join(' | ')}`;
           unexpected += 1;
           count(`UNEXPECTED ${plan.payer}: ${(error as Error).message}`);
         } finally {
@@ -271,7 +276,9 @@ export const soakSection: Section = {
 
       const seconds = knobs.soakSeconds;
       const concurrency = Math.max(1, Math.floor(knobs.soakConcurrency));
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
       const rssStart = readMemory(child.pid)?.rss;
+      const heapStart = liveHeap();
       const peak = sampleRss(child.pid, 1_000);
       log(`  ${seconds} s at concurrency ${concurrency}; gateway RSS ${rssStart ? (rssStart / MB).toFixed(0) : '?'} MB`);
       const deadline = Date.now() + seconds * 1_000;
@@ -285,6 +292,9 @@ export const soakSection: Section = {
       );
       clearInterval(progress);
       const rssEnd = readMemory(child.pid)?.rss;
+      // After the traffic, so the last line is one taken once the calls have ended.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      const heapEnd = liveHeap();
       const rssPeak = peak.stop();
       // A crashed runtime took its stand-ins with it: there is nothing left to audit, and that is the finding.
       if (crashed !== undefined) throw new Error(crashed);
@@ -405,6 +415,8 @@ export const soakSection: Section = {
           metric('gateway RSS at start', rssStart === undefined ? null : rssStart / MB, 'MB'),
           metric('gateway RSS at end', rssEnd === undefined ? null : rssEnd / MB, 'MB'),
           metric('gateway RSS peak (1 s samples)', rssPeak / MB, 'MB'),
+          metric('gateway heap live after a full GC, at start', heapStart === undefined ? null : heapStart / MB, 'MB'),
+          metric('gateway heap live after a full GC, at end', heapEnd === undefined ? null : heapEnd / MB, 'MB', { note: 'RSS also counts V8 and malloc slack; a leak grows this' }),
           metric('keys: unexplained atomic units (budget − spent − reserved − available)', Number(keyUnexplained), 'count', { target: exactly(0) }),
           metric('keys: atomic units still reserved after the drain', Number(reservedAtEnd), 'count', { target: exactly(0) }),
           metric('wallets: on-chain atomic units transferred', Number(walletRows.reduce((s, r) => s + BigInt(r.onChain), 0n)), 'count'),

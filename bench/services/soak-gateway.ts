@@ -16,6 +16,13 @@ if (!dataDir) throw new Error('usage: soak-gateway.ts <data-dir>');
 const runtime = await startLocalRuntime({ dataDir, stage: 'soak', simulateProviders: true, videos: false });
 const chain = runtime.chain;
 if (!chain) throw new Error('the soak needs the local chain');
+// With --expose-gc, the heap after a full collection every 5 s: what is live, as opposed to RSS, which also
+// counts V8's and malloc's slack. A leak grows this line; slack does not.
+setInterval(() => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  process.stderr.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } })}\n`);
+}, 5_000).unref();
 announceReady(
   {
     url: runtime.url,
