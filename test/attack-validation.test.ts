@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../shared/routes.ts';
 import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { multipart, wavBytes } from './media-e2e-support.ts';
-import { expectMatchesSchema } from './support/openapi.ts';
+import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
 
 let gateway: E2eRuntime;
 
@@ -25,7 +25,7 @@ interface Refusal {
   readonly param?: string;
 }
 
-const expectRefusal = async (response: Response, expected: Refusal): Promise<void> => {
+const expectRefusal = async (response: Response, expected: Refusal, contract?: { path: string; method: string }): Promise<void> => {
   const text = await response.text();
   expect(response.status, text.slice(0, 300)).toBe(expected.status);
   const body = JSON.parse(text) as { error: { code: string; type: string; message: string; param?: string } };
@@ -35,6 +35,8 @@ const expectRefusal = async (response: Response, expected: Refusal): Promise<voi
   // A refusal names the problem without echoing kilobytes of what was sent.
   expect(body.error.message.length).toBeLessThan(400);
   if (expected.param) expect(body.error.param).toBe(expected.param);
+  // The contract lists the refusal for the route (routes added by others may not be in it yet).
+  if (contract) expectMatchesContract(contract.path, contract.method.toLowerCase(), expected.status, body);
 };
 
 const raw = (path: string, body: string, apiKey?: string): Promise<Response> =>
@@ -55,13 +57,14 @@ const idRoutes = ROUTES.flatMap((route) => {
   return name && ID_PARAMS[name] ? [{ route, name, rule: ID_PARAMS[name] }] : [];
 });
 
+/** Id routes whose 400 the OpenAPI document lists; a route added later is held to the envelope until it is documented. */
+const DOCUMENTED_ID_ROUTES = ['GET /v1/responses/{responseId}', 'GET /v1/responses/{responseId}/input_items', 'POST /v1/responses/{responseId}/cancel', 'GET /v1/videos/{id}', 'GET /v1/videos/{id}/stream', 'GET /v1/videos/{id}/content'];
+
 const OVERSIZED = (prefix: string): string => `${prefix}${'a'.repeat(3_000)}`;
 
 describe('ids are bounded by format and length before any store call', () => {
   it('knows every id route of the table', () => {
-    expect(idRoutes.map(({ route }) => `${route.method} ${route.path}`)).toEqual(
-      expect.arrayContaining(['GET /v1/responses/{responseId}', 'GET /v1/responses/{responseId}/input_items', 'POST /v1/responses/{responseId}/cancel', 'GET /v1/videos/{id}', 'GET /v1/videos/{id}/stream', 'GET /v1/videos/{id}/content']),
-    );
+    expect(idRoutes.map(({ route }) => `${route.method} ${route.path}`)).toEqual(expect.arrayContaining(DOCUMENTED_ID_ROUTES));
   });
 
   const cases = idRoutes.flatMap(({ route, name, rule }) =>
@@ -73,7 +76,8 @@ describe('ids are bounded by format and length before any store call', () => {
   it.concurrent.each(cases)('%s: 400', async (_label, route, name, rule, id, who) => {
     const path = route.path.replace(`{${name}}`, encodeURIComponent(id));
     const headers: Record<string, string> = who === 'with a key' ? { authorization: `Bearer ${gateway.apiKey}` } : {};
-    await expectRefusal(await fetch(`${gateway.url}${path}`, { method: route.method, headers }), { status: 400, code: rule.code, param: rule.param });
+    const contract = DOCUMENTED_ID_ROUTES.includes(`${route.method} ${route.path}`) ? { path: route.path, method: route.method } : undefined;
+    await expectRefusal(await fetch(`${gateway.url}${path}`, { method: route.method, headers }), { status: 400, code: rule.code, param: rule.param }, contract);
   });
 
   it.concurrent.each(idRoutes.map(({ route, name, rule }) => [`${route.method} ${route.path}`, route, name, rule] as const))(
