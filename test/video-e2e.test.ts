@@ -276,7 +276,8 @@ describe('bad input', () => {
     const missing = 'video_000000000000000000000000000000000000000000000000';
     expect(await refusal(await gw.fetch(`/v1/videos/${missing}`))).toEqual({ status: 404, code: 'video_not_found' });
     expect(await refusal(await gw.fetch(`/v1/videos/${missing}/stream`))).toEqual({ status: 404, code: 'video_not_found' });
-    expect(await refusal(await gw.fetch(`/v1/videos/not-a-video-id`))).toEqual({ status: 404, code: 'video_not_found' });
+    // An id that is not a video id at all is malformed, not unknown: 400, as OpenAI answers a malformed id.
+    expect(await refusal(await gw.fetch(`/v1/videos/not-a-video-id`))).toEqual({ status: 400, code: 'invalid_video_id' });
     expect((await gw.fetch(`/v1/responses/${missing}/cancel`, { method: 'POST' })).status).toBe(404);
   });
 

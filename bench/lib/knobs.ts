@@ -25,6 +25,9 @@ export const KNOB_SPECS = {
   initRepeats: { env: 'BENCH_INIT_REPEATS', full: 5, quick: 2, doc: 'Fresh Node processes per bundle for the module init time.' },
   keyPathRequests: { env: 'BENCH_KEY_PATH_REQUESTS', full: 20, quick: 8, doc: 'Traced requests of each kind (streamed, not) for the key-path round trips.' },
   x402Samples: { env: 'BENCH_X402_SAMPLES', full: 400, quick: 60, doc: 'x402 verifications timed in-process.' },
+  soakSeconds: { env: 'BENCH_SOAK_SECONDS', full: 600, quick: 60, doc: 'Duration of the soak section (s): mixed paid traffic with faults and disconnects, then a money audit.' },
+  soakEarlyHangups: { env: 'BENCH_SOAK_EARLY_HANGUPS', full: 1, quick: 1, doc: '1: the soak also hangs up before the first response byte (JSON calls on a slowed provider); 0: only mid-stream.' },
+  soakConcurrency: { env: 'BENCH_SOAK_CONCURRENCY', full: 8, quick: 8, doc: 'Requests the soak keeps in flight at once.' },
   gatewayNodeArgs: {
     env: 'BENCH_GATEWAY_NODE_ARGS',
     full: '',

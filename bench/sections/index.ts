@@ -13,5 +13,6 @@ import { gatewayGeminiSection } from './gateway-gemini.ts';
 import { gatewaySection } from './gateway/index.ts';
 import { mediaSection } from './media.ts';
 import { paymentsSection } from './payments/index.ts';
+import { soakSection } from './soak.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, mediaSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, mediaSection, soakSection];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest } from '../http/request.ts';
 import { assertModelAllowed, type KeyLedger, type KeyVerifier } from '../keys/index.ts';
+import { revokedKey } from '../keys/errors.ts';
 import { meter } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
@@ -19,6 +20,10 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
   const claims = await verifier.authenticate(http.headers.authorization);
   return {
     caller: { id: `key:${claims.keyId}` },
+    assertMayCreate: async () => {
+      // The same ledger flag `reserve` checks in its condition, read consistently: a revocation counts at once.
+      if ((await ledger.getLedger(claims.keyId))?.revoked) throw revokedKey();
+    },
     charge: async (price: PriceContext): Promise<Payment> => {
       assertModelAllowed(claims, price.modelId);
       const reservationId = randomUUID();

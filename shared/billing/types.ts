@@ -45,6 +45,12 @@ export interface Payment {
 export interface Payer {
   readonly caller: Caller;
   charge(price: PriceContext): Promise<Payment>;
+  /**
+   * For routes that create something without charging (POST /v1/uploads): throws when the credential may no
+   * longer create anything (a revoked Compose Key). `charge` checks the same in its hold. Reads of the caller's
+   * own records do not call it: a revoked key can still read what it made. Absent: nothing to check (x402).
+   */
+  assertMayCreate?(): Promise<void>;
 }
 
 export type Surface = 'native' | 'external';

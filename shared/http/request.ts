@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.ts';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
 
 /** What an operation sees of a request: the API Gateway event, normalized once. */
 export interface HttpRequest {
@@ -74,6 +75,9 @@ export const readJsonObject = (req: HttpRequest, maxBytes = DEFAULT_MAX_JSON_BYT
     throw new PayloadTooLargeError('payload_too_large', `Request body exceeds ${maxBytes} bytes.`);
   }
   if (text.trim() === '') throw new InvalidRequestError('missing_body', 'Request body is required and must be a JSON object.');
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError('json_too_deep', `Request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

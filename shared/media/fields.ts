@@ -1,6 +1,7 @@
 /**
  * Reading media request fields with one clear 400 per problem. JSON bodies and multipart fields go through the
- * same readers: a multipart field is always a string, so numbers and booleans are read from their text too.
+ * same readers: a multipart field is always a string, so in a form numbers and booleans are read from their
+ * text (and an empty field is an absent one); in JSON each field must have its own type, as OpenAI requires.
  */
 import { InvalidRequestError } from '../errors.ts';
 import { requireModel } from '../inference/request/fields.ts';
@@ -30,6 +31,25 @@ const invalid = (param: string, message: string, code: string = MEDIA_ERROR_CODE
   new InvalidRequestError(code, `Invalid '${param}': ${message}.`, { param });
 
 const absent = (value: unknown): boolean => value === undefined || value === null;
+
+/** Bodies made from multipart fields, whose values are text by nature (see `fieldsAsBody`). */
+const FORM_BODIES = new WeakSet<object>();
+
+export const asFormFields = <T extends Record<string, unknown>>(body: T): T => {
+  FORM_BODIES.add(body);
+  return body;
+};
+
+export const isFormFields = (body: Body): boolean => FORM_BODIES.has(body);
+
+/** A JSON boolean, or its text in a multipart field. */
+export const optionalBoolean = (body: Body, param: string): boolean | undefined => {
+  const value = body[param];
+  if (absent(value)) return undefined;
+  if (value === true || value === false) return value;
+  if (isFormFields(body) && (value === 'true' || value === 'false')) return value === 'true';
+  throw invalid(param, 'must be a boolean');
+};
 
 export const readProvider = (body: Body): string | undefined => {
   if (absent(body.provider)) return undefined;
@@ -61,8 +81,9 @@ export interface NumberRule {
 
 export const optionalNumber = (body: Body, param: string, rule: NumberRule): number | undefined => {
   const raw = body[param];
-  if (absent(raw) || raw === '') return undefined;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const form = isFormFields(body);
+  if (absent(raw) || (form && raw === '')) return undefined;
+  const value = form && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || (rule.integer && !Number.isInteger(value))) {
     throw invalid(param, `must be ${rule.integer ? 'an integer' : 'a number'}`);
   }

@@ -34,6 +34,8 @@ export const createUpload = async (http: HttpRequest, uploads: UploadStore, bill
   if (caller.id === 'anonymous') {
     throw new AuthenticationError('caller_required', 'Uploads belong to a caller: send a Compose Key (Authorization: Bearer …) or sign in with your wallet (SIGN-IN-WITH-X).');
   }
+  // Free, but still a creation: a revoked key mints no upload URL (a wallet's sign-in has nothing to revoke).
+  if (http.headers.authorization) await (await billing.identify(http, 'native')).assertMayCreate?.();
   const id = newUploadId();
   const put = await uploads.presignPut(uploadKey(caller.id, request.purpose, id), request.bytes, request.contentType);
   const upload: UploadObject = {

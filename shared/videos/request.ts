@@ -5,6 +5,7 @@
 import type { ProviderId } from '../../layers/providers/types.ts';
 import { resolveModel, type ModelRow } from '../catalog/index.ts';
 import { InvalidRequestError } from '../errors.ts';
+import { readMetadata } from '../inference/request/fields.ts';
 import type { PricingUnit } from '../pricing/index.ts';
 import type { VideoSpec } from './job.ts';
 import { acceptsDuration, describeDurations, videoLimitsFor } from './limits.ts';
@@ -63,6 +64,8 @@ export const parseVideoRequest = (body: Record<string, unknown>): ParsedVideoReq
   for (const field of UNSUPPORTED) {
     if (body[field] !== undefined) throw bad('unsupported_parameter', `'${field}' is not supported for video generation on this gateway yet.`, field);
   }
+  // Not forwarded, but held to OpenAI's rule like every route's metadata: a client relying on it hears so.
+  readMetadata(body);
   const model = body.model;
   if (model === undefined || model === null || model === '') throw bad('missing_model', 'A model is required.', 'model');
   if (typeof model !== 'string') throw bad('invalid_model', "'model' must be a string.", 'model');

@@ -7,7 +7,7 @@
 import { InvalidRequestError } from '../../errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
 import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
-import { readStream } from '../request/fields.ts';
+import { readMetadata, readStream } from '../request/fields.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
 export type MediaModality = (typeof MEDIA_MODALITIES)[number];
@@ -175,8 +175,7 @@ export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
   const { texts, items } = kind === 'vision' && (body.input === undefined || body.input === null) ? { texts: [], items: [] } : readTexts(body.input);
   const store = body.store === undefined || body.store === null ? true : body.store;
   if (typeof store !== 'boolean') throw new InvalidRequestError('invalid_parameter', "Invalid 'store': must be a boolean.", { param: 'store' });
-  const metadata = body.metadata ?? {};
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new InvalidRequestError('invalid_parameter', "Invalid 'metadata': must be an object.", { param: 'metadata' });
+  const metadata = readMetadata(body) ?? {};
   return {
     kind,
     model: requireModel(body as Record<string, unknown>),
@@ -198,6 +197,6 @@ export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
     aspectRatio: body.aspect_ratio,
     resolution: body.resolution,
     store,
-    metadata: metadata as Record<string, unknown>,
+    metadata,
   };
 };

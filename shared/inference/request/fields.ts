@@ -136,4 +136,76 @@ export const positiveInt = z.number().int().positive();
 export const temperatureSchema = z.number().min(0).max(2);
 export const topPSchema = z.number().min(0).max(1);
 export const stopSchema = z.union([z.string(), z.array(z.string()).max(4)]).transform((s) => (typeof s === 'string' ? [s] : s));
-export const metadataSchema = z.record(z.string(), z.string());
+/** OpenAI's rule for `metadata` on every route that takes it: at most 16 string pairs, keys ≤ 64, values ≤ 512 characters. */
+export const METADATA_LIMITS = { pairs: 16, keyChars: 64, valueChars: 512 } as const;
+export const metadataSchema = z
+  .record(
+    z.string().max(METADATA_LIMITS.keyChars, `keys are at most ${METADATA_LIMITS.keyChars} characters`),
+    z.string({ error: 'values must be strings' }).max(METADATA_LIMITS.valueChars, `values are at most ${METADATA_LIMITS.valueChars} characters`),
+  )
+  .refine((m) => Object.keys(m).length <= METADATA_LIMITS.pairs, `at most ${METADATA_LIMITS.pairs} key-value pairs`);
+
+/** `metadata`, when sent, by OpenAI's rule: 400 `invalid_metadata` otherwise. */
+export const readMetadata = (body: Readonly<Record<string, unknown>>): Record<string, string> | undefined =>
+  body.metadata == null ? undefined : field(metadataSchema, body.metadata, 'metadata', 'invalid_metadata');
+
+const object = z.record(z.string(), z.unknown());
+const penalty = z.number().min(-2).max(2);
+const serviceTier = z.enum(['auto', 'default', 'flex', 'scale', 'priority']);
+
+/**
+ * OpenAI fields the gateway does not model but whose type OpenAI fixes: checked here so a wrong type is a 400
+ * (`invalid_parameter`) rather than something a provider may silently ignore. Fields OpenAI does not define
+ * are not listed: they pass through to the provider untouched (`customParams`).
+ */
+const SHARED_FIELD_TYPES: Readonly<Record<string, z.ZodType>> = {
+  logprobs: z.boolean(),
+  top_logprobs: z.number().int().min(0).max(20),
+  service_tier: serviceTier,
+  prompt_cache_key: z.string(),
+  prompt_cache_retention: z.string(),
+  safety_identifier: z.string(),
+  // Media fields a text route reads when it dispatches to a media call (media-responses).
+  modalities: z.array(z.string()),
+  size: z.string(),
+  quality: z.string(),
+  image_url: z.string(),
+  voice: z.string(),
+  language: z.string(),
+  speed: z.number(),
+  duration: z.union([z.number(), z.string()]),
+  aspect_ratio: z.string(),
+  resolution: z.string(),
+};
+
+export const TEXT_FIELD_TYPES: Readonly<Record<'chat' | 'responses', Readonly<Record<string, z.ZodType>>>> = {
+  chat: {
+    ...SHARED_FIELD_TYPES,
+    logit_bias: z.record(z.string(), z.number().min(-100).max(100)),
+    frequency_penalty: penalty,
+    presence_penalty: penalty,
+    store: z.boolean(),
+    prediction: object,
+    audio: object,
+    web_search_options: object,
+    verbosity: z.enum(['low', 'medium', 'high']),
+    functions: z.array(object),
+    function_call: z.union([z.string(), object]),
+  },
+  responses: {
+    ...SHARED_FIELD_TYPES,
+    include: z.array(z.string()),
+    background: z.boolean(),
+    truncation: z.enum(['auto', 'disabled']),
+    max_tool_calls: z.number().int().positive(),
+    conversation: z.union([z.string(), object]),
+    prompt: object,
+    stream_options: object,
+    text: z.object({ verbosity: z.enum(['low', 'medium', 'high']).nullish() }).passthrough(),
+  },
+};
+
+/** Every typed field present in the body, checked; `null` stands for "unset", as OpenAI reads it. */
+export const checkFieldTypes = (body: Readonly<Record<string, unknown>>, types: Readonly<Record<string, z.ZodType>>): void => {
+  for (const name in types) if (body[name] != null) field(types[name]!, body[name], name, 'invalid_parameter');
+};

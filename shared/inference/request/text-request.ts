@@ -4,12 +4,14 @@ import { InvalidRequestError } from '../../errors.ts';
 import type { CanonicalRequest, ContentPart } from '../../../layers/providers/types.ts';
 import { readAttachments } from './content.ts';
 import { fromChatMessages, withAttachments } from './chat-messages.ts';
+import { isResponseId } from '../../http/path-ids.ts';
 import {
-  metadataSchema,
+  checkFieldTypes,
   optional,
   positiveInt,
   readChatResponseFormat,
   readIncludeUsage,
+  readMetadata,
   readReasoning,
   readResponsesFormat,
   readStream,
@@ -18,6 +20,7 @@ import {
   requireModel,
   stopSchema,
   temperatureSchema,
+  TEXT_FIELD_TYPES,
   topPSchema,
 } from './fields.ts';
 import { inputItemsOf } from './responses-input.ts';
@@ -62,6 +65,7 @@ const readProvider = (body: Record<string, unknown>): string | undefined => opti
 const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const common = (body: Record<string, unknown>, shape: 'chat' | 'responses') => {
+  checkFieldTypes(body, TEXT_FIELD_TYPES[shape]);
   const tools = readTools(body.tools, shape);
   const n = optional(positiveInt, body, 'n');
   if (n !== undefined && n !== 1) throw new InvalidRequestError('unsupported_parameter', "Only 'n': 1 is supported for text generation.", { param: 'n' });
@@ -84,7 +88,7 @@ export const parseChatRequest = (body: Record<string, unknown>): TextRequest => 
   const stream = readStream(body);
   const messages = withAttachments(fromChatMessages(body.messages), readAttachments(body));
   const maxOutputTokens = optional(positiveInt, body, 'max_completion_tokens') ?? optional(positiveInt, body, 'max_tokens');
-  const metadata = optional(metadataSchema, body, 'metadata');
+  const metadata = readMetadata(body);
   return compact({
     api: 'chat' as const,
     model,
@@ -103,6 +107,10 @@ export const parseResponsesRequest = (body: Record<string, unknown>): TextReques
   const model = requireModel(body);
   const stream = readStream(body);
   const previousResponseId = optional(z.string().min(1), body, 'previous_response_id', 'invalid_previous_response_id');
+  // Bounded before the store is asked: an id it cannot hold as a key would be a 500.
+  if (previousResponseId !== undefined && !isResponseId(previousResponseId)) {
+    throw new InvalidRequestError('invalid_previous_response_id', "Invalid 'previous_response_id': expected an ID that begins with 'resp_'.", { param: 'previous_response_id' });
+  }
   if (body.input == null && !previousResponseId) {
     throw new InvalidRequestError('missing_input', "'input' is required unless 'previous_response_id' is given.", { param: 'input' });
   }
@@ -112,7 +120,7 @@ export const parseResponsesRequest = (body: Record<string, unknown>): TextReques
   const textFormat = (body.text as { format?: unknown } | undefined)?.format;
   const responseFormat = readResponsesFormat(textFormat, 'text.format') ?? readChatResponseFormat(body.response_format);
   const maxOutputTokens = optional(positiveInt, body, 'max_output_tokens');
-  const metadata = optional(metadataSchema, body, 'metadata');
+  const metadata = readMetadata(body);
   const store = optional(z.boolean(), body, 'store') ?? true;
   const shared = common(body, 'responses');
   return compact({

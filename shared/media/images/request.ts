@@ -4,7 +4,7 @@
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
+import { onlyKnown, optionalBoolean, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 
 export interface ImageCall {
@@ -33,17 +33,11 @@ const COMMON_FIELDS = ['prompt', 'n', 'size', 'quality', 'response_format', 'str
 
 const numeric = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
-/** A JSON boolean, or its text in a multipart field. */
-const optionalBoolean = (body: Body, param: string): boolean | undefined => {
-  const value = body[param];
-  if (value === undefined || value === null) return undefined;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new InvalidRequestError('invalid_parameter', `Invalid '${param}': must be a boolean.`, { param });
-};
-
 export const parseImageFields = (body: Body, extraAllowed: readonly string[] = []): ImageCall => {
   onlyKnown(body, [...COMMON_FIELDS, ...extraAllowed]);
+  // Passed through, but typed as OpenAI types them: a number where a string belongs is the caller's mistake, not the provider's.
+  for (const name of PASSTHROUGH_FIELDS) if (name !== 'output_compression') optionalString(body, name);
+  optionalNumber(body, 'output_compression', { min: 0, max: 100, integer: true });
   const extra = Object.fromEntries(PASSTHROUGH_FIELDS.filter((name) => body[name] !== undefined && body[name] !== null).map((name) => [name, numeric(body[name])]));
   return {
     model: requireModel(body as Record<string, unknown>),

@@ -5,7 +5,7 @@
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, type Body } from '../fields.ts';
+import { onlyKnown, optionalBoolean, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, type Body } from '../fields.ts';
 import type { SniffedMedia } from '../formats/sniff.ts';
 import { assertFileSize, assertFormat, FILE_ERROR_CODES, filesNamed } from '../upload/files.ts';
 import { fieldsAsBody, type MultipartBody } from '../upload/multipart.ts';
@@ -49,16 +49,8 @@ export const TRANSLATION_FIELDS = ['prompt', 'response_format', 'temperature'];
 /** Formats a stream can carry: OpenAI streams only plain transcripts (no segments, no subtitles). */
 const STREAMABLE_FORMATS: readonly TranscriptFormat[] = ['json', 'text'];
 
-/** A JSON boolean, or its text in a multipart field. */
-const readStream = (body: Body): boolean => {
-  const value = body.stream;
-  if (value === undefined || value === null || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new InvalidRequestError('invalid_parameter', "Invalid 'stream': must be a boolean.", { param: 'stream' });
-};
-
 const parseFields = (body: Body, granularities: readonly unknown[]): TranscriptionFields => {
-  const stream = readStream(body);
+  const stream = optionalBoolean(body, 'stream') ?? false;
   const model = requireModel(body);
   if (granularities.some((g) => g !== 'segment')) {
     throw new InvalidRequestError('unsupported_parameter', "Only 'segment' timestamps are available on this gateway.", { param: 'timestamp_granularities' });

@@ -4,6 +4,7 @@
  */
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../../errors.ts';
 import { rawBody, type HttpRequest } from '../../http/request.ts';
+import { asFormFields } from '../fields.ts';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
 
 export interface MultipartBody {
@@ -40,4 +41,4 @@ export const readMultipart = async (http: HttpRequest): Promise<MultipartBody> =
 
 /** The fields as a JSON-like body (last value wins), so the JSON routes' validators read them too. */
 export const fieldsAsBody = (body: MultipartBody): Record<string, unknown> =>
-  Object.fromEntries([...body.fields].map(([name, values]) => [name, values.at(-1)]));
+  asFormFields(Object.fromEntries([...body.fields].map(([name, values]) => [name, values.at(-1)])));
