@@ -83,7 +83,7 @@ describe('the generated catalog', () => {
       'hugging face': ['black-forest-labs/FLUX.1-schnell', 'Qwen/Qwen3-Embedding-8B'],
       deepgram: ['nova-3', 'aura-2'],
       elevenlabs: ['eleven_multilingual_v2', 'scribe_v1'],
-      cartesia: ['sonic-2', 'ink-whisper'],
+      cartesia: ['sonic-3', 'ink-whisper'],
       roboflow: ['rfdetr-small', 'clip-vit-b-16'],
       aiml: ['gpt-4o'],
       asicloud: ['asi1-mini'],
