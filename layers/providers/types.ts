@@ -75,6 +75,11 @@ export interface CanonicalRequest {
   readonly stop?: readonly string[];
   readonly seed?: number;
   readonly reasoning?: ReasoningOptions;
+  /**
+   * Whether the catalog marks the model as a reasoning model. `false` drops reasoning options with a warning (a
+   * non-reasoning deployment refuses `reasoning_effort`); undefined leaves the decision to the adapter.
+   */
+  readonly reasoningModel?: boolean;
   readonly user?: string;
   /** Provider-specific fields the client sent that the gateway does not model; passed through where accepted. */
   readonly extra?: Readonly<Record<string, unknown>>;
