@@ -37,7 +37,14 @@ export interface ToolCall {
 export type CanonicalMessage =
   | { readonly role: 'system' | 'developer'; readonly content: string }
   | { readonly role: 'user'; readonly content: readonly ContentPart[] }
-  | { readonly role: 'assistant'; readonly content: string | null; readonly reasoning?: string; readonly toolCalls?: readonly ToolCall[] }
+  | {
+      readonly role: 'assistant';
+      readonly content: string | null;
+      readonly reasoning?: string;
+      readonly toolCalls?: readonly ToolCall[];
+      /** The provider's opaque reasoning state for this turn's text (Gemini's `thoughtSignature`), sent back with it. */
+      readonly thoughtSignature?: string;
+    }
   | { readonly role: 'tool'; readonly toolCallId: string; readonly content: string };
 
 export interface FunctionTool {
@@ -115,6 +122,8 @@ export type StreamPart =
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly finishReason: { readonly unified: FinishReason; readonly raw?: string } }
   | { readonly type: 'warning'; readonly message: string }
+  /** Opaque reasoning state the provider attached to the answer's text (Gemini); kept with the turn, never shown. */
+  | { readonly type: 'thought-signature'; readonly signature: string }
   | { readonly type: 'error'; readonly error: StreamError };
 
 export interface CallOptions {
