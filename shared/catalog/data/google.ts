@@ -1,4 +1,4 @@
-/** Imagen, Veo and Gemini embeddings, on both the Gemini API and Vertex AI. */
+/** Imagen (Vertex AI), Gemini image models (Gemini API), Veo and Gemini embeddings. */
 import type { ModelProvider } from '../enums.ts';
 import { perImage, perMillionTokens, perVideoSecond } from '../pricing-units.ts';
 import { op, type CuratedModel } from './curated-model.ts';
@@ -25,31 +25,6 @@ const imageToo = { sourceTypes: ['text', 'image'], input: ['text', 'image'] };
 
 /** Models offered at the same list price on the Gemini API and on Vertex AI. */
 const SHARED: readonly GoogleMediaSpec[] = [
-  {
-    modelId: 'imagen-4.0-generate-001',
-    name: 'Imagen 4',
-    family: 'imagen-4',
-    description: 'Google\'s text-to-image model with strong typography and detail.',
-    createdAt: '2025-08-14',
-    operations: [op('image-generation', perImage({ default: 0.04 }))],
-  },
-  {
-    modelId: 'imagen-4.0-fast-generate-001',
-    name: 'Imagen 4 Fast',
-    family: 'imagen-4',
-    description: 'Faster, cheaper Imagen 4 tier.',
-    createdAt: '2025-08-14',
-    operations: [op('image-generation', perImage({ default: 0.02 }))],
-  },
-  {
-    modelId: 'imagen-4.0-ultra-generate-001',
-    name: 'Imagen 4 Ultra',
-    family: 'imagen-4',
-    description: 'Highest-fidelity Imagen 4 tier.',
-    createdAt: '2025-08-14',
-    operations: [op('image-generation', perImage({ default: 0.06 }))],
-    curated: false,
-  },
   {
     modelId: 'veo-3.0-generate-001',
     name: 'Veo 3',
@@ -80,8 +55,48 @@ const SHARED: readonly GoogleMediaSpec[] = [
   },
 ];
 
+/**
+ * Vertex AI only. Imagen's `generateImages` (`:predict`) is deprecated on the Gemini API (@google/genai 3.6 warns
+ * and points to generateContent with image models), so the Gemini API offers its own image models instead.
+ */
+const VERTEX_ONLY: readonly GoogleMediaSpec[] = [
+  {
+    modelId: 'imagen-4.0-generate-001',
+    name: 'Imagen 4',
+    family: 'imagen-4',
+    description: 'Google\'s text-to-image model with strong typography and detail.',
+    createdAt: '2025-08-14',
+    operations: [op('image-generation', perImage({ default: 0.04 }))],
+  },
+  {
+    modelId: 'imagen-4.0-fast-generate-001',
+    name: 'Imagen 4 Fast',
+    family: 'imagen-4',
+    description: 'Faster, cheaper Imagen 4 tier.',
+    createdAt: '2025-08-14',
+    operations: [op('image-generation', perImage({ default: 0.02 }))],
+  },
+  {
+    modelId: 'imagen-4.0-ultra-generate-001',
+    name: 'Imagen 4 Ultra',
+    family: 'imagen-4',
+    description: 'Highest-fidelity Imagen 4 tier.',
+    createdAt: '2025-08-14',
+    operations: [op('image-generation', perImage({ default: 0.06 }))],
+    curated: false,
+  },
+];
+
 /** Gemini API only. */
 const GEMINI_ONLY: readonly GoogleMediaSpec[] = [
+  {
+    modelId: 'gemini-2.5-flash-image',
+    name: 'Gemini 2.5 Flash Image',
+    family: 'gemini-image',
+    description: 'Gemini\'s native image generation and prompt-based editing (generateContent with image output).',
+    createdAt: '2025-10-02',
+    operations: [op('image-generation', perImage({ default: 0.039 })), op('image-edit', perImage({ default: 0.039 }))],
+  },
   {
     modelId: 'veo-2.0-generate-001',
     name: 'Veo 2',
@@ -113,5 +128,5 @@ const toRow = (provider: Extract<ModelProvider, 'gemini' | 'vertex'>) => (spec: 
 
 export const GOOGLE_MEDIA: readonly CuratedModel[] = [
   ...[...SHARED, ...GEMINI_ONLY].map(toRow('gemini')),
-  ...SHARED.map(toRow('vertex')),
+  ...[...SHARED, ...VERTEX_ONLY].map(toRow('vertex')),
 ];

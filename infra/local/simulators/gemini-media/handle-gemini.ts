@@ -1,7 +1,8 @@
 /**
- * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents`, Imagen's `:predict`
- * and Veo's `:predictLongRunning` (with its operation and file download GETs). Returns false for any other path,
- * so the text routes answer it.
+ * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents`, the Gemini image
+ * models' `:generateContent` (an image as `inlineData`) and Veo's `:predictLongRunning` (with its operation and file
+ * download GETs). Imagen's `:predict` is refused: @google/genai deprecates `generateImages` on the Gemini API, and
+ * the gateway serves Imagen through Vertex AI. Returns false for any other path, so the text routes answer it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorInfo, googleError, isGoogleError, statusError, type GoogleError } from '../gemini/google-error.ts';
@@ -11,10 +12,11 @@ import { countTokens, embeddingFor, pictureFor } from '../media-fixtures/content
 import type { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
 
-import { invalid, validateImagen } from './validate.ts';
+import { invalid } from './validate.ts';
 import { checkVeoOperation, operationId, RAI_FILTERED, startVeoOperation, validateVeo, veoState } from './handle-veo.ts';
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict|predictLongRunning)$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict|predictLongRunning|generateContent)$/;
+const IMAGE_MODEL = /^gemini-[\w.-]*-image(?:-|$)/;
 const OPERATION = /^\/v1beta\/(models\/[^/:]+\/operations\/[^/:]+)$/;
 const FILE_DOWNLOAD = /^\/v1beta\/files\/([^/:]+):download$/;
 const SERVICE = 'generativelanguage.googleapis.com';
@@ -78,11 +80,38 @@ const answerVeoGet = (req: IncomingMessage, url: URL, context: GeminiMediaContex
   });
 };
 
+/** `[w, h]` of the 1K render of each aspect ratio Gemini image models take (Google's size table). */
+const IMAGE_SIZES: Readonly<Record<string, readonly [number, number]>> = {
+  '1:1': [1024, 1024], '2:3': [832, 1248], '3:2': [1248, 832], '3:4': [864, 1184], '4:3': [1184, 864],
+  '4:5': [896, 1152], '5:4': [1152, 896], '9:16': [768, 1344], '16:9': [1344, 768], '21:9': [1536, 672],
+};
+const TOKENS_PER_IMAGE = 1290;
+
+/** An image model's generateContent: the prompt (and any source images) → one PNG as `inlineData`. */
+const nativeImage = (model: string, body: unknown): Reply => {
+  const contents = isRecord(body) ? body['contents'] : undefined;
+  const parts = Array.isArray(contents) && isRecord(contents.at(-1)) ? (contents.at(-1) as Record<string, unknown>)['parts'] : undefined;
+  if (!Array.isArray(parts) || parts.length === 0) return invalid('* GenerateContentRequest.contents: contents is not specified');
+  const prompt = parts.map((part: unknown) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+  const config = isRecord(body) && isRecord(body['generationConfig']) ? body['generationConfig'] : {};
+  const modalities = config['responseModalities'] ?? ['TEXT', 'IMAGE'];
+  if (!Array.isArray(modalities) || !modalities.every((m) => m === 'TEXT' || m === 'IMAGE')) return invalid('* GenerateContentRequest.generation_config.response_modalities: invalid value');
+  const ratio = isRecord(config['imageConfig']) ? (config['imageConfig']['aspectRatio'] ?? '1:1') : '1:1';
+  const size = typeof ratio === 'string' ? IMAGE_SIZES[ratio] : undefined;
+  if (!size) return invalid(`* GenerateContentRequest.generation_config.image_config.aspect_ratio: Unsupported aspect ratio ${String(ratio)}.`);
+  const usageMetadata = { promptTokenCount: Math.max(1, Math.ceil(prompt.length / 4)), candidatesTokenCount: TOKENS_PER_IMAGE, totalTokenCount: Math.max(1, Math.ceil(prompt.length / 4)) + TOKENS_PER_IMAGE };
+  if (prompt.includes('SIM_BLOCK_PROMPT')) return ok({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata, modelVersion: model });
+  const data = Buffer.from(pictureFor(prompt, size[0], size[1])).toString('base64');
+  const answerParts = [...(modalities.includes('TEXT') ? [{ text: `Here is ${prompt.slice(0, 60)}.` }] : []), { inlineData: { mimeType: 'image/png', data } }];
+  return ok({ candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: model, responseId: operationId() });
+};
+
 const answer = (req: IncomingMessage, url: URL, rawBody: string, context: GeminiMediaContext): Reply | false => {
   const route = ROUTE.exec(url.pathname);
   if (!route || req.method !== 'POST') return false;
   const model = decodeURIComponent(route[1] ?? '');
   const method = route[2]!;
+  if (method === 'generateContent' && !IMAGE_MODEL.test(model)) return false;
   const parsed = parseJsonBody(Buffer.from(rawBody));
   context.requests.push({ path: url.pathname, body: parsed.ok ? parsed.value : rawBody });
   const denied = keyError(req, url, context.apiKey);
@@ -98,18 +127,8 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
     return startVeoOperation(context.faults, `models/${model}/operations/${operationId()}`, clip);
   }
 
-  if (method === 'predict') {
-    if (!model.startsWith('imagen-')) return notFound;
-    const imagen = validateImagen(parsed.value);
-    if (isGoogleError(imagen)) return imagen;
-    // Everything filtered: the API answers with an empty object.
-    if (imagen.prompt.includes('SIM_BLOCK_PROMPT')) return ok({});
-    const predictions = Array.from({ length: imagen.count }, (_, index) => ({
-      mimeType: 'image/png',
-      bytesBase64Encoded: Buffer.from(pictureFor(`${imagen.prompt}#${index}`, imagen.width, imagen.height)).toString('base64'),
-    }));
-    return ok({ predictions });
-  }
+  if (method === 'predict') return notFound;
+  if (method === 'generateContent') return nativeImage(model, parsed.value);
 
   if (!EMBEDDING_MODEL.test(model)) return notFound;
   if (method === 'embedContent') {
