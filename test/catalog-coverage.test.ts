@@ -74,7 +74,7 @@ describe('the generated catalog', () => {
   it('covers the media models of each provider', () => {
     const expected: Record<string, readonly string[]> = {
       openai: ['gpt-image-1', 'dall-e-3', 'tts-1', 'gpt-4o-mini-tts', 'whisper-1', 'gpt-4o-transcribe', 'sora-2', 'text-embedding-3-small', 'text-embedding-3-large'],
-      gemini: ['gemini-2.5-flash-image', 'veo-3.0-generate-001', 'gemini-embedding-001'],
+      gemini: ['gemini-2.5-flash-image', 'gemini-embedding-001'],
       vertex: ['imagen-4.0-generate-001', 'veo-3.0-generate-001', 'gemini-embedding-001'],
       azure: ['gpt-image-1', 'dall-e-3', 'tts', 'whisper', 'text-embedding-3-small'],
       fireworks: ['accounts/fireworks/models/flux-kontext-pro', 'accounts/fireworks/models/flux-1-schnell-fp8'],

@@ -1,8 +1,8 @@
 /**
- * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents`, the Gemini image
- * models' `:generateContent` (an image as `inlineData`) and Veo's `:predictLongRunning` (with its operation and file
- * download GETs). Imagen's `:predict` is refused: @google/genai deprecates `generateImages` on the Gemini API, and
- * the gateway serves Imagen through Vertex AI. Returns false for any other path, so the text routes answer it.
+ * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents` and the Gemini image
+ * models' `:generateContent` (an image as `inlineData`). Imagen's `:predict` and Veo's `:predictLongRunning` are
+ * refused: @google/genai 3.6 refuses `generateImages` and `generateVideos` on the Gemini API, and the gateway serves
+ * both through Vertex AI. Returns false for any other path, so the text routes answer it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorInfo, googleError, isGoogleError, statusError, type GoogleError } from '../gemini/google-error.ts';
@@ -13,12 +13,10 @@ import type { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
 
 import { invalid } from './validate.ts';
-import { checkVeoOperation, operationId, RAI_FILTERED, startVeoOperation, validateVeo, veoState } from './handle-veo.ts';
+import { operationId } from './handle-veo.ts';
 
 const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict|predictLongRunning|generateContent)$/;
 const IMAGE_MODEL = /^gemini-[\w.-]*-image(?:-|$)/;
-const OPERATION = /^\/v1beta\/(models\/[^/:]+\/operations\/[^/:]+)$/;
-const FILE_DOWNLOAD = /^\/v1beta\/files\/([^/:]+):download$/;
 const SERVICE = 'generativelanguage.googleapis.com';
 const EMBEDDING_MODEL = /^(?:gemini-embedding-|text-embedding-|embedding-)/;
 const MAX_DIMENSIONS = 3072;
@@ -54,30 +52,6 @@ const embedOne = (request: unknown, model: string, where: string): { values: num
     return invalid(`* ${where}.output_dimensionality: Output dimensionality must be between 1 and ${MAX_DIMENSIONS}.`);
   }
   return { values: embeddingFor(text, dimensions), tokens: countTokens(text) };
-};
-
-/** Veo's status checks and downloads (GET), on behalf of `answer`. */
-const answerVeoGet = (req: IncomingMessage, url: URL, context: GeminiMediaContext): Reply | { readonly video: Uint8Array } | false => {
-  const operation = OPERATION.exec(url.pathname);
-  const download = FILE_DOWNLOAD.exec(url.pathname);
-  if (req.method !== 'GET' || (!operation && !download)) return false;
-  context.requests.push({ path: url.pathname, body: undefined });
-  const denied = keyError(req, url, context.apiKey);
-  if (denied) return denied;
-  if (download) {
-    const video = veoState(context.faults).files.get(download[1]!);
-    return video ? { video } : googleError(404, `File ${download[1]} not found.`);
-  }
-  const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-  return checkVeoOperation(context.faults, operation![1]!, (video) => {
-    if (!video) return { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse', generateVideoResponse: RAI_FILTERED };
-    const file = operationId();
-    veoState(context.faults).files.set(file, video);
-    return {
-      '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
-      generateVideoResponse: { generatedSamples: [{ video: { uri: `${origin}/v1beta/files/${file}:download?alt=media` } }] },
-    };
-  });
 };
 
 /** `[w, h]` of the 1K render of each aspect ratio Gemini image models take (Google's size table). */
@@ -121,13 +95,7 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
   if (!parsed.ok) return invalid('Invalid JSON payload received.');
   const notFound = googleError(404, `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`);
 
-  if (method === 'predictLongRunning') {
-    const clip = validateVeo(model, parsed.value);
-    if (isGoogleError(clip)) return clip;
-    return startVeoOperation(context.faults, `models/${model}/operations/${operationId()}`, clip);
-  }
-
-  if (method === 'predict') return notFound;
+  if (method === 'predict' || method === 'predictLongRunning') return notFound;
   if (method === 'generateContent') return nativeImage(model, parsed.value);
 
   if (!EMBEDDING_MODEL.test(model)) return notFound;
@@ -150,13 +118,7 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
 
 /** Answers a media route and returns true, or returns false for a path that is not one. */
 export const handleGeminiMedia = async (req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string, context: GeminiMediaContext): Promise<boolean> => {
-  const veo = answerVeoGet(req, url, context);
-  if (veo !== false && 'video' in veo) {
-    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': veo.video.byteLength });
-    res.end(Buffer.from(veo.video));
-    return true;
-  }
-  const reply = veo !== false ? veo : answer(req, url, rawBody, context);
+  const reply = answer(req, url, rawBody, context);
   if (reply === false) return false;
   sendJson(res, reply.httpStatus, reply.body);
   return true;
