@@ -28,8 +28,8 @@ describe('Gemini API media adapter', () => {
     expect(lastGemini().path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
     expect(lastGemini().body).toEqual({
       requests: [
-        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'hello world' }] }, outputDimensionality: 256 },
-        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'good night moon' }] }, outputDimensionality: 256 },
+        { model: 'models/gemini-embedding-001', content: { role: 'user', parts: [{ text: 'hello world' }] }, outputDimensionality: 256 },
+        { model: 'models/gemini-embedding-001', content: { role: 'user', parts: [{ text: 'good night moon' }] }, outputDimensionality: 256 },
       ],
     });
     expect(result.vectors).toHaveLength(2);
@@ -119,11 +119,12 @@ describe('Gemini API media adapter', () => {
 });
 
 describe('Vertex AI media adapter', () => {
-  it('embeds one instance per request for Gemini embedding models, metering the tokens Vertex reports', async () => {
+  it('embeds Gemini embedding models through :embedContent, one text a call as @google/genai does, metering the tokens Vertex reports', async () => {
     const before = vertex.mediaRequests.length;
     const result = await vertexAdapter().embed!({ model: 'gemini-embedding-001', input: ['one two three', 'four five'], dimensions: 64 }, callOptions());
     expect(vertex.mediaRequests.length - before).toBe(2);
-    expect(lastVertex().path).toBe(`/v1/projects/${vertex.projectId}/locations/us-central1/publishers/google/models/gemini-embedding-001:predict`);
+    expect(lastVertex().path).toBe(`/v1/projects/${vertex.projectId}/locations/us-central1/publishers/google/models/gemini-embedding-001:embedContent`);
+    expect(lastVertex().body).toMatchObject({ content: { role: 'user', parts: [{ text: expect.any(String) }] }, embedContentConfig: { outputDimensionality: 64, autoTruncate: false } });
     expect(result.vectors.map((vector) => vector.length)).toEqual([64, 64]);
     expect(result.inputTokens).toBe(5);
   });

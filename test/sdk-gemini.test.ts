@@ -5,13 +5,14 @@
  * simulator as `httpOptions.baseUrl`, and an auth client whose bearer token the simulator's own token endpoint
  * issued (through the gateway's service-account flow), so no Google credentials are looked for.
  */
-import { GoogleGenAI, Modality } from '@google/genai';
+import { Modality } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGeminiSimulator, type GeminiSimulator } from '../infra/local/simulators/gemini/server.ts';
 import { startVertexSimulator, type VertexSimulator } from '../infra/local/simulators/vertex/server.ts';
 import { createAccessTokenSource } from '../layers/providers/vertex/access-token.ts';
 import { parseServiceAccount } from '../layers/providers/vertex/service-account.ts';
 import { decodePng } from './media-providers-support.ts';
+import { geminiClient, vertexClient } from './support/google-clients.ts';
 
 const KEY = 'gemini-sdk-key';
 let gemini: GeminiSimulator;
@@ -26,25 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([gemini?.close(), vertex?.close()]));
 
-/** The Gemini API client: `httpOptions.baseUrl` is the simulator's origin; the SDK adds `/v1beta`. */
-export const geminiClient = (baseUrl: string, apiKey = KEY): GoogleGenAI => new GoogleGenAI({ apiKey, httpOptions: { baseUrl, apiVersion: 'v1beta' } });
-
-/** A Vertex client whose auth client hands out the simulator's token instead of looking for Google credentials. */
-export const vertexClient = (baseUrl: string, project: string, bearer: () => string): GoogleGenAI =>
-  new GoogleGenAI({
-    vertexai: true,
-    project,
-    location: 'us-central1',
-    httpOptions: { baseUrl, apiVersion: 'v1' },
-    googleAuthOptions: {
-      authClient: { getRequestHeaders: async () => new Headers({ authorization: `Bearer ${bearer()}` }) } as never,
-    },
-  });
-
 const WEATHER = { name: 'get_weather', description: 'Weather for a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
 
 describe('@google/genai against the Gemini API simulator', () => {
-  const ai = () => geminiClient(new URL(gemini.url).origin);
+  const ai = () => geminiClient(new URL(gemini.url).origin, KEY);
 
   it('generateContent: text, usage and a finish reason the SDK parses', async () => {
     const response = await ai().models.generateContent({ model: 'gemini-2.0-flash', contents: 'Hello there', config: { maxOutputTokens: 64, temperature: 0.2 } });
@@ -116,9 +102,13 @@ describe('@google/genai (vertexai: true) against the Vertex simulator', () => {
     expect(text).toContain('Stream Vertex');
   });
 
-  it('embedContent on a text-embedding model (Vertex :predict)', async () => {
+  it('embedContent: :predict on a text-embedding model, :embedContent on a Gemini embedding model', async () => {
     const response = await ai().models.embedContent({ model: 'text-embedding-005', contents: ['vertex words'], config: { outputDimensionality: 32 } });
     expect(response.embeddings![0]!.values).toHaveLength(32);
+    const gemini = await ai().models.embedContent({ model: 'gemini-embedding-001', contents: ['vertex words'], config: { outputDimensionality: 64 } });
+    expect(gemini.embeddings![0]!.values).toHaveLength(64);
+    expect(gemini.embeddings![0]!.statistics!.tokenCount).toBe(2);
+    expect(vertex.mediaRequests.at(-1)!.path).toMatch(/gemini-embedding-001:embedContent$/);
   });
 
   it('generateImages: Imagen on Vertex, where the gateway serves it', async () => {

@@ -167,6 +167,10 @@ export const wireDiff = (sdk: CapturedRequest, ours: CapturedRequest, headers: r
       for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(where ? `${where}.${key}` : key, x[key], y[key]);
       return;
     }
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
+      x.forEach((item, index) => walk(`${where}[${index}]`, item, y[index]));
+      return;
+    }
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${where}: ${describe(x)} → ${describe(y)}`);
   };
   walk('method', a.method, b.method);
