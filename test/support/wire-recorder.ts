@@ -72,6 +72,8 @@ const DROPPED = new Set(['host', 'connection', 'content-length', 'transfer-encod
 
 export const startWireRecorder = async (target: string): Promise<WireRecorder> => {
   const captured: CapturedRequest[] = [];
+  // Kept now: a test may stub the global fetch with one that points back at this recorder.
+  const forward = globalThis.fetch;
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -81,7 +83,7 @@ export const startWireRecorder = async (target: string): Promise<WireRecorder> =
       captured.push({ method: req.method ?? 'GET', path: url.pathname, query: queryOf(url), headers, contentType, body: await parseBody(body, contentType) });
       const forwarded = Object.fromEntries(Object.entries(headers).filter(([name]) => !DROPPED.has(name)));
       const method = req.method ?? 'GET';
-      const answer = await fetch(`${target}${url.pathname}${url.search}`, { method, headers: forwarded, ...(method === 'GET' || method === 'HEAD' ? {} : { body }), redirect: 'manual' });
+      const answer = await forward(`${target}${url.pathname}${url.search}`, { method, headers: forwarded, ...(method === 'GET' || method === 'HEAD' ? {} : { body }), redirect: 'manual' });
       const answerHeaders: Record<string, string> = {};
       answer.headers.forEach((value, name) => {
         if (!DROPPED.has(name) && name !== 'content-encoding') answerHeaders[name] = value;
