@@ -2,7 +2,7 @@
  * The Deepgram, ElevenLabs and Cartesia adapters send what the vendors' official SDKs send for the same
  * operation (`@deepgram/sdk` 5.13, `@elevenlabs/elevenlabs-js` 2.73, `@cartesia/cartesia-js` 4.2), compared on a
  * loopback recorder in front of each simulator. Differences that remain are listed with their reasons in
- * layers/providers/README-wire.md; any other difference fails here.
+ * the adapters' READMEs (layers/providers/deepgram/README.md lists the one that remains); any other difference fails here.
  */
 import Cartesia from '@cartesia/cartesia-js';
 import { DeepgramClient } from '@deepgram/sdk';
