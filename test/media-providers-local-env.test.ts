@@ -44,7 +44,7 @@ describe('local runtime media routing', () => {
   });
 
   it.each([
-    ['gemini', 'imagen-4.0-fast-generate-001'],
+    ['gemini', 'gemini-2.5-flash-image'],
     ['vertex', 'imagen-4.0-generate-001'],
     ['azure', 'dall-e-3'],
     ['fireworks', 'accounts/fireworks/models/flux-1-schnell-fp8'],
