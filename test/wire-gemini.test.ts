@@ -145,12 +145,19 @@ describe('Vertex AI adapters vs @google/genai (vertexai: true)', () => {
     expect(diff).toEqual([]);
   });
 
-  it('Veo (:predictLongRunning)', async () => {
+  it('Veo (:predictLongRunning, then :fetchPredictOperation)', async () => {
+    let operation: Awaited<ReturnType<ReturnType<typeof vertexSdk>['models']['generateVideos']>> | undefined;
+    let operationId = '';
     const diff = await compare(
       vertexRec,
-      () => vertexSdk().models.generateVideos({ model: 'veo-3.0-fast-generate-001', prompt: 'a paper boat', config: { durationSeconds: 8, aspectRatio: '16:9', resolution: '720p', numberOfVideos: 1 } }),
-      () => createVertexMediaAdapter(vertexTransport()).submitVideo!({ model: 'veo-3.0-fast-generate-001', prompt: 'a paper boat', durationSeconds: 8, resolution: '720p', aspectRatio: '16:9' }, callOptions()),
+      async () => (operation = await vertexSdk().models.generateVideos({ model: 'veo-3.0-fast-generate-001', prompt: 'a paper boat', config: { durationSeconds: 8, aspectRatio: '16:9', resolution: '720p', numberOfVideos: 1 } })),
+      async () => (operationId = (await createVertexMediaAdapter(vertexTransport()).submitVideo!({ model: 'veo-3.0-fast-generate-001', prompt: 'a paper boat', durationSeconds: 8, resolution: '720p', aspectRatio: '16:9' }, callOptions())).operationId),
     );
     expect(diff).toEqual([]);
+    const [sdkPoll] = await vertexRec.during(() => vertexSdk().operations.getVideosOperation({ operation: operation! }));
+    const [ourPoll] = await vertexRec.during(() => createVertexMediaAdapter(vertexTransport()).pollVideo!(operationId, callOptions()));
+    // Each side polls its own operation; the names differ only in the operation id.
+    const named = (request: CapturedRequest): CapturedRequest => sameBearer({ ...request, body: { operationName: String((request.body as { operationName: string }).operationName).replace(/[^/]+$/, '{id}') } });
+    expect(wireDiff(named(sdkPoll!), named(ourPoll!))).toEqual([]);
   });
 });
