@@ -5,7 +5,7 @@
  * their reason, in layers/providers/openai-compatible/README.md; any other difference fails here.
  */
 import OpenAI, { AzureOpenAI, toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
 import { startOpenAIVideoSimulator, type OpenAIVideoSimulator } from '../infra/local/simulators/openai-video/server.ts';
@@ -18,7 +18,7 @@ import { createOpenAIVideoAdapter } from '../layers/providers/openai/video/adapt
 import type { StreamPart } from '../layers/providers/types.ts';
 import { wavFromPcm } from '../shared/media/formats/wav.ts';
 import { callOptions, readAll } from './media-providers-support.ts';
-import { startWireRecorder, wireDiff, type CapturedRequest, type WireRecorder } from './support/wire-recorder.ts';
+import { MEANINGFUL_HEADERS, startWireRecorder, wireDiff, type CapturedRequest, type WireRecorder } from './support/wire-recorder.ts';
 
 const KEY = 'sk-wire-openai-0123456789';
 const AZURE_KEY = 'azure-wire-key';
@@ -172,6 +172,16 @@ describe('OpenAI adapter vs openai SDK', () => {
       ),
     ).toEqual([]);
     expect(await compare(videoRec, () => sdkVideos().retrieve(id), () => adapter().pollVideo(id, callOptions()))).toEqual([]);
+    // The download the video worker makes from a completed job: URL and headers the adapter hands it.
+    let state = await adapter().pollVideo(id, callOptions());
+    await vi.waitFor(async () => {
+      state = await adapter().pollVideo(id, callOptions());
+      expect(state.status).toBe('completed');
+    }, { timeout: 30_000, interval: 25 });
+    const done = state as Extract<typeof state, { status: 'completed' }>;
+    const [a] = await videoRec.during(async () => (await sdkVideos().downloadContent(id)).arrayBuffer());
+    const [b] = await videoRec.during(async () => (await fetch(done.videoUrl, { headers: done.headers })).arrayBuffer());
+    expect(wireDiff(a!, b!, [...MEANINGFUL_HEADERS, 'accept'])).toEqual([]);
   });
 });
 
