@@ -4,6 +4,7 @@
  * FLUX apps (direct and through the queue the SDK uses), and the Hub's inference provider mapping. Hugging Face
  * errors are `{error: "..."}`. See README.md.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import type { SimError } from '../openai-compatible/sim-error.ts';
@@ -131,7 +132,8 @@ const answer = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffe
     const result = falImages(model, json, deps, origin);
     if (url.searchParams.get('_subdomain') !== 'queue') return sendJson(res, 200, result);
     // The queue: a request id now, the result once a status check has seen it complete.
-    const id = `${deps.requestId}`.replace(/[^\w-]/g, '');
+    // Unique across simulators in one process: the job table is the module's.
+    const id = `${deps.requestId.replace(/[^\w-]/g, '')}-${randomUUID().slice(0, 8)}`;
     const app = model.split('/').slice(0, 2).join('/');
     falQueue.set(id, { result, checks: 0 });
     return sendJson(res, 200, { request_id: id, status: 'IN_QUEUE', queue_position: 0, response_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}`, status_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/status`, cancel_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/cancel` });
