@@ -136,6 +136,8 @@ const answer = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffe
     const id = `${deps.requestId.replace(/[^\w-]/g, '')}-${randomUUID().slice(0, 8)}`;
     const app = model.split('/').slice(0, 2).join('/');
     falQueue.set(id, { result, checks: 0 });
+    // Jobs whose result is never read would pile up in a long `npm start`: keep the newest thousand.
+    if (falQueue.size > 1000) falQueue.delete(falQueue.keys().next().value!);
     return sendJson(res, 200, { request_id: id, status: 'IN_QUEUE', queue_position: 0, response_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}`, status_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/status`, cancel_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/cancel` });
   }
   const model = decodeURIComponent(HF_INFERENCE_MODEL.exec(url.pathname)?.[1] ?? '');
