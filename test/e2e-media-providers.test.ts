@@ -28,7 +28,7 @@ export const EMBEDDING_ROWS: readonly Row[] = [
 export const IMAGE_ROWS: readonly Row[] = [
   { provider: 'openai', model: 'gpt-image-1' },
   { provider: 'azure', model: 'gpt-image-1' },
-  { provider: 'gemini', model: 'imagen-4.0-fast-generate-001' },
+  { provider: 'gemini', model: 'gemini-2.5-flash-image' },
   { provider: 'vertex', model: 'imagen-4.0-fast-generate-001' },
 ];
 

@@ -181,7 +181,7 @@ describe('language (speech)', () => {
   it('speaks in the language asked for where the provider takes one (ElevenLabs, Cartesia), through Responses and the speech route', async () => {
     const { body } = await create({ model: 'eleven_flash_v2_5', input: 'Bonjour tout le monde.', modalities: ['audio'], voice: ELEVENLABS_SIM_VOICES[0], language: 'fr' });
     expect(body.output[0]).toMatchObject({ type: 'output_audio', mime_type: 'audio/mpeg' });
-    const speech = await gateway.post('/v1/audio/speech', { model: 'sonic-2', input: 'Hola a todos.', voice: '694f9389-aac1-45b6-b726-9d9369183238', language: 'es' });
+    const speech = await gateway.post('/v1/audio/speech', { model: 'sonic-3', input: 'Hola a todos.', voice: '694f9389-aac1-45b6-b726-9d9369183238', language: 'es' });
     expect(speech.status).toBe(200);
     expect(speech.headers.get('content-type')).toBe('audio/mpeg');
   });

@@ -70,6 +70,18 @@ describe('images', () => {
     expect(result.revisedPrompts).toEqual(['A picture of: a fox']);
   });
 
+  it('treats chatgpt-image-latest as a GPT Image model: no response_format, base64 answers', async () => {
+    const result = await adapter.generateImage!({ model: 'chatgpt-image-latest', prompt: 'a kite', n: 1, size: '1024x1024', quality: 'low' }, callOptions());
+    expect(lastBody()).toEqual({ model: 'chatgpt-image-latest', prompt: 'a kite', n: 1, size: '1024x1024', quality: 'low' });
+    expect(decodePng(result.images[0]!.data)).toEqual({ width: 1024, height: 1024 });
+  });
+
+  it('reads an images answer without `data` (optional in OpenAI\u2019s ImagesResponse) as no image, not a malformed body', async () => {
+    const noData: typeof fetch = async () => new Response(JSON.stringify({ created: 1, output_format: 'png' }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const result = await adapterWith({ fetch: noData }).generateImage!({ model: 'gpt-image-1', prompt: 'nothing', n: 1, size: 'auto', quality: 'auto' }, callOptions());
+    expect(result.images).toEqual([]);
+  });
+
   it('downloads images a provider answers with by URL', async () => {
     const response = await fetch(`${sim.url}/images/generations`, {
       method: 'POST',

@@ -18,28 +18,28 @@ const adapter = (transport: Partial<ProviderTransport> = {}) => createCartesiaAd
 const last = () => sim.requests.at(-1)!;
 
 describe('Cartesia adapter', () => {
-  it('speaks through /tts/bytes with the version header, the voice by id and the speed in generation_config', async () => {
-    const speech = await adapter().speak!({ model: 'sonic-2', input: 'Hello from Cartesia.', voice: VOICE, format: 'mp3', speed: 1.2 }, callOptions());
+  it('speaks through /tts/bytes with the SDK\u2019s version header and bearer key, the voice by id and the speed in generation_config', async () => {
+    const speech = await adapter().speak!({ model: 'sonic-3', input: 'Hello from Cartesia.', voice: VOICE, format: 'mp3', speed: 1.2 }, callOptions());
     expect(last()).toMatchObject({
       path: '/tts/bytes',
       body: {
-        model_id: 'sonic-2',
+        model_id: 'sonic-3',
         transcript: 'Hello from Cartesia.',
         voice: { mode: 'id', id: VOICE },
         output_format: { container: 'mp3', sample_rate: 44_100, bit_rate: 128_000 },
         generation_config: { speed: 1.2 },
       },
     });
-    expect(last().headers).toMatchObject({ 'x-api-key': 'cartesia-media-key', 'cartesia-version': '2025-04-16' });
+    expect(last().headers).toMatchObject({ authorization: 'Bearer cartesia-media-key', 'cartesia-version': '2026-08-14' });
     expect(speech.mediaType).toBe('audio/mpeg');
     expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
   });
 
   it('speaks in the language asked for, sent as `language`; one Sonic does not speak is Cartesia\u2019s 400', async () => {
-    const speech = await adapter().speak!({ model: 'sonic-2', input: 'Bonjour de Cartesia.', voice: VOICE, format: 'mp3', language: 'fr' }, callOptions());
-    expect(last().body).toMatchObject({ model_id: 'sonic-2', transcript: 'Bonjour de Cartesia.', language: 'fr' });
+    const speech = await adapter().speak!({ model: 'sonic-3', input: 'Bonjour de Cartesia.', voice: VOICE, format: 'mp3', language: 'fr' }, callOptions());
+    expect(last().body).toMatchObject({ model_id: 'sonic-3', transcript: 'Bonjour de Cartesia.', language: 'fr' });
     expect(audioSeconds(await readAll(speech.audio))).toBeGreaterThan(0.5);
-    const refused = await rejection(adapter().speak!({ model: 'sonic-2', input: 'x', voice: VOICE, format: 'mp3', language: 'xx' }, callOptions()));
+    const refused = await rejection(adapter().speak!({ model: 'sonic-3', input: 'x', voice: VOICE, format: 'mp3', language: 'xx' }, callOptions()));
     expect([refused.status, refused.code]).toEqual([400, 'upstream_bad_request']);
   });
 
@@ -53,6 +53,15 @@ describe('Cartesia adapter', () => {
     expect([opus.status, opus.code]).toEqual([400, 'unsupported_response_format']);
   });
 
+  it('takes a numeric speed only on the sonic-3 line: an earlier Sonic is refused rather than silently ignoring it', async () => {
+    const before = sim.requests.length;
+    const refused = await rejection<InvalidRequestError>(adapter().speak!({ model: 'sonic-2', input: 'x', voice: VOICE, format: 'mp3', speed: 1.2 }, callOptions()));
+    expect([refused.status, refused.code, refused.param]).toEqual([400, 'unsupported_parameter', 'speed']);
+    expect(sim.requests.length).toBe(before);
+    await adapter().speak!({ model: 'sonic-3.5', input: 'Faster.', voice: VOICE, format: 'mp3', speed: 1.3 }, callOptions());
+    expect(last().body).toMatchObject({ model_id: 'sonic-3.5', generation_config: { speed: 1.3 } });
+  });
+
   it('transcribes with Ink, billing the duration Cartesia reports, words grouped into segments', async () => {
     const file = { data: speechAudio('wav', 3.75), mediaType: 'audio/wav', filename: 'note.wav' };
     const result = await adapter().transcribe!({ model: 'ink-whisper', file, language: 'en' }, callOptions());
@@ -62,9 +71,9 @@ describe('Cartesia adapter', () => {
   });
 
   it('maps Cartesia errors: bad key, unknown voice and model, a 503 retried', async () => {
-    const auth = await rejection(adapter({ apiKey: () => 'nope' }).speak!({ model: 'sonic-2', input: 'x', voice: VOICE, format: 'mp3' }, callOptions()));
+    const auth = await rejection(adapter({ apiKey: () => 'nope' }).speak!({ model: 'sonic-3', input: 'x', voice: VOICE, format: 'mp3' }, callOptions()));
     expect([auth.status, auth.code]).toEqual([502, 'upstream_auth_failed']);
-    const voice = await rejection(adapter().speak!({ model: 'sonic-2', input: 'x', voice: CARTESIA_MISSING_VOICE, format: 'mp3' }, callOptions()));
+    const voice = await rejection(adapter().speak!({ model: 'sonic-3', input: 'x', voice: CARTESIA_MISSING_VOICE, format: 'mp3' }, callOptions()));
     expect([voice.status, voice.code]).toEqual([502, 'upstream_unavailable']);
     const model = await rejection(adapter().speak!({ model: 'sonic-9', input: 'x', voice: VOICE, format: 'mp3' }, callOptions()));
     expect([model.status, model.code, model.message]).toEqual([400, 'upstream_bad_request', 'The model is not valid, make sure it is a valid model ID.']);

@@ -28,8 +28,8 @@ describe('Gemini API media adapter', () => {
     expect(lastGemini().path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
     expect(lastGemini().body).toEqual({
       requests: [
-        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'hello world' }] }, outputDimensionality: 256 },
-        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'good night moon' }] }, outputDimensionality: 256 },
+        { model: 'models/gemini-embedding-001', content: { role: 'user', parts: [{ text: 'hello world' }] }, outputDimensionality: 256 },
+        { model: 'models/gemini-embedding-001', content: { role: 'user', parts: [{ text: 'good night moon' }] }, outputDimensionality: 256 },
       ],
     });
     expect(result.vectors).toHaveLength(2);
@@ -56,26 +56,50 @@ describe('Gemini API media adapter', () => {
     expect(error.code).toBe('unsupported_input');
   });
 
-  it('generates Imagen PNGs at the nearest aspect ratio', async () => {
-    const result = await geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'a lighthouse', n: 2, size: '1792x1024', quality: 'standard' }, callOptions());
-    expect(lastGemini().path).toBe('/v1beta/models/imagen-4.0-generate-001:predict');
-    expect(lastGemini().body).toEqual({ instances: [{ prompt: 'a lighthouse' }], parameters: { sampleCount: 2, aspectRatio: '16:9', imageSize: '2K' } });
+  it('generates with a Gemini image model through generateContent, one call per image, at the nearest aspect ratio', async () => {
+    const before = gemini.mediaRequests.length;
+    const result = await geminiAdapter().generateImage!({ model: 'gemini-2.5-flash-image', prompt: 'a lighthouse', n: 2, size: '1792x1024', quality: 'standard' }, callOptions());
+    expect(gemini.mediaRequests.length - before).toBe(2);
+    expect(lastGemini().path).toBe('/v1beta/models/gemini-2.5-flash-image:generateContent');
+    expect(lastGemini().body).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'a lighthouse' }] }],
+      generationConfig: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: '16:9' } },
+    });
     expect(result.images).toHaveLength(2);
     for (const image of result.images) {
       expect(image.mediaType).toBe('image/png');
-      expect(decodePng(image.data)).toEqual({ width: 2816, height: 1536 });
+      expect(decodePng(image.data)).toEqual({ width: 1344, height: 768 });
     }
   });
 
-  it('turns an all-filtered Imagen answer into a content-filter refusal', async () => {
-    const error = await rejection(geminiAdapter().generateImage!({ model: 'imagen-4.0-fast-generate-001', prompt: 'SIM_BLOCK_PROMPT', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+  it('edits from the prompt with the source image inline before it', async () => {
+    const source = (await geminiAdapter().generateImage!({ model: 'gemini-2.5-flash-image', prompt: 'a cat', n: 1, size: '1024x1024', quality: 'standard' }, callOptions())).images[0]!;
+    const result = await geminiAdapter().editImage!({ model: 'gemini-2.5-flash-image', prompt: 'make it blue', n: 1, size: '1024x1024', quality: 'standard', images: [source] }, callOptions());
+    expect(lastGemini().body).toMatchObject({ contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: Buffer.from(source.data).toString('base64') } }, { text: 'make it blue' }] }] });
+    expect(decodePng(result.images[0]!.data)).toEqual({ width: 1024, height: 1024 });
+  });
+
+  it('turns a blocked image prompt into a content-filter refusal', async () => {
+    const error = await rejection(geminiAdapter().generateImage!({ model: 'gemini-2.5-flash-image', prompt: 'SIM_BLOCK_PROMPT', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.code).toBe('content_filter');
-    expect(error.status).toBe(400);
+    expect([error.status, error.code]).toEqual([400, 'content_filter']);
+  });
+
+  it('serves no Imagen on the Gemini API, where @google/genai deprecates generateImages: Imagen is a Vertex model', async () => {
+    const before = gemini.mediaRequests.length;
+    const error = await rejection<InvalidRequestError>(geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    expect([error.status, error.code, error.param]).toEqual([400, 'unsupported_model', 'model']);
+    expect(gemini.mediaRequests.length).toBe(before);
+    const refused = await fetch(`${gemini.url}/models/imagen-4.0-generate-001:predict`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'gemini-media-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { sampleCount: 1 } }),
+    });
+    expect(refused.status).toBe(404);
   });
 
   it('refuses n above four before calling the provider', async () => {
-    const error = await rejection<InvalidRequestError>(geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'x', n: 5, size: '1024x1024', quality: 'standard' }, callOptions()));
+    const error = await rejection<InvalidRequestError>(geminiAdapter().generateImage!({ model: 'gemini-2.5-flash-image', prompt: 'x', n: 5, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect(error.code).toBe('invalid_n');
   });
 
@@ -95,11 +119,12 @@ describe('Gemini API media adapter', () => {
 });
 
 describe('Vertex AI media adapter', () => {
-  it('embeds one instance per request for Gemini embedding models, metering the tokens Vertex reports', async () => {
+  it('embeds Gemini embedding models through :embedContent, one text a call as @google/genai does, metering the tokens Vertex reports', async () => {
     const before = vertex.mediaRequests.length;
     const result = await vertexAdapter().embed!({ model: 'gemini-embedding-001', input: ['one two three', 'four five'], dimensions: 64 }, callOptions());
     expect(vertex.mediaRequests.length - before).toBe(2);
-    expect(lastVertex().path).toBe(`/v1/projects/${vertex.projectId}/locations/us-central1/publishers/google/models/gemini-embedding-001:predict`);
+    expect(lastVertex().path).toBe(`/v1/projects/${vertex.projectId}/locations/us-central1/publishers/google/models/gemini-embedding-001:embedContent`);
+    expect(lastVertex().body).toMatchObject({ content: { role: 'user', parts: [{ text: expect.any(String) }] }, embedContentConfig: { outputDimensionality: 64, autoTruncate: false } });
     expect(result.vectors.map((vector) => vector.length)).toEqual([64, 64]);
     expect(result.inputTokens).toBe(5);
   });
@@ -145,29 +170,14 @@ describe('Veo video jobs', () => {
     return new Uint8Array(await response.arrayBuffer());
   };
 
-  it('runs a Gemini API operation: predictLongRunning, polled by name, downloaded with the key', async () => {
-    const { operationId } = await geminiAdapter().submitVideo!(video, callOptions());
-    expect(operationId).toMatch(/^models\/veo-3\.0-fast-generate-001\/operations\/[0-9a-f]{12}$/);
-    expect(lastGemini()).toEqual({ path: '/v1beta/models/veo-3.0-fast-generate-001:predictLongRunning', body: { instances: [{ prompt: 'waves on a beach' }], parameters: { durationSeconds: 8, aspectRatio: '16:9', resolution: '720p' } } });
-    expect(await geminiAdapter().pollVideo!(operationId, callOptions())).toEqual({ status: 'in_progress' });
-    const done = await geminiAdapter().pollVideo!(operationId, callOptions());
-    expect(done).toMatchObject({ status: 'completed', headers: { 'x-goog-api-key': 'gemini-media-key' } });
-    const bytes = await download(done);
-    expect(Buffer.from(bytes).toString('latin1', 4, 8)).toBe('ftyp');
-    expect(mp4Seconds(bytes)).toBeCloseTo(8, 0);
-  });
-
-  it('reports a filtered Gemini video as a failed job, and Veo 2 gets no resolution', async () => {
-    const { operationId } = await geminiAdapter().submitVideo!({ ...video, model: 'veo-2.0-generate-001', prompt: 'SIM_BLOCK_PROMPT' }, callOptions());
-    expect((lastGemini().body as { parameters: Record<string, unknown> }).parameters['resolution']).toBeUndefined();
-    await geminiAdapter().pollVideo!(operationId, callOptions());
-    const failed = await geminiAdapter().pollVideo!(operationId, callOptions());
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'content_filter' } });
-  });
-
-  it('refuses a duration Veo cannot render with Google’s 400', async () => {
-    const error = await rejection(geminiAdapter().submitVideo!({ ...video, durationSeconds: 12 }, callOptions()));
-    expect([error.status, error.code]).toEqual([400, 'upstream_bad_request']);
+  it('offers no video jobs on the Gemini API, where @google/genai refuses generateVideos: Veo is a Vertex model', async () => {
+    expect(geminiAdapter().submitVideo).toBeUndefined();
+    const refused = await fetch(`${gemini.url}/models/veo-3.0-fast-generate-001:predictLongRunning`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'gemini-media-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { durationSeconds: 8 } }),
+    });
+    expect(refused.status).toBe(404);
   });
 
   it('runs a Vertex operation: fetchPredictOperation on the model the name holds, the video inline as a data URL', async () => {

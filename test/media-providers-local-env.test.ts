@@ -44,7 +44,7 @@ describe('local runtime media routing', () => {
   });
 
   it.each([
-    ['gemini', 'imagen-4.0-fast-generate-001'],
+    ['gemini', 'gemini-2.5-flash-image'],
     ['vertex', 'imagen-4.0-generate-001'],
     ['azure', 'dall-e-3'],
     ['fireworks', 'accounts/fireworks/models/flux-1-schnell-fp8'],
@@ -60,7 +60,7 @@ describe('local runtime media routing', () => {
     ['cloudflare', '@cf/myshell-ai/melotts', 'en'],
     ['deepgram', 'aura-2', 'thalia'],
     ['elevenlabs', 'eleven_flash_v2_5', ELEVENLABS_SIM_VOICES[0]!],
-    ['cartesia', 'sonic-2', '694f9389-aac1-45b6-b726-9d9369183238'],
+    ['cartesia', 'sonic-3', '694f9389-aac1-45b6-b726-9d9369183238'],
   ] as const)('%s speaks real MP3 through its simulator', async (provider, model, voice) => {
     const speech = await adapterFor(provider).speak!({ model, input: 'Routed to the local simulator.', voice, format: 'mp3' }, callOptions());
     expect(speech.mediaType).toBe('audio/mpeg');

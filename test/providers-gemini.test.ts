@@ -4,6 +4,8 @@ import { InvalidRequestError, UpstreamError } from '../shared/errors.ts';
 import { createGeminiAdapter } from '../layers/providers/gemini/model.ts';
 import { thoughtSignatureOf } from '../layers/providers/gemini/tool-call-id.ts';
 import type { CanonicalRequest, ProviderTransport, StreamPart } from '../layers/providers/types.ts';
+import { createAccumulator } from '../shared/inference/accumulate.ts';
+import { assistantTurn } from '../shared/inference/conversation.ts';
 import {
   WEATHER_TOOL, callOptions, collect, fetchWithFault, finishOf, partsOfType, reasoningOf, satisfies, textOf, user,
 } from './providers-gemini-support.ts';
@@ -251,6 +253,19 @@ describe('Gemini adapter: tools', () => {
     });
     expect(lastWireBody().contents[1].parts[0].thoughtSignature).toBe(signature);
     expect(textOf(parts)).toContain('get_weather returned');
+  });
+
+  it('keeps the thought signature of a thinking model\u2019s text answer with the turn and sends it back on that text', async () => {
+    for (const parts of [await generate({ model: THINKING }), await stream({ model: THINKING })]) {
+      const signatures = partsOfType(parts, 'thought-signature');
+      expect(signatures).toHaveLength(1);
+      const completion = createAccumulator();
+      for (const part of parts) completion.add(part);
+      const turn = assistantTurn(completion.result());
+      expect(turn).toMatchObject({ role: 'assistant', thoughtSignature: signatures[0]!.signature });
+      await generate({ model: THINKING, messages: [user('Hello'), turn, user('And again?')] });
+      expect(lastWireBody().contents[1]).toEqual({ role: 'model', parts: [{ text: textOf(parts), thoughtSignature: signatures[0]!.signature }] });
+    }
   });
 
   it('refuses a tool result that answers no earlier call', async () => {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { alibabaProfile } from '../layers/providers/alibaba/profile.ts';
 import { azureProfile } from '../layers/providers/azure/profile.ts';
 import { cloudflareProfile } from '../layers/providers/cloudflare/profile.ts';
+import { aimlProfile } from '../layers/providers/aiml/profile.ts';
+import { asicloudProfile } from '../layers/providers/asicloud/profile.ts';
 import { fireworksProfile } from '../layers/providers/fireworks/profile.ts';
+import { huggingfaceProfile } from '../layers/providers/huggingface/profile.ts';
 import { chatRequestSchema } from '../layers/providers/openai-compatible/chat-request-schema.ts';
 import { mapFinishReason } from '../layers/providers/openai-compatible/finish-reason.ts';
 import { buildChatBody } from '../layers/providers/openai-compatible/request-body.ts';
@@ -14,6 +17,7 @@ import { convertUsage } from '../layers/providers/openai-compatible/usage.ts';
 import { openaiProfile } from '../layers/providers/openai/profile.ts';
 import type { CanonicalRequest } from '../layers/providers/types.ts';
 import { InvalidRequestError } from '../shared/errors.ts';
+import { resolveTextModel } from '../shared/inference/resolve.ts';
 import { user, WEATHER_PARAMETERS } from './providers-openai-compatible-support.ts';
 
 const request = (overrides: Partial<CanonicalRequest> = {}): CanonicalRequest => ({ model: 'gpt-4o', messages: [user('hi')], ...overrides });
@@ -177,6 +181,23 @@ describe('settings', () => {
     const plain = buildChatBody(request({ model: 'gpt-4o', reasoning: { effort: 'low' } }), openaiProfile, false);
     expect(plain.body).not.toHaveProperty('reasoning_effort');
     expect(plain.warnings).toHaveLength(1);
+  });
+
+  it.each([azureProfile, fireworksProfile, aimlProfile, huggingfaceProfile, cloudflareProfile, asicloudProfile])(
+    'drops reasoning_effort with a warning on $provider when the catalog does not mark the model as reasoning',
+    (profile) => {
+      const plain = buildChatBody(request({ model: 'plain-model', reasoning: { effort: 'high' }, reasoningModel: false }), profile, false);
+      expect(plain.body).not.toHaveProperty('reasoning_effort');
+      expect(plain.warnings).toEqual(['reasoning_effort is not supported by plain-model, which is not a reasoning model, and was not sent.']);
+      const thinking = buildChatBody(request({ model: 'thinking-model', reasoning: { effort: 'high' }, reasoningModel: true }), profile, false);
+      expect(thinking.body).toMatchObject({ reasoning_effort: 'high' });
+      expect(thinking.warnings).toEqual([]);
+    },
+  );
+
+  it('takes whether a model reasons from the catalog row the gateway resolved', () => {
+    expect(resolveTextModel('gpt-4o', 'azure').reasoning).toBe(false);
+    expect(resolveTextModel('deepseek-ai/DeepSeek-R1-0528', 'hugging face').reasoning).toBe(true);
   });
 
   it('turns reasoning into enable_thinking for DashScope', () => {

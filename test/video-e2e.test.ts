@@ -250,7 +250,7 @@ describe('bad input', () => {
     [{ model: 'sora-2', prompt: 'x', duration: 5 }, 'duration_out_of_range'],
     [{ model: 'sora-2', prompt: 'x', duration: 60 }, 'duration_out_of_range'],
     [{ model: 'sora-2', prompt: 'x', duration: 4.5 }, 'duration_out_of_range'],
-    [{ model: 'veo-3.0-generate-001', provider: 'gemini', prompt: 'x', duration: 0 }, 'duration_out_of_range'],
+    [{ model: 'veo-3.0-generate-001', provider: 'vertex', prompt: 'x', duration: 0 }, 'duration_out_of_range'],
     [{ model: 'sora-2', prompt: 'x', duration: 'long' }, 'invalid_duration'],
     [{ model: 'sora-2' }, 'missing_prompt'],
     [{ prompt: 'x' }, 'missing_model'],

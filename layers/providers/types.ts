@@ -37,7 +37,14 @@ export interface ToolCall {
 export type CanonicalMessage =
   | { readonly role: 'system' | 'developer'; readonly content: string }
   | { readonly role: 'user'; readonly content: readonly ContentPart[] }
-  | { readonly role: 'assistant'; readonly content: string | null; readonly reasoning?: string; readonly toolCalls?: readonly ToolCall[] }
+  | {
+      readonly role: 'assistant';
+      readonly content: string | null;
+      readonly reasoning?: string;
+      readonly toolCalls?: readonly ToolCall[];
+      /** The provider's opaque reasoning state for this turn's text (Gemini's `thoughtSignature`), sent back with it. */
+      readonly thoughtSignature?: string;
+    }
   | { readonly role: 'tool'; readonly toolCallId: string; readonly content: string };
 
 export interface FunctionTool {
@@ -75,6 +82,11 @@ export interface CanonicalRequest {
   readonly stop?: readonly string[];
   readonly seed?: number;
   readonly reasoning?: ReasoningOptions;
+  /**
+   * Whether the catalog marks the model as a reasoning model. `false` drops reasoning options with a warning (a
+   * non-reasoning deployment refuses `reasoning_effort`); undefined leaves the decision to the adapter.
+   */
+  readonly reasoningModel?: boolean;
   readonly user?: string;
   /** Provider-specific fields the client sent that the gateway does not model; passed through where accepted. */
   readonly extra?: Readonly<Record<string, unknown>>;
@@ -110,6 +122,8 @@ export type StreamPart =
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly finishReason: { readonly unified: FinishReason; readonly raw?: string } }
   | { readonly type: 'warning'; readonly message: string }
+  /** Opaque reasoning state the provider attached to the answer's text (Gemini); kept with the turn, never shown. */
+  | { readonly type: 'thought-signature'; readonly signature: string }
   | { readonly type: 'error'; readonly error: StreamError };
 
 export interface CallOptions {

@@ -9,6 +9,8 @@ export interface Completion {
   finishReason: FinishReason | undefined;
   error: StreamError | undefined;
   warnings: string[];
+  /** The last `thought-signature` part: replayed with the turn when a conversation continues. */
+  thoughtSignature?: string;
 }
 
 export const emptyCompletion = (): Completion => ({
@@ -59,6 +61,9 @@ export const createAccumulator = () => {
           break;
         case 'warning':
           completion.warnings.push(part.message);
+          break;
+        case 'thought-signature':
+          completion.thoughtSignature = part.signature;
           break;
         case 'response-metadata':
           break;

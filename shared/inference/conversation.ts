@@ -7,4 +7,5 @@ export const assistantTurn = (completion: Completion): CanonicalMessage => ({
   content: completion.text || (completion.toolCalls.length ? null : ''),
   ...(completion.reasoning ? { reasoning: completion.reasoning } : {}),
   ...(completion.toolCalls.length ? { toolCalls: completion.toolCalls } : {}),
+  ...(completion.thoughtSignature ? { thoughtSignature: completion.thoughtSignature } : {}),
 });

@@ -10,6 +10,7 @@ export const resolveTextModel = (model: string, provider?: string): ResolvedMode
     provider: row.provider as ProviderId,
     wireModel: row.upstreamModelId,
     ...(row.maxOutputTokens ? { maxOutputTokens: row.maxOutputTokens } : {}),
+    reasoning: row.capabilities.reasoning,
     row: row as unknown as Record<string, unknown>,
   };
 };

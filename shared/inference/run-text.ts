@@ -63,6 +63,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const canonical: CanonicalRequest = {
     ...request.canonical,
     model: model.wireModel,
+    ...(model.reasoning !== undefined ? { reasoningModel: model.reasoning } : {}),
     messages: [...instructions, ...history, ...input],
     ...(call.outputCap ? { maxOutputTokens: call.outputCap } : {}),
   };

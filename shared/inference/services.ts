@@ -8,6 +8,8 @@ export interface ResolvedModel {
   readonly provider: ProviderId;
   readonly wireModel: string;
   readonly maxOutputTokens?: number;
+  /** The catalog's `capabilities.reasoning`: reasoning options reach only models marked so. */
+  readonly reasoning?: boolean;
   /** The catalog row, for pricing. */
   readonly row: Readonly<Record<string, unknown>>;
 }

@@ -1,6 +1,6 @@
 /**
  * Cartesia: Sonic text-to-speech (`/tts/bytes`, the audio streamed back) and Ink batch speech-to-text (`/stt`).
- * Transport: `baseURL` (default `https://api.cartesia.ai`); the key goes in `X-API-Key`, with `Cartesia-Version`.
+ * Transport: `baseURL` (default `https://api.cartesia.ai`); the key goes in `Authorization: Bearer`, with `Cartesia-Version`.
  */
 import { bodyStream, describedErrors, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../http/media-call.ts';
 import type { MediaAdapter, SpeechRequest, TranscriptionRequest } from '../media-types.ts';
@@ -17,7 +17,7 @@ export const createCartesiaAdapter = (transport: ProviderTransport): MediaAdapte
   const base = (): string => requireBaseURL(transport, 'cartesia', CARTESIA_BASE_URL);
   const headers = async (): Promise<{ key: string; headers: Record<string, string> }> => {
     const key = await transport.apiKey();
-    return { key, headers: { 'x-api-key': key, 'cartesia-version': CARTESIA_VERSION } };
+    return { key, headers: { authorization: `Bearer ${key}`, 'cartesia-version': CARTESIA_VERSION } };
   };
 
   return {

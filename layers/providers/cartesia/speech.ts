@@ -1,7 +1,9 @@
 /**
  * Canonical speech → a `/tts/bytes` body. Cartesia writes MP3, WAV and raw PCM (16-bit here); other formats are
- * refused. The voice is a Cartesia voice id; speed goes in `generation_config.speed` (0.6–1.5); a language goes
- * in `language` (Cartesia's ISO 639-1 codes).
+ * refused. The voice is a Cartesia voice id; a language goes in `language` (Cartesia's ISO 639-1 codes). Speed goes
+ * in `generation_config.speed` (0.6–1.5), which only the sonic-3 line reads (the SDK: "only for sonic-3 and no
+ * effect on earlier models"); earlier models take only the deprecated `speed: slow|normal|fast`, so a numeric speed
+ * for them is refused rather than silently ignored.
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
@@ -17,12 +19,18 @@ const FORMATS: Readonly<Record<string, { readonly output: TtsBytesRequest['outpu
 export const MIN_SPEED = 0.6;
 export const MAX_SPEED = 1.5;
 
+/** `sonic-3`, `sonic-3.5`, their dated snapshots and `sonic-latest`: the models that read `generation_config`. */
+export const takesGenerationConfig = (model: string): boolean => /^sonic-(3([.-]|$)|latest$)/.test(model);
+
 export const ttsBytesRequest = (request: SpeechRequest): { readonly body: TtsBytesRequest; readonly mediaType: string } => {
   const format = FORMATS[request.format];
   if (!format) throw unsupportedFormat('cartesia', request.format, Object.keys(FORMATS));
   if (request.voice.trim() === '') throw new InvalidRequestError('invalid_voice', 'The cartesia provider needs a voice id.', { param: 'voice' });
   if (request.speed !== undefined && (request.speed < MIN_SPEED || request.speed > MAX_SPEED)) {
     throw new InvalidRequestError('invalid_speed', `The cartesia provider speaks at ${MIN_SPEED} to ${MAX_SPEED} times normal speed.`, { param: 'speed' });
+  }
+  if (request.speed !== undefined && request.speed !== 1 && !takesGenerationConfig(request.model)) {
+    throw new InvalidRequestError('unsupported_parameter', `Cartesia's ${request.model} has no numeric speed; the sonic-3 models do.`, { param: 'speed' });
   }
   return {
     body: {
@@ -31,7 +39,7 @@ export const ttsBytesRequest = (request: SpeechRequest): { readonly body: TtsByt
       voice: { mode: 'id', id: request.voice },
       output_format: format.output,
       ...(request.language !== undefined ? { language: request.language } : {}),
-      ...(request.speed !== undefined ? { generation_config: { speed: request.speed } } : {}),
+      ...(request.speed !== undefined && takesGenerationConfig(request.model) ? { generation_config: { speed: request.speed } } : {}),
     },
     mediaType: format.mediaType,
   };

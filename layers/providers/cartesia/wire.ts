@@ -1,12 +1,14 @@
 /**
  * Cartesia: text-to-speech as one byte stream (`POST /tts/bytes`) and batch speech-to-text (`POST /stt`,
- * multipart). Every request carries `Cartesia-Version`; the key goes in `X-API-Key`.
+ * multipart). Every request carries `Cartesia-Version`; the key goes in `Authorization: Bearer`, as the official
+ * SDK (@cartesia/cartesia-js 4.2) sends it.
  * https://docs.cartesia.ai/api-reference/tts/bytes · https://docs.cartesia.ai/api-reference/stt/transcribe
  */
 // A namespace import lets esbuild drop what is unused (zod's locales above all).
 import * as z from 'zod';
 
-export const CARTESIA_VERSION = '2025-04-16';
+/** The API version @cartesia/cartesia-js 4.2 pins (its `cartesia-version` default header). */
+export const CARTESIA_VERSION = '2026-08-14';
 
 export interface TtsBytesRequest {
   readonly model_id: string;

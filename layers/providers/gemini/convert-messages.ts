@@ -40,7 +40,8 @@ const toFunctionResponse = (content: string): Record<string, unknown> => {
 
 const assistantParts = (message: Extract<CanonicalMessage, { role: 'assistant' }>, warnings: string[]): GeminiPart[] => {
   const parts: GeminiPart[] = [];
-  if (message.content) parts.push({ text: message.content });
+  // A thinking model signs its text too; the signature goes back on that text so the model keeps its reasoning.
+  if (message.content) parts.push(message.thoughtSignature ? { text: message.content, thoughtSignature: message.thoughtSignature } : { text: message.content });
   (message.toolCalls ?? []).forEach((call, index) => {
     // Only the first call of a turn carries a signature; unknown ones get Google's documented skip value.
     const signature = thoughtSignatureOf(call.id) ?? (index === 0 ? UNKNOWN_THOUGHT_SIGNATURE : undefined);

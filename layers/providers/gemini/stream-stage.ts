@@ -36,15 +36,19 @@ export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): T
         name: part.functionCall.name,
         argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
       });
-    } else if (part.text !== undefined && part.text !== '') {
+      return;
+    }
+    if (part.text !== undefined && part.text !== '') {
       controller.enqueue(part.thought ? { type: 'reasoning-delta', delta: part.text } : { type: 'text-delta', delta: part.text });
-    } else {
+    } else if (part.text === undefined) {
       const kind = part.inlineData ? 'inlineData' : part.executableCode ? 'executableCode' : part.codeExecutionResult ? 'codeExecutionResult' : undefined;
       if (kind && !warned.has(kind)) {
         warned.add(kind);
         controller.enqueue({ type: 'warning', message: `Gemini returned ${kind} output, which this API does not carry; it was dropped.` });
       }
     }
+    // Text parts are signed too (often an empty last part carries it); the turn keeps it for the next call.
+    if (part.thoughtSignature) controller.enqueue({ type: 'thought-signature', signature: part.thoughtSignature });
   };
 
   return new TransformStream({

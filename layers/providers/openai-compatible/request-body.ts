@@ -64,7 +64,9 @@ export const buildChatBody = (request: CanonicalRequest, profile: OpenAICompatib
   put(body, 'seed', request.seed);
   put(body, 'user', request.user);
 
-  if (request.reasoning?.effort !== undefined) {
+  if (request.reasoning?.effort !== undefined && request.reasoningModel === false) {
+    warnings.push(`reasoning_effort is not supported by ${request.model}, which is not a reasoning model, and was not sent.`);
+  } else if (request.reasoning?.effort !== undefined) {
     const reasoning = profile.reasoningFields?.(request.reasoning, request.model) ?? { fields: { reasoning_effort: request.reasoning.effort }, warnings: [] };
     Object.assign(body, reasoning.fields);
     warnings.push(...reasoning.warnings);

@@ -1,4 +1,4 @@
-/** Imagen, Veo and Gemini embeddings, on both the Gemini API and Vertex AI. */
+/** Imagen and Veo (Vertex AI), Gemini image models (Gemini API), and Gemini embeddings on both. */
 import type { ModelProvider } from '../enums.ts';
 import { perImage, perMillionTokens, perVideoSecond } from '../pricing-units.ts';
 import { op, type CuratedModel } from './curated-model.ts';
@@ -26,6 +26,42 @@ const imageToo = { sourceTypes: ['text', 'image'], input: ['text', 'image'] };
 /** Models offered at the same list price on the Gemini API and on Vertex AI. */
 const SHARED: readonly GoogleMediaSpec[] = [
   {
+    modelId: 'gemini-embedding-001',
+    name: 'Gemini Embedding',
+    family: 'gemini-embedding',
+    description: 'Multilingual text embeddings (3072 dimensions, shortenable) for retrieval and classification.',
+    createdAt: '2025-05-20',
+    contextWindow: 2048,
+    operations: [op('embeddings', perMillionTokens({ input: 0.15 }))],
+    params: { dimensions: { type: 'integer', minimum: 128, maximum: 3072, default: 3072, description: 'Output vector length.' } },
+  },
+];
+
+/**
+ * Vertex AI only. @google/genai 3.6 refuses `generateImages` (Imagen's `:predict`) and `generateVideos` (Veo's
+ * `:predictLongRunning`) on the Gemini API ("only supported by the Gemini Enterprise Agent Platform"), so Imagen and
+ * Veo are Vertex rows, and the Gemini API offers its own image models instead.
+ */
+const VERTEX_ONLY: readonly GoogleMediaSpec[] = [
+  {
+    modelId: 'veo-3.0-generate-001',
+    name: 'Veo 3',
+    family: 'veo-3',
+    description: 'Video generation with native audio, 720p or 1080p, from text or a first frame.',
+    createdAt: '2025-07-17',
+    operations: [op('video-generation', perVideoSecond({ default: 0.4 }), imageToo)],
+    params: VEO_PARAMS,
+  },
+  {
+    modelId: 'veo-3.0-fast-generate-001',
+    name: 'Veo 3 Fast',
+    family: 'veo-3',
+    description: 'Faster, cheaper Veo 3 with audio.',
+    createdAt: '2025-07-17',
+    operations: [op('video-generation', perVideoSecond({ default: 0.15 }), imageToo)],
+    params: VEO_PARAMS,
+  },
+  {
     modelId: 'imagen-4.0-generate-001',
     name: 'Imagen 4',
     family: 'imagen-4',
@@ -50,47 +86,17 @@ const SHARED: readonly GoogleMediaSpec[] = [
     operations: [op('image-generation', perImage({ default: 0.06 }))],
     curated: false,
   },
-  {
-    modelId: 'veo-3.0-generate-001',
-    name: 'Veo 3',
-    family: 'veo-3',
-    description: 'Video generation with native audio, 720p or 1080p, from text or a first frame.',
-    createdAt: '2025-07-17',
-    operations: [op('video-generation', perVideoSecond({ default: 0.4 }), imageToo)],
-    params: VEO_PARAMS,
-  },
-  {
-    modelId: 'veo-3.0-fast-generate-001',
-    name: 'Veo 3 Fast',
-    family: 'veo-3',
-    description: 'Faster, cheaper Veo 3 with audio.',
-    createdAt: '2025-07-17',
-    operations: [op('video-generation', perVideoSecond({ default: 0.15 }), imageToo)],
-    params: VEO_PARAMS,
-  },
-  {
-    modelId: 'gemini-embedding-001',
-    name: 'Gemini Embedding',
-    family: 'gemini-embedding',
-    description: 'Multilingual text embeddings (3072 dimensions, shortenable) for retrieval and classification.',
-    createdAt: '2025-05-20',
-    contextWindow: 2048,
-    operations: [op('embeddings', perMillionTokens({ input: 0.15 }))],
-    params: { dimensions: { type: 'integer', minimum: 128, maximum: 3072, default: 3072, description: 'Output vector length.' } },
-  },
 ];
 
 /** Gemini API only. */
 const GEMINI_ONLY: readonly GoogleMediaSpec[] = [
   {
-    modelId: 'veo-2.0-generate-001',
-    name: 'Veo 2',
-    family: 'veo-2',
-    description: 'Silent 720p video generation from text or an image.',
-    createdAt: '2025-04-09',
-    operations: [op('video-generation', perVideoSecond({ default: 0.35 }), imageToo)],
-    params: VEO_PARAMS,
-    curated: false,
+    modelId: 'gemini-2.5-flash-image',
+    name: 'Gemini 2.5 Flash Image',
+    family: 'gemini-image',
+    description: 'Gemini\'s native image generation and prompt-based editing (generateContent with image output).',
+    createdAt: '2025-10-02',
+    operations: [op('image-generation', perImage({ default: 0.039 })), op('image-edit', perImage({ default: 0.039 }))],
   },
 ];
 
@@ -113,5 +119,5 @@ const toRow = (provider: Extract<ModelProvider, 'gemini' | 'vertex'>) => (spec: 
 
 export const GOOGLE_MEDIA: readonly CuratedModel[] = [
   ...[...SHARED, ...GEMINI_ONLY].map(toRow('gemini')),
-  ...SHARED.map(toRow('vertex')),
+  ...[...SHARED, ...VERTEX_ONLY].map(toRow('vertex')),
 ];

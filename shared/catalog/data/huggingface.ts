@@ -1,6 +1,7 @@
 /**
  * Hugging Face Inference Providers: the router forwards to a partner provider and passes its price through,
- * so each row names the partner (`hfInferenceProvider`) and its model id (`hfProviderId`).
+ * so each row names the partner (`hfInferenceProvider`, one @huggingface/inference lists for the task) and its model
+ * id (`hfProviderId`: the last known one; the adapter asks the Hub for the current one at run time).
  */
 import { perImage, perMillionTokens } from '../pricing-units.ts';
 import { op, type CuratedModel } from './curated-model.ts';
@@ -42,11 +43,12 @@ export const HUGGINGFACE_MEDIA: readonly CuratedModel[] = [
     name: 'Qwen3 Embedding 8B (Hugging Face)',
     family: 'qwen3-embedding',
     ownedBy: 'qwen',
-    description: 'Multilingual feature extraction (embeddings) through Hugging Face Inference Providers (Nebius).',
+    description: 'Multilingual feature extraction (embeddings) through Hugging Face Inference Providers (DeepInfra).',
     createdAt: '2025-06-05',
     contextWindow: 32768,
     operations: [op('embeddings', perMillionTokens({ input: 0.01 }))],
-    hfInferenceProvider: 'nebius',
+    // @huggingface/inference 4.13 lists no nebius partner; DeepInfra is one it lists for feature extraction.
+    hfInferenceProvider: 'deepinfra',
     hfProviderId: 'Qwen/Qwen3-Embedding-8B',
   },
 ];

@@ -80,18 +80,6 @@ export const SPEECH_VENDOR_MODELS: readonly CuratedModel[] = [
   },
   {
     ...cartesia,
-    modelId: 'sonic-2',
-    name: 'Cartesia Sonic 2',
-    family: 'sonic',
-    description: 'Low-latency streaming text-to-speech.',
-    createdAt: '2025-03-01',
-    operations: [op('speech', perMillionCharacters(50), { streamable: true })],
-    params: { voice: { type: 'string', description: 'Cartesia voice id.' } },
-    priceVerified: false,
-    note: 'About 1 credit per character (Cartesia docs); $50 per 1M credits on the Pro plan.',
-  },
-  {
-    ...cartesia,
     modelId: 'sonic-3',
     name: 'Cartesia Sonic 3',
     family: 'sonic',

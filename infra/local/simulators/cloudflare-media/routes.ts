@@ -131,8 +131,12 @@ const runModel = (req: IncomingMessage, model: string, body: Buffer, deps: Media
   }
   if (CLASSIFICATION_MODELS.includes(model)) {
     deps.record({ bytes: body.length, contentType: req.headers['content-type'] });
-    if (sniffMedia(new Uint8Array(body))?.kind !== 'image') return throwSimError(badInput('Invalid image: could not decode the image data'));
-    const seed = seedOf(body.subarray(0, 256).toString('base64'));
+    // The raw image, or `{image: [bytes]}` (the cloudflare SDK's form for ResNet-50).
+    const json = isJson(req) ? jsonObject(body, () => badInput("Type mismatch of '/image'")) : undefined;
+    if (json && !Array.isArray(json['image'])) return throwSimError(badInput("must have required property 'image'"));
+    const image = json ? Buffer.from(Uint8Array.from(json['image'] as number[])) : body;
+    if (sniffMedia(new Uint8Array(image))?.kind !== 'image') return throwSimError(badInput('Invalid image: could not decode the image data'));
+    const seed = seedOf(image.subarray(0, 256).toString('base64'));
     const scores = IMAGENET_LABELS.map((label, index) => ({ label: label.toUpperCase(), score: ((seed >>> index) % 97) / 1000 + (index === seed % IMAGENET_LABELS.length ? 0.6 : 0) }));
     return sendJson(res, 200, ok(scores.sort((a, b) => b.score - a.score).slice(0, 5).map(({ label, score }) => ({ label, score: Number(score.toFixed(4)) }))));
   }

@@ -1,7 +1,8 @@
 /**
- * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents`, Imagen's `:predict`
- * and Veo's `:predictLongRunning` (with its operation and file download GETs). Returns false for any other path,
- * so the text routes answer it.
+ * Media routes of the Gemini simulator: `models/{model}:embedContent`, `:batchEmbedContents` and the Gemini image
+ * models' `:generateContent` (an image as `inlineData`). Imagen's `:predict` and Veo's `:predictLongRunning` are
+ * refused: @google/genai 3.6 refuses `generateImages` and `generateVideos` on the Gemini API, and the gateway serves
+ * both through Vertex AI. Returns false for any other path, so the text routes answer it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorInfo, googleError, isGoogleError, statusError, type GoogleError } from '../gemini/google-error.ts';
@@ -11,12 +12,11 @@ import { countTokens, embeddingFor, pictureFor } from '../media-fixtures/content
 import type { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
 
-import { invalid, validateImagen } from './validate.ts';
-import { checkVeoOperation, operationId, RAI_FILTERED, startVeoOperation, validateVeo, veoState } from './handle-veo.ts';
+import { invalid } from './validate.ts';
+import { operationId } from './handle-veo.ts';
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict|predictLongRunning)$/;
-const OPERATION = /^\/v1beta\/(models\/[^/:]+\/operations\/[^/:]+)$/;
-const FILE_DOWNLOAD = /^\/v1beta\/files\/([^/:]+):download$/;
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents|predict|predictLongRunning|generateContent)$/;
+const IMAGE_MODEL = /^gemini-[\w.-]*-image(?:-|$)/;
 const SERVICE = 'generativelanguage.googleapis.com';
 const EMBEDDING_MODEL = /^(?:gemini-embedding-|text-embedding-|embedding-)/;
 const MAX_DIMENSIONS = 3072;
@@ -54,28 +54,30 @@ const embedOne = (request: unknown, model: string, where: string): { values: num
   return { values: embeddingFor(text, dimensions), tokens: countTokens(text) };
 };
 
-/** Veo's status checks and downloads (GET), on behalf of `answer`. */
-const answerVeoGet = (req: IncomingMessage, url: URL, context: GeminiMediaContext): Reply | { readonly video: Uint8Array } | false => {
-  const operation = OPERATION.exec(url.pathname);
-  const download = FILE_DOWNLOAD.exec(url.pathname);
-  if (req.method !== 'GET' || (!operation && !download)) return false;
-  context.requests.push({ path: url.pathname, body: undefined });
-  const denied = keyError(req, url, context.apiKey);
-  if (denied) return denied;
-  if (download) {
-    const video = veoState(context.faults).files.get(download[1]!);
-    return video ? { video } : googleError(404, `File ${download[1]} not found.`);
-  }
-  const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-  return checkVeoOperation(context.faults, operation![1]!, (video) => {
-    if (!video) return { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse', generateVideoResponse: RAI_FILTERED };
-    const file = operationId();
-    veoState(context.faults).files.set(file, video);
-    return {
-      '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
-      generateVideoResponse: { generatedSamples: [{ video: { uri: `${origin}/v1beta/files/${file}:download?alt=media` } }] },
-    };
-  });
+/** `[w, h]` of the 1K render of each aspect ratio Gemini image models take (Google's size table). */
+const IMAGE_SIZES: Readonly<Record<string, readonly [number, number]>> = {
+  '1:1': [1024, 1024], '2:3': [832, 1248], '3:2': [1248, 832], '3:4': [864, 1184], '4:3': [1184, 864],
+  '4:5': [896, 1152], '5:4': [1152, 896], '9:16': [768, 1344], '16:9': [1344, 768], '21:9': [1536, 672],
+};
+const TOKENS_PER_IMAGE = 1290;
+
+/** An image model's generateContent: the prompt (and any source images) → one PNG as `inlineData`. */
+const nativeImage = (model: string, body: unknown): Reply => {
+  const contents = isRecord(body) ? body['contents'] : undefined;
+  const parts = Array.isArray(contents) && isRecord(contents.at(-1)) ? (contents.at(-1) as Record<string, unknown>)['parts'] : undefined;
+  if (!Array.isArray(parts) || parts.length === 0) return invalid('* GenerateContentRequest.contents: contents is not specified');
+  const prompt = parts.map((part: unknown) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+  const config = isRecord(body) && isRecord(body['generationConfig']) ? body['generationConfig'] : {};
+  const modalities = config['responseModalities'] ?? ['TEXT', 'IMAGE'];
+  if (!Array.isArray(modalities) || !modalities.every((m) => m === 'TEXT' || m === 'IMAGE')) return invalid('* GenerateContentRequest.generation_config.response_modalities: invalid value');
+  const ratio = isRecord(config['imageConfig']) ? (config['imageConfig']['aspectRatio'] ?? '1:1') : '1:1';
+  const size = typeof ratio === 'string' ? IMAGE_SIZES[ratio] : undefined;
+  if (!size) return invalid(`* GenerateContentRequest.generation_config.image_config.aspect_ratio: Unsupported aspect ratio ${String(ratio)}.`);
+  const usageMetadata = { promptTokenCount: Math.max(1, Math.ceil(prompt.length / 4)), candidatesTokenCount: TOKENS_PER_IMAGE, totalTokenCount: Math.max(1, Math.ceil(prompt.length / 4)) + TOKENS_PER_IMAGE };
+  if (prompt.includes('SIM_BLOCK_PROMPT')) return ok({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata, modelVersion: model });
+  const data = Buffer.from(pictureFor(prompt, size[0], size[1])).toString('base64');
+  const answerParts = [...(modalities.includes('TEXT') ? [{ text: `Here is ${prompt.slice(0, 60)}.` }] : []), { inlineData: { mimeType: 'image/png', data } }];
+  return ok({ candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: model, responseId: operationId() });
 };
 
 const answer = (req: IncomingMessage, url: URL, rawBody: string, context: GeminiMediaContext): Reply | false => {
@@ -83,6 +85,7 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
   if (!route || req.method !== 'POST') return false;
   const model = decodeURIComponent(route[1] ?? '');
   const method = route[2]!;
+  if (method === 'generateContent' && !IMAGE_MODEL.test(model)) return false;
   const parsed = parseJsonBody(Buffer.from(rawBody));
   context.requests.push({ path: url.pathname, body: parsed.ok ? parsed.value : rawBody });
   const denied = keyError(req, url, context.apiKey);
@@ -92,24 +95,8 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
   if (!parsed.ok) return invalid('Invalid JSON payload received.');
   const notFound = googleError(404, `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`);
 
-  if (method === 'predictLongRunning') {
-    const clip = validateVeo(model, parsed.value);
-    if (isGoogleError(clip)) return clip;
-    return startVeoOperation(context.faults, `models/${model}/operations/${operationId()}`, clip);
-  }
-
-  if (method === 'predict') {
-    if (!model.startsWith('imagen-')) return notFound;
-    const imagen = validateImagen(parsed.value);
-    if (isGoogleError(imagen)) return imagen;
-    // Everything filtered: the API answers with an empty object.
-    if (imagen.prompt.includes('SIM_BLOCK_PROMPT')) return ok({});
-    const predictions = Array.from({ length: imagen.count }, (_, index) => ({
-      mimeType: 'image/png',
-      bytesBase64Encoded: Buffer.from(pictureFor(`${imagen.prompt}#${index}`, imagen.width, imagen.height)).toString('base64'),
-    }));
-    return ok({ predictions });
-  }
+  if (method === 'predict' || method === 'predictLongRunning') return notFound;
+  if (method === 'generateContent') return nativeImage(model, parsed.value);
 
   if (!EMBEDDING_MODEL.test(model)) return notFound;
   if (method === 'embedContent') {
@@ -131,13 +118,7 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Gemini
 
 /** Answers a media route and returns true, or returns false for a path that is not one. */
 export const handleGeminiMedia = async (req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string, context: GeminiMediaContext): Promise<boolean> => {
-  const veo = answerVeoGet(req, url, context);
-  if (veo !== false && 'video' in veo) {
-    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': veo.video.byteLength });
-    res.end(Buffer.from(veo.video));
-    return true;
-  }
-  const reply = veo !== false ? veo : answer(req, url, rawBody, context);
+  const reply = answer(req, url, rawBody, context);
   if (reply === false) return false;
   sendJson(res, reply.httpStatus, reply.body);
   return true;

@@ -1,5 +1,6 @@
 /**
- * Media routes of the Vertex simulator: the publisher model's `:predict` for text embeddings and Imagen, and
+ * Media routes of the Vertex simulator: the publisher model's `:predict` for text embeddings and Imagen,
+ * `:embedContent` for the Gemini embedding models, and
  * Veo's `:predictLongRunning` / `:fetchPredictOperation`, with the bearer tokens its token endpoint issued. Returns false for any other path (the text routes answer it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import { isRecord, parseJsonBody } from '../media-fixtures/http.ts';
 import { invalid, validateImagen } from './validate.ts';
 import { checkVeoOperation, operationId, RAI_FILTERED, startVeoOperation, validateVeo } from './handle-veo.ts';
 
-const ROUTE = /^\/v1(?:beta1)?\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(predict|predictLongRunning|fetchPredictOperation)$/;
+const ROUTE = /^\/v1(?:beta1)?\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(predict|predictLongRunning|fetchPredictOperation|embedContent)$/;
 const SERVICE = 'aiplatform.googleapis.com';
 const MAX_INPUT_TOKENS = 2048;
 
@@ -53,6 +54,26 @@ const embed = (body: Record<string, unknown>, model: string): Record<string, unk
     predictions.push({ embeddings: { values: embeddingFor(content, dimensions), statistics: { truncated: false, token_count: Math.min(tokens, MAX_INPUT_TOKENS) } } });
   }
   return { predictions, metadata: { billableCharacterCount: characters } };
+};
+
+/**
+ * `:embedContent` for the Gemini embedding models (what @google/genai calls for them on Vertex): one content,
+ * `embedContentConfig` for dimensions and truncation, the vector and its token count back.
+ */
+const embedContent = (body: Record<string, unknown>): Record<string, unknown> | ReturnType<typeof googleError> => {
+  const content = isRecord(body['content']) ? body['content'] : undefined;
+  const parts = content?.['parts'];
+  if (!Array.isArray(parts) || parts.length === 0) return invalid('content.parts must not be empty.');
+  const text = parts.map((part: unknown) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+  if (text === '') return invalid('The content must hold text.');
+  const config = isRecord(body['embedContentConfig']) ? body['embedContentConfig'] : {};
+  const dimensions = config['outputDimensionality'] ?? 3072;
+  if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > 3072) return invalid('outputDimensionality is out of range.');
+  const tokens = countTokens(text);
+  if (tokens > MAX_INPUT_TOKENS && config['autoTruncate'] === false) {
+    return invalid(`Unable to submit request because the input token count is ${tokens} but the model supports up to ${MAX_INPUT_TOKENS}. Reduce the input token count and try again.`);
+  }
+  return { embedding: { values: embeddingFor(text, dimensions) }, usageMetadata: { promptTokenCount: Math.min(tokens, MAX_INPUT_TOKENS), totalTokenCount: Math.min(tokens, MAX_INPUT_TOKENS) }, truncated: false };
 };
 
 const answer = (req: IncomingMessage, url: URL, rawBody: string, context: VertexMediaContext): Reply | false => {
@@ -98,6 +119,11 @@ const answer = (req: IncomingMessage, url: URL, rawBody: string, context: Vertex
       bytesBase64Encoded: Buffer.from(pictureFor(`${imagen.prompt}#${index}`, imagen.width, imagen.height)).toString('base64'),
     }));
     return ok({ predictions });
+  }
+  if (method === 'embedContent') {
+    if (!model.startsWith('gemini-embedding-')) return notFound;
+    const answer = embedContent(parsed.value);
+    return isGoogleError(answer) ? answer : ok(answer);
   }
   if (!/^(?:gemini-embedding-|text-embedding-|text-multilingual-embedding-)/.test(model)) return notFound;
   const answer = embed(parsed.value, model);

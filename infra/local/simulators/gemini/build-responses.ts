@@ -61,7 +61,13 @@ export const buildResponses = (reply: Reply, context: ResponseContext, stream: b
   const pieces: OutputPart[][] = thoughtParts.map((part) => [part]);
   const calls = reply.parts.filter((part) => 'functionCall' in part);
   if (calls.length > 0) pieces.push(calls);
-  for (const part of reply.parts) if ('text' in part) pieces.push(...splitText(part.text, context.wordsPerChunk ?? 3).map((text) => [{ text }]));
+  for (const part of reply.parts) {
+    if (!('text' in part)) continue;
+    const chunks = splitText(part.text, context.wordsPerChunk ?? 3).map((text): OutputPart[] => [{ text }]);
+    // Streamed, the signature rides on a last part of its own with empty text, as Gemini sends it.
+    if (part.thoughtSignature) chunks.push([{ text: '', thoughtSignature: part.thoughtSignature }]);
+    pieces.push(...chunks);
+  }
   if (pieces.length === 0) pieces.push([]);
   return pieces.map((parts, index) => {
     const last = index === pieces.length - 1;

@@ -16,7 +16,7 @@ import { sampleSchema } from './schema-sample.ts';
 import type { SimContent, SimRequest } from './sim-request.ts';
 
 export type OutputPart =
-  | { readonly text: string; readonly thought?: true }
+  | { readonly text: string; readonly thought?: true; readonly thoughtSignature?: string }
   | { readonly functionCall: { readonly name: string; readonly args: Record<string, unknown> }; readonly thoughtSignature?: string };
 
 export type Reply =
@@ -104,5 +104,7 @@ export const composeReply = (request: SimRequest, model: string, faults: ReplyFa
   if (calls && calls.length > 0) return { ...base, parts: calls, finishReason: 'STOP' };
   if (faults.chunks) return { ...base, parts: [{ text: `${'x'.repeat(Math.max(0, faults.chunks.size - 1))} `.repeat(faults.chunks.count) }], finishReason: 'STOP' };
   const { text, finishReason } = limit(answerText(request, prompt), request);
-  return { ...base, parts: text === '' ? [] : [{ text }], finishReason };
+  // A thinking model signs its answer's text as well as its calls (Google: "the last part" of a text answer).
+  const signed = thinks ? { thoughtSignature: randomBytes(24).toString('base64') } : {};
+  return { ...base, parts: text === '' ? [] : [{ text, ...signed }], finishReason };
 };

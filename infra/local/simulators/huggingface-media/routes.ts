@@ -1,8 +1,10 @@
 /**
  * The Hugging Face router's media routes on the huggingface flavor of the OpenAI-compatible simulator:
- * `hf-inference` pipelines (feature extraction, text-to-image bytes), Nebius' OpenAI-shaped embeddings and
- * images, and fal's FLUX endpoints. Hugging Face errors are `{error: "..."}`. See README.md.
+ * `hf-inference` pipelines (feature extraction, text-to-image bytes), DeepInfra's OpenAI-shaped embeddings, fal's
+ * FLUX apps (direct and through the queue the SDK uses), and the Hub's inference provider mapping. Hugging Face
+ * errors are `{error: "..."}`. See README.md.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import type { SimError } from '../openai-compatible/sim-error.ts';
@@ -14,9 +16,20 @@ import { openAIEmbeddings } from '../media-fixtures/openai-embeddings.ts';
 
 const FEATURE_EXTRACTION = /^\/hf-inference\/models\/(.+)\/pipeline\/feature-extraction$/;
 const HF_INFERENCE_MODEL = /^\/hf-inference\/models\/(.+)$/;
-const NEBIUS_EMBEDDINGS = '/nebius/v1/embeddings';
-const NEBIUS_IMAGES = '/nebius/v1/images/generations';
+const DEEPINFRA_EMBEDDINGS = '/deepinfra/v1/openai/embeddings';
+const FAL_REQUEST = /^\/fal-ai\/(.+)\/requests\/([^/]+?)(\/status)?$/;
 const FAL = /^\/fal-ai\/(.+)$/;
+const HUB_MODEL = /^\/api\/models\/(.+)$/;
+/** fal's queue host: `response_url` points there, and clients keep only its path. */
+const FAL_QUEUE_ORIGIN = 'https://queue.fal.run';
+
+/** The Hub's inference provider mapping (the record form), for the models the routes above serve. */
+const HUB_MAPPINGS: Readonly<Record<string, Readonly<Record<string, { readonly providerId: string; readonly task: string }>>>> = {
+  'black-forest-labs/FLUX.1-schnell': { 'fal-ai': { providerId: 'fal-ai/flux/schnell', task: 'text-to-image' }, 'hf-inference': { providerId: 'black-forest-labs/FLUX.1-schnell', task: 'text-to-image' } },
+  'black-forest-labs/FLUX.1-dev': { 'fal-ai': { providerId: 'fal-ai/flux/dev', task: 'text-to-image' }, 'hf-inference': { providerId: 'black-forest-labs/FLUX.1-dev', task: 'text-to-image' } },
+  'Qwen/Qwen3-Embedding-8B': { deepinfra: { providerId: 'Qwen/Qwen3-Embedding-8B', task: 'feature-extraction' }, scaleway: { providerId: 'qwen3-embedding-8b', task: 'feature-extraction' } },
+  'sentence-transformers/all-MiniLM-L6-v2': { 'hf-inference': { providerId: 'sentence-transformers/all-MiniLM-L6-v2', task: 'feature-extraction' } },
+};
 
 /** Sentence models (pooled) and one token-level model, as the pipeline answers for each. */
 const FEATURE_MODELS: Readonly<Record<string, { readonly dimensions: number; readonly tokenLevel?: boolean }>> = {
@@ -26,8 +39,7 @@ const FEATURE_MODELS: Readonly<Record<string, { readonly dimensions: number; rea
   'google-bert/bert-base-uncased': { dimensions: 768, tokenLevel: true },
 };
 const TEXT_TO_IMAGE_MODELS = ['stabilityai/stable-diffusion-xl-base-1.0', 'black-forest-labs/FLUX.1-schnell', 'black-forest-labs/FLUX.1-dev'];
-const NEBIUS_EMBEDDING_MODELS = { 'Qwen/Qwen3-Embedding-8B': { dimensions: 4096, shortenable: true, maxInputs: 256 }, 'BAAI/bge-en-icl': { dimensions: 4096, shortenable: false, maxInputs: 256 } };
-const NEBIUS_IMAGE_MODELS = ['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev'];
+const DEEPINFRA_EMBEDDING_MODELS = { 'Qwen/Qwen3-Embedding-8B': { dimensions: 4096, shortenable: true, maxInputs: 256 }, 'BAAI/bge-en-icl': { dimensions: 4096, shortenable: false, maxInputs: 256 } };
 const FAL_MODELS = ['fal-ai/flux/schnell', 'fal-ai/flux/dev'];
 const FAL_SIZES: Readonly<Record<string, readonly [number, number]>> = {
   square_hd: [1024, 1024],
@@ -60,39 +72,73 @@ const featureExtraction = (json: Record<string, unknown>, model: string): unknow
   return typeof raw === 'string' ? vectors[0] : vectors;
 };
 
+/** Queued fal jobs by request id: IN_PROGRESS at the first status check, COMPLETED from the second. */
+const falQueue = new Map<string, { readonly result: unknown; checks: number }>();
+
+const falImages = (model: string, json: Record<string, unknown>, deps: MediaDeps, origin: string): unknown => {
+  if (!FAL_MODELS.includes(model)) return throwSimError({ status: 404, message: `Application '${model}' not found` });
+  if (typeof json['prompt'] !== 'string' || json['prompt'] === '') return throwSimError({ status: 422, message: 'prompt: Field required' });
+  const size = json['image_size'] ?? 'landscape_4_3';
+  const preset = typeof size === 'string' ? FAL_SIZES[size] : undefined;
+  const [width, height] = preset ?? [side(record(size)['width'], 'image_size.width', 1024), side(record(size)['height'], 'image_size.height', 768)];
+  const count = json['num_images'] ?? 1;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 4) return throwSimError({ status: 422, message: 'num_images: must be between 1 and 4' });
+  const seed = typeof json['seed'] === 'number' ? json['seed'] : 0;
+  const images = Array.from({ length: count }, (_, index) => {
+    const image = Buffer.from(pictureFor(`${json['prompt']}#${seed + index}`, width, height));
+    // sync_mode inlines the image as a data URL instead of a CDN link.
+    const location = json['sync_mode'] === true ? `data:image/png;base64,${image.toString('base64')}` : deps.files.add(origin, image);
+    return { url: location, width, height, content_type: 'image/png' };
+  });
+  return { images, timings: { inference: 0.2 }, seed, has_nsfw_concepts: images.map(() => false), prompt: json['prompt'] };
+};
+
+/** GETs: a queued fal job's status or result, and the Hub's provider mapping. */
+const answerGet = (res: ServerResponse, url: URL): void => {
+  const hub = HUB_MODEL.exec(url.pathname);
+  if (hub) {
+    const id = decodeURIComponent(hub[1]!);
+    const mapping = HUB_MAPPINGS[id] ?? (TEXT_TO_IMAGE_MODELS.includes(id) || id in FEATURE_MODELS ? { 'hf-inference': { providerId: id, task: id in FEATURE_MODELS ? 'feature-extraction' : 'text-to-image' } } : undefined);
+    if (!mapping) return throwSimError(hfError(404, 'Repository not found'));
+    const inferenceProviderMapping = Object.fromEntries(Object.entries(mapping).map(([partner, entry]) => [partner, { status: 'live', ...entry }]));
+    return sendJson(res, 200, { _id: id, id, ...(url.searchParams.getAll('expand[]').includes('inferenceProviderMapping') ? { inferenceProviderMapping } : {}) });
+  }
+  const queued = FAL_REQUEST.exec(url.pathname);
+  const job = queued ? falQueue.get(queued[2]!) : undefined;
+  if (!queued || !job) return throwSimError(hfError(404, 'Request not found'));
+  if (queued[3]) {
+    job.checks += 1;
+    return sendJson(res, 200, { status: job.checks > 1 ? 'COMPLETED' : 'IN_PROGRESS', request_id: queued[2], response_url: `${FAL_QUEUE_ORIGIN}/${queued[1]}/requests/${queued[2]}` });
+  }
+  if (job.checks < 2) return throwSimError(hfError(400, 'Request is still in progress'));
+  falQueue.delete(queued[2]!);
+  return sendJson(res, 200, job.result);
+};
+
 const answer = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, deps: MediaDeps, origin: string): void => {
+  if (req.method === 'GET') {
+    deps.record(undefined);
+    return answerGet(res, url);
+  }
   if (req.method !== 'POST') return throwSimError(hfError(405, 'Method Not Allowed'));
   const json = jsonObject(body, () => hfError(400, 'Invalid JSON body'));
   deps.record(json);
   const feature = FEATURE_EXTRACTION.exec(url.pathname);
   if (feature) return sendJson(res, 200, featureExtraction(json, decodeURIComponent(feature[1]!)));
-  if (url.pathname === NEBIUS_EMBEDDINGS) return sendJson(res, 200, { ...openAIEmbeddings(json, NEBIUS_EMBEDDING_MODELS, notFound), id: `embd-${deps.requestId}` });
-  if (url.pathname === NEBIUS_IMAGES) {
-    const model = String(json['model'] ?? '');
-    if (!NEBIUS_IMAGE_MODELS.includes(model)) return throwSimError(notFound(model));
-    if (typeof json['prompt'] !== 'string' || json['prompt'] === '') return throwSimError({ status: 400, message: 'prompt is required', type: 'invalid_request_error' });
-    const image = pictureFor(`${json['prompt']}#${String(json['seed'] ?? 0)}`, side(json['width'], 'width', 1024), side(json['height'], 'height', 1024));
-    const data = json['response_format'] === 'b64_json' ? { b64_json: Buffer.from(image).toString('base64') } : { url: deps.files.add(origin, Buffer.from(image)) };
-    return sendJson(res, 200, { id: deps.requestId, data: [data] });
-  }
+  if (url.pathname === DEEPINFRA_EMBEDDINGS) return sendJson(res, 200, { ...openAIEmbeddings(json, DEEPINFRA_EMBEDDING_MODELS, notFound), id: `embd-${deps.requestId}` });
   const fal = FAL.exec(url.pathname);
   if (fal) {
     const model = decodeURIComponent(fal[1]!);
-    if (!FAL_MODELS.includes(model)) return throwSimError({ status: 404, message: `Application '${model}' not found` });
-    if (typeof json['prompt'] !== 'string' || json['prompt'] === '') return throwSimError({ status: 422, message: 'prompt: Field required' });
-    const size = json['image_size'] ?? 'landscape_4_3';
-    const preset = typeof size === 'string' ? FAL_SIZES[size] : undefined;
-    const [width, height] = preset ?? [side(record(size)['width'], 'image_size.width', 1024), side(record(size)['height'], 'image_size.height', 768)];
-    const count = json['num_images'] ?? 1;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 4) return throwSimError({ status: 422, message: 'num_images: must be between 1 and 4' });
-    const seed = typeof json['seed'] === 'number' ? json['seed'] : 0;
-    const images = Array.from({ length: count }, (_, index) => {
-      const image = Buffer.from(pictureFor(`${json['prompt']}#${seed + index}`, width, height));
-      // sync_mode inlines the image as a data URL instead of a CDN link.
-      const location = json['sync_mode'] === true ? `data:image/png;base64,${image.toString('base64')}` : deps.files.add(origin, image);
-      return { url: location, width, height, content_type: 'image/png' };
-    });
-    return sendJson(res, 200, { images, timings: { inference: 0.2 }, seed, has_nsfw_concepts: images.map(() => false), prompt: json['prompt'] });
+    const result = falImages(model, json, deps, origin);
+    if (url.searchParams.get('_subdomain') !== 'queue') return sendJson(res, 200, result);
+    // The queue: a request id now, the result once a status check has seen it complete.
+    // Unique across simulators in one process: the job table is the module's.
+    const id = `${deps.requestId.replace(/[^\w-]/g, '')}-${randomUUID().slice(0, 8)}`;
+    const app = model.split('/').slice(0, 2).join('/');
+    falQueue.set(id, { result, checks: 0 });
+    // Jobs whose result is never read would pile up in a long `npm start`: keep the newest thousand.
+    if (falQueue.size > 1000) falQueue.delete(falQueue.keys().next().value!);
+    return sendJson(res, 200, { request_id: id, status: 'IN_QUEUE', queue_position: 0, response_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}`, status_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/status`, cancel_url: `${FAL_QUEUE_ORIGIN}/${app}/requests/${id}/cancel` });
   }
   const model = decodeURIComponent(HF_INFERENCE_MODEL.exec(url.pathname)?.[1] ?? '');
   if (!TEXT_TO_IMAGE_MODELS.includes(model)) return throwSimError(notFound(model));
@@ -103,10 +149,12 @@ const answer = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffe
 };
 
 export const matchesHuggingFaceMedia = (url: URL): boolean =>
-  HF_INFERENCE_MODEL.test(url.pathname) || url.pathname === NEBIUS_EMBEDDINGS || url.pathname === NEBIUS_IMAGES || FAL.test(url.pathname);
+  HF_INFERENCE_MODEL.test(url.pathname) || url.pathname === DEEPINFRA_EMBEDDINGS || FAL.test(url.pathname) || HUB_MODEL.test(url.pathname);
 
 export const handleHuggingFaceMedia = (req: IncomingMessage, res: ServerResponse, url: URL, deps: MediaDeps): Promise<void> =>
   runRoute(req, res, url, deps, ({ context, body }) => answer(req, context.res, url, body, deps, context.origin), {
+    // The Hub's model API is public; the router's routes take the bearer token.
+    public: HUB_MODEL.test(url.pathname),
     faultText: (body) => {
       const text = jsonFaultText(body);
       try {

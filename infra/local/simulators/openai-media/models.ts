@@ -36,6 +36,7 @@ export const IMAGE_MODELS: Readonly<Record<string, ImageModelRules>> = {
   'dall-e-3': { sizes: ['1024x1024', '1792x1024', '1024x1792'], qualities: ['standard', 'hd', 'auto'], maxN: 1, maxPrompt: 4000, gptImage: false, edits: false, autoQuality: 'standard' },
   'gpt-image-1': GPT_IMAGE,
   'gpt-image-1-mini': GPT_IMAGE,
+  'chatgpt-image-latest': GPT_IMAGE,
 };
 
 const CLASSIC_VOICES = ['alloy', 'ash', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer'];

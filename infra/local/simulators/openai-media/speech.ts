@@ -3,6 +3,8 @@
  * (~15 characters a second at speed 1): a quiet tone for WAV and PCM (24 kHz, 16-bit mono, as OpenAI's),
  * valid silent frames for MP3, Opus, AAC and FLAC. `midstream-drop` (header or `SIM_FAULT=` in the input) closes
  * the connection after the first chunk of audio; `chunk-delay:<ms>` sends it 4 KiB at a time, that far apart.
+ * `stream_format: "sse"` (not for tts-1 or tts-1-hd, as OpenAI documents) sends the audio as base64
+ * `speech.audio.delta` events and ends with `speech.audio.done` carrying the token usage.
  */
 import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
 import { silentAac } from './encode/aac.ts';
@@ -39,6 +41,19 @@ const sendSlowly = async (res: MediaContext['res'], audio: Uint8Array, delayMs: 
   res.end();
 };
 
+/** OpenAI's speech SSE: the audio in base64 deltas of 4 KiB, then the usage (input tokens ~ 4 characters each). */
+const sendSpeechEvents = (context: MediaContext, audio: Uint8Array, input: string): void => {
+  const { res } = context;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': context.requestId });
+  for (let at = 0; at < audio.length; at += 4096) {
+    res.write(`data: ${JSON.stringify({ type: 'speech.audio.delta', audio: Buffer.from(audio.subarray(at, at + 4096)).toString('base64') })}\n\n`);
+  }
+  const inputTokens = Math.max(1, Math.ceil(input.length / 4));
+  const outputTokens = Math.ceil(audio.length / 64);
+  const usage = { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+  res.end(`data: ${JSON.stringify({ type: 'speech.audio.done', usage })}\n\n`);
+};
+
 export const handleSpeech = (context: MediaContext, body: Record<string, unknown>): void => {
   onlyKnown(body, ['model', 'input', 'voice', 'instructions', 'response_format', 'speed', 'stream_format']);
   if (typeof body.model !== 'string' || body.model === '') refuse('you must provide a model parameter', 'model');
@@ -56,9 +71,11 @@ export const handleSpeech = (context: MediaContext, body: Record<string, unknown
   if (body.instructions !== undefined && !rules.instructions) refuse(`Instructions are not supported for ${model}.`, 'instructions');
   const format = (enumField(body.response_format, 'response_format', SPEECH_FORMATS) ?? 'mp3') as (typeof SPEECH_FORMATS)[number];
   const speed = numberField(body.speed, 'speed', 0.25, 4) ?? 1;
-  enumField(body.stream_format, 'stream_format', ['audio']);
+  const streamFormat = enumField(body.stream_format, 'stream_format', ['sse', 'audio']);
+  if (streamFormat === 'sse' && (model === 'tts-1' || model === 'tts-1-hd')) refuse(`stream_format 'sse' is not supported for ${model}.`, 'stream_format');
   const encoder = ENCODERS[format];
   const audio = encoder.encode(spokenSeconds(input, speed));
+  if (streamFormat === 'sse') return sendSpeechEvents(context, audio, input);
   const header = context.req.headers['x-sim-fault'];
   const faults = parseFaults(faultSpecs(typeof header === 'string' ? header : undefined, input, undefined));
   if (faults.midstreamDrop) {

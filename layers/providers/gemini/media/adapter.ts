@@ -1,19 +1,22 @@
 /**
- * Gemini API media: embeddings through `models/{model}:batchEmbedContents`, Imagen through `models/{model}:predict`,
- * and Veo video jobs through `models/{model}:predictLongRunning` (polled at `GET /v1beta/{operation}`), the key in
- * `x-goog-api-key`. `transport.baseURL` includes the version (`https://generativelanguage.googleapis.com/v1beta`),
- * as for text.
+ * Gemini API media: embeddings through `models/{model}:batchEmbedContents` and images through the Gemini image
+ * models' `models/{model}:generateContent`, the key in `x-goog-api-key`. `transport.baseURL` includes the version
+ * (`https://generativelanguage.googleapis.com/v1beta`), as for text. Imagen (`:predict`) and Veo
+ * (`:predictLongRunning`) are not served here: @google/genai 3.6 refuses `generateImages` and `generateVideos` on
+ * the Gemini API ("only supported by the Gemini Enterprise Agent Platform"), so both are served through Vertex AI.
  */
-import { invalidAnswer, mapLimited, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
+import { mapLimited, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
 import { chunk, textInputs } from '../../media-input.ts';
-import type { EmbeddingRequest, ImageRequest, MediaAdapter, VideoJobState, VideoRequest } from '../../media-types.ts';
+import type { EmbeddingRequest, ImageRequest, ImageResult, MediaAdapter } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { upstreamErrorFromResponse } from '../errors.ts';
 import { GEMINI_BASE_URL } from '../model.ts';
 import { bareModel, buildBatchEmbedRequest, embeddingResultFrom, MAX_BATCH_EMBED_REQUESTS } from './embeddings.ts';
-import { buildImagenRequest, imageResultFrom } from './imagen.ts';
-import { buildVeoRequest, failedVeoState, geminiVideoOperationSchema, startedOperationSchema } from './veo.ts';
-import { batchEmbedContentsResponseSchema, imagenPredictResponseSchema } from './wire.ts';
+import { InvalidRequestError } from '../../../../shared/errors.ts';
+import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
+import { withImageBytes } from '../../http/streamed-body.ts';
+import { buildNativeImageRequest, isGeminiImageModel, nativeImageFrom, nativeImageResponseSchema } from './native-image.ts';
+import { batchEmbedContentsResponseSchema } from './wire.ts';
 
 /** Google errors (and RetryInfo, and API_KEY_INVALID told apart from a 400) are read by the text adapter's parser. */
 export const googleErrors =
@@ -31,6 +34,20 @@ export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAda
     return sendMedia(endpoint, url, { headers: { 'content-type': 'application/json', 'x-goog-api-key': key }, body: JSON.stringify(body) }, options, [key]);
   };
 
+  /** `n` images as `n` generateContent calls (a Gemini image model renders one per answer). */
+  const nativeImages = async (request: ImageRequest, options: CallOptions): Promise<ImageResult> => {
+    if (!isGeminiImageModel(request.model)) {
+      throw new InvalidRequestError('unsupported_model', `${request.model} is not a Gemini image model; Imagen is served through Vertex AI.`, { param: 'model' });
+    }
+    // Source images travel inline in the JSON body, so an uploaded one is read into memory (bounded).
+    const { body, calls } = buildNativeImageRequest(await withImageBytes(request, MEDIA_LIMITS.imageFileBytes), 'gemini');
+    const url = modelUrl(request.model, 'generateContent');
+    const images = await mapLimited(Array.from({ length: calls }), 4, async () =>
+      nativeImageFrom(await readJsonAs(await postJson(url, body, options), nativeImageResponseSchema, 'gemini'), 'gemini'),
+    );
+    return { images };
+  };
+
   return {
     provider: 'gemini',
 
@@ -43,33 +60,7 @@ export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAda
       return embeddingResultFrom(texts, answers);
     },
 
-    async generateImage(request: ImageRequest, options: CallOptions) {
-      const body = buildImagenRequest(request, 'gemini');
-      const answer = await readJsonAs(await postJson(modelUrl(request.model, 'predict'), body, options), imagenPredictResponseSchema, 'gemini');
-      return imageResultFrom(answer, 'gemini');
-    },
-
-    async submitVideo(request: VideoRequest, options: CallOptions) {
-      const started = await readJsonAs(await postJson(modelUrl(request.model, 'predictLongRunning'), buildVeoRequest(request), options), startedOperationSchema, 'gemini');
-      return { operationId: started.name };
-    },
-
-    /** The operation id is its resource name (`models/{model}/operations/{id}`); the video downloads with the key. */
-    async pollVideo(operationId: string, options: CallOptions): Promise<VideoJobState> {
-      if (!/^models\/[^/]+\/operations\/[^/]+$/.test(operationId)) throw invalidAnswer('gemini', 'an operation name the gateway cannot poll');
-      const key = await transport.apiKey();
-      const base = requireBaseURL(transport, 'gemini', GEMINI_BASE_URL);
-      const url = `${base}/${operationId.split('/').map(encodeURIComponent).join('/')}`;
-      const operation = await readJsonAs(await sendMedia(endpoint, url, { method: 'GET', headers: { 'x-goog-api-key': key } }, options, [key]), geminiVideoOperationSchema, 'gemini');
-      if (!operation.done) return { status: 'in_progress' };
-      const result = operation.response?.generateVideoResponse;
-      const failed = failedVeoState(operation.error, result?.raiMediaFilteredCount, result?.raiMediaFilteredReasons);
-      if (failed) return failed;
-      const uri = result?.generatedSamples?.find((sample) => sample.video?.uri)?.video?.uri;
-      if (!uri) throw invalidAnswer('gemini', 'a finished video operation without a video');
-      // The download needs the key; it is only ever sent to the API's own host.
-      const sameHost = new URL(uri, base).origin === new URL(base).origin;
-      return { status: 'completed', videoUrl: uri, ...(sameHost ? { headers: { 'x-goog-api-key': key } } : {}) };
-    },
+    generateImage: (request: ImageRequest, options: CallOptions) => nativeImages(request, options),
+    editImage: (request: ImageRequest, options: CallOptions) => nativeImages(request, options),
   };
 };

@@ -15,7 +15,8 @@ export const bareModel = (model: string): string => model.replace(/^models\//, '
 export const buildBatchEmbedRequest = (request: EmbeddingRequest, texts: readonly string[]): BatchEmbedContentsRequest => ({
   requests: texts.map((text) => ({
     model: `models/${bareModel(request.model)}`,
-    content: { parts: [{ text }] },
+    // The role is what @google/genai sends with each content (tContents); the API takes the content either way.
+    content: { role: 'user', parts: [{ text }] },
     ...(request.dimensions !== undefined ? { outputDimensionality: request.dimensions } : {}),
   })),
 });

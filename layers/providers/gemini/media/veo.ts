@@ -1,8 +1,8 @@
 /**
- * Veo video jobs, shared by the Gemini API and Vertex: `models/{model}:predictLongRunning` starts a long-running
- * operation with one instance (the prompt, optionally a first frame) and the parameters; the finished operation
- * holds the video — a download URI on the Gemini API, inline bytes (or a Cloud Storage URI) on Vertex.
- * https://ai.google.dev/gemini-api/docs/video · https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/veo-video-generation
+ * Veo video jobs on Vertex (@google/genai 3.6 refuses `generateVideos` on the Gemini API): `:predictLongRunning`
+ * starts a long-running operation with one instance (the prompt, optionally a first frame) and the parameters; the
+ * finished operation holds the video inline (or as a Cloud Storage URI).
+ * https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/veo-video-generation
  */
 // A namespace import lets esbuild drop what is unused (zod's locales above all).
 import * as z from 'zod';
@@ -34,24 +34,6 @@ export const buildVeoRequest = (request: VideoRequest, options: { readonly sampl
 const operationError = z.looseObject({ code: z.number().optional(), message: z.string().optional() });
 
 export const startedOperationSchema = z.looseObject({ name: z.string().min(1) });
-
-/** The Gemini API's operation: `response.generateVideoResponse.generatedSamples[].video.uri`. */
-export const geminiVideoOperationSchema = z.looseObject({
-  name: z.string(),
-  done: z.boolean().optional(),
-  error: operationError.optional(),
-  response: z
-    .looseObject({
-      generateVideoResponse: z
-        .looseObject({
-          generatedSamples: z.array(z.looseObject({ video: z.looseObject({ uri: z.string().optional() }).optional() })).optional(),
-          raiMediaFilteredCount: z.number().optional(),
-          raiMediaFilteredReasons: z.array(z.string()).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-});
 
 /** Vertex's `fetchPredictOperation` answer: `response.videos[]` with inline bytes or a `gcsUri`. */
 export const vertexVideoOperationSchema = z.looseObject({

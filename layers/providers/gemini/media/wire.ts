@@ -9,7 +9,7 @@ import * as z from 'zod';
 export interface EmbedContentRequest {
   /** `models/{model}`: batchEmbedContents requires every request to name the model of the URL. */
   readonly model: string;
-  readonly content: { readonly parts: readonly { readonly text: string }[] };
+  readonly content: { readonly role?: 'user'; readonly parts: readonly { readonly text: string }[] };
   readonly taskType?: string;
   readonly outputDimensionality?: number;
 }

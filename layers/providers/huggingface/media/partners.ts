@@ -5,7 +5,8 @@
  */
 import { getCatalog } from '../../../../shared/catalog/index.ts';
 
-export type HfPartner = 'hf-inference' | 'nebius' | 'fal-ai';
+/** The partners the gateway calls, each one @huggingface/inference 4.13 lists for the task. */
+export type HfPartner = 'hf-inference' | 'deepinfra' | 'fal-ai';
 
 export interface HfRoute {
   readonly partner: HfPartner | (string & {});

@@ -1,7 +1,8 @@
 /**
  * The Hugging Face router's media wire formats, per partner. `hf-inference` runs Hub pipelines:
- * feature extraction answers nested arrays, text-to-image answers the image bytes. Nebius speaks OpenAI's
- * embeddings and images shapes under `/nebius/v1`. fal answers `{images:[{url}]}` (a data URL with `sync_mode`).
+ * feature extraction answers nested arrays, text-to-image answers the image bytes. DeepInfra speaks OpenAI's
+ * embeddings shape under `/deepinfra/v1/openai`. fal is a queue: the submission answers `{request_id, status,
+ * response_url}`, the status `{status}`, and the result `{images:[{url}]}`.
  * https://huggingface.co/docs/inference-providers/tasks/feature-extraction ·
  * https://huggingface.co/docs/inference-providers/tasks/text-to-image
  */
@@ -11,7 +12,9 @@ import * as z from 'zod';
 /** One vector per input, or one vector per token (a model without pooling). */
 export const featureExtractionSchema = z.array(z.union([z.array(z.number()), z.array(z.array(z.number()))]));
 
-export const nebiusImagesSchema = z.looseObject({ data: z.array(z.looseObject({ b64_json: z.string().nullish(), url: z.string().nullish() })) });
+export const falQueueSchema = z.looseObject({ request_id: z.string().min(1), status: z.string().optional(), response_url: z.string().min(1) });
+
+export const falStatusSchema = z.looseObject({ status: z.string() });
 
 export const falImagesSchema = z.looseObject({
   images: z.array(z.looseObject({ url: z.string(), content_type: z.string().optional(), width: z.number().optional(), height: z.number().optional() })),

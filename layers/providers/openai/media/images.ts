@@ -11,7 +11,8 @@ import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { downloadBytes } from './download.ts';
 import type { imagesResponseSchema } from './wire.ts';
 
-export const isGptImageModel = (model: string): boolean => /^gpt-image/.test(model);
+/** GPT Image and `chatgpt-image-latest` (which "follows the same input constraints as GPT image models"). */
+export const isGptImageModel = (model: string): boolean => /^(gpt-image|chatgpt-image)/.test(model);
 
 const chosen = (value: string): string | undefined => (value === '' || value === 'auto' ? undefined : value);
 
@@ -59,8 +60,11 @@ export const toImageResult = async (
   transport: ProviderTransport,
   options: CallOptions,
 ): Promise<ImageResult> => {
+  // `data` is optional in OpenAI's ImagesResponse; an answer without it carries no image, which the image
+  // pipeline reports as such ("The provider returned no image") instead of as a malformed body.
+  const data = wire.data ?? [];
   const images = await Promise.all(
-    wire.data.map(async (item): Promise<MediaFile> => {
+    data.map(async (item): Promise<MediaFile> => {
       const fetched = item.b64_json ? { data: Buffer.from(item.b64_json, 'base64'), mediaType: '' } : await downloadBytes(item.url ?? '', transport, options, MAX_IMAGE_BYTES);
       // The bytes say what they are; a provider's content type for blob storage is often generic.
       return { data: fetched.data, mediaType: sniffMedia(fetched.data)?.mediaType ?? (fetched.mediaType || 'image/png') };
@@ -68,7 +72,7 @@ export const toImageResult = async (
   );
   return {
     images,
-    revisedPrompts: wire.data.map((item) => item.revised_prompt ?? undefined),
+    revisedPrompts: data.map((item) => item.revised_prompt ?? undefined),
     ...(wire.quality ? { quality: wire.quality } : {}),
     ...(wire.size ? { size: wire.size } : {}),
   };

@@ -8,7 +8,7 @@ export const embeddingsResponseSchema = z.looseObject({
 });
 
 export const imagesResponseSchema = z.looseObject({
-  data: z.array(z.looseObject({ b64_json: z.string().nullish(), url: z.string().nullish(), revised_prompt: z.string().nullish() })),
+  data: z.array(z.looseObject({ b64_json: z.string().nullish(), url: z.string().nullish(), revised_prompt: z.string().nullish() })).nullish(),
   quality: z.string().nullish(),
   size: z.string().nullish(),
 });

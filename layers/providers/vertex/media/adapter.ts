@@ -1,5 +1,6 @@
 /**
- * Vertex AI media: text embeddings and Imagen through the publisher model's `:predict`, and Veo video jobs
+ * Vertex AI media: text embeddings and Imagen through the publisher model's `:predict` (Gemini embedding models
+ * through `:embedContent`), and Veo video jobs
  * through `:predictLongRunning` / `:fetchPredictOperation`, authorized with OAuth2 tokens minted from the
  * service-account key (as the text adapter does). Transport as for text: `apiKey()`
  * is the service-account JSON; `options.project`, `options.location` (default `global`; Imagen and the
@@ -18,8 +19,8 @@ import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { createAccessTokenSource, GOOGLE_TOKEN_URL } from '../access-token.ts';
 import { DEFAULT_VERTEX_LOCATION, vertexBaseURL } from '../endpoint.ts';
 import { parseServiceAccount } from '../service-account.ts';
-import { buildVertexEmbedRequest, instancesPerRequest, vertexEmbeddingResultFrom } from './embeddings.ts';
-import { vertexEmbedResponseSchema } from './wire.ts';
+import { buildVertexEmbedContentRequest, buildVertexEmbedRequest, instancesPerRequest, usesEmbedContent, vertexEmbedContentResultFrom, vertexEmbeddingResultFrom } from './embeddings.ts';
+import { vertexEmbedContentResponseSchema, vertexEmbedResponseSchema } from './wire.ts';
 
 export interface VertexMediaDependencies {
   readonly now?: () => number;
@@ -81,6 +82,13 @@ export const createVertexMediaAdapter = (transport: ProviderTransport, dependenc
 
     async embed(request: EmbeddingRequest, options: CallOptions) {
       const texts = textInputs(request, 'vertex');
+      if (usesEmbedContent(request.model)) {
+        const target = await url(request.model, 'embedContent');
+        const answers = await mapLimited(texts, 4, async (text) =>
+          readJsonAs(await postJson(target, buildVertexEmbedContentRequest(request, text), options), vertexEmbedContentResponseSchema, 'vertex'),
+        );
+        return vertexEmbedContentResultFrom(texts, answers);
+      }
       const target = await url(request.model, 'predict');
       const answers = await mapLimited(chunk(texts, instancesPerRequest(request.model)), 4, async (batch) =>
         readJsonAs(await postJson(target, buildVertexEmbedRequest(request, batch), options), vertexEmbedResponseSchema, 'vertex'),

@@ -1,13 +1,29 @@
 /**
- * Canonical embeddings ↔ Vertex `:predict`. Gemini embedding models take one instance per request (several
- * requests run concurrently); the text-embedding models take up to 250. Inputs longer than the model accepts
- * are refused, not silently truncated (`autoTruncate: false`).
+ * Canonical embeddings ↔ Vertex. The text-embedding models take up to 250 instances per `:predict`; the Gemini
+ * embedding models go through `:embedContent`, one text a call (several calls run concurrently), as
+ * @google/genai 3.6 calls them. Inputs longer than the model accepts are refused, not silently truncated
+ * (`autoTruncate: false`).
  */
 import { estimateTokens } from '../../media-input.ts';
 import type { EmbeddingRequest, EmbeddingResult } from '../../media-types.ts';
-import type { VertexEmbedRequest, VertexEmbedResponse } from './wire.ts';
+import type { VertexEmbedContentRequest, VertexEmbedContentResponse, VertexEmbedRequest, VertexEmbedResponse } from './wire.ts';
 
 export const instancesPerRequest = (model: string): number => (/gemini-embedding/.test(model) ? 1 : 250);
+
+export const usesEmbedContent = (model: string): boolean => /(?:^|\/)gemini-embedding/.test(model);
+
+export const buildVertexEmbedContentRequest = (request: EmbeddingRequest, text: string): VertexEmbedContentRequest => ({
+  content: { role: 'user', parts: [{ text }] },
+  embedContentConfig: { ...(request.dimensions !== undefined ? { outputDimensionality: request.dimensions } : {}), autoTruncate: false },
+});
+
+export const vertexEmbedContentResultFrom = (texts: readonly string[], answers: readonly VertexEmbedContentResponse[]): EmbeddingResult => {
+  const counted = answers.every((answer) => answer.usageMetadata?.promptTokenCount !== undefined);
+  return {
+    vectors: answers.map((answer) => answer.embedding.values),
+    inputTokens: counted ? answers.reduce((sum, answer) => sum + (answer.usageMetadata?.promptTokenCount ?? 0), 0) : estimateTokens(texts),
+  };
+};
 
 export const buildVertexEmbedRequest = (request: EmbeddingRequest, texts: readonly string[]): VertexEmbedRequest => ({
   instances: texts.map((content) => ({ content })),

@@ -24,3 +24,16 @@ export const vertexEmbedResponseSchema = z.object({
 });
 
 export type VertexEmbedResponse = z.infer<typeof vertexEmbedResponseSchema>;
+
+/** `:embedContent`, what @google/genai 3.6 calls for the Gemini embedding models on Vertex: one content a call. */
+export interface VertexEmbedContentRequest {
+  readonly content: { readonly role: 'user'; readonly parts: readonly [{ readonly text: string }] };
+  readonly embedContentConfig: { readonly outputDimensionality?: number; readonly autoTruncate: boolean };
+}
+
+export const vertexEmbedContentResponseSchema = z.object({
+  embedding: z.object({ values: z.array(z.number()) }),
+  usageMetadata: z.object({ promptTokenCount: z.number().nonnegative().optional() }).optional(),
+});
+
+export type VertexEmbedContentResponse = z.infer<typeof vertexEmbedContentResponseSchema>;
