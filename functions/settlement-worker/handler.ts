@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { deserializePending } from '../../shared/billing/settlement-queue.ts';
 import { x402PaymentsFromEnv } from '../../shared/billing/x402-from-env.ts';
+import { countSettlement, describeError, logger, withObservability } from '../../shared/observability/index.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 
 const payments = x402PaymentsFromEnv(process.env, createDocumentClient());
@@ -10,7 +11,7 @@ const payments = x402PaymentsFromEnv(process.env, createDocumentClient());
  * (partial batch response) and SQS redelivers it after its visibility timeout, up to the DLQ: never dropped.
  * A retried `exact` settlement reports the original transaction if it did land meanwhile, so nothing moves twice.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = withObservability(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -18,11 +19,14 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const { payment, amount } = deserializePending(record.body);
       const result = await payments.gate.settle(payment, payment.scheme === 'exact' ? {} : { amount });
       if (!result.success) throw new Error(`settlement failed: ${result.errorReason ?? 'unknown'}`);
-      console.log(JSON.stringify({ level: 'info', message: 'settlement retried', payer: payment.payer, transaction: result.transaction }));
+      logger.info('settlement retried', { messageId: record.messageId, payer: payment.payer, transaction: result.transaction });
+      countSettlement('retried');
     } catch (error) {
-      console.error(JSON.stringify({ level: 'warn', message: 'settlement retry failed', messageId: record.messageId, reason: (error as Error).message }));
+      // SQS delivers it again, up to the DLQ (whose depth alarms); each failed attempt is worth a line.
+      logger.warn('settlement retry failed', { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error: describeError(error) });
+      countSettlement('retry_failed');
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures };
-};
+});

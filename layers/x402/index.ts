@@ -29,6 +29,8 @@ export { createFacilitatorSettlement, type FacilitatorOptions, type FacilitatorS
 export { createPaymentGate, refusalCodeFor, type AuthorizeInput, type AuthorizedPayment, type PaymentGate, type PaymentGateOptions } from './gate.ts';
 export {
   AVALANCHE_FUJI,
+  AVALANCHE_MAINNET,
+  BASE_MAINNET,
   BASE_SEPOLIA,
   caip2,
   chainIdOf,

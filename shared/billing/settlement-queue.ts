@@ -1,5 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AuthorizedPayment } from '../../layers/x402/index.ts';
+import { LOG_EVENT, logger, type MoneyContext } from '../observability/index.ts';
 
 /** A settlement that must still happen: the authorized payment and the exact amount to settle. */
 export interface PendingSettlement {
@@ -30,20 +31,19 @@ export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): Settlement
  * worker reads; an operator resends it to the settlements queue) and the receipt says `unqueued`. The signed
  * authorization in it can only move the payer's money to the merchant, for at most the amount it names.
  */
-export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement): Promise<'queued' | 'unqueued'> => {
+export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement, context: MoneyContext = { requestId: 'unknown' }): Promise<'queued' | 'unqueued'> => {
   try {
     await queue.enqueue(pending);
+    logger.warn('x402 settlement failed; queued for retry', { event: 'x402_settlement_queued', ...context, network: pending.payment.network });
     return 'queued';
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        event: 'x402_settlement_unqueued',
-        message: 'An x402 settlement failed and could not be queued for retry; resend messageBody to the settlements queue.',
-        cause: error instanceof Error ? error.name : String(error),
-        messageBody: serializePending(pending),
-      }),
-    );
+    // The metric filter behind the unqueued-settlements alarm matches this `event` (infra/lib/monitoring.ts).
+    logger.error('An x402 settlement failed and could not be queued for retry; resend messageBody to the settlements queue.', {
+      event: LOG_EVENT.settlementUnqueued,
+      ...context,
+      cause: error instanceof Error ? error.name : String(error),
+      messageBody: serializePending(pending),
+    });
     return 'unqueued';
   }
 };

@@ -13,6 +13,7 @@ import {
   type Network,
   type NetworkConfig,
   type RelayerChain,
+  type TokenDomainReader,
 } from '../../layers/x402/index.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromEnv } from '../stores/queues.ts';
@@ -37,6 +38,14 @@ export const X402_ENV = {
 
 const chainOf = (config: NetworkConfig) =>
   defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
+
+/** A network's configured EIP-712 domain (NetworkConfig.eip712) wins; the chain is asked only for the others. */
+const withConfiguredDomains = (reader: TokenDomainReader, configs: readonly NetworkConfig[]): TokenDomainReader => ({
+  read: (network, token) => {
+    const known = configs.find((c) => c.network === network && c.usdc.toLowerCase() === token.toLowerCase())?.eip712;
+    return known ? Promise.resolve({ name: known.name, version: known.version }) : reader.read(network, token);
+  },
+});
 
 /** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
 export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient) => {
@@ -73,7 +82,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     gate: createPaymentGate({ settlement, nonces, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
     settlement,
     networks,
-    domains: createTokenDomainReader(publicFor),
+    domains: withConfiguredDomains(createTokenDomainReader(publicFor), configs),
     payTo: getAddress(payTo) as Address,
   };
 };

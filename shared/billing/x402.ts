@@ -18,6 +18,7 @@ import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
+import { countSettlement } from '../observability/index.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
@@ -169,7 +170,8 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
                 .settle(auth, auth.scheme === 'exact' ? {} : { amount: paid })
                 .catch((error: unknown) => ({ success: false, transaction: '', network: auth.network, errorReason: (error as Error).message }));
               // The model was served: the money is owed. The nonce stays claimed and the settlement is retried.
-              const retry = settled.success ? 'queued' : await enqueueOrLog(options.retries, { payment: auth, amount: paid });
+              const retry = settled.success ? 'queued' : await enqueueOrLog(options.retries, { payment: auth, amount: paid }, { requestId: http.requestId, payer: caller.id });
+              countSettlement(settled.success ? 'settled' : retry);
               const receipt = receiptFor(auth, price, charge, paid, settled, retry);
               return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
             },

@@ -4,6 +4,7 @@ import { executionModeStreamifyResponse } from '@middy/core/executionModeStreami
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../errors.ts';
+import { observe } from '../observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { toHttpRequest, type HttpRequest } from './request.ts';
 import type { HttpResult } from './response.ts';
@@ -34,7 +35,7 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   return createHttpHandler(handle, FAMILIES[family].streaming);
 };
 
-/** The middleware stack every function shares: request id on every answer, OpenAI-shaped errors. */
+/** The middleware stack every function shares: the Powertools Logger, request id on every answer, OpenAI-shaped errors. */
 export const createHttpHandler = (
   handle: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
   streaming: boolean,
@@ -44,5 +45,6 @@ export const createHttpHandler = (
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
   })
+    .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())
     .use(openAiErrors());

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { toComposeError } from '../errors.ts';
+import { logger } from '../observability/index.ts';
 import { requestIdOf } from './request.ts';
 import { errorResult, type HttpResult } from './response.ts';
 
@@ -33,6 +34,6 @@ export const openAiErrors = (log: (entry: Record<string, unknown>) => void = def
 const describe = (cause: unknown): string | undefined =>
   cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? undefined : String(cause);
 
-const defaultLog = (entry: Record<string, unknown>): void => {
-  console.error(JSON.stringify(entry));
+const defaultLog = ({ level: _level, message, ...entry }: Record<string, unknown>): void => {
+  logger.error(String(message), entry);
 };

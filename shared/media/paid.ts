@@ -19,6 +19,7 @@ import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
 import { runStream } from './paid-stream.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
+import { logFailure } from '../observability/index.ts';
 
 export interface PaidModel {
   readonly publicId: string;
@@ -75,7 +76,7 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   try {
     served = await serve(provider.options, caller);
   } catch (error) {
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   } finally {
     provider.clearDeadline();

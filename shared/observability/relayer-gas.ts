@@ -1,0 +1,35 @@
+/**
+ * The relayer wallet's gas balance on each network it can reach, as one metric per network. Settling on chain
+ * costs the relayer gas; an empty wallet fails every relayer settlement, so the stack alarms before that.
+ */
+import { formatEther, type Address } from 'viem';
+
+export interface GasNetwork {
+  readonly network: string;
+  readonly rpcUrl?: string;
+}
+
+export type BalanceReader = (rpcUrl: string, address: Address) => Promise<bigint>;
+
+export interface GasReading {
+  readonly network: string;
+  /** Native units (ETH on Base, AVAX on Avalanche). */
+  readonly balance: number;
+}
+
+/** Reads every network that has an RPC endpoint; one that fails is reported, not hidden, and the others still count. */
+export const readRelayerGas = async (
+  address: Address,
+  networks: readonly GasNetwork[],
+  readBalance: BalanceReader,
+): Promise<{ readings: GasReading[]; failures: { network: string; error: unknown }[] }> => {
+  const reachable = networks.filter((n): n is GasNetwork & { rpcUrl: string } => Boolean(n.rpcUrl));
+  const results = await Promise.allSettled(reachable.map(async (n) => ({ network: n.network, balance: Number(formatEther(await readBalance(n.rpcUrl, address))) })));
+  const readings: GasReading[] = [];
+  const failures: { network: string; error: unknown }[] = [];
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled') readings.push(result.value);
+    else failures.push({ network: reachable[i]!.network, error: result.reason });
+  });
+  return { readings, failures };
+};
