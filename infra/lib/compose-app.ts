@@ -23,7 +23,7 @@ export const buildComposeApp = (app: App, env: { account?: string; region?: stri
       description: 'Compose Inference: the account-level API Gateway CloudWatch Logs role, shared by every stage',
       env,
     });
-    stack.addDependency(account, 'API Gateway execution logs need the account CloudWatch role');
+    stack.addStackDependency(account, 'API Gateway execution logs need the account CloudWatch role');
   }
   Tags.of(app).add('project', 'compose-inference');
   Tags.of(app).add('stage', config.stage);
