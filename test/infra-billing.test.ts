@@ -58,7 +58,8 @@ let plain: Synth;
 let paid: Synth;
 
 beforeAll(() => {
-  plain = synth({ stage: 'dev' });
+  // A stage that says it deploys without payments (no JWKS, no x402).
+  plain = synth({ stage: 'dev', paymentsOptional: true });
   // cdk.json-style values for most settings, and the payTo address as a single `-c` key (a string).
   paid = synth({
     stage: 'pay',

@@ -23,6 +23,7 @@ import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const FAMILY_LIST = Object.keys(FAMILIES) as Family[];
+const JWKS = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' }] };
 const TABLE_LIST = Object.keys(TABLES) as TableName[];
 
 interface Synth {
@@ -34,6 +35,8 @@ interface Synth {
 
 /** cdk.json's context (feature flags included), so tests synthesize what `cdk synth` does. */
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context as Record<string, unknown>;
+/** cdk.json's prod example (reserved concurrency, WAF), which the prod stack is built with. */
+const PROD_EXAMPLE = (CDK_CONTEXT.stages as Record<string, Record<string, unknown>>).prod;
 
 /** One assembly directory for both apps: CDK's bundle cache is keyed by it, so prod reuses dev's bundles. */
 const OUTDIR = mkdtempSync(join(tmpdir(), 'compose-infra-test-'));
@@ -54,9 +57,9 @@ let prod: Synth;
 
 beforeAll(() => {
   const started = Date.now();
-  dev = synth({ stage: 'dev' }, true);
+  dev = synth({ stage: 'dev', paymentsOptional: true }, true);
   // Same bundling options as dev (source maps on), so prod reuses dev's bundles from CDK's asset cache.
-  prod = synth({ stage: 'prod', stages: { prod: { sourceMaps: true, domains: [{ domainName: 'api.compose.example', certificateArn: CERT }] } } }, false);
+  prod = synth({ stage: 'prod', stages: { prod: { ...PROD_EXAMPLE, sourceMaps: true, composeKeysJwks: JWKS, domains: [{ domainName: 'api.compose.example', certificateArn: CERT }] } } }, false);
   // Synth time is reported, not asserted: see the brief's note on bundling cost.
   console.info(`infra: synthesized dev and prod stacks in ${Date.now() - started} ms`);
 }, 180_000);
@@ -85,14 +88,16 @@ const methods = (s: Synth) => {
     if (r.Type !== 'AWS::ApiGateway::Method') continue;
     const resourceId = r.Properties.ResourceId;
     const path = resourceId.Ref ? paths.get(resourceId.Ref)! : '/';
+    // Integrations invoke each function's `live` alias (a Ref to the alias is its ARN).
     const uriParts: any[] = r.Properties.Integration.Uri['Fn::Join'][1];
-    const fn = uriParts.find((p) => p?.['Fn::GetAtt'])['Fn::GetAtt'][0] as string;
+    const fn = uriParts.find((p) => p?.Ref)?.Ref as string;
     out.set(`${r.Properties.HttpMethod} ${path}`, { fn, integration: r.Properties.Integration });
   }
   return out;
 };
 
 const functionId = (s: Synth, family: Family) => logicalId(s.stack, s.stack.functions[family].function);
+const aliasId = (s: Synth, family: Family) => logicalId(s.stack, s.stack.functions[family].alias);
 
 describe('API from the route table', () => {
   it('has one method per route, on its path, integrated with its family function', () => {
@@ -100,14 +105,14 @@ describe('API from the route table', () => {
     for (const route of ROUTES) {
       const method = all.get(`${route.method} ${route.path}`);
       expect(method, `${route.method} ${route.path}`).toBeDefined();
-      expect(method!.fn, `${route.method} ${route.path}`).toBe(functionId(dev, route.family));
+      expect(method!.fn, `${route.method} ${route.path}`).toBe(aliasId(dev, route.family));
       expect(method!.integration.Type).toBe('AWS_PROXY');
     }
   });
 
   it('sends every other method and every unknown path to the router', () => {
     const all = methods(dev);
-    const router = functionId(dev, 'router');
+    const router = aliasId(dev, 'router');
     const paths = ['/', ...resourcePaths(dev).keys()];
     expect(paths).toContain(FALLBACK_PATH);
     expect(paths).toContain('/v1/models/{model+}');
@@ -135,15 +140,16 @@ describe('API from the route table', () => {
     expect(FAMILY_LIST.some((f) => FAMILIES[f].streaming)).toBe(true);
   });
 
-  it('lets API Gateway invoke each function once, API-wide', () => {
+  it("lets API Gateway invoke each function's live alias once, API-wide", () => {
     for (const family of FAMILY_LIST) {
       dev.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
-        FunctionName: { 'Fn::GetAtt': [functionId(dev, family), 'Arn'] },
+        FunctionName: { Ref: aliasId(dev, family) },
       });
     }
-    dev.template.resourceCountIs('AWS::Lambda::Permission', FAMILY_LIST.length);
+    const fromApi = Object.values(dev.template.findResources('AWS::Lambda::Permission')).filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com');
+    expect(fromApi).toHaveLength(FAMILY_LIST.length);
   });
 
   it('is regional, traced, throttled, access-logged as JSON, with binary uploads', () => {

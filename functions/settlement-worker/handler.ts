@@ -1,10 +1,14 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { PROVIDER_SECRETS_ENV, createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { deserializePending } from '../../shared/billing/settlement-queue.ts';
 import { x402PaymentsFromEnv } from '../../shared/billing/x402-from-env.ts';
-import { countSettlement, describeError, logger, withObservability } from '../../shared/observability/index.ts';
+import { countSettlement, describeError, logger, withObservability, traced } from '../../shared/observability/index.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 
-const payments = x402PaymentsFromEnv(process.env, createDocumentClient());
+// Facilitator credentials, if the facilitator needs any, come from the provider secret.
+const credentials = createProviderCredentials(process.env[PROVIDER_SECRETS_ENV] ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
+const payments = x402PaymentsFromEnv(process.env, createDocumentClient(), (name) => credentials.secretValue(name));
 
 /**
  * Retries x402 settlements that failed after the model was served. A message that fails again is reported back

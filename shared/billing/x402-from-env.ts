@@ -30,6 +30,8 @@ import type { X402Billing } from './billing.ts';
  *   X402_SETTLEMENT, X402_FACILITATOR_URL  relayer (default) or facilitator, see layers/x402/config.ts
  */
 export const X402_ENV = {
+  /** In the provider secret (or the environment): a JSON object of headers sent on every facilitator call. */
+  facilitatorHeaders: 'X402_FACILITATOR_HEADERS',
   payTo: 'X402_PAY_TO',
   networks: 'X402_NETWORKS',
   defaultNetwork: 'X402_DEFAULT_NETWORK',
@@ -47,8 +49,25 @@ const withConfiguredDomains = (reader: TokenDomainReader, configs: readonly Netw
   },
 });
 
+/** Reads a named value from the provider secret (deployed) or the environment (locally). */
+export type SecretValues = (name: string) => Promise<string | undefined>;
+
+/**
+ * The facilitator's credentials, read per call so a rotated secret applies without a restart: a JSON object of
+ * header → value (e.g. `{"Authorization": "Bearer …"}`). A malformed value fails the call, never silently drops auth.
+ */
+export const facilitatorHeadersFrom = (secrets: SecretValues) => async (): Promise<Record<string, string>> => {
+  const text = await secrets(X402_ENV.facilitatorHeaders);
+  if (text === undefined) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error(`${X402_ENV.facilitatorHeaders} must be a JSON object of header names to string values`);
+  }
+  return parsed as Record<string, string>;
+};
+
 /** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
-export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient) => {
+export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, secrets?: SecretValues) => {
   const payTo = env[X402_ENV.payTo];
   if (!payTo) return undefined;
   const configs: NetworkConfig[] = env[X402_ENV.networks] ? (JSON.parse(env[X402_ENV.networks]!) as NetworkConfig[]) : [AVALANCHE_FUJI, BASE_SEPOLIA];
@@ -76,7 +95,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     ) as Partial<Record<Network, RelayerChain>>;
   };
 
-  const settlement = settlementFromEnv(env, { relayerChains });
+  const settlement = settlementFromEnv(env, { relayerChains, ...(secrets ? { facilitator: { headers: facilitatorHeadersFrom(secrets) } } : {}) });
   const nonces = createNonceStore({ client: doc, tableName: tableNameFromEnv('nonces', env) });
   return {
     gate: createPaymentGate({ settlement, nonces, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
@@ -87,7 +106,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   };
 };
 
-export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient): X402Billing | undefined => {
-  const payments = x402PaymentsFromEnv(env, doc);
+export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient, secrets?: SecretValues): X402Billing | undefined => {
+  const payments = x402PaymentsFromEnv(env, doc, secrets);
   return payments && createX402Billing({ ...payments, retries: sqsSettlementQueue(sqs, queueUrlFromEnv('settlements', env)) });
 };
