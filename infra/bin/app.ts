@@ -6,9 +6,17 @@
  */
 import { App } from 'aws-cdk-lib';
 import { buildComposeApp } from '../lib/compose-app.ts';
+import { StageConfigError } from '../lib/config.ts';
 
-// Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
-buildComposeApp(new App(), {
-  ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
-  ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
-});
+try {
+  // Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
+  buildComposeApp(new App(), {
+    ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
+  });
+} catch (error) {
+  // A misconfigured stage is the operator's to fix: one line that names the setting, not a stack trace.
+  if (!(error instanceof StageConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

@@ -165,9 +165,13 @@ export type ContextReader = (key: string) => unknown;
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,20}$/;
 const RETENTIONS = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
-/** One line that names the setting and what to set; the CDK app prints it and exits non-zero. */
+/** One line that names the setting and what to set; the CDK app (infra/bin/app.ts) prints it and exits non-zero. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
 const fail = (message: string): never => {
-  throw new Error(`Invalid stage config: ${message}`);
+  throw new StageConfigError(`Invalid stage config: ${message}`);
 };
 
 const asBoolean = (value: unknown, key: string): boolean => {
