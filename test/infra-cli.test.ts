@@ -125,7 +125,7 @@ describe('cdk synth through the CLI, with an account and region', () => {
     expect(methods.length).toBeGreaterThan(10);
     for (const method of methods) {
       const parts: any[] = method.Properties.Integration.Uri['Fn::Join'][1];
-      const ref = parts.find((p) => p?.Ref)?.Ref as string;
+      const ref = parts.find((p) => p?.Ref && !String(p.Ref).startsWith('AWS::'))?.Ref as string;
       expect(aliases.has(ref), JSON.stringify(method.Properties.Integration.Uri)).toBe(true);
     }
   });

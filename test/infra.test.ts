@@ -90,7 +90,7 @@ const methods = (s: Synth) => {
     const path = resourceId.Ref ? paths.get(resourceId.Ref)! : '/';
     // Integrations invoke each function's `live` alias (a Ref to the alias is its ARN).
     const uriParts: any[] = r.Properties.Integration.Uri['Fn::Join'][1];
-    const fn = uriParts.find((p) => p?.Ref)?.Ref as string;
+    const fn = uriParts.find((p) => p?.Ref && !String(p.Ref).startsWith('AWS::'))?.Ref as string;
     out.set(`${r.Properties.HttpMethod} ${path}`, { fn, integration: r.Properties.Integration });
   }
   return out;

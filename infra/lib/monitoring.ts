@@ -149,8 +149,8 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({ title: 'Spend per model (USD)', left: [search(METRIC.spend, 'model,service,stage', 'Sum', '')], width: 8 }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Provider errors by code', left: [search(METRIC.providerErrors, 'code,provider,service,stage', 'Sum', '')], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Calls', left: [search(METRIC.calls, 'service,stage,surface', 'Sum', '')], right: [search(METRIC.staleHoldReleases, 'service,stage', 'Sum', '')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Provider errors by code', left: [search(METRIC.providerErrors, 'code,service,stage', 'Sum', '')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Calls', left: [search(METRIC.calls, 'family,service,stage', 'Sum', '')], right: [search(METRIC.staleHoldReleases, 'service,stage', 'Sum', '')], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Video executions', left: [props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }), props.stateMachine.metricFailed({ period: FIVE_MINUTES })], width: 8 }),
     );
     this.dashboard.addWidgets(

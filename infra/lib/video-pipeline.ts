@@ -180,7 +180,7 @@ export class VideoPipeline extends Construct {
           id: 'AwsSolutions-IAM5',
           reason: "Executions are named by video job ids at run time, so StopExecution is granted on this state machine's executions.",
           // The ARN is formatted (see the file comment): a partition token without a region, a literal with one.
-          appliesTo: [{ regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):states:[^:]+:[^:]+:execution:${videoStateMachineName(this.stage)}:\\*$/` }],
+          appliesTo: [{ regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):execution:${videoStateMachineName(this.stage)}:\\*$/` }],
         },
       ],
       true,

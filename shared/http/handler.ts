@@ -4,7 +4,7 @@ import { executionModeStreamifyResponse } from '@middy/core/executionModeStreami
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../errors.ts';
-import { observe } from '../observability/index.ts';
+import { countCall, observe } from '../observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { toHttpRequest, type HttpRequest } from './request.ts';
 import type { HttpResult } from './response.ts';
@@ -29,6 +29,7 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResult> => {
     const operation = dispatch.get(routeKey(event.httpMethod, event.resource));
     if (!operation) throw new NotFoundError('route_not_found', `No route for ${event.httpMethod} ${event.path}.`);
+    countCall(family);
     return operation(toHttpRequest(event), context);
   };
 

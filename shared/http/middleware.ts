@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { toComposeError } from '../errors.ts';
-import { logger } from '../observability/index.ts';
+import { UpstreamError, toComposeError } from '../errors.ts';
+import { countProviderError, logger } from '../observability/index.ts';
 import { requestIdOf } from './request.ts';
 import { errorResult, type HttpResult } from './response.ts';
 
@@ -24,6 +24,8 @@ export const openAiErrors = (log: (entry: Record<string, unknown>) => void = def
   onError: (request) => {
     const error = toComposeError(request.error);
     const requestId = requestIdOf(request.event);
+    // Provider failures by their stable code (upstream_timeout, provider_not_configured, …), for the dashboard.
+    if (error instanceof UpstreamError) countProviderError(error.code);
     if (error.status >= 500) {
       log({ level: 'error', requestId, code: error.code, message: error.message, cause: describe(error.cause) });
     }

@@ -20,7 +20,7 @@ import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
 import { diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
 import { measuredUsage } from './usage-estimate.ts';
-import { cleanupFailed, describeError, handledLater, logFailure, logger } from '../observability/index.ts';
+import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../observability/index.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
@@ -111,7 +111,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   };
 
   if (!request.stream) {
-    const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
+    const parts = await withSubsegment(`provider:${model.provider}`, () => adapter.generate(canonical, options)).catch(failBeforeFirstByte);
     clearTimeout(deadline);
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
@@ -132,8 +132,9 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   // Until the provider's first byte the answer can still be an HTTP error (and retries stay invisible). A provider
   // silent for a whole heartbeat interval (a model that thinks before it streams) would let an edge endpoint drop
   // the connection, so the response then commits to SSE and heartbeats; a failure after that is reported in-band.
-  const upstream = adapter.stream(canonical, options);
-  upstream.catch(handledLater);
+  const started = Date.now();
+  const upstream = withSubsegment(`provider:${model.provider}`, () => adapter.stream(canonical, options));
+  upstream.then(() => recordFirstByte(Date.now() - started), handledLater);
   const firstByteIsLate = await beforeHeartbeat(upstream, services.settings.heartbeatMs).catch(failBeforeFirstByte);
   const parts: AsyncIterable<StreamPart> = firstByteIsLate ? whenReady(upstream) : await upstream;
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The

@@ -73,9 +73,11 @@ export const emit = (name: string, value: number, unit: (typeof MetricUnit)[keyo
   }
 };
 
-export const countCall = (surface: string): void => emit(METRIC.calls, 1, MetricUnit.Count, { surface });
+/** One per dispatched request; the function (`service`) is the route family. */
+export const countCall = (family: string): void => emit(METRIC.calls, 1, MetricUnit.Count, { family });
+/** From the provider call's start until it answered (the stream opened): the gateway's share is measured by `npm run bench`. */
 export const recordFirstByte = (ms: number): void => emit(METRIC.firstByteLatency, ms, MetricUnit.Milliseconds);
-export const countProviderError = (provider: string, code: string): void => emit(METRIC.providerErrors, 1, MetricUnit.Count, { provider, code });
+export const countProviderError = (code: string): void => emit(METRIC.providerErrors, 1, MetricUnit.Count, { code });
 export const countSettlement = (outcome: string): void => emit(METRIC.settlements, 1, MetricUnit.Count, { outcome });
 export const countStaleHoldRelease = (count = 1): void => emit(METRIC.staleHoldReleases, count, MetricUnit.Count);
 export const recordSpend = (model: string, usd: number): void => emit(METRIC.spend, usd, MetricUnit.NoUnit, { model });

@@ -6,13 +6,13 @@ export const METRICS_NAMESPACE = 'ComposeInference';
 
 /** EMF metric names (shared/observability/index.ts emits them). */
 export const METRIC = {
-  /** One per served call, dimensions: route family (`service`), `surface`. */
+  /** One per dispatched request, dimension `family`. */
   calls: 'Calls',
   /** Milliseconds from the request to the provider's first byte. */
   firstByteLatency: 'FirstByteLatency',
-  /** Provider failures, dimension `code` (the stable error code). */
+  /** Provider failures answered as errors, dimension `code` (the stable error code). */
   providerErrors: 'ProviderErrors',
-  /** x402 and key settlements, dimension `outcome` (settled, failed, queued, unqueued, released). */
+  /** x402 settlements, dimension `outcome` (settled, queued, unqueued; retried, retry_failed from the worker). */
   settlements: 'Settlements',
   /** Holds given back because they outlived their call. */
   staleHoldReleases: 'StaleHoldReleases',
