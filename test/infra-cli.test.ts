@@ -1,7 +1,8 @@
 /**
- * The README's deploy path, through the real `cdk` CLI: `cdk synth` for a dev stage in us-east-1 and a prod stage
- * with a custom domain in eu-central-1, with an account and region set as an operator's shell has them, cdk-nag
- * on (an unsuppressed finding fails the synth). The JWKS comes from `npm run keys -- jwks` as the README says.
+ * The README's deploy path, through the real `cdk` CLI: the `cdk deploy` commands of its Deploying section, run as
+ * `cdk synth`, for the dev stage in us-east-1 and the prod stage with its custom domain in eu-central-1, with an
+ * account and region set as an operator's shell has them, cdk-nag on (an unsuppressed finding fails the synth).
+ * The JWKS comes from `npm run keys -- jwks` as the README says.
  * Each stage is synthesized once (bundling included) into its own temporary assembly; the assertions read the
  * templates the CLI wrote. Bootstrap, deploy, rollback and destroy need an AWS account and are documented only.
  */
@@ -62,7 +63,35 @@ const synth = (name: string, region: string, context: Record<string, string>): A
   return { run, dir, json, template: (stack) => Template.fromJSON(json(stack)) };
 };
 
+/**
+ * The `npx cdk deploy` commands of the README's Deploying section, as `-c` context per stage. Placeholders an
+ * operator replaces (their address, certificate id) get test values; `$(npm run -s keys -- jwks)` the JWKS.
+ */
+const readmeCommands = (jwks: string): Map<string, Record<string, string>> => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Deploying'));
+  const block = section.slice(section.indexOf('```sh') + 5, section.indexOf('```', section.indexOf('```sh') + 5));
+  const commands = block.replace(/\\\n\s*/g, ' ').split('\n').filter((line) => line.startsWith('npx cdk deploy'));
+  const placeholders: Record<string, string> = {
+    '0xYourAddress': PAY_TO,
+    '$(npm run -s keys -- jwks)': jwks,
+    'certificate/…': 'certificate/11111111-2222-3333-4444-555555555555',
+  };
+  const out = new Map<string, Record<string, string>>();
+  for (const command of commands) {
+    const context: Record<string, string> = {};
+    for (const [, key, raw] of command.matchAll(/-c (\w+)=("[^"]*"|\S+)/g)) {
+      let value = raw!.replace(/^"|"$/g, '');
+      for (const [placeholder, replacement] of Object.entries(placeholders)) value = value.replace(placeholder, replacement);
+      context[key!] = value;
+    }
+    out.set(context.stage!, context);
+  }
+  return out;
+};
+
 let jwks: string;
+let readme: Map<string, Record<string, string>>;
 let dev: Assembly;
 let prod: Assembly;
 
@@ -71,18 +100,12 @@ beforeAll(() => {
   const keys = spawnSync(NODE, ['scripts/keys.ts', 'jwks'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, COMPOSE_DATA_DIR: join(work, 'data') } });
   expect(keys.status, keys.stderr).toBe(0);
   jwks = keys.stdout.trim();
+  readme = readmeCommands(jwks);
+  expect([...readme.keys()]).toEqual(['dev', 'prod']);
   const started = Date.now();
-  dev = synth('dev', 'us-east-1', { stage: 'dev', composeKeysJwks: jwks });
-  prod = synth('prod', 'eu-central-1', {
-    stage: 'prod',
-    composeKeysJwks: jwks,
-    x402PayTo: PAY_TO,
-    x402FacilitatorUrl: 'https://x402.org/facilitator',
-    domainName: 'api.compose.example',
-    certificateArn: CERT,
-    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-    alarmEmails: 'oncall@compose.example',
-  });
+  dev = synth('dev', 'us-east-1', readme.get('dev')!);
+  // The README's prod command, in another region, plus the optional Route 53 zone (docs/deploy.md).
+  prod = synth('prod', 'eu-central-1', { ...readme.get('prod')!, certificateArn: CERT, hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
   // Reported, not asserted (see the brief on timing).
   console.info(`infra-cli: two CLI synths in ${Date.now() - started} ms`);
 }, 900_000);
@@ -150,7 +173,7 @@ describe('the prod stage as the README deploys it', () => {
     expect(names.filter((n) => n.startsWith('compose-prod-dynamodb-throttles-')).length).toBe(Object.keys(template().findResources('AWS::DynamoDB::Table')).length);
     const topic = Object.keys(template().findResources('AWS::SNS::Topic'))[0]!;
     for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toContainEqual({ Ref: topic });
-    template().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@compose.example', TopicArn: { Ref: topic } });
+    template().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic } });
   });
 
   it('counts unqueued settlements from their log event', () => {
@@ -182,8 +205,8 @@ describe('the prod stage as the README deploys it', () => {
   });
 
   it('maps the custom domain and writes its Route 53 alias record', () => {
-    template().hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'api.compose.example', RegionalCertificateArn: CERT });
-    template().hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.compose.example.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+    template().hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'api.example.com', RegionalCertificateArn: CERT });
+    template().hasResourceProperties('AWS::Route53::RecordSet', { Name: 'api.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
   });
 
   it('takes x402 on the built-in mainnet networks, with their EIP-712 domains, through the facilitator', () => {

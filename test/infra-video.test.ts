@@ -96,7 +96,7 @@ describe('video pipeline (CDK)', () => {
   it("lets the state machine invoke the worker's live alias, and only that", () => {
     const workerArn = { Ref: logicalIdOf(pipeline.worker.alias) };
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([workerArn]) })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: workerArn })]) },
       Roles: [{ Ref: stack.resolve((pipeline.stateMachine.role.node.defaultChild as lambda.CfnFunction).logicalId) }],
     });
   });

@@ -59,7 +59,26 @@ beforeAll(() => {
   const started = Date.now();
   dev = synth({ stage: 'dev', paymentsOptional: true }, true);
   // Same bundling options as dev (source maps on), so prod reuses dev's bundles from CDK's asset cache.
-  prod = synth({ stage: 'prod', stages: { prod: { ...PROD_EXAMPLE, sourceMaps: true, composeKeysJwks: JWKS, domains: [{ domainName: 'api.compose.example', certificateArn: CERT }] } } }, false);
+  prod = synth(
+    {
+      stage: 'prod',
+      stages: {
+        prod: {
+          ...PROD_EXAMPLE,
+          sourceMaps: true,
+          composeKeysJwks: JWKS,
+          domains: [{ domainName: 'api.compose.example', certificateArn: CERT }],
+          // A relayer run elsewhere, watched for gas on the network the gateway can read.
+          x402PayTo: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+          x402FacilitatorUrl: 'https://x402.org/facilitator',
+          x402Networks: [{ network: 'eip155:8453', chainId: 8453, name: 'Base', usdc: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', rpcUrl: 'https://mainnet.base.org' }],
+          x402RelayerAddress: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+          alarms: { emails: [], topicArn: 'arn:aws:sns:eu-west-1:123456789012:pager' },
+        },
+      },
+    },
+    false,
+  );
   // Synth time is reported, not asserted: see the brief's note on bundling cost.
   console.info(`infra: synthesized dev and prod stacks in ${Date.now() - started} ms`);
 }, 180_000);
@@ -123,7 +142,7 @@ describe('API from the route table', () => {
 
   it('streams the streaming families through InvokeWithResponseStream, buffers the rest', () => {
     for (const [key, method] of methods(dev)) {
-      const family = FAMILY_LIST.find((f) => functionId(dev, f) === method.fn)!;
+      const family = FAMILY_LIST.find((f) => aliasId(dev, f) === method.fn)!;
       const { streaming, timeoutSeconds } = FAMILIES[family];
       const uri = JSON.stringify(method.integration.Uri);
       if (streaming) {
@@ -459,5 +478,38 @@ describe('cdk-nag AwsSolutions', () => {
     const suppressions = Object.values(dev.json.Resources).flatMap((r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[]);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(40);
+  });
+});
+
+describe('operations', () => {
+  it('checks the relayer gas every five minutes and alarms when it runs low or stops reporting', () => {
+    const check = prod.stack.relayerGasCheck!;
+    expect(check).toBeDefined();
+    expect(dev.stack.relayerGasCheck).toBeUndefined();
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ X402_RELAYER_ADDRESS: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' }) },
+    });
+    prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'compose-prod-relayer-gas-eip155-8453',
+      MetricName: 'RelayerGasBalance',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 0.01,
+      TreatMissingData: 'breaching',
+      Dimensions: Match.arrayWith([{ Name: 'network', Value: 'eip155:8453' }, { Name: 'stage', Value: 'prod' }]),
+    });
+  });
+
+  it('notifies the stage topic and, when configured, an existing topic too', () => {
+    const alarms = Object.values(prod.template.findResources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toContain('arn:aws:sns:eu-west-1:123456789012:pager');
+    for (const alarm of Object.values(dev.template.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('has no WAF, no reserved concurrency and no account-level API Gateway resource in a dev stage', () => {
+    dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    dev.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    for (const fn of Object.values(dev.template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });

@@ -369,6 +369,9 @@ const checkPayments = (config: StageConfig, explicitNetworks: boolean): StageCon
   if (!config.composeKeysJwks && !config.paymentsOptional) {
     fail(`composeKeysJwks is not set for stage ${config.stage}: every Compose Key call would be refused. Set -c composeKeysJwks="$(npm run -s keys -- jwks)" (or paymentsOptional: true to deploy without payments)`);
   }
+  if (config.x402RelayerAddress !== undefined && !(JSON.parse(config.x402Networks) as NetworkConfig[]).some((n) => n.rpcUrl)) {
+    fail('x402RelayerAddress needs an x402Networks entry with an rpcUrl: the gas check reads the balance there');
+  }
   if (config.x402PayTo === undefined) {
     if (config.x402FacilitatorUrl !== undefined || explicitNetworks) {
       if (!config.paymentsOptional) fail('x402PayTo is not set, but x402 settings are: x402 would be off. Set -c x402PayTo=0x… (the address paid), or remove the x402 settings');

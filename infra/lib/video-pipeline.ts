@@ -9,7 +9,7 @@
  * set the environment variable in one call, like `Storage.bindTable`; `bindFamilies` binds the route families
  * as `VIDEO_ROLES` (access.ts) lists them.
  */
-import { ArnFormat, Duration, Stack, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -33,9 +33,6 @@ export const VIDEO_WORKER = { memoryMB: 512, timeoutSeconds: TASK_TIMEOUT_SECOND
 if (VIDEO_QUEUE.visibilityTimeoutSeconds < VIDEO_WORKER.timeoutSeconds) {
   throw new Error('the video queue visibility timeout must be at least the video worker timeout');
 }
-
-/** The logical id a construct's resource has in the template, as cdk-nag names it in a finding. */
-const logicalIdOf = (construct: Construct): string => Stack.of(construct).resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 
 export const videoStateMachineName = (stage: string): string => `compose-${stage}-video-jobs`;
 
@@ -146,11 +143,6 @@ export class VideoPipeline extends Construct {
           id: 'AwsSolutions-IAM5',
           reason: 'CDK grants the state machine X-Ray and CloudWatch Logs delivery actions, which do not support resource-level permissions.',
           appliesTo: ['Resource::*'],
-        },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: "Invoking the worker's `live` alias: CDK grants it on the alias ARN and its qualified forms (`<arn>:*`).",
-          appliesTo: [{ regex: `/^Resource::<${logicalIdOf(live)}>:\\*$/` }],
         },
       ],
       true,
