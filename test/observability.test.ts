@@ -119,6 +119,17 @@ describe('the handler middleware', () => {
     });
   });
 
+  it('wraps a worker, with or without a Lambda context (the local Step Functions stand-in passes none)', async () => {
+    const worker = o.withObservability(async (event: { jobId: string }) => {
+      o.logger.info('task ran', { jobId: event.jobId });
+      return 'done';
+    });
+    capture();
+    await expect(worker({ jobId: 'vid_1' })).resolves.toBe('done');
+    await expect(worker({ jobId: 'vid_2' }, lambdaContext('lambda-req-3'))).resolves.toBe('done');
+    expect(logged().find((l) => l.jobId === 'vid_2')).toMatchObject({ function_request_id: 'lambda-req-3' });
+  });
+
   it.each([
     [{ 'payment-signature': 'eyJ4NDAy' }, 'x402'],
     [{ authorization: 'Bearer compose-abc' }, 'compose-key'],

@@ -24,7 +24,7 @@ import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/enc
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, timedOut, withDiagnostics } from './provider-call.ts';
-import { cleanupFailed, handledLater, logFailure } from '../observability/index.ts';
+import { cleanupFailed, handledLater, logFailure, recordFirstByte, withSubsegment } from '../observability/index.ts';
 
 /** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -51,8 +51,9 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
   const native = call.surface === 'native';
   const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const provider = startProviderCall(call.http, call.deadlineMs);
-  const opening = serve(provider.options, caller);
-  opening.catch(handledLater);
+  const started = Date.now();
+  const opening = withSubsegment(`provider:${call.model.provider}`, () => serve(provider.options, caller));
+  opening.then(() => recordFirstByte(Date.now() - started), handledLater);
   const late = await isLate(opening, heartbeatMs).catch(async (error: unknown) => {
     provider.end();
     await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));

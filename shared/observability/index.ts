@@ -139,9 +139,10 @@ export const observe = <TEvent, TResult>(): MiddlewareObj<TEvent, TResult> => {
 };
 
 /** The same for a plain (non-middy) handler: SQS and Step Functions workers. */
-export const withObservability = <TEvent, TResult>(handler: (event: TEvent, context: import('aws-lambda').Context) => Promise<TResult>) =>
-  async (event: TEvent, context: import('aws-lambda').Context): Promise<TResult> => {
-    logger.addContext(context);
+export const withObservability = <TEvent, TResult>(handler: (event: TEvent, context?: import('aws-lambda').Context) => Promise<TResult>) =>
+  async (event: TEvent, context?: import('aws-lambda').Context): Promise<TResult> => {
+    // The local runtime's Step Functions stand-in invokes tasks without a Lambda context.
+    if (context) logger.addContext(context);
     try {
       return await handler(event, context);
     } finally {
