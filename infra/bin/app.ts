@@ -1,8 +1,8 @@
 /**
- * The CDK app: one stack per invocation, for the stage named by `-c stage=<name>` (default `dev`).
- *   npx cdk synth -c stage=prod
- *   npx cdk deploy -c stage=dev -c domainName=api.example.com -c certificateArn=arn:aws:acm:…
- * cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
+ * The CDK app: the stage named by `-c stage=<name>` (default `dev`), and the once-per-account stack it depends on.
+ *   npx cdk synth -c stage=prod -c composeKeysJwks="$(npm run -s keys -- jwks)"
+ *   npx cdk deploy --all -c stage=dev -c composeKeysJwks="$(npm run -s keys -- jwks)"
+ * (docs/deploy.md). cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
  */
 import { App } from 'aws-cdk-lib';
 import { buildComposeApp } from '../lib/compose-app.ts';
