@@ -10,7 +10,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
 import { METRICS_NAMESPACE, METRIC } from './names.ts';
 
@@ -34,14 +34,19 @@ export const metrics = new Metrics({
   defaultDimensions: { stage: process.env.STAGE ?? 'local' },
 });
 
-export const tracer = new Tracer({ serviceName, enabled: inLambda && process.env.POWERTOOLS_TRACE_ENABLED !== 'false' });
+/**
+ * The Tracer loads the X-Ray SDK, a cold-start cost a stage with tracing off (or code outside Lambda) should not
+ * pay: it is imported only when tracing is on.
+ */
+export const tracer: Tracer | undefined =
+  inLambda && process.env.POWERTOOLS_TRACE_ENABLED !== 'false' ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName }) : undefined;
 
 /** An AWS SDK v3 client, traced as a subsegment per call when tracing is on. */
-export const traced = <T>(client: T): T => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client);
+export const traced = <T>(client: T): T => (tracer?.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client);
 
 /** Runs `work` in its own X-Ray subsegment (a provider call), when tracing is on. */
 export const withSubsegment = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-  if (!tracer.isTracingEnabled()) return work();
+  if (!tracer?.isTracingEnabled()) return work();
   const parent = tracer.getSegment();
   if (!parent) return work();
   const sub = parent.addNewSubsegment(name);
