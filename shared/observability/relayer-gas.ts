@@ -2,7 +2,7 @@
  * The relayer wallet's gas balance on each network it can reach, as one metric per network. Settling on chain
  * costs the relayer gas; an empty wallet fails every relayer settlement, so the stack alarms before that.
  */
-import { formatEther, type Address } from 'viem';
+import { createPublicClient, formatEther, http, type Address } from 'viem';
 
 export interface GasNetwork {
   readonly network: string;
@@ -33,3 +33,6 @@ export const readRelayerGas = async (
   });
   return { readings, failures };
 };
+
+/** The balance as the chain's JSON-RPC endpoint reports it (eth_getBalance), with a bounded wait. */
+export const rpcBalance: BalanceReader = (rpcUrl, address) => createPublicClient({ transport: http(rpcUrl, { timeout: 10_000, retryCount: 1 }) }).getBalance({ address });
