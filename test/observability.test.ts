@@ -98,6 +98,18 @@ describe('money paths never swallow an error', () => {
   });
 });
 
+describe('the settlement worker', () => {
+  it("logs a failed retry with the original request id (a message attribute) and reports it for redelivery", async () => {
+    // No X402_PAY_TO here: the worker refuses every message, as a stage with x402 off would.
+    const { handler } = await import('../functions/settlement-worker/handler.ts');
+    capture();
+    const record = { messageId: 'm-1', body: '{}', attributes: { ApproximateReceiveCount: '2' }, messageAttributes: { requestId: { dataType: 'String', stringValue: 'req-42' } } };
+    const result = await handler({ Records: [record] } as never, lambdaContext('lambda-req-42'));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(logged()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'settlement retry failed', requestId: 'req-42', messageId: 'm-1', function_request_id: 'lambda-req-42' }));
+  });
+});
+
 describe('the handler middleware', () => {
   it('adds the Lambda request id, function, cold start, API request id and caller kind, never the credential', async () => {
     const secret = 'compose-eyJhbGciOi.secret.token';

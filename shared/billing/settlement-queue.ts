@@ -9,8 +9,12 @@ export interface PendingSettlement {
 }
 
 export interface SettlementQueue {
-  enqueue(pending: PendingSettlement): Promise<void>;
+  /** `context` travels as message attributes, so the worker's log lines carry the request id too. */
+  enqueue(pending: PendingSettlement, context?: MoneyContext): Promise<void>;
 }
+
+/** The message attribute the settlement worker reads the original request id from. */
+export const REQUEST_ID_ATTRIBUTE = 'requestId';
 
 // bigints do not survive JSON; they travel as tagged strings and come back as bigints.
 const BIGINT = '__bigint:';
@@ -20,8 +24,14 @@ export const deserializePending = (text: string): PendingSettlement =>
   JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(BIGINT) ? BigInt(value.slice(BIGINT.length)) : value)) as PendingSettlement;
 
 export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): SettlementQueue => ({
-  enqueue: async (pending) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: serializePending(pending) }));
+  enqueue: async (pending, context) => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: serializePending(pending),
+        ...(context ? { MessageAttributes: { [REQUEST_ID_ATTRIBUTE]: { DataType: 'String', StringValue: context.requestId } } } : {}),
+      }),
+    );
   },
 });
 
@@ -33,7 +43,7 @@ export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): Settlement
  */
 export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement, context: MoneyContext = { requestId: 'unknown' }): Promise<'queued' | 'unqueued'> => {
   try {
-    await queue.enqueue(pending);
+    await queue.enqueue(pending, context);
     logger.warn('x402 settlement failed; queued for retry', { event: 'x402_settlement_queued', ...context, network: pending.payment.network });
     return 'queued';
   } catch (error) {
