@@ -139,7 +139,7 @@ export class ComposeStack extends Stack {
       // Where `enqueueOrLog` can run: the payment families' functions.
       settlingLogGroups: FAMILY_NAMES.filter((f) => chargingOf(f) === 'payment').map((f) => functions[f].logGroup),
       restApi: this.api.restApi,
-      tables: Object.values(this.storage.tables),
+      tables: this.storage.tables,
       settlementsDlq: this.settlements.deadLetterQueue,
       videosDlq: this.videos.deadLetterQueue,
       stateMachine: this.videos.stateMachine,

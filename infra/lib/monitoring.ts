@@ -3,7 +3,7 @@
  * topic from the stage config), the alarms docs/operations.md explains one by one, and one dashboard to open
  * first. Alarm names are `compose-<stage>-<what>`, so a notification says which stage and what broke.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -33,7 +33,8 @@ export interface MonitoringProps {
   /** Log groups of the functions that settle x402 and may log an unqueued settlement. */
   readonly settlingLogGroups: readonly logs.ILogGroup[];
   readonly restApi: apigw.RestApi;
-  readonly tables: readonly dynamodb.ITable[];
+  /** By their short name (`ledgers`, `nonces`, …), which names their alarm. */
+  readonly tables: Readonly<Record<string, dynamodb.ITable>>;
   readonly settlementsDlq: sqs.IQueue;
   readonly videosDlq: sqs.IQueue;
   readonly stateMachine: sfn.IStateMachine;
@@ -111,7 +112,7 @@ export class Monitoring extends Construct {
       3,
     );
 
-    props.tables.forEach((table, i) => {
+    for (const [name, table] of Object.entries(props.tables)) {
       const throttles = new cloudwatch.MathExpression({
         expression: 'r + w',
         usingMetrics: {
@@ -121,9 +122,8 @@ export class Monitoring extends Construct {
         label: 'Throttled reads + writes',
         period: FIVE_MINUTES,
       });
-      const name = Stack.of(this).resolve(table.tableName) as unknown;
-      this.alarm(`dynamodb-throttles-${i}`, throttles, 0, `DynamoDB throttled requests on ${typeof name === 'string' ? name : `table ${i}`}.`);
-    });
+      this.alarm(`dynamodb-throttles-${name}`, throttles, 0, `DynamoDB throttled reads or writes on the ${name} table.`);
+    }
 
     this.alarm('video-executions-failed', props.stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }), 0, 'Video job executions failed (the job was failed and refunded, or a task broke).');
 
