@@ -77,6 +77,18 @@ describe('money paths never swallow an error', () => {
     );
   });
 
+  it('logs a nonce that cannot be marked spent after a settlement landed, and still reports the settlement', async () => {
+    const { createPaymentGate } = await import('../layers/x402/gate.ts');
+    const gate = createPaymentGate({
+      settlement: { settle: async () => ({ success: true, transaction: '0xfeed', network: 'eip155:8453' }) } as never,
+      nonces: { markSpent: () => Promise.reject(new Error('ConditionalCheckFailed')) } as never,
+    });
+    capture();
+    const result = await gate.settle({ payer: '0xabc', network: 'eip155:8453', claim: {} } as never, {});
+    expect(result).toMatchObject({ success: true, transaction: '0xfeed' });
+    expect(logged()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'x402 nonce not marked spent after settlement', payer: '0xabc', transaction: '0xfeed' }));
+  });
+
   it('writes an unqueued settlement whole, with the event the alarm counts, the request id and the payer', async () => {
     const { enqueueOrLog, deserializePending } = await import('../shared/billing/settlement-queue.ts');
     const pending = { payment: { payer: '0xabc', network: 'eip155:8453', scheme: 'exact' } as never, amount: 12_345n };

@@ -5,6 +5,7 @@
  *   release (the call failed before settlement): give the nonce back so the same signature can be retried
  * Only `authorize` runs before the first upstream byte.
  */
+import { describeError, logger } from '../../shared/observability/index.ts';
 import { decodePaymentSignatureHeader } from './codec.ts';
 import { PAYMENT_ERROR, paymentRefused, type PaymentErrorCode } from './errors.ts';
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
@@ -93,8 +94,9 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
       if (!result.success) return result;
       try {
         await options.nonces.markSpent(payment.claim, result.transaction);
-      } catch {
-        // Bookkeeping only: the money moved, and the chain's own nonce state now refuses any replay.
+      } catch (error) {
+        // Bookkeeping only: the money moved, and the chain's own nonce state now refuses any replay. Still seen.
+        logger.error('x402 nonce not marked spent after settlement', { payer: payment.payer, network: payment.network, transaction: result.transaction, error: describeError(error) });
       }
       return result;
     },
