@@ -11,19 +11,21 @@ import { createDocumentClient, createS3Client, createSqsClient } from '../shared
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../shared/stores/tables.ts';
+import { traced } from '../shared/observability/index.ts';
+import { withSpendMetrics } from '../shared/observability/billing-metrics.ts';
 
 export const doc = createDocumentClient();
 export const s3 = createS3Client();
 export const mediaBucket = process.env[MEDIA_BUCKET_ENV]!;
 export const blobs = s3BlobStore(s3, mediaBucket);
-export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: new SecretsManagerClient({}) } : {});
+export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
 export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs });
 
 /** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
-export const billing = createBilling({
-  x402: x402BillingFromEnv(process.env, doc, createSqsClient()),
+export const billing = withSpendMetrics(createBilling({
+  x402: x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
     ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
   },
-});
+}));

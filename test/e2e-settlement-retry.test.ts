@@ -69,7 +69,8 @@ describe('an x402 settlement that fails after the model was served', () => {
     const sqs = new SQSClient({ endpoint: rt.env['AWS_ENDPOINT_URL_SQS'], region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const queueUrl = rt.env['SETTLEMENT_QUEUE_URL']!;
     const queueName = queueUrl.split('/').pop()!;
-    const logged = vi.spyOn(console, 'error');
+    // The Powertools Logger writes error lines straight to stderr.
+    const logged = vi.spyOn(process.stderr, 'write');
     try {
       await setEth(chain.relayer.address, '0');
       await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
@@ -77,9 +78,11 @@ describe('an x402 settlement that fails after the model was served', () => {
       expect(res.status).toBe(200);
       const receipt = decodeReceiptHeader(res.headers.get('x-compose-receipt')!);
       expect(receipt).toMatchObject({ settled: false, settlement_status: 'unqueued', payment_method: 'x402' });
-      const line = logged.mock.calls.map(([first]) => String(first)).find((text) => text.includes('x402_settlement_unqueued'));
+      const line = logged.mock.calls.flatMap(([first]) => String(first).split('\n')).find((text) => text.includes('x402_settlement_unqueued'));
       expect(line, 'the settlement is in the error log').toBeDefined();
-      const { messageBody } = JSON.parse(line!) as { messageBody: string };
+      const { messageBody, ...logLine } = JSON.parse(line!) as { messageBody: string; requestId?: string; payer?: string };
+      // Joinable with the client's x-request-id, and naming who owes it.
+      expect(logLine).toMatchObject({ level: 'ERROR', requestId: res.headers.get('x-request-id'), payer: expect.stringMatching(/^wallet:0x/) });
       expect(messageBody).not.toMatch(/privateKey|relayer/i);
 
       // The operator's recovery: the queue is back, the logged body is resent, the worker settles it.

@@ -58,7 +58,8 @@ let plain: Synth;
 let paid: Synth;
 
 beforeAll(() => {
-  plain = synth({ stage: 'dev' });
+  // A stage that says it deploys without payments (no JWKS, no x402).
+  plain = synth({ stage: 'dev', paymentsOptional: true });
   // cdk.json-style values for most settings, and the payTo address as a single `-c` key (a string).
   paid = synth({
     stage: 'pay',
@@ -125,11 +126,11 @@ describe('settlement retry queue', () => {
     }
   });
 
-  it('is consumed by the settlement worker in batches, reporting item failures', () => {
+  it("is consumed by the settlement worker's live alias in batches, reporting item failures", () => {
     for (const s of [plain, paid]) {
       s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [queueId(s), 'Arn'] },
-        FunctionName: { Ref: workerId(s) },
+        FunctionName: s.stack.resolve(s.stack.settlements.worker.alias.functionName),
         BatchSize: SETTLEMENT_WORKER.batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: 2 },
@@ -138,7 +139,8 @@ describe('settlement retry queue', () => {
       const mappings = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
       const settlementMappings = mappings.filter((r) => JSON.stringify(r.Properties.EventSourceArn).includes(queueId(s)));
       expect(settlementMappings).toHaveLength(1);
-      expect(mappings.filter((r) => r.Properties.FunctionName.Ref === workerId(s))).toHaveLength(1);
+      const alias = JSON.stringify(s.stack.resolve(s.stack.settlements.worker.alias.functionName));
+      expect(mappings.filter((r) => JSON.stringify(r.Properties.FunctionName) === alias)).toHaveLength(1);
     }
   });
 

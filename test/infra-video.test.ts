@@ -66,10 +66,10 @@ describe('video pipeline (CDK)', () => {
     expect(VIDEO_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(VIDEO_WORKER.timeoutSeconds);
   });
 
-  it('feeds the worker from the queue with partial batch failures', () => {
+  it("feeds the worker's live alias from the queue with partial batch failures", () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(pipeline.queue), 'Arn'] },
-      FunctionName: { Ref: logicalIdOf(pipeline.worker.function) },
+      FunctionName: stack.resolve(pipeline.worker.alias.functionName),
       BatchSize: VIDEO_WORKER.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
@@ -84,7 +84,8 @@ describe('video pipeline (CDK)', () => {
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
     expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     expect(props.DefinitionString).toBe(videoStateMachineJson({ timeoutSeconds: executionTimeoutSeconds(JOB_TIMEOUT) }));
-    expect(props.DefinitionSubstitutions).toEqual({ [WORKER_ARN_PLACEHOLDER]: { 'Fn::GetAtt': [logicalIdOf(pipeline.worker.function), 'Arn'] } });
+    // The worker's `live` alias, so a rollback moves the state machine's tasks too.
+    expect(props.DefinitionSubstitutions).toEqual({ [WORKER_ARN_PLACEHOLDER]: { Ref: logicalIdOf(pipeline.worker.alias) } });
     const definition = JSON.parse(props.DefinitionString);
     expect(definition.StartAt).toBe(VIDEO_STATES.wait);
     expect(definition.States[VIDEO_STATES.wait]).toMatchObject({ Type: 'Wait', Next: VIDEO_STATES.poll });
@@ -92,10 +93,10 @@ describe('video pipeline (CDK)', () => {
     expect(definition.States[VIDEO_STATES.choice]).toMatchObject({ Type: 'Choice', Default: VIDEO_STATES.wait });
   });
 
-  it('lets the state machine invoke the worker, and only the worker', () => {
-    const workerArn = { 'Fn::GetAtt': [logicalIdOf(pipeline.worker.function), 'Arn'] };
+  it("lets the state machine invoke the worker's live alias, and only that", () => {
+    const workerArn = { Ref: logicalIdOf(pipeline.worker.alias) };
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([workerArn]) })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: workerArn })]) },
       Roles: [{ Ref: stack.resolve((pipeline.stateMachine.role.node.defaultChild as lambda.CfnFunction).logicalId) }],
     });
   });

@@ -23,6 +23,7 @@ import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const FAMILY_LIST = Object.keys(FAMILIES) as Family[];
+const JWKS = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' }] };
 const TABLE_LIST = Object.keys(TABLES) as TableName[];
 
 interface Synth {
@@ -34,6 +35,8 @@ interface Synth {
 
 /** cdk.json's context (feature flags included), so tests synthesize what `cdk synth` does. */
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context as Record<string, unknown>;
+/** cdk.json's prod example (reserved concurrency, WAF), which the prod stack is built with. */
+const PROD_EXAMPLE = (CDK_CONTEXT.stages as Record<string, Record<string, unknown>>).prod;
 
 /** One assembly directory for both apps: CDK's bundle cache is keyed by it, so prod reuses dev's bundles. */
 const OUTDIR = mkdtempSync(join(tmpdir(), 'compose-infra-test-'));
@@ -54,9 +57,28 @@ let prod: Synth;
 
 beforeAll(() => {
   const started = Date.now();
-  dev = synth({ stage: 'dev' }, true);
+  dev = synth({ stage: 'dev', paymentsOptional: true }, true);
   // Same bundling options as dev (source maps on), so prod reuses dev's bundles from CDK's asset cache.
-  prod = synth({ stage: 'prod', stages: { prod: { sourceMaps: true, domains: [{ domainName: 'api.compose.example', certificateArn: CERT }] } } }, false);
+  prod = synth(
+    {
+      stage: 'prod',
+      stages: {
+        prod: {
+          ...PROD_EXAMPLE,
+          sourceMaps: true,
+          composeKeysJwks: JWKS,
+          domains: [{ domainName: 'api.compose.example', certificateArn: CERT }],
+          // A relayer run elsewhere, watched for gas on the network the gateway can read.
+          x402PayTo: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+          x402FacilitatorUrl: 'https://x402.org/facilitator',
+          x402Networks: [{ network: 'eip155:8453', chainId: 8453, name: 'Base', usdc: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', rpcUrl: 'https://mainnet.base.org' }],
+          x402RelayerAddress: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+          alarms: { emails: [], topicArn: 'arn:aws:sns:eu-west-1:123456789012:pager' },
+        },
+      },
+    },
+    false,
+  );
   // Synth time is reported, not asserted: see the brief's note on bundling cost.
   console.info(`infra: synthesized dev and prod stacks in ${Date.now() - started} ms`);
 }, 180_000);
@@ -85,14 +107,16 @@ const methods = (s: Synth) => {
     if (r.Type !== 'AWS::ApiGateway::Method') continue;
     const resourceId = r.Properties.ResourceId;
     const path = resourceId.Ref ? paths.get(resourceId.Ref)! : '/';
+    // Integrations invoke each function's `live` alias (a Ref to the alias is its ARN).
     const uriParts: any[] = r.Properties.Integration.Uri['Fn::Join'][1];
-    const fn = uriParts.find((p) => p?.['Fn::GetAtt'])['Fn::GetAtt'][0] as string;
+    const fn = uriParts.find((p) => p?.Ref && !String(p.Ref).startsWith('AWS::'))?.Ref as string;
     out.set(`${r.Properties.HttpMethod} ${path}`, { fn, integration: r.Properties.Integration });
   }
   return out;
 };
 
 const functionId = (s: Synth, family: Family) => logicalId(s.stack, s.stack.functions[family].function);
+const aliasId = (s: Synth, family: Family) => logicalId(s.stack, s.stack.functions[family].alias);
 
 describe('API from the route table', () => {
   it('has one method per route, on its path, integrated with its family function', () => {
@@ -100,14 +124,14 @@ describe('API from the route table', () => {
     for (const route of ROUTES) {
       const method = all.get(`${route.method} ${route.path}`);
       expect(method, `${route.method} ${route.path}`).toBeDefined();
-      expect(method!.fn, `${route.method} ${route.path}`).toBe(functionId(dev, route.family));
+      expect(method!.fn, `${route.method} ${route.path}`).toBe(aliasId(dev, route.family));
       expect(method!.integration.Type).toBe('AWS_PROXY');
     }
   });
 
   it('sends every other method and every unknown path to the router', () => {
     const all = methods(dev);
-    const router = functionId(dev, 'router');
+    const router = aliasId(dev, 'router');
     const paths = ['/', ...resourcePaths(dev).keys()];
     expect(paths).toContain(FALLBACK_PATH);
     expect(paths).toContain('/v1/models/{model+}');
@@ -118,7 +142,7 @@ describe('API from the route table', () => {
 
   it('streams the streaming families through InvokeWithResponseStream, buffers the rest', () => {
     for (const [key, method] of methods(dev)) {
-      const family = FAMILY_LIST.find((f) => functionId(dev, f) === method.fn)!;
+      const family = FAMILY_LIST.find((f) => aliasId(dev, f) === method.fn)!;
       const { streaming, timeoutSeconds } = FAMILIES[family];
       const uri = JSON.stringify(method.integration.Uri);
       if (streaming) {
@@ -135,15 +159,16 @@ describe('API from the route table', () => {
     expect(FAMILY_LIST.some((f) => FAMILIES[f].streaming)).toBe(true);
   });
 
-  it('lets API Gateway invoke each function once, API-wide', () => {
+  it("lets API Gateway invoke each function's live alias once, API-wide", () => {
     for (const family of FAMILY_LIST) {
       dev.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
-        FunctionName: { 'Fn::GetAtt': [functionId(dev, family), 'Arn'] },
+        FunctionName: { Ref: aliasId(dev, family) },
       });
     }
-    dev.template.resourceCountIs('AWS::Lambda::Permission', FAMILY_LIST.length);
+    const fromApi = Object.values(dev.template.findResources('AWS::Lambda::Permission')).filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com');
+    expect(fromApi).toHaveLength(FAMILY_LIST.length);
   });
 
   it('is regional, traced, throttled, access-logged as JSON, with binary uploads', () => {
@@ -453,5 +478,38 @@ describe('cdk-nag AwsSolutions', () => {
     const suppressions = Object.values(dev.json.Resources).flatMap((r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[]);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(40);
+  });
+});
+
+describe('operations', () => {
+  it('checks the relayer gas every five minutes and alarms when it runs low or stops reporting', () => {
+    const check = prod.stack.relayerGasCheck!;
+    expect(check).toBeDefined();
+    expect(dev.stack.relayerGasCheck).toBeUndefined();
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ X402_RELAYER_ADDRESS: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' }) },
+    });
+    prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'compose-prod-relayer-gas-eip155-8453',
+      MetricName: 'RelayerGasBalance',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 0.01,
+      TreatMissingData: 'breaching',
+      Dimensions: Match.arrayWith([{ Name: 'network', Value: 'eip155:8453' }, { Name: 'stage', Value: 'prod' }]),
+    });
+  });
+
+  it('notifies the stage topic and, when configured, an existing topic too', () => {
+    const alarms = Object.values(prod.template.findResources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toContain('arn:aws:sns:eu-west-1:123456789012:pager');
+    for (const alarm of Object.values(dev.template.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('has no WAF, no reserved concurrency and no account-level API Gateway resource in a dev stage', () => {
+    dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    dev.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    for (const fn of Object.values(dev.template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });

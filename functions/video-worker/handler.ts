@@ -11,17 +11,18 @@ import { VIDEO_ENV, videoWorkerSettingsFromEnv } from '../../shared/videos/setti
 import { createVideoStorage } from '../../shared/videos/storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
 import { createVideoWorker } from './worker.ts';
+import { withObservability, traced } from '../../shared/observability/index.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
-const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: new SecretsManagerClient({}) } : {});
+const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
 
 /** SQS batches of submissions and Step Functions tasks, one function (see worker.ts). */
-export const handler = createVideoWorker({
+export const handler = withObservability(createVideoWorker({
   jobs: createVideoJobStore({ doc, tableName: tableNameFromEnv('videos') }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
   storage: createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! }),
-  workflow: sfnWorkflow(new SFNClient({}), process.env[VIDEO_ENV.stateMachineArn]!),
+  workflow: sfnWorkflow(traced(new SFNClient({})), process.env[VIDEO_ENV.stateMachineArn]!),
   adapterFor: createVideoAdapterResolver(credentials, transportOverridesFromEnv()),
   settings: videoWorkerSettingsFromEnv(),
-});
+}));

@@ -8,13 +8,14 @@
  * error no retry fixes, the job is failed (and refunded) instead, so no job is left open behind a dead message.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../../shared/observability/index.ts';
 import { failVideoJob } from '../../shared/videos/failure.ts';
 import { VIDEO_STATUS, type VideoJob } from '../../shared/videos/job.ts';
 import { parseQueueMessage } from '../../shared/videos/queue.ts';
 import type { VideoWorkerDeps } from './deps.ts';
 import { isRetryable, jobErrorOf } from './errors.ts';
 
-const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
+const log = ({ level: _level, message, ...entry }: Record<string, unknown>): void => logger.info(String(message), entry);
 
 const startExecution = (deps: VideoWorkerDeps, job: VideoJob & { deadlineAt: number }) =>
   deps.workflow.start({ jobId: job.id, waitSeconds: deps.settings.pollSeconds, deadlineAt: job.deadlineAt });

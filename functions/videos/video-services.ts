@@ -10,6 +10,7 @@ import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/vide
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';
 import { createVideoStorage } from '../../shared/videos/storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
+import { traced } from '../../shared/observability/index.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
@@ -34,6 +35,6 @@ export const videoServices: VideoServices = {
   storage: createVideoStorage({ s3, bucket }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
   idempotency: createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs: s3BlobStore(s3, bucket) }),
-  workflow: stateMachineArn ? sfnWorkflow(new SFNClient({}), stateMachineArn) : undefined,
+  workflow: stateMachineArn ? sfnWorkflow(traced(new SFNClient({})), stateMachineArn) : undefined,
   settings: videoRouteSettingsFromEnv(),
 };

@@ -1,14 +1,22 @@
 /**
- * The CDK app: one stack per invocation, for the stage named by `-c stage=<name>` (default `dev`).
- *   npx cdk synth -c stage=prod
- *   npx cdk deploy -c stage=dev -c domainName=api.example.com -c certificateArn=arn:aws:acm:…
- * cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
+ * The CDK app: the stage named by `-c stage=<name>` (default `dev`), and the once-per-account stack it depends on.
+ *   npx cdk synth -c stage=prod -c composeKeysJwks="$(npm run -s keys -- jwks)"
+ *   npx cdk deploy --all -c stage=dev -c composeKeysJwks="$(npm run -s keys -- jwks)"
+ * (docs/deploy.md). cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
  */
 import { App } from 'aws-cdk-lib';
 import { buildComposeApp } from '../lib/compose-app.ts';
+import { StageConfigError } from '../lib/config.ts';
 
-// Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
-buildComposeApp(new App(), {
-  ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
-  ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
-});
+try {
+  // Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
+  buildComposeApp(new App(), {
+    ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
+  });
+} catch (error) {
+  // A misconfigured stage is the operator's to fix: one line that names the setting, not a stack trace.
+  if (!(error instanceof StageConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

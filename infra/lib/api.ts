@@ -54,6 +54,10 @@ export interface ApiProps {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** A WAF web ACL guards the stage (waf.ts), so cdk-nag's APIG3 holds without a suppression. */
+  readonly waf?: boolean;
+  /** X-Ray tracing on the stage. */
+  readonly tracing?: boolean;
 }
 
 export class Api extends Construct {
@@ -72,14 +76,14 @@ export class Api extends Construct {
       // Regional: edge-optimized endpoints cut idle streams after 30 s, regional after 5 minutes.
       endpointTypes: [apigw.EndpointType.REGIONAL],
       binaryMediaTypes: BINARY_MEDIA_TYPES,
-      // Execution logs (ERROR level) need the account-level CloudWatch role.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // Execution logs (ERROR level) need the account-level CloudWatch role, which the once-per-account stack
+      // sets (account-stack.ts): one per stage would make stages in one region overwrite each other.
+      cloudWatchRole: false,
       deployOptions: {
         stageName: props.stage,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: ACCESS_LOG_FORMAT,
-        tracingEnabled: true,
+        tracingEnabled: props.tracing !== false,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         // Request/response bodies carry prompts and payment signatures: never into execution logs.
         dataTraceEnabled: false,
@@ -128,21 +132,14 @@ export class Api extends Construct {
           reason: 'Authorization is per route in the handlers: Compose Key JWTs or x402 payment signatures, and public catalog/health routes. No IAM or Cognito caller exists.',
         },
         { id: 'AwsSolutions-COG4', reason: 'Callers are Compose Key holders or x402 payers, not Cognito users; see AwsSolutions-APIG4.' },
-        {
-          id: 'AwsSolutions-APIG3',
-          reason: 'Abuse control is the stage throttle plus per-request payment or key budgets; a WAF web ACL is an operator choice per deployment, not part of the app.',
-        },
-      ],
-      true,
-    );
-    NagSuppressions.addResourceSuppressions(
-      this.restApi,
-      [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the API Gateway account logging role.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-        },
+        ...(props.waf
+          ? []
+          : [
+              {
+                id: 'AwsSolutions-APIG3',
+                reason: 'This stage runs without its optional WAF web ACL (stage config `waf`); abuse control is the stage throttle plus per-request payment or key budgets.',
+              },
+            ]),
       ],
       true,
     );

@@ -19,6 +19,9 @@ import { SettlementQueue } from './settlement-queue.ts';
 import { SHARED_ASSETS_DIR, SHARED_ASSETS_ENV, SharedLayer } from './shared-layer.ts';
 import { Storage } from './storage.ts';
 import { VideoPipeline } from './video-pipeline.ts';
+import { Monitoring } from './monitoring.ts';
+import { RelayerGasCheck } from './relayer-gas-check.ts';
+import { WebAcl } from './waf.ts';
 
 export interface ComposeStackProps extends StackProps {
   readonly config: StageConfig;
@@ -33,6 +36,9 @@ export class ComposeStack extends Stack {
   readonly videos: VideoPipeline;
   readonly api: Api;
   readonly domains: readonly CustomDomain[];
+  readonly monitoring: Monitoring;
+  readonly webAcl?: WebAcl;
+  readonly relayerGasCheck?: RelayerGasCheck;
 
   constructor(scope: Construct, id: string, props: ComposeStackProps) {
     super(scope, id, props);
@@ -55,6 +61,8 @@ export class ComposeStack extends Stack {
         logRetention: config.logRetention,
         removalPolicy: config.removalPolicy,
         sourceMaps: config.sourceMaps,
+        tracing: config.tracing,
+        ...(config.reservedConcurrency[family] !== undefined ? { reservedConcurrency: config.reservedConcurrency[family] } : {}),
         layers: [this.sharedLayer.layer],
         environment: {
           [SHARED_ASSETS_ENV]: SHARED_ASSETS_DIR,
@@ -80,6 +88,8 @@ export class ComposeStack extends Stack {
       sourceMaps: config.sourceMaps,
       storage: this.storage,
       environment: x402Environment(config),
+      tracing: config.tracing,
+      ...(config.reservedConcurrency['settlement-worker'] !== undefined ? { reservedConcurrency: config.reservedConcurrency['settlement-worker'] } : {}),
     });
     if (config.x402PayTo) {
       for (const family of FAMILY_NAMES) if (chargingOf(family) === 'payment') this.settlements.bindSender(functions[family].function);
@@ -91,20 +101,62 @@ export class ComposeStack extends Stack {
       removalPolicy: config.removalPolicy,
       sourceMaps: config.sourceMaps,
       storage: this.storage,
+      tracing: config.tracing,
+      ...(config.reservedConcurrency['video-worker'] !== undefined ? { reservedConcurrency: config.reservedConcurrency['video-worker'] } : {}),
     });
     // The video route and the Responses routes enqueue; `POST /v1/responses/{id}/cancel` (inference) stops executions.
     const handlers = Object.fromEntries(FAMILY_NAMES.map((f) => [f, functions[f].function])) as Record<Family, FamilyFunction['function']>;
     this.videos.bindFamilies(handlers);
 
+    // API Gateway invokes each family's `live` alias, which `npm run rollback` can move back a version.
+    const aliases = Object.fromEntries(FAMILY_NAMES.map((f) => [f, functions[f].alias])) as Record<Family, FamilyFunction['alias']>;
     this.api = new Api(this, 'Api', {
       stage: config.stage,
-      functions: handlers,
+      functions: aliases,
       throttle: config.throttle,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      waf: config.waf !== undefined,
+      tracing: config.tracing,
     });
     new CfnOutput(this, 'ApiUrl', { description: 'execute-api URL of this stage', value: this.api.restApi.url });
 
     this.domains = config.domains.map((domain) => new CustomDomain(this, `Domain-${domain.domainName}`, { ...domain, restApi: this.api.restApi }));
+
+    if (config.waf) {
+      this.webAcl = new WebAcl(this, 'WebAcl', { stage: config.stage, stageArn: this.api.restApi.deploymentStage.stageArn, ratePerIp: config.waf.ratePerIp });
+    }
+
+    const monitored = [
+      ...FAMILY_NAMES.map((family) => ({ name: family as string, function: functions[family].function, logGroup: functions[family].logGroup })),
+      { name: 'settlement-worker', function: this.settlements.worker.function, logGroup: this.settlements.worker.logGroup },
+      { name: 'video-worker', function: this.videos.worker.function, logGroup: this.videos.worker.logGroup },
+    ];
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      alarms: config.alarms,
+      functions: monitored,
+      // Where `enqueueOrLog` can run: the payment families' functions.
+      settlingLogGroups: FAMILY_NAMES.filter((f) => chargingOf(f) === 'payment').map((f) => functions[f].logGroup),
+      restApi: this.api.restApi,
+      tables: this.storage.tables,
+      settlementsDlq: this.settlements.deadLetterQueue,
+      videosDlq: this.videos.deadLetterQueue,
+      stateMachine: this.videos.stateMachine,
+    });
+
+    if (config.x402RelayerAddress) {
+      this.relayerGasCheck = new RelayerGasCheck(this, 'RelayerGas', {
+        stage: config.stage,
+        address: config.x402RelayerAddress,
+        networks: config.x402Networks,
+        logRetention: config.logRetention,
+        removalPolicy: config.removalPolicy,
+        tracing: config.tracing,
+      });
+      this.monitoring.addRelayerGasAlarm(this.relayerGasCheck.networks, config.x402RelayerMinGas);
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'SNS topic every alarm of this stage notifies', value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { description: 'CloudWatch dashboard of this stage', value: `compose-${config.stage}` });
   }
 }

@@ -11,6 +11,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../shared/observability/names.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -38,22 +39,38 @@ export interface ComposeFunctionProps {
   readonly sourceMaps: boolean;
   readonly layers: readonly lambda.ILayerVersion[];
   readonly environment: Readonly<Record<string, string>>;
+  /** X-Ray active tracing and the Powertools Tracer (shared/observability). */
+  readonly tracing?: boolean;
+  /** Reserved concurrency; undefined takes the account's unreserved pool. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface FamilyFunctionProps extends Omit<ComposeFunctionProps, 'name' | 'description' | 'memoryMB' | 'timeoutSeconds'> {
   readonly family: Family;
 }
 
-/** A Lambda function with the house defaults (see the file comment), for a route family or a queue worker. */
+/**
+ * cdk-nag's finding for an AWS managed policy, whichever way the partition renders (a token without a region, a
+ * literal with one): matched by rule and policy name, never by a formatted ARN string.
+ */
+export const awsManagedPolicy = (name: string): { regex: string } => ({
+  regex: `/^Policy::arn:(<AWS::Partition>|aws[a-z-]*):iam::aws:policy\\/${name.replace(/[/.-]/g, (c) => `\\${c}`)}$/`,
+});
+
 /** NODE_OPTIONS of one function: its family's flags (shared/routes.ts) and source maps when asked. */
 const nodeOptions = (name: string, sourceMaps: boolean | undefined): { NODE_OPTIONS?: string } => {
   const flags = [...(sourceMaps ? ['--enable-source-maps'] : []), ...(FAMILY_NODE_OPTIONS[name] ? [FAMILY_NODE_OPTIONS[name]] : [])];
   return flags.length ? { NODE_OPTIONS: flags.join(' ') } : {};
 };
 
+/** The alias every caller (API Gateway, SQS, Step Functions) invokes; `npm run rollback` moves it. */
+export const LIVE_ALIAS = 'live';
+
 export class ComposeFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  /** `live`: points at the version this deploy published; callers invoke it, never `$LATEST`. */
+  readonly alias: lambda.Alias;
 
   constructor(scope: Construct, id: string, props: ComposeFunctionProps) {
     super(scope, id);
@@ -69,7 +86,8 @@ export class ComposeFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMB,
       timeout: Duration.seconds(props.timeoutSeconds),
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
@@ -77,6 +95,10 @@ export class ComposeFunction extends Construct {
       layers: [...props.layers],
       environment: {
         STAGE: props.stage,
+        // Powertools (shared/observability): service name for logs and metrics, the tracer switch.
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false),
         ...nodeOptions(props.name, props.sourceMaps),
         ...props.environment,
       },
@@ -93,13 +115,16 @@ export class ComposeFunction extends Construct {
       },
     });
 
+    // A new version per deploy whose code or configuration changed; the alias follows it, and rollback moves it back.
+    this.alias = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
+
     NagSuppressions.addResourceSuppressions(
       this.function,
       [
         {
           id: 'AwsSolutions-IAM4',
           reason: 'AWSLambdaBasicExecutionRole only allows writing this function\'s own CloudWatch logs; it is the documented Lambda baseline.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+          appliesTo: [awsManagedPolicy('service-role/AWSLambdaBasicExecutionRole')],
         },
         {
           id: 'AwsSolutions-IAM5',

@@ -33,6 +33,8 @@ export interface SettlementQueueProps {
   readonly storage: Storage;
   /** The x402 settings (`x402Environment`); empty when x402 is off, and then the worker fails every message. */
   readonly environment: Readonly<Record<string, string>>;
+  readonly tracing?: boolean;
+  readonly reservedConcurrency?: number;
 }
 
 export class SettlementQueue extends Construct {
@@ -71,6 +73,8 @@ export class SettlementQueue extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       sourceMaps: props.sourceMaps,
+      ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrency: props.reservedConcurrency } : {}),
       // The shared layer carries the model catalog, which settling does not read.
       layers: [],
       environment: props.environment,
@@ -80,7 +84,8 @@ export class SettlementQueue extends Construct {
     props.storage.bindTable(this.worker.function, 'nonces');
     props.storage.bindProviderSecrets(this.worker.function);
 
-    this.worker.function.addEventSource(
+    // Through the `live` alias, so a rollback moves the consumer too.
+    this.worker.alias.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: SETTLEMENT_WORKER.batchSize,
         // The handler reports only the messages that failed again; the rest of the batch is deleted.

@@ -47,6 +47,8 @@ export interface VideoPipelineProps {
   readonly pollSeconds?: number;
   /** How long a provider may take before the job is failed as timed out. */
   readonly jobTimeoutSeconds?: number;
+  readonly tracing?: boolean;
+  readonly reservedConcurrency?: number;
 }
 
 export class VideoPipeline extends Construct {
@@ -57,10 +59,12 @@ export class VideoPipeline extends Construct {
   /** Formatted from the fixed name (see the file comment). */
   readonly stateMachineArn: string;
   private readonly executionsArn: string;
+  private readonly stage: string;
 
   constructor(scope: Construct, id: string, props: VideoPipelineProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.stage = props.stage;
     const jobTimeoutSeconds = props.jobTimeoutSeconds ?? VIDEO_DEFAULTS.jobTimeoutSeconds;
     const name = videoStateMachineName(props.stage);
     this.stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -91,6 +95,8 @@ export class VideoPipeline extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       sourceMaps: props.sourceMaps,
+      ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrency: props.reservedConcurrency } : {}),
       // The shared layer carries the model catalog, which the worker does not read: jobs hold their resolved model.
       layers: [],
       environment: {
@@ -106,7 +112,9 @@ export class VideoPipeline extends Construct {
     props.storage.bindTable(fn, 'ledgers');
     props.storage.bindMediaBucket(fn);
     props.storage.bindProviderSecrets(fn);
-    fn.addEventSource(
+    // Queue and state machine invoke the `live` alias, so a rollback moves them too.
+    const live = this.worker.alias;
+    live.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: VIDEO_WORKER.batchSize,
         // Each message is reported on its own; a failed submission is delivered again, up to the DLQ.
@@ -120,20 +128,21 @@ export class VideoPipeline extends Construct {
       stateMachineName: name,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(videoStateMachineJson({ timeoutSeconds: executionTimeoutSeconds(jobTimeoutSeconds) })),
-      definitionSubstitutions: { [WORKER_ARN_PLACEHOLDER]: fn.functionArn },
-      tracingEnabled: true,
+      definitionSubstitutions: { [WORKER_ARN_PLACEHOLDER]: live.functionArn },
+      tracingEnabled: props.tracing !== false,
       // Execution data holds prompts, so it stays out of the logs; transitions and errors are logged.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       removalPolicy: props.removalPolicy,
     });
-    fn.grantInvoke(this.stateMachine);
+    live.grantInvoke(this.stateMachine);
 
     NagSuppressions.addResourceSuppressions(
       this.stateMachine,
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'CDK grants the state machine X-Ray and CloudWatch Logs delivery actions, which do not support resource-level permissions, and invoke on the worker function\'s versions.',
+          reason: 'CDK grants the state machine X-Ray and CloudWatch Logs delivery actions, which do not support resource-level permissions.',
+          appliesTo: ['Resource::*'],
         },
       ],
       true,
@@ -162,7 +171,8 @@ export class VideoPipeline extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason: "Executions are named by video job ids at run time, so StopExecution is granted on this state machine's executions.",
-          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:states:.+:execution:compose-[a-z0-9-]+-video-jobs:\\*$/g' }],
+          // The ARN is formatted (see the file comment): a partition token without a region, a literal with one.
+          appliesTo: [{ regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):states:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):execution:${videoStateMachineName(this.stage)}:\\*$/` }],
         },
       ],
       true,

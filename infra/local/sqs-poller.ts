@@ -24,7 +24,7 @@ export const startSqsPoller = (options: PollerOptions): { stop(): Promise<void> 
     while (running) {
       try {
         const { Messages = [] } = await options.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize ?? 10, WaitTimeSeconds: 1, AttributeNames: ['All'] }),
+          new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize ?? 10, WaitTimeSeconds: 1, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
           { abortSignal: abort.signal },
         );
         if (Messages.length === 0) continue;
@@ -34,7 +34,10 @@ export const startSqsPoller = (options: PollerOptions): { stop(): Promise<void> 
             receiptHandle: m.ReceiptHandle!,
             body: m.Body ?? '',
             attributes: (m.Attributes ?? {}) as SQSEvent['Records'][number]['attributes'],
-            messageAttributes: {},
+            // As Lambda hands them over: camel-cased value fields.
+            messageAttributes: Object.fromEntries(
+              Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [name, { dataType: a.DataType ?? 'String', ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}) }]),
+            ),
             md5OfBody: m.MD5OfBody ?? '',
             eventSource: 'aws:sqs',
             eventSourceARN: options.queueArn,

@@ -58,6 +58,8 @@ export interface ProviderCredentials {
   settings(provider: ProviderId): ProviderSettings;
   /** Whether the environment itself holds a key (the local runtime starts a simulator when it does not). */
   hasEnvironmentKey(provider: ProviderId): boolean;
+  /** Any other value kept in the secret (e.g. the x402 facilitator's credentials), else the environment's. */
+  secretValue(name: string): Promise<string | undefined>;
 }
 
 export interface CredentialsOptions {
@@ -127,5 +129,12 @@ export const createProviderCredentials = (options: CredentialsOptions = {}): Pro
     return { baseURL, options: Object.fromEntries(entries) };
   };
 
-  return { apiKey, settings, hasEnvironmentKey: (provider) => nonEmpty(env[PROVIDER_VARIABLES[provider].apiKey]) !== undefined };
+  const secretValue = async (name: string): Promise<string | undefined> => {
+    const secret = readSecret === undefined ? {} : await readSecret().catch((cause: unknown) => {
+      throw new InternalError('Provider secrets could not be read.', { cause });
+    });
+    return nonEmpty(secret[name]) ?? nonEmpty(env[name]);
+  };
+
+  return { apiKey, settings, secretValue, hasEnvironmentKey: (provider) => nonEmpty(env[PROVIDER_VARIABLES[provider].apiKey]) !== undefined };
 };

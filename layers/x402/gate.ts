@@ -6,6 +6,7 @@
  *   release (the call failed before settlement): give the nonce and the hold back so the signature can be retried
  * `authorize` is claim + accept. Only they run before the first upstream byte.
  */
+import { describeError, logger } from '../../shared/observability/index.ts';
 import { decodePaymentSignatureHeader } from './codec.ts';
 import { PAYMENT_ERROR, paymentRefused, type PaymentErrorCode } from './errors.ts';
 import type { Address } from 'viem';
@@ -106,7 +107,7 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
   };
 
   const logFailure = (event: string, payment: VerifiedPayment & { claim: NonceClaim }, error: unknown): void => {
-    console.error(JSON.stringify({ level: 'error', event, payer: payment.payer, network: payment.network, nonceKey: payment.claim.key, cause: (error as Error)?.message ?? String(error) }));
+    logger.error('x402 money bookkeeping failed', { event, payer: payment.payer, network: payment.network, nonceKey: payment.claim.key, error: describeError(error) });
   };
 
   const releaseHold = async (payment: AuthorizedPayment | ClaimedPayment): Promise<void> => {

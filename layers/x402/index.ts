@@ -43,6 +43,8 @@ export { createExposureStore, exposureKey, type ExposureHold, type ExposureStore
 export { SIGN_IN_ERROR, SIGN_IN_HEADER, createSignIn, type SignIn, type SignInChallenge, type SignInOptions } from './sign-in.ts';
 export {
   AVALANCHE_FUJI,
+  AVALANCHE_MAINNET,
+  BASE_MAINNET,
   BASE_SEPOLIA,
   caip2,
   chainIdOf,

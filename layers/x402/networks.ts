@@ -16,6 +16,11 @@ export interface NetworkConfig {
   readonly usdc: Address;
   /** JSON-RPC endpoint; optional because a deployment may only reach a chain through its facilitator. */
   readonly rpcUrl?: string;
+  /**
+   * The token's EIP-712 domain, when known for this deployment of USDC; clients sign over it. Absent: read from
+   * the token contract (`domain.ts`), which needs `rpcUrl`.
+   */
+  readonly eip712?: { readonly name: string; readonly version: string };
 }
 
 export const AVALANCHE_FUJI: NetworkConfig = {
@@ -30,6 +35,26 @@ export const BASE_SEPOLIA: NetworkConfig = {
   chainId: 84532,
   name: 'Base Sepolia',
   usdc: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+};
+
+/**
+ * The production networks: Circle's native USDC on Base and on Avalanche C-Chain, with the EIP-712 domain both
+ * deployments sign with (as @x402/evm's default assets list them), so a facilitator-settled deployment needs no RPC.
+ */
+export const BASE_MAINNET: NetworkConfig = {
+  network: 'eip155:8453',
+  chainId: 8453,
+  name: 'Base',
+  usdc: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+  eip712: { name: 'USD Coin', version: '2' },
+};
+
+export const AVALANCHE_MAINNET: NetworkConfig = {
+  network: 'eip155:43114',
+  chainId: 43114,
+  name: 'Avalanche C-Chain',
+  usdc: '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E',
+  eip712: { name: 'USD Coin', version: '2' },
 };
 
 export const caip2 = (chainId: number): Network => `eip155:${chainId}`;

@@ -1,5 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AuthorizedPayment } from '../../layers/x402/index.ts';
+import { LOG_EVENT, logger, type MoneyContext } from '../observability/index.ts';
 
 /** A settlement that must still happen: the authorized payment and the exact amount to settle. */
 export interface PendingSettlement {
@@ -8,8 +9,12 @@ export interface PendingSettlement {
 }
 
 export interface SettlementQueue {
-  enqueue(pending: PendingSettlement): Promise<void>;
+  /** `context` travels as message attributes, so the worker's log lines carry the request id too. */
+  enqueue(pending: PendingSettlement, context?: MoneyContext): Promise<void>;
 }
+
+/** The message attribute the settlement worker reads the original request id from. */
+export const REQUEST_ID_ATTRIBUTE = 'requestId';
 
 // bigints do not survive JSON; they travel as tagged strings and come back as bigints.
 const BIGINT = '__bigint:';
@@ -19,8 +24,14 @@ export const deserializePending = (text: string): PendingSettlement =>
   JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(BIGINT) ? BigInt(value.slice(BIGINT.length)) : value)) as PendingSettlement;
 
 export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): SettlementQueue => ({
-  enqueue: async (pending) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: serializePending(pending) }));
+  enqueue: async (pending, context) => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: serializePending(pending),
+        ...(context ? { MessageAttributes: { [REQUEST_ID_ATTRIBUTE]: { DataType: 'String', StringValue: context.requestId } } } : {}),
+      }),
+    );
   },
 });
 
@@ -30,20 +41,19 @@ export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): Settlement
  * worker reads; an operator resends it to the settlements queue) and the receipt says `unqueued`. The signed
  * authorization in it can only move the payer's money to the merchant, for at most the amount it names.
  */
-export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement): Promise<'queued' | 'unqueued'> => {
+export const enqueueOrLog = async (queue: SettlementQueue, pending: PendingSettlement, context: MoneyContext = { requestId: 'unknown' }): Promise<'queued' | 'unqueued'> => {
   try {
-    await queue.enqueue(pending);
+    await queue.enqueue(pending, context);
+    logger.warn('x402 settlement failed; queued for retry', { event: 'x402_settlement_queued', ...context, network: pending.payment.network });
     return 'queued';
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        event: 'x402_settlement_unqueued',
-        message: 'An x402 settlement failed and could not be queued for retry; resend messageBody to the settlements queue.',
-        cause: error instanceof Error ? error.name : String(error),
-        messageBody: serializePending(pending),
-      }),
-    );
+    // The metric filter behind the unqueued-settlements alarm matches this `event` (infra/lib/monitoring.ts).
+    logger.error('An x402 settlement failed and could not be queued for retry; resend messageBody to the settlements queue.', {
+      event: LOG_EVENT.settlementUnqueued,
+      ...context,
+      cause: error instanceof Error ? error.name : String(error),
+      messageBody: serializePending(pending),
+    });
     return 'unqueued';
   }
 };

@@ -16,6 +16,7 @@ import {
   type Network,
   type NetworkConfig,
   type RelayerChain,
+  type TokenDomainReader,
 } from '../../layers/x402/index.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromEnv } from '../stores/queues.ts';
@@ -36,6 +37,8 @@ import type { X402Billing } from './billing.ts';
  *                             (unset: none; every call settles after it ran)
  */
 export const X402_ENV = {
+  /** In the provider secret (or the environment): a JSON object of headers sent on every facilitator call. */
+  facilitatorHeaders: 'X402_FACILITATOR_HEADERS',
   payTo: 'X402_PAY_TO',
   networks: 'X402_NETWORKS',
   defaultNetwork: 'X402_DEFAULT_NETWORK',
@@ -53,8 +56,33 @@ const settleFirstMinAmount = (value: string | undefined): { settleFirstMinAmount
 const chainOf = (config: NetworkConfig) =>
   defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
 
+/** A network's configured EIP-712 domain (NetworkConfig.eip712) wins; the chain is asked only for the others. */
+const withConfiguredDomains = (reader: TokenDomainReader, configs: readonly NetworkConfig[]): TokenDomainReader => ({
+  read: (network, token) => {
+    const known = configs.find((c) => c.network === network && c.usdc.toLowerCase() === token.toLowerCase())?.eip712;
+    return known ? Promise.resolve({ name: known.name, version: known.version }) : reader.read(network, token);
+  },
+});
+
+/** Reads a named value from the provider secret (deployed) or the environment (locally). */
+export type SecretValues = (name: string) => Promise<string | undefined>;
+
+/**
+ * The facilitator's credentials, read per call so a rotated secret applies without a restart: a JSON object of
+ * header → value (e.g. `{"Authorization": "Bearer …"}`). A malformed value fails the call, never silently drops auth.
+ */
+export const facilitatorHeadersFrom = (secrets: SecretValues) => async (): Promise<Record<string, string>> => {
+  const text = await secrets(X402_ENV.facilitatorHeaders);
+  if (text === undefined) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error(`${X402_ENV.facilitatorHeaders} must be a JSON object of header names to string values`);
+  }
+  return parsed as Record<string, string>;
+};
+
 /** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
-export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient) => {
+export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, secrets?: SecretValues) => {
   const payTo = env[X402_ENV.payTo];
   if (!payTo) return undefined;
   const configs: NetworkConfig[] = env[X402_ENV.networks] ? (JSON.parse(env[X402_ENV.networks]!) as NetworkConfig[]) : [AVALANCHE_FUJI, BASE_SEPOLIA];
@@ -82,7 +110,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     ) as Partial<Record<Network, RelayerChain>>;
   };
 
-  const settlement = settlementFromEnv(env, { relayerChains });
+  const settlement = settlementFromEnv(env, { relayerChains, ...(secrets ? { facilitator: { headers: facilitatorHeadersFrom(secrets) } } : {}) });
   const tableName = tableNameFromEnv('nonces', env);
   const nonces = createNonceStore({ client: doc, tableName });
   // In-flight exposure lives beside the nonces (its own key prefix): one item per payer, asset and network.
@@ -98,12 +126,12 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     ...(settleFirstMinAmount(env[X402_ENV.settleFirstMinAtomic]) ?? {}),
     settlement,
     networks,
-    domains: createTokenDomainReader(publicFor),
+    domains: withConfiguredDomains(createTokenDomainReader(publicFor), configs),
     payTo: getAddress(payTo) as Address,
   };
 };
 
-export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient): X402Billing | undefined => {
-  const payments = x402PaymentsFromEnv(env, doc);
+export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient, secrets?: SecretValues): X402Billing | undefined => {
+  const payments = x402PaymentsFromEnv(env, doc, secrets);
   return payments && createX402Billing({ ...payments, retries: sqsSettlementQueue(sqs, queueUrlFromEnv('settlements', env)) });
 };

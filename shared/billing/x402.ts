@@ -24,6 +24,7 @@ import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
+import { countSettlement, describeError, logger } from '../observability/index.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
@@ -70,23 +71,20 @@ export const X402_MIN_VALIDITY_SECONDS = 15 * 60 + 60;
  */
 export const X402_MAX_TIMEOUT_SECONDS = X402_MIN_VALIDITY_SECONDS + 60;
 
-const logMoneyError = (event: string, auth: AuthorizedPayment, error: unknown): void => {
-  console.error(JSON.stringify({ level: 'error', event, payer: auth.payer, nonceKey: auth.claim.key, cause: error instanceof Error ? error.message : String(error) }));
+const logMoneyError = (event: string, auth: AuthorizedPayment, error: unknown, requestId: string): void => {
+  logger.error('x402 money bookkeeping failed', { event, requestId, payer: auth.payer, network: auth.network, nonceKey: auth.claim.key, error: describeError(error) });
 };
 
 /** A settle-first payment whose call then failed: the gateway cannot pull a transfer back, an operator refunds it. */
-const logPrepaidUnserved = (auth: AuthorizedPayment, prepaid: SettlementResponse): void => {
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      event: 'x402_settle_first_unserved',
-      message: 'A settle-first x402 payment was settled but its call failed: refund it by hand.',
-      payer: auth.payer,
-      network: auth.network,
-      transaction: prepaid.transaction,
-      amount: auth.authorizedAmount.toString(),
-    }),
-  );
+const logPrepaidUnserved = (auth: AuthorizedPayment, prepaid: SettlementResponse, requestId: string): void => {
+  logger.error('A settle-first x402 payment was settled but its call failed: refund it by hand.', {
+    event: 'x402_settle_first_unserved',
+    requestId,
+    payer: auth.payer,
+    network: auth.network,
+    transaction: prepaid.transaction,
+    amount: auth.authorizedAmount.toString(),
+  });
 };
 
 /** A 401 that still carries a sign-in challenge, for a client that sent the wrong kind of proof. */
@@ -255,18 +253,19 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
           caller,
           ...(capped ? { outputCap: price.defaultCap!.outputTokens } : {}),
           release: async () => {
-            if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
+            if (prepaid && !done) logPrepaidUnserved(auth, prepaid, http.requestId);
             await release();
           },
           finalize: async (outcome: Outcome): Promise<Settled> => {
             if (outcome.kind === 'failed' || done) {
-              if (prepaid && !done) logPrepaidUnserved(auth, prepaid);
+              if (prepaid && !done) logPrepaidUnserved(auth, prepaid, http.requestId);
               await release();
               return { headers: {} };
             }
             done = true;
             const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
             if (prepaid) {
+              countSettlement('settled');
               const receipt = receiptFor(auth, price, charge, auth.authorizedAmount, prepaid, 'queued');
               return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(prepaid) } };
             }
@@ -278,9 +277,10 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
             if (!settled.success) {
               // The model was served: the money is owed. The nonce stays claimed past its deadline, the hold stays
               // until the retry lands (or its deadline passes), and the settlement is retried.
-              await options.gate.keep(auth).catch((error: unknown) => logMoneyError('x402_claim_keep_failed', auth, error));
-              retry = await enqueueOrLog(options.retries, { payment: auth, amount: paid });
+              await options.gate.keep(auth).catch((error: unknown) => logMoneyError('x402_claim_keep_failed', auth, error, http.requestId));
+              retry = await enqueueOrLog(options.retries, { payment: auth, amount: paid }, { requestId: http.requestId, payer: caller.id });
             }
+            countSettlement(settled.success ? 'settled' : retry);
             const receipt = receiptFor(auth, price, charge, paid, settled, retry);
             return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
           },

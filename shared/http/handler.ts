@@ -4,6 +4,7 @@ import { executionModeStreamifyResponse } from '@middy/core/executionModeStreami
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../errors.ts';
+import { countCall, observe } from '../observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { checkPathParameters } from './path-ids.ts';
 import { toHttpRequest, type HttpRequest } from './request.ts';
@@ -29,6 +30,7 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResult> => {
     const operation = dispatch.get(routeKey(event.httpMethod, event.resource));
     if (!operation) throw new NotFoundError('route_not_found', `No route for ${event.httpMethod} ${event.path}.`);
+    countCall(family);
     checkPathParameters(event.pathParameters);
     return operation(toHttpRequest(event), context);
   };
@@ -36,7 +38,7 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   return createHttpHandler(handle, FAMILIES[family].streaming);
 };
 
-/** The middleware stack every function shares: request id on every answer, OpenAI-shaped errors. */
+/** The middleware stack every function shares: the Powertools Logger, request id on every answer, OpenAI-shaped errors. */
 export const createHttpHandler = (
   handle: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
   streaming: boolean,
@@ -46,5 +48,6 @@ export const createHttpHandler = (
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
   })
+    .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())
     .use(openAiErrors());

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { toComposeError } from '../errors.ts';
+import { UpstreamError, toComposeError } from '../errors.ts';
+import { countProviderError, logger } from '../observability/index.ts';
 import { requestIdOf } from './request.ts';
 import { errorResult, type HttpResult } from './response.ts';
 
@@ -23,6 +24,8 @@ export const openAiErrors = (log: (entry: Record<string, unknown>) => void = def
   onError: (request) => {
     const error = toComposeError(request.error);
     const requestId = requestIdOf(request.event);
+    // Provider failures by their stable code (upstream_timeout, provider_not_configured, …), for the dashboard.
+    if (error instanceof UpstreamError) countProviderError(error.code);
     if (error.status >= 500) {
       log({ level: 'error', requestId, code: error.code, message: error.message, cause: describe(error.cause) });
     }
@@ -33,6 +36,6 @@ export const openAiErrors = (log: (entry: Record<string, unknown>) => void = def
 const describe = (cause: unknown): string | undefined =>
   cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? undefined : String(cause);
 
-const defaultLog = (entry: Record<string, unknown>): void => {
-  console.error(JSON.stringify(entry));
+const defaultLog = ({ level: _level, message, ...entry }: Record<string, unknown>): void => {
+  logger.error(String(message), entry);
 };

@@ -5,6 +5,7 @@ import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import type { OnFinished } from './run-text.ts';
+import { logFailure } from '../observability/index.ts';
 
 const MAX_KEY_LENGTH = 200;
 
@@ -34,7 +35,7 @@ export const idempotently = async (
   try {
     return await serve((result) => store.complete(claim.scope, result));
   } catch (error) {
-    await store.release(claim.scope).catch(() => undefined);
+    await store.release(claim.scope).catch(logFailure('idempotency claim not released', { requestId: http.requestId, payer: caller.id }));
     throw error;
   }
 };
@@ -66,7 +67,7 @@ export const paidIdempotently = async (
     if (replayed) await payment.release();
     return result;
   } catch (error) {
-    await payment.release().catch(() => undefined);
+    await payment.release().catch(logFailure('hold not released after a failed call', { requestId: http.requestId, payer: payer.caller.id }));
     throw error;
   }
 };

@@ -20,6 +20,7 @@ import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
 import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
 import { measuredUsage } from './usage-estimate.ts';
+import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../observability/index.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
@@ -73,7 +74,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const storing = request.api === 'responses' && request.store;
   // The in-progress record is written alongside the upstream call, not before it: it is not on the first-byte path.
   const began = storing ? services.responses.begin(id, caller.id, model.publicId) : undefined;
-  began?.catch(() => undefined);
+  began?.catch(handledLater);
 
   const base: ResponseBase = { id, created_at: created, model: model.publicId, ...request.echo };
   const record = async (completion: Completion, status: StoredStatus, response: Record<string, unknown>): Promise<boolean> => {
@@ -98,19 +99,20 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const deadline = setTimeout(() => controller.abort(new DOMException('The generation exceeded its time limit.', 'TimeoutError')), services.settings.deadlineMs);
   deadline.unref();
   const signal = controller.signal;
+  const money = { requestId: http.requestId, payer: payment.caller.id };
   const options = { signal, requestId: http.requestId, includeUsage: true, onRetry: () => void (attempts += 1) };
   const adapter = services.adapterFor(model.provider);
 
   const failBeforeFirstByte = async (error: unknown): Promise<never> => {
     clearTimeout(deadline);
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
-    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', money));
+    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logFailure('failed response not recorded', { ...money, responseId: id }));
     throw error;
   };
 
   if (!request.stream) {
-    const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
+    const parts = await withSubsegment(`provider:${model.provider}`, () => adapter.generate(canonical, options)).catch(failBeforeFirstByte);
     clearTimeout(deadline);
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
@@ -122,7 +124,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
         ? { ...toChatCompletion({ id, created, model: model.publicId }, completion), ...receiptField(settled) }
         : buildResponseObject(base, completion, status, undefined, receiptField(settled));
     // Charged already: a record that cannot be written must not cost the caller the answer it paid for.
-    await record(completion, status, body as Record<string, unknown>).catch(logRecordFailure(id));
+    await record(completion, status, body as Record<string, unknown>).catch(logRecordFailure(id, http.requestId));
     const result = json(200, body, headers);
     await call.onFinished?.({ statusCode: 200, headers: result.headers!, body: result.body as string });
     return result;
@@ -131,8 +133,9 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   // Until the provider's first byte the answer can still be an HTTP error (and retries stay invisible). A provider
   // silent for a whole heartbeat interval (a model that thinks before it streams) would let an edge endpoint drop
   // the connection, so the response then commits to SSE and heartbeats; a failure after that is reported in-band.
-  const upstream = adapter.stream(canonical, options);
-  upstream.catch(() => undefined);
+  const started = Date.now();
+  const upstream = withSubsegment(`provider:${model.provider}`, () => adapter.stream(canonical, options));
+  upstream.then(() => recordFirstByte(Date.now() - started), handledLater);
   const firstByteIsLate = await beforeHeartbeat(upstream, services.settings.heartbeatMs).catch(failBeforeFirstByte);
   const parts: AsyncIterable<StreamPart> = firstByteIsLate ? whenReady(upstream) : await upstream;
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
@@ -189,7 +192,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
           if (part.type === 'error') break;
         }
       } finally {
-        void reader.return(undefined).catch(() => undefined);
+        void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
       }
       if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
@@ -204,7 +207,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       // Recorded before the stream says it is over: a client that retrieves on the terminal event (or on the
       // error, where SDKs stop reading) must find the final record, not the in-progress one.
       const status: StoredStatus = completion.error === CANCELLED ? 'cancelled' : statusOf(completion);
-      await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled))).catch(logRecordFailure(id));
+      await record(completion, status, buildResponseObject(base, completion, status, serializerIds(serializer), receiptField(settled))).catch(logRecordFailure(id, http.requestId));
       yield* emit(closing);
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
@@ -218,7 +221,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       controller.abort();
       if (!settled) {
         const outcome = owed ? ({ kind: 'served', measured: [measuredUsage(partial, canonical)] } as const) : ({ kind: 'failed' } as const);
-        await payment.finalize(outcome).catch(() => undefined);
+        await payment.finalize(outcome).catch(logFailure('payment not finalized after the stream ended', money));
       }
     }
   }
@@ -248,8 +251,8 @@ async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenera
 }
 
 /** A record that cannot be written after the charge is logged: the caller still gets the answer it paid for. */
-export const logRecordFailure = (id: string) => (error: unknown) => {
-  console.error(JSON.stringify({ level: 'error', message: 'response record not written', responseId: id, reason: (error as Error).message }));
+export const logRecordFailure = (id: string, requestId?: string) => (error: unknown) => {
+  logger.error('response record not written', { responseId: id, ...(requestId ? { requestId } : {}), error: describeError(error) });
   return true;
 };
 
@@ -272,7 +275,7 @@ const watchForCancel = (id: string, services: TextServices, controller: AbortCon
       .then((status) => {
         if (status === 'cancelled') controller.abort(new CancelledError());
       })
-      .catch(() => undefined);
+      .catch((error: unknown) => logger.warn('cancel poll failed', { responseId: id, error: describeError(error) }));
   }, services.settings.cancelPollMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };

@@ -11,6 +11,7 @@ import { expiredKey, insufficientBudget, invalidKey, revokedKey } from './errors
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
 import { release } from './ledger-settle.ts';
 import { atomic, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute, STALE_RESERVATION_SECONDS } from './ledger-item.ts';
+import { countStaleHoldRelease } from '../observability/index.ts';
 
 /** Where a ledger comes from when a key is first used: its verified claims. */
 export interface LedgerInit {
@@ -89,6 +90,7 @@ const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reserv
     // otherwise refuse a live call; no scheduler is needed for a hold nobody is waiting on.
     const stale = ledger.reservations.filter((r) => r.at <= now - STALE_RESERVATION_SECONDS);
     const freed = (await Promise.all(stale.map((r) => release(ctx, keyId, r.reservationId, r.amount)))).reduce((sum, r) => sum + r.released, 0n);
+    if (stale.length > 0) countStaleHoldRelease(stale.length);
     if (ledger.available + freed < amount) return { error: insufficientBudget(ledger.available + freed, amount) };
     return { available: ledger.available + freed };
   }

@@ -25,6 +25,7 @@ import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/enc
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, timedOut, withDiagnostics } from './provider-call.ts';
+import { cleanupFailed, handledLater, logFailure, recordFirstByte, withSubsegment } from '../observability/index.ts';
 
 /** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -51,11 +52,12 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
   const events = call.composeEvents ?? call.surface === 'native';
   const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const provider = startProviderCall(call.http, call.deadlineMs);
-  const opening = serve(provider.options, caller);
-  opening.catch(() => undefined);
+  const started = Date.now();
+  const opening = withSubsegment(`provider:${call.model.provider}`, () => serve(provider.options, caller));
+  opening.then(() => recordFirstByte(Date.now() - started), handledLater);
   const late = await isLate(opening, heartbeatMs).catch(async (error: unknown) => {
     provider.end();
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   });
   const served: { current?: StreamServed } = late ? {} : { current: await opening };
@@ -90,7 +92,7 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
           yield next.value;
         }
       } finally {
-        void reader.return(undefined).catch(() => undefined);
+        void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
       }
       settled = await payment.finalize(outcomeOf(served.current?.measured() ?? []));
       await served.current?.onSettled?.(settled);
@@ -108,7 +110,11 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       // Finished, failed or abandoned: nothing upstream keeps running, and a client that hung up still owes
       // what it was served (the provider bills for it), nothing more.
       provider.end();
-      if (!settled) await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(() => undefined);
+      if (!settled) {
+        await payment
+          .finalize(outcomeOf(served.current?.measured('abandoned') ?? []))
+          .catch(logFailure('payment not finalized after an abandoned stream', { requestId: call.http.requestId, payer: payment.caller.id }));
+      }
     }
   }
 

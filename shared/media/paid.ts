@@ -19,6 +19,7 @@ import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
 import { runStream } from './paid-stream.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
+import { logFailure, withSubsegment } from '../observability/index.ts';
 
 export interface PaidModel {
   readonly publicId: string;
@@ -77,9 +78,9 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   const provider = startProviderCall(call.http, call.deadlineMs);
   let served: Served;
   try {
-    served = await serve(provider.options, caller);
+    served = await withSubsegment(`provider:${call.model.provider}`, () => serve(provider.options, caller));
   } catch (error) {
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   } finally {
     provider.clearDeadline();

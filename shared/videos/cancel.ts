@@ -5,6 +5,7 @@
  * once submitted, the provider renders (and bills) it regardless, so the charge stands.
  */
 import { ConflictError } from '../errors.ts';
+import { describeError, logger } from '../observability/index.ts';
 import { VIDEO_STATUS, type VideoJob } from './job.ts';
 import type { VideoJobStore } from './job-store.ts';
 import type { Refunds } from './refund.ts';
@@ -46,7 +47,7 @@ export const cancelVideoJob = async ({ jobs, refunds, workflow }: CancelServices
   }
   // The poll task also sees the status and ends the execution; stopping it just saves the remaining polls.
   await workflow?.stop(jobId, 'cancelled by the caller').catch((error: unknown) => {
-    console.error(JSON.stringify({ level: 'warn', jobId, message: 'could not stop the video execution', cause: String(error) }));
+    logger.warn('could not stop the video execution', { jobId, error: describeError(error) });
   });
   const refund = fromQueue
     ? await refunds.refund(cancelled, 'The job was cancelled before it reached the provider, so its charge is returned.')

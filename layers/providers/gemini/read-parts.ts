@@ -5,6 +5,7 @@
  */
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
+import { cleanupFailed } from '../../../shared/observability/index.ts';
 
 export async function* readParts(warnings: readonly string[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   for (const message of warnings) yield { type: 'warning', message };
@@ -36,7 +37,7 @@ export async function* readParts(warnings: readonly string[], parts: ReadableStr
     };
     yield { type: 'finish', finishReason: { unified: 'error' } };
   } finally {
-    if (!settled) await reader.cancel().catch(() => undefined);
+    if (!settled) await reader.cancel().catch(cleanupFailed('cancelling the provider stream'));
     reader.releaseLock();
   }
 }

@@ -10,6 +10,7 @@ import { withFirstChunk } from './first-byte.ts';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { UPSTREAM_CODES } from './upstream-error.ts';
+import { cleanupFailed } from '../../../shared/observability/index.ts';
 
 export interface RetryInfo {
   /** 1 for the first retry (the second attempt). */
@@ -85,7 +86,7 @@ export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signa
       if (requested !== undefined && requested > maxRetryAfterMs) return response;
       if (requested !== undefined) delayMs = requested;
       reason = `status ${response.status}`;
-      await response.body?.cancel().catch(() => undefined);
+      await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
     } else if (!retriesLeft) {
       throw outcome.kind === 'timeout'
         ? new UpstreamError(504, UPSTREAM_CODES.timeout, 'The provider did not answer in time.')

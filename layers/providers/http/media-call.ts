@@ -13,6 +13,7 @@ import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
+import { cleanupFailed } from '../../../shared/observability/index.ts';
 
 /** A complete media body's first byte is the whole generation (an image, a transcript): it gets long. */
 export const MEDIA_FIRST_BYTE_TIMEOUT_MS = 600_000;
@@ -104,7 +105,7 @@ export const invalidAnswer = (provider: ProviderId, what: string, cause?: unknow
 export const readBytes = async (response: Response, provider: ProviderId, maxBytes: number = MAX_MEDIA_ANSWER_BYTES): Promise<Uint8Array> => {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
+    await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
     throw invalidAnswer(provider, 'an answer larger than the gateway accepts');
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -151,7 +152,7 @@ export const fetchResult = async (endpoint: MediaEndpoint, url: string, options:
     ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
   });
   if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
+    await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
     throw new UpstreamError(502, UPSTREAM_CODES.unavailable, `The ${endpoint.provider} provider's result could not be downloaded.`, {
       details: { upstream_status: response.status, provider: endpoint.provider },
     });

@@ -11,6 +11,9 @@ import { UPSTREAM_CODES, upstreamError } from '../http/upstream-error.ts';
 import { signJwtAssertion } from './jwt-assertion.ts';
 import type { ServiceAccountKey } from './service-account.ts';
 
+/** An error body that is not JSON is read like one that does not match the schema: the status alone decides. */
+const notJson = (): undefined => undefined;
+
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 const tokenResponseSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().positive(), token_type: z.string() });
@@ -41,7 +44,7 @@ const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
 const tokenError = async (response: Response): Promise<UpstreamError> => {
-  const parsed = tokenErrorSchema.safeParse(await response.json().catch(() => undefined));
+  const parsed = tokenErrorSchema.safeParse(await response.json().catch(notJson));
   // An OAuth error (invalid_grant, invalid_client...) means the key itself was refused.
   const providerStatus = response.status < 500 && response.status !== 429 ? 401 : response.status;
   const message = sanitizeUpstreamMessage(parsed.success ? `${parsed.data.error}: ${parsed.data.error_description ?? ''}` : 'token request failed');
@@ -66,7 +69,7 @@ export const createAccessTokenSource = (options: AccessTokenSourceOptions = {}):
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     });
     if (!response.ok) throw await tokenError(response);
-    const parsed = tokenResponseSchema.safeParse(await response.json().catch(() => undefined));
+    const parsed = tokenResponseSchema.safeParse(await response.json().catch(notJson));
     if (!parsed.success) throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The token endpoint answered without a usable access token.');
     return { value: parsed.data.access_token, expiresAt: issuedAt + parsed.data.expires_in * 1000 };
   };

@@ -109,6 +109,11 @@ const STALE_LOCK_MS = 120_000;
  * Parallel test workers on a cold cache would each spend seconds of CPU on the same compile: the first takes a
  * directory lock, the others wait for its output. A lock left by a killed process goes stale after two minutes.
  */
+const ifMissing = (error: NodeJS.ErrnoException): undefined => {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
+};
+
 const compileOnce = async (sources: Record<string, { content: string }>, sourceHash: string, force: boolean): Promise<Artifacts & { compiled: boolean }> => {
   await mkdir(dirname(ARTIFACTS_PATH), { recursive: true });
   for (;;) {
@@ -117,7 +122,8 @@ const compileOnce = async (sources: Record<string, { content: string }>, sourceH
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const lockedAt = (await stat(LOCK_PATH).catch(() => undefined))?.mtimeMs ?? Date.now();
+      // The lock may be gone already (its holder finished): then it is not stale, and the loop takes it.
+      const lockedAt = (await stat(LOCK_PATH).catch(ifMissing))?.mtimeMs ?? Date.now();
       if (Date.now() - lockedAt > STALE_LOCK_MS) await rm(LOCK_PATH, { recursive: true, force: true });
       else await sleep(250);
       const cached = force ? undefined : await readCached();

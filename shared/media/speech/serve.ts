@@ -15,6 +15,7 @@ import { priceMedia } from '../price.ts';
 import type { MediaServices } from '../services.ts';
 import { MEDIA_LIMITS } from '../upload/limits.ts';
 import { characterCount, checkLanguage, checkVoice, parseSpeechRequest, type SpeechCall } from './request.ts';
+import { cleanupFailed } from '../../observability/index.ts';
 
 export const prepareSpeech = (http: HttpRequest, body: Body) => {
   const call = parseSpeechRequest(body);
@@ -36,7 +37,7 @@ const collect = async (audio: ReadableStream<Uint8Array>, maxBytes: number): Pro
       chunks.push(chunk);
     }
   } catch (error) {
-    await audio.cancel().catch(() => undefined);
+    await audio.cancel().catch(cleanupFailed('cancelling the provider audio'));
     // After the first byte nothing is retried: a connection lost mid-audio fails the call (and charges nothing).
     throw error instanceof ComposeError ? error : new UpstreamError(502, 'upstream_connection_lost', 'The connection to the provider was lost mid-audio.', { cause: error });
   }

@@ -4,6 +4,7 @@
  * orphaned parts are left to bill.
  */
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { describeError, logger } from '../../observability/index.ts';
 
 /** S3's minimum part size is 5 MiB (except the last part). */
 export const PART_BYTES = 8 * 1024 * 1024;
@@ -47,7 +48,10 @@ export const uploadStream = async (target: UploadTarget, stream: AsyncIterable<U
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: done } }));
     return total;
   } catch (error) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    // An upload left open costs storage until the bucket's abort-incomplete rule removes it: worth a warning.
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch((abortError: unknown) => {
+      logger.warn('multipart upload not aborted', { key, error: describeError(abortError) });
+    });
     throw error;
   }
 };

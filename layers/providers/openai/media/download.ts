@@ -6,11 +6,12 @@ import { UpstreamError } from '../../../../shared/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
+import { cleanupFailed } from '../../../../shared/observability/index.ts';
 
 export const downloadBytes = async (url: string, transport: ProviderTransport, options: CallOptions, maxBytes: number): Promise<{ data: Uint8Array; mediaType: string }> => {
   const response = await fetchWithRetry(url, { method: 'GET' }, { signal: options.signal, ...(transport.fetch ? { fetch: transport.fetch } : {}) });
   if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
+    await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
     throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, `The provider's media URL answered ${response.status}.`);
   }
   const chunks: Uint8Array[] = [];
@@ -18,7 +19,7 @@ export const downloadBytes = async (url: string, transport: ProviderTransport, o
   for await (const chunk of response.body ?? []) {
     size += chunk.byteLength;
     if (size > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
       throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The provider returned more media than the gateway accepts.');
     }
     chunks.push(chunk);

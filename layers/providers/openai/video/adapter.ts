@@ -13,6 +13,9 @@ import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { openAIVideoSize } from './size.ts';
 import { openAIVideoSchema, type OpenAIVideo } from './wire.ts';
 
+/** An error body that is not JSON is read like one that does not match the schema: the status alone decides. */
+const notJson = (): undefined => undefined;
+
 export type VideoJobAdapter = Required<Pick<MediaAdapter, 'submitVideo' | 'pollVideo'>>;
 
 const join = (base: string, path: string): string => `${base.replace(/\/+$/, '')}/${path}`;
@@ -31,7 +34,7 @@ export const createOpenAIVideoAdapter = (transport: ProviderTransport): VideoJob
       },
     );
     if (!response.ok) throw await upstreamErrorFromResponse(response, { provider: 'openai', knownSecrets: [key] });
-    const parsed = openAIVideoSchema.safeParse(await response.json().catch(() => undefined));
+    const parsed = openAIVideoSchema.safeParse(await response.json().catch(notJson));
     if (!parsed.success) throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, 'The provider returned a malformed video object.');
     return parsed.data;
   };
