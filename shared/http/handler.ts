@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../errors.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
-import { toHttpRequest, type HttpRequest } from './request.ts';
+import { clientGoneOf, toHttpRequest, type HttpRequest } from './request.ts';
 import type { HttpResult } from './response.ts';
 
 export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResult> | HttpResult;
@@ -28,7 +28,9 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResult> => {
     const operation = dispatch.get(routeKey(event.httpMethod, event.resource));
     if (!operation) throw new NotFoundError('route_not_found', `No route for ${event.httpMethod} ${event.path}.`);
-    return operation(toHttpRequest(event), context);
+    const http = toHttpRequest(event);
+    const clientGone = clientGoneOf(context);
+    return operation(clientGone ? { ...http, clientGone } : http, context);
   };
 
   return createHttpHandler(handle, FAMILIES[family].streaming);

@@ -1,11 +1,12 @@
-import { Readable } from 'node:stream';
 import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
 import { ComposeError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
+import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
@@ -19,6 +20,7 @@ import { buildResponseObject, statusOf, type ResponseBase } from './responses/ou
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
 import { diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
@@ -42,6 +44,16 @@ export interface TextCall {
 
 class CancelledError extends Error {
   override readonly name = 'CancelledError';
+}
+
+/** The client hung up: the provider is stopped, and the call owes what was delivered. */
+class HungUpError extends Error {
+  override readonly name = 'HungUpError';
+}
+
+/** The output reached the cap the hold was quoted for: the provider is stopped, the answer ends at `length`. */
+class OutputCapReached extends Error {
+  override readonly name = 'OutputCapReached';
 }
 
 const CANCELLED: StreamError = { code: 'response_cancelled', message: 'The response was cancelled.' };
@@ -85,9 +97,23 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     });
   };
 
-  /** Charges what was served (nothing for a failure), and says so in the API's own place for a receipt. */
-  const settle = async (completion: Completion): Promise<Settled> =>
-    completion.error ? payment.finalize({ kind: 'failed' }) : payment.finalize({ kind: 'served', measured: [measuredUsage(completion, canonical)] });
+  /**
+   * Charges what was delivered: nothing for a failure, what reached the client before a cancel (as for a
+   * hang-up), never output past the cap the hold was quoted for.
+   */
+  const settle = async (completion: Completion): Promise<Settled> => payment.finalize(outcomeOf(completion, 'finished'));
+  const outcomeOf = (completion: Completion, end: 'finished' | 'abandoned') =>
+    owes(completion, end) ? ({ kind: 'served', measured: [measuredUsage(completion, canonical, call.outputCap)] } as const) : ({ kind: 'failed' } as const);
+  /** The outcome is claimed before it is charged, so a cancel either wins before the claim or is refused after it. */
+  const claim = async (): Promise<boolean> => {
+    try {
+      await began;
+      return await services.responses.finish(id);
+    } catch (error) {
+      // No record to cancel through: nothing can have cancelled it.
+      return logRecordFailure(id)(error);
+    }
+  };
   const receiptField = (settled: Settled) => (native && settled.receipt ? (request.api === 'chat' ? { compose_receipt: settled.receipt } : { receipt: settled.receipt }) : {});
 
   let attempts = 1;
@@ -97,20 +123,45 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const deadline = setTimeout(() => controller.abort(new DOMException('The generation exceeded its time limit.', 'TimeoutError')), services.settings.deadlineMs);
   deadline.unref();
   const signal = controller.signal;
+  // A client that hangs up stops the provider at once: nothing more is generated (or owed) for nobody.
+  const hangUp = () => controller.abort(new HungUpError());
+  http.clientGone?.addEventListener('abort', hangUp, { once: true });
+  const stopWatching = () => {
+    clearTimeout(deadline);
+    http.clientGone?.removeEventListener('abort', hangUp);
+  };
   const options = { signal, requestId: http.requestId, includeUsage: true, onRetry: () => void (attempts += 1) };
   const adapter = services.adapterFor(model.provider);
+  const cap = createOutputCap(call.outputCap);
 
   const failBeforeFirstByte = async (error: unknown): Promise<never> => {
-    clearTimeout(deadline);
+    stopWatching();
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
-    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
+    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logRecordFailure(id));
     throw error;
   };
 
   if (!request.stream) {
-    const parts = await adapter.generate(canonical, options).catch(failBeforeFirstByte);
-    clearTimeout(deadline);
+    // A stored call can be cancelled while it runs: the cancel then wins (nothing delivered, nothing charged),
+    // or, once the answer is claimed (`finish`), it is refused with a 409. Never both.
+    const poll = storing ? watchForCancel(id, services, controller) : undefined;
+    const generated = await adapter.generate(canonical, options).catch(async (error: unknown) => {
+      poll?.stop();
+      if (signal.reason instanceof CancelledError) return undefined;
+      return failBeforeFirstByte(error);
+    });
+    poll?.stop();
+    stopWatching();
+    if (!generated || (storing && !(await claim()))) {
+      controller.abort();
+      await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
+      const completion = { ...accumulate([]), error: CANCELLED };
+      const cancelled = buildResponseObject(base, completion, 'cancelled');
+      await record(completion, 'cancelled', cancelled).catch(logRecordFailure(id));
+      return json(200, cancelled, { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) });
+    }
+    const parts = generated.flatMap((part) => cap.pass(part));
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
     const settled = await settle(completion);
@@ -131,13 +182,14 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   // silent for a whole heartbeat interval (a model that thinks before it streams) would let an edge endpoint drop
   // the connection, so the response then commits to SSE and heartbeats; a failure after that is reported in-band.
   const upstream = adapter.stream(canonical, options);
+  // Observed here so a rejection while nobody awaits it yet is not unhandled; it is handled where awaited.
   upstream.catch(() => undefined);
   const firstByteIsLate = await beforeHeartbeat(upstream, services.settings.heartbeatMs).catch(failBeforeFirstByte);
   const parts: AsyncIterable<StreamPart> = firstByteIsLate ? whenReady(upstream) : await upstream;
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
   // write ran alongside the upstream call; by the provider's first byte this wait is normally over.
   await began?.catch((error: unknown) => {
-    clearTimeout(deadline);
+    stopWatching();
     controller.abort();
     throw error;
   });
@@ -145,7 +197,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     request.api === 'chat' ? createChatChunkSerializer({ id, created, model: model.publicId }, request.includeUsage) : createResponsesEventSerializer(base);
   const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
 
-  async function* frames(): AsyncGenerator<string> {
+  async function* frames(clientLeft: AbortSignal): AsyncGenerator<string> {
     const transcript: string[] | undefined = call.onFinished ? [] : undefined;
     const emit = function* (list: Iterable<string>) {
       for (const frame of list) {
@@ -153,42 +205,62 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
         yield frame;
       }
     };
+    // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
+    // provider's next byte or the next heartbeat.
+    const left = abortedBy(clientLeft);
+    clientLeft.addEventListener('abort', hangUp, { once: true });
     const acc = createAccumulator();
     const poll = storing ? watchForCancel(id, services, controller) : undefined;
     let settled: Settled | undefined;
     try {
       yield* emit(serializer.start?.() ?? []);
+      const deliver = function* (part: StreamPart) {
+        for (const passed of cap.pass(part)) {
+          acc.add(passed);
+          yield* emit(serializer.part(passed));
+        }
+      };
       const fail = (error: StreamError): void => {
         const part: StreamPart = { type: 'error', error };
         acc.add(part);
         serializer.part(part);
       };
       // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
-      // provider failure (a hung-up call still owes what was generated, see below).
+      // provider failure (a hung-up call still owes what was delivered, see below).
       const reader = withHeartbeat<StreamPart>(parts, services.settings.heartbeatMs);
       try {
         while (true) {
-          let next: IteratorResult<StreamPart | typeof HEARTBEAT>;
+          let next: IteratorResult<StreamPart | typeof HEARTBEAT> | typeof ABORTED;
           try {
-            next = await reader.next();
+            next = await Promise.race([reader.next(), left]);
           } catch (error) {
-            fail(controller.signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
+            if (clientLeft.aborted) return;
+            fail(signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
             break;
           }
+          if (next === ABORTED) return;
           if (next.done) break;
           const part = next.value;
           if (part === HEARTBEAT) {
             yield HEARTBEAT_FRAME;
             continue;
           }
-          acc.add(part);
-          yield* emit(serializer.part(part));
+          yield* deliver(part);
           if (part.type === 'error') break;
+          // Output past the cap would be neither held nor paid for: the provider is stopped here.
+          if (cap.reached) {
+            controller.abort(new OutputCapReached());
+            break;
+          }
         }
       } finally {
         void reader.return(undefined).catch(() => undefined);
       }
-      if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
+      poll?.stop();
+      // A cancel that came after the last delta still wins if it was recorded before the answer is claimed;
+      // after the claim it is refused (409). Either way the call owes what it delivered.
+      const cancelled = signal.reason instanceof CancelledError || (storing && !acc.result().error && !(await claim()));
+      if (cancelled && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
       settled = await settle(completion);
       const closing = [
@@ -205,21 +277,24 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
       poll?.stop();
-      // A client that hangs up mid-stream still owes what the provider generated for it (the provider bills us
-      // for it); a failed or cancelled call owes nothing. Decided before the abort below changes the signal.
+      clientLeft.removeEventListener('abort', hangUp);
+      // A client that hangs up mid-stream owes what was delivered to it (the provider bills us for it), as a
+      // cancel does; a failed call owes nothing. Decided before the abort below changes the signal.
       const partial = acc.result();
-      const owed = !settled && !partial.error && !(controller.signal.reason instanceof CancelledError) && generatedAnything(partial);
       // Whether finished, failed or abandoned: nothing upstream may keep running.
-      clearTimeout(deadline);
+      stopWatching();
       controller.abort();
       if (!settled) {
-        const outcome = owed ? ({ kind: 'served', measured: [measuredUsage(partial, canonical)] } as const) : ({ kind: 'failed' } as const);
-        await payment.finalize(outcome).catch(() => undefined);
+        await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
+        if (storing) {
+          const status: StoredStatus = partial.error ? 'failed' : 'incomplete';
+          await record(partial, status, buildResponseObject(base, partial, status, serializerIds(serializer))).catch(logRecordFailure(id));
+        }
       }
     }
   }
 
-  return { statusCode: 200, headers, body: Readable.from(frames(), { objectMode: false }) };
+  return { statusCode: 200, headers, body: streamedBody(frames, http.clientGone) };
 };
 
 /**
@@ -247,6 +322,15 @@ async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenera
 export const logRecordFailure = (id: string) => (error: unknown) => {
   console.error(JSON.stringify({ level: 'error', message: 'response record not written', responseId: id, reason: (error as Error).message }));
   return true;
+};
+
+/**
+ * Whether a call is charged: a finished call is (a cancelled one for what it delivered before the cancel); an
+ * abandoned one (the client hung up) for what was delivered; a failed one never.
+ */
+const owes = (c: Completion, end: 'finished' | 'abandoned'): boolean => {
+  if (c.error && c.error !== CANCELLED) return false;
+  return end === 'finished' && !c.error ? true : generatedAnything(c);
 };
 
 const generatedAnything = (c: Completion): boolean => c.text !== '' || c.reasoning !== '' || c.toolCalls.length > 0 || c.usage !== undefined;

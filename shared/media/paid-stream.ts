@@ -10,9 +10,9 @@
  *   externally), then `event: compose.receipt` (natively), then `data: [DONE]`;
  * - the finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
  */
-import { Readable } from 'node:stream';
 import type { StreamError } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
 import { ComposeError } from '../errors.ts';
 import type { HttpResult } from '../http/response.ts';
@@ -20,6 +20,7 @@ import type { OnFinished } from '../inference/run-text.ts';
 import { streamErrorFrame } from '../inference/surface.ts';
 import type { Measured } from '../pricing/index.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
+import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
@@ -54,7 +55,7 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
   opening.catch(() => undefined);
   const late = await isLate(opening, heartbeatMs).catch(async (error: unknown) => {
     provider.end();
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(call.http, caller, 'release'));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   });
   const served: { current?: StreamServed } = late ? {} : { current: await opening };
@@ -65,21 +66,26 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
     yield* served.current.frames;
   }
 
-  async function* body(): AsyncGenerator<string> {
+  async function* body(clientLeft: AbortSignal): AsyncGenerator<string> {
     const transcript: string[] = [];
     let settled: Settled | undefined;
+    // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
+    // provider's next byte or the next heartbeat.
+    const left = abortedBy(clientLeft);
     try {
       let failure: StreamError | undefined;
       const reader = withHeartbeat(providerFrames(), heartbeatMs);
       try {
         while (true) {
-          let next: IteratorResult<string | typeof HEARTBEAT>;
+          let next: IteratorResult<string | typeof HEARTBEAT> | typeof ABORTED;
           try {
-            next = await reader.next();
+            next = await Promise.race([reader.next(), left]);
           } catch (error) {
+            if (clientLeft.aborted) return;
             failure = streamErrorOf(error, provider.signal);
             break;
           }
+          if (next === ABORTED) return;
           if (next.done) break;
           if (next.value === HEARTBEAT) {
             yield HEARTBEAT_FRAME;
@@ -105,9 +111,9 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       // Finished, failed or abandoned: nothing upstream keeps running, and a client that hung up still owes
       // what it was served (the provider bills for it), nothing more.
       provider.end();
-      if (!settled) await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(() => undefined);
+      if (!settled) await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(logMoneyFailure(call.http, caller, 'settle'));
     }
   }
 
-  return { statusCode: 200, headers, body: Readable.from(body(), { objectMode: false }) };
+  return { statusCode: 200, headers, body: streamedBody(body, call.http.clientGone) };
 };

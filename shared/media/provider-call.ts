@@ -31,13 +31,20 @@ export const startProviderCall = (http: HttpRequest, deadlineMs: number): Provid
   const deadline = setTimeout(() => controller.abort(new DOMException('The provider call exceeded its time limit.', 'TimeoutError')), deadlineMs);
   deadline.unref();
   const { signal } = controller;
+  // A client that hangs up stops the provider at once (where the runtime can tell; see HttpRequest.clientGone).
+  const hangUp = () => controller.abort(new DOMException('The client hung up.', 'AbortError'));
+  http.clientGone?.addEventListener('abort', hangUp, { once: true });
+  const stop = () => {
+    clearTimeout(deadline);
+    http.clientGone?.removeEventListener('abort', hangUp);
+  };
   return {
     options: { signal, requestId: http.requestId, onRetry: () => void (attempts += 1) },
     signal,
     attempts: () => attempts,
-    clearDeadline: () => clearTimeout(deadline),
+    clearDeadline: stop,
     end: () => {
-      clearTimeout(deadline);
+      stop();
       controller.abort();
     },
   };

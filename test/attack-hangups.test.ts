@@ -1,0 +1,122 @@
+/**
+ * Attack: clients that hang up. A disconnect at any moment of a call — before the provider's first byte (a
+ * silent or stalled provider), streamed or not, or mid-stream — ends that one call and nothing else: the
+ * server keeps serving, the hold is released (nothing delivered) or charged for what was delivered, and that
+ * happens at the hang-up, not at the provider's next byte or the next heartbeat (15 s here, the default).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
+import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
+import type { Ledger } from '../shared/keys/index.ts';
+import { CHAT, RESPONSES, startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from './support/payments.ts';
+
+let simulator: OpenAICompatibleSimulator;
+let gw: PaymentsRuntime;
+
+beforeAll(async () => {
+  simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
+  // The default heartbeat (15 s): a hold freed by the next heartbeat rather than the hang-up would show.
+  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', simulator), PROVIDER_MAX_RETRIES: '0', PROVIDER_TIMEOUT_MS: '120000' } });
+});
+afterAll(async () => {
+  await gw?.close();
+  await simulator?.close();
+});
+
+const USD = 1_000_000n;
+/** Well under the 15 s heartbeat, generous for a loaded machine. */
+const FREED_WITHIN = { timeout: 5_000, interval: 50 };
+
+const tagged = (text: string): string => `${text} [${randomUUID().slice(0, 8)}]`;
+const reachedProvider = (tag: string): boolean => simulator.requests.some((r) => JSON.stringify(r.body).includes(tag));
+
+const bodyFor = (path: string, prompt: string, stream: boolean) =>
+  path === CHAT
+    ? { model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }], max_tokens: 64, stream }
+    : { model: 'gpt-4o-mini', input: prompt, max_output_tokens: 64, stream };
+
+const send = (key: MintedTestKey, path: string, body: unknown, signal: AbortSignal) =>
+  fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.token}` }, body: JSON.stringify(body), signal });
+
+const ledger = async (keyId: string): Promise<Ledger> => (await gw.ledger.getLedger(keyId))!;
+
+/** No hold left open on the key, and its books add up. */
+const expectNoHold = async (keyId: string): Promise<Ledger> => {
+  await vi.waitFor(async () => expect((await ledger(keyId)).reservations).toEqual([]), FREED_WITHIN);
+  const after = await ledger(keyId);
+  expect(after.reserved).toBe(0n);
+  expect(after.available + after.spent).toBe(after.budget);
+  return after;
+};
+
+/** The server still answers a paid call in full. */
+const expectStillServing = async (): Promise<void> => {
+  const key = await gw.mintKey({ budget: USD });
+  const response = await gw.post(CHAT, bodyFor(CHAT, 'still there?', false), { authorization: `Bearer ${key.token}` });
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('You said: still there?');
+};
+
+describe.each([
+  ['chat', CHAT],
+  ['Responses', RESPONSES],
+])('a %s call whose client hangs up', (_name, path) => {
+  it.each([
+    ['before the first byte of a silent provider, streamed', 'timeout', true],
+    ['before the first byte of a silent provider, not streamed', 'timeout', false],
+    ['while a stalled stream sends nothing (headers only)', 'stall', true],
+    ['while a slow provider has not answered yet', 'slow:60000', false],
+  ])('%s: frees the hold at once, charges nothing, and the server keeps serving', async (_phase, fault, stream) => {
+    const key = await gw.mintKey({ budget: USD });
+    const tag = tagged(`Hang up on me SIM_FAULT=${fault}`);
+    const client = new AbortController();
+    const response = send(key, path, bodyFor(path, tag, stream), client.signal);
+    response.catch(() => undefined);
+    await vi.waitFor(() => expect(reachedProvider(tag)).toBe(true), { timeout: 10_000, interval: 20 });
+    // Held while the provider thinks.
+    expect((await ledger(key.keyId)).reservations).toHaveLength(1);
+    client.abort();
+
+    const after = await expectNoHold(key.keyId);
+    expect(after.spent).toBe(0n);
+    await expectStillServing();
+  });
+
+  it('mid-stream: charges what was delivered (more than nothing, less than the hold) at once', async () => {
+    const key = await gw.mintKey({ budget: USD });
+    const tag = tagged('Stream slowly SIM_FAULT=chunks:40x8,chunk-delay:300');
+    const client = new AbortController();
+    const response = await send(key, path, bodyFor(path, tag, true), client.signal);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    while (!seen.includes('You said')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+    }
+    expect(seen, 'the stream so far').toContain('You said');
+    const held = (await ledger(key.keyId)).reservations[0]!.amount;
+    client.abort();
+
+    const after = await expectNoHold(key.keyId);
+    expect(after.spent).toBeGreaterThan(0n);
+    expect(after.spent).toBeLessThan(held);
+    await expectStillServing();
+  });
+});
+
+it('many clients hanging up at once on stalled streams free every hold within moments', async () => {
+  const key = await gw.mintKey({ budget: 100n * USD });
+  const clients = Array.from({ length: 20 }, () => new AbortController());
+  const tags = clients.map(() => tagged('Crowd SIM_FAULT=stall'));
+  const responses = await Promise.all(clients.map((c, i) => send(key, CHAT, bodyFor(CHAT, tags[i]!, true), c.signal)));
+  expect(responses.map((r) => r.status)).toEqual(clients.map(() => 200));
+  expect((await ledger(key.keyId)).reservations).toHaveLength(20);
+  for (const c of clients) c.abort();
+  const after = await expectNoHold(key.keyId);
+  expect(after.spent).toBe(0n);
+  await expectStillServing();
+});
