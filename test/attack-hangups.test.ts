@@ -112,8 +112,8 @@ it('many clients hanging up at once on stalled streams free every hold within mo
   const key = await gw.mintKey({ budget: 100n * USD });
   const clients = Array.from({ length: 20 }, () => new AbortController());
   const tags = clients.map(() => tagged('Crowd SIM_FAULT=stall'));
-  const responses = await Promise.all(clients.map((c, i) => send(key, CHAT, bodyFor(CHAT, tags[i]!, true), c.signal)));
-  expect(responses.map((r) => r.status)).toEqual(clients.map(() => 200));
+  for (const [i, c] of clients.entries()) send(key, CHAT, bodyFor(CHAT, tags[i]!, true), c.signal).catch(() => undefined);
+  await vi.waitFor(() => expect(tags.every(reachedProvider)).toBe(true), { timeout: 20_000, interval: 50 });
   expect((await ledger(key.keyId)).reservations).toHaveLength(20);
   for (const c of clients) c.abort();
   const after = await expectNoHold(key.keyId);

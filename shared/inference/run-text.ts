@@ -139,6 +139,8 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
     await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
     await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logRecordFailure(id));
+    // Nobody reads this answer; it must not pass for a gateway fault (a 5xx, logged as one) either.
+    if (signal.reason instanceof HungUpError) throw new ComposeError(499, 'invalid_request_error', 'client_closed_request', 'The client closed the connection.', { cause: error });
     throw error;
   };
 
