@@ -83,16 +83,17 @@ describe.each([
     await expectStillServing();
   });
 
-  it('mid-stream: charges what was delivered (more than nothing, less than the hold) at once', async () => {
+  it('mid-stream, while the provider pauses: charges what was delivered (more than nothing, less than the hold) at once', async () => {
     const key = await gw.mintKey({ budget: USD });
-    const tag = tagged('Stream slowly SIM_FAULT=chunks:40x8,chunk-delay:300');
+    // A delta, then eight seconds of silence: a hold freed only at the provider's next byte would show.
+    const tag = tagged('Stream slowly SIM_FAULT=chunks:3x8,chunk-delay:8000');
     const client = new AbortController();
     const response = await send(key, path, bodyFor(path, tag, true), client.signal);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let seen = '';
-    while (!seen.includes('You said')) {
+    while (!seen.includes('"You said')) {
       const { value, done } = await reader.read();
       if (done) break;
       seen += decoder.decode(value, { stream: true });
