@@ -145,4 +145,3 @@ describe('a non-streamed, stored call cancelled mid-flight', () => {
     expect(stored.receipt).toBeUndefined();
   });
 });
-});

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
+import { HOLD_SECONDS } from '../shared/billing/hold.ts';
 import type { Ledger } from '../shared/keys/index.ts';
 import { CHAT, RESPONSES, startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from './support/payments.ts';
 
@@ -74,8 +75,10 @@ describe.each([
     const response = send(key, path, bodyFor(path, tag, stream), client.signal);
     response.catch(() => undefined);
     await vi.waitFor(() => expect(reachedProvider(tag)).toBe(true), { timeout: 10_000, interval: 20 });
-    // Held while the provider thinks.
-    expect((await ledger(key.keyId)).reservations).toHaveLength(1);
+    // Held while the provider thinks, until the deadline of a text call at most (should its function die).
+    const [hold, ...others] = (await ledger(key.keyId)).reservations;
+    expect(others).toEqual([]);
+    expect(hold!.until! - hold!.at).toBe(HOLD_SECONDS.text);
     client.abort();
 
     const after = await expectNoHold(key.keyId);

@@ -23,7 +23,7 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
       assertModelAllowed(claims, price.modelId);
       const reservationId = randomUUID();
       const reserved = price.quote.amount;
-      await ledger.reserve(claims.keyId, reserved, reservationId, claims);
+      await ledger.reserve(claims.keyId, reserved, reservationId, claims, price.holdSeconds);
       let done = false;
       const release = async (): Promise<void> => {
         if (done) return;

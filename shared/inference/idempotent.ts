@@ -19,13 +19,15 @@ export const idempotently = async (
   store: IdempotencyStore,
   serve: (onFinished: OnFinished | undefined) => Promise<HttpResult>,
   onReplay: () => void = () => undefined,
+  /** The deadline of the call (`PriceContext.holdSeconds`): a claim older than that belongs to a dead call. */
+  lockSeconds?: number,
 ): Promise<HttpResult> => {
   const key = http.headers['x-idempotency-key'];
   if (key === undefined) return serve(undefined);
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InvalidRequestError('invalid_idempotency_key', `x-idempotency-key must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'x-idempotency-key' });
   }
-  const claim = await store.claim(caller.id, `${http.method} ${http.event.resource}`, key, normalizedBody);
+  const claim = await store.claim(caller.id, `${http.method} ${http.event.resource}`, key, normalizedBody, lockSeconds);
   if (claim.kind === 'replay') {
     onReplay();
     const { statusCode, headers, body } = claim.result;
@@ -58,11 +60,11 @@ export const paidIdempotently = async (
     payment = await payer.charge(price);
   } catch (refusal) {
     if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
-    return idempotently(http, payer.caller, normalizedBody, store, () => Promise.reject(refusal));
+    return idempotently(http, payer.caller, normalizedBody, store, () => Promise.reject(refusal), undefined, price.holdSeconds);
   }
   let replayed = false;
   try {
-    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished) => serve(payment, onFinished), () => void (replayed = true));
+    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished) => serve(payment, onFinished), () => void (replayed = true), price.holdSeconds);
     if (replayed) await payment.release();
     return result;
   } catch (error) {
