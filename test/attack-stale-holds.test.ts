@@ -41,7 +41,7 @@ describe('a key hold whose call died', () => {
   it.each([
     ['a text call', HOLD_SECONDS.text],
     ['a media call', HOLD_SECONDS.media],
-  ])('of %s locks 87%% of the budget only until its deadline, then frees itself for a live call', async (_name, holdSeconds) => {
+  ])('of %s (deadline %i s) locks 87 percent of the budget only until then, and then frees itself for a live call', async (_name, holdSeconds) => {
     const keyId = newKeyId();
     await ledger.reserve(keyId, 870n, 'crashed', { budget: BUDGET }, holdSeconds);
     const [hold] = (await ledger.getLedger(keyId))!.reservations;
