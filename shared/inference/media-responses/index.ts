@@ -88,7 +88,7 @@ export const createMediaResponses = (services: MediaResponsesServices, billing: 
       const submitted = await submitVideoResponse(services, { http, payer, surface, request, body });
       if (!request.stream) return submitted;
       const response = JSON.parse(submitted.body as string) as Record<string, unknown>;
-      return streamVideoResponse(services.videos, { response, surface, remainingMs: () => context.getRemainingTimeInMillis(), headers: submitted.headers ?? {} });
+      return streamVideoResponse(services.videos, { response, surface, remainingMs: () => context.getRemainingTimeInMillis(), headers: submitted.headers ?? {}, ...(http.clientGone ? { clientGone: http.clientGone } : {}) });
     }
     const prepared = prepareMediaResponse(http, services.media, request);
     if (!request.stream) return answerOnce(http, request, body, prepared);
