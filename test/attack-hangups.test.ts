@@ -112,6 +112,24 @@ describe.each([
   });
 });
 
+describe('a media call whose client hangs up before the provider answers', () => {
+  it.each([
+    ['a streamed image generation', '/v1/images/generations', { model: 'gpt-image-1', prompt: 'a kite SIM_FAULT=timeout', size: '1024x1024', quality: 'low', partial_images: 1, stream: true }],
+    ['an image generation, not streamed', '/v1/images/generations', { model: 'gpt-image-1', prompt: 'a kite SIM_FAULT=timeout', size: '1024x1024', quality: 'low' }],
+    ['speech, not streamed', '/v1/audio/speech', { model: 'tts-1', input: 'Say nothing SIM_FAULT=timeout', voice: 'alloy' }],
+  ])('%s: frees the hold at once, charges nothing, and the server keeps serving', async (_name, path, body) => {
+    const key = await gw.mintKey({ budget: USD });
+    const client = new AbortController();
+    send(key, path, body, client.signal).catch(() => undefined);
+    // Held: the call is on its way to the provider, which will never answer.
+    await vi.waitFor(async () => expect((await ledger(key.keyId))?.reservations ?? []).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    client.abort();
+    const after = await expectNoHold(key.keyId);
+    expect(after.spent).toBe(0n);
+    await expectStillServing();
+  });
+});
+
 it('many clients hanging up at once on stalled streams free every hold within moments', async () => {
   const key = await gw.mintKey({ budget: 100n * USD });
   const clients = Array.from({ length: 20 }, () => new AbortController());

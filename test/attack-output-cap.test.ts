@@ -109,3 +109,24 @@ it('counts CJK text at one token a character', async () => {
   expect([...text].filter((c) => /\p{Script=Han}/u.test(c)).length).toBeGreaterThan(50);
   await expectChargedWithinHold(key.keyId, streamReceipt(sse), hold);
 });
+
+describe('a media stream whose provider overruns what was held', () => {
+  // Media holds were already bounded by what they are computed on (images: `n`; speech: the input's characters;
+  // transcripts: the audio's bound): this guards that an overrunning provider stays unpaid and unserved.
+  it('images: two images past n=1 are neither delivered nor charged', async () => {
+    const key = await gw.mintKey({ budget: USD });
+    const body = { model: 'gpt-image-1', prompt: 'one kite SIM_FAULT=overrun:2', n: 1, size: '1024x1024', quality: 'low', partial_images: 1, stream: true, response_format: 'b64_json' };
+    const hold = await quoteFor(gw, '/v1/images/generations', JSON.stringify(body));
+    const response = await gw.post('/v1/images/generations', body, { authorization: `Bearer ${key.token}` });
+    expect(response.status).toBe(200);
+    const sse = await response.text();
+    const events = dataFrames(parseSse(sse)).filter((f) => f.data !== '[DONE]').map((f) => (f.json as { type: string }).type);
+    expect(events.filter((type) => type === 'image_generation.completed')).toHaveLength(1);
+    const receipt = streamReceipt(sse);
+    expect(receipt.line_items.find((l) => l.key === 'images')?.quantity).toBe(1);
+    const ledger = (await gw.ledger.getLedger(key.keyId))!;
+    expect(ledger.reservations).toEqual([]);
+    expect(ledger.spent).toBe(BigInt(receipt.final_amount_wei));
+    expect(ledger.spent).toBeLessThanOrEqual(hold);
+  });
+});

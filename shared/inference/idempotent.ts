@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payer, Payment, PriceContext } from '../billing/types.ts';
 import { InvalidRequestError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
@@ -68,7 +69,7 @@ export const paidIdempotently = async (
     if (replayed) await payment.release();
     return result;
   } catch (error) {
-    await payment.release().catch(() => undefined);
+    await payment.release().catch(logMoneyFailure(http, payer.caller, 'release'));
     throw error;
   }
 };

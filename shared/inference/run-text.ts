@@ -2,7 +2,7 @@ import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from
 import type { Caller } from '../auth/caller.ts';
 import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { ComposeError, UpstreamError } from '../errors.ts';
+import { ClientClosedError, ComposeError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
@@ -140,7 +140,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
     await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logRecordFailure(id));
     // Nobody reads this answer; it must not pass for a gateway fault (a 5xx, logged as one) either.
-    if (signal.reason instanceof HungUpError) throw new ComposeError(499, 'invalid_request_error', 'client_closed_request', 'The client closed the connection.', { cause: error });
+    if (signal.reason instanceof HungUpError) throw new ClientClosedError({ cause: error });
     throw error;
   };
 

@@ -8,6 +8,7 @@
  */
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
@@ -75,7 +76,7 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   try {
     served = await serve(provider.options, caller);
   } catch (error) {
-    await payment.finalize({ kind: 'failed' }).catch(() => undefined);
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(call.http, caller, 'release'));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   } finally {
     provider.clearDeadline();

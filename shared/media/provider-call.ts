@@ -5,7 +5,7 @@
  */
 import type { CallOptions } from '../../layers/providers/types.ts';
 import type { Surface } from '../billing/types.ts';
-import { UpstreamError } from '../errors.ts';
+import { ClientClosedError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { diagnosticHeaders } from '../inference/surface.ts';
 import type { PaidModel } from './paid.ts';
@@ -32,7 +32,7 @@ export const startProviderCall = (http: HttpRequest, deadlineMs: number): Provid
   deadline.unref();
   const { signal } = controller;
   // A client that hangs up stops the provider at once (where the runtime can tell; see HttpRequest.clientGone).
-  const hangUp = () => controller.abort(new DOMException('The client hung up.', 'AbortError'));
+  const hangUp = () => controller.abort(new ClientClosedError());
   http.clientGone?.addEventListener('abort', hangUp, { once: true });
   const stop = () => {
     clearTimeout(deadline);
@@ -61,9 +61,11 @@ export const surfaceHeaders = (surface: Surface, model: PaidModel): Record<strin
 
 export const timedOut = (signal: AbortSignal): boolean => signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
 
-/** A deadline that fired is the provider's slowness (504), not a gateway fault. */
-export const deadlineError = (error: unknown, signal: AbortSignal): unknown =>
-  timedOut(signal) ? new UpstreamError(504, 'upstream_timeout', 'The provider did not answer in time.', { cause: error }) : error;
+/** A deadline that fired is the provider's slowness (504), not a gateway fault; nor is a client that hung up. */
+export const deadlineError = (error: unknown, signal: AbortSignal): unknown => {
+  if (timedOut(signal)) return new UpstreamError(504, 'upstream_timeout', 'The provider did not answer in time.', { cause: error });
+  return signal.reason instanceof ClientClosedError ? signal.reason : error;
+};
 
 /** External clients are told where a failed call was routed, as on answers (the diagnostic headers). */
 export const withDiagnostics = (error: unknown, surface: Surface, model: PaidModel): unknown => {
