@@ -161,7 +161,10 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       const completion = { ...accumulate([]), error: CANCELLED };
       const cancelled = buildResponseObject(base, completion, 'cancelled');
       await record(completion, 'cancelled', cancelled).catch(logRecordFailure(id));
-      return json(200, cancelled, { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) });
+      const result = json(200, cancelled, { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) });
+      // The outcome is final: a retry with the same idempotency key replays it rather than waiting on a lock.
+      await call.onFinished?.({ statusCode: 200, headers: result.headers!, body: result.body as string });
+      return result;
     }
     const parts = generated.flatMap((part) => cap.pass(part));
     const completion = accumulate(parts);
