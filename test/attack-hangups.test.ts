@@ -5,6 +5,8 @@
  * happens at the hang-up, not at the provider's next byte or the next heartbeat (15 s here, the default).
  */
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
@@ -141,4 +143,59 @@ it('many clients hanging up at once on stalled streams free every hold within mo
   const after = await expectNoHold(key.keyId);
   expect(after.spent).toBe(0n);
   await expectStillServing();
+});
+
+describe('in Lambda, which gives no hang-up signal', () => {
+  /** Lambda's response stream once its client is gone: every write from then on fails. */
+  class LambdaResponseStream extends Writable {
+    text = '';
+    gone = false;
+    failedAt: number | undefined;
+    override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+      if (this.gone) {
+        this.failedAt ??= Date.now();
+        return callback(new Error('The client went away.'));
+      }
+      this.text += chunk.toString('utf8');
+      callback();
+    }
+  }
+
+  it('the first failed write mid-stream ends the call: charged what was delivered, the hold freed then, not at the next frame', async () => {
+    // The inference function as the runtime loaded it (same module, same environment), invoked as Lambda does.
+    const { handler } = (await import('../functions/inference/handler.ts')) as unknown as {
+      handler: (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
+    };
+    const key = await gw.mintKey({ budget: USD });
+    // Deltas six seconds apart: the write of the second fails; the third would come six seconds after that.
+    const body = JSON.stringify(bodyFor(CHAT, tagged('Lambda SIM_FAULT=chunks:3x8,chunk-delay:6000'), true));
+    const requestId = randomUUID();
+    const event = {
+      resource: CHAT,
+      path: CHAT,
+      httpMethod: 'POST',
+      headers: { authorization: `Bearer ${key.token}`, 'content-type': 'application/json', host: 'lambda.test' },
+      multiValueHeaders: {},
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
+      body,
+      isBase64Encoded: false,
+      requestContext: { requestId, stage: 'test', resourcePath: CHAT, httpMethod: 'POST', path: CHAT },
+    } as unknown as APIGatewayProxyEvent;
+    const context = { awsRequestId: requestId, getRemainingTimeInMillis: () => 900_000, callbackWaitsForEmptyEventLoop: false } as unknown as Context;
+    const stream = new LambdaResponseStream();
+    const invocation = handler(event, stream, context).catch((error: unknown) => error);
+
+    await vi.waitFor(() => expect(stream.text).toContain('"You said'), { timeout: 20_000, interval: 20 });
+    const held = (await ledger(key.keyId)).reservations[0]!.amount;
+    stream.gone = true;
+    await vi.waitFor(() => expect(stream.failedAt).toBeDefined(), { timeout: 20_000, interval: 20 });
+    // Freed well before the provider's next delta (six seconds on), however loaded the machine.
+    const after = await expectNoHold(key.keyId);
+    expect(after.spent).toBeGreaterThan(0n);
+    expect(after.spent).toBeLessThan(held);
+    expect(await invocation).toBeInstanceOf(Error);
+  });
 });
