@@ -289,13 +289,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       // Whether finished, failed or abandoned: nothing upstream may keep running.
       stopWatching();
       controller.abort();
-      if (!settled) {
-        await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
-        if (storing) {
-          const status: StoredStatus = partial.error ? 'failed' : 'incomplete';
-          await record(partial, status, buildResponseObject(base, partial, status, serializerIds(serializer))).catch(logRecordFailure(id));
-        }
-      }
+      if (!settled) await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
     }
   }
 
