@@ -114,6 +114,24 @@ describe.each([
   });
 });
 
+it('a stream abandoned mid-way frees its idempotency key: the same request again is served, not refused as in progress', async () => {
+  const key = await gw.mintKey({ budget: USD });
+  const body = bodyFor(CHAT, tagged('Idempotent SIM_FAULT=chunks:3x8,chunk-delay:1000'), true);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key.token}`, 'x-idempotency-key': randomUUID() };
+  const client = new AbortController();
+  const first = await fetch(`${gw.url}${CHAT}`, { method: 'POST', headers, body: JSON.stringify(body), signal: client.signal });
+  const reader = first.body!.getReader();
+  let seen = '';
+  while (!seen.includes('"You said')) seen += new TextDecoder().decode((await reader.read()).value);
+  client.abort();
+  await expectNoHold(key.keyId);
+
+  const again = await fetch(`${gw.url}${CHAT}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  expect(again.status).toBe(200);
+  expect(again.headers.get('idempotent-replayed')).toBeNull();
+  expect(await again.text()).toContain('[DONE]');
+});
+
 describe('a media call whose client hangs up before the provider answers', () => {
   it.each([
     ['a streamed image generation', '/v1/images/generations', { model: 'gpt-image-1', prompt: 'a kite SIM_FAULT=timeout', size: '1024x1024', quality: 'low', partial_images: 1, stream: true }],

@@ -5,7 +5,7 @@ import { InvalidRequestError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
-import type { OnFinished } from './run-text.ts';
+import type { OnAbandoned, OnFinished } from './run-text.ts';
 
 const MAX_KEY_LENGTH = 200;
 
@@ -18,13 +18,13 @@ export const idempotently = async (
   caller: Caller,
   normalizedBody: string,
   store: IdempotencyStore,
-  serve: (onFinished: OnFinished | undefined) => Promise<HttpResult>,
+  serve: (onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>,
   onReplay: () => void = () => undefined,
   /** The deadline of the call (`PriceContext.holdSeconds`): a claim older than that belongs to a dead call. */
   lockSeconds?: number,
 ): Promise<HttpResult> => {
   const key = http.headers['x-idempotency-key'];
-  if (key === undefined) return serve(undefined);
+  if (key === undefined) return serve(undefined, undefined);
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InvalidRequestError('invalid_idempotency_key', `x-idempotency-key must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'x-idempotency-key' });
   }
@@ -35,7 +35,11 @@ export const idempotently = async (
     return { statusCode, headers: { ...headers, 'idempotent-replayed': 'true' }, body };
   }
   try {
-    return await serve((result) => store.complete(claim.scope, result));
+    // A stream its client abandoned has no answer worth replaying: its key is freed, as after a failure.
+    return await serve(
+      (result) => store.complete(claim.scope, result),
+      () => store.release(claim.scope),
+    );
   } catch (error) {
     await store.release(claim.scope).catch(() => undefined);
     throw error;
@@ -54,7 +58,7 @@ export const paidIdempotently = async (
   price: PriceContext,
   normalizedBody: string,
   store: IdempotencyStore,
-  serve: (payment: Payment, onFinished: OnFinished | undefined) => Promise<HttpResult>,
+  serve: (payment: Payment, onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>,
 ): Promise<HttpResult> => {
   let payment: Payment;
   try {
@@ -65,11 +69,16 @@ export const paidIdempotently = async (
   }
   let replayed = false;
   try {
-    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished) => serve(payment, onFinished), () => void (replayed = true), price.holdSeconds);
+    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished, onAbandoned) => serve(payment, onFinished, onAbandoned), () => void (replayed = true), price.holdSeconds);
     if (replayed) await payment.release();
     return result;
   } catch (error) {
     await payment.release().catch(logMoneyFailure(http, payer.caller, 'release'));
     throw error;
   }
+};
+
+/** An idempotency key that could not be freed after a hang-up stays locked until its call's deadline: logged. */
+export const logAbandonFailure = (requestId: string) => (error: unknown) => {
+  console.error(JSON.stringify({ level: 'warn', message: 'idempotency key not freed after a hang-up', requestId, reason: (error as Error).message }));
 };

@@ -15,6 +15,7 @@ import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts
 import { assistantTurn } from './conversation.ts';
 import type { FrameSerializer } from './frames.ts';
 import { newChatCompletionId, newResponseId } from './ids.ts';
+import { logAbandonFailure } from './idempotent.ts';
 import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
@@ -25,6 +26,9 @@ import { measuredUsage } from './usage-estimate.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
+
+/** Called when a streamed answer is abandoned by its client before it finished, e.g. to free its idempotency key. */
+export type OnAbandoned = () => Promise<void>;
 
 export interface TextCall {
   readonly http: HttpRequest;
@@ -39,6 +43,7 @@ export interface TextCall {
   /** The output cap the price was quoted for: sent upstream so usage can never exceed what was held. */
   readonly outputCap?: number;
   readonly onFinished?: OnFinished;
+  readonly onAbandoned?: OnAbandoned;
   readonly surface: Surface;
 }
 
@@ -289,7 +294,10 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       // Whether finished, failed or abandoned: nothing upstream may keep running.
       stopWatching();
       controller.abort();
-      if (!settled) await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
+      if (!settled) {
+        await call.onAbandoned?.().catch(logAbandonFailure(http.requestId));
+        await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
+      }
     }
   }
 

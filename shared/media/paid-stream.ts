@@ -16,7 +16,8 @@ import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
 import { ComposeError } from '../errors.ts';
 import type { HttpResult } from '../http/response.ts';
-import type { OnFinished } from '../inference/run-text.ts';
+import { logAbandonFailure } from '../inference/idempotent.ts';
+import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
 import { streamErrorFrame } from '../inference/surface.ts';
 import type { Measured } from '../pricing/index.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
@@ -47,7 +48,14 @@ const isLate = (call: Promise<unknown>, ms: number): Promise<boolean> => {
 
 const outcomeOf = (measured: readonly Measured[]) => (measured.length > 0 ? ({ kind: 'served', measured } as const) : ({ kind: 'failed' } as const));
 
-export const runStream = async (call: PaidCall, payment: Payment, caller: Caller, serve: ServeStream, onFinished: OnFinished | undefined): Promise<HttpResult> => {
+export const runStream = async (
+  call: PaidCall,
+  payment: Payment,
+  caller: Caller,
+  serve: ServeStream,
+  onFinished: OnFinished | undefined,
+  onAbandoned?: OnAbandoned,
+): Promise<HttpResult> => {
   const native = call.surface === 'native';
   const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const provider = startProviderCall(call.http, call.deadlineMs);
@@ -111,7 +119,10 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       // Finished, failed or abandoned: nothing upstream keeps running, and a client that hung up still owes
       // what it was served (the provider bills for it), nothing more.
       provider.end();
-      if (!settled) await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(logMoneyFailure(call.http, caller, 'settle'));
+      if (!settled) {
+        await onAbandoned?.().catch(logAbandonFailure(call.http.requestId));
+        await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(logMoneyFailure(call.http, caller, 'settle'));
+      }
     }
   }
 

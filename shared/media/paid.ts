@@ -13,7 +13,7 @@ import type { Billing, Payment, PriceContext, Settled, Surface } from '../billin
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import { paidIdempotently } from '../inference/idempotent.ts';
-import type { OnFinished } from '../inference/run-text.ts';
+import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
@@ -93,14 +93,14 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
 };
 
 /** Runs the call once it is paid for: `onFinished` keeps its whole answer for idempotent replays. */
-type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | undefined) => Promise<HttpResult>;
+type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>;
 
 const payOnce = async (call: PaidCall, runPaid: PaidRunner): Promise<HttpResult> => {
   const { http, surface } = call;
   const payer = await call.billing.identify(http, surface);
   // The text path's order (hold, run at most once per key, release on a replay or a failure); stored answers
   // are text, so a replay's bytes are decoded back here.
-  const result = await paidIdempotently(http, payer, call.price, call.fingerprint, call.idempotency, (payment, onFinished) => runPaid(payment, payer.caller, onFinished));
+  const result = await paidIdempotently(http, payer, call.price, call.fingerprint, call.idempotency, (payment, onFinished, onAbandoned) => runPaid(payment, payer.caller, onFinished, onAbandoned));
   return result.headers?.['idempotent-replayed'] === 'true' ? toHttpResult(fromStored(result as { statusCode: number; headers: Record<string, string>; body: string }), streams(surface)) : result;
 };
 
@@ -117,4 +117,4 @@ export const servePaid = (call: PaidCall, serve: Serve): Promise<HttpResult> =>
  * ends, and the receipt is its last event before `[DONE]` (natively). See `paid-stream.ts`.
  */
 export const servePaidStream = (call: PaidCall, serve: ServeStream): Promise<HttpResult> =>
-  payOnce(call, (payment, caller, onFinished) => runStream(call, payment, caller, serve, onFinished));
+  payOnce(call, (payment, caller, onFinished, onAbandoned) => runStream(call, payment, caller, serve, onFinished, onAbandoned));
