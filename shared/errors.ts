@@ -175,3 +175,14 @@ export class NotImplementedError extends ComposeError {
     return true;
   }
 }
+
+/**
+ * The client hung up before its answer: nobody reads this error, and it is no gateway fault (a 5xx, logged as
+ * one). 499 as nginx names it: "client closed request".
+ */
+export class ClientClosedError extends ComposeError {
+  override readonly name = 'ClientClosedError';
+  constructor(options?: ErrorOptions) {
+    super(499, 'invalid_request_error', 'client_closed_request', 'The client closed the connection.', options);
+  }
+}

@@ -327,7 +327,7 @@ describe('a call that does not finish', () => {
     );
   });
 
-  it('a Responses stream cancelled through /v1/responses/{id}/cancel releases its reservation, with no receipt', async () => {
+  it('a Responses stream cancelled through /v1/responses/{id}/cancel before any output releases its reservation, with no receipt', async () => {
     const key = await gw.mintKey({ budget: 5n * USD });
     const { data: stream, response } = await sdk(key.token).responses.create(responsesBody(LONG, { stream: true })).withResponse();
     const id = response.headers.get('x-compose-response-id')!;
@@ -338,9 +338,11 @@ describe('a call that does not finish', () => {
     expect(cancel.status).toBe(200);
     const rest = await drain({ [Symbol.asyncIterator]: () => events });
     expect((rest.error as { code?: string } | undefined)?.code).toBe('response_cancelled');
-    expect(rest.items.map((event) => event.type)).not.toContain('compose.receipt');
-
-    expectSettledLedger(await ledgerOf(key.keyId), 0n);
+    // A cancel owes what was delivered before it (attack-cancel.test.ts): on a loaded machine a delta may beat it.
+    const delivered = rest.items.some((event) => event.type === 'response.output_text.delta');
+    const receipt = rest.items.find((event) => event.type === 'compose.receipt') as unknown as ReceiptBody | undefined;
+    expect(receipt !== undefined).toBe(delivered);
+    expectSettledLedger(await ledgerOf(key.keyId), receipt ? BigInt(receipt.final_amount_wei) : 0n);
   });
 });
 

@@ -36,7 +36,7 @@ describe('key ledger', () => {
     const r = await ledger.reserve(keyId, 300n, 'r1', { budget: 1000n, expiresAt: clock + 3600 });
     expect(r.available).toBe(700n);
     await exact(keyId, { budget: 1000n, reserved: 300n, spent: 0n });
-    expect((await ledger.getLedger(keyId))?.reservations).toEqual([{ reservationId: 'r1', amount: 300n, at: clock }]);
+    expect((await ledger.getLedger(keyId))?.reservations).toEqual([{ reservationId: 'r1', amount: 300n, at: clock, until: clock + 16 * 60 }]);
   });
 
   it('50 concurrent reserves against a budget that covers 10: exactly 10 succeed, and the ledger is exact after settling', async () => {

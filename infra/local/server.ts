@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { PayloadTooLargeError } from '../../shared/errors.ts';
+import { CLIENT_GONE } from '../../shared/http/request.ts';
 import { FALLBACK_PATH, FAMILIES, type Family } from '../../shared/routes.ts';
 import { matchRoute } from '../../shared/routing.ts';
 import { toProxyEvent, type EventTarget } from './event.ts';
@@ -43,9 +44,9 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
     req.on('error', reject);
   });
 
-const lambdaContext = (family: Family, requestId: string): Context => {
+const lambdaContext = (family: Family, requestId: string, clientGone: AbortSignal): Context => {
   const deadline = Date.now() + FAMILIES[family].timeoutSeconds * 1000;
-  return {
+  const context: Context = {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `compose-local-${family}`,
     functionVersion: '$LATEST',
@@ -59,6 +60,8 @@ const lambdaContext = (family: Family, requestId: string): Context => {
     fail: () => undefined,
     succeed: () => undefined,
   };
+  // Not in Lambda's context: the local runtime knows when its socket closes, and says so at once.
+  return Object.assign(context, { [CLIENT_GONE]: clientGone });
 };
 
 const writeHead = (res: ServerResponse, metadata: ResponseMetadata): void => {
@@ -76,9 +79,13 @@ class StreamingResponse extends Writable {
   constructor(res: ServerResponse) {
     super();
     this.res = res;
+    // A client that hangs up ends the stream without an error: the handler may not be writing yet (it waits on
+    // its provider), and an error event nobody listens to would take the whole process down. The handler's
+    // pipeline sees a premature close; a write before it, a destroyed stream.
     res.once('close', () => {
-      if (!res.writableFinished) this.destroy(new Error('client disconnected'));
+      if (!res.writableFinished) this.destroy();
     });
+    this.on('error', (error) => console.error(JSON.stringify({ level: 'warn', message: 'response stream failed', reason: error.message })));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -113,6 +120,7 @@ class StreamingResponse extends Writable {
 const DELIMITER = Buffer.alloc(8);
 
 const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void => {
+  if (res.destroyed) return;
   writeHead(res, {
     statusCode: result.statusCode,
     headers: result.headers as Record<string, string> | undefined,
@@ -122,13 +130,22 @@ const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void
 };
 
 const internalError = (res: ServerResponse, requestId: string): void => {
-  if (res.headersSent) return void res.destroy();
+  if (res.headersSent || res.destroyed) return void res.destroy();
   res.writeHead(502, { 'content-type': 'application/json', 'x-request-id': requestId });
   res.end(JSON.stringify({ error: { message: 'Internal server error', type: 'api_error', code: 'internal_error' } }));
 };
 
+/** Aborts when the client hangs up before its answer is finished (not when the answer ends normally). */
+const hangUpSignal = (res: ServerResponse): AbortSignal => {
+  const hangUp = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) hangUp.abort(new DOMException('The client hung up.', 'AbortError'));
+  });
+  return hangUp.signal;
+};
+
 const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayProxyEvent, res: ServerResponse): Promise<void> => {
-  const context = lambdaContext(family, event.requestContext.requestId);
+  const context = lambdaContext(family, event.requestContext.requestId, hangUpSignal(res));
   if (isStreamingHandler(handler)) {
     const stream = new StreamingResponse(res);
     await (handler as unknown as (e: APIGatewayProxyEvent, s: Writable, c: Context) => Promise<void>)(event, stream, context);
@@ -155,6 +172,8 @@ export const createLocalServer = (handlers: FamilyHandlers, options: LocalServer
         res.end(JSON.stringify(error.toBody()));
         return;
       }
+      // A client that hung up is no invocation error: its call has ended (and settled) on its own.
+      if (res.destroyed && !res.writableFinished) return;
       // A handler that throws is a Lambda invocation error: API Gateway answers 502.
       console.error(JSON.stringify({ level: 'error', family, message: error instanceof Error ? error.message : String(error) }));
       internalError(res, event?.requestContext.requestId ?? 'unknown');

@@ -28,7 +28,7 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
       assertModelAllowed(claims, price.modelId);
       const reservationId = randomUUID();
       const reserved = price.quote.amount;
-      await ledger.reserve(claims.keyId, reserved, reservationId, claims);
+      await ledger.reserve(claims.keyId, reserved, reservationId, claims, price.holdSeconds);
       let done = false;
       const release = async (): Promise<void> => {
         if (done) return;
@@ -58,9 +58,16 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
             platformFee: charge.platform_fee_wei,
             finalAmount: charge.final_amount_wei,
             paymentMethod: 'compose_key',
-            // The quote bounds the call, so this holds; if it ever did not, the receipt must not claim full payment.
-            settled: settlement.uncharged === 0n,
+            // The ledger settled: nothing is queued for a key, ever. The output cap keeps the metered amount within
+            // the hold; were it ever above, the excess is not charged (the key never pays past its hold) and is
+            // logged for the operator rather than receipted as a payment still to come.
+            settled: true,
           });
+          if (settlement.uncharged > 0n) {
+            console.error(
+              JSON.stringify({ level: 'error', message: 'metered above the hold', requestId: http.requestId, payer: `key:${claims.keyId}`, uncharged: settlement.uncharged.toString() }),
+            );
+          }
           return { receipt, headers: receiptHeaders(receipt) };
         },
       };

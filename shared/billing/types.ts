@@ -17,6 +17,8 @@ export interface PriceContext {
   readonly defaultCap?: { readonly outputTokens: number; readonly quote: Quote };
   readonly resourceUrl: string;
   readonly description: string;
+  /** The deadline of the call, in seconds from its hold (`HOLD_SECONDS`): its hold is presumed dead after it. */
+  readonly holdSeconds?: number;
 }
 
 /** How a call ended, for settlement: nothing is charged for a failed or cancelled call. */

@@ -7,7 +7,7 @@ import { NotFoundError } from '../errors.ts';
 import { countCall, observe } from '../observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { checkPathParameters } from './path-ids.ts';
-import { toHttpRequest, type HttpRequest } from './request.ts';
+import { clientGoneOf, toHttpRequest, type HttpRequest } from './request.ts';
 import type { HttpResult } from './response.ts';
 
 export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResult> | HttpResult;
@@ -32,7 +32,9 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
     if (!operation) throw new NotFoundError('route_not_found', `No route for ${event.httpMethod} ${event.path}.`);
     countCall(family);
     checkPathParameters(event.pathParameters);
-    return operation(toHttpRequest(event), context);
+    const http = toHttpRequest(event);
+    const clientGone = clientGoneOf(context);
+    return operation(clientGone ? { ...http, clientGone } : http, context);
   };
 
   return createHttpHandler(handle, FAMILIES[family].streaming);

@@ -12,7 +12,20 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly pathParameters: Readonly<Record<string, string>>;
+  /**
+   * Aborts when the client hangs up, where the runtime can tell before any write (the local runtime: its socket
+   * closed). Lambda cannot: there the first failed write of a streamed body says so (`shared/sse/body.ts`).
+   */
+  readonly clientGone?: AbortSignal;
 }
+
+/** Where a runtime puts its hang-up signal on the Lambda context (a name no AWS context field can take). */
+export const CLIENT_GONE = Symbol.for('compose.clientGone');
+
+export const clientGoneOf = (context: object | undefined): AbortSignal | undefined => {
+  const signal = (context as Record<symbol, unknown> | undefined)?.[CLIENT_GONE];
+  return signal instanceof AbortSignal ? signal : undefined;
+};
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 

@@ -1,10 +1,11 @@
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payer, Payment, PriceContext } from '../billing/types.ts';
 import { InvalidRequestError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
-import type { OnFinished } from './run-text.ts';
+import type { OnAbandoned, OnFinished } from './run-text.ts';
 import { logFailure } from '../observability/index.ts';
 
 const MAX_KEY_LENGTH = 200;
@@ -18,22 +19,28 @@ export const idempotently = async (
   caller: Caller,
   normalizedBody: string,
   store: IdempotencyStore,
-  serve: (onFinished: OnFinished | undefined) => Promise<HttpResult>,
+  serve: (onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>,
   onReplay: () => void = () => undefined,
+  /** The deadline of the call (`PriceContext.holdSeconds`): a claim older than that belongs to a dead call. */
+  lockSeconds?: number,
 ): Promise<HttpResult> => {
   const key = http.headers['x-idempotency-key'];
-  if (key === undefined) return serve(undefined);
+  if (key === undefined) return serve(undefined, undefined);
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InvalidRequestError('invalid_idempotency_key', `x-idempotency-key must be 1 to ${MAX_KEY_LENGTH} characters.`, { param: 'x-idempotency-key' });
   }
-  const claim = await store.claim(caller.id, `${http.method} ${http.event.resource}`, key, normalizedBody);
+  const claim = await store.claim(caller.id, `${http.method} ${http.event.resource}`, key, normalizedBody, lockSeconds);
   if (claim.kind === 'replay') {
     onReplay();
     const { statusCode, headers, body } = claim.result;
     return { statusCode, headers: { ...headers, 'idempotent-replayed': 'true' }, body };
   }
   try {
-    return await serve((result) => store.complete(claim.scope, result));
+    // A stream its client abandoned has no answer worth replaying: its key is freed, as after a failure.
+    return await serve(
+      (result) => store.complete(claim.scope, result),
+      () => store.release(claim.scope),
+    );
   } catch (error) {
     await store.release(claim.scope).catch(logFailure('idempotency claim not released', { requestId: http.requestId, payer: caller.id }));
     throw error;
@@ -52,22 +59,25 @@ export const paidIdempotently = async (
   price: PriceContext,
   normalizedBody: string,
   store: IdempotencyStore,
-  serve: (payment: Payment, onFinished: OnFinished | undefined) => Promise<HttpResult>,
+  serve: (payment: Payment, onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>,
 ): Promise<HttpResult> => {
   let payment: Payment;
   try {
     payment = await payer.charge(price);
   } catch (refusal) {
     if (http.headers['x-idempotency-key'] === undefined || payer.caller.id === 'anonymous' || toComposeError(refusal).status !== 402) throw refusal;
-    return idempotently(http, payer.caller, normalizedBody, store, () => Promise.reject(refusal));
+    return idempotently(http, payer.caller, normalizedBody, store, () => Promise.reject(refusal), undefined, price.holdSeconds);
   }
   let replayed = false;
   try {
-    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished) => serve(payment, onFinished), () => void (replayed = true));
+    const result = await idempotently(http, payer.caller, normalizedBody, store, (onFinished, onAbandoned) => serve(payment, onFinished, onAbandoned), () => void (replayed = true), price.holdSeconds);
     if (replayed) await payment.release();
     return result;
   } catch (error) {
-    await payment.release().catch(logFailure('hold not released after a failed call', { requestId: http.requestId, payer: payer.caller.id }));
+    await payment.release().catch(logMoneyFailure(http, payer.caller, 'release'));
     throw error;
   }
 };
+
+/** An idempotency key that could not be freed after a hang-up stays locked until its call's deadline: logged. */
+export const logAbandonFailure = (requestId: string) => logFailure('idempotency key not freed after a hang-up', { requestId });

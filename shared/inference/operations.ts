@@ -25,8 +25,8 @@ const create =
     const history = request.previousResponseId ? (await services.responses.get(request.previousResponseId, payer.caller.id)).conversation : [];
     const input = request.api === 'responses' ? fromInputItems(request.inputItems) : request.canonical.messages;
     const price = priceText(http, model, request, history);
-    return paidIdempotently(http, payer, price, JSON.stringify(body), services.idempotency, (payment, onFinished) =>
-      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: payment.outputCap ?? price.quote.bounds?.outputTokens, onFinished, surface }, services),
+    return paidIdempotently(http, payer, price, JSON.stringify(body), services.idempotency, (payment, onFinished, onAbandoned) =>
+      serveText({ http, request, caller: payer.caller, model, history, input, payment, outputCap: payment.outputCap ?? price.quote.bounds?.outputTokens, onFinished, onAbandoned, surface }, services),
     );
   };
 

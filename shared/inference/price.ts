@@ -1,4 +1,5 @@
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
+import { HOLD_SECONDS } from '../billing/hold.ts';
 import type { PriceContext } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type PricingUnit } from '../pricing/index.ts';
@@ -37,5 +38,6 @@ export const priceText = (http: HttpRequest, model: ResolvedModel, request: Text
     ...(defaultCap ? { defaultCap } : {}),
     resourceUrl: `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`,
     description: `${request.api === 'chat' ? 'Chat completion' : 'Response'} with ${model.publicId}`,
+    holdSeconds: HOLD_SECONDS.text,
   };
 };

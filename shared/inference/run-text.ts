@@ -1,11 +1,12 @@
-import { Readable } from 'node:stream';
 import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { ComposeError, UpstreamError } from '../errors.ts';
+import { ClientClosedError, ComposeError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
+import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
@@ -14,16 +15,21 @@ import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts
 import { assistantTurn } from './conversation.ts';
 import type { FrameSerializer } from './frames.ts';
 import { newChatCompletionId, newResponseId } from './ids.ts';
+import { logAbandonFailure } from './idempotent.ts';
 import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
 import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
 import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../observability/index.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
+
+/** Called when a streamed answer is abandoned by its client before it finished, e.g. to free its idempotency key. */
+export type OnAbandoned = () => Promise<void>;
 
 export interface TextCall {
   readonly http: HttpRequest;
@@ -38,11 +44,22 @@ export interface TextCall {
   /** The output cap the price was quoted for: sent upstream so usage can never exceed what was held. */
   readonly outputCap?: number;
   readonly onFinished?: OnFinished;
+  readonly onAbandoned?: OnAbandoned;
   readonly surface: Surface;
 }
 
 class CancelledError extends Error {
   override readonly name = 'CancelledError';
+}
+
+/** The client hung up: the provider is stopped, and the call owes what was delivered. */
+class HungUpError extends Error {
+  override readonly name = 'HungUpError';
+}
+
+/** The output reached the cap the hold was quoted for: the provider is stopped, the answer ends at `length`. */
+class OutputCapReached extends Error {
+  override readonly name = 'OutputCapReached';
 }
 
 const CANCELLED: StreamError = { code: 'response_cancelled', message: 'The response was cancelled.' };
@@ -87,9 +104,23 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
     });
   };
 
-  /** Charges what was served (nothing for a failure), and says so in the API's own place for a receipt. */
-  const settle = async (completion: Completion): Promise<Settled> =>
-    completion.error ? payment.finalize({ kind: 'failed' }) : payment.finalize({ kind: 'served', measured: [measuredUsage(completion, canonical)] });
+  /**
+   * Charges what was delivered: nothing for a failure, what reached the client before a cancel (as for a
+   * hang-up), never output past the cap the hold was quoted for.
+   */
+  const settle = async (completion: Completion): Promise<Settled> => payment.finalize(outcomeOf(completion, 'finished'));
+  const outcomeOf = (completion: Completion, end: 'finished' | 'abandoned') =>
+    owes(completion, end) ? ({ kind: 'served', measured: [measuredUsage(completion, canonical, call.outputCap)] } as const) : ({ kind: 'failed' } as const);
+  /** The outcome is claimed before it is charged, so a cancel either wins before the claim or is refused after it. */
+  const claim = async (): Promise<boolean> => {
+    try {
+      await began;
+      return await services.responses.finish(id);
+    } catch (error) {
+      // No record to cancel through: nothing can have cancelled it.
+      return logRecordFailure(id, http.requestId)(error);
+    }
+  };
   const receiptField = (settled: Settled) => (native && settled.receipt ? (request.api === 'chat' ? { compose_receipt: settled.receipt } : { receipt: settled.receipt }) : {});
 
   let attempts = 1;
@@ -100,20 +131,50 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   deadline.unref();
   const signal = controller.signal;
   const money = { requestId: http.requestId, payer: payment.caller.id };
+  // A client that hangs up stops the provider at once: nothing more is generated (or owed) for nobody.
+  const hangUp = () => controller.abort(new HungUpError());
+  http.clientGone?.addEventListener('abort', hangUp, { once: true });
+  const stopWatching = () => {
+    clearTimeout(deadline);
+    http.clientGone?.removeEventListener('abort', hangUp);
+  };
   const options = { signal, requestId: http.requestId, includeUsage: true, onRetry: () => void (attempts += 1) };
   const adapter = services.adapterFor(model.provider);
+  const cap = createOutputCap(call.outputCap);
 
   const failBeforeFirstByte = async (error: unknown): Promise<never> => {
-    clearTimeout(deadline);
+    stopWatching();
     const completion = { ...accumulate([]), error: { code: (error as UpstreamError).code ?? 'upstream_error', message: (error as Error).message } };
-    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', money));
-    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logFailure('failed response not recorded', { ...money, responseId: id }));
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
+    await record(completion, 'failed', buildResponseObject(base, completion, 'failed')).catch(logRecordFailure(id, http.requestId));
+    // Nobody reads this answer; it must not pass for a gateway fault (a 5xx, logged as one) either.
+    if (signal.reason instanceof HungUpError) throw new ClientClosedError({ cause: error });
     throw error;
   };
 
   if (!request.stream) {
-    const parts = await withSubsegment(`provider:${model.provider}`, () => adapter.generate(canonical, options)).catch(failBeforeFirstByte);
-    clearTimeout(deadline);
+    // A stored call can be cancelled while it runs: the cancel then wins (nothing delivered, nothing charged),
+    // or, once the answer is claimed (`finish`), it is refused with a 409. Never both.
+    const poll = storing ? watchForCancel(id, services, controller) : undefined;
+    const generated = await withSubsegment(`provider:${model.provider}`, () => adapter.generate(canonical, options)).catch(async (error: unknown) => {
+      poll?.stop();
+      if (signal.reason instanceof CancelledError) return undefined;
+      return failBeforeFirstByte(error);
+    });
+    poll?.stop();
+    stopWatching();
+    if (!generated || (storing && !(await claim()))) {
+      controller.abort();
+      await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(http, caller, 'release'));
+      const completion = { ...accumulate([]), error: CANCELLED };
+      const cancelled = buildResponseObject(base, completion, 'cancelled');
+      await record(completion, 'cancelled', cancelled).catch(logRecordFailure(id, http.requestId));
+      const result = json(200, cancelled, { 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) });
+      // The outcome is final: a retry with the same idempotency key replays it rather than waiting on a lock.
+      await call.onFinished?.({ statusCode: 200, headers: result.headers!, body: result.body as string });
+      return result;
+    }
+    const parts = generated.flatMap((part) => cap.pass(part));
     const completion = accumulate(parts);
     if (completion.error) return failBeforeFirstByte(toUpstreamError(completion.error));
     const settled = await settle(completion);
@@ -141,7 +202,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   // The id goes out in the headers, so it must already name a record that cancel and retrieve can find. The
   // write ran alongside the upstream call; by the provider's first byte this wait is normally over.
   await began?.catch((error: unknown) => {
-    clearTimeout(deadline);
+    stopWatching();
     controller.abort();
     throw error;
   });
@@ -151,7 +212,7 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
   const events = composeEventsOn(surface, request.api, http.headers);
   const headers = { ...SSE_HEADERS, 'x-compose-response-id': id, ...routingHeaders(model, attempts), ...diagnosticHeaders(surface, model) };
 
-  async function* frames(): AsyncGenerator<string> {
+  async function* frames(clientLeft: AbortSignal): AsyncGenerator<string> {
     const transcript: string[] | undefined = call.onFinished ? [] : undefined;
     const emit = function* (list: Iterable<string>) {
       for (const frame of list) {
@@ -159,42 +220,62 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
         yield frame;
       }
     };
+    // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
+    // provider's next byte or the next heartbeat.
+    const left = abortedBy(clientLeft);
+    clientLeft.addEventListener('abort', hangUp, { once: true });
     const acc = createAccumulator();
     const poll = storing ? watchForCancel(id, services, controller) : undefined;
     let settled: Settled | undefined;
     try {
       yield* emit(serializer.start?.() ?? []);
+      const deliver = function* (part: StreamPart) {
+        for (const passed of cap.pass(part)) {
+          acc.add(passed);
+          yield* emit(serializer.part(passed));
+        }
+      };
       const fail = (error: StreamError): void => {
         const part: StreamPart = { type: 'error', error };
         acc.add(part);
         serializer.part(part);
       };
       // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
-      // provider failure (a hung-up call still owes what was generated, see below).
+      // provider failure (a hung-up call still owes what was delivered, see below).
       const reader = withHeartbeat<StreamPart>(parts, services.settings.heartbeatMs);
       try {
         while (true) {
-          let next: IteratorResult<StreamPart | typeof HEARTBEAT>;
+          let next: IteratorResult<StreamPart | typeof HEARTBEAT> | typeof ABORTED;
           try {
-            next = await reader.next();
+            next = await Promise.race([reader.next(), left]);
           } catch (error) {
-            fail(controller.signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
+            if (clientLeft.aborted) return;
+            fail(signal.reason instanceof CancelledError ? CANCELLED : streamErrorOf(error, signal));
             break;
           }
+          if (next === ABORTED) return;
           if (next.done) break;
           const part = next.value;
           if (part === HEARTBEAT) {
             yield HEARTBEAT_FRAME;
             continue;
           }
-          acc.add(part);
-          yield* emit(serializer.part(part));
+          yield* deliver(part);
           if (part.type === 'error') break;
+          // Output past the cap would be neither held nor paid for: the provider is stopped here.
+          if (cap.reached) {
+            controller.abort(new OutputCapReached());
+            break;
+          }
         }
       } finally {
         void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
       }
-      if (controller.signal.reason instanceof CancelledError && acc.result().error !== CANCELLED) fail(CANCELLED);
+      poll?.stop();
+      // A cancel that came after the last delta still wins if it was recorded before the answer is claimed;
+      // after the claim it is refused (409). Either way the call owes what it delivered.
+      const cancelled = signal.reason instanceof CancelledError || (storing && !acc.result().error && !(await claim()));
+      if (cancelled && acc.result().error !== CANCELLED) fail(CANCELLED);
       const completion = acc.result();
       settled = await settle(completion);
       // The receipt frame follows `[DONE]`: OpenAI SDKs stop reading there, parsers that read on accept it.
@@ -212,21 +293,21 @@ export const serveText = async (call: TextCall, services: TextServices): Promise
       await call.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
     } finally {
       poll?.stop();
-      // A client that hangs up mid-stream still owes what the provider generated for it (the provider bills us
-      // for it); a failed or cancelled call owes nothing. Decided before the abort below changes the signal.
+      clientLeft.removeEventListener('abort', hangUp);
+      // A client that hangs up mid-stream owes what was delivered to it (the provider bills us for it), as a
+      // cancel does; a failed call owes nothing. Decided before the abort below changes the signal.
       const partial = acc.result();
-      const owed = !settled && !partial.error && !(controller.signal.reason instanceof CancelledError) && generatedAnything(partial);
       // Whether finished, failed or abandoned: nothing upstream may keep running.
-      clearTimeout(deadline);
+      stopWatching();
       controller.abort();
       if (!settled) {
-        const outcome = owed ? ({ kind: 'served', measured: [measuredUsage(partial, canonical)] } as const) : ({ kind: 'failed' } as const);
-        await payment.finalize(outcome).catch(logFailure('payment not finalized after the stream ended', money));
+        await call.onAbandoned?.().catch(logAbandonFailure(http.requestId));
+        await payment.finalize(outcomeOf(partial, 'abandoned')).catch(logMoneyFailure(http, caller, 'settle'));
       }
     }
   }
 
-  return { statusCode: 200, headers, body: Readable.from(frames(), { objectMode: false }) };
+  return { statusCode: 200, headers, body: streamedBody(frames, http.clientGone) };
 };
 
 /**
@@ -254,6 +335,15 @@ async function* whenReady(call: Promise<AsyncIterable<StreamPart>>): AsyncGenera
 export const logRecordFailure = (id: string, requestId?: string) => (error: unknown) => {
   logger.error('response record not written', { responseId: id, ...(requestId ? { requestId } : {}), error: describeError(error) });
   return true;
+};
+
+/**
+ * Whether a call is charged: a finished call is (a cancelled one for what it delivered before the cancel); an
+ * abandoned one (the client hung up) for what was delivered; a failed one never.
+ */
+const owes = (c: Completion, end: 'finished' | 'abandoned'): boolean => {
+  if (c.error && c.error !== CANCELLED) return false;
+  return end === 'finished' && !c.error ? true : generatedAnything(c);
 };
 
 const generatedAnything = (c: Completion): boolean => c.text !== '' || c.reasoning !== '' || c.toolCalls.length > 0 || c.usage !== undefined;

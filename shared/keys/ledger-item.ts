@@ -6,8 +6,9 @@
  *   available  budget − spent − reserved, maintained by every write, because a condition cannot do
  *              arithmetic: `available >= :amount` is what makes a reservation safe under any concurrency
  *   revoked    checked by `reserve` in the same round trip
- *   res_<id>   one map {amount, at} per open reservation; settle and release remove it under a condition,
- *              so each reservation is finalized at most once however often it is retried
+ *   res_<id>   one map {amount, at, until} per open reservation; settle and release remove it under a
+ *              condition, so each reservation is finalized at most once however often it is retried; `until`
+ *              is the deadline of the call it funds, after which it is presumed dead (see `isStale`)
  *   expiresAt  the key's `exp` plus a retention period (TTL); an expired item is treated as absent
  *   usableUntil  the key's `exp` (NEVER without one): reserve refuses from then on, in its one round trip
  */
@@ -43,6 +44,8 @@ export interface OpenReservation {
   readonly amount: bigint;
   /** Epoch seconds when it was made. */
   readonly at: number;
+  /** Epoch seconds: the deadline of the call it funds (absent on holds made before deadlines existed). */
+  readonly until?: number;
 }
 
 export interface Ledger {
@@ -65,8 +68,13 @@ export const ledgerFromItem = (keyId: string, item: Record<string, unknown> | un
   const reservations = Object.entries(item)
     .filter(([name]) => name.startsWith(RESERVATION_PREFIX))
     .map(([name, value]) => {
-      const { amount, at } = value as { amount?: unknown; at?: unknown };
-      return { reservationId: name.slice(RESERVATION_PREFIX.length), amount: atomic(amount), at: Number(at ?? 0) };
+      const { amount, at, until } = value as { amount?: unknown; at?: unknown; until?: unknown };
+      return {
+        reservationId: name.slice(RESERVATION_PREFIX.length),
+        amount: atomic(amount),
+        at: Number(at ?? 0),
+        ...(until === undefined ? {} : { until: Number(until) }),
+      };
     });
   const expiresAt = item[LEDGER_ATTR.expiresAt];
   const createdAt = item[LEDGER_ATTR.createdAt];
@@ -85,6 +93,16 @@ export const ledgerFromItem = (keyId: string, item: Record<string, unknown> | un
 
 /**
  * A reservation older than this belongs to a call that can no longer be running (a Lambda lives at most
- * 15 minutes; streams end before that), so its hold is released when it stands in a live call's way.
+ * 15 minutes; streams end before that). Only for holds without a deadline of their own (made before `until`).
  */
 export const STALE_RESERVATION_SECONDS = 3600;
+
+/**
+ * How long a hold lives unless its call says otherwise: the longest call, a streamed text generation (the
+ * inference function's 15 minutes) plus a minute's margin for its settlement.
+ */
+export const DEFAULT_HOLD_SECONDS = 16 * 60;
+
+/** A hold whose call is past its deadline: the function that made it died between reserve and settle. */
+export const isStale = (reservation: OpenReservation, now: number): boolean =>
+  reservation.until === undefined ? reservation.at <= now - STALE_RESERVATION_SECONDS : reservation.until <= now;

@@ -10,7 +10,7 @@ import { isExpired, PARTITION_KEY } from '../stores/tables.ts';
 import { expiredKey, insufficientBudget, invalidKey, revokedKey } from './errors.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
 import { release } from './ledger-settle.ts';
-import { atomic, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute, STALE_RESERVATION_SECONDS } from './ledger-item.ts';
+import { atomic, DEFAULT_HOLD_SECONDS, isStale, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute } from './ledger-item.ts';
 import { countStaleHoldRelease } from '../observability/index.ts';
 
 /** Where a ledger comes from when a key is first used: its verified claims. */
@@ -31,7 +31,7 @@ export interface Reservation {
 /** A refusal that, on a second look, has no cause: the ledger changed in between (a release). Try again. */
 const MAX_ATTEMPTS = 3;
 
-const update = (ctx: LedgerContext, keyId: string, amount: bigint, reservationId: string, init: LedgerInit, now: number) => {
+const update = (ctx: LedgerContext, keyId: string, amount: bigint, reservationId: string, init: LedgerInit, now: number, holdSeconds: number) => {
   const canCreate = init.budget !== undefined && amount <= init.budget;
   const until = init.expiresAt;
   // A flat AND chain, with at most one level of parentheses around it: dynalite's expression parser
@@ -62,7 +62,7 @@ const update = (ctx: LedgerContext, keyId: string, amount: bigint, reservationId
       ':false': false,
       ':now': now,
       ':until': until ?? NEVER,
-      ':res': { amount, at: now },
+      ':res': { amount, at: now, until: now + holdSeconds },
       ...(until === undefined ? {} : { ':ttl': until + LEDGER_RETENTION_SECONDS }),
     },
     ReturnValues: 'UPDATED_NEW',
@@ -86,9 +86,10 @@ const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reserv
   }
   if (ledger.revoked) return { error: revokedKey() };
   if (ledger.available < amount) {
-    // Budget held by calls whose function died between reserve and settle is freed here, where it would
-    // otherwise refuse a live call; no scheduler is needed for a hold nobody is waiting on.
-    const stale = ledger.reservations.filter((r) => r.at <= now - STALE_RESERVATION_SECONDS);
+    // Budget held by calls past their deadline (their function died between reserve and settle) is freed here,
+    // where it would otherwise refuse a live call: each release is the same conditional write as a call's own,
+    // so a hold is freed once however many reserves sweep it. No scheduler (nor TTL) for a hold nobody awaits.
+    const stale = ledger.reservations.filter((r) => isStale(r, now));
     const freed = (await Promise.all(stale.map((r) => release(ctx, keyId, r.reservationId, r.amount)))).reduce((sum, r) => sum + r.released, 0n);
     if (stale.length > 0) countStaleHoldRelease(stale.length);
     if (ledger.available + freed < amount) return { error: insufficientBudget(ledger.available + freed, amount) };
@@ -97,13 +98,22 @@ const refusal = async (ctx: LedgerContext, keyId: string, amount: bigint, reserv
   return { available: ledger.available };
 };
 
-export const reserve = async (ctx: LedgerContext, keyId: string, amount: bigint, reservationId: string, init: LedgerInit = {}): Promise<Reservation> => {
+/** `holdSeconds`: how long the call this funds can live (its family's timeout plus a margin), its hold's deadline. */
+export const reserve = async (
+  ctx: LedgerContext,
+  keyId: string,
+  amount: bigint,
+  reservationId: string,
+  init: LedgerInit = {},
+  holdSeconds = DEFAULT_HOLD_SECONDS,
+): Promise<Reservation> => {
   checkIds(keyId, reservationId);
   checkAmount(amount, 'reservation amount');
+  if (!Number.isSafeInteger(holdSeconds) || holdSeconds <= 0) throw new InternalError('hold seconds must be a positive integer');
   for (let attempt = 1; ; attempt++) {
     const now = ctx.now();
     try {
-      const result = await ctx.client.send(update(ctx, keyId, amount, reservationId, init, now));
+      const result = await ctx.client.send(update(ctx, keyId, amount, reservationId, init, now, holdSeconds));
       return { keyId, reservationId, amount, available: atomic(result.Attributes?.[A.available]) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

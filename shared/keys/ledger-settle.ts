@@ -6,7 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InternalError } from '../errors.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
-import { LEDGER_ATTR as A, ledgerFromItem, ledgerKey, reservationAttribute, STALE_RESERVATION_SECONDS } from './ledger-item.ts';
+import { isStale, LEDGER_ATTR as A, ledgerFromItem, ledgerKey, reservationAttribute } from './ledger-item.ts';
 
 export interface Settlement {
   /** False when this reservation was already settled or released (or never existed): nothing changed. */
@@ -54,13 +54,14 @@ export const release = (ctx: LedgerContext, keyId: string, reservationId: string
   finalize(ctx, keyId, reservationId, reserved, 0n, 0n);
 
 /**
- * Release reservations older than `maxAgeSeconds`: a function that died between reserve and settle must not
- * hold a key's budget forever. A Lambda lives at most 15 minutes, so an hour-old reservation is abandoned.
+ * Release reservations past their call's deadline (or, given `maxAgeSeconds`, older than that): a function
+ * that died between reserve and settle must not hold a key's budget forever.
  */
-export const releaseStale = async (ctx: LedgerContext, keyId: string, maxAgeSeconds = STALE_RESERVATION_SECONDS): Promise<number> => {
+export const releaseStale = async (ctx: LedgerContext, keyId: string, maxAgeSeconds?: number): Promise<number> => {
   checkIds(keyId);
-  const ledger = ledgerFromItem(keyId, await readItem(ctx, keyId), ctx.now());
-  const stale = ledger?.reservations.filter((r) => r.at <= ctx.now() - maxAgeSeconds) ?? [];
+  const now = ctx.now();
+  const ledger = ledgerFromItem(keyId, await readItem(ctx, keyId), now);
+  const stale = ledger?.reservations.filter((r) => (maxAgeSeconds === undefined ? isStale(r, now) : r.at <= now - maxAgeSeconds)) ?? [];
   const results = await Promise.all(stale.map((r) => release(ctx, keyId, r.reservationId, r.amount)));
   return results.filter((r) => r.applied).length;
 };

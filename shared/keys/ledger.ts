@@ -18,7 +18,8 @@ export interface KeyLedgerOptions {
 }
 
 export interface KeyLedger {
-  reserve(keyId: string, amount: bigint, reservationId: string, init?: LedgerInit): Promise<Reservation>;
+  /** `holdSeconds`: the deadline of the call the hold funds (default 16 minutes); past it the hold is presumed dead. */
+  reserve(keyId: string, amount: bigint, reservationId: string, init?: LedgerInit, holdSeconds?: number): Promise<Reservation>;
   settle(keyId: string, reservationId: string, reserved: bigint, actual: bigint): Promise<Settlement>;
   release(keyId: string, reservationId: string, reserved: bigint): Promise<Settlement>;
   releaseStale(keyId: string, maxAgeSeconds?: number): Promise<number>;
@@ -80,7 +81,7 @@ const revoke = async (ctx: LedgerContext, keyId: string): Promise<void> => {
 export const createKeyLedger = (options: KeyLedgerOptions): KeyLedger => {
   const ctx: LedgerContext = { client: options.client, tableName: options.tableName, now: options.now ?? (() => Math.floor(Date.now() / 1000)) };
   return {
-    reserve: (keyId, amount, reservationId, init) => reserve(ctx, keyId, amount, reservationId, init),
+    reserve: (keyId, amount, reservationId, init, holdSeconds) => reserve(ctx, keyId, amount, reservationId, init, holdSeconds),
     settle: (keyId, reservationId, reserved, actual) => settle(ctx, keyId, reservationId, reserved, actual),
     release: (keyId, reservationId, reserved) => release(ctx, keyId, reservationId, reserved),
     releaseStale: (keyId, maxAgeSeconds) => releaseStale(ctx, keyId, maxAgeSeconds),

@@ -11,16 +11,18 @@
  *   then `data: [DONE]`, then `event: compose.receipt` (natively, where OpenAI SDKs have stopped reading);
  * - the finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
  */
-import { Readable } from 'node:stream';
 import type { StreamError } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
 import { ComposeError } from '../errors.ts';
 import type { HttpResult } from '../http/response.ts';
-import type { OnFinished } from '../inference/run-text.ts';
+import { logAbandonFailure } from '../inference/idempotent.ts';
+import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
 import { streamErrorFrame } from '../inference/surface.ts';
 import type { Measured } from '../pricing/index.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
+import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
@@ -48,7 +50,14 @@ const isLate = (call: Promise<unknown>, ms: number): Promise<boolean> => {
 
 const outcomeOf = (measured: readonly Measured[]) => (measured.length > 0 ? ({ kind: 'served', measured } as const) : ({ kind: 'failed' } as const));
 
-export const runStream = async (call: PaidCall, payment: Payment, caller: Caller, serve: ServeStream, onFinished: OnFinished | undefined): Promise<HttpResult> => {
+export const runStream = async (
+  call: PaidCall,
+  payment: Payment,
+  caller: Caller,
+  serve: ServeStream,
+  onFinished: OnFinished | undefined,
+  onAbandoned?: OnAbandoned,
+): Promise<HttpResult> => {
   const events = call.composeEvents ?? call.surface === 'native';
   const heartbeatMs = call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const provider = startProviderCall(call.http, call.deadlineMs);
@@ -57,7 +66,7 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
   opening.then(() => recordFirstByte(Date.now() - started), handledLater);
   const late = await isLate(opening, heartbeatMs).catch(async (error: unknown) => {
     provider.end();
-    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(call.http, caller, 'release'));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   });
   const served: { current?: StreamServed } = late ? {} : { current: await opening };
@@ -68,21 +77,26 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
     yield* served.current.frames;
   }
 
-  async function* body(): AsyncGenerator<string> {
+  async function* body(clientLeft: AbortSignal): AsyncGenerator<string> {
     const transcript: string[] = [];
     let settled: Settled | undefined;
+    // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
+    // provider's next byte or the next heartbeat.
+    const left = abortedBy(clientLeft);
     try {
       let failure: StreamError | undefined;
       const reader = withHeartbeat(providerFrames(), heartbeatMs);
       try {
         while (true) {
-          let next: IteratorResult<string | typeof HEARTBEAT>;
+          let next: IteratorResult<string | typeof HEARTBEAT> | typeof ABORTED;
           try {
-            next = await reader.next();
+            next = await Promise.race([reader.next(), left]);
           } catch (error) {
+            if (clientLeft.aborted) return;
             failure = streamErrorOf(error, provider.signal);
             break;
           }
+          if (next === ABORTED) return;
           if (next.done) break;
           if (next.value === HEARTBEAT) {
             yield HEARTBEAT_FRAME;
@@ -111,12 +125,11 @@ export const runStream = async (call: PaidCall, payment: Payment, caller: Caller
       // what it was served (the provider bills for it), nothing more.
       provider.end();
       if (!settled) {
-        await payment
-          .finalize(outcomeOf(served.current?.measured('abandoned') ?? []))
-          .catch(logFailure('payment not finalized after an abandoned stream', { requestId: call.http.requestId, payer: payment.caller.id }));
+        await onAbandoned?.().catch(logAbandonFailure(call.http.requestId));
+        await payment.finalize(outcomeOf(served.current?.measured('abandoned') ?? [])).catch(logMoneyFailure(call.http, caller, 'settle'));
       }
     }
   }
 
-  return { statusCode: 200, headers, body: Readable.from(body(), { objectMode: false }) };
+  return { statusCode: 200, headers, body: streamedBody(body, call.http.clientGone) };
 };

@@ -8,11 +8,12 @@
  */
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
+import { logMoneyFailure } from '../billing/log.ts';
 import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import { paidIdempotently } from '../inference/idempotent.ts';
-import type { OnFinished } from '../inference/run-text.ts';
+import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
@@ -80,7 +81,7 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   try {
     served = await withSubsegment(`provider:${call.model.provider}`, () => serve(provider.options, caller));
   } catch (error) {
-    await payment.finalize({ kind: 'failed' }).catch(logFailure('payment not finalized after a failed call', { requestId: call.http.requestId, payer: payment.caller.id }));
+    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(call.http, caller, 'release'));
     throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
   } finally {
     provider.clearDeadline();
@@ -97,14 +98,14 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
 };
 
 /** Runs the call once it is paid for: `onFinished` keeps its whole answer for idempotent replays. */
-type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | undefined) => Promise<HttpResult>;
+type PaidRunner = (payment: Payment, caller: Caller, onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined) => Promise<HttpResult>;
 
 const payOnce = async (call: PaidCall, runPaid: PaidRunner): Promise<HttpResult> => {
   const { http, surface } = call;
   const payer = await call.billing.identify(http, surface);
   // The text path's order (hold, run at most once per key, release on a replay or a failure); stored answers
   // are text, so a replay's bytes are decoded back here.
-  const result = await paidIdempotently(http, payer, call.price, call.fingerprint, call.idempotency, (payment, onFinished) => runPaid(payment, payer.caller, onFinished));
+  const result = await paidIdempotently(http, payer, call.price, call.fingerprint, call.idempotency, (payment, onFinished, onAbandoned) => runPaid(payment, payer.caller, onFinished, onAbandoned));
   return result.headers?.['idempotent-replayed'] === 'true' ? toHttpResult(fromStored(result as { statusCode: number; headers: Record<string, string>; body: string }), streams(surface)) : result;
 };
 
@@ -121,4 +122,4 @@ export const servePaid = (call: PaidCall, serve: Serve): Promise<HttpResult> =>
  * ends, and the receipt is an event after `[DONE]` (natively). See `paid-stream.ts`.
  */
 export const servePaidStream = (call: PaidCall, serve: ServeStream): Promise<HttpResult> =>
-  payOnce(call, (payment, caller, onFinished) => runStream(call, payment, caller, serve, onFinished));
+  payOnce(call, (payment, caller, onFinished, onAbandoned) => runStream(call, payment, caller, serve, onFinished, onAbandoned));

@@ -1,4 +1,5 @@
 /** The price context of one media call: its units, the worst-case quote, and what x402 shows the payer. */
+import { HOLD_SECONDS } from '../billing/hold.ts';
 import type { PriceContext } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type QuoteRequest } from '../pricing/index.ts';
@@ -20,4 +21,5 @@ export const priceMedia = (http: HttpRequest, model: MediaModel, input: MediaPri
   metered: input.metered,
   resourceUrl: resourceUrlOf(http),
   description: input.description,
+  holdSeconds: HOLD_SECONDS.media,
 });

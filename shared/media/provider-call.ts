@@ -5,7 +5,7 @@
  */
 import type { CallOptions } from '../../layers/providers/types.ts';
 import type { Surface } from '../billing/types.ts';
-import { UpstreamError } from '../errors.ts';
+import { ClientClosedError, UpstreamError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { diagnosticHeaders } from '../inference/surface.ts';
 import type { PaidModel } from './paid.ts';
@@ -31,13 +31,20 @@ export const startProviderCall = (http: HttpRequest, deadlineMs: number): Provid
   const deadline = setTimeout(() => controller.abort(new DOMException('The provider call exceeded its time limit.', 'TimeoutError')), deadlineMs);
   deadline.unref();
   const { signal } = controller;
+  // A client that hangs up stops the provider at once (where the runtime can tell; see HttpRequest.clientGone).
+  const hangUp = () => controller.abort(new ClientClosedError());
+  http.clientGone?.addEventListener('abort', hangUp, { once: true });
+  const stop = () => {
+    clearTimeout(deadline);
+    http.clientGone?.removeEventListener('abort', hangUp);
+  };
   return {
     options: { signal, requestId: http.requestId, onRetry: () => void (attempts += 1) },
     signal,
     attempts: () => attempts,
-    clearDeadline: () => clearTimeout(deadline),
+    clearDeadline: stop,
     end: () => {
-      clearTimeout(deadline);
+      stop();
       controller.abort();
     },
   };
@@ -54,9 +61,11 @@ export const surfaceHeaders = (surface: Surface, model: PaidModel): Record<strin
 
 export const timedOut = (signal: AbortSignal): boolean => signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
 
-/** A deadline that fired is the provider's slowness (504), not a gateway fault. */
-export const deadlineError = (error: unknown, signal: AbortSignal): unknown =>
-  timedOut(signal) ? new UpstreamError(504, 'upstream_timeout', 'The provider did not answer in time.', { cause: error }) : error;
+/** A deadline that fired is the provider's slowness (504), not a gateway fault; nor is a client that hung up. */
+export const deadlineError = (error: unknown, signal: AbortSignal): unknown => {
+  if (timedOut(signal)) return new UpstreamError(504, 'upstream_timeout', 'The provider did not answer in time.', { cause: error });
+  return signal.reason instanceof ClientClosedError ? signal.reason : error;
+};
 
 /** External clients are told where a failed call was routed, as on answers (the diagnostic headers). */
 export const withDiagnostics = (error: unknown, surface: Surface, model: PaidModel): unknown => {

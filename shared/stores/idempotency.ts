@@ -20,8 +20,13 @@ export interface IdempotencyStoreOptions {
   readonly blobs: BlobStore;
   /** How long a key is remembered (Stripe keeps them for 24 hours). */
   readonly ttlSeconds?: number;
-  /** How long an in-flight claim blocks duplicates before it is presumed dead (longer than any generation). */
+  /**
+   * How long an in-flight claim blocks duplicates before it is presumed dead, unless its claim says (the
+   * deadline of the call it guards, `HOLD_SECONDS`); by default the longest call's.
+   */
   readonly lockSeconds?: number;
+  /** Epoch seconds; injectable so a claim's deadline is testable without waiting. */
+  readonly now?: () => number;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -31,19 +36,20 @@ const isConditionFailure = (error: unknown): boolean => error instanceof Conditi
  * `x-idempotency-key` in the manner of Stripe: keys are scoped to the caller and the route; the same key and body
  * replays the stored result, a concurrent duplicate gets 409, the same key with a different body gets 422.
  */
-export const createIdempotencyStore = ({ doc, tableName, blobs, ttlSeconds = 86_400, lockSeconds = 960 }: IdempotencyStoreOptions) => {
+export const createIdempotencyStore = ({ doc, tableName, blobs, ttlSeconds = 86_400, lockSeconds = 960, now: clock = () => Math.floor(Date.now() / 1000) }: IdempotencyStoreOptions) => {
   const get = async (key: string) => (await doc.send(new GetCommand({ TableName: tableName, Key: { pk: key }, ConsistentRead: true }))).Item;
 
   return {
-    claim: async (caller: string, route: string, idempotencyKey: string, body: string): Promise<Claim> => {
+    /** A claim whose call is past its deadline (`lockFor` seconds) is taken over: its call died. */
+    claim: async (caller: string, route: string, idempotencyKey: string, body: string, lockFor = lockSeconds): Promise<Claim> => {
       const scope = `idem#${sha256(`${caller}\n${route}\n${idempotencyKey}`)}`;
       const bodyHash = sha256(body);
-      const now = Math.floor(Date.now() / 1000);
+      const now = clock();
       try {
         await doc.send(
           new PutCommand({
             TableName: tableName,
-            Item: { pk: scope, status: 'in_progress', bodyHash, lockedUntil: now + lockSeconds, expiresAt: now + ttlSeconds },
+            Item: { pk: scope, status: 'in_progress', bodyHash, lockedUntil: now + lockFor, expiresAt: now + ttlSeconds },
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR (#status = :open AND lockedUntil <= :now)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':now': now, ':open': 'in_progress' },
@@ -54,7 +60,7 @@ export const createIdempotencyStore = ({ doc, tableName, blobs, ttlSeconds = 86_
         if (!isConditionFailure(error)) throw error;
       }
       const existing = await get(scope);
-      if (!existing || isExpired(existing)) throw new ConflictError('idempotency_key_in_use', 'A request with this idempotency key is being processed; retry shortly.');
+      if (!existing || isExpired(existing, now)) throw new ConflictError('idempotency_key_in_use', 'A request with this idempotency key is being processed; retry shortly.');
       if (existing.bodyHash !== bodyHash) {
         throw new UnprocessableError('idempotency_key_reused', 'This idempotency key was already used with a different request body.', { param: 'x-idempotency-key' });
       }

@@ -20,10 +20,17 @@ export interface StoredResponse extends StoredBody {
   readonly status: StoredStatus;
 }
 
+/**
+ * Internal, between `in_progress` and the final status: the generating side has claimed the outcome, so a cancel
+ * from then on is refused (409) instead of being answered `cancelled` while the answer is delivered and charged.
+ * Readers see it as `in_progress`.
+ */
+const FINISHING = 'finishing';
+
 interface Item {
   pk: string;
   owner: string;
-  status: StoredStatus;
+  status: StoredStatus | typeof FINISHING;
   createdAt: number;
   model: string;
   expiresAt: number;
@@ -58,17 +65,40 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
       await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     },
 
+    /**
+     * Claims the outcome for the generating side: true when the response was still in progress, false when a
+     * cancel came first (the cancel won: nothing more may be delivered or charged than before it).
+     */
+    finish: async (id: string): Promise<boolean> => {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pk(id) },
+            UpdateExpression: 'SET #status = :finishing',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':finishing': FINISHING, ':open': 'in_progress' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return false;
+      }
+    },
+
     /** Writes the final record. Returns false when the response was cancelled meanwhile (its body is kept, its status stays). */
     complete: async (id: string, status: StoredStatus, body: StoredBody): Promise<boolean> => {
       const stored = await storeBody(blobs, `responses/${id}.json`, body);
-      const values = { ':status': status, ':body': stored.body ?? null, ':bodyKey': stored.bodyKey ?? null, ':open': 'in_progress' };
+      const values = { ':status': status, ':body': stored.body ?? null, ':bodyKey': stored.bodyKey ?? null, ':open': 'in_progress', ':finishing': FINISHING };
       try {
         await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: pk(id) },
             UpdateExpression: 'SET #status = :status, body = :body, bodyKey = :bodyKey',
-            ConditionExpression: '#status = :open',
+            ConditionExpression: '#status = :open OR #status = :finishing',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: values,
           }),
@@ -91,7 +121,8 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
     },
 
     get: async (id: string, owner: string): Promise<StoredResponse> => {
-      const item = await read(id, owner);
+      const raw = await read(id, owner);
+      const item = { ...raw, status: raw.status === FINISHING ? ('in_progress' as const) : raw.status };
       const body = await loadBody<StoredBody>(blobs, item);
       if (!body) {
         // Still generating: the record holds only what was known before the first byte.
@@ -106,7 +137,7 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
       const { Item: item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: { pk: pk(id) }, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
       );
-      return item?.status as StoredStatus | undefined;
+      return item?.status === FINISHING ? 'in_progress' : (item?.status as StoredStatus | undefined);
     },
 
     /**

@@ -4,7 +4,7 @@
  * finalized at submission and the receipt comes back with the job. Money for jobs that never produce a video
  * is handled by failure.ts and cancel.ts (see README.md).
  */
-import { Readable } from 'node:stream';
+import { streamedBody } from '../sse/body.ts';
 import type { Context } from 'aws-lambda';
 import { sleep } from '../../layers/providers/http/sleep.ts';
 import type { Billing, Payer, Payment, Settled, Surface } from '../billing/types.ts';
@@ -161,7 +161,12 @@ const stream = (services: VideoServices, billing: Billing): Operation => async (
       abort.abort();
     }
   }
-  return { statusCode: 200, headers: { ...SSE_HEADERS }, body: Readable.from(frames(), { objectMode: false }) };
+  // A hang-up stops the polling at once rather than at its next event or heartbeat.
+  const body = streamedBody((hangUp) => {
+    hangUp.addEventListener('abort', () => abort.abort(), { once: true });
+    return frames();
+  }, http.clientGone);
+  return { statusCode: 200, headers: { ...SSE_HEADERS }, body };
 };
 
 /** The video routes' operations, shared by the native family and the external mirror (submit, read, download). */

@@ -5,7 +5,7 @@
  *   body chunk has arrived (see `withFirstChunk`); after that the response is the caller's, failures included.
  * - Each attempt has its own timeout up to that first byte; the caller's signal aborts everything at once.
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { ComposeError, UpstreamError } from '../../../shared/errors.ts';
 import { withFirstChunk } from './first-byte.ts';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
 import { abortReason, sleep } from './sleep.ts';
@@ -55,6 +55,9 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
   } catch (error) {
     if (options.signal.aborted) throw abortReason(options.signal);
     if (attemptController.signal.aborted) return { kind: 'timeout' };
+    // A request body whose own source failed (an upload replaced while it was read: 409 upload_changed) is not
+    // the provider being unreachable, and sending it again cannot help: its error stands as it is.
+    if ((error as { cause?: unknown } | null)?.cause instanceof ComposeError) throw (error as { cause: ComposeError }).cause;
     return { kind: 'connection', error };
   } finally {
     clearTimeout(deadline);

@@ -95,6 +95,7 @@ export const createMediaResponses = (services: MediaResponsesServices, billing: 
         remainingMs: () => context.getRemainingTimeInMillis(),
         headers: submitted.headers ?? {},
         composeEvents: composeEventsOn(surface, 'responses', http.headers),
+        ...(http.clientGone ? { clientGone: http.clientGone } : {}),
       });
     }
     const prepared = prepareMediaResponse(http, services.media, request);

@@ -18,7 +18,7 @@
  * stream (`/v1/videos/{job}/stream`); streams without `compose.*` events (external, or not opted in) end with a
  * `response.in_progress` holding the job as it is (read it again with `GET /v1/responses/{id}`).
  */
-import { Readable } from 'node:stream';
+import { streamedBody } from '../../sse/body.ts';
 import type { Surface } from '../../billing/types.ts';
 import { ComposeError } from '../../errors.ts';
 import type { HttpResult } from '../../http/response.ts';
@@ -95,6 +95,8 @@ export interface VideoResponseStream {
   /** The submission's headers (receipt natively, diagnostics externally). */
   readonly headers: Readonly<Record<string, string>>;
   readonly composeEvents?: boolean;
+  /** The runtime's hang-up signal, when it has one (HttpRequest.clientGone). */
+  readonly clientGone?: AbortSignal;
 }
 
 /** The submitted job's Responses stream, polled with the video status stream's default bounds. */
@@ -119,5 +121,10 @@ export const streamVideoResponse = (videos: VideoServices, stream: VideoResponse
   }
   // The submission's own headers, but the body is a stream now.
   const headers = Object.fromEntries(Object.entries(stream.headers).filter(([name]) => !['content-type', 'content-length'].includes(name)));
-  return { statusCode: 200, headers: { ...headers, ...SSE_HEADERS }, body: Readable.from(body(), { objectMode: false }) };
+  // A hang-up stops the polling at once rather than at its next event or heartbeat.
+  const streamed = streamedBody((hangUp) => {
+    hangUp.addEventListener('abort', () => abort.abort(), { once: true });
+    return body();
+  }, stream.clientGone);
+  return { statusCode: 200, headers: { ...headers, ...SSE_HEADERS }, body: streamed };
 };

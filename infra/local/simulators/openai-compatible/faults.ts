@@ -31,6 +31,8 @@ export interface Faults {
   /** A 400 whose message carries the caller's key and internal URLs (to test redaction). */
   readonly leak: boolean;
   readonly chunks?: { readonly count: number; readonly size: number };
+  /** Media streams: this many results past what was asked (images past `n`), as a provider that ignores it. */
+  readonly overrun?: number;
 }
 
 export const NO_FAULTS: Faults = {
@@ -82,6 +84,7 @@ export const parseFaults = (spec: string): Faults => {
     else if (base === 'content-filter') faults.contentFilter = true;
     else if (base === 'content-filter-finish') faults.contentFilterFinish = true;
     else if (base === 'leak') faults.leak = true;
+    else if (base === 'overrun') faults.overrun = number(value);
     else if (base === 'chunks') {
       const match = /^(\d+)x(\d+)$/.exec(value ?? '');
       if (match) faults.chunks = { count: Number(match[1]), size: Math.max(1, Number(match[2])) };

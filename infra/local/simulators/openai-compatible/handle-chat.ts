@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { completionBody, type ResponseIdentity, type SimUsage } from './build-responses.ts';
+import { completionBody, pieces, type ResponseIdentity, type SimUsage } from './build-responses.ts';
 import { composeReply, limitReply } from './compose-reply.ts';
 import { faultSpecs, parseFaults, splitModelFaults, type Faults, type OnceTracker } from './faults.ts';
 import type { Flavor } from './flavors.ts';
@@ -102,8 +102,11 @@ export const handleChat = async (req: IncomingMessage, res: ServerResponse, cont
   const refused = context.flavor.unknownModel(request.model) ?? providerRules(context, request);
   if (refused) return sendError(res, context, refused);
 
-  const reply = limitReply(composeReply(request, context.flavor.name, context.requestId), request, countText);
-  const chunking = request.stream ? (faults.chunks ?? context.defaultChunks) : undefined;
+  const limited = limitReply(composeReply(request, context.flavor.name, context.requestId), request, countText);
+  // An explicit `chunks:` fault answers that many characters whatever the token limit says, streamed or not: a
+  // provider that ignores `max_tokens` (the gateway must cut it at the cap it held for).
+  const reply = !request.stream && faults.chunks && limited.content !== null ? { ...limited, content: pieces(limited.content, faults.chunks).join('') } : limited;
+  const chunking = request.stream ? (faults.chunks ?? context.defaultChunks) : faults.chunks;
   // With load-test chunking the streamed text is synthetic; usage follows what is actually sent.
   const text = chunking !== undefined && reply.content !== null ? 'x'.repeat(chunking.count * chunking.size) : (reply.content ?? '');
   const output = text + reply.toolCalls.map((call) => call.name + call.arguments).join('');

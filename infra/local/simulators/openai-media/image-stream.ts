@@ -19,11 +19,11 @@ interface SimEvent {
   readonly [field: string]: unknown;
 }
 
-const eventsOf = (request: Resolved, kind: Kind): SimEvent[] => {
+const eventsOf = (request: Resolved, kind: Kind, overrun = 0): SimEvent[] => {
   const [width, height] = dimensions(request.size);
   const settings = { size: `${width}x${height}`, quality: reportedQuality(request), background: 'opaque', output_format: 'png' };
   const created_at = Math.floor(Date.now() / 1000);
-  return Array.from({ length: request.n }, (_, i) => {
+  return Array.from({ length: request.n + overrun }, (_, i) => {
     const seed = seedOf(`${request.prompt}#${i}`);
     const partials = Array.from({ length: request.partialImages }, (_, index) => ({
       type: `${kind}.partial_image`,
@@ -43,7 +43,7 @@ export const streamImages = (context: MediaContext, request: Resolved, kind: Kin
   const { req, res } = context;
   const header = req.headers['x-sim-fault'];
   const faults = parseFaults(faultSpecs(typeof header === 'string' ? header : undefined, request.prompt, undefined));
-  const events = eventsOf(request, kind);
+  const events = eventsOf(request, kind, faults.overrun);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': context.requestId });
   // After the first event, or before the only one.
   const faultAt = Math.min(1, events.length - 1);
