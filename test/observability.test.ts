@@ -81,7 +81,7 @@ describe('money paths never swallow an error', () => {
     const { createPaymentGate } = await import('../layers/x402/gate.ts');
     const gate = createPaymentGate({
       settlement: { settle: async () => ({ success: true, transaction: '0xfeed', network: 'eip155:8453' }) } as never,
-      nonces: { markSpent: () => Promise.reject(new Error('ConditionalCheckFailed')) } as never,
+      nonces: { get: async () => undefined, markSpent: () => Promise.reject(new Error('ConditionalCheckFailed')) } as never,
     });
     capture();
     const result = await gate.settle({ payer: '0xabc', network: 'eip155:8453', claim: {} } as never, {});

@@ -190,8 +190,14 @@ export const createPaymentGate = (options: PaymentGateOptions): PaymentGate => {
       try {
         await options.nonces.markSpent(payment.claim, result.transaction, result.amount);
       } catch (error) {
-        // Bookkeeping only: the money moved, and the chain's own nonce state now refuses any replay.
-        logFailure('x402_mark_spent_failed', payment, error);
+        // Bookkeeping only: the money moved, and the chain's own nonce state now refuses any replay. Still seen.
+        logger.error('x402 nonce not marked spent after settlement', {
+          event: 'x402_mark_spent_failed',
+          payer: payment.payer,
+          network: payment.network,
+          transaction: result.transaction,
+          error: describeError(error),
+        });
       }
       await releaseHoldAfterSettle(payment);
       return result;

@@ -4,6 +4,7 @@ import { assertModelAllowed, type KeyLedger, type KeyVerifier } from '../keys/in
 import { revokedKey } from '../keys/errors.ts';
 import { meter } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
+import { logger } from '../observability/index.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
 export interface ComposeKeyBillingOptions {
@@ -64,9 +65,7 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
             settled: true,
           });
           if (settlement.uncharged > 0n) {
-            console.error(
-              JSON.stringify({ level: 'error', message: 'metered above the hold', requestId: http.requestId, payer: `key:${claims.keyId}`, uncharged: settlement.uncharged.toString() }),
-            );
+            logger.error('metered above the hold', { event: 'key_metered_above_hold', requestId: http.requestId, payer: `key:${claims.keyId}`, uncharged: settlement.uncharged.toString() });
           }
           return { receipt, headers: receiptHeaders(receipt) };
         },

@@ -1,5 +1,4 @@
 import type { Caller } from '../auth/caller.ts';
-import { logMoneyFailure } from '../billing/log.ts';
 import type { Payer, Payment, PriceContext } from '../billing/types.ts';
 import { InvalidRequestError, toComposeError } from '../errors.ts';
 import type { HttpRequest } from '../http/request.ts';
@@ -74,7 +73,7 @@ export const paidIdempotently = async (
     if (replayed) await payment.release();
     return result;
   } catch (error) {
-    await payment.release().catch(logMoneyFailure(http, payer.caller, 'release'));
+    await payment.release().catch(logFailure('hold not released after a failed call', { requestId: http.requestId, payer: payer.caller.id }));
     throw error;
   }
 };
