@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { importClosure, inputEndingWith, packageOf as packageOfInput, summarizeClosure, type ClosureSummary } from './closure.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,14 +29,11 @@ export interface BuiltBundle {
   /** Output bytes per contributing package (or `(project)`), largest first. */
   readonly byPackage: ReadonlyArray<readonly [string, number]>;
   readonly buildMs: number;
+  /** Its import closure: modules evaluated at init, those behind a dynamic import(), the tracked folders. */
+  readonly closure: ClosureSummary;
 }
 
-const packageOf = (input: string): string => {
-  const at = input.lastIndexOf('node_modules/');
-  if (at === -1) return '(project)';
-  const rest = input.slice(at + 'node_modules/'.length).split('/');
-  return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-};
+const packageOf = (input: string): string => packageOfInput(input) ?? '(project)';
 
 const byPackage = (metafile: Metafile, outfile: string): Array<[string, number]> => {
   const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfile) || outfile.endsWith(path))?.[1];
@@ -54,30 +52,37 @@ export const functionNames = (): string[] =>
     .map((entry) => entry.name)
     .sort();
 
+/** The entry of a function, as a path relative to the project (how the metafile names it). */
+export const functionEntry = (name: string): string => `functions/${name}/handler.ts`;
+
+/** The esbuild options the CDK uses for a function's bundle, writing to `outfile`. */
+export const functionBuildOptions = (name: string, outfile: string): BuildOptions & { metafile: true } => ({
+  entryPoints: [join(ROOT, functionEntry(name))],
+  outfile,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  mainFields: ['module', 'main'],
+  banner: { js: esmRequireBanner() },
+  external: [],
+  sourcemap: false,
+  metafile: true,
+  logLevel: 'error',
+  absWorkingDir: ROOT,
+});
+
 export const buildFunctionBundle = async (name: string, outDir: string): Promise<BuiltBundle> => {
   const outfile = join(outDir, name, 'index.mjs');
   const t = performance.now();
-  const result = await build({
-    entryPoints: [join(ROOT, 'functions', name, 'handler.ts')],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: esmRequireBanner() },
-    external: [],
-    sourcemap: false,
-    metafile: true,
-    logLevel: 'error',
-    absWorkingDir: ROOT,
-  });
+  const result = await build(functionBuildOptions(name, outfile));
   const buildMs = performance.now() - t;
   const bytes = readFileSync(outfile).byteLength;
   // For a closer look: `npx esbuild --analyze` style inspection, or https://esbuild.github.io/analyze/.
   writeFileSync(join(outDir, name, 'meta.json'), JSON.stringify(result.metafile));
-  return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
+  const closure = summarizeClosure(importClosure(result.metafile, inputEndingWith(result.metafile, functionEntry(name))));
+  return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs, closure };
 };
 
 /** A bench script bundled to one plain JavaScript file (no TypeScript loader in the process that runs it). */
