@@ -24,8 +24,17 @@ export const NODE_TARGET = 'node24';
 export interface BuiltBundle {
   /** The folder under functions/: a route family or a worker. */
   readonly name: string;
+  /**
+   * `split`: built with esbuild's code splitting (not how the CDK deploys: NodejsFunction writes one --outfile),
+   * to show what the lazily imported code would cost if it were split out.
+   */
+  readonly variant?: 'split';
+  /** The entry file (index.mjs). */
   readonly file: string;
+  /** All output files together. */
   readonly bytes: number;
+  /** The entry and the chunks it imports statically: what init loads (equals bytes without splitting). */
+  readonly eagerBytes: number;
   /** Output bytes per contributing package (or `(project)`), largest first. */
   readonly byPackage: ReadonlyArray<readonly [string, number]>;
   readonly buildMs: number;
@@ -82,7 +91,47 @@ export const buildFunctionBundle = async (name: string, outDir: string): Promise
   // For a closer look: `npx esbuild --analyze` style inspection, or https://esbuild.github.io/analyze/.
   writeFileSync(join(outDir, name, 'meta.json'), JSON.stringify(result.metafile));
   const closure = summarizeClosure(importClosure(result.metafile, inputEndingWith(result.metafile, functionEntry(name))));
-  return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs, closure };
+  return { name, file: outfile, bytes, eagerBytes: bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs, closure };
+};
+
+/** The output files the entry loads through static imports, itself included. */
+const eagerOutputs = (metafile: Metafile, entryOutput: string): Set<string> => {
+  const seen = new Set<string>();
+  const stack = [entryOutput];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file) || !metafile.outputs[file]) continue;
+    seen.add(file);
+    for (const edge of metafile.outputs[file]!.imports) if (edge.kind === 'import-statement' && !edge.external) stack.push(edge.path);
+  }
+  return seen;
+};
+
+/** The same build with esbuild's code splitting into `<outDir>/<name>-split/` (index.mjs and its chunks). */
+export const buildSplitFunctionBundle = async (name: string, outDir: string): Promise<BuiltBundle> => {
+  const dir = join(outDir, `${name}-split`);
+  const { outfile: _, ...options } = functionBuildOptions(name, '');
+  const t = performance.now();
+  const result = await build({ ...options, outdir: dir, splitting: true, entryNames: 'index', chunkNames: 'chunk-[hash]', outExtension: { '.js': '.mjs' } });
+  const buildMs = performance.now() - t;
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
+  const outputs = Object.entries(result.metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
+  const entryOutput = outputs.find(([path]) => path.endsWith('/index.mjs'))![0];
+  const eager = eagerOutputs(result.metafile, entryOutput);
+  const totals = new Map<string, number>();
+  for (const [, output] of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) totals.set(packageOf(input), (totals.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return {
+    name,
+    variant: 'split',
+    file: join(dir, 'index.mjs'),
+    bytes: outputs.reduce((sum, [, o]) => sum + o.bytes, 0),
+    eagerBytes: outputs.filter(([path]) => eager.has(path)).reduce((sum, [, o]) => sum + o.bytes, 0),
+    byPackage: [...totals].sort((a, b) => b[1] - a[1]),
+    buildMs,
+    closure: summarizeClosure(importClosure(result.metafile, inputEndingWith(result.metafile, functionEntry(name)))),
+  };
 };
 
 /** A bench script bundled to one plain JavaScript file (no TypeScript loader in the process that runs it). */
