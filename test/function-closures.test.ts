@@ -43,6 +43,8 @@ describe.each(['inference', 'external'])('the %s function', (name) => {
     const { closure } = await closureOf(name);
     const mediaAtInit = project(closure.static).filter((p) => MEDIA_OR_VIDEO.test(p) && !DISPATCH_ONLY.includes(p));
     expect(mediaAtInit).toEqual([]);
+    // Nor the media provider adapters: the text adapters' registry is all a text route resolves through.
+    expect(project(closure.static)).not.toContain('layers/providers/media-registry.ts');
   });
 
   it('still bundles the media and video roots, behind a dynamic import()', async () => {
