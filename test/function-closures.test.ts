@@ -7,7 +7,7 @@
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../bench/bundles/closure.ts';
-import { functionBuildOptions, functionEntry } from '../bench/bundles/build.ts';
+import { functionBuildOptions, functionEntry } from '../infra/lib/function-bundle.ts';
 
 const FUNCTIONS = ['inference', 'external', 'health'];
 
@@ -17,8 +17,9 @@ const FUNCTIONS = ['inference', 'external', 'health'];
  */
 let built: Promise<Metafile> | undefined;
 const metafile = (): Promise<Metafile> => {
-  const { outfile: _, ...options } = functionBuildOptions('inference', '');
-  built ??= build({ ...options, entryPoints: FUNCTIONS.map(functionEntry), outdir: '/nonexistent', write: false, minify: false }).then((r) => r.metafile);
+  const options = functionBuildOptions('inference', '/nonexistent');
+  // Three entries in one build: each keeps its folder (the deploy builds one entry, named index).
+  built ??= build({ ...options, entryPoints: FUNCTIONS.map(functionEntry), entryNames: '[dir]/index', write: false, minify: false }).then((r) => r.metafile);
   return built;
 };
 

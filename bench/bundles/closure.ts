@@ -1,7 +1,7 @@
 /**
  * A function's import closure, read from esbuild's metafile: the modules its entry reaches through static
  * imports (`import`, `require`) — what Node evaluates at module init — and those only reached through a
- * dynamic `import()`, which stay in the one-file bundle but are evaluated on first use. Modules are grouped
+ * dynamic `import()`, which the split bundle puts in chunks loaded and evaluated on first use. Modules are grouped
  * by the top-level folders issue 14 tracks (shared/media, shared/videos, layers/providers/<name>, layers/x402,
  * the AWS SDK clients, viem).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 2: each function's bundle size (built as the CDK builds it) and its module init time: a fresh Node
+ * Issue 2: each function's bundle size (built as the deploy builds it: infra/lib/function-bundle.ts) and its module init time: a fresh Node
  * process with the function's Lambda environment imports the bundle, repeated, median reported. A bundle that
  * fails to import is reported with its error; the other bundles are still measured.
  *
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDevSigningKey, publicJwks } from '../../shared/keys/index.ts';
 import { FAMILIES } from '../../shared/routes.ts';
-import { buildFunctionBundle, buildSplitFunctionBundle, functionNames, type BuiltBundle } from '../bundles/build.ts';
+import { buildFunctionBundle, buildOneFileBundle, functionNames, type BuiltBundle } from '../bundles/build.ts';
 import type { ClosureSummary } from '../bundles/closure.ts';
 import { isFamily, lambdaEnv } from '../bundles/lambda-env.ts';
 import { atMost, metric, type Metric, type Section, type Table } from '../lib/section.ts';
@@ -28,11 +28,11 @@ const OUT_DIR = join(ROOT, '.bench', 'bundles');
 const MB = 1024 * 1024;
 
 /**
- * Functions also built with code splitting, to show what their lazily imported media and video roots would
- * cost split out (the deployed NodejsFunction bundle is one file, where esbuild keeps them in and wraps every
- * module they reach in a lazy initializer).
+ * Functions also built as one file, as the CDK's NodejsFunction deployed them before code splitting, to show
+ * what splitting saves where it matters: their media and video roots are lazily imported, and in one file
+ * esbuild keeps them in and wraps every module they reach in a lazy initializer.
  */
-const SPLIT_PREVIEW = ['inference', 'external'];
+const ONE_FILE_COMPARISON = ['inference', 'external'];
 
 const keyOf = (b: BuiltBundle): string => (b.variant ? `${b.name}-${b.variant}` : b.name);
 
@@ -103,7 +103,7 @@ export const bundlesSection: Section = {
     const bundles: BuiltBundle[] = [];
     // One at a time: esbuild is already parallel inside, and the machine has few cores.
     for (const name of names) bundles.push(await buildFunctionBundle(name, OUT_DIR));
-    for (const name of SPLIT_PREVIEW.filter((n) => names.includes(n))) bundles.push(await buildSplitFunctionBundle(name, OUT_DIR));
+    for (const name of ONE_FILE_COMPARISON.filter((n) => names.includes(n))) bundles.push(await buildOneFileBundle(name, OUT_DIR));
 
     log(`  module init: ${knobs.initRepeats} fresh processes per bundle`);
     const jwks = await throwawayJwks();
@@ -120,8 +120,8 @@ export const bundlesSection: Section = {
     }
     const importMedian = (key: string): number => median(samples.get(key)!.map((s) => s.importMs));
 
-    const label = (b: BuiltBundle): string => (b.variant ? `${b.name} (split, not deployed)` : isFamily(b.name) ? b.name : `${b.name} (worker)`);
-    // Targets apply to what deploys; the split previews are in the closure table only.
+    const label = (b: BuiltBundle): string => (b.variant ? `${b.name} (one file, not deployed)` : isFamily(b.name) ? b.name : `${b.name} (worker)`);
+    // Targets apply to what deploys; the one-file comparisons are in the closure table only.
     const deployed = bundles.filter((b) => !b.variant);
     const metrics: Metric[] = deployed.map((b) => metric(`${label(b)}: bundle size`, b.bytes, 'bytes', { target: atMost(MB) }));
     for (const b of deployed) {
@@ -182,13 +182,13 @@ export const bundlesSection: Section = {
         }),
       ),
       notes: [
-        'Bundles are built by bench/bundles/build.ts with the options of infra/lib/family-function.ts (minified ESM, target node24, AWS SDK bundled, createRequire banner; the banner is read from that file). Esbuild metafiles are in .bench/bundles/<function>/meta.json.',
+        'Bundles are built by bench/bundles/build.ts with the deploy’s own esbuild options, imported from infra/lib/function-bundle.ts (minified ESM with code splitting into index.mjs and chunks, target node24, AWS SDK bundled, createRequire banner). Bundle size counts every output file; the closure table’s bundle cell gives, in parentheses, the entry with the chunks it imports statically (what init loads). Esbuild metafiles are in .bench/bundles/<function>/meta.json.',
         `Largest bundle: ${largest.name}; its biggest contributors: ${largest.byPackage
           .slice(0, 6)
           .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`)
           .join(', ')}.`,
-        'Modules at init: the handler’s static import closure in the esbuild metafile (all inputs / the project’s own). The deployed bundle is one file without code splitting, so lazy modules still count in the bundle size; they are evaluated on the first request that needs them. Folder columns count modules: AWS SDK clients by package (lib-dynamodb and s3-request-presigner included), their shared core (@aws-sdk/*, @smithy/*, @aws-crypto/*) as core; viem with ox, abitype, @noble/*, @scure/*; providers by adapter folder (common: files directly in layers/providers). Init CPU is the probe process’s user + system time during the import: a busy machine moves it much less than wall time.',
-        'Rows “(split, not deployed)”: the same function built with esbuild code splitting; the bundle cell gives all chunks and, in parentheses, the entry with the chunks it imports statically (what init loads). NodejsFunction cannot split (it always passes --outfile); without splitting, esbuild keeps the lazily imported code in the one file and wraps every module that code reaches (there: the AWS SDK clients, billing, viem) in a lazy initializer, which costs tree shaking (bundle size) and init time.',
+        'Modules at init: the handler’s static import closure in the esbuild metafile (all inputs / the project’s own). Lazy modules are in chunks the entry imports with import() on the first request that needs them; they count in the bundle size, not in what init loads. Folder columns count modules: AWS SDK clients by package (lib-dynamodb and s3-request-presigner included), their shared core (@aws-sdk/*, @smithy/*, @aws-crypto/*) as core; viem with ox, abitype, @noble/*, @scure/*; providers by adapter folder (common: files directly in layers/providers). Init CPU is the probe process’s user + system time during the import: a busy machine moves it much less than wall time.',
+        'Rows “(one file, not deployed)”: the same function built into one --outfile, as the CDK’s NodejsFunction deployed it before the functions were split (NodejsFunction cannot split). In one file esbuild keeps the lazily imported code and wraps every module that code reaches (there: the AWS SDK clients, billing, viem) in a lazy initializer, which costs tree shaking (bundle size) and init time.',
         'Init is the dynamic import() of the bundle in a fresh process with the function’s Lambda environment (bench/bundles/lambda-env.ts, from infra/lib/access.ts) and the awslambda globals (bench/bundles/init-probe.ts); Node’s own start-up is not included. Lambda arm64 CPUs at the family’s memory size are slower or faster than this machine’s.',
       ],
     };

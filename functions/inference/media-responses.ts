@@ -2,8 +2,8 @@
  * Media Responses (`modalities` on `POST /v1/responses`) and video jobs, as the text functions see them: the
  * dispatch checks are here, the media and video composition root (media-root.ts) is imported on the first
  * request that needs it. So the inference and external functions do not evaluate the media and video
- * families' modules at init (each deploys as one file without code splitting: the code is in the bundle,
- * evaluated only when imported). Measured by bench/sections/bundles.ts; test/function-closures.test.ts holds it.
+ * families' modules at init: the deployed bundles are split (infra/lib/function-bundle.ts), so that code is a
+ * chunk loaded on first use. Measured by bench/sections/bundles.ts; test/function-closures.test.ts holds it.
  */
 import type { Surface } from '../../shared/billing/types.ts';
 import type { MediaResponses } from '../../shared/inference/media-responses/index.ts';
