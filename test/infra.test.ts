@@ -412,6 +412,67 @@ describe('storage', () => {
   });
 });
 
+/** The folder CDK staged a function's code asset in (its bundle, as deployed). */
+const assetDir = (s: Synth, family: Family): string =>
+  join(OUTDIR, `asset.${String(s.json.Resources[functionId(s, family)]!.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+
+/** The chunks a minified ESM file imports: statically (`import"./c.mjs"`, `from"./c.mjs"`) or with import(). */
+const chunkImports = (file: string): { static: string[]; dynamic: string[] } => {
+  const code = readFileSync(file, 'utf8');
+  return {
+    static: [...code.matchAll(/(?:\bfrom|\bimport)\s*"\.\/(chunk-[\w-]+\.mjs)"/g)].map((m) => m[1]!),
+    dynamic: [...code.matchAll(/\bimport\(\s*"\.\/(chunk-[\w-]+\.mjs)"\s*\)/g)].map((m) => m[1]!),
+  };
+};
+
+/** The files Node loads when it imports `entry`: the entry and, transitively, the chunks it imports statically. */
+const loadedAtInit = (dir: string, entry: string): Set<string> => {
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    stack.push(...chunkImports(join(dir, file)).static);
+  }
+  return seen;
+};
+
+/** The project sources a bundled file holds, from its source map (dev builds source maps). */
+const sourcesOf = (dir: string, file: string): string[] => (JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8')) as { sources: string[] }).sources;
+
+describe('function code', () => {
+  it('is esbuild’s split output: index.mjs exporting the handler, beside the chunks it imports', () => {
+    for (const family of FAMILY_LIST) {
+      const dir = assetDir(dev, family);
+      const files = readdirSync(dir);
+      expect(files).toContain('index.mjs');
+      expect(/export\{[^}]*\bhandler[,}]/.test(readFileSync(join(dir, 'index.mjs'), 'utf8')), `${family}: index.mjs exports handler`).toBe(true);
+      // Every chunk imported anywhere was written beside it.
+      for (const file of files.filter((f) => f.endsWith('.mjs'))) {
+        const { static: eager, dynamic } = chunkImports(join(dir, file));
+        for (const chunk of [...eager, ...dynamic]) expect(files).toContain(chunk);
+      }
+    }
+  });
+
+  it('loads the inference function’s media and video root on first use, not at init', () => {
+    const dir = assetDir(dev, 'inference');
+    const atInit = loadedAtInit(dir, 'index.mjs');
+    const sourcesAtInit = [...atInit].flatMap((file) => sourcesOf(dir, file));
+    expect(sourcesAtInit.some((source) => source.endsWith('functions/inference/handler.ts'))).toBe(true);
+    expect(sourcesAtInit.filter((source) => /functions\/(media|videos)\/|functions\/inference\/media-root\.ts$/.test(source))).toEqual([]);
+    // The root is still deployed, in a chunk the entry's graph reaches through import().
+    const lazy = readdirSync(dir).filter((f) => f.endsWith('.mjs') && !atInit.has(f));
+    expect(lazy.flatMap((file) => sourcesOf(dir, file)).some((source) => source.endsWith('functions/inference/media-root.ts'))).toBe(true);
+  });
+
+  it('gives each function its own bundle (CDK’s asset cache keys on the esbuild options)', () => {
+    const dirs = FAMILY_LIST.map((family) => assetDir(dev, family));
+    expect(new Set(dirs).size).toBe(FAMILY_LIST.length);
+  });
+});
+
 describe('shared layer', () => {
   it('is one Node 24 arm64 layer attached to every function', () => {
     dev.template.resourceCountIs('AWS::Lambda::LayerVersion', 1);

@@ -1,51 +1,39 @@
 /**
- * Builds one family's Lambda bundle the way the CDK's NodejsFunction does (infra/lib/family-function.ts):
- * esbuild, bundle, minify, platform node, format esm into index.mjs, target node24, main fields module,main,
- * the AWS SDK bundled (no externals) and the createRequire banner for CommonJS dependencies.
+ * Builds one function's Lambda bundle as the deploy does (infra/lib/function-bundle.ts holds the options for
+ * both): esbuild, bundle, minify, platform node, ESM with code splitting into index.mjs and its chunks, target
+ * node24, main fields module,main, the AWS SDK bundled (no externals) and the createRequire banner for
+ * CommonJS dependencies. For comparison, the same build as one file (how the CDK's NodejsFunction built it).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { ENTRY_FILE, ESM_REQUIRE_BANNER, functionBuildOptions, functionEntry, NODE_TARGET } from '../../infra/lib/function-bundle.ts';
+import { importClosure, inputEndingWith, packageOf as packageOfInput, summarizeClosure, type ClosureSummary } from './closure.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-/** Read from the construct's source so the bench cannot drift from what deploys. */
-export const esmRequireBanner = (): string => {
-  const source = readFileSync(join(ROOT, 'infra', 'lib', 'family-function.ts'), 'utf8');
-  const match = /const ESM_REQUIRE_BANNER\s*=\s*(["'`])(.*?)\1;/s.exec(source);
-  if (!match) throw new Error('ESM_REQUIRE_BANNER not found in infra/lib/family-function.ts');
-  return match[2]!;
-};
-
-/** `nodejs24.x` → `node24`, as the CDK derives the esbuild target from the runtime. */
-export const NODE_TARGET = 'node24';
 
 export interface BuiltBundle {
   /** The folder under functions/: a route family or a worker. */
   readonly name: string;
+  /**
+   * `one-file`: built without code splitting into one --outfile (not deployed: how the CDK's NodejsFunction
+   * built it before), to show what splitting saves.
+   */
+  readonly variant?: 'one-file';
+  /** The entry file (index.mjs). */
   readonly file: string;
+  /** All output files together. */
   readonly bytes: number;
+  /** The entry and the chunks it imports statically: what init loads (equals bytes in one file). */
+  readonly eagerBytes: number;
   /** Output bytes per contributing package (or `(project)`), largest first. */
   readonly byPackage: ReadonlyArray<readonly [string, number]>;
   readonly buildMs: number;
+  /** Its import closure: modules evaluated at init, those behind a dynamic import(), the tracked folders. */
+  readonly closure: ClosureSummary;
 }
 
-const packageOf = (input: string): string => {
-  const at = input.lastIndexOf('node_modules/');
-  if (at === -1) return '(project)';
-  const rest = input.slice(at + 'node_modules/'.length).split('/');
-  return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-};
-
-const byPackage = (metafile: Metafile, outfile: string): Array<[string, number]> => {
-  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfile) || outfile.endsWith(path))?.[1];
-  const totals = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const name = packageOf(input);
-    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
-  }
-  return [...totals].sort((a, b) => b[1] - a[1]);
-};
+const packageOf = (input: string): string => packageOfInput(input) ?? '(project)';
 
 /** Every `functions/<name>/handler.ts`: the route families and any workers. */
 export const functionNames = (): string[] =>
@@ -54,30 +42,57 @@ export const functionNames = (): string[] =>
     .map((entry) => entry.name)
     .sort();
 
+/** The output files the entry loads through static imports, itself included. */
+const eagerOutputs = (metafile: Metafile, entryOutput: string): Set<string> => {
+  const seen = new Set<string>();
+  const stack = [entryOutput];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file) || !metafile.outputs[file]) continue;
+    seen.add(file);
+    for (const edge of metafile.outputs[file]!.imports) if (edge.kind === 'import-statement' && !edge.external) stack.push(edge.path);
+  }
+  return seen;
+};
+
+/** Sizes, contributors and import closure of one build, from its metafile. */
+const describeBuild = (name: string, dir: string, metafile: Metafile, buildMs: number, variant?: BuiltBundle['variant']): BuiltBundle => {
+  // For a closer look: https://esbuild.github.io/analyze/ reads this file.
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(metafile));
+  const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
+  const entryOutput = outputs.find(([path]) => path.endsWith(`/${ENTRY_FILE}`))![0];
+  const eager = eagerOutputs(metafile, entryOutput);
+  const totals = new Map<string, number>();
+  for (const [, output] of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) totals.set(packageOf(input), (totals.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return {
+    name,
+    ...(variant ? { variant } : {}),
+    file: join(dir, ENTRY_FILE),
+    bytes: outputs.reduce((sum, [, o]) => sum + o.bytes, 0),
+    eagerBytes: outputs.filter(([path]) => eager.has(path)).reduce((sum, [, o]) => sum + o.bytes, 0),
+    byPackage: [...totals].sort((a, b) => b[1] - a[1]),
+    buildMs,
+    closure: summarizeClosure(importClosure(metafile, inputEndingWith(metafile, functionEntry(name)))),
+  };
+};
+
+/** The deployed build of function `name` into `<outDir>/<name>/` (index.mjs and its chunks). */
 export const buildFunctionBundle = async (name: string, outDir: string): Promise<BuiltBundle> => {
-  const outfile = join(outDir, name, 'index.mjs');
+  const dir = join(outDir, name);
   const t = performance.now();
-  const result = await build({
-    entryPoints: [join(ROOT, 'functions', name, 'handler.ts')],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: esmRequireBanner() },
-    external: [],
-    sourcemap: false,
-    metafile: true,
-    logLevel: 'error',
-    absWorkingDir: ROOT,
-  });
-  const buildMs = performance.now() - t;
-  const bytes = readFileSync(outfile).byteLength;
-  // For a closer look: `npx esbuild --analyze` style inspection, or https://esbuild.github.io/analyze/.
-  writeFileSync(join(outDir, name, 'meta.json'), JSON.stringify(result.metafile));
-  return { name, file: outfile, bytes, byPackage: byPackage(result.metafile, outfile.slice(ROOT.length + 1)), buildMs };
+  const result = await build(functionBuildOptions(name, dir));
+  return describeBuild(name, dir, result.metafile, performance.now() - t);
+};
+
+/** The same build without code splitting, into `<outDir>/<name>-one-file/index.mjs`, as NodejsFunction built it. */
+export const buildOneFileBundle = async (name: string, outDir: string): Promise<BuiltBundle> => {
+  const dir = join(outDir, `${name}-one-file`);
+  const { outdir: _, entryNames: __, chunkNames: ___, outExtension: ____, splitting: _____, ...options } = functionBuildOptions(name, dir);
+  const t = performance.now();
+  const result = await build({ ...options, outfile: join(dir, ENTRY_FILE) });
+  return describeBuild(name, dir, result.metafile, performance.now() - t, 'one-file');
 };
 
 /** A bench script bundled to one plain JavaScript file (no TypeScript loader in the process that runs it). */
@@ -90,7 +105,7 @@ export const buildScript = async (entry: string, outfile: string): Promise<strin
     format: 'esm',
     target: NODE_TARGET,
     mainFields: ['module', 'main'],
-    banner: { js: esmRequireBanner() },
+    banner: { js: ESM_REQUIRE_BANNER },
     sourcemap: false,
     logLevel: 'error',
     absWorkingDir: ROOT,

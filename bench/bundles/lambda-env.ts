@@ -52,5 +52,7 @@ export const lambdaEnv = (functionName: string, options: LambdaEnvOptions = {}):
     ...(access.media ? { [MEDIA_BUCKET_ENV]: `compose-${STAGE}-media` } : {}),
     ...(charges && options.jwks ? { [KEY_ENV.jwks]: options.jwks } : {}),
     ...(access.providerSecrets ? { [PROVIDER_SECRETS_ENV]: `arn:aws:secretsmanager:${REGION}:000000000000:secret:compose-${STAGE}-providers` } : {}),
+    // The gas-check worker's own settings (infra/lib/relayer-gas-check.ts): the wallet it watches, read at init.
+    ...(functionName === 'relayer-gas-check' ? { X402_RELAYER_ADDRESS: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' } : {}),
   };
 };

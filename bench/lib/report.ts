@@ -51,6 +51,11 @@ export const consoleReport = (outcomes: readonly SectionOutcome[]): string => {
     );
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => [...r[i]!].length), 6));
     for (const row of rows) lines.push(`  ${pad(row[0], widths[0]!)}  ${pad(row[1], widths[1]!)}  ${pad(row[2], widths[2]!)}  ${row[3]}`.trimEnd());
+    for (const table of result!.tables ?? []) {
+      const cells = [table.columns, ...table.rows];
+      const tableWidths = table.columns.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+      lines.push('', `  ${table.title}`, ...cells.map((r) => `  ${r.map((c, i) => pad(c, tableWidths[i]!)).join('  ')}`.trimEnd()));
+    }
   }
   const all = outcomes.flatMap((o) => o.result?.metrics ?? []);
   const missed = all.filter((m) => verdictOf(m) === 'missed');
@@ -68,6 +73,7 @@ export const jsonReport = (info: RunInfo, outcomes: readonly SectionOutcome[]) =
       ? {
           metrics: result.metrics.map((m) => ({ ...m, verdict: verdictOf(m) })),
           notes: result.notes ?? [],
+          tables: result.tables ?? [],
           details: result.details ?? {},
         }
       : {}),
@@ -142,6 +148,10 @@ export const markdownReport = (info: RunInfo, outcomes: readonly SectionOutcome[
     for (const m of result!.metrics) {
       const name = m.note ? `${m.name} <sub>(${m.note})</sub>` : m.name;
       lines.push(`| ${cell(name)} | ${formatValue(m)} | ${formatTarget(m)} | ${VERDICT_MARK[verdictOf(m)]} |`);
+    }
+    for (const table of result!.tables ?? []) {
+      lines.push('', `${table.title}:`, '', `| ${table.columns.map(cell).join(' | ')} |`, `|${table.columns.map(() => '---').join('|')}|`);
+      for (const row of table.rows) lines.push(`| ${row.map(cell).join(' | ')} |`);
     }
     if (result!.notes?.length) lines.push('', ...result!.notes.map((n) => `- ${n}`));
   }

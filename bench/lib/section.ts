@@ -29,6 +29,14 @@ export interface SectionResult {
   readonly details?: Record<string, unknown>;
   /** Caveats a reader needs to interpret the numbers. */
   readonly notes?: readonly string[];
+  /** Per-item tables beside the metrics (e.g. one row per function), printed and written as they are. */
+  readonly tables?: readonly Table[];
+}
+
+export interface Table {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<readonly string[]>;
 }
 
 export interface BenchContext {

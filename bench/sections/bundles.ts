@@ -1,7 +1,12 @@
 /**
- * Issue 2: each function's bundle size (built as the CDK builds it) and its module init time: a fresh Node
+ * Issue 2: each function's bundle size (built as the deploy builds it: infra/lib/function-bundle.ts) and its module init time: a fresh Node
  * process with the function's Lambda environment imports the bundle, repeated, median reported. A bundle that
  * fails to import is reported with its error; the other bundles are still measured.
+ *
+ * Issue 14: each function's import closure, from the build's metafile (bench/bundles/closure.ts): the modules
+ * evaluated at init (static imports from the handler), those bundled behind a dynamic import(), and which of
+ * the tracked folders (shared/media, shared/videos, layers/providers/<name>, layers/x402, AWS SDK clients,
+ * viem) each holds.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,9 +15,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDevSigningKey, publicJwks } from '../../shared/keys/index.ts';
 import { FAMILIES } from '../../shared/routes.ts';
-import { buildFunctionBundle, functionNames, type BuiltBundle } from '../bundles/build.ts';
+import { buildFunctionBundle, buildOneFileBundle, functionNames, type BuiltBundle } from '../bundles/build.ts';
+import type { ClosureSummary } from '../bundles/closure.ts';
 import { isFamily, lambdaEnv } from '../bundles/lambda-env.ts';
-import { atMost, metric, type Metric, type Section } from '../lib/section.ts';
+import { atMost, metric, type Metric, type Section, type Table } from '../lib/section.ts';
 import { median, round, summarize } from '../lib/stats.ts';
 
 const run = promisify(execFile);
@@ -21,14 +27,43 @@ const PROBE = join(import.meta.dirname, '..', 'bundles', 'init-probe.ts');
 const OUT_DIR = join(ROOT, '.bench', 'bundles');
 const MB = 1024 * 1024;
 
+/**
+ * Functions also built as one file, as the CDK's NodejsFunction deployed them before code splitting, to show
+ * what splitting saves where it matters: their media and video roots are lazily imported, and in one file
+ * esbuild keeps them in and wraps every module they reach in a lazy initializer.
+ */
+const ONE_FILE_COMPARISON = ['inference', 'external'];
+
+const keyOf = (b: BuiltBundle): string => (b.variant ? `${b.name}-${b.variant}` : b.name);
+
 interface InitSample {
   readonly importMs: number;
+  /** User + system CPU time of the import. */
+  readonly cpuMs: number;
   readonly rss: number;
   /** Process start to the end of the import, as Node measures it (includes Node's own boot). */
   readonly sinceProcessStartMs: number;
 }
 
 type Probe = { readonly ok: true; readonly sample: InitSample } | { readonly ok: false; readonly error: string };
+
+/**
+ * The tracked groups `pick` selects, with their module counts at init, then what sits behind a dynamic import
+ * (`lazy: …`, totalled when it spans more than two groups). A column of one group (`short` undefined) shows counts alone.
+ */
+const closureCell = (closure: ClosureSummary, pick: (group: string) => boolean, short?: (group: string) => string): string => {
+  const single = short === undefined;
+  const list = (groups: ReadonlyArray<readonly [string, number]>, only: boolean): string =>
+    groups
+      .filter(([g]) => pick(g))
+      .map(([g, n]) => (only ? String(n) : `${short!(g)} ${n}`))
+      .join(', ');
+  const atInit = list(closure.groups, single);
+  const lazyGroups = closure.lazyGroups.filter(([g]) => pick(g));
+  const lazyTotal = lazyGroups.reduce((sum, [, n]) => sum + n, 0);
+  const lazy = single || lazyGroups.length <= 2 ? list(closure.lazyGroups, single) : `${lazyTotal} in ${lazyGroups.length} folders`;
+  return [atInit || '—', ...(lazy ? [`lazy: ${lazy}`] : [])].join('; ');
+};
 
 const probe = async (bundle: BuiltBundle, jwks: string): Promise<Probe> => {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...lambdaEnv(bundle.name, { jwks }) };
@@ -68,25 +103,28 @@ export const bundlesSection: Section = {
     const bundles: BuiltBundle[] = [];
     // One at a time: esbuild is already parallel inside, and the machine has few cores.
     for (const name of names) bundles.push(await buildFunctionBundle(name, OUT_DIR));
+    for (const name of ONE_FILE_COMPARISON.filter((n) => names.includes(n))) bundles.push(await buildOneFileBundle(name, OUT_DIR));
 
     log(`  module init: ${knobs.initRepeats} fresh processes per bundle`);
     const jwks = await throwawayJwks();
-    const samples = new Map<string, InitSample[]>(names.map((n) => [n, []]));
+    const samples = new Map<string, InitSample[]>(bundles.map((b) => [keyOf(b), []]));
     const failures = new Map<string, string>();
     // Rounds over all bundles rather than all repeats of one bundle in a row, so drift is shared.
     for (let i = 0; i < Math.max(1, knobs.initRepeats); i += 1) {
       for (const bundle of bundles) {
-        if (failures.has(bundle.name)) continue;
+        if (failures.has(keyOf(bundle))) continue;
         const result = await probe(bundle, jwks);
-        if (result.ok) samples.get(bundle.name)!.push(result.sample);
-        else failures.set(bundle.name, result.error);
+        if (result.ok) samples.get(keyOf(bundle))!.push(result.sample);
+        else failures.set(keyOf(bundle), result.error);
       }
     }
-    const importMedian = (name: string): number => median(samples.get(name)!.map((s) => s.importMs));
+    const importMedian = (key: string): number => median(samples.get(key)!.map((s) => s.importMs));
 
-    const label = (b: BuiltBundle): string => (isFamily(b.name) ? b.name : `${b.name} (worker)`);
-    const metrics: Metric[] = bundles.map((b) => metric(`${label(b)}: bundle size`, b.bytes, 'bytes', { target: atMost(MB) }));
-    for (const b of bundles) {
+    const label = (b: BuiltBundle): string => (b.variant ? `${b.name} (one file, not deployed)` : isFamily(b.name) ? b.name : `${b.name} (worker)`);
+    // Targets apply to what deploys; the one-file comparisons are in the closure table only.
+    const deployed = bundles.filter((b) => !b.variant);
+    const metrics: Metric[] = deployed.map((b) => metric(`${label(b)}: bundle size`, b.bytes, 'bytes', { target: atMost(MB) }));
+    for (const b of deployed) {
       const failure = failures.get(b.name);
       metrics.push(
         metric(`${label(b)}: module init (import), median`, failure ? null : round(importMedian(b.name), 1), 'ms', {
@@ -97,22 +135,46 @@ export const bundlesSection: Section = {
         }),
       );
     }
-    const largest = [...bundles].sort((a, b) => b.bytes - a.bytes)[0]!;
+    const largest = [...deployed].sort((a, b) => b.bytes - a.bytes)[0]!;
+
+    const closures: Table = {
+      title: 'Import closures (at init: the handler’s static imports, evaluated by the import; lazy: bundled behind a dynamic import(), evaluated on first use)',
+      columns: ['function', 'modules at init (all / project)', 'lazy', 'bundle (loaded at init)', 'init median (wall / CPU)', 'shared/media, shared/videos', 'layers/x402', 'layers/providers at init', 'AWS SDK clients at init', 'viem'],
+      rows: bundles.map((b) => {
+        const list = samples.get(keyOf(b))!;
+        return [
+          label(b),
+          `${b.closure.staticModules} / ${b.closure.staticProjectModules}`,
+          String(b.closure.lazyModules),
+          `${(b.bytes / 1024).toFixed(1)} KB${b.eagerBytes !== b.bytes ? ` (${(b.eagerBytes / 1024).toFixed(1)} KB)` : ''}`,
+          failures.has(keyOf(b)) || !list.length ? '—' : `${round(importMedian(keyOf(b)), 1)} / ${round(median(list.map((s) => s.cpuMs)), 1)} ms`,
+          closureCell(b.closure, (g) => g === 'shared/media' || g === 'shared/videos', (g) => g.replace('shared/', '')),
+          closureCell(b.closure, (g) => g === 'layers/x402'),
+          closureCell(b.closure, (g) => g.startsWith('layers/providers'), (g) => g.replace(/^layers\/providers\/?/, '').replace(/^ \((.*)\)$/, '$1')),
+          closureCell(b.closure, (g) => g.startsWith('@aws-sdk/') || g === 'aws-sdk (core)', (g) => g.replace(/^@aws-sdk\/(client-)?/, '').replace(/^aws-sdk \(core\)$/, 'core')),
+          closureCell(b.closure, (g) => g === 'viem'),
+        ];
+      }),
+    };
 
     return {
       metrics,
+      tables: [closures],
       details: Object.fromEntries(
         bundles.map((b) => {
-          const list = samples.get(b.name)!;
+          const list = samples.get(keyOf(b))!;
           return [
-            b.name,
+            keyOf(b),
             {
               bytes: b.bytes,
+              eagerBytes: b.eagerBytes,
               buildMs: round(b.buildMs, 0),
               largestContributors: b.byPackage.slice(0, 12).map(([name, bytes]) => ({ name, bytes })),
-              ...(failures.has(b.name) ? { initError: failures.get(b.name) } : {}),
+              closure: b.closure,
+              ...(failures.has(keyOf(b)) ? { initError: failures.get(keyOf(b)) } : {}),
               importMs: list.map((s) => round(s.importMs, 1)),
               importMsSummary: summarize(list.map((s) => s.importMs)),
+              cpuMs: list.map((s) => round(s.cpuMs, 1)),
               processStartToReadyMs: round(median(list.map((s) => s.sinceProcessStartMs)), 1),
               rssAfterImportMB: round(median(list.map((s) => s.rss)) / MB, 1),
             },
@@ -120,11 +182,13 @@ export const bundlesSection: Section = {
         }),
       ),
       notes: [
-        'Bundles are built by bench/bundles/build.ts with the options of infra/lib/family-function.ts (minified ESM, target node24, AWS SDK bundled, createRequire banner; the banner is read from that file). Esbuild metafiles are in .bench/bundles/<function>/meta.json.',
+        'Bundles are built by bench/bundles/build.ts with the deploy’s own esbuild options, imported from infra/lib/function-bundle.ts (minified ESM with code splitting into index.mjs and chunks, target node24, AWS SDK bundled, createRequire banner). Bundle size counts every output file; the closure table’s bundle cell gives, in parentheses, the entry with the chunks it imports statically (what init loads). Esbuild metafiles are in .bench/bundles/<function>/meta.json.',
         `Largest bundle: ${largest.name}; its biggest contributors: ${largest.byPackage
           .slice(0, 6)
           .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`)
           .join(', ')}.`,
+        'Modules at init: the handler’s static import closure in the esbuild metafile (all inputs / the project’s own). Lazy modules are in chunks the entry imports with import() on the first request that needs them; they count in the bundle size, not in what init loads. Folder columns count modules: AWS SDK clients by package (lib-dynamodb and s3-request-presigner included), their shared core (@aws-sdk/*, @smithy/*, @aws-crypto/*) as core; viem with ox, abitype, @noble/*, @scure/*; providers by adapter folder (common: files directly in layers/providers). Init CPU is the probe process’s user + system time during the import: a busy machine moves it much less than wall time.',
+        'Rows “(one file, not deployed)”: the same function built into one --outfile, as the CDK’s NodejsFunction deployed it before the functions were split (NodejsFunction cannot split). In one file esbuild keeps the lazily imported code and wraps every module that code reaches (there: the AWS SDK clients, billing, viem) in a lazy initializer, which costs tree shaking (bundle size) and init time.',
         'Init is the dynamic import() of the bundle in a fresh process with the function’s Lambda environment (bench/bundles/lambda-env.ts, from infra/lib/access.ts) and the awslambda globals (bench/bundles/init-probe.ts); Node’s own start-up is not included. Lambda arm64 CPUs at the family’s memory size are slower or faster than this machine’s.',
       ],
     };

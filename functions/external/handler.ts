@@ -6,21 +6,22 @@ import { UpstreamError } from '../../shared/errors.ts';
 import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
-import { createMediaResponses } from '../../shared/inference/media-responses/index.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
-import { createMediaOperations } from '../../shared/media/operations.ts';
 import { diagnosticHeaders } from '../../shared/inference/surface.ts';
-import { createVideoOperations } from '../../shared/videos/operations.ts';
+import { lazyMediaResponses } from '../inference/media-responses.ts';
 import { billing, textServices } from '../inference/text-services.ts';
-import { mediaServices } from '../media/media-services.ts';
-import { videoServices } from '../videos/video-services.ts';
 
 /** The OpenAI-compatible mirror: OpenAI shapes only — no `compose.*` events, no receipts — plus diagnostic headers. */
 // Responses asking for media (`modalities`, vision `image_url`) are dispatched to the media path, as natively.
-const mediaResponses = createMediaResponses({ media: mediaServices, responses: textServices.responses, videos: videoServices }, billing, 'external');
-const text = createTextOperations(textServices, billing, 'external', undefined, mediaResponses);
-const videos = createVideoOperations(videoServices, billing, 'external');
-const media = createMediaOperations(mediaServices, billing, 'external');
+const text = createTextOperations(textServices, billing, 'external', undefined, lazyMediaResponses('external'));
+
+type MediaRoutes = typeof import('./media-routes.ts');
+let mediaRoutes: Promise<MediaRoutes> | undefined;
+/** A media or video route, its module imported on the first request to any of them rather than at init. */
+const lazy =
+  (pick: (routes: MediaRoutes) => Operation): Operation =>
+  async (request, context) =>
+    pick(await (mediaRoutes ??= import('./media-routes.ts')))(request, context);
 
 /**
  * The provider and wire model a failed request was routed to. Only a provider's error is sanitized, and a
@@ -64,16 +65,16 @@ export const handler = createFamilyHandler('external', {
   'responses.inputItems': text['responses.inputItems'],
   'responses.delete': text['responses.delete'],
   // Media operations put their own diagnostic headers on provider errors (their bodies may be multipart).
-  'embeddings.create': sanitized(media['embeddings.create']),
-  'images.generate': sanitized(media['images.generate']),
-  'images.edit': sanitized(media['images.edit']),
-  'audio.speech': sanitized(media['audio.speech']),
-  'audio.transcriptions': sanitized(media['audio.transcriptions']),
-  'audio.translations': sanitized(media['audio.translations']),
-  'moderations.create': sanitized(media['moderations.create']),
-  'videos.create': sanitized(videos['videos.create']),
-  'videos.get': videos['videos.get'],
-  'videos.content': videos['videos.content'],
+  'embeddings.create': sanitized(lazy((r) => r.media['embeddings.create'])),
+  'images.generate': sanitized(lazy((r) => r.media['images.generate'])),
+  'images.edit': sanitized(lazy((r) => r.media['images.edit'])),
+  'audio.speech': sanitized(lazy((r) => r.media['audio.speech'])),
+  'audio.transcriptions': sanitized(lazy((r) => r.media['audio.transcriptions'])),
+  'audio.translations': sanitized(lazy((r) => r.media['audio.translations'])),
+  'moderations.create': sanitized(lazy((r) => r.media['moderations.create'])),
+  'videos.create': sanitized(lazy((r) => r.videos['videos.create'])),
+  'videos.get': lazy((r) => r.videos['videos.get']),
+  'videos.content': lazy((r) => r.videos['videos.content']),
   'opencode.provider': (request) => json(200, opencodeProviderConfig(request)),
   'opencode.wellKnown': (request) => json(200, opencodeWellKnown(request)),
 });

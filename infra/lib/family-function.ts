@@ -1,18 +1,19 @@
 /**
  * One Lambda function per route family, with the house defaults: Node 24 on arm64, an ESM bundle built
- * locally by esbuild from node_modules (never Docker) with the AWS SDK inside it, JSON logs in a log group
- * with retention, and X-Ray tracing. Memory and timeout come from FAMILIES, so the route table stays the one
+ * locally by esbuild from node_modules (never Docker) with the AWS SDK inside it, split into chunks so code
+ * behind an `import()` is loaded on first use (function-bundle.ts), JSON logs in a log group with retention,
+ * and X-Ray tracing. Memory and timeout come from FAMILIES, so the route table stays the one
  * place that says how a family runs.
  */
-import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { AssetHashType, DockerImage, Duration, type BundlingOptions, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../shared/observability/names.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
+import { functionBuildOptions, LAMBDA_HANDLER } from './function-bundle.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** `Runtime.NODEJS_24_X` where aws-cdk-lib has it, else the same runtime declared by name. */
@@ -21,10 +22,29 @@ export const NODE_RUNTIME: lambda.Runtime =
   new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
 
 /**
- * ESM bundles have no `require`; CommonJS dependencies that esbuild leaves as `require()` calls (Node
- * built-ins inside CJS packages) need one. The alias avoids clashing with a bundled `createRequire`.
+ * esbuild in this process, writing a function's entry and chunks into the asset's output folder. Its options
+ * are a field because the CDK keys its asset cache on the bundling options' JSON: two functions (or the same
+ * one with and without source maps) must not share a cached bundle.
  */
-const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
+class LocalEsbuild implements ILocalBundling {
+  readonly esbuild: BuildOptions;
+
+  constructor(name: string, sourceMaps: boolean) {
+    const { outdir: _, metafile: __, ...options } = functionBuildOptions(name, '', { sourceMaps });
+    this.esbuild = options;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    buildSync({ ...this.esbuild, outdir: outputDir });
+    return true;
+  }
+}
+
+/** Bundling that always succeeds locally; the image is required by the type and never pulled. */
+const localBundling = (name: string, sourceMaps: boolean): BundlingOptions => ({
+  image: DockerImage.fromRegistry('compose-inference/local-esbuild-only'),
+  local: new LocalEsbuild(name, sourceMaps),
+});
 
 /** What every Compose function shares; a route family or a worker supplies its entry and sizing. */
 export interface ComposeFunctionProps {
@@ -67,7 +87,7 @@ const nodeOptions = (name: string, sourceMaps: boolean | undefined): { NODE_OPTI
 export const LIVE_ALIAS = 'live';
 
 export class ComposeFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   /** `live`: points at the version this deploy published; callers invoke it, never `$LATEST`. */
   readonly alias: lambda.Alias;
@@ -76,12 +96,12 @@ export class ComposeFunction extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       description: props.description,
-      entry: path.join(PROJECT_ROOT, 'functions', props.name, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // esbuild reads the entry and what it imports from the project; the asset is its output, hashed by content
+      // so an unchanged bundle publishes no new version.
+      code: lambda.Code.fromAsset(PROJECT_ROOT, { assetHashType: AssetHashType.OUTPUT, bundling: localBundling(props.name, props.sourceMaps) }),
+      handler: LAMBDA_HANDLER,
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMB,
@@ -101,17 +121,6 @@ export class ComposeFunction extends Construct {
         POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false),
         ...nodeOptions(props.name, props.sourceMaps),
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // The runtime's SDK version drifts under us; a bundled SDK is pinned, tree-shaken and tested.
-        bundleAwsSDK: true,
-        sourceMap: props.sourceMaps,
-        ...(props.sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
       },
     });
 

@@ -1,0 +1,59 @@
+/**
+ * How a function's code is built: esbuild, locally from node_modules (never Docker), into a folder holding the
+ * entry `index.mjs` and the chunks esbuild splits out of it. The deploy (family-function.ts) and the bundle
+ * bench (bench/bundles/build.ts) both take their options from here, so what is measured is what deploys.
+ *
+ * Code splitting is why this is not the CDK's NodejsFunction: that construct always writes one `--outfile`,
+ * and in one file esbuild keeps code reached only through `import()` (the text functions' media and video
+ * roots) in the bundle, wrapping every module it reaches in a lazy initializer. Split, that code is a chunk
+ * the entry does not load until the first request that needs it.
+ */
+import * as path from 'node:path';
+import { type BuildOptions } from 'esbuild';
+import { PROJECT_ROOT } from './paths.ts';
+
+/**
+ * ESM bundles have no `require`; CommonJS dependencies that esbuild leaves as `require()` calls (Node
+ * built-ins inside CJS packages) need one. The alias avoids clashing with a bundled `createRequire`.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
+
+/** esbuild's target for the `nodejs24.x` runtime (NODE_RUNTIME in family-function.ts). */
+export const NODE_TARGET = 'node24';
+
+/** The file esbuild writes for the entry; the Lambda handler is its `handler` export. */
+export const ENTRY_FILE = 'index.mjs';
+export const LAMBDA_HANDLER = 'index.handler';
+
+/** A function's entry, relative to the project (how esbuild's metafile names it). */
+export const functionEntry = (name: string): string => `functions/${name}/handler.ts`;
+
+export interface FunctionBundleOptions {
+  /** Linked `.map` files beside each output, without the sources' text (the deploy's `sourceMaps` setting). */
+  readonly sourceMaps?: boolean;
+}
+
+/** The esbuild options of function `name` (a folder under functions/), writing into `outdir`. */
+export const functionBuildOptions = (name: string, outdir: string, options: FunctionBundleOptions = {}): BuildOptions & { metafile: true } => ({
+  entryPoints: [path.join(PROJECT_ROOT, functionEntry(name))],
+  outdir,
+  // The entry is index.mjs; chunks are named by content, so an unchanged chunk keeps its name across builds.
+  entryNames: 'index',
+  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  // The runtime's SDK version drifts under us; a bundled SDK is pinned, tree-shaken and tested.
+  external: [],
+  sourcemap: options.sourceMaps === true,
+  ...(options.sourceMaps ? { sourcesContent: false } : {}),
+  metafile: true,
+  logLevel: 'error',
+  absWorkingDir: PROJECT_ROOT,
+});
