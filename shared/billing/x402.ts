@@ -98,7 +98,11 @@ class SignInRefusal extends AuthenticationError {
   }
 }
 
-/** A 402 whose body is the x402 `PaymentRequired` itself, repeated in the `PAYMENT-REQUIRED` header. */
+/**
+ * A 402 carrying the x402 `PaymentRequired` in the `PAYMENT-REQUIRED` header (what x402 v2 clients read). The body
+ * is the OpenAI error every other refusal has, beside the challenge's fields for clients that read the body: an
+ * OpenAI SDK raises `APIError` with `error.code`, and the challenge's reason is `error.message`, not a bare string.
+ */
 class PaymentChallenge extends PaymentRequiredError {
   readonly challenge: PaymentRequired;
   constructor(challenge: PaymentRequired, code: string, message: string) {
@@ -106,7 +110,8 @@ class PaymentChallenge extends PaymentRequiredError {
     this.challenge = challenge;
   }
   override toBody(): Record<string, unknown> {
-    return { ...this.challenge, error: this.message, code: this.code };
+    const { error: _reason, ...challenge } = this.challenge;
+    return { ...challenge, ...super.toBody() };
   }
 }
 
