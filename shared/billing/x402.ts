@@ -26,6 +26,7 @@ import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
+import { requestOrigin } from '../http/origin.ts';
 
 export interface X402BillingOptions {
   readonly gate: PaymentGate;
@@ -182,7 +183,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   };
 
   const originOf = (http: HttpRequest): URL =>
-    new URL(options.publicOrigin ?? `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}`);
+    new URL(options.publicOrigin ?? requestOrigin(http.headers));
 
   const signInChallenge = async (http: HttpRequest, status: 401 | 402, code: string, message: string): Promise<never> => {
     if (!options.signIn) throw new AuthenticationError(code, message);

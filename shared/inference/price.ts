@@ -1,5 +1,6 @@
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import type { PriceContext } from '../billing/types.ts';
+import { requestOrigin } from '../http/origin.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type PricingUnit } from '../pricing/index.ts';
 import type { TextRequest } from './request/text-request.ts';
@@ -35,7 +36,7 @@ export const priceText = (http: HttpRequest, model: ResolvedModel, request: Text
     quote,
     metered: true,
     ...(defaultCap ? { defaultCap } : {}),
-    resourceUrl: `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`,
+    resourceUrl: `${requestOrigin(http.headers)}${http.path}`,
     description: `${request.api === 'chat' ? 'Chat completion' : 'Response'} with ${model.publicId}`,
   };
 };
