@@ -47,7 +47,8 @@ const DURATION = /^(\d+)([smhd])$/;
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 export const parseDuration = (text: string): number => {
   const match = DURATION.exec(text);
-  if (!match) throw new Error(`--expires takes a duration such as 30d, 12h, 45m or 3600s, not '${text}'`);
+  // A zero duration would mint a key born expired, which looks made but refuses its first call.
+  if (!match || Number(match[1]) === 0) throw new Error(`--expires takes a positive duration such as 30d, 12h, 45m or 3600s, not '${text}'`);
   return Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS];
 };
 
@@ -142,6 +143,8 @@ const create = async (values: Record<string, string | boolean | undefined>, env:
   if (typeof values.budget !== 'string') throw new Error('create needs --budget <USD>, e.g. --budget 5.00');
   const budget = parseUsd(values.budget);
   const models = typeof values.models === 'string' ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : undefined;
+  // An empty list is a key allowed no model at all; leave --models out for a key allowed every model.
+  if (models?.length === 0) throw new Error('--models takes a comma-separated list of model ids (leave it out to allow every model)');
   const expiresInSeconds = typeof values.expires === 'string' ? parseDuration(values.expires) : undefined;
   const signingKey = await ensureDevSigningKey(dataDirFromEnv(env));
   const minted = await mintKey({

@@ -55,8 +55,8 @@ const payerFor = (key: `0x${string}`, scheme: Scheme) => officialPayer({ ...gw.c
 // The provider answers after 4 s (SIM_FAULT=slow), so the call that wins is still in flight while the others are
 // checked: what refuses them is its hold, not its settlement. Once it settled, a payer may afford another call.
 const codeOf = async (response: Response): Promise<string | undefined> => {
-  const body = (await response.json()) as { code?: string; error?: { code?: string } | string };
-  return body.code ?? (typeof body.error === 'object' ? body.error.code : undefined);
+  const body = (await response.json()) as { error?: { code?: string } };
+  return body.error?.code;
 };
 
 /** Sends `count` distinct authorizations for `challenge` at once; returns the statuses and refusal codes. */

@@ -53,9 +53,9 @@ describe('settle-first for exact payments at or above the stage threshold', () =
     await setEth(gw.chain.relayer.address, '0');
     try {
       const response = await gw.post(CHAT, body, { 'payment-signature': payload });
-      const answer = (await response.json()) as { code?: string; choices?: unknown };
+      const answer = (await response.json()) as { error?: { code?: string }; choices?: unknown };
       expect(response.status).toBe(402);
-      expect(answer.code).toBe('payment_settlement_failed');
+      expect(answer.error?.code).toBe('payment_settlement_failed');
       expect(answer.choices).toBeUndefined();
     } finally {
       await setEth(gw.chain.relayer.address, '100');

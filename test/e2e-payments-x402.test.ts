@@ -193,7 +193,7 @@ describe('the challenge', () => {
     const header = officialDecodeRequired(response.headers.get('payment-required')!);
     const body = (await response.json()) as Record<string, unknown>;
     expect(header).toMatchObject({ x402Version: 2, resource: { url: `${gw.url}${path}` } });
-    expect(body).toMatchObject({ x402Version: 2, accepts: header.accepts, resource: header.resource, error: header.error });
+    expect(body).toMatchObject({ x402Version: 2, accepts: header.accepts, resource: header.resource, error: { message: header.error, type: 'payment_required', code: 'payment_required' } });
     // upto first: the price depends on usage, and a client taking the first offer then pays what was used.
     expect(header.accepts.map((offer) => offer.scheme)).toEqual(['upto', 'exact']);
     const [upto, exact] = header.accepts;
@@ -221,14 +221,14 @@ describe('the challenge', () => {
 async function expectRefusal(sent: Promise<Response>, code: string): Promise<void> {
   const response = await sent;
   const body = (await response.json()) as Record<string, unknown>;
-  expect({ status: response.status, code: body['code'] ?? (body['error'] as { code?: string } | undefined)?.code }).toEqual({ status: 402, code });
+  expect({ status: response.status, code: (body['error'] as { code?: string } | undefined)?.code }).toEqual({ status: 402, code });
   const header = response.headers.get('payment-required');
   expect(header, `a fresh PAYMENT-REQUIRED with the ${code} refusal`).toBeTruthy();
   const challenge = officialDecodeRequired(header!);
   expect(challenge.x402Version).toBe(2);
   expect(challenge.accepts.map((offer) => offer.scheme)).toEqual(['upto', 'exact']);
   expect(challenge.error).toEqual(expect.any(String));
-  expect(body).toMatchObject({ x402Version: 2, accepts: challenge.accepts, error: challenge.error });
+  expect(body).toMatchObject({ x402Version: 2, accepts: challenge.accepts, error: { message: challenge.error, type: 'payment_required', code } });
 }
 
 async function expectNoMoneyMoves(wallet: number, act: () => Promise<unknown>): Promise<void> {
@@ -378,8 +378,8 @@ describe('replays', () => {
         Array.from({ length: 10 }, async () => {
           const response = await gw.post(CHAT, body, { 'payment-signature': payload });
           if (response.status === 200) return { status: 200, receipt: headerReceipt(response) };
-          const refusal = (await response.json()) as { code?: string };
-          return { status: response.status, code: refusal.code, challenged: response.headers.has('payment-required') };
+          const refusal = (await response.json()) as { error?: { code?: string } };
+          return { status: response.status, code: refusal.error?.code, challenged: response.headers.has('payment-required') };
         }),
       ),
     );

@@ -74,4 +74,10 @@ describe('npm run keys', () => {
     await expect(keys('create', '--budget', '0.0000001')).rejects.toMatchObject({ stderr: expect.stringContaining('6 decimals') });
     await expect(keys('frobnicate')).rejects.toMatchObject({ stderr: expect.stringContaining('usage') });
   });
+
+  it('refuses a key that could never make a call: born expired (--expires 0d) or allowed no model (--models "")', async () => {
+    await expect(keys('create', '--budget', '1', '--expires', '0d')).rejects.toMatchObject({ stderr: expect.stringContaining('positive duration') });
+    await expect(keys('create', '--budget', '1', '--models', '')).rejects.toMatchObject({ stderr: expect.stringContaining('--models') });
+    await expect(keys('create', '--budget', '1', '--models', ' , ')).rejects.toMatchObject({ stderr: expect.stringContaining('--models') });
+  });
 });

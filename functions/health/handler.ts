@@ -1,6 +1,7 @@
 import openapi from '../../openapi/generated/openapi.json' with { type: 'json' };
 import pkg from '../../package.json' with { type: 'json' };
 import { createFamilyHandler } from '../../shared/http/handler.ts';
+import { validHost, validScheme } from '../../shared/http/origin.ts';
 import type { HttpRequest } from '../../shared/http/request.ts';
 import { json } from '../../shared/http/response.ts';
 
@@ -13,8 +14,8 @@ const stage = () => process.env.STAGE ?? 'local';
  * (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`); a custom domain maps the stage itself.
  */
 export const servedServer = (http: HttpRequest): { url: string; description: string } => {
-  const host = http.headers.host ?? `localhost`;
-  const scheme = (http.headers['x-forwarded-proto'] ?? 'http').split(',')[0]!.trim();
+  const host = validHost(http.headers.host) ?? 'localhost';
+  const scheme = validScheme(http.headers['x-forwarded-proto']) ?? 'http';
   const stageName = http.event.requestContext?.stage ?? stage();
   const prefix = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/i.test(host.replace(/:\d+$/, '')) ? `/${stageName}` : '';
   return { url: `${scheme}://${host}${prefix}`, description: `Stage ${stageName}` };

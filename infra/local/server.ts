@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { PayloadTooLargeError } from '../../shared/errors.ts';
+import { InvalidRequestError, PayloadTooLargeError } from '../../shared/errors.ts';
 import { CLIENT_GONE } from '../../shared/http/request.ts';
 import { FALLBACK_PATH, FAMILIES, type Family } from '../../shared/routes.ts';
 import { matchRoute } from '../../shared/routing.ts';
@@ -159,7 +159,14 @@ const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayP
 /** An HTTP server that does what API Gateway and Lambda do: route, build the proxy event, invoke, stream back. */
 export const createLocalServer = (handlers: FamilyHandlers, options: LocalServerOptions): Server =>
   createServer({ noDelay: true, keepAlive: true }, async (req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    // A request target URL cannot parse (`GET http://[x`) used to throw out of this listener and end the process.
+    const pathname = URL.parse(req.url ?? '/', 'http://local')?.pathname;
+    if (pathname === undefined) {
+      const error = new InvalidRequestError('invalid_request_target', 'The request target is not a valid URL.');
+      res.writeHead(error.status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify(error.toBody()));
+      return;
+    }
     const { family, target } = route(req.method ?? 'GET', pathname);
     let event: APIGatewayProxyEvent | undefined;
     try {

@@ -27,6 +27,7 @@ import type { X402Billing } from './billing.ts';
 import { countSettlement, describeError, logger } from '../observability/index.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
+import { requestOrigin } from '../http/origin.ts';
 
 export interface X402BillingOptions {
   readonly gate: PaymentGate;
@@ -96,7 +97,11 @@ class SignInRefusal extends AuthenticationError {
   }
 }
 
-/** A 402 whose body is the x402 `PaymentRequired` itself, repeated in the `PAYMENT-REQUIRED` header. */
+/**
+ * A 402 carrying the x402 `PaymentRequired` in the `PAYMENT-REQUIRED` header (what x402 v2 clients read). The body
+ * is the OpenAI error every other refusal has, beside the challenge's fields for clients that read the body: an
+ * OpenAI SDK raises `APIError` with `error.code`, and the challenge's reason is `error.message`, not a bare string.
+ */
 class PaymentChallenge extends PaymentRequiredError {
   readonly challenge: PaymentRequired;
   constructor(challenge: PaymentRequired, code: string, message: string) {
@@ -104,7 +109,8 @@ class PaymentChallenge extends PaymentRequiredError {
     this.challenge = challenge;
   }
   override toBody(): Record<string, unknown> {
-    return { ...this.challenge, error: this.message, code: this.code };
+    const { error: _reason, ...challenge } = this.challenge;
+    return { ...challenge, ...super.toBody() };
   }
 }
 
@@ -175,7 +181,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   };
 
   const originOf = (http: HttpRequest): URL =>
-    new URL(options.publicOrigin ?? `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}`);
+    new URL(options.publicOrigin ?? requestOrigin(http.headers));
 
   const signInChallenge = async (http: HttpRequest, status: 401 | 402, code: string, message: string): Promise<never> => {
     if (!options.signIn) throw new AuthenticationError(code, message);

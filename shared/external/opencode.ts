@@ -1,5 +1,6 @@
 import { getCatalog } from '../catalog/index.ts';
 import type { HttpRequest } from '../http/request.ts';
+import { validHost, validScheme } from '../http/origin.ts';
 
 /** The environment variable OpenCode reads the Compose Key from; the documents only ever name it. */
 export const OPENCODE_KEY_ENV = 'COMPOSE_API_KEY';
@@ -14,8 +15,8 @@ const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:
  */
 export const publicBaseUrl = (request: HttpRequest, env: NodeJS.ProcessEnv = process.env): string => {
   if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? '127.0.0.1:3000';
-  const proto = request.headers['x-forwarded-proto'] ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
+  const host = validHost(request.headers['x-forwarded-host']) ?? validHost(request.headers.host) ?? '127.0.0.1:3000';
+  const proto = validScheme(request.headers['x-forwarded-proto']) ?? (host.startsWith('127.0.0.1') || host.startsWith('localhost') ? 'http' : 'https');
   const stage = request.event.requestContext?.stage;
   return `${proto}://${host}${stage && EXECUTE_API_HOST.test(host) ? `/${stage}` : ''}`;
 };

@@ -1,6 +1,7 @@
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import { HOLD_SECONDS } from '../billing/hold.ts';
 import type { PriceContext } from '../billing/types.ts';
+import { requestOrigin } from '../http/origin.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type PricingUnit } from '../pricing/index.ts';
 import type { TextRequest } from './request/text-request.ts';
@@ -36,7 +37,7 @@ export const priceText = (http: HttpRequest, model: ResolvedModel, request: Text
     quote,
     metered: true,
     ...(defaultCap ? { defaultCap } : {}),
-    resourceUrl: `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`,
+    resourceUrl: `${requestOrigin(http.headers)}${http.path}`,
     description: `${request.api === 'chat' ? 'Chat completion' : 'Response'} with ${model.publicId}`,
     holdSeconds: HOLD_SECONDS.text,
   };

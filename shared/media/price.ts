@@ -1,6 +1,7 @@
 /** The price context of one media call: its units, the worst-case quote, and what x402 shows the payer. */
 import { HOLD_SECONDS } from '../billing/hold.ts';
 import type { PriceContext } from '../billing/types.ts';
+import { requestOrigin } from '../http/origin.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type QuoteRequest } from '../pricing/index.ts';
 import type { MediaModel } from './model.ts';
@@ -12,7 +13,7 @@ export interface MediaPriceInput {
   readonly description: string;
 }
 
-export const resourceUrlOf = (http: HttpRequest): string => `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`;
+export const resourceUrlOf = (http: HttpRequest): string => `${requestOrigin(http.headers)}${http.path}`;
 
 export const priceMedia = (http: HttpRequest, model: MediaModel, input: MediaPriceInput): PriceContext => ({
   modelId: model.publicId,

@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { loadBody, storeBody, type BlobStore } from './overflow.ts';
-import { isExpired } from './tables.ts';
+import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from './tables.ts';
 
 export type StoredStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 
@@ -53,8 +53,10 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
   const expiry = () => Math.floor(Date.now() / 1000) + retentionDays * 86_400;
 
   const read = async (id: string, owner: string, consistent = false): Promise<Item> => {
+    const notFound = () => new NotFoundError('response_not_found', `No response found with id '${shownId(id)}'.`, { param: 'response_id' });
+    if (id.length > MAX_RECORD_ID_LENGTH) throw notFound();
     const { Item: item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: pk(id) }, ConsistentRead: consistent }));
-    if (!item || isExpired(item) || item.owner !== owner) throw new NotFoundError('response_not_found', `No response found with id '${id}'.`, { param: 'response_id' });
+    if (!item || isExpired(item) || item.owner !== owner) throw notFound();
     return item as Item;
   };
 

@@ -35,3 +35,13 @@ export const MEDIA_BUCKET_ENV = 'MEDIA_BUCKET';
 
 export const isExpired = (item: { [TTL_ATTRIBUTE]?: number } | undefined, nowSeconds = Math.floor(Date.now() / 1000)): boolean =>
   item?.[TTL_ATTRIBUTE] !== undefined && item[TTL_ATTRIBUTE] <= nowSeconds;
+
+/**
+ * The longest id a client may name for a stored record (responses, video jobs). The gateway mints ids of ~60
+ * characters; DynamoDB refuses partition keys over 2,048 bytes with a ValidationException (a 500), so a longer id
+ * is answered as what it is, a record that does not exist, before any store call.
+ */
+export const MAX_RECORD_ID_LENGTH = 256;
+
+/** An id for an error message: a client-sent id is echoed whole only when it could be one of ours. */
+export const shownId = (id: string): string => (id.length > MAX_RECORD_ID_LENGTH ? `${id.slice(0, 64)}…` : id);

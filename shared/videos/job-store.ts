@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors.ts';
-import { isExpired } from '../stores/tables.ts';
+import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from '../stores/tables.ts';
 import type { VideoJob, VideoStatus } from './job.ts';
 
 export interface VideoJobStoreOptions {
@@ -40,11 +40,11 @@ const fromItem = (item: Record<string, unknown> | undefined): VideoJob | undefin
   return job as unknown as VideoJob;
 };
 
-export const notFound = (id: string): NotFoundError => new NotFoundError('video_not_found', `No video job found with id '${id}'.`, { param: 'id' });
+export const notFound = (id: string): NotFoundError => new NotFoundError('video_not_found', `No video job found with id '${shownId(id)}'.`, { param: 'id' });
 
 export const createVideoJobStore = ({ doc, tableName }: VideoJobStoreOptions): VideoJobStore => {
   const read = async (id: string, consistent = false): Promise<VideoJob | undefined> =>
-    fromItem((await doc.send(new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: consistent }))).Item);
+    id.length > MAX_RECORD_ID_LENGTH ? undefined : fromItem((await doc.send(new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: consistent }))).Item);
 
   return {
     create: async (job) => {

@@ -1,4 +1,5 @@
 import type { PriceContext } from '../billing/types.ts';
+import { requestOrigin } from '../http/origin.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { quoteWorstCase, type Measured, type PricingUnit } from '../pricing/index.ts';
 import type { VideoSpec } from './job.ts';
@@ -15,6 +16,6 @@ export const priceVideo = (http: HttpRequest, spec: VideoSpec, units: readonly P
   units,
   quote: quoteWorstCase(units, { kind: 'video_seconds', seconds: spec.seconds, resolution: spec.resolution }),
   metered: false,
-  resourceUrl: `${http.headers['x-forwarded-proto'] ?? 'http'}://${http.headers.host ?? 'localhost'}${http.path}`,
+  resourceUrl: `${requestOrigin(http.headers)}${http.path}`,
   description: `${spec.seconds} s video at ${spec.resolution} with ${spec.model}`,
 });
