@@ -112,11 +112,17 @@ const bodyOf = (plan: Plan, prompt: string): Record<string, unknown> =>
     ? { model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }], max_tokens: 200, stream: plan.stream, ...(plan.stream ? { stream_options: { include_usage: true } } : {}) }
     : { model: 'gpt-4o-mini', input: prompt, max_output_tokens: 200, stream: plan.stream, store: false };
 
-/** The native stream's `event: compose.receipt` frame, if the stream got that far. */
+/**
+ * A native stream's receipt, if the stream got that far: chat's `event: compose.receipt` frame after `[DONE]`, or
+ * the `receipt` of a Responses stream's terminal event (response.completed, or response.incomplete at a cap).
+ */
 const streamReceiptOf = (text: string): Record<string, unknown> | undefined => {
-  const frame = text.split('\n\n').find((block) => block.startsWith('event: compose.receipt'));
-  const data = frame?.split('\n').find((line) => line.startsWith('data:'));
-  return data ? (JSON.parse(data.slice(5)) as Record<string, unknown>) : undefined;
+  const blocks = text.split('\n\n');
+  const dataOf = (block: string | undefined) => block?.split('\n').find((line) => line.startsWith('data:'))?.slice(5);
+  const frame = dataOf(blocks.find((block) => block.startsWith('event: compose.receipt')));
+  if (frame) return JSON.parse(frame) as Record<string, unknown>;
+  const terminal = dataOf(blocks.find((block) => /^event: response\.(completed|incomplete|failed)\n/.test(block)));
+  return terminal ? ((JSON.parse(terminal) as { response?: { receipt?: Record<string, unknown> } }).response?.receipt ?? undefined) : undefined;
 };
 
 const inBandError = (text: string): string | undefined => {
