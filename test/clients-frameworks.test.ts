@@ -8,7 +8,9 @@
  * these tests fail if it ever surfaces as an error part.
  *
  * OpenCode (`opencode-ai` on npm), with the config the gateway serves at /external/opencode, runs here when the
- * CLI is installed (node_modules/.bin/opencode): it is not a dependency of the project yet. Tried outside the repo
+ * CLI is installed (node_modules/.bin/opencode, or OPENCODE_BIN). It cannot be a devDependency here: `opencode-ai`
+ * lists a binary package per platform as optional dependencies, the registry these machines reach serves only the
+ * linux-x64 ones, so the lock file cannot name the others and `npm ci` refuses it as out of sync. Tried outside the repo
  * (opencode-ai 1.18.33), it answers through /external/v1 with nothing fetched from the internet provided that
  * its home is a fresh temp directory, models.dev and update checks are off (OPENCODE_DISABLE_MODELS_FETCH,
  * OPENCODE_DISABLE_AUTOUPDATE) and its first-run plugin install (@opencode-ai/plugin from the npm registry) is
