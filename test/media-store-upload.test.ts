@@ -103,4 +103,18 @@ describe('streamed media uploads', () => {
     expect(uploadCommands()).toEqual(['CreateMultipartUpload', 'UploadPart', 'AbortMultipartUpload']);
     await expect(stored(key)).rejects.toThrow();
   }, 60_000);
+
+  it('release the body when S3 refuses the upload, so the provider connection is not left open', async () => {
+    let released = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* pattern(12 * MiB);
+      } finally {
+        released = true;
+      }
+    }
+    const target = { s3, bucket: 'no-such-bucket', key: 'test/refused.mp4', contentType: 'video/mp4' };
+    await expect(uploadStream(target, body(), 5 * MiB)).rejects.toThrow();
+    await expect.poll(() => released, { timeout: 10_000 }).toBe(true);
+  }, 60_000);
 });
