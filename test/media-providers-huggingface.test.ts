@@ -4,7 +4,7 @@ import { createHuggingFaceMediaAdapter, routerOrigin, type HuggingFaceMediaDepen
 import { createProviderMappingSource } from '../layers/providers/huggingface/media/provider-mapping.ts';
 import { catalogPartner, resolveHfRoute } from '../layers/providers/huggingface/media/partners.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 
 let sim: OpenAICompatibleSimulator;

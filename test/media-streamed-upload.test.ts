@@ -19,7 +19,7 @@ import { bytesOf, fetchSending, rawFileBody, streamedForm } from '../layers/prov
 import { createMediaAdapterResolver } from '../layers/providers/media-registry.ts';
 import type { MediaAdapter, MediaFile, StreamedBytes } from '../layers/providers/media-types.ts';
 import type { ProviderId } from '../layers/providers/types.ts';
-import { audioDuration } from '../shared/media/formats/duration.ts';
+import { audioDuration } from '../layers/core/media/formats/duration.ts';
 import { callOptions, decodePng, rejection } from './media-providers-support.ts';
 
 /** A file served in 16 KiB chunks, counting how often it is opened and how many bytes were read. */

@@ -4,7 +4,7 @@
  * `provider_not_configured` for media. One line per provider: its media operations (embeddings, images,
  * speech, transcription, video jobs...) are spread into one adapter object.
  */
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';

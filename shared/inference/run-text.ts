@@ -2,13 +2,13 @@ import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from
 import type { Caller } from '../auth/caller.ts';
 import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { ClientClosedError, ComposeError, UpstreamError } from '../errors.ts';
+import { ClientClosedError, ComposeError, UpstreamError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
-import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
-import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import { ABORTED, abortedBy, streamedBody } from '../../layers/core/sse/body.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
 import { accumulate, createAccumulator, type Completion } from './accumulate.ts';
 import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts';
@@ -23,7 +23,7 @@ import type { ResolvedModel, TextServices } from './services.ts';
 import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
 import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
-import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../observability/index.ts';
+import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
 /** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
 export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;

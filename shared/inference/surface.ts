@@ -1,5 +1,5 @@
 import type { StreamError } from '../../layers/providers/types.ts';
-import { dataFrame, eventFrame } from '../sse/encode.ts';
+import { dataFrame, eventFrame } from '../../layers/core/sse/encode.ts';
 import type { ResolvedModel } from './services.ts';
 
 /**

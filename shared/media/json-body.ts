@@ -1,4 +1,4 @@
-import { UnsupportedMediaTypeError } from '../errors.ts';
+import { UnsupportedMediaTypeError } from '../../layers/core/errors.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 
 /** Uploads and raw media sent to a JSON route are a content-type mistake (415), not malformed JSON. */

@@ -24,7 +24,7 @@ import { prepareTranscription, serveTranscription } from './transcription/serve.
 import { streamTranscription } from './transcription/stream.ts';
 import { serveTranslation } from './transcription/translate.ts';
 import { prepareModeration, serveModeration } from './moderation/serve.ts';
-import { MEDIA_LIMITS } from './upload/limits.ts';
+import { MEDIA_LIMITS } from '../../layers/core/media/limits.ts';
 
 export type MediaOperationName =
   | 'embeddings.create'

@@ -4,7 +4,7 @@
  */
 import type { ProviderId } from '../../layers/providers/types.ts';
 import { resolveModel, type ModelRow } from '../catalog/index.ts';
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 import { readMetadata } from '../inference/request/fields.ts';
 import type { PricingUnit } from '../pricing/index.ts';
 import type { VideoSpec } from './job.ts';

@@ -16,7 +16,7 @@
  */
 import { Readable } from 'node:stream';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { Settled } from '../../billing/types.ts';
 import type { HttpResult } from '../../http/response.ts';
 import { imageEvents } from '../../media/images/events.ts';

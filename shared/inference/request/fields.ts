@@ -1,6 +1,6 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { FunctionTool, ReasoningOptions, ResponseFormat, ToolChoice } from '../../../layers/providers/types.ts';
 
 /** Validates one field with its own error code, naming the field and the first problem in the message. */

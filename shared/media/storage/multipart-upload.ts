@@ -4,7 +4,7 @@
  * orphaned parts are left to bill.
  */
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeError, logger } from '../../observability/index.ts';
+import { describeError, logger } from '../../../layers/core/observability/index.ts';
 
 /** S3's minimum part size is 5 MiB (except the last part). */
 export const PART_BYTES = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 /** Checks on uploaded files: present, not too large, of a format the operation takes. */
 import type { MediaFile, MediaInput, StreamedBytes } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
-import { sniffMedia, type SniffedMedia } from '../formats/sniff.ts';
-import { formatBytes } from './limits.ts';
+import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../layers/core/errors.ts';
+import { sniffMedia, type SniffedMedia } from '../../../layers/core/media/formats/sniff.ts';
+import { formatBytes } from '../../../layers/core/media/limits.ts';
 import type { MultipartBody } from './multipart.ts';
 
 export const FILE_ERROR_CODES = {

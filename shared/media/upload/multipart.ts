@@ -2,7 +2,7 @@
  * `multipart/form-data` bodies, parsed by the platform (undici's FormData, built into Node): API Gateway hands
  * the function binary bodies base64-encoded, so they are decoded once and handed over as bytes.
  */
-import { InvalidRequestError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { InvalidRequestError, UnsupportedMediaTypeError } from '../../../layers/core/errors.ts';
 import { rawBody, type HttpRequest } from '../../http/request.ts';
 import { asFormFields } from '../fields.ts';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';

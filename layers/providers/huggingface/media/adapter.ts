@@ -7,7 +7,7 @@
  * `options.hubURL`, else huggingface.co for the real router and the router's own origin for anything else (the
  * local simulator answers both).
  */
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
 import { contentTypeOf, describedErrors, fetchResult, invalidAnswer, readBytes, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
 import { sleep } from '../../http/sleep.ts';
 import { parseSize, requireImageCount, textInputs, unsupportedOperation } from '../../media-input.ts';
