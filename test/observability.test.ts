@@ -63,7 +63,7 @@ describe('money paths never swallow an error', () => {
   });
 
   it('logs a hold that cannot be released after a failed call (paidIdempotently), and still reports the call failure', async () => {
-    const { paidIdempotently } = await import('../shared/inference/idempotent.ts');
+    const { paidIdempotently } = await import('../shared/calls/idempotent.ts');
     const caller = { id: 'key:ck_1' };
     const payer = {
       caller,

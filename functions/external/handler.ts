@@ -7,7 +7,7 @@ import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.t
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
-import { diagnosticHeaders } from '../../shared/inference/surface.ts';
+import { diagnosticHeaders } from '../../shared/calls/surface.ts';
 import { lazyMediaResponses } from '../inference/media-responses.ts';
 import { billing, textServices } from '../inference/text-services.ts';
 

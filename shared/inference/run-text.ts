@@ -15,21 +15,18 @@ import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts
 import { assistantTurn } from './conversation.ts';
 import type { FrameSerializer } from './frames.ts';
 import { newChatCompletionId, newResponseId } from './ids.ts';
-import { logAbandonFailure } from './idempotent.ts';
+import { logAbandonFailure } from '../calls/idempotent.ts';
 import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
-import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from '../calls/surface.ts';
 import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
 import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
-/** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
-export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
-
-/** Called when a streamed answer is abandoned by its client before it finished, e.g. to free its idempotency key. */
-export type OnAbandoned = () => Promise<void>;
+import type { OnAbandoned, OnFinished } from '../calls/hooks.ts';
+export type { OnAbandoned, OnFinished };
 
 export interface TextCall {
   readonly http: HttpRequest;

@@ -4,7 +4,7 @@
  * text (and an empty field is an absent one); in JSON each field must have its own type, as OpenAI requires.
  */
 import { InvalidRequestError } from '../../layers/core/errors.ts';
-import { requireModel } from '../inference/request/fields.ts';
+import { requireModel } from '../calls/fields.ts';
 
 export type Body = Readonly<Record<string, unknown>>;
 

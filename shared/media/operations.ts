@@ -12,7 +12,7 @@ import { readEditRequest } from './images/edit-request.ts';
 import { parseImageFields } from './images/request.ts';
 import { prepareImages, serveImages } from './images/serve.ts';
 import { streamImages } from './images/stream.ts';
-import { readMediaJson } from './json-body.ts';
+import { readMediaJson } from '../http/json-body.ts';
 import type { MediaModel } from './model.ts';
 import { servePaid, servePaidStream, type PaidCall, type Serve } from './paid.ts';
 import type { PriceContext } from '../billing/types.ts';

@@ -12,7 +12,7 @@ import { ComposeError, UpstreamError } from '../../layers/core/errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
-import { paidIdempotently } from '../inference/idempotent.ts';
+import { paidIdempotently } from '../calls/idempotent.ts';
 import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
 import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import { videoContent } from './content.ts';

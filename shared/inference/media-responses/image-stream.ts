@@ -27,7 +27,7 @@ import type { MediaServices } from '../../media/services.ts';
 import type { ResponsesStore } from '../../stores/responses.ts';
 import { newResponseId } from '../ids.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
-import { composeEventsOn } from '../surface.ts';
+import { composeEventsOn } from '../../calls/surface.ts';
 import type { MediaResponseRequest } from './request.ts';
 import { mediaResponseBase, mediaResponseObject, newItemId, recordMediaResponse } from './response.ts';
 import { imageItem, type PreparedMedia, type StreamableImages } from './serve.ts';

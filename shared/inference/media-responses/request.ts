@@ -7,7 +7,7 @@
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
 import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
-import { readMetadata, readStream } from '../request/fields.ts';
+import { readMetadata, readStream } from '../../calls/fields.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
 export type MediaModality = (typeof MEDIA_MODALITIES)[number];

@@ -32,7 +32,7 @@ import { STREAM_BOUNDS } from '../../videos/stream-params.ts';
 import type { VideoObject } from '../../videos/view.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
 import { receiptFrame } from '../run-text.ts';
-import { streamErrorFrame } from '../surface.ts';
+import { streamErrorFrame } from '../../calls/surface.ts';
 import { itemInProgress } from './response.ts';
 import { responseStatusOf, videoItem, videoResponseObject, videoResponseParts } from './video.ts';
 

@@ -22,7 +22,7 @@ import {
   temperatureSchema,
   TEXT_FIELD_TYPES,
   topPSchema,
-} from './fields.ts';
+} from '../../calls/fields.ts';
 import { inputItemsOf } from './responses-input.ts';
 
 /** What the gateway understood of a text request, for either API shape. */

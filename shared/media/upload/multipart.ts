@@ -6,12 +6,9 @@ import { InvalidRequestError, UnsupportedMediaTypeError } from '../../../layers/
 import { rawBody, type HttpRequest } from '../../http/request.ts';
 import { asFormFields } from '../fields.ts';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { MultipartBody } from '../../uploads/files.ts';
 
-export interface MultipartBody {
-  /** Text fields; a repeated name (`image[]`) keeps every value. */
-  readonly fields: ReadonlyMap<string, readonly string[]>;
-  readonly files: ReadonlyMap<string, readonly MediaFile[]>;
-}
+export type { MultipartBody };
 
 export const isMultipart = (contentType: string | undefined): boolean => /^multipart\/form-data\s*;/i.test(contentType ?? '');
 
