@@ -25,7 +25,7 @@ module.exports = {
       name: 'layers-below-domain',
       severity: 'error',
       comment: 'Adapters never import the domain, the functions or the stack.',
-      from: { path: '^layers/', pathNot: '^layers/providers/huggingface/media/partners\\.ts$' },
+      from: { path: '^layers/' },
       to: { path: '^(shared|functions|infra)/', dependencyTypesNot: ['type-only'] },
     },
     {

@@ -17,6 +17,7 @@ import { createCartesiaAdapter } from '../layers/providers/cartesia/adapter.ts';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { bytesOf, fetchSending, rawFileBody, streamedForm } from '../layers/providers/http/streamed-body.ts';
 import { createMediaAdapterResolver } from '../layers/providers/media-registry.ts';
+import { catalogPartner } from '../shared/catalog/hf-partners.ts';
 import type { MediaAdapter, MediaFile, StreamedBytes } from '../layers/providers/media-types.ts';
 import type { ProviderId } from '../layers/providers/types.ts';
 import { audioDuration } from '../layers/core/media/formats/duration.ts';
@@ -51,7 +52,7 @@ let adapterFor: (provider: ProviderId) => MediaAdapter;
 let cartesia: StandaloneSimulator;
 beforeAll(async () => {
   simulators = await startProviderSimulators({});
-  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }));
+  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }), { hfPartnerOf: catalogPartner });
   cartesia = await startCartesiaSimulator({ apiKey: 'cartesia-media-key' });
 });
 afterAll(async () => {
