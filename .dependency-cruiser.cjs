@@ -1,7 +1,8 @@
 /**
  * The one-way dependency rule (issue 14): bottom tier (layers/core) ← adapters (layers/providers, layers/x402)
  * ← domain (shared/) ← functions. Type-only imports may point back up (a domain type named by an adapter's
- * signature erases at build time); value imports may not, and no value-import cycle exists anywhere.
+ * signature erases at build time); value imports may not, no value-import cycle exists anywhere, and no two
+ * folders import each other.
  * Tests, bench, scripts and the local runtime reach across tiers on purpose and are not checked.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -13,6 +14,14 @@ module.exports = {
       comment: 'A value-import cycle makes module initialisation order matter; type-only cycles erase.',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'no-folder-cycle',
+      severity: 'error',
+      comment: 'No two folders import each other (directly or round a loop): each folder sits in one place in the tiers.',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
     },
     {
       name: 'core-is-the-bottom',
