@@ -10,8 +10,8 @@ import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, 
 import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
-import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../shared/stores/tables.ts';
-import { traced } from '../shared/observability/index.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../layers/core/tables.ts';
+import { traced } from '../layers/core/observability/index.ts';
 import { withSpendMetrics } from '../shared/observability/billing-metrics.ts';
 
 export const doc = createDocumentClient();

@@ -35,7 +35,7 @@ import {
   type Ledger,
 } from '../shared/keys/index.ts';
 import { formatUsd, parseUsd } from '../shared/pricing/decimal.ts';
-import { physicalTableName, TABLES } from '../shared/stores/tables.ts';
+import { physicalTableName, TABLES } from '../layers/core/tables.ts';
 import { endpointsFile, readLocalEndpoints } from '../infra/local/endpoints.ts';
 
 export { ensureDevSigningKey, mintKey, publicJwks };

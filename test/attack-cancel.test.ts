@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ledger } from '../shared/keys/index.ts';
-import { tableNameFromEnv } from '../shared/stores/tables.ts';
+import { tableNameFromEnv } from '../layers/core/tables.ts';
 import { dataFrames, parseSse } from './support/e2e.ts';
 import { RESPONSES, startPaymentsRuntime, streamReceipt, type MintedTestKey, type PaymentsRuntime } from './support/payments.ts';
 

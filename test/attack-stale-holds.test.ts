@@ -12,7 +12,7 @@ import { HOLD_SECONDS } from '../shared/billing/hold.ts';
 import { createKeyLedger, newKeyId, type KeyLedger } from '../shared/keys/index.ts';
 import { createIdempotencyStore, type IdempotencyStore } from '../shared/stores/idempotency.ts';
 import type { BlobStore } from '../shared/stores/overflow.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 
 let dynamo: DynamoStandIn;
 let raw: DynamoDBClient;

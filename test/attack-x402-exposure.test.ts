@@ -16,7 +16,7 @@ import { PERMIT2_ADDRESS } from '../layers/x402/constants.ts';
 import { createExposureStore } from '../layers/x402/exposure.ts';
 import { isPaymentRefusal } from '../layers/x402/errors.ts';
 import type { PaymentRequired } from '../layers/x402/schemas.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { CHAT, balanceOf, challengeFor, officialPayer, startPaymentsRuntime, type PaymentsRuntime, type Scheme } from './support/payments.ts';
 
 let gw: PaymentsRuntime;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase64Json } from '../layers/x402/codec.ts';
 import { createExposureStore } from '../layers/x402/exposure.ts';
 import type { PaymentPayload } from '../layers/x402/schemas.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { CHAT, challengeFor, officialPayer, startPaymentsRuntime, type PaymentsRuntime } from './support/payments.ts';
 
 let gw: PaymentsRuntime;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ComposeError, type ErrorBody } from '../shared/errors.ts';
+import { ComposeError, type ErrorBody } from '../layers/core/errors.ts';
 import type { CatalogFile } from '../shared/catalog/stored-format.ts';
 
 /** The generated catalog file as written by `npm run catalog`. */

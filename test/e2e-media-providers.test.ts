@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from '../shared/catalog/index.ts';
-import { sniffMedia } from '../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../layers/core/media/formats/sniff.ts';
 import { onProvider, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 import { atomic, pngBytes, receiptOf, upload, wavBytes } from './media-e2e-support.ts';

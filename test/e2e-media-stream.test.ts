@@ -14,7 +14,7 @@ import { dataFrames, drain, isComment, parseSse, startE2eRuntime, type E2eRuntim
 import { expectMatchesSchema } from './support/openapi.ts';
 import { atomic, catalogPrice, expectCharge, hangUpAfter as hangUpAfterSending, pngBytes, settledSpend, upload } from './media-e2e-support.ts';
 import { audioSeconds, decodePng } from './media-providers-support.ts';
-import { readWavInfo } from '../shared/media/formats/wav.ts';
+import { readWavInfo } from '../layers/core/media/formats/wav.ts';
 
 let gateway: E2eRuntime;
 let client: OpenAI;

@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWavInfo } from '../shared/media/formats/wav.ts';
+import { readWavInfo } from '../layers/core/media/formats/wav.ts';
 import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 import { atomic, catalogPrice, expectCharge, mp3Bytes, pngBytes, receiptOf, upload, wavBytes } from './media-e2e-support.ts';

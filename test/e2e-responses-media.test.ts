@@ -14,7 +14,7 @@ import { ensureTables } from '../infra/local/standins/dynamodb.ts';
 import { createKeyLedger } from '../shared/keys/index.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
 import { createDocumentClient } from '../shared/stores/clients.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { dataFrames, isComment, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
 import { atomic, catalogPrice, expectCharge, pngBytes, receiptOf } from './media-e2e-support.ts';

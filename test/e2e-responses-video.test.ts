@@ -13,7 +13,7 @@ import { SIM_VIDEO_FAULTS } from '../infra/local/simulators/openai-video/server.
 import { createKeyLedger } from '../shared/keys/index.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../shared/receipts/index.ts';
 import { createDocumentClient } from '../shared/stores/clients.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { dataFrames, isComment, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
 import type { VideoBody as Video } from './support/videos.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT, withHeartbeat } from '../shared/sse/heartbeat.ts';
+import { HEARTBEAT, withHeartbeat } from '../layers/core/sse/heartbeat.ts';
 
 async function* slow(values: string[], gapMs: number) {
   for (const v of values) {

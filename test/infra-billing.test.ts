@@ -20,7 +20,7 @@ import { x402PaymentsFromEnv } from '../shared/billing/x402-from-env.ts';
 import { keyVerifierConfigFromEnv } from '../shared/keys/config.ts';
 import { FAMILIES, type Family } from '../shared/routes.ts';
 import { QUEUES, deadLetterQueueName, physicalQueueName } from '../shared/stores/queues.ts';
-import { TABLES, type TableName } from '../shared/stores/tables.ts';
+import { TABLES, type TableName } from '../layers/core/tables.ts';
 
 const FAMILY_LIST = Object.keys(FAMILIES) as Family[];
 const PAYMENT_FAMILIES = FAMILY_LIST.filter((f) => chargingOf(f) === 'payment');

@@ -13,7 +13,7 @@ import { FAMILY_NAMES, VIDEO_ROLES } from '../infra/lib/access.ts';
 import { Storage } from '../infra/lib/storage.ts';
 import type { Family } from '../shared/routes.ts';
 import { VIDEO_WORKER, VideoPipeline, videoStateMachineName } from '../infra/lib/video-pipeline.ts';
-import { MEDIA_BUCKET_ENV, TABLES } from '../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, TABLES } from '../layers/core/tables.ts';
 import { VIDEO_QUEUE } from '../shared/videos/queue.ts';
 import { VIDEO_ENV, executionTimeoutSeconds } from '../shared/videos/settings.ts';
 import { VIDEO_STATES, WORKER_ARN_PLACEHOLDER, videoStateMachineJson } from '../shared/videos/state-machine.ts';

@@ -19,7 +19,7 @@ import { buildComposeApp } from '../infra/lib/compose-app.ts';
 import type { ComposeStack } from '../infra/lib/compose-stack.ts';
 import { PROVIDER_SECRETS_ENV } from '../layers/providers/credentials.ts';
 import { FALLBACK_PATH, FAMILIES, FAMILY_NODE_OPTIONS, ROUTES, type Family } from '../shared/routes.ts';
-import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../layers/core/tables.ts';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const FAMILY_LIST = Object.keys(FAMILIES) as Family[];

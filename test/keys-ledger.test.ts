@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables, startDynamo, type DynamoStandIn } from '../infra/local/standins/dynamodb.ts';
 import { createKeyLedger, newKeyId, type KeyLedger } from '../shared/keys/index.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 
 let dynamo: DynamoStandIn;
 let raw: DynamoDBClient;

@@ -9,9 +9,9 @@ import { promptPicture } from '../infra/local/simulators/openai-media/encode/png
 import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
 import { getModel } from '../shared/catalog/index.ts';
 import { createKeyLedger } from '../shared/keys/index.ts';
-import { wavFromPcm } from '../shared/media/formats/wav.ts';
+import { wavFromPcm } from '../layers/core/media/formats/wav.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../shared/receipts/index.ts';
-import { tableNameFromEnv } from '../shared/stores/tables.ts';
+import { tableNameFromEnv } from '../layers/core/tables.ts';
 
 /** A WAV of exactly `seconds` (16 kHz, 16-bit mono: 32 000 bytes a second). */
 export const wavBytes = (seconds: number): Buffer => Buffer.from(wavFromPcm(tonePcm(seconds, 16_000), { sampleRate: 16_000, channels: 1, bitsPerSample: 16 }));

@@ -10,12 +10,12 @@ import { MP3_FRAME, silentMp3 } from '../infra/local/simulators/openai-media/enc
 import { silentOggOpus } from '../infra/local/simulators/openai-media/encode/ogg-opus.ts';
 import { promptPicture } from '../infra/local/simulators/openai-media/encode/png.ts';
 import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
-import { mp4Seconds } from '../shared/media/formats/containers.ts';
-import { audioDuration } from '../shared/media/formats/duration.ts';
-import { readMp3Frame } from '../shared/media/formats/mp3.ts';
-import { readPngSize } from '../shared/media/formats/png.ts';
-import { sniffMedia } from '../shared/media/formats/sniff.ts';
-import { readWavInfo, wavFromPcm } from '../shared/media/formats/wav.ts';
+import { mp4Seconds } from '../layers/core/media/formats/containers.ts';
+import { audioDuration } from '../layers/core/media/formats/duration.ts';
+import { readMp3Frame } from '../layers/core/media/formats/mp3.ts';
+import { readPngSize } from '../layers/core/media/formats/png.ts';
+import { sniffMedia } from '../layers/core/media/formats/sniff.ts';
+import { readWavInfo, wavFromPcm } from '../layers/core/media/formats/wav.ts';
 import { renderSrt, renderVtt } from '../shared/media/transcription/subtitles.ts';
 import { decodePng } from './media-providers-support.ts';
 

@@ -8,7 +8,7 @@ import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '
 import { createAzureMediaAdapter } from '../layers/providers/azure/media/adapter.ts';
 import type { ImageRequest, ImageStreamEvent } from '../layers/providers/media-types.ts';
 import { createOpenAIMediaAdapter } from '../layers/providers/openai/media/adapter.ts';
-import type { UpstreamError } from '../shared/errors.ts';
+import type { UpstreamError } from '../layers/core/errors.ts';
 import { imageEvents } from '../shared/media/images/events.ts';
 import { callOptions, decodePng, fetchWithFault } from './media-providers-support.ts';
 

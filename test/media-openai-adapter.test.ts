@@ -10,7 +10,7 @@ import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
 import type { MediaAdapter } from '../layers/providers/media-types.ts';
 import { createOpenAIMediaAdapter } from '../layers/providers/openai/media/adapter.ts';
 import { toImageResult } from '../layers/providers/openai/media/images.ts';
-import { readWavInfo, wavFromPcm } from '../shared/media/formats/wav.ts';
+import { readWavInfo, wavFromPcm } from '../layers/core/media/formats/wav.ts';
 import { audioSeconds, callOptions, decodePng, fetchWithFault, norm, readAll, rejection } from './media-providers-support.ts';
 
 const KEY = 'sk-test-media-0123456789';

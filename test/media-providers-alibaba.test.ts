@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { createAlibabaMediaAdapter, dashscopeOrigin } from '../layers/providers/alibaba/media/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
-import { mp4Seconds } from '../shared/media/formats/containers.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
+import { mp4Seconds } from '../layers/core/media/formats/containers.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 
 let sim: OpenAICompatibleSimulator;

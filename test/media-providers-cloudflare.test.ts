@@ -3,7 +3,7 @@ import { speechAudio } from '../infra/local/simulators/media-fixtures/content.ts
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { createCloudflareMediaAdapter } from '../layers/providers/cloudflare/media/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { audioSeconds, callOptions, decodePng, fetchWithFault, norm, readAll, rejection } from './media-providers-support.ts';
 
 let sim: OpenAICompatibleSimulator;

@@ -5,7 +5,7 @@ import type { StandaloneSimulator } from '../infra/local/simulators/media-fixtur
 import { createDeepgramAdapter } from '../layers/providers/deepgram/adapter.ts';
 import { auraModel } from '../layers/providers/deepgram/speak.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { audioSeconds, callOptions, fetchWithFault, readAll, rejection } from './media-providers-support.ts';
 
 let sim: StandaloneSimulator;

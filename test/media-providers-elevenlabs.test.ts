@@ -4,7 +4,7 @@ import { speechAudio } from '../infra/local/simulators/media-fixtures/content.ts
 import type { StandaloneSimulator } from '../infra/local/simulators/media-fixtures/standalone.ts';
 import { createElevenLabsAdapter } from '../layers/providers/elevenlabs/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { audioSeconds, callOptions, fetchWithFault, readAll, rejection } from './media-providers-support.ts';
 
 let sim: StandaloneSimulator;

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { createHuggingFaceMediaAdapter, routerOrigin, type HuggingFaceMediaDependencies } from '../layers/providers/huggingface/media/adapter.ts';
 import { createProviderMappingSource } from '../layers/providers/huggingface/media/provider-mapping.ts';
-import { catalogPartner, resolveHfRoute } from '../layers/providers/huggingface/media/partners.ts';
+import { resolveHfRoute } from '../layers/providers/huggingface/media/partners.ts';
+import { catalogPartner } from '../shared/catalog/hf-partners.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 
 let sim: OpenAICompatibleSimulator;
@@ -13,8 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-const adapter = (transport: Partial<ProviderTransport> = {}, dependencies: HuggingFaceMediaDependencies = {}) =>
-  createHuggingFaceMediaAdapter({ baseURL: sim.url, apiKey: () => 'hf_mediatesttoken', ...transport }, { falPollMs: 1, ...dependencies });
+const adapter = (transport: Partial<ProviderTransport> = {}, dependencies: Partial<HuggingFaceMediaDependencies> = {}) =>
+  createHuggingFaceMediaAdapter({ baseURL: sim.url, apiKey: () => 'hf_mediatesttoken', ...transport }, { partnerOf: catalogPartner, falPollMs: 1, ...dependencies });
 const last = () => sim.requests.at(-1)!;
 const image = (model: string, size = '1024x1024', n = 1) => ({ model, prompt: 'a windmill', n, size, quality: 'standard' });
 

@@ -8,6 +8,7 @@ import { speechAudio, pictureFor } from '../infra/local/simulators/media-fixture
 import { ELEVENLABS_SIM_VOICES } from '../infra/local/simulators/elevenlabs-media/server.ts';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createMediaAdapterResolver } from '../layers/providers/media-registry.ts';
+import { catalogPartner } from '../shared/catalog/hf-partners.ts';
 import type { MediaAdapter } from '../layers/providers/media-types.ts';
 import type { ProviderId } from '../layers/providers/types.ts';
 import { audioSeconds, callOptions, decodePng, readAll } from './media-providers-support.ts';
@@ -16,7 +17,7 @@ let simulators: ProviderSimulators;
 let adapterFor: (provider: ProviderId) => MediaAdapter;
 beforeAll(async () => {
   simulators = await startProviderSimulators({});
-  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }));
+  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }), { hfPartnerOf: catalogPartner });
 });
 afterAll(() => simulators.close());
 

@@ -4,7 +4,7 @@ import type { StandaloneSimulator } from '../infra/local/simulators/media-fixtur
 import { startRoboflowSimulator } from '../infra/local/simulators/roboflow-media/server.ts';
 import { createRoboflowAdapter } from '../layers/providers/roboflow/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import type { InvalidRequestError } from '../shared/errors.ts';
+import type { InvalidRequestError } from '../layers/core/errors.ts';
 import { callOptions, fetchWithFault, rejection } from './media-providers-support.ts';
 
 let sim: StandaloneSimulator;

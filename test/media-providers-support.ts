@@ -1,9 +1,9 @@
 /** Helpers the media adapter tests share: call options, real-media checks, error capture. */
 import { inflateSync, crc32 } from 'node:zlib';
 import { expect } from 'vitest';
-import { audioDuration } from '../shared/media/formats/duration.ts';
+import { audioDuration } from '../layers/core/media/formats/duration.ts';
 import type { CallOptions } from '../layers/providers/types.ts';
-import { UpstreamError, type ComposeError } from '../shared/errors.ts';
+import { UpstreamError, type ComposeError } from '../layers/core/errors.ts';
 
 export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: 'req_media_test' });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { videoResponseFrames } from '../shared/inference/media-responses/video-stream.ts';
 import { videoResponseObject } from '../shared/inference/media-responses/video.ts';
 import type { Surface } from '../shared/billing/types.ts';
-import { UpstreamError } from '../shared/errors.ts';
+import { UpstreamError } from '../layers/core/errors.ts';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
 import type { VideoJob, VideoStatus } from '../shared/videos/job.ts';
 import { videoStatusEvents } from '../shared/videos/status-stream.ts';

@@ -17,9 +17,10 @@ import { createCartesiaAdapter } from '../layers/providers/cartesia/adapter.ts';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { bytesOf, fetchSending, rawFileBody, streamedForm } from '../layers/providers/http/streamed-body.ts';
 import { createMediaAdapterResolver } from '../layers/providers/media-registry.ts';
+import { catalogPartner } from '../shared/catalog/hf-partners.ts';
 import type { MediaAdapter, MediaFile, StreamedBytes } from '../layers/providers/media-types.ts';
 import type { ProviderId } from '../layers/providers/types.ts';
-import { audioDuration } from '../shared/media/formats/duration.ts';
+import { audioDuration } from '../layers/core/media/formats/duration.ts';
 import { callOptions, decodePng, rejection } from './media-providers-support.ts';
 
 /** A file served in 16 KiB chunks, counting how often it is opened and how many bytes were read. */
@@ -51,7 +52,7 @@ let adapterFor: (provider: ProviderId) => MediaAdapter;
 let cartesia: StandaloneSimulator;
 beforeAll(async () => {
   simulators = await startProviderSimulators({});
-  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }));
+  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }), { hfPartnerOf: catalogPartner });
   cartesia = await startCartesiaSimulator({ apiKey: 'cartesia-media-key' });
 });
 afterAll(async () => {

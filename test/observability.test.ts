@@ -14,12 +14,12 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 process.env.STAGE = 'test';
 
-type Observability = typeof import('../shared/observability/index.ts');
+type Observability = typeof import('../layers/core/observability/index.ts');
 let o: Observability;
 let lines: string[];
 
 beforeAll(async () => {
-  o = await import('../shared/observability/index.ts');
+  o = await import('../layers/core/observability/index.ts');
 });
 
 /** Every JSON line Powertools writes (it writes straight to the process streams). */
@@ -63,7 +63,7 @@ describe('money paths never swallow an error', () => {
   });
 
   it('logs a hold that cannot be released after a failed call (paidIdempotently), and still reports the call failure', async () => {
-    const { paidIdempotently } = await import('../shared/inference/idempotent.ts');
+    const { paidIdempotently } = await import('../shared/calls/idempotent.ts');
     const caller = { id: 'key:ck_1' };
     const payer = {
       caller,

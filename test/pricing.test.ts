@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ComposeError } from '../shared/errors.ts';
+import { ComposeError } from '../layers/core/errors.ts';
 import { exactDecimal, formatUsd, parseUsd } from '../shared/pricing/decimal.ts';
 import { meter, platformFeeBpsFromEnv, quoteWorstCase, type Charge, type PricingUnit } from '../shared/pricing/index.ts';
 

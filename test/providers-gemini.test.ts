@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGeminiSimulator, type GeminiSimulator } from '../infra/local/simulators/gemini/server.ts';
-import { InvalidRequestError, UpstreamError } from '../shared/errors.ts';
+import { InvalidRequestError, UpstreamError } from '../layers/core/errors.ts';
 import { createGeminiAdapter } from '../layers/providers/gemini/model.ts';
 import { thoughtSignatureOf } from '../layers/providers/gemini/tool-call-id.ts';
 import type { CanonicalRequest, ProviderTransport, StreamPart } from '../layers/providers/types.ts';

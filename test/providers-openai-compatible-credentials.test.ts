@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv, startSimulatorsForMissingKeys } from '../infra/local/simulators/openai-compatible/local-env.ts';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createAdapterResolver, createTextAdapter, transportFor, transportOverridesFromEnv } from '../layers/providers/registry.ts';
-import { UpstreamError } from '../shared/errors.ts';
+import { UpstreamError } from '../layers/core/errors.ts';
 import { callOptions, textOf, user } from './providers-openai-compatible-support.ts';
 
 /** A loopback Secrets Manager: GetSecretValue over the awsJson1_1 protocol, with a swappable secret. */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchWithRetry, type RetryInfo } from '../layers/providers/http/fetch-with-retry.ts';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, shouldRetryResponse } from '../layers/providers/http/retry-policy.ts';
-import { UpstreamError } from '../shared/errors.ts';
+import { UpstreamError } from '../layers/core/errors.ts';
 import { startScriptedServer, type ScriptedServer } from './providers-openai-compatible-support.ts';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 };

@@ -16,7 +16,7 @@ import { buildChatBody } from '../layers/providers/openai-compatible/request-bod
 import { convertUsage } from '../layers/providers/openai-compatible/usage.ts';
 import { openaiProfile } from '../layers/providers/openai/profile.ts';
 import type { CanonicalRequest } from '../layers/providers/types.ts';
-import { InvalidRequestError } from '../shared/errors.ts';
+import { InvalidRequestError } from '../layers/core/errors.ts';
 import { resolveTextModel } from '../shared/inference/resolve.ts';
 import { user, WEATHER_PARAMETERS } from './providers-openai-compatible-support.ts';
 

@@ -8,7 +8,7 @@ import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '
 import type { FlavorName } from '../infra/local/simulators/openai-compatible/flavors.ts';
 import { createTextAdapter } from '../layers/providers/registry.ts';
 import type { ProviderId, TextModelAdapter } from '../layers/providers/types.ts';
-import { UpstreamError } from '../shared/errors.ts';
+import { UpstreamError } from '../layers/core/errors.ts';
 import {
   callOptions,
   collect,

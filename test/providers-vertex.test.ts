@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVertexSimulator, type VertexSimulator } from '../infra/local/simulators/vertex/server.ts';
 import { createTestServiceAccount } from '../infra/local/simulators/vertex/service-account.ts';
-import { UpstreamError } from '../shared/errors.ts';
+import { UpstreamError } from '../layers/core/errors.ts';
 import { vertexBaseURL, vertexModelUrl } from '../layers/providers/vertex/endpoint.ts';
 import { createVertexAdapter } from '../layers/providers/vertex/model.ts';
 import type { CanonicalRequest, ProviderTransport, StreamPart } from '../layers/providers/types.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { tonePcm } from '../infra/local/simulators/openai-media/encode/tone.ts';
 import { startOpenAIVideoSimulator, type OpenAIVideoSimulator } from '../infra/local/simulators/openai-video/server.ts';
-import { wavFromPcm } from '../shared/media/formats/wav.ts';
+import { wavFromPcm } from '../layers/core/media/formats/wav.ts';
 import { decodePng } from './media-providers-support.ts';
 
 const KEY = 'sk-sdk-openai-0123456789';

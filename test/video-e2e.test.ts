@@ -10,7 +10,7 @@ import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyLedger } from '../shared/keys/index.ts';
 import { createDocumentClient } from '../shared/stores/clients.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { executionArnOf } from '../shared/videos/workflow.ts';
 import { VIDEO_QUEUE } from '../shared/videos/queue.ts';
 import { VIDEO_STATES } from '../shared/videos/state-machine.ts';

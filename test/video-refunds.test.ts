@@ -8,7 +8,7 @@ import { ensureTables, startDynamo } from '../infra/local/standins/dynamodb.ts';
 import { buildReceipt } from '../shared/receipts/index.ts';
 import { createKeyLedger, type KeyLedger } from '../shared/keys/index.ts';
 import { createDocumentClient } from '../shared/stores/clients.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { cancelVideoJob } from '../shared/videos/cancel.ts';
 import { failVideoJob } from '../shared/videos/failure.ts';
 import { newVideoJobId } from '../shared/videos/ids.ts';

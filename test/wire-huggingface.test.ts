@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { huggingfaceProfile } from '../layers/providers/huggingface/profile.ts';
 import { createHuggingFaceMediaAdapter } from '../layers/providers/huggingface/media/adapter.ts';
+import { catalogPartner } from '../shared/catalog/hf-partners.ts';
 import { createOpenAICompatibleAdapter } from '../layers/providers/openai-compatible/adapter.ts';
 import { callOptions } from './media-providers-support.ts';
 import { fetchRewritingTo, startWireRecorder, wireDiff, type CapturedRequest, type WireRecorder } from './support/wire-recorder.ts';
@@ -29,7 +30,7 @@ afterAll(() => Promise.all([rec?.close(), sim?.close()]));
 const sdk = () => new InferenceClient(TOKEN, { fetch: fetchRewritingTo(rec.origin, realFetch) });
 const transport = () => ({ baseURL: `${rec.origin}/v1`, apiKey: () => TOKEN, maxRetries: 0 });
 /** Each side's own mapping cache would hide the Hub lookup from the second run: a fresh adapter per call. */
-const media = () => createHuggingFaceMediaAdapter(transport(), { falPollMs: 1 });
+const media = () => createHuggingFaceMediaAdapter(transport(), { partnerOf: catalogPartner, falPollMs: 1 });
 
 const isHubLookup = (request: CapturedRequest): boolean => request.path.startsWith('/api/models/');
 let hubLookups: { sdk: CapturedRequest[]; ours: CapturedRequest[] } = { sdk: [], ours: [] };

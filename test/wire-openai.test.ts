@@ -16,7 +16,7 @@ import { createOpenAIMediaAdapter } from '../layers/providers/openai/media/adapt
 import { openaiProfile } from '../layers/providers/openai/profile.ts';
 import { createOpenAIVideoAdapter } from '../layers/providers/openai/video/adapter.ts';
 import type { StreamPart } from '../layers/providers/types.ts';
-import { wavFromPcm } from '../shared/media/formats/wav.ts';
+import { wavFromPcm } from '../layers/core/media/formats/wav.ts';
 import { callOptions, readAll } from './media-providers-support.ts';
 import { MEANINGFUL_HEADERS, startWireRecorder, wireDiff, type CapturedRequest, type WireRecorder } from './support/wire-recorder.ts';
 

@@ -4,7 +4,7 @@ import {
   encodePaymentSignatureHeader as officialEncodeSignature,
 } from '@x402/core/http';
 import { describe, expect, it } from 'vitest';
-import { PaymentRequiredError } from '../shared/errors.ts';
+import { PaymentRequiredError } from '../layers/core/errors.ts';
 import { buildPaymentRequired } from '../layers/x402/challenge.ts';
 import {
   decodePaymentRequiredHeader,

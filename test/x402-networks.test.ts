@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../shared/errors.ts';
+import { InvalidRequestError } from '../layers/core/errors.ts';
 import { settlementFromEnv } from '../layers/x402/config.ts';
 import { AVALANCHE_FUJI, BASE_SEPOLIA, caip2, chainIdOf, createNetworkRegistry } from '../layers/x402/networks.ts';
 

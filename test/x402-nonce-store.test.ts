@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables, startDynamo, type DynamoStandIn } from '../infra/local/standins/dynamodb.ts';
-import { PaymentRequiredError } from '../shared/errors.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { PaymentRequiredError } from '../layers/core/errors.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 import { NonceClaimLostError, createNonceStore, type NonceStore, type NonceSubject } from '../layers/x402/nonce-store.ts';
 
 let dynamo: DynamoStandIn;

@@ -10,8 +10,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables, startDynamo, type DynamoStandIn } from '../infra/local/standins/dynamodb.ts';
 import { createSignIn, type SignIn } from '../layers/x402/sign-in.ts';
-import { AuthenticationError } from '../shared/errors.ts';
-import { physicalTableName } from '../shared/stores/tables.ts';
+import { AuthenticationError } from '../layers/core/errors.ts';
+import { physicalTableName } from '../layers/core/tables.ts';
 
 let dynamo: DynamoStandIn;
 let client: DynamoDBClient;

@@ -9,7 +9,7 @@ import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
 import { KEY_ENV } from '../../shared/keys/index.ts';
 import { PLATFORM_FEE_ENV } from '../../shared/pricing/index.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
-import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../layers/core/tables.ts';
 
 const STAGE = 'bench';
 const REGION = 'us-east-1';

@@ -29,7 +29,7 @@ import { request } from 'undici';
 import { paddedPicture } from '../../infra/local/simulators/openai-media/encode/png.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 import { FAMILY_NODE_OPTIONS } from '../../shared/routes.ts';
-import { physicalTableName } from '../../shared/stores/tables.ts';
+import { physicalTableName } from '../../layers/core/tables.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
 import { newVideoJobId } from '../../shared/videos/ids.ts';
 import { videoKeyOf } from '../../shared/videos/storage.ts';

@@ -26,7 +26,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { createKeyLedger, ensureDevSigningKey, mintKey, type Ledger } from '../../shared/keys/index.ts';
 import { decodeReceiptHeader } from '../../shared/receipts/index.ts';
 import { decodePaymentSignatureHeader } from '../../layers/x402/codec.ts';
-import { tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { startChild } from '../lib/child.ts';
 import { readMemory, sampleRss } from '../lib/proc.ts';
 import { exactly, metric, type BenchContext, type Section, type SectionResult } from '../lib/section.ts';

@@ -15,7 +15,7 @@
  * the runtime's S3 and DynamoDB endpoints and media bucket.
  */
 import { startLocalRuntime, type LocalStandIns } from '../../infra/local/runtime.ts';
-import { MEDIA_BUCKET_ENV } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV } from '../../layers/core/tables.ts';
 import { announceReady } from '../lib/child.ts';
 import { installTrace } from './trace.ts';
 

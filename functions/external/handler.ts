@@ -2,12 +2,12 @@ import type { Operation } from '../../shared/http/handler.ts';
 import { createFamilyHandler } from '../../shared/http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../../shared/http/request.ts';
 import { json } from '../../shared/http/response.ts';
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../../layers/core/errors.ts';
 import { getOpenAIModel, listOpenAIModels } from '../../shared/external/models.ts';
 import { opencodeProviderConfig, opencodeWellKnown } from '../../shared/external/opencode.ts';
 import { sanitizeForExternal } from '../../shared/external/sanitize.ts';
 import { createTextOperations } from '../../shared/inference/operations.ts';
-import { diagnosticHeaders } from '../../shared/inference/surface.ts';
+import { diagnosticHeaders } from '../../shared/calls/surface.ts';
 import { lazyMediaResponses } from '../inference/media-responses.ts';
 import { billing, textServices } from '../inference/text-services.ts';
 

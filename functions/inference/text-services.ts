@@ -2,7 +2,7 @@ import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/p
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
 import { createResponsesStore } from '../../shared/stores/responses.ts';
-import { tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { billing, blobs, credentials, doc, idempotency } from '../shared-services.ts';
 
 /** The text pipeline's services for this instance, shared by the inference and external functions. */

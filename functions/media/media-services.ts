@@ -1,5 +1,6 @@
 import { createMediaAdapterResolver } from '../../layers/providers/media-registry.ts';
 import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
+import { catalogPartner } from '../../shared/catalog/hf-partners.ts';
 import type { MediaServices } from '../../shared/media/services.ts';
 import { mediaSettingsFromEnv } from '../../shared/media/services.ts';
 import { createMediaStore, urlTtlFromEnv } from '../../shared/media/storage/store.ts';
@@ -8,7 +9,7 @@ import { credentials, idempotency, mediaBucket, s3 } from '../shared-services.ts
 
 /** The media routes' services for this instance, shared by the media and external functions. */
 export const mediaServices: MediaServices = {
-  adapterFor: createMediaAdapterResolver(credentials, transportOverridesFromEnv()),
+  adapterFor: createMediaAdapterResolver(credentials, { hfPartnerOf: catalogPartner }, transportOverridesFromEnv()),
   store: createMediaStore({ s3, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
   uploads: createUploadStore({ s3, bucket: mediaBucket }),
   idempotency,

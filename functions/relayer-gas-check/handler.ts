@@ -6,7 +6,7 @@
 import { getAddress, type Address } from 'viem';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
-import { METRIC, describeError, emit, logger, withObservability } from '../../shared/observability/index.ts';
+import { METRIC, describeError, emit, logger, withObservability } from '../../layers/core/observability/index.ts';
 import { readRelayerGas, rpcBalance, type GasNetwork } from '../../shared/observability/relayer-gas.ts';
 
 export const RELAYER_ADDRESS_ENV = 'X402_RELAYER_ADDRESS';

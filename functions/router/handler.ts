@@ -1,4 +1,4 @@
-import { MethodNotAllowedError, NotFoundError } from '../../shared/errors.ts';
+import { MethodNotAllowedError, NotFoundError } from '../../layers/core/errors.ts';
 import { createHttpHandler } from '../../shared/http/handler.ts';
 import { FALLBACK_PATH, FAMILIES, ROUTES } from '../../shared/routes.ts';
 

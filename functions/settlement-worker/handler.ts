@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PROVIDER_SECRETS_ENV, createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { REQUEST_ID_ATTRIBUTE, deserializePending } from '../../shared/billing/settlement-queue.ts';
 import { x402PaymentsFromEnv } from '../../shared/billing/x402-from-env.ts';
-import { countSettlement, describeError, logger, withObservability, traced } from '../../shared/observability/index.ts';
+import { countSettlement, describeError, logger, withObservability, traced } from '../../layers/core/observability/index.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 
 // Facilitator credentials, if the facilitator needs any, come from the provider secret.

@@ -2,7 +2,7 @@
  * How a worker failure is classified. Step Functions retries a task on `RetryableVideoError` (its Retry
  * names the error by this name), SQS redelivers a submission that threw; anything else is final.
  */
-import { ComposeError } from '../../shared/errors.ts';
+import { ComposeError } from '../../layers/core/errors.ts';
 import { RETRYABLE_ERROR } from '../../shared/videos/state-machine.ts';
 import type { VideoJobError } from '../../shared/videos/job.ts';
 

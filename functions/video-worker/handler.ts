@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
 import { createDocumentClient, createS3Client } from '../../shared/stores/clients.ts';
-import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';
 import { createVideoAdapterResolver } from '../../shared/videos/adapters.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
 import { createRefunds } from '../../shared/videos/refund.ts';
@@ -11,7 +11,7 @@ import { VIDEO_ENV, videoWorkerSettingsFromEnv } from '../../shared/videos/setti
 import { createVideoStorage } from '../../shared/videos/storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
 import { createVideoWorker } from './worker.ts';
-import { withObservability, traced } from '../../shared/observability/index.ts';
+import { withObservability, traced } from '../../layers/core/observability/index.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();

@@ -8,7 +8,7 @@
  * error no retry fixes, the job is failed (and refunded) instead, so no job is left open behind a dead message.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from '../../shared/observability/index.ts';
+import { logger } from '../../layers/core/observability/index.ts';
 import { failVideoJob } from '../../shared/videos/failure.ts';
 import { VIDEO_STATUS, type VideoJob } from '../../shared/videos/job.ts';
 import { parseQueueMessage } from '../../shared/videos/queue.ts';

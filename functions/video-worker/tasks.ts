@@ -4,7 +4,7 @@
  * cancelled meanwhile ends its execution at the next poll even if StopExecution never arrived.
  */
 import { Readable } from 'node:stream';
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../../layers/core/errors.ts';
 import { failVideoJob } from '../../shared/videos/failure.ts';
 import { OPEN_STATUSES, VIDEO_STATUS, type VideoJob, type VideoJobError } from '../../shared/videos/job.ts';
 import { POLL_STATUS, VIDEO_TASKS, type PollStatus, type VideoTaskName } from '../../shared/videos/state-machine.ts';

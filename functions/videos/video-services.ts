@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, createS3Client, createSqsClient } from '../../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../../shared/stores/overflow.ts';
-import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
 import { sqsVideoQueue } from '../../shared/videos/queue.ts';
 import { createRefunds } from '../../shared/videos/refund.ts';
@@ -10,7 +10,7 @@ import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/vide
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';
 import { createVideoStorage } from '../../shared/videos/storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
-import { traced } from '../../shared/observability/index.ts';
+import { traced } from '../../layers/core/observability/index.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();

@@ -4,7 +4,7 @@
  * own code stores. `Record<Family, …>` makes a new family a compile error here until its access is decided.
  */
 import { FAMILIES, ROUTES, type Family } from '../../shared/routes.ts';
-import type { TableName } from '../../shared/stores/tables.ts';
+import type { TableName } from '../../layers/core/tables.ts';
 
 export interface FamilyAccess {
   readonly tables: readonly TableName[];

@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../shared/observability/names.ts';
+import { METRICS_NAMESPACE } from '../../layers/core/observability/names.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
 import { functionBuildOptions, LAMBDA_HANDLER } from './function-bundle.ts';
 import { PROJECT_ROOT } from './paths.ts';

@@ -16,7 +16,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LOG_EVENT, METRIC, METRICS_NAMESPACE } from '../../shared/observability/names.ts';
+import { LOG_EVENT, METRIC, METRICS_NAMESPACE } from '../../layers/core/observability/names.ts';
 import type { AlarmConfig } from './config.ts';
 
 /** A function as the dashboard groups it: a route family or a worker. */

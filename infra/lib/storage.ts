@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
-import { MEDIA_BUCKET_ENV, PARTITION_KEY, TABLES, TTL_ATTRIBUTE, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, PARTITION_KEY, TABLES, TTL_ATTRIBUTE, physicalTableName, type TableName } from '../../layers/core/tables.ts';
 import { UPLOADS_PREFIX } from '../../shared/uploads/keys.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
-import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../shared/stores/tables.ts';
+import { MEDIA_BUCKET_ENV, TABLES, physicalTableName, type TableName } from '../../layers/core/tables.ts';
 import { removeLocalEndpoints, writeLocalEndpoints } from './endpoints.ts';
 import { installLambdaGlobals } from './lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from './server.ts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { InvalidRequestError, PayloadTooLargeError } from '../../shared/errors.ts';
+import { InvalidRequestError, PayloadTooLargeError } from '../../layers/core/errors.ts';
 import { CLIENT_GONE } from '../../shared/http/request.ts';
 import { FALLBACK_PATH, FAMILIES, type Family } from '../../shared/routes.ts';
 import { matchRoute } from '../../shared/routing.ts';

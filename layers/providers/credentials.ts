@@ -6,7 +6,7 @@
  * so a rotated key applies without a restart. The secret wins over the environment.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { InternalError, UpstreamError } from '../../shared/errors.ts';
+import { InternalError, UpstreamError } from '../core/errors.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { ProviderId } from './types.ts';
 

@@ -2,7 +2,7 @@
  * Canonical media requests checked against what one provider can take. A request the provider cannot serve
  * is the client's to fix (400), said before any upstream call; shared so every adapter words it alike.
  */
-import { InvalidRequestError } from '../../shared/errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import type { EmbeddingRequest, ImageRequest } from './media-types.ts';
 import type { ProviderId } from './types.ts';
 

@@ -4,7 +4,7 @@
  * `provider_not_configured` for media. One line per provider: its media operations (embeddings, images,
  * speech, transcription, video jobs...) are spread into one adapter object.
  */
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
@@ -18,6 +18,7 @@ import { createFireworksMediaAdapter, FIREWORKS_BASE_URL } from './fireworks/med
 import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
 import { GEMINI_BASE_URL } from './gemini/model.ts';
 import { createHuggingFaceMediaAdapter, HF_ROUTER_URL } from './huggingface/media/adapter.ts';
+import type { PartnerResolver } from './huggingface/media/partners.ts';
 import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
 import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
@@ -29,7 +30,13 @@ import { createVertexMediaAdapter } from './vertex/media/adapter.ts';
 export interface MediaProvider {
   /** Used when the environment sets no base URL; undefined when it is per deployment or account. */
   readonly defaultBaseURL: string | undefined;
-  readonly create: (transport: ProviderTransport) => MediaAdapter;
+  readonly create: (transport: ProviderTransport, dependencies: MediaAdapterDependencies) => MediaAdapter;
+}
+
+/** What adapters learn from the domain, injected so this layer never imports it. */
+export interface MediaAdapterDependencies {
+  /** Which Hugging Face partner serves a model (the catalog's word). */
+  readonly hfPartnerOf: PartnerResolver;
 }
 
 const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
@@ -43,7 +50,7 @@ const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
   fireworks: { defaultBaseURL: FIREWORKS_BASE_URL, create: (transport) => createFireworksMediaAdapter(transport) },
   alibaba: { defaultBaseURL: DASHSCOPE_BASE_URL, create: (transport) => createAlibabaMediaAdapter(transport) },
   cloudflare: { defaultBaseURL: CLOUDFLARE_BASE_URL, create: (transport) => createCloudflareMediaAdapter(transport) },
-  'hugging face': { defaultBaseURL: HF_ROUTER_URL, create: (transport) => createHuggingFaceMediaAdapter(transport) },
+  'hugging face': { defaultBaseURL: HF_ROUTER_URL, create: (transport, dependencies) => createHuggingFaceMediaAdapter(transport, { partnerOf: dependencies.hfPartnerOf }) },
   deepgram: { defaultBaseURL: DEEPGRAM_BASE_URL, create: (transport) => createDeepgramAdapter(transport) },
   elevenlabs: { defaultBaseURL: ELEVENLABS_BASE_URL, create: (transport) => createElevenLabsAdapter(transport) },
   cartesia: { defaultBaseURL: CARTESIA_BASE_URL, create: (transport) => createCartesiaAdapter(transport) },
@@ -58,7 +65,8 @@ const mediaProvider = (provider: ProviderId): MediaProvider => {
   return entry;
 };
 
-export const createMediaAdapter = (provider: ProviderId, transport: ProviderTransport): MediaAdapter => mediaProvider(provider).create(transport);
+export const createMediaAdapter = (provider: ProviderId, transport: ProviderTransport, dependencies: MediaAdapterDependencies): MediaAdapter =>
+  mediaProvider(provider).create(transport, dependencies);
 
 /** The text transport, with the media default base URL where the environment names none (speech-only providers). */
 export const mediaTransportFor = (provider: ProviderId, credentials: ProviderCredentials, overrides: TransportOverrides = {}): ProviderTransport => {
@@ -68,12 +76,16 @@ export const mediaTransportFor = (provider: ProviderId, credentials: ProviderCre
 };
 
 /** `adapterFor` for the media routes: one adapter per provider, built on first use. */
-export const createMediaAdapterResolver = (credentials: ProviderCredentials, overrides: TransportOverrides = {}): ((provider: ProviderId) => MediaAdapter) => {
+export const createMediaAdapterResolver = (
+  credentials: ProviderCredentials,
+  dependencies: MediaAdapterDependencies,
+  overrides: TransportOverrides = {},
+): ((provider: ProviderId) => MediaAdapter) => {
   const adapters = new Map<ProviderId, MediaAdapter>();
   return (provider) => {
     let adapter = adapters.get(provider);
     if (adapter === undefined) {
-      adapter = createMediaAdapter(provider, mediaTransportFor(provider, credentials, overrides));
+      adapter = createMediaAdapter(provider, mediaTransportFor(provider, credentials, overrides), dependencies);
       adapters.set(provider, adapter);
     }
     return adapter;

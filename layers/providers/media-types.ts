@@ -3,6 +3,7 @@
  * its provider's wire format and the provider's answer into one canonical result, so routes and billing never
  * know a provider. Binary payloads travel as byte streams or Uint8Arrays, never as base64 strings in the core.
  */
+import type { StreamedBytes } from '../core/media/streamed.ts';
 import type { CallOptions, ProviderId } from './types.ts';
 
 export interface EmbeddingRequest {
@@ -33,18 +34,7 @@ export interface ImageRequest {
   readonly partialImages?: number;
 }
 
-/**
- * A file too large to hold in memory (an upload read from the media bucket): its size is known, its first
- * bytes are at hand (format, WAV header), and `open` reads it whole as a stream, from its first byte, each time
- * it is called (a retried provider request sends it again). `byteLength` is named as on a Uint8Array, so
- * `file.data.byteLength` is the size of either kind of file.
- */
-export interface StreamedBytes {
-  readonly byteLength: number;
-  /** The file's first bytes (up to 64 KiB): what sniffing and duration headers need. */
-  readonly head: Uint8Array;
-  open(): ReadableStream<Uint8Array>;
-}
+export type { StreamedBytes } from '../core/media/streamed.ts';
 
 export interface MediaFile<Data extends Uint8Array | StreamedBytes = Uint8Array> {
   readonly data: Data;

@@ -2,7 +2,7 @@
  * The one place that knows which adapter serves which provider. Everything else asks for a
  * `TextModelAdapter` by `ProviderId` and never sees a wire format.
  */
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.ts';

@@ -2,7 +2,7 @@
  * Every reason a payment is refused, each with its own stable code. All are 402s so an x402 client sees a fresh
  * challenge and can retry; the code and the human reason tell it (and its operator) what to fix.
  */
-import { PaymentRequiredError } from '../../shared/errors.ts';
+import { PaymentRequiredError } from '../core/errors.ts';
 
 export const PAYMENT_ERROR = {
   malformed: 'payment_malformed',

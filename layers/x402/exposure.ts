@@ -16,7 +16,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, NumberValue, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Address } from 'viem';
-import { PARTITION_KEY, TTL_ATTRIBUTE } from '../../shared/stores/tables.ts';
+import { PARTITION_KEY, TTL_ATTRIBUTE } from '../core/tables.ts';
 import { PAYMENT_ERROR, paymentRefused } from './errors.ts';
 import type { Network } from './schemas.ts';
 

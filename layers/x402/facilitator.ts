@@ -3,7 +3,7 @@
  * x402 v2 facilitator API. The facilitator's signer settles `upto`, so its address comes from `/supported`.
  */
 import { getAddress, type Address } from 'viem';
-import { UpstreamError } from '../../shared/errors.ts';
+import { UpstreamError } from '../core/errors.ts';
 import { X402_VERSION } from './constants.ts';
 import {
   settlementResponseSchema,

@@ -6,7 +6,7 @@
  *   release (the call failed before settlement): give the nonce and the hold back so the signature can be retried
  * `authorize` is claim + accept. Only they run before the first upstream byte.
  */
-import { describeError, logger } from '../../shared/observability/index.ts';
+import { describeError, logger } from '../core/observability/index.ts';
 import { decodePaymentSignatureHeader } from './codec.ts';
 import { PAYMENT_ERROR, paymentRefused, type PaymentErrorCode } from './errors.ts';
 import type { Address } from 'viem';

@@ -5,7 +5,7 @@
  * so it is read from the token contract (see `domain.ts`).
  */
 import type { Address } from 'viem';
-import { InvalidRequestError } from '../../shared/errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import type { Network } from './schemas.ts';
 
 export interface NetworkConfig {

@@ -15,8 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ComposeError } from '../../shared/errors.ts';
-import { PARTITION_KEY, TTL_ATTRIBUTE, isExpired } from '../../shared/stores/tables.ts';
+import { ComposeError } from '../core/errors.ts';
+import { PARTITION_KEY, TTL_ATTRIBUTE, isExpired } from '../core/tables.ts';
 import { PAYMENT_ERROR, paymentRefused } from './errors.ts';
 import type { VerifiedPayment } from './verified.ts';
 

@@ -21,8 +21,8 @@ import {
   type SIWxPayload,
 } from '@x402/extensions/sign-in-with-x';
 import { getAddress, type Address } from 'viem';
-import { AuthenticationError } from '../../shared/errors.ts';
-import { PARTITION_KEY, TTL_ATTRIBUTE } from '../../shared/stores/tables.ts';
+import { AuthenticationError } from '../core/errors.ts';
+import { PARTITION_KEY, TTL_ATTRIBUTE } from '../core/tables.ts';
 import { X402_VERSION } from './constants.ts';
 import type { Network } from './schemas.ts';
 

@@ -1,5 +1,5 @@
 import type { Caller } from '../auth/caller.ts';
-import { AuthenticationError, PaymentRequiredError } from '../errors.ts';
+import { AuthenticationError, PaymentRequiredError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { composeKeyPayer, type ComposeKeyBillingOptions } from './compose-key.ts';
 import type { Billing, Payer, PriceContext, Surface } from './types.ts';

@@ -4,7 +4,7 @@ import { assertModelAllowed, type KeyLedger, type KeyVerifier } from '../keys/in
 import { revokedKey } from '../keys/errors.ts';
 import { meter } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
-import { logger } from '../observability/index.ts';
+import { logger } from '../../layers/core/observability/index.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 
 export interface ComposeKeyBillingOptions {

@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/caller.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { logFailure } from '../observability/index.ts';
+import { logFailure } from '../../layers/core/observability/index.ts';
 
 /**
  * A hold that could not be released or settled is never swallowed: it is logged with the request id and the

@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AuthorizedPayment } from '../../layers/x402/index.ts';
-import { LOG_EVENT, logger, type MoneyContext } from '../observability/index.ts';
+import { LOG_EVENT, logger, type MoneyContext } from '../../layers/core/observability/index.ts';
 
 /** A settlement that must still happen: the authorized payment and the exact amount to settle. */
 export interface PendingSettlement {

@@ -20,7 +20,7 @@ import {
 } from '../../layers/x402/index.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromEnv } from '../stores/queues.ts';
-import { tableNameFromEnv } from '../stores/tables.ts';
+import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { sqsSettlementQueue } from './settlement-queue.ts';
 import { createX402Billing, X402_MIN_VALIDITY_SECONDS } from './x402.ts';
 import type { X402Billing } from './billing.ts';

@@ -19,12 +19,12 @@ import {
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
 import type { Caller } from '../auth/caller.ts';
-import { AuthenticationError, ComposeError, PaymentRequiredError, toComposeError } from '../errors.ts';
+import { AuthenticationError, ComposeError, PaymentRequiredError, toComposeError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
-import { countSettlement, describeError, logger } from '../observability/index.ts';
+import { countSettlement, describeError, logger } from '../../layers/core/observability/index.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
 import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
 import { requestOrigin } from '../http/origin.ts';

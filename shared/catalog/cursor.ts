@@ -4,7 +4,7 @@
  * exactly once, and a cursor from another query, another catalog build, or no cursor at all is refused.
  */
 import { createHash } from 'node:crypto';
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 
 interface CursorBody {
   readonly s: string;

@@ -2,7 +2,7 @@
  * The modality views: each canonical modality with its operations, model counts (over the full catalog,
  * so they agree with `/v1/models/all`) and the unit shapes it is billed in; and the models per operation.
  */
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../../layers/core/errors.ts';
 import { getCatalog, type Catalog } from './catalog.ts';
 import { cursorScope, paginate } from './cursor.ts';
 import { CANONICAL_MODALITIES, OPERATIONS_BY_MODALITY, type CanonicalModality, type CanonicalOperation } from './enums.ts';

@@ -3,7 +3,7 @@
  * inference path, and parameter metadata. When several providers serve an id and the caller names none,
  * the row of the most preferred provider wins (see `preference.ts`).
  */
-import { InvalidRequestError, NotFoundError } from '../errors.ts';
+import { InvalidRequestError, NotFoundError } from '../../layers/core/errors.ts';
 import { getCatalog, type Catalog, type CatalogEntry } from './catalog.ts';
 import type { CanonicalOperation, ModelProvider } from './enums.ts';
 import { closestIds, splitProviderPrefix } from './names.ts';

@@ -6,7 +6,7 @@
  */
 // zod/mini: the same rules as classic zod, tree-shaken to a few KB (classic adds ~450 KB to a function bundle).
 import * as z from 'zod/mini';
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS, isCanonicalOperation, type CanonicalModality } from './enums.ts';
 
 export const DEFAULT_PAGE_LIMIT = 50;

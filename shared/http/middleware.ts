@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { UpstreamError, toComposeError } from '../errors.ts';
-import { countProviderError, logger } from '../observability/index.ts';
+import { UpstreamError, toComposeError } from '../../layers/core/errors.ts';
+import { countProviderError, logger } from '../../layers/core/observability/index.ts';
 import { requestIdOf } from './request.ts';
 import { errorResult, type HttpResult } from './response.ts';
 

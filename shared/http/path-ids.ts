@@ -7,7 +7,7 @@
  * A malformed id is a 400, as OpenAI answers one (`Invalid 'response_id': … Expected an ID that begins with
  * 'resp'`), with a stable code per kind of id; a well-formed id that names nothing stays a 404.
  */
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 
 interface IdRule {
   readonly pattern: RegExp;

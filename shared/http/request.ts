@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidRequestError, PayloadTooLargeError } from '../errors.ts';
+import { InvalidRequestError, PayloadTooLargeError } from '../../layers/core/errors.ts';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
 
 /** What an operation sees of a request: the API Gateway event, normalized once. */
@@ -14,7 +14,7 @@ export interface HttpRequest {
   readonly pathParameters: Readonly<Record<string, string>>;
   /**
    * Aborts when the client hangs up, where the runtime can tell before any write (the local runtime: its socket
-   * closed). Lambda cannot: there the first failed write of a streamed body says so (`shared/sse/body.ts`).
+   * closed). Lambda cannot: there the first failed write of a streamed body says so (`layers/core/sse/body.ts`).
    */
   readonly clientGone?: AbortSignal;
 }

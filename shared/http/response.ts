@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ComposeError } from '../errors.ts';
+import type { ComposeError } from '../../layers/core/errors.ts';
 
 /** An operation's answer. A Readable body is piped to the client as it is produced (streaming families only). */
 export interface HttpResult {

@@ -2,7 +2,7 @@ import type { Billing, Surface } from '../billing/types.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json } from '../http/response.ts';
-import { paidIdempotently } from './idempotent.ts';
+import { paidIdempotently } from '../calls/idempotent.ts';
 import type { MediaResponses } from './media-responses/index.ts';
 import { priceText } from './price.ts';
 import { fromInputItems } from './request/responses-input.ts';

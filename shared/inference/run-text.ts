@@ -2,34 +2,31 @@ import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from
 import type { Caller } from '../auth/caller.ts';
 import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { ClientClosedError, ComposeError, UpstreamError } from '../errors.ts';
+import { ClientClosedError, ComposeError, UpstreamError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
-import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
-import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import { ABORTED, abortedBy, streamedBody } from '../../layers/core/sse/body.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import type { StoredStatus } from '../stores/responses.ts';
 import { accumulate, createAccumulator, type Completion } from './accumulate.ts';
 import { createChatChunkSerializer, toChatCompletion } from './chat/serialize.ts';
 import { assistantTurn } from './conversation.ts';
 import type { FrameSerializer } from './frames.ts';
 import { newChatCompletionId, newResponseId } from './ids.ts';
-import { logAbandonFailure } from './idempotent.ts';
+import { logAbandonFailure } from '../calls/idempotent.ts';
 import type { TextRequest } from './request/text-request.ts';
 import { buildResponseObject, statusOf, type ResponseBase } from './responses/output.ts';
 import { createResponsesEventSerializer } from './responses/serialize.ts';
 import type { ResolvedModel, TextServices } from './services.ts';
-import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from './surface.ts';
+import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from '../calls/surface.ts';
 import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
-import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../observability/index.ts';
+import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
-/** Called once with the whole answer when it is finished, e.g. to keep it for idempotent replays. */
-export type OnFinished = (result: { statusCode: number; headers: Record<string, string>; body: string }) => Promise<void>;
-
-/** Called when a streamed answer is abandoned by its client before it finished, e.g. to free its idempotency key. */
-export type OnAbandoned = () => Promise<void>;
+import type { OnAbandoned, OnFinished } from '../calls/hooks.ts';
+export type { OnAbandoned, OnFinished };
 
 export interface TextCall {
   readonly http: HttpRequest;

@@ -1,18 +1,9 @@
 import type { ProviderId, TextModelAdapter } from '../../layers/providers/types.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import type { ResponsesStore } from '../stores/responses.ts';
+import type { ResolvedModel } from '../calls/resolved-model.ts';
 
-/** A public model id resolved through the catalog to the provider and wire model that serve it. */
-export interface ResolvedModel {
-  readonly publicId: string;
-  readonly provider: ProviderId;
-  readonly wireModel: string;
-  readonly maxOutputTokens?: number;
-  /** The catalog's `capabilities.reasoning`: reasoning options reach only models marked so. */
-  readonly reasoning?: boolean;
-  /** The catalog row, for pricing. */
-  readonly row: Readonly<Record<string, unknown>>;
-}
+export type { ResolvedModel };
 
 export interface TextSettings {
   /** SSE comment cadence while the upstream is silent. */

@@ -3,7 +3,7 @@
  * holds PUBLIC keys only, each with a `kid`: rotation adds a key, tokens name theirs, retiring one removes it.
  */
 import type { JSONWebKeySet } from 'jose';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './claims.ts';
 
 export const KEY_ENV = {

@@ -1,5 +1,5 @@
 /** The Compose Key failures, each with its own stable code. Messages never carry a token or key material. */
-import { AuthenticationError, PaymentRequiredError, PermissionError } from '../errors.ts';
+import { AuthenticationError, PaymentRequiredError, PermissionError } from '../../layers/core/errors.ts';
 import { formatUsd } from '../pricing/decimal.ts';
 
 export const KEY_ERROR_CODES = {

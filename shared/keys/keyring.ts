@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 
 export const SIGNING_ALG = 'EdDSA';
 

@@ -1,6 +1,6 @@
 /** What every ledger operation needs: an injected document client, the table, and a clock (epoch seconds). */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { ledgerKey, RESERVATION_ID_PATTERN } from './ledger-item.ts';
 import { KEY_ID_PATTERN, MAX_BUDGET } from './claims.ts';
 

@@ -12,7 +12,7 @@
  *   expiresAt  the key's `exp` plus a retention period (TTL); an expired item is treated as absent
  *   usableUntil  the key's `exp` (NEVER without one): reserve refuses from then on, in its one round trip
  */
-import { isExpired, PARTITION_KEY, TTL_ATTRIBUTE } from '../stores/tables.ts';
+import { isExpired, PARTITION_KEY, TTL_ATTRIBUTE } from '../../layers/core/tables.ts';
 
 export const LEDGER_ATTR = {
   budget: 'budget',

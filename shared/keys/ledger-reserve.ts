@@ -5,13 +5,13 @@
  * Only a refusal costs a second round trip (a read to say why).
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { InternalError } from '../errors.ts';
-import { isExpired, PARTITION_KEY } from '../stores/tables.ts';
+import { InternalError } from '../../layers/core/errors.ts';
+import { isExpired, PARTITION_KEY } from '../../layers/core/tables.ts';
 import { expiredKey, insufficientBudget, invalidKey, revokedKey } from './errors.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
 import { release } from './ledger-settle.ts';
 import { atomic, DEFAULT_HOLD_SECONDS, isStale, LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, reservationAttribute } from './ledger-item.ts';
-import { countStaleHoldRelease } from '../observability/index.ts';
+import { countStaleHoldRelease } from '../../layers/core/observability/index.ts';
 
 /** Where a ledger comes from when a key is first used: its verified claims. */
 export interface LedgerInit {

@@ -4,7 +4,7 @@
  * settle or release (or a release racing a settle) finds it gone and changes nothing.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
 import { isStale, LEDGER_ATTR as A, ledgerFromItem, ledgerKey, reservationAttribute } from './ledger-item.ts';
 

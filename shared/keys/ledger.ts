@@ -3,8 +3,8 @@
  * `settle` (metered amount) or `release` (failure, cancel) after it, both keyed by the same reservation id.
  */
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../errors.ts';
-import { PARTITION_KEY } from '../stores/tables.ts';
+import { ConflictError } from '../../layers/core/errors.ts';
+import { PARTITION_KEY } from '../../layers/core/tables.ts';
 import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext } from './ledger-context.ts';
 import { LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, type Ledger } from './ledger-item.ts';
 import { reserve, type LedgerInit, type Reservation } from './ledger-reserve.ts';

@@ -1,7 +1,7 @@
 /** Minting a Compose Key: an EdDSA JWT whose `kid` names the signing key and whose `jti` names the ledger. */
 import { randomBytes } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, KEY_PREFIX, MAX_BUDGET, type ComposeKeyClaims } from './claims.ts';
 import type { SigningKey } from './keyring.ts';
 

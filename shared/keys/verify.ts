@@ -6,7 +6,7 @@
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { claimsFromPayload, KEY_PREFIX, type ComposeKeyClaims } from './claims.ts';
 import type { KeyVerifierConfig } from './config.ts';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError } from '../../layers/core/errors.ts';
 import { expiredKey, invalidKey, missingKey } from './errors.ts';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;

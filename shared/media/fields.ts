@@ -3,8 +3,8 @@
  * same readers: a multipart field is always a string, so in a form numbers and booleans are read from their
  * text (and an empty field is an absent one); in JSON each field must have its own type, as OpenAI requires.
  */
-import { InvalidRequestError } from '../errors.ts';
-import { requireModel } from '../inference/request/fields.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
+import { requireModel } from '../calls/fields.ts';
 
 export type Body = Readonly<Record<string, unknown>>;
 

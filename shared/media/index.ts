@@ -19,14 +19,14 @@ export { mediaKey, extensionFor } from './storage/keys.ts';
 
 // Uploads: multipart bodies, and files checked for presence, size and real format.
 export { readMultipart, fieldsAsBody, type MultipartBody } from './upload/multipart.ts';
-export { assertFileSize, assertFormat, filesNamed, requireFiles, FILE_ERROR_CODES } from './upload/files.ts';
-export { MEDIA_LIMITS } from './upload/limits.ts';
+export { assertFileSize, assertFormat, filesNamed, requireFiles, FILE_ERROR_CODES } from '../uploads/files.ts';
+export { MEDIA_LIMITS } from '../../layers/core/media/limits.ts';
 export { multipartFingerprint } from './fingerprint.ts';
-export { readMediaJson } from './json-body.ts';
+export { readMediaJson } from '../http/json-body.ts';
 
 // Formats: what bytes are, and how long audio lasts.
-export { sniffMedia, type SniffedMedia, type MediaKind } from './formats/sniff.ts';
-export { audioDuration, type AudioDuration } from './formats/duration.ts';
-export { readWavInfo, wavFromPcm, wavHeader, type PcmFormat, type WavInfo } from './formats/wav.ts';
-export { readPngSize, sizeLabel, type ImageSize } from './formats/png.ts';
+export { sniffMedia, type SniffedMedia, type MediaKind } from '../../layers/core/media/formats/sniff.ts';
+export { audioDuration, type AudioDuration } from '../../layers/core/media/formats/duration.ts';
+export { readWavInfo, wavFromPcm, wavHeader, type PcmFormat, type WavInfo } from '../../layers/core/media/formats/wav.ts';
+export { readPngSize, sizeLabel, type ImageSize } from '../../layers/core/media/formats/png.ts';
 export { renderSrt, renderVtt, type TimedText } from './transcription/subtitles.ts';

@@ -12,7 +12,7 @@ import { readEditRequest } from './images/edit-request.ts';
 import { parseImageFields } from './images/request.ts';
 import { prepareImages, serveImages } from './images/serve.ts';
 import { streamImages } from './images/stream.ts';
-import { readMediaJson } from './json-body.ts';
+import { readMediaJson } from '../http/json-body.ts';
 import type { MediaModel } from './model.ts';
 import { servePaid, servePaidStream, type PaidCall, type Serve } from './paid.ts';
 import type { PriceContext } from '../billing/types.ts';
@@ -24,7 +24,7 @@ import { prepareTranscription, serveTranscription } from './transcription/serve.
 import { streamTranscription } from './transcription/stream.ts';
 import { serveTranslation } from './transcription/translate.ts';
 import { prepareModeration, serveModeration } from './moderation/serve.ts';
-import { MEDIA_LIMITS } from './upload/limits.ts';
+import { MEDIA_LIMITS } from '../../layers/core/media/limits.ts';
 
 export type MediaOperationName =
   | 'embeddings.create'

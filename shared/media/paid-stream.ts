@@ -15,19 +15,19 @@ import type { StreamError } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
 import { logMoneyFailure } from '../billing/log.ts';
 import type { Payment, Settled } from '../billing/types.ts';
-import { ComposeError } from '../errors.ts';
+import { ComposeError } from '../../layers/core/errors.ts';
 import type { HttpResult } from '../http/response.ts';
-import { logAbandonFailure } from '../inference/idempotent.ts';
-import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
-import { streamErrorFrame } from '../inference/surface.ts';
+import { logAbandonFailure } from '../calls/idempotent.ts';
+import type { OnAbandoned, OnFinished } from '../calls/hooks.ts';
+import { streamErrorFrame } from '../calls/surface.ts';
 import type { Measured } from '../pricing/index.ts';
 import type { ReceiptBody } from '../receipts/index.ts';
-import { ABORTED, abortedBy, streamedBody } from '../sse/body.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
-import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import { ABORTED, abortedBy, streamedBody } from '../../layers/core/sse/body.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, timedOut, withDiagnostics } from './provider-call.ts';
-import { cleanupFailed, handledLater, logFailure, recordFirstByte, withSubsegment } from '../observability/index.ts';
+import { cleanupFailed, handledLater, logFailure, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
 /** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;

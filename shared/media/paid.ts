@@ -12,15 +12,15 @@ import { logMoneyFailure } from '../billing/log.ts';
 import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
-import { paidIdempotently } from '../inference/idempotent.ts';
-import type { OnAbandoned, OnFinished } from '../inference/run-text.ts';
+import { paidIdempotently } from '../calls/idempotent.ts';
+import type { OnAbandoned, OnFinished } from '../calls/hooks.ts';
 import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
 import { runStream } from './paid-stream.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
-import { logFailure, withSubsegment } from '../observability/index.ts';
+import { logFailure, withSubsegment } from '../../layers/core/observability/index.ts';
 
 export interface PaidModel {
   readonly publicId: string;

@@ -5,9 +5,9 @@
  */
 import type { CallOptions } from '../../layers/providers/types.ts';
 import type { Surface } from '../billing/types.ts';
-import { ClientClosedError, UpstreamError } from '../errors.ts';
+import { ClientClosedError, UpstreamError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { diagnosticHeaders } from '../inference/surface.ts';
+import { diagnosticHeaders } from '../calls/surface.ts';
 import type { PaidModel } from './paid.ts';
 
 export interface ProviderCall {

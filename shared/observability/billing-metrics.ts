@@ -5,7 +5,7 @@
  */
 import type { Billing, Payer, Payment } from '../billing/types.ts';
 import { ATOMIC_PER_USD } from '../pricing/decimal.ts';
-import { recordSpend } from './index.ts';
+import { recordSpend } from '../../layers/core/observability/index.ts';
 
 // Spread, so whatever else a payment or payer carries (an output cap, a creation check) passes through unchanged.
 const withSpend = (payment: Payment, model: string): Payment => ({

@@ -4,7 +4,7 @@
  * `1.5e-7` → "1.5e-7"), that decimal becomes an exact rational of bigints, and the only rounding in the whole
  * engine is one ceiling to USDC atomic units (6 decimals) per line item (see `atomicCeil`).
  */
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 
 /** value = n / d, with n ≥ 0 and d > 0. */
 export interface Rational {

@@ -1,5 +1,5 @@
 /** The platform fee: basis points of the provider amount, rounded up to an atomic unit. */
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { ceilDiv } from './decimal.ts';
 
 export const PLATFORM_FEE_ENV = 'PLATFORM_FEE_BPS';

@@ -1,5 +1,5 @@
 /** Line items: exact quantity × exact unit price, rounded up to an atomic unit once, here. */
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { atomicCeil, exactDecimal, multiply, ratio, toNumber, type Rational } from './decimal.ts';
 import type { LineItem } from './types.ts';
 

@@ -3,7 +3,7 @@
  * never below what `meter` charges for the same call, provided the call stays within the bounds the quote
  * assumed (the caller sends `bounds.outputTokens` upstream as the output cap).
  */
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import { atomicCeil, ceilDiv, multiply, ratio, type Rational } from './decimal.ts';
 import { platformFee, resolveFeeBps } from './fee.ts';
 import { amountOf, count, SECONDS_PER_MINUTE } from './lines.ts';

@@ -1,5 +1,5 @@
 /** Finding the pricing unit and the entry that prices a call, with the same rules before and after it. */
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 import { exactDecimal, multiply, ratio, type Rational } from './decimal.ts';
 import type { PricingUnit } from './types.ts';
 

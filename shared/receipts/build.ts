@@ -2,7 +2,7 @@
  * Receipts: what was charged, line by line, and whether it is paid. A receipt that does not add up is a bug
  * in the gateway, so building one refuses it rather than sending the client arithmetic it cannot trust.
  */
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../layers/core/errors.ts';
 import type { LineItem } from '../pricing/types.ts';
 import { SETTLEMENT_STATUS, type ReceiptBody } from './schema.ts';
 

@@ -3,8 +3,8 @@
  * document names this one; both are sent), or an `event: compose.receipt` frame after `[DONE]` on native
  * streams (docs/decisions.md, "Where the receipt goes on a stream"). Decoding accepts standard base64 too, since clients re-encode headers as they like.
  */
-import { InvalidRequestError } from '../errors.ts';
-import { eventFrame } from '../sse/encode.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
+import { eventFrame } from '../../layers/core/sse/encode.ts';
 import { receiptBodySchema, type ReceiptBody } from './schema.ts';
 
 export const RECEIPT_HEADER = 'x-compose-receipt';

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { traced } from '../observability/index.ts';
+import { traced } from '../../layers/core/observability/index.ts';
 
 /**
  * AWS clients are made here, once per function module, and injected into stores. Endpoints come from the SDK's

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, UnprocessableError } from '../errors.ts';
+import { ConflictError, UnprocessableError } from '../../layers/core/errors.ts';
 import { loadBody, storeBody, type BlobStore } from './overflow.ts';
-import { isExpired } from './tables.ts';
+import { isExpired } from '../../layers/core/tables.ts';
 
 /** A finished answer, kept so a retry with the same key gets exactly it again (streams keep their SSE transcript). */
 export interface StoredResult {

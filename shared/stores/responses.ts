@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../../layers/core/errors.ts';
 import { loadBody, storeBody, type BlobStore } from './overflow.ts';
-import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from './tables.ts';
+import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from '../../layers/core/tables.ts';
 
 export type StoredStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 

@@ -4,9 +4,9 @@
  * payment authorization is no proof, since a settled one is public): the upload is keyed under that caller.
  */
 import type { Billing } from '../billing/types.ts';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { readMediaJson } from '../media/json-body.ts';
+import { readMediaJson } from '../http/json-body.ts';
 import { json, type HttpResult } from '../http/response.ts';
 import { newUploadId } from './ids.ts';
 import { uploadKey } from './keys.ts';

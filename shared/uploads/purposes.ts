@@ -1,8 +1,8 @@
 /**
  * What an upload is for, and so how large it may be: the provider limits of the operation that will read it
- * (shared/media/upload/limits.ts), lowered by a deployment's `MEDIA_MAX_UPLOAD_BYTES`.
+ * (layers/core/media/limits.ts), lowered by a deployment's `MEDIA_MAX_UPLOAD_BYTES`.
  */
-import { MEDIA_LIMITS } from '../media/upload/limits.ts';
+import { MEDIA_LIMITS } from '../../layers/core/media/limits.ts';
 
 export const UPLOAD_PURPOSES = ['transcription', 'image_edit'] as const;
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];

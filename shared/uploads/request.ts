@@ -1,6 +1,6 @@
 /** POST /v1/uploads: `{filename, content_type?, bytes, purpose}`, each refused with its own 400 (or 413 for size). */
-import { InvalidRequestError, PayloadTooLargeError } from '../errors.ts';
-import { formatBytes } from '../media/upload/limits.ts';
+import { InvalidRequestError, PayloadTooLargeError } from '../../layers/core/errors.ts';
+import { formatBytes } from '../../layers/core/media/limits.ts';
 import { purposeLimit, UPLOAD_PURPOSES, type UploadPurpose } from './purposes.ts';
 
 export interface UploadRequest {

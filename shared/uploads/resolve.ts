@@ -5,8 +5,8 @@
  */
 import type { MediaFile, StreamedBytes } from '../../layers/providers/media-types.ts';
 import type { Caller } from '../auth/caller.ts';
-import { AuthenticationError, InvalidRequestError, NotFoundError } from '../errors.ts';
-import { assertFileSize } from '../media/upload/files.ts';
+import { AuthenticationError, InvalidRequestError, NotFoundError } from '../../layers/core/errors.ts';
+import { assertFileSize } from './files.ts';
 import { isUploadId } from './ids.ts';
 import { uploadKey } from './keys.ts';
 import type { UploadPurpose } from './purposes.ts';

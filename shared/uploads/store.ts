@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ConflictError } from '../errors.ts';
+import { ConflictError } from '../../layers/core/errors.ts';
 
 export interface PresignedPut {
   readonly url: string;

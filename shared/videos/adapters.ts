@@ -5,6 +5,7 @@
  */
 import type { ProviderCredentials } from '../../layers/providers/credentials.ts';
 import { createMediaAdapter, mediaTransportFor } from '../../layers/providers/media-registry.ts';
+import { catalogPartner } from '../catalog/hf-partners.ts';
 import type { MediaAdapter } from '../../layers/providers/media-types.ts';
 import type { TransportOverrides } from '../../layers/providers/registry.ts';
 import type { ProviderId } from '../../layers/providers/types.ts';
@@ -24,7 +25,7 @@ export const createVideoAdapterResolver = (
     if (!adapter) {
       const transport = mediaTransportFor(provider, credentials, overrides);
       const videosURL = env[VIDEO_BASE_URL_ENV[provider] ?? '']?.trim();
-      adapter = createMediaAdapter(provider, videosURL ? { ...transport, baseURL: videosURL } : transport);
+      adapter = createMediaAdapter(provider, videosURL ? { ...transport, baseURL: videosURL } : transport, { hfPartnerOf: catalogPartner });
       adapters.set(provider, adapter);
     }
     return adapter;

@@ -4,8 +4,8 @@
  * README.md: a job cancelled while still queued never reached the provider and is refunded like a failure;
  * once submitted, the provider renders (and bills) it regardless, so the charge stands.
  */
-import { ConflictError } from '../errors.ts';
-import { describeError, logger } from '../observability/index.ts';
+import { ConflictError } from '../../layers/core/errors.ts';
+import { describeError, logger } from '../../layers/core/observability/index.ts';
 import { VIDEO_STATUS, type VideoJob } from './job.ts';
 import type { VideoJobStore } from './job-store.ts';
 import type { Refunds } from './refund.ts';

@@ -5,7 +5,7 @@
  * every job read); a job without a finished video is a 409 that says where it stands.
  */
 import type { Billing, Surface } from '../billing/types.ts';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../../layers/core/errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { VIDEO_STATUS } from './job.ts';
 import type { VideoServices } from './services.ts';

@@ -4,8 +4,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError } from '../errors.ts';
-import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from '../stores/tables.ts';
+import { NotFoundError } from '../../layers/core/errors.ts';
+import { MAX_RECORD_ID_LENGTH, isExpired, shownId } from '../../layers/core/tables.ts';
 import type { VideoJob, VideoStatus } from './job.ts';
 
 export interface VideoJobStoreOptions {

@@ -4,17 +4,17 @@
  * finalized at submission and the receipt comes back with the job. Money for jobs that never produce a video
  * is handled by failure.ts and cancel.ts (see README.md).
  */
-import { streamedBody } from '../sse/body.ts';
+import { streamedBody } from '../../layers/core/sse/body.ts';
 import type { Context } from 'aws-lambda';
 import { sleep } from '../../layers/providers/http/sleep.ts';
 import type { Billing, Payer, Payment, Settled, Surface } from '../billing/types.ts';
-import { ComposeError, UpstreamError } from '../errors.ts';
+import { ComposeError, UpstreamError } from '../../layers/core/errors.ts';
 import type { Operation } from '../http/handler.ts';
 import { readJsonObject, type HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
-import { paidIdempotently } from '../inference/idempotent.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../sse/encode.ts';
-import { HEARTBEAT, withHeartbeat } from '../sse/heartbeat.ts';
+import { paidIdempotently } from '../calls/idempotent.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import { videoContent } from './content.ts';
 import { failVideoJob } from './failure.ts';
 import { newVideoJobId } from './ids.ts';

@@ -4,8 +4,8 @@
  */
 import type { ProviderId } from '../../layers/providers/types.ts';
 import { resolveModel, type ModelRow } from '../catalog/index.ts';
-import { InvalidRequestError } from '../errors.ts';
-import { readMetadata } from '../inference/request/fields.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
+import { readMetadata } from '../calls/fields.ts';
 import type { PricingUnit } from '../pricing/index.ts';
 import type { VideoSpec } from './job.ts';
 import { acceptsDuration, describeDurations, videoLimitsFor } from './limits.ts';

@@ -1,5 +1,5 @@
 /** `GET /v1/videos/{id}/stream` query bounds (streaming.md): out of range or not a number is a 400, never clamped. */
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
 
 export const STREAM_BOUNDS = {
   pollIntervalMs: { min: 500, max: 30_000, default: 2_000 },

@@ -23,7 +23,7 @@ import { usdcAbi } from '../../layers/x402/abi.ts';
 import type { PaymentPayload, PaymentRequired } from '../../layers/x402/schemas.ts';
 import { createKeyLedger, ensureDevSigningKey, mintKey, type KeyLedger } from '../../shared/keys/index.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../../shared/receipts/index.ts';
-import { tableNameFromEnv } from '../../shared/stores/tables.ts';
+import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { parseSse } from './e2e.ts';
 
 export const CHAT = '/v1/chat/completions';

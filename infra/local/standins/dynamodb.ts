@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { PARTITION_KEY, TABLES, physicalTableName, type TableName } from '../../../shared/stores/tables.ts';
+import { PARTITION_KEY, TABLES, physicalTableName, type TableName } from '../../../layers/core/tables.ts';
 
 export interface DynamoStandIn {
   readonly endpoint: string;

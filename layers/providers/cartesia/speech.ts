@@ -5,7 +5,7 @@
  * effect on earlier models"); earlier models take only the deprecated `speed: slow|normal|fast`, so a numeric speed
  * for them is refused rather than silently ignored.
  */
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
 import type { SpeechRequest } from '../media-types.ts';
 import type { TtsBytesRequest } from './wire.ts';

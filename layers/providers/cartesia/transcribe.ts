@@ -2,7 +2,7 @@
  * Canonical transcription ↔ Cartesia's batch `/stt`: word timestamps are asked for and grouped into sentence
  * segments; Cartesia reports the audio's duration (read from the audio when it does not).
  */
-import { audioDuration } from '../../../shared/media/formats/duration.ts';
+import { audioDuration } from '../../core/media/formats/duration.ts';
 import { formWithFile, type StreamedBody } from '../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult, TranscriptionSegment } from '../media-types.ts';
 import type { SttResponse } from './wire.ts';

@@ -3,7 +3,7 @@
  * `thalia` is `aura-2-thalia-en` (a full model id as the voice is used as is). Formats map to Deepgram's
  * encoding/container combinations; speed has no REST equivalent and is refused rather than ignored.
  */
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
 import type { SpeechRequest } from '../media-types.ts';
 

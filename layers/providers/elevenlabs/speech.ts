@@ -3,7 +3,7 @@
  * A-law): WAV, FLAC and AAC are refused. Speed goes in `voice_settings.speed`, which ElevenLabs bounds to 0.7–1.2;
  * a language in `language_code` (ISO 639-1), which ElevenLabs enforces on the models that support it.
  */
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import { unsupportedFormat } from '../media-input.ts';
 import type { SpeechRequest } from '../media-types.ts';
 

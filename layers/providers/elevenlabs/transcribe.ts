@@ -3,7 +3,7 @@
  * length: it is read from the audio itself (exact for WAV), else the last word's end. Words are grouped into
  * sentence segments. A `prompt` has no Scribe equivalent and is not sent.
  */
-import { audioDuration } from '../../../shared/media/formats/duration.ts';
+import { audioDuration } from '../../core/media/formats/duration.ts';
 import { formWithFile, type StreamedBody } from '../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult, TranscriptionSegment } from '../media-types.ts';
 import type { SpeechToTextResponse } from './wire.ts';

@@ -4,7 +4,7 @@
  * parts named after the call they answer. Consecutive turns of one role merge, because Vertex requires
  * user and model turns to alternate and a turn's function responses must travel together.
  */
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import type { CanonicalMessage } from '../types.ts';
 import { convertUserParts } from './convert-user-parts.ts';
 import { thoughtSignatureOf, UNKNOWN_THOUGHT_SIGNATURE } from './tool-call-id.ts';

@@ -3,7 +3,7 @@
  * Google-specific facts live here: an invalid Gemini key is a 400 told apart only by its ErrorInfo reason,
  * the wait a 429 asks for sits in a RetryInfo detail, and Vertex messages name project resource paths.
  */
-import type { UpstreamError } from '../../../shared/errors.ts';
+import type { UpstreamError } from '../../core/errors.ts';
 import { sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { classifyUpstreamStatus, upstreamError } from '../http/upstream-error.ts';
 import type { ProviderId, StreamError } from '../types.ts';

@@ -2,7 +2,7 @@
  * The generateContent protocol as a TextModelAdapter. Gemini and Vertex differ only in where they are
  * reached and how they authorize, so both build one of these from a `GenerateContentEndpoint`.
  */
-import { decodeSse, parseJsonEvents, type ParsedEvent } from '../../../shared/sse/decode.ts';
+import { decodeSse, parseJsonEvents, type ParsedEvent } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import type { CallOptions, CanonicalRequest, ProviderId, StreamPart, TextModelAdapter } from '../types.ts';
 import { buildGenerateContentRequest } from './build-request.ts';

@@ -5,7 +5,7 @@
  */
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
-import { cleanupFailed } from '../../../shared/observability/index.ts';
+import { cleanupFailed } from '../../core/observability/index.ts';
 
 export async function* readParts(warnings: readonly string[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   for (const message of warnings) yield { type: 'warning', message };

@@ -5,12 +5,12 @@
  *   body chunk has arrived (see `withFirstChunk`); after that the response is the caller's, failures included.
  * - Each attempt has its own timeout up to that first byte; the caller's signal aborts everything at once.
  */
-import { ComposeError, UpstreamError } from '../../../shared/errors.ts';
+import { ComposeError, UpstreamError } from '../../core/errors.ts';
 import { withFirstChunk } from './first-byte.ts';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { UPSTREAM_CODES } from './upstream-error.ts';
-import { cleanupFailed } from '../../../shared/observability/index.ts';
+import { cleanupFailed } from '../../core/observability/index.ts';
 
 export interface RetryInfo {
   /** 1 for the first retry (the second attempt). */

@@ -5,7 +5,7 @@
  * Wire formats stay in the provider folders; nothing here knows one.
  */
 import type * as z from 'zod';
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import type { CallOptions, ProviderId, ProviderTransport } from '../types.ts';
 import { fetchWithRetry } from './fetch-with-retry.ts';
 import { fetchSending, isStreamedBody, type StreamedBody } from './streamed-body.ts';
@@ -13,7 +13,7 @@ import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
-import { cleanupFailed } from '../../../shared/observability/index.ts';
+import { cleanupFailed } from '../../core/observability/index.ts';
 
 /** A complete media body's first byte is the whole generation (an image, a transcript): it gets long. */
 export const MEDIA_FIRST_BYTE_TIMEOUT_MS = 600_000;

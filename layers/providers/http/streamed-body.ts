@@ -6,7 +6,7 @@
  * (base64 in JSON) read it whole with `bytesOf`, bounded.
  */
 import { randomUUID } from 'node:crypto';
-import { PayloadTooLargeError } from '../../../shared/errors.ts';
+import { PayloadTooLargeError } from '../../core/errors.ts';
 import type { ImageRequest, MediaFile, MediaInput, StreamedBytes } from '../media-types.ts';
 
 export interface StreamedBody {

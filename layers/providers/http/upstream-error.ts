@@ -2,7 +2,7 @@
  * The gateway's vocabulary for provider failures, shared by every adapter: a provider's HTTP status becomes
  * one stable code and the status the gateway answers with.
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { CONTENT_FILTER_MESSAGE } from './sanitize.ts';
 
 export const UPSTREAM_CODES = {

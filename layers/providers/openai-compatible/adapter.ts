@@ -2,8 +2,8 @@
  * The OpenAI-compatible family's adapter: one implementation of `TextModelAdapter`, parameterised by a
  * provider profile (URL, auth, quirks) and an injected transport (base URL, lazy key, fetch, retry budget).
  */
-import { UpstreamError } from '../../../shared/errors.ts';
-import { decodeSse, parseJsonEvents } from '../../../shared/sse/decode.ts';
+import { UpstreamError } from '../../core/errors.ts';
+import { decodeSse, parseJsonEvents } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { CallOptions, CanonicalRequest, ProviderTransport, StreamPart, TextModelAdapter } from '../types.ts';

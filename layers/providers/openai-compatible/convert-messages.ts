@@ -2,7 +2,7 @@
  * Canonical messages → Chat Completions `messages`. Content a provider cannot take is refused with a 400
  * rather than dropped: silently losing part of a user's prompt would produce a confident wrong answer.
  */
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import type { CanonicalMessage, ContentPart } from '../types.ts';
 import type { ChatContentPart, ChatMessage } from './chat-request-schema.ts';
 

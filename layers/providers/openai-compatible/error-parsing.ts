@@ -2,7 +2,7 @@
  * Provider error bodies → the gateway's typed errors. Before the first byte a failure is thrown as an
  * `UpstreamError`; inside a stream the same classification becomes an `error` part.
  */
-import type { UpstreamError } from '../../../shared/errors.ts';
+import type { UpstreamError } from '../../core/errors.ts';
 import { parseRetryAfter } from '../http/retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { classifyUpstreamStatus, upstreamError } from '../http/upstream-error.ts';

@@ -3,7 +3,7 @@
  * the per-provider difference table. Transport (URL, auth headers) stays apart from parameter mapping
  * (quirks, reasoning fields), after Portkey's provider configs, but typed.
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { ProviderId, ReasoningOptions } from '../types.ts';
 

@@ -2,7 +2,7 @@
  * Reading a provider's answer into parts: complete JSON bodies (a 200 can still carry an error), streams
  * whose failures after the first byte become `error` parts, and collected streams that fail as a whole.
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
 import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';

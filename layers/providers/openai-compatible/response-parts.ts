@@ -2,7 +2,7 @@
  * A non-streamed Chat Completions response → the same parts a stream would have produced, so the gateway
  * has one code path downstream of every adapter.
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
 import { chatResponseSchema } from './chat-response-schema.ts';

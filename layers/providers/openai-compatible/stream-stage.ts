@@ -4,7 +4,7 @@
  * for the end). A malformed chunk or an upstream error chunk becomes one terminal `error` part and the
  * upstream is cancelled; a stream that ends without a finish_reason was truncated and says so.
  */
-import type { ParsedEvent } from '../../../shared/sse/decode.ts';
+import type { ParsedEvent } from '../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamError, StreamPart, Usage } from '../types.ts';
 import { chatChunkSchema, type ChatChunk } from './chat-response-schema.ts';

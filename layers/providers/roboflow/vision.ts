@@ -4,7 +4,7 @@
  * sorted by score, like a classifier's.
  */
 import type * as z from 'zod';
-import { InvalidRequestError } from '../../../shared/errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import { encodeBase64 } from '../http/media-call.ts';
 import type { VisionRequest, VisionResult } from '../media-types.ts';
 import type { ClipCompareRequest, clipCompareResponseSchema } from './wire.ts';

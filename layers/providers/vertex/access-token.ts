@@ -4,7 +4,7 @@
  */
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import { sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from '../http/upstream-error.ts';

@@ -6,7 +6,7 @@
  * `options.location` (default `global`), `options.tokenUrl` (else the key's token_uri). `baseURL` overrides
  * the host derived from the location (empty string: derive it).
  */
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { createGenerateContentAdapter } from '../gemini/generate-content-adapter.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { ProviderTransport, TextModelAdapter } from '../types.ts';

@@ -1,7 +1,7 @@
 /** The service-account JSON key Vertex is authorized with. Its contents never appear in errors or logs. */
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { UpstreamError } from '../../../shared/errors.ts';
+import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 
 const serviceAccountSchema = z.object({

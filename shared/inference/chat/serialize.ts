@@ -1,6 +1,6 @@
 import type { FinishReason, StreamPart } from '../../../layers/providers/types.ts';
 import type { Completion } from '../accumulate.ts';
-import { dataFrame } from '../../sse/encode.ts';
+import { dataFrame } from '../../../layers/core/sse/encode.ts';
 import type { FrameSerializer } from '../frames.ts';
 import { toChatUsage } from '../usage.ts';
 

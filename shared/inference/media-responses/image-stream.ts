@@ -16,7 +16,7 @@
  */
 import { Readable } from 'node:stream';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { Settled } from '../../billing/types.ts';
 import type { HttpResult } from '../../http/response.ts';
 import { imageEvents } from '../../media/images/events.ts';
@@ -27,7 +27,7 @@ import type { MediaServices } from '../../media/services.ts';
 import type { ResponsesStore } from '../../stores/responses.ts';
 import { newResponseId } from '../ids.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
-import { composeEventsOn } from '../surface.ts';
+import { composeEventsOn } from '../../calls/surface.ts';
 import type { MediaResponseRequest } from './request.ts';
 import { mediaResponseBase, mediaResponseObject, newItemId, recordMediaResponse } from './response.ts';
 import { imageItem, type PreparedMedia, type StreamableImages } from './serve.ts';

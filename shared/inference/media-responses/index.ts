@@ -31,7 +31,7 @@ import { streamImageResponse } from './image-stream.ts';
 import { streamMediaResponse } from './stream.ts';
 import { cancelVideoResponse, currentVideoResponse, isVideoResponse, submitVideoResponse } from './video.ts';
 import { streamVideoResponse } from './video-stream.ts';
-import { composeEventsOn } from '../surface.ts';
+import { composeEventsOn } from '../../calls/surface.ts';
 
 export interface MediaResponsesServices {
   readonly media: MediaServices;

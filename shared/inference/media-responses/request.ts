@@ -4,10 +4,10 @@
  * one clear 400 each before any money moves. A field the chosen media call has no use for is refused
  * (`unsupported_parameter`, naming it), never silently dropped.
  */
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
 import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
-import { readMetadata, readStream } from '../request/fields.ts';
+import { readMetadata, readStream } from '../../calls/fields.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
 export type MediaModality = (typeof MEDIA_MODALITIES)[number];

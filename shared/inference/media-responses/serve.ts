@@ -7,7 +7,7 @@ import type { MediaFile, VisionRequest } from '../../../layers/providers/media-t
 import type { PriceContext } from '../../billing/types.ts';
 import { resolveModel, type ModelRow } from '../../catalog/index.ts';
 import type { ProviderId } from '../../../layers/providers/types.ts';
-import { InvalidRequestError, UpstreamError } from '../../errors.ts';
+import { InvalidRequestError, UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { prepareEmbeddings, serveEmbeddings } from '../../media/embeddings/serve.ts';
 import { parseImageFields, type ImageCall } from '../../media/images/request.ts';

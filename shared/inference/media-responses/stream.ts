@@ -23,7 +23,7 @@ import { servePaidStream } from '../../media/paid.ts';
 import type { ResponsesStore } from '../../stores/responses.ts';
 import { newResponseId } from '../ids.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
-import { composeEventsOn } from '../surface.ts';
+import { composeEventsOn } from '../../calls/surface.ts';
 import type { MediaResponseRequest } from './request.ts';
 import { itemInProgress, mediaResponseBase, mediaResponseObject, recordMediaResponse } from './response.ts';
 import type { PreparedMedia } from './serve.ts';

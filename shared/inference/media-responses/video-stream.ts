@@ -18,13 +18,13 @@
  * stream (`/v1/videos/{job}/stream`); streams without `compose.*` events (external, or not opted in) end with a
  * `response.in_progress` holding the job as it is (read it again with `GET /v1/responses/{id}`).
  */
-import { streamedBody } from '../../sse/body.ts';
+import { streamedBody } from '../../../layers/core/sse/body.ts';
 import type { Surface } from '../../billing/types.ts';
-import { ComposeError } from '../../errors.ts';
+import { ComposeError } from '../../../layers/core/errors.ts';
 import type { HttpResult } from '../../http/response.ts';
 import type { ReceiptBody } from '../../receipts/index.ts';
-import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../sse/encode.ts';
-import { HEARTBEAT, withHeartbeat } from '../../sse/heartbeat.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../../layers/core/sse/heartbeat.ts';
 import { watchVideoJob } from '../../videos/operations.ts';
 import type { VideoServices } from '../../videos/services.ts';
 import { VIDEO_STATUS_EVENT, type VideoStatusEvent } from '../../videos/status-stream.ts';
@@ -32,7 +32,7 @@ import { STREAM_BOUNDS } from '../../videos/stream-params.ts';
 import type { VideoObject } from '../../videos/view.ts';
 import { createResponsesFramer } from '../responses/serialize.ts';
 import { receiptFrame } from '../run-text.ts';
-import { streamErrorFrame } from '../surface.ts';
+import { streamErrorFrame } from '../../calls/surface.ts';
 import { itemInProgress } from './response.ts';
 import { responseStatusOf, videoItem, videoResponseObject, videoResponseParts } from './video.ts';
 

@@ -7,7 +7,7 @@
  * `POST /v1/responses/{id}/cancel` cancels it (cancel.ts, with its money policy).
  */
 import type { Payer, Surface } from '../../billing/types.ts';
-import { ComposeError, InvalidRequestError } from '../../errors.ts';
+import { ComposeError, InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { json, type HttpResult } from '../../http/response.ts';
 import type { ResponsesStore, StoredResponse } from '../../stores/responses.ts';

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { ContentPart } from '../../../layers/providers/types.ts';
 
 const DATA_URL = /^data:([^;,]+)?(;base64)?,(.*)$/s;

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { CanonicalMessage, ContentPart } from '../../../layers/providers/types.ts';
 import { audioPart, filePart, imagePart } from './content.ts';
 

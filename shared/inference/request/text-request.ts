@@ -1,6 +1,6 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { CanonicalRequest, ContentPart } from '../../../layers/providers/types.ts';
 import { readAttachments } from './content.ts';
 import { fromChatMessages, withAttachments } from './chat-messages.ts';
@@ -22,7 +22,7 @@ import {
   temperatureSchema,
   TEXT_FIELD_TYPES,
   topPSchema,
-} from './fields.ts';
+} from '../../calls/fields.ts';
 import { inputItemsOf } from './responses-input.ts';
 
 /** What the gateway understood of a text request, for either API shape. */

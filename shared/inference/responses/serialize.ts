@@ -1,5 +1,5 @@
 import type { StreamPart } from '../../../layers/providers/types.ts';
-import { eventFrame } from '../../sse/encode.ts';
+import { eventFrame } from '../../../layers/core/sse/encode.ts';
 import { createAccumulator } from '../accumulate.ts';
 import type { FinalExtras, FrameSerializer } from '../frames.ts';
 import { newFunctionCallItemId, newMessageId, newReasoningId } from '../ids.ts';

@@ -1,7 +1,7 @@
 /** POST /v1/embeddings bodies: input as a string, strings, one token array or token arrays. */
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, type Body } from '../fields.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 
 export interface EmbeddingsCall {
   readonly model: string;

@@ -2,7 +2,7 @@
  * Embeddings: quoted at the worst case the body allows (a byte-level tokenizer never makes a token of less
  * than a byte), metered on the provider's token count, answered in OpenAI's list shape.
  */
-import { InvalidRequestError, UpstreamError } from '../../errors.ts';
+import { InvalidRequestError, UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { rawBody } from '../../http/request.ts';
 import { receiptedJsonAnswer } from '../answer.ts';

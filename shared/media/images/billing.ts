@@ -6,7 +6,7 @@
 import type { ImageResult } from '../../../layers/providers/media-types.ts';
 import type { Measured, QuoteRequest } from '../../pricing/index.ts';
 import { imagePrice, selectUnit } from '../../pricing/units.ts';
-import { readPngSize, sizeLabel } from '../formats/png.ts';
+import { readPngSize, sizeLabel } from '../../../layers/core/media/formats/png.ts';
 import type { MediaModel } from '../model.ts';
 import type { ImageCall } from './request.ts';
 

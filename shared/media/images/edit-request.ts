@@ -6,15 +6,15 @@
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import type { Billing, Surface } from '../../billing/types.ts';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { findUpload, openUpload } from '../../uploads/resolve.ts';
 import { optionalString, type Body } from '../fields.ts';
 import { multipartFingerprint } from '../fingerprint.ts';
-import { readMediaJson } from '../json-body.ts';
+import { readMediaJson } from '../../http/json-body.ts';
 import type { MediaServices } from '../services.ts';
-import { assertFileSize, assertFormat, filesNamed, FILE_ERROR_CODES, requireFiles } from '../upload/files.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { assertFileSize, assertFormat, filesNamed, FILE_ERROR_CODES, requireFiles } from '../../uploads/files.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import { fieldsAsBody, isMultipart, readMultipart, type MultipartBody } from '../upload/multipart.ts';
 import { parseImageFields, type ImageCall } from './request.ts';
 

@@ -7,7 +7,7 @@
 import { completedImageEvents } from '../../../layers/providers/image-events.ts';
 import type { ImageRequest, ImageStreamEvent, MediaAdapter } from '../../../layers/providers/media-types.ts';
 import type { CallOptions } from '../../../layers/providers/types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { MediaOperation } from '../model.ts';
 
 export type ImageOperation = Extract<MediaOperation, 'image-generation' | 'image-edit'>;

@@ -1,5 +1,5 @@
 import type { ImageResult } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { ImageCall } from './request.ts';
 
 /** A provider answering with no image, or with more than asked for, is a provider fault; extras are not served. */

@@ -3,7 +3,7 @@
  * Size and quality are checked against what the model's catalog row prices; `auto` leaves them to the provider.
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { onlyKnown, optionalBoolean, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 

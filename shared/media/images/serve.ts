@@ -1,6 +1,6 @@
 /** Image generation and edits: validated and priced before the hold, served, stored, metered. */
 import type { ImageRequest } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { receiptedJsonAnswer } from '../answer.ts';
 import { allowedValues, resolveMediaModel, type MediaModel, type MediaOperation } from '../model.ts';

@@ -5,9 +5,9 @@
  * nothing. A client that hangs up after receiving partials of an unfinished image owes that image too.
  */
 import type { ImageResult, ImageStreamEvent, MediaFile } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { Measured } from '../../pricing/index.ts';
-import { eventFrame } from '../../sse/encode.ts';
+import { eventFrame } from '../../../layers/core/sse/encode.ts';
 import type { MediaModel } from '../model.ts';
 import type { ServeStream } from '../paid.ts';
 import type { MediaServices } from '../services.ts';

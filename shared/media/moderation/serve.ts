@@ -4,7 +4,7 @@
  * the receipt shows a zero provider amount and the fee alone. Held and charged like any other media call.
  */
 import type { ModerationRequest } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError, UpstreamError } from '../../errors.ts';
+import { InvalidRequestError, UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { receiptedJsonAnswer } from '../answer.ts';
 import { onlyKnown, readProvider, type Body } from '../fields.ts';

@@ -3,10 +3,10 @@
  * a Compose extension (OpenAI's route has none) for providers whose speech API takes one; elsewhere it is refused.
  */
 import type { ProviderId } from '../../../layers/providers/types.ts';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 
 export const SPEECH_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
 export type SpeechFormat = (typeof SPEECH_FORMATS)[number];

@@ -5,7 +5,7 @@
  */
 import type { SpeechResult } from '../../../layers/providers/media-types.ts';
 import type { CallOptions } from '../../../layers/providers/types.ts';
-import { ComposeError, UpstreamError } from '../../errors.ts';
+import { ComposeError, UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { bytesAnswer } from '../answer.ts';
 import type { Body } from '../fields.ts';
@@ -13,9 +13,9 @@ import { resolveMediaModel, type MediaModel } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';
 import type { MediaServices } from '../services.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import { characterCount, checkLanguage, checkVoice, parseSpeechRequest, type SpeechCall } from './request.ts';
-import { cleanupFailed } from '../../observability/index.ts';
+import { cleanupFailed } from '../../../layers/core/observability/index.ts';
 
 export const prepareSpeech = (http: HttpRequest, body: Body) => {
   const call = parseSpeechRequest(body);

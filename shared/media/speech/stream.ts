@@ -6,12 +6,12 @@
  * stream that breaks before then charges nothing. A client that hangs up after receiving audio owes the whole
  * price: the provider bills every character of the input however much of the audio was listened to.
  */
-import { UpstreamError } from '../../errors.ts';
-import { eventFrame } from '../../sse/encode.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
+import { eventFrame } from '../../../layers/core/sse/encode.ts';
 import type { MediaModel } from '../model.ts';
 import type { ServeStream } from '../paid.ts';
 import type { MediaServices } from '../services.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import type { SpeechCall } from './request.ts';
 import { speakWith } from './serve.ts';
 

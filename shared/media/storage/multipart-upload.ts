@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { describeError, logger } from '../../observability/index.ts';
+import { describeError, logger } from '../../../layers/core/observability/index.ts';
 
 /** S3's minimum part size is 5 MiB (except the last part). */
 export const PART_BYTES = 8 * 1024 * 1024;

@@ -8,11 +8,11 @@ import type { Billing, Surface } from '../../billing/types.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { findUpload, openUpload } from '../../uploads/resolve.ts';
 import { multipartFingerprint } from '../fingerprint.ts';
-import { readMediaJson } from '../json-body.ts';
+import { readMediaJson } from '../../http/json-body.ts';
 import { resolveMediaModel, type MediaModel } from '../model.ts';
 import { uploadLimit, type MediaServices } from '../services.ts';
 import { assertTranslates } from './translate.ts';
-import { MEDIA_LIMITS } from '../upload/limits.ts';
+import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import { isMultipart, readMultipart } from '../upload/multipart.ts';
 import { parseTranscriptionForm, parseTranscriptionJson, TRANSLATION_FIELDS, transcriptionCall, type TranscriptionCall, type TranscriptionRequest } from './request.ts';
 

@@ -4,10 +4,10 @@
  * providers take): as a multipart field or in a JSON body. An upload is read here only by its first bytes.
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError } from '../../errors.ts';
+import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { onlyKnown, optionalBoolean, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, type Body } from '../fields.ts';
-import type { SniffedMedia } from '../formats/sniff.ts';
-import { assertFileSize, assertFormat, FILE_ERROR_CODES, filesNamed } from '../upload/files.ts';
+import type { SniffedMedia } from '../../../layers/core/media/formats/sniff.ts';
+import { assertFileSize, assertFormat, FILE_ERROR_CODES, filesNamed } from '../../uploads/files.ts';
 import { fieldsAsBody, type MultipartBody } from '../upload/multipart.ts';
 
 export const TRANSCRIPT_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;

@@ -4,10 +4,10 @@
  * provider's duration is charged, capped at that bound, so the charge never exceeds the hold.
  */
 import type { MediaAdapter, TranscriptionRequest, TranscriptionResult } from '../../../layers/providers/media-types.ts';
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { AUDIO_MIN_BYTES_PER_SECOND } from '../../pricing/index.ts';
-import { audioDuration } from '../formats/duration.ts';
+import { audioDuration } from '../../../layers/core/media/formats/duration.ts';
 import { resolveMediaModel, type MediaModel } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';

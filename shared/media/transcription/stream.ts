@@ -6,11 +6,11 @@
  * receiving text owes the call: the provider bills the whole audio however much of the transcript was read —
  * at the audio's length as far as the gateway knows it (exact for WAV), within the bound held for.
  */
-import { UpstreamError } from '../../errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { Measured } from '../../pricing/index.ts';
-import { eventFrame } from '../../sse/encode.ts';
+import { eventFrame } from '../../../layers/core/sse/encode.ts';
 import { finishedTranscriptEvents } from '../../../layers/providers/transcript-events.ts';
-import { audioDuration } from '../formats/duration.ts';
+import { audioDuration } from '../../../layers/core/media/formats/duration.ts';
 import type { MediaModel } from '../model.ts';
 import type { ServeStream } from '../paid.ts';
 import type { MediaServices } from '../services.ts';

@@ -4,7 +4,7 @@
  * minutes, at the model's transcription price in the catalog — so it is read, bounded, held and charged as one;
  * only the provider call, the fields it takes and the models that can do it differ.
  */
-import { InvalidRequestError, UpstreamError } from '../../errors.ts';
+import { InvalidRequestError, UpstreamError } from '../../../layers/core/errors.ts';
 import type { MediaModel } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import type { MediaServices } from '../services.ts';

@@ -2,16 +2,13 @@
  * `multipart/form-data` bodies, parsed by the platform (undici's FormData, built into Node): API Gateway hands
  * the function binary bodies base64-encoded, so they are decoded once and handed over as bytes.
  */
-import { InvalidRequestError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { InvalidRequestError, UnsupportedMediaTypeError } from '../../../layers/core/errors.ts';
 import { rawBody, type HttpRequest } from '../../http/request.ts';
 import { asFormFields } from '../fields.ts';
 import type { MediaFile } from '../../../layers/providers/media-types.ts';
+import type { MultipartBody } from '../../uploads/files.ts';
 
-export interface MultipartBody {
-  /** Text fields; a repeated name (`image[]`) keeps every value. */
-  readonly fields: ReadonlyMap<string, readonly string[]>;
-  readonly files: ReadonlyMap<string, readonly MediaFile[]>;
-}
+export type { MultipartBody };
 
 export const isMultipart = (contentType: string | undefined): boolean => /^multipart\/form-data\s*;/i.test(contentType ?? '');
 

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readPngSize } from '../../../../shared/media/formats/png.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { readPngSize } from '../../../../layers/core/media/formats/png.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { bearer } from '../openai-compatible/flavor.ts';
 import type { Flavor } from '../openai-compatible/flavors.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';

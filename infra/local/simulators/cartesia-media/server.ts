@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { FaultLatch } from '../media-fixtures/faults.ts';
 import { formFile, formText, isRecord, parseJsonBody, parseMultipart, sendBytes, sendJson } from '../media-fixtures/http.ts';
 import { speechAudio, speechSeconds, transcriptOf } from '../media-fixtures/content.ts';

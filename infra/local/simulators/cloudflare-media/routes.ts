@@ -4,7 +4,7 @@
  * or raw bytes for Stable Diffusion and Aura). Errors use the v4 envelope with Workers AI's codes. See README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import type { SimError } from '../openai-compatible/sim-error.ts';
 import type { MediaDeps } from '../openai-media/index.ts';

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody, sendBytes, sendJson } from '../media-fixtures/http.ts';
 import { AUDIO_CONTENT_TYPES, speechAudio, speechSeconds, transcriptOf, type SimAudioFormat } from '../media-fixtures/content.ts';

@@ -4,8 +4,8 @@
  * `get_result`, and the result downloads Kontext points at. See README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readPngSize } from '../../../../shared/media/formats/png.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { readPngSize } from '../../../../layers/core/media/formats/png.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { invalidRequest, type SimError } from '../openai-compatible/sim-error.ts';
 import type { MediaDeps } from '../openai-media/index.ts';

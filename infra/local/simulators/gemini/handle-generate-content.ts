@@ -4,7 +4,7 @@
  * chunk, no `[DONE]`). Fault vocabulary: the OpenAI-compatible simulator's (see README.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dataFrame } from '../../../../shared/sse/encode.ts';
+import { dataFrame } from '../../../../layers/core/sse/encode.ts';
 import { faultSpecs, OnceTracker, parseFaults, type Faults } from '../openai-compatible/faults.ts';
 import { buildResponses } from './build-responses.ts';
 import { composeReply, isThinkingModel, textOf } from './compose-reply.ts';

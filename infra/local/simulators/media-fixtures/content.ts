@@ -3,8 +3,8 @@
  * transcripts of measured audio. Deterministic per input, so tests can assert on them. The encoders are the
  * OpenAI media simulator's (real PNG, WAV, MP3, Ogg Opus, AAC and FLAC, generated locally).
  */
-import { audioDuration } from '../../../../shared/media/formats/duration.ts';
-import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
+import { audioDuration } from '../../../../layers/core/media/formats/duration.ts';
+import { wavFromPcm } from '../../../../layers/core/media/formats/wav.ts';
 import { silentAac } from '../openai-media/encode/aac.ts';
 import { silentFlac } from '../openai-media/encode/flac.ts';
 import { silentMp3 } from '../openai-media/encode/mp3.ts';

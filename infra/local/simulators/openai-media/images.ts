@@ -4,8 +4,8 @@
  * GPT Image calls with `stream: true` answer SSE (see image-stream.ts).
  */
 import { createHash } from 'node:crypto';
-import { readPngSize } from '../../../../shared/media/formats/png.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { readPngSize } from '../../../../layers/core/media/formats/png.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { promptPicture } from './encode/png.ts';
 import { streamImages } from './image-stream.ts';

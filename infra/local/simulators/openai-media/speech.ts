@@ -6,7 +6,7 @@
  * `stream_format: "sse"` (not for tts-1 or tts-1-hd, as OpenAI documents) sends the audio as base64
  * `speech.audio.delta` events and ends with `speech.audio.done` carrying the token usage.
  */
-import { wavFromPcm } from '../../../../shared/media/formats/wav.ts';
+import { wavFromPcm } from '../../../../layers/core/media/formats/wav.ts';
 import { silentAac } from './encode/aac.ts';
 import { silentFlac } from './encode/flac.ts';
 import { silentMp3 } from './encode/mp3.ts';

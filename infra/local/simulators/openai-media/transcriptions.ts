@@ -3,8 +3,8 @@
  * audio, the length read from the file (exact for WAV, declared by FLAC/Ogg/MP4/ADTS, estimated for MP3).
  * `stream: true` streams it word by word for the GPT-4o models (transcript-stream.ts); whisper-1 refuses it.
  */
-import { audioDuration } from '../../../../shared/media/formats/duration.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { audioDuration } from '../../../../layers/core/media/formats/duration.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { renderSrt, renderVtt } from '../../../../shared/media/transcription/subtitles.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { Refusal, enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';

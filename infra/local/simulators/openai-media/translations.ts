@@ -3,8 +3,8 @@
  * takes no `language` and no `stream`, and answers in the transcription formats. The text is deterministic:
  * one numbered sentence per five seconds of audio, as the transcription simulator does.
  */
-import { audioDuration } from '../../../../shared/media/formats/duration.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { audioDuration } from '../../../../layers/core/media/formats/duration.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { renderSrt, renderVtt } from '../../../../shared/media/transcription/subtitles.ts';
 import { sendJson } from '../openai-compatible/http-io.ts';
 import { Refusal, enumField, modelNotFound, numberField, onlyKnown, refuse, type MediaContext } from './context.ts';

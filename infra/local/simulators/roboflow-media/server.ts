@@ -5,8 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { readPngSize } from '../../../../shared/media/formats/png.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { readPngSize } from '../../../../layers/core/media/formats/png.ts';
+import { sniffMedia } from '../../../../layers/core/media/formats/sniff.ts';
 import { seedOf } from '../media-fixtures/content.ts';
 import { FaultLatch } from '../media-fixtures/faults.ts';
 import { isRecord, parseJsonBody, sendJson } from '../media-fixtures/http.ts';

@@ -6,8 +6,8 @@
  * `transport.baseURL` is the compatible-mode one (`https://dashscope-intl.aliyuncs.com/compatible-mode/v1`);
  * the native API lives on the same host.
  */
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
-import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
 import { describedErrors, fetchResult, mapLimited, pollUntilDone, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint, type PollSettings } from '../../http/media-call.ts';
 import { withImageBytes } from '../../http/streamed-body.ts';
 import type { EmbeddingRequest, EmbeddingResult, ImageRequest, ImageResult, MediaAdapter, VideoJobState, VideoRequest } from '../../media-types.ts';

@@ -3,7 +3,7 @@
  * takes `W*H` pixels (each side 512–1440) and 1–4 images; the image editor (`wanx2.1-imageedit`) takes one base
  * image as a data URL, an optional mask (which switches to mask-guided editing), and its `function`.
  */
-import { InvalidRequestError, UpstreamError } from '../../../../shared/errors.ts';
+import { InvalidRequestError, UpstreamError } from '../../../core/errors.ts';
 import { encodeBase64 } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

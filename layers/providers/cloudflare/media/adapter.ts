@@ -5,8 +5,8 @@
  * audio, Whisper large-v3-turbo base64 JSON) and image classification (ResNet-50). Transport as for text:
  * `baseURL` `https://api.cloudflare.com/client/v4`, `options.accountId`.
  */
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
-import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
 import { contentTypeOf, decodeBase64, encodeBase64, mapLimited, readBytes, readJsonAs, requireBaseURL, requireTransportOption, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
 import { bytesOf, rawFileBody } from '../../http/streamed-body.ts';
 import { chunk, estimateTokens, parseSize, requireImageCount, textInputs, unsupportedOperation } from '../../media-input.ts';

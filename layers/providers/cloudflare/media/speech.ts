@@ -1,5 +1,5 @@
 /** Canonical speech requests → MeloTTS and Aura-1 inputs (the voice names MeloTTS's language or Aura's speaker). */
-import { InvalidRequestError } from '../../../../shared/errors.ts';
+import { InvalidRequestError } from '../../../core/errors.ts';
 import { unsupportedFormat } from '../../media-input.ts';
 import type { SpeechRequest } from '../../media-types.ts';
 import { AURA_1_SPEAKERS, AURA_FORMATS, MELOTTS_LANGUAGES } from './models.ts';

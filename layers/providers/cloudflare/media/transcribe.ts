@@ -4,7 +4,7 @@
  * is read from the audio itself, else the last word's end.
  */
 import type * as z from 'zod';
-import { audioDuration } from '../../../../shared/media/formats/duration.ts';
+import { audioDuration } from '../../../core/media/formats/duration.ts';
 import type { TranscriptionRequest, TranscriptionResult } from '../../media-types.ts';
 import type { novaResultSchema, whisperResultSchema, whisperTurboResultSchema } from './wire.ts';
 

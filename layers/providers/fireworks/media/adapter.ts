@@ -4,8 +4,8 @@
  * adapter with Fireworks' base URL and bearer key). `transport.baseURL` is the text one,
  * `https://api.fireworks.ai/inference/v1`.
  */
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
-import { MEDIA_LIMITS } from '../../../../shared/media/upload/limits.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
+import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
 import { fetchResult, pollUntilDone, readBytes, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint, type PollSettings } from '../../http/media-call.ts';
 import { withImageBytes, type ImageRequestInMemory } from '../../http/streamed-body.ts';
 import { requireImageCount, unsupportedOperation } from '../../media-input.ts';

@@ -2,7 +2,7 @@
  * Canonical image requests → Fireworks workflow bodies. FLUX takes an aspect ratio, not pixels, and one image
  * per call (several are several calls, each with its own seed). Kontext edits take one source image and no mask.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { encodeBase64 } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

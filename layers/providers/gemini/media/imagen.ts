@@ -4,8 +4,8 @@
  * the models that offer it. A filtered image comes back as `raiFilteredReason`: all filtered is a content
  * filter refusal, some filtered returns the rest.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { UpstreamError } from '../../../core/errors.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
 import { decodeBase64, invalidAnswer } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

@@ -6,8 +6,8 @@
  * https://ai.google.dev/gemini-api/docs/image-generation
  */
 import * as z from 'zod';
-import { InvalidRequestError, UpstreamError } from '../../../../shared/errors.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { InvalidRequestError, UpstreamError } from '../../../core/errors.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
 import { decodeBase64, encodeBase64, invalidAnswer } from '../../http/media-call.ts';
 import { CONTENT_FILTER_MESSAGE } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

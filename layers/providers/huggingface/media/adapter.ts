@@ -7,7 +7,7 @@
  * `options.hubURL`, else huggingface.co for the real router and the router's own origin for anything else (the
  * local simulator answers both).
  */
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
 import { contentTypeOf, describedErrors, fetchResult, invalidAnswer, readBytes, readJsonAs, requireBaseURL, sendMedia, type MediaEndpoint } from '../../http/media-call.ts';
 import { sleep } from '../../http/sleep.ts';
 import { parseSize, requireImageCount, textInputs, unsupportedOperation } from '../../media-input.ts';
@@ -18,7 +18,7 @@ import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { huggingfaceProfile } from '../profile.ts';
 import { fromFeatureExtraction } from './embeddings.ts';
 import { describeHfError } from './errors.ts';
-import { catalogPartner, resolveHfRoute, type HfRoute, type PartnerResolver } from './partners.ts';
+import { resolveHfRoute, type HfRoute, type PartnerResolver } from './partners.ts';
 import { createProviderMappingSource, HF_HUB_URL, type ProviderMappingSource } from './provider-mapping.ts';
 import { falImagesSchema, falQueueSchema, falStatusSchema, featureExtractionSchema } from './wire.ts';
 
@@ -28,8 +28,8 @@ const MAX_IMAGES = 4;
 const FAL_POLL_MS = 500;
 
 export interface HuggingFaceMediaDependencies {
-  /** Which partner serves a model (default: the catalog's `hfInferenceProvider`). */
-  readonly partnerOf?: PartnerResolver;
+  /** Which partner serves a model (the gateway passes the catalog's `hfInferenceProvider`: shared/catalog/hf-partners.ts). */
+  readonly partnerOf: PartnerResolver;
   /** Where partner ids come from (default: the Hub, through the transport's fetch). */
   readonly mapping?: ProviderMappingSource;
   readonly falPollMs?: number;
@@ -40,9 +40,9 @@ export const routerOrigin = (baseURL: string): string => baseURL.replace(/\/v1\/
 
 const hubPath = (id: string): string => id.split('/').map(encodeURIComponent).join('/');
 
-export const createHuggingFaceMediaAdapter = (transport: ProviderTransport, dependencies: HuggingFaceMediaDependencies = {}): MediaAdapter => {
+export const createHuggingFaceMediaAdapter = (transport: ProviderTransport, dependencies: HuggingFaceMediaDependencies): MediaAdapter => {
   const endpoint: MediaEndpoint = { provider: 'hugging face', transport, toError: describedErrors('hugging face', describeHfError) };
-  const partnerOf = dependencies.partnerOf ?? catalogPartner;
+  const partnerOf = dependencies.partnerOf;
   const mapping = dependencies.mapping ?? createProviderMappingSource(transport.fetch);
   const falPollMs = dependencies.falPollMs ?? FAL_POLL_MS;
   const origin = (): string => routerOrigin(requireBaseURL(transport, 'hugging face', HF_ROUTER_URL));

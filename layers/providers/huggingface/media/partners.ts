@@ -1,9 +1,9 @@
 /**
  * Which Inference Provider serves a Hub model on the router, and under which id. A `repo/model:provider`
- * suffix names it explicitly; otherwise the catalog row does (`hfInferenceProvider`, `hfProviderId`); otherwise
- * Hugging Face's own `hf-inference` serves the Hub id.
+ * suffix names it explicitly; otherwise the injected resolver does (the gateway's reads the catalog row's
+ * `hfInferenceProvider` and `hfProviderId`: shared/catalog/hf-partners.ts); otherwise Hugging Face's own
+ * `hf-inference` serves the Hub id.
  */
-import { getCatalog } from '../../../../shared/catalog/index.ts';
 
 /** The partners the gateway calls, each one @huggingface/inference 4.13 lists for the task. */
 export type HfPartner = 'hf-inference' | 'deepinfra' | 'fal-ai';
@@ -15,13 +15,6 @@ export interface HfRoute {
 }
 
 export type PartnerResolver = (model: string) => HfRoute | undefined;
-
-/** The catalog's partner for a Hugging Face wire model, when it names one. */
-export const catalogPartner: PartnerResolver = (model) => {
-  const row = getCatalog().entries.find((entry) => entry.row.provider === 'hugging face' && entry.row.upstreamModelId === model)?.row;
-  if (!row?.hfInferenceProvider) return undefined;
-  return { partner: row.hfInferenceProvider, providerModelId: row.hfProviderId ?? model };
-};
 
 /** The chat router's selection policies: they pick among partners, they do not name one. */
 const POLICIES = new Set(['fastest', 'cheapest', 'preferred']);

@@ -6,7 +6,7 @@
  * A Hub answer that does not list the partner at all means the partner no longer serves the model.
  */
 import * as z from 'zod';
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { CallOptions } from '../../types.ts';
 

@@ -2,7 +2,7 @@
  * OpenAI's media endpoints behind the provider-neutral `MediaAdapter`: embeddings, image generation and edits,
  * speech and transcription. Parameterised by a profile, so Azure OpenAI deployments reuse it unchanged.
  */
-import { decodeSse, parseJsonEvents } from '../../../../shared/sse/decode.ts';
+import { decodeSse, parseJsonEvents } from '../../../core/sse/decode.ts';
 import { completedImageEvents } from '../../image-events.ts';
 import type {
   ImageRequest,

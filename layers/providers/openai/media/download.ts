@@ -2,11 +2,11 @@
  * Some providers answer with URLs to their own storage instead of bytes; the adapter fetches them so the
  * gateway always holds the bytes (and stores them in its own bucket: provider URLs expire within the hour).
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
-import { cleanupFailed } from '../../../../shared/observability/index.ts';
+import { cleanupFailed } from '../../../core/observability/index.ts';
 
 export const downloadBytes = async (url: string, transport: ProviderTransport, options: CallOptions, maxBytes: number): Promise<{ data: Uint8Array; mediaType: string }> => {
   const response = await fetchWithRetry(url, { method: 'GET' }, { signal: options.signal, ...(transport.fetch ? { fetch: transport.fetch } : {}) });

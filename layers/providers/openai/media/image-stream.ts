@@ -5,9 +5,9 @@
  * ends without a finished image errors the stream with a typed upstream error, which cancels the provider body.
  */
 import type * as z from 'zod';
-import { UpstreamError } from '../../../../shared/errors.ts';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
-import type { ParsedEvent } from '../../../../shared/sse/decode.ts';
+import { UpstreamError } from '../../../core/errors.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
+import type { ParsedEvent } from '../../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { ImageDetails, ImageStreamEvent, MediaFile } from '../../media-types.ts';

@@ -4,7 +4,7 @@
  * quality to the provider, which reports what it chose.
  */
 import type * as z from 'zod';
-import { sniffMedia } from '../../../../shared/media/formats/sniff.ts';
+import { sniffMedia } from '../../../core/media/formats/sniff.ts';
 import { formWithFiles, type FormFile, type StreamedBody } from '../../http/streamed-body.ts';
 import type { ImageRequest, ImageResult, MediaFile } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 
 /** A 2xx body that is not what the provider documents is the provider's fault: 502, never a crash. */

@@ -2,7 +2,7 @@
  * One media request to the provider: the endpoint from the profile, the key read at call time, retries before
  * the first byte (fetch-with-retry), and any non-2xx answer turned into the gateway's typed upstream error.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
 import { fetchSending, isStreamedBody, type StreamedBody } from '../../http/streamed-body.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

@@ -3,7 +3,7 @@
  * is built from); GPT-4o transcribe models only answer `json`, so their duration is read from the audio.
  */
 import type * as z from 'zod';
-import { audioDuration } from '../../../../shared/media/formats/duration.ts';
+import { audioDuration } from '../../../core/media/formats/duration.ts';
 import { formWithFile, type StreamedBody } from '../../http/streamed-body.ts';
 import type { TranscriptionRequest, TranscriptionResult } from '../../media-types.ts';
 import type { transcriptionResponseSchema } from './wire.ts';

@@ -5,8 +5,8 @@
  * in-band `error`, or a stream that ends without `done` errors the stream with a typed upstream error.
  */
 import * as z from 'zod';
-import { UpstreamError } from '../../../../shared/errors.ts';
-import type { ParsedEvent } from '../../../../shared/sse/decode.ts';
+import { UpstreamError } from '../../../core/errors.ts';
+import type { ParsedEvent } from '../../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { TranscriptionRequest, TranscriptStreamEvent } from '../../media-types.ts';

@@ -2,8 +2,8 @@
  * What the media stream stages (images, transcripts) check first on every provider event: an event that is not a
  * JSON object is malformed, and one that carries an in-band `error` ends the stream with the provider's error.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
-import type { ParsedEvent } from '../../../../shared/sse/decode.ts';
+import { UpstreamError } from '../../../core/errors.ts';
+import type { ParsedEvent } from '../../../core/sse/decode.ts';
 import { streamErrorFromBody, type ErrorContext } from '../../openai-compatible/error-parsing.ts';
 
 export type WellFormedEvent = ParsedEvent<unknown> & { readonly ok: true; readonly value: object };

@@ -3,7 +3,7 @@
  * the official SDK sends it), `GET /videos/{id}` for status, and `GET /videos/{id}/content` as the download,
  * which needs the same bearer key: it is returned as a header for the worker's download, never stored.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
 import { sanitizeUpstreamMessage } from '../../http/sanitize.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';

@@ -2,7 +2,7 @@
  * OpenAI names a video's resolution and orientation by one `size`. The gateway's request speaks in resolution
  * and aspect ratio (like the Responses fields), so this is the map between them, and the only sizes it sends.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 
 const SIZES: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@
  * is the service-account JSON; `options.project`, `options.location` (default `global`; Imagen and the
  * embedding models are regional, e.g. `us-central1`), `options.tokenUrl`; `baseURL` overrides the host.
  */
-import { UpstreamError } from '../../../../shared/errors.ts';
+import { UpstreamError } from '../../../core/errors.ts';
 import { buildImagenRequest, imageResultFrom } from '../../gemini/media/imagen.ts';
 import { googleErrors } from '../../gemini/media/adapter.ts';
 import { buildVeoRequest, failedVeoState, startedOperationSchema, vertexVideoOperationSchema } from '../../gemini/media/veo.ts';

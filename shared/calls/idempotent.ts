@@ -1,11 +1,11 @@
 import type { Caller } from '../auth/caller.ts';
 import type { Payer, Payment, PriceContext } from '../billing/types.ts';
-import { InvalidRequestError, toComposeError } from '../errors.ts';
+import { InvalidRequestError, toComposeError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
-import type { OnAbandoned, OnFinished } from './run-text.ts';
-import { logFailure } from '../observability/index.ts';
+import type { OnAbandoned, OnFinished } from './hooks.ts';
+import { logFailure } from '../../layers/core/observability/index.ts';
 
 const MAX_KEY_LENGTH = 200;
 

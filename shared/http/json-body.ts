@@ -1,5 +1,5 @@
-import { UnsupportedMediaTypeError } from '../errors.ts';
-import { readJsonObject, type HttpRequest } from '../http/request.ts';
+import { UnsupportedMediaTypeError } from '../../layers/core/errors.ts';
+import { readJsonObject, type HttpRequest } from './request.ts';
 
 /** Uploads and raw media sent to a JSON route are a content-type mistake (415), not malformed JSON. */
 const NOT_JSON = /^(multipart\/|audio\/|image\/|video\/|application\/octet-stream)/i;

@@ -1,7 +1,7 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { InvalidRequestError } from '../../errors.ts';
-import type { FunctionTool, ReasoningOptions, ResponseFormat, ToolChoice } from '../../../layers/providers/types.ts';
+import { InvalidRequestError } from '../../layers/core/errors.ts';
+import type { FunctionTool, ReasoningOptions, ResponseFormat, ToolChoice } from '../../layers/providers/types.ts';
 
 /** Validates one field with its own error code, naming the field and the first problem in the message. */
 export const field = <T>(schema: z.ZodType<T>, value: unknown, param: string, code: string): T => {

@@ -1,4 +1,4 @@
-import type { StreamedBytes } from '../../../layers/providers/media-types.ts';
+import type { StreamedBytes } from '../streamed.ts';
 import { adtsSeconds, flacSeconds, mp4Seconds, oggSeconds } from './containers.ts';
 import { estimateMp3Seconds } from './mp3.ts';
 import { readWavInfo } from './wav.ts';

@@ -4,7 +4,7 @@
  */
 export const METRICS_NAMESPACE = 'ComposeInference';
 
-/** EMF metric names (shared/observability/index.ts emits them). */
+/** EMF metric names (layers/core/observability/index.ts emits them). */
 export const METRIC = {
   /** One per dispatched request, dimension `family`. */
   calls: 'Calls',

@@ -1,9 +1,15 @@
 /** Checks on uploaded files: present, not too large, of a format the operation takes. */
-import type { MediaFile, MediaInput, StreamedBytes } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.ts';
-import { sniffMedia, type SniffedMedia } from '../formats/sniff.ts';
-import { formatBytes } from './limits.ts';
-import type { MultipartBody } from './multipart.ts';
+import type { MediaFile, MediaInput, StreamedBytes } from '../../layers/providers/media-types.ts';
+import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../layers/core/errors.ts';
+import { sniffMedia, type SniffedMedia } from '../../layers/core/media/formats/sniff.ts';
+import { formatBytes } from '../../layers/core/media/limits.ts';
+
+/** A multipart/form-data body, read whole (`shared/media/upload/multipart.ts`). */
+export interface MultipartBody {
+  /** Text fields; a repeated name (`image[]`) keeps every value. */
+  readonly fields: ReadonlyMap<string, readonly string[]>;
+  readonly files: ReadonlyMap<string, readonly MediaFile[]>;
+}
 
 export const FILE_ERROR_CODES = {
   missing: 'missing_file',

@@ -1,6 +1,6 @@
 import type { StreamError } from '../../layers/providers/types.ts';
-import { dataFrame, eventFrame } from '../sse/encode.ts';
-import type { ResolvedModel } from './services.ts';
+import { dataFrame, eventFrame } from '../../layers/core/sse/encode.ts';
+import type { ResolvedModel } from './resolved-model.ts';
 
 /**
  * Native routes speak OpenAI plus Compose events (receipts, structured errors); external routes serve clients
