@@ -7,9 +7,8 @@
  */
 import type { Surface } from '../../shared/billing/types.ts';
 import type { MediaResponses } from '../../shared/inference/media-responses/index.ts';
-import { isMediaResponseBody } from '../../shared/inference/media-responses/request.ts';
+import { isMediaResponseRequest } from '../../shared/inference/media-responses/request.ts';
 import type { AsyncJobCanceller } from '../../shared/inference/operations.ts';
-import { readJsonObject } from '../../shared/http/request.ts';
 import type { StoredResponse } from '../../shared/stores/responses.ts';
 import { isVideoJobId } from '../../shared/videos/ids.ts';
 
@@ -28,13 +27,7 @@ const mayBeVideoResponse = (stored: StoredResponse): boolean => typeof stored.re
 export const lazyMediaResponses = (surface: Surface): MediaResponses => {
   const media = async (): Promise<MediaResponses> => (await loadRoot()).mediaResponsesFor(surface);
   return {
-    handles: (http) => {
-      try {
-        return isMediaResponseBody(readJsonObject(http));
-      } catch {
-        return false;
-      }
-    },
+    handles: isMediaResponseRequest,
     create: async (http, context) => (await media()).create(http, context),
     current: async (stored, owner) => (mayBeVideoResponse(stored) ? (await media()).current(stored, owner) : stored.response),
     cancel: async (stored, owner) => (mayBeVideoResponse(stored) ? (await media()).cancel(stored, owner) : undefined),

@@ -24,7 +24,7 @@ import type { MediaServices } from '../../media/services.ts';
 import type { ResponsesStore, StoredResponse } from '../../stores/responses.ts';
 import type { VideoServices } from '../../videos/services.ts';
 import { newResponseId } from '../ids.ts';
-import { isMediaResponseBody, parseMediaResponseRequest, type MediaResponseRequest } from './request.ts';
+import { isMediaResponseRequest, parseMediaResponseRequest, type MediaResponseRequest } from './request.ts';
 import { mediaResponseBase, mediaResponseObject, recordMediaResponse } from './response.ts';
 import { prepareMediaResponse, type PreparedMedia } from './serve.ts';
 import { streamImageResponse } from './image-stream.ts';
@@ -107,13 +107,7 @@ export const createMediaResponses = (services: MediaResponsesServices, billing: 
   };
 
   return {
-    handles: (http) => {
-      try {
-        return isMediaResponseBody(readJsonObject(http));
-      } catch {
-        return false;
-      }
-    },
+    handles: isMediaResponseRequest,
     create,
     current: async (stored, owner) => (isVideoResponse(stored) ? currentVideoResponse(services.videos, stored, owner) : stored.response),
     cancel: async (stored, owner) => (isVideoResponse(stored) ? cancelVideoResponse(services.videos, stored, owner) : undefined),

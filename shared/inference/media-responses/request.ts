@@ -8,6 +8,7 @@ import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
 import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
 import { readMetadata, readStream } from '../../calls/fields.ts';
+import { readJsonObject, type HttpRequest } from '../../http/request.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
 export type MediaModality = (typeof MEDIA_MODALITIES)[number];
@@ -72,6 +73,15 @@ export const isMediaResponseBody = (body: Body): boolean => {
   const modalities = Array.isArray(body.modalities) ? body.modalities : [];
   if (modalities.some((m) => (MEDIA_MODALITIES as readonly unknown[]).includes(m))) return true;
   return typeof body.image_url === 'string' && typeof body.model === 'string' && isVisionModel(body);
+};
+
+/** Whether a request's body is a media call; a body that is not a JSON object is the text path's to refuse. */
+export const isMediaResponseRequest = (http: HttpRequest): boolean => {
+  try {
+    return isMediaResponseBody(readJsonObject(http));
+  } catch {
+    return false;
+  }
 };
 
 /** The one media kind a body asks for. More than one media modality in one response is refused. */
