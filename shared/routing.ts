@@ -72,7 +72,9 @@ export const matchRoute = (method: string, requestPath: string): RouteMatch => {
     const m = compiled.pattern.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    compiled.names.forEach((name, i) => (params[name] = decode(m[i + 1]!)));
+    compiled.names.forEach((name, i) => {
+      params[name] = decode(m[i + 1]!);
+    });
     return resolve(compiled.path, method, params);
   }
   return { kind: 'not-found' };

@@ -67,7 +67,7 @@ const race = async (key: `0x${string}`, scheme: Scheme, path: string, body: stri
   return Promise.all(
     signatures.map(async (signature) => {
       const response = await gw.post(path, body, { 'payment-signature': signature });
-      return { status: response.status, code: response.status === 402 ? await codeOf(response) : (await response.text(), undefined) };
+      return { status: response.status, code: response.status === 402 ? await codeOf(response) : void (await response.text()) };
     }),
   );
 };

@@ -127,7 +127,7 @@ describe('assembling the catalog', () => {
     );
     const { file, warnings } = assembleCatalog([openaiChat, replacement], {});
     const [row] = hydrateCatalog(file);
-    expect(row?.operations[0]!.pricingUnits[0]!.entries).toEqual({ input: 2, output: 8 });
+    expect(row!.operations[0]!.pricingUnits[0]!.entries).toEqual({ input: 2, output: 8 });
     expect(warnings).toEqual(['openai/chat-1: curated row replaces the models.dev row']);
   });
 

@@ -90,7 +90,7 @@ describe('bad input gets its own OpenAI-shaped error, never a 500', () => {
   });
 
   it('a wrong method names the allowed ones', async () => {
-    const res = await fetch(rt.url + '/v1/models/search', { method: 'GET' });
+    const res = await fetch(`${rt.url}/v1/models/search`, { method: 'GET' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
   });
@@ -103,8 +103,8 @@ describe('request ids', () => {
   });
 
   it('mints one when the client sent none, on errors too', async () => {
-    const ok = await fetch(rt.url + '/health');
-    const missing = await fetch(rt.url + '/v1/nowhere');
+    const ok = await fetch(`${rt.url}/health`);
+    const missing = await fetch(`${rt.url}/v1/nowhere`);
     expect(ok.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._:-]{8,}$/);
     expect(missing.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._:-]{8,}$/);
     expect(ok.headers.get('x-request-id')).not.toBe(missing.headers.get('x-request-id'));

@@ -4,7 +4,7 @@
  * (and its voice); the checks are the same for every row — real media back, an OpenAPI-valid body, and a
  * receipt whose amount is the catalog price of what was measured.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from '../shared/catalog/index.ts';
 import { sniffMedia } from '../layers/core/media/formats/sniff.ts';
@@ -18,31 +18,31 @@ interface Row {
   readonly model: string;
 }
 
-export const EMBEDDING_ROWS: readonly Row[] = [
+const EMBEDDING_ROWS: readonly Row[] = [
   { provider: 'openai', model: 'text-embedding-3-small' },
   { provider: 'azure', model: 'text-embedding-3-small' },
   { provider: 'gemini', model: 'gemini-embedding-001' },
   { provider: 'vertex', model: 'gemini-embedding-001' },
 ];
 
-export const IMAGE_ROWS: readonly Row[] = [
+const IMAGE_ROWS: readonly Row[] = [
   { provider: 'openai', model: 'gpt-image-1' },
   { provider: 'azure', model: 'gpt-image-1' },
   { provider: 'gemini', model: 'gemini-2.5-flash-image' },
   { provider: 'vertex', model: 'imagen-4.0-fast-generate-001' },
 ];
 
-export const EDIT_ROWS: readonly Row[] = [
+const EDIT_ROWS: readonly Row[] = [
   { provider: 'openai', model: 'gpt-image-1' },
   { provider: 'azure', model: 'gpt-image-1' },
 ];
 
-export const SPEECH_ROWS: readonly (Row & { readonly voice: string })[] = [
+const SPEECH_ROWS: readonly (Row & { readonly voice: string })[] = [
   { provider: 'openai', model: 'tts-1', voice: 'alloy' },
   { provider: 'azure', model: 'tts', voice: 'alloy' },
 ];
 
-export const TRANSCRIPTION_ROWS: readonly Row[] = [
+const TRANSCRIPTION_ROWS: readonly Row[] = [
   { provider: 'openai', model: 'whisper-1' },
   { provider: 'azure', model: 'whisper' },
 ];

@@ -162,6 +162,7 @@ describe('a provider that never answers', () => {
 });
 
 describe('nothing a client sends is a 500', () => {
+  // biome-ignore lint/correctness/noPrecisionLoss: 1e309 is Infinity on purpose; JSON.stringify sends it as null.
   const junk: unknown[] = [null, 1, 'text', true, [], {}, [1, 'a'], { a: 1 }, -1, 1e309];
   const fields = ['model', 'input', 'voice', 'response_format', 'speed', 'prompt', 'n', 'size', 'quality', 'dimensions', 'encoding_format', 'provider'];
   it.each([SPEECH, GENERATIONS, EMBEDDINGS])('%s answers 4xx for wrong types in every field', async (path) => {

@@ -5,7 +5,7 @@
  * that cannot stream (whisper-1) sends its finished transcript as one delta, then done. The charge is the
  * unstreamed call's; nothing for a stream that breaks before done; a client that hangs up after text owes it.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceiptBody } from '../shared/receipts/index.ts';
 import { dataFrames, drain, parseSse, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';

@@ -35,14 +35,14 @@ describe('Chat Completions chunk serializer', () => {
 
   it('sends usage last, with no choices, only when the client asked for it', () => {
     const asked = createChatChunkSerializer(identity, true);
-    parts.forEach((p) => asked.part(p));
+    for (const p of parts) asked.part(p);
     const [usage] = events(asked.end());
     expect(usage).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } });
     expect(usage!.usage.prompt_tokens_details.cached_tokens).toBe(2);
     expect(usage!.usage.completion_tokens_details.reasoning_tokens).toBe(3);
 
     const notAsked = createChatChunkSerializer(identity, false);
-    parts.forEach((p) => notAsked.part(p));
+    for (const p of parts) notAsked.part(p);
     expect(notAsked.end()).toEqual([]);
   });
 });

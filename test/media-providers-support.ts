@@ -3,7 +3,7 @@ import { inflateSync, crc32 } from 'node:zlib';
 import { expect } from 'vitest';
 import { audioDuration } from '../layers/core/media/formats/duration.ts';
 import type { CallOptions } from '../layers/providers/types.ts';
-import { UpstreamError, type ComposeError } from '../layers/core/errors.ts';
+import type { UpstreamError, ComposeError } from '../layers/core/errors.ts';
 
 export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: 'req_media_test' });
 

@@ -139,6 +139,7 @@ describe('the Responses stream of a video job', () => {
 
   it('reports a job that can no longer be read in-band, after the first byte', async () => {
     const response = videoResponseObject(base, `vg_${'c'.repeat(48)}`, toVideoObject(job('queued', 0), 'native'));
+    // biome-ignore lint/correctness/useYield: a job that vanishes fails on the first read, before any event.
     async function* gone(): AsyncGenerator<never> {
       throw new UpstreamError(404, 'video_not_found', 'The video job no longer exists.');
     }

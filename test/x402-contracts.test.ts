@@ -253,7 +253,10 @@ describe('token EIP-712 domain reader', () => {
   it('reads the name and version from the token, once', async () => {
     let calls = 0;
     const client = chain.publicClient();
-    const counting: ContractReader = { readContract: ((args: never) => (calls++, client.readContract(args))) as ContractReader['readContract'] };
+    const counting: ContractReader = { readContract: ((args: never) => {
+      calls++;
+      return client.readContract(args);
+    }) as ContractReader['readContract'] };
     const reader = createTokenDomainReader(() => counting);
     expect(await reader.read(chain.network, chain.usdc)).toEqual({ name: 'USD Coin', version: '2' });
     const afterFirst = calls;

@@ -40,7 +40,10 @@ describe('payment networks', () => {
 describe('settlement chosen by configuration', () => {
   it('defaults to the relayer and builds its wallets only then', () => {
     let built = 0;
-    const relayerChains = () => (built++, {});
+    const relayerChains = () => {
+      built++;
+      return {};
+    };
     expect(settlementFromEnv({}, { relayerChains }).mode).toBe('relayer');
     expect(settlementFromEnv({ X402_SETTLEMENT: 'facilitator', X402_FACILITATOR_URL: 'http://127.0.0.1:1' }, { relayerChains }).mode).toBe('facilitator');
     expect(built).toBe(1);

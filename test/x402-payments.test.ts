@@ -114,7 +114,7 @@ const paidEndpoint = async (req: IncomingMessage, res: ServerResponse): Promise<
     return reply(res, 402, { 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(required) }, required);
   }
   const maxAmount = req.headers['x-x402-max-amount-wei'];
-  let payment;
+  let payment: Awaited<ReturnType<PaymentGate['authorize']>>;
   try {
     payment = await mode.gate.authorize({ header, offers: challenge.accepts, ...(typeof maxAmount === 'string' ? { maxAmount } : {}) });
   } catch (caught) {

@@ -9,7 +9,7 @@
  * the entry does not load until the first request that needs it.
  */
 import * as path from 'node:path';
-import { type BuildOptions } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**

@@ -8,7 +8,7 @@ export const field = <T>(schema: z.ZodType<T>, value: unknown, param: string, co
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = issue && issue.path.length ? `${param}.${issue.path.join('.')}` : param;
+  const where = issue?.path.length ? `${param}.${issue.path.join('.')}` : param;
   throw new InvalidRequestError(code, `Invalid '${where}': ${issue?.message ?? 'invalid value'}.`, { param });
 };
 

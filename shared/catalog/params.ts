@@ -99,7 +99,7 @@ const BY_OPERATION: Record<OperationCapability['operation'], (source: ParamSourc
 };
 
 export const deriveParams = (source: ParamSource, overrides: Readonly<Params> = {}): Params => {
-  const derived = source.operations.reduce<Params>((all, operation) => ({ ...all, ...BY_OPERATION[operation.operation](source, operation) }), {});
+  const derived: Params = Object.assign({}, ...source.operations.map((operation) => BY_OPERATION[operation.operation](source, operation)));
   return { ...derived, ...overrides };
 };
 

@@ -1,5 +1,5 @@
 import { sanitizeUpstreamMessage } from '../../layers/providers/http/sanitize.ts';
-import { ComposeError, UpstreamError, toComposeError } from '../../layers/core/errors.ts';
+import { type ComposeError, UpstreamError, toComposeError } from '../../layers/core/errors.ts';
 
 /**
  * Provider errors reach external clients with content-filter texts replaced by one neutral message and URLs and

@@ -22,6 +22,7 @@ export const parseUploadRequest = (body: Record<string, unknown>, maxUploadBytes
 
   const { filename, content_type: contentType = 'application/octet-stream', bytes, purpose } = body;
   if (filename === undefined || filename === null || filename === '') throw invalid('filename', 'missing_filename', "'filename' is required.");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (typeof filename !== 'string' || filename.length > 255 || /[\u0000-\u001f]/.test(filename)) {
     throw invalid('filename', 'invalid_filename', "'filename' must be a name of at most 255 characters, without control characters.");
   }

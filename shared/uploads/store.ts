@@ -4,7 +4,7 @@
  * a ranged GET of its first bytes, and GetObject as a stream. Reads pin the ETag seen by HeadObject (`If-Match`),
  * so a file replaced through the same URL mid-call is refused rather than read half old, half new.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConflictError } from '../../layers/core/errors.ts';

@@ -66,7 +66,9 @@ export const createVideoJobStore = ({ doc, tableName }: VideoJobStoreOptions): V
         values[`:${field}`] = value;
         sets.push(`#${field} = :${field}`);
       }
-      from.forEach((status, i) => (values[`:from${i}`] = status));
+      from.forEach((status, i) => {
+        values[`:from${i}`] = status;
+      });
       try {
         const result = await doc.send(
           new UpdateCommand({

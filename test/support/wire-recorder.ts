@@ -170,7 +170,7 @@ export const wireDiff = (sdk: CapturedRequest, ours: CapturedRequest, headers: r
       return;
     }
     if (Array.isArray(x) && Array.isArray(y) && x.length === y.length) {
-      x.forEach((item, index) => walk(`${where}[${index}]`, item, y[index]));
+      for (const [index, item] of x.entries()) walk(`${where}[${index}]`, item, y[index]);
       return;
     }
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${where}: ${describe(x)} → ${describe(y)}`);
@@ -183,8 +183,8 @@ export const wireDiff = (sdk: CapturedRequest, ours: CapturedRequest, headers: r
     Array.isArray(body) && body.every((part) => isObject(part) && typeof part['name'] === 'string')
       ? Object.fromEntries(
           Object.entries(
-            (body as MultipartPart[]).reduce<Record<string, unknown[]>>((parts, part) => ({ ...parts, [part.name]: [...(parts[part.name] ?? []), part.value] }), {}),
-          ).map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+            Object.groupBy(body as MultipartPart[], (part) => part.name),
+          ).map(([name, parts = []]) => [name, parts.length === 1 ? parts[0]!.value : parts.map((part) => part.value)]),
         )
       : undefined;
   const bodyA = partsOf(a.body) ?? a.body;

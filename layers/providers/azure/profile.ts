@@ -3,7 +3,7 @@
  * parameter, and the key goes in `api-key`.
  * https://learn.microsoft.com/azure/ai-services/openai/reference
  */
-import { type OpenAICompatibleProfile, type UrlContext } from '../openai-compatible/profile.ts';
+import type { OpenAICompatibleProfile, UrlContext } from '../openai-compatible/profile.ts';
 import { SAMPLING_FIELDS, isOpenAIReasoningModel } from '../openai/model-family.ts';
 
 /** Recent enough for `max_completion_tokens`, `reasoning_effort`, `stream_options` and the developer role. */

@@ -52,7 +52,7 @@ export const convertJsonSchema = (root: JsonObject): SchemaConversion => {
   const convert = (input: unknown, refs: readonly string[]): GeminiSchema | undefined => {
     if (input === true || (isObject(input) && Object.keys(input).length === 0)) return {};
     if (!isObject(input)) return undefined;
-    let node = input;
+    const node = input;
     const ref = node['$ref'];
     if (typeof ref === 'string') {
       const target = resolve(ref);

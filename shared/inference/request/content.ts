@@ -95,7 +95,9 @@ export const readAttachments = (body: Record<string, unknown>): ContentPart[] =>
   if (body.attachment != null) parts.push(attachmentPart(body.attachment, 'attachment'));
   if (body.attachments != null) {
     if (!Array.isArray(body.attachments)) throw new InvalidRequestError('invalid_attachment', "'attachments' must be an array.", { param: 'attachments' });
-    body.attachments.forEach((a, i) => parts.push(attachmentPart(a, `attachments.${i}`)));
+    body.attachments.forEach((a, i) => {
+      parts.push(attachmentPart(a, `attachments.${i}`));
+    });
   }
   return parts;
 };

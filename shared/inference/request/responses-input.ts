@@ -53,6 +53,7 @@ export const inputItemsOf = (input: unknown): Json[] => {
  */
 export const fromInputItems = (items: readonly Json[]): CanonicalMessage[] => {
   const messages: CanonicalMessage[] = [];
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: `return invalid(…)` throws (it returns never); it only ends the case.
   items.forEach((item, index) => {
     switch (item.type) {
       case 'message': {

@@ -37,7 +37,9 @@ export const buildOutputItems = (completion: Completion, ids: OutputIds = { call
   const items: object[] = [];
   if (completion.reasoning) items.push(reasoningItem(ids.reasoning ?? newReasoningId(), completion.reasoning));
   if (completion.text || completion.toolCalls.length === 0) items.push(messageItem(ids.message ?? newMessageId(), completion.text));
-  completion.toolCalls.forEach((call, i) => items.push(functionCallItem(ids.calls[i] ?? newFunctionCallItemId(), call)));
+  completion.toolCalls.forEach((call, i) => {
+    items.push(functionCallItem(ids.calls[i] ?? newFunctionCallItemId(), call));
+  });
   return items;
 };
 

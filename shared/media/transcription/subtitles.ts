@@ -12,7 +12,7 @@ const clock = (seconds: number, separator: ',' | '.'): string => {
 };
 
 export const renderSrt = (segments: readonly TimedText[]): string =>
-  segments.map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.text.trim()}\n`).join('\n') + '\n';
+  `${segments.map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.text.trim()}\n`).join('\n')}\n`;
 
 export const renderVtt = (segments: readonly TimedText[]): string =>
   `WEBVTT\n\n${segments.map((s) => `${clock(s.start, '.')} --> ${clock(s.end, '.')}\n${s.text.trim()}\n`).join('\n')}\n`;

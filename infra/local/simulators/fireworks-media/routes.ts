@@ -94,7 +94,7 @@ export const handleFireworksMedia = (req: IncomingMessage, res: ServerResponse, 
         return sendJson(context.res, 200, { id: deps.requestId, base64: [`data:image/png;base64,${Buffer.from(image).toString('base64')}`], finishReason: 'SUCCESS', seed });
       }
       const kontext = KONTEXT.exec(url.pathname);
-      if (!kontext || kontext[1] !== 'fireworks' || !KONTEXT_MODELS.includes(kontext[2] ?? '')) return throwSimError(notFound());
+      if (kontext?.[1] !== 'fireworks' || !KONTEXT_MODELS.includes(kontext[2] ?? '')) return throwSimError(notFound());
       if (kontext[3]) {
         const id = typeof json['id'] === 'string' ? json['id'] : throwSimError(invalidRequest('id is required', 'id'));
         const task = tasks(deps).get(id);

@@ -18,7 +18,7 @@ export const invalid = (message: string): GoogleError => googleError(400, messag
 export const validateImagen = (body: unknown): { readonly prompt: string; readonly count: number; readonly width: number; readonly height: number } | GoogleError => {
   if (!isRecord(body)) return invalid('Invalid JSON payload received.');
   const instances = body['instances'];
-  if (!Array.isArray(instances) || instances.length !== 1) return invalid('Only one instance is supported per request; got ' + (Array.isArray(instances) ? instances.length : 0) + '.');
+  if (!Array.isArray(instances) || instances.length !== 1) return invalid(`Only one instance is supported per request; got ${Array.isArray(instances) ? instances.length : 0}.`);
   const instance: unknown = instances[0];
   const prompt = isRecord(instance) ? instance['prompt'] : undefined;
   if (typeof prompt !== 'string' || prompt.trim() === '') return invalid('Image generation failed with the following error: The prompt is empty.');

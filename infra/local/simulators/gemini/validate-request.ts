@@ -47,7 +47,7 @@ const checkSchema = (schema: unknown, path: string): void => {
   }
   if (isObject(schema['properties'])) for (const [name, property] of Object.entries(schema['properties'])) checkSchema(property, `${path}.properties[${name}].value`);
   if (schema['items'] !== undefined) checkSchema(schema['items'], `${path}.items`);
-  if (Array.isArray(schema['anyOf'])) schema['anyOf'].forEach((branch, index) => checkSchema(branch, `${path}.any_of[${index}]`));
+  if (Array.isArray(schema['anyOf'])) for (const [index, branch] of schema['anyOf'].entries()) checkSchema(branch, `${path}.any_of[${index}]`);
 };
 
 const checkPart = (part: SimPart, path: string): void => {
@@ -85,7 +85,9 @@ export const validateRequest = (body: unknown, rules: ValidationRules): SimReque
     if (content.role === undefined && rules.roleRequired) throw invalid('Please use a valid role: user, model.');
     if (content.role !== undefined && content.role !== 'user' && content.role !== 'model') throw invalid('Please use a valid role: user, model.');
     if (!Array.isArray(content.parts) || content.parts.length === 0) throw invalid(`* GenerateContentRequest.${path}.parts: contents.parts must not be empty.`);
-    content.parts.forEach((part: SimPart, partIndex: number) => checkPart(part, `${path}.parts[${partIndex}]`));
+    content.parts.forEach((part: SimPart, partIndex: number) => {
+      checkPart(part, `${path}.parts[${partIndex}]`);
+    });
     if (responses(content).length > 0 && responses(content).length !== calls(request.contents[index - 1]).length) {
       throw invalid('Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.');
     }
@@ -95,7 +97,9 @@ export const validateRequest = (body: unknown, rules: ValidationRules): SimReque
   });
   if (request.systemInstruction !== undefined) {
     if (notObject(request.systemInstruction) || !Array.isArray(request.systemInstruction.parts)) throw invalid("Invalid value at 'system_instruction': expected a Content.");
-    request.systemInstruction.parts.forEach((part, index) => checkPart(part, `system_instruction.parts[${index}]`));
+    request.systemInstruction.parts.forEach((part, index) => {
+      checkPart(part, `system_instruction.parts[${index}]`);
+    });
   }
   (request.tools ?? []).forEach((tool, index) => {
     checkFields(tool as Json, FIELDS.tool, `tools[${index}]`);

@@ -56,6 +56,6 @@ export const alibaba: Flavor = {
   contentFilterError: () => ({ status: 400, message: 'Input data may contain inappropriate content.', type: 'data_inspection_failed', code: 'data_inspection_failed' }),
   strict: false,
   unknownModel: (model) =>
-    /not-found/.test(model) ? { status: 404, message: 'The model `' + model + '` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } : undefined,
+    /not-found/.test(model) ? { status: 404, message: `The model \`${model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', code: 'model_not_found' } : undefined,
 };
 

@@ -10,7 +10,7 @@ import { statusError } from '../openai-compatible/sim-error.ts';
 import { Refusal, fail, refuse, type MediaContext } from './context.ts';
 import { handleEmbeddings } from './embeddings.ts';
 import { applyMediaFaults } from './faults.ts';
-import { FILES_PATH, ImageFiles } from './image-files.ts';
+import { FILES_PATH, type ImageFiles } from './image-files.ts';
 import { handleEdit, handleGeneration } from './images.ts';
 import { readBytes, readForm, sendBytes, type ParsedForm } from './io.ts';
 import { handleSpeech } from './speech.ts';

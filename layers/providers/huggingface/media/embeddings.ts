@@ -11,7 +11,7 @@ import type { featureExtractionSchema } from './wire.ts';
 const meanPool = (tokens: readonly (readonly number[])[]): number[] => {
   const width = tokens[0]?.length ?? 0;
   const sums = new Array<number>(width).fill(0);
-  for (const token of tokens) token.forEach((value, index) => (sums[index]! += value));
+  for (const token of tokens) for (const [index, value] of token.entries()) sums[index]! += value;
   return sums.map((sum) => sum / Math.max(1, tokens.length));
 };
 
