@@ -4,7 +4,6 @@ import { startVertexSimulator, type VertexSimulator } from '../infra/local/simul
 import { createGeminiMediaAdapter } from '../layers/providers/gemini/media/adapter.ts';
 import { createVertexMediaAdapter } from '../layers/providers/vertex/media/adapter.ts';
 import type { ProviderTransport } from '../layers/providers/types.ts';
-import { mp4Seconds } from '../layers/core/media/formats/containers.ts';
 import { InvalidRequestError, UpstreamError } from '../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from './media-providers-support.ts';
 

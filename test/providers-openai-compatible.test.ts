@@ -12,7 +12,6 @@ import { UpstreamError } from '../layers/core/errors.ts';
 import {
   callOptions,
   collect,
-  errorOf,
   finishOf,
   partsOfType,
   reasoningOf,

@@ -19,7 +19,7 @@ import {
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
 import type { Caller } from '../auth/caller.ts';
-import { AuthenticationError, ComposeError, PaymentRequiredError, toComposeError } from '../../layers/core/errors.ts';
+import { AuthenticationError, PaymentRequiredError, toComposeError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { meter, type Charge } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';

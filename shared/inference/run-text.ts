@@ -23,7 +23,7 @@ import type { ResolvedModel, TextServices } from './services.ts';
 import { composeEventsOn, diagnosticHeaders, streamErrorFrame, type Surface } from '../calls/surface.ts';
 import { createOutputCap } from './output-cap.ts';
 import { measuredUsage } from './usage-estimate.ts';
-import { cleanupFailed, describeError, handledLater, logFailure, logger, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
+import { cleanupFailed, describeError, handledLater, logger, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
 import type { OnAbandoned, OnFinished } from '../calls/hooks.ts';
 export type { OnAbandoned, OnFinished };

@@ -27,7 +27,7 @@ import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../laye
 import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import type { PaidCall, ServeStream, StreamServed } from './paid.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, timedOut, withDiagnostics } from './provider-call.ts';
-import { cleanupFailed, handledLater, logFailure, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
+import { cleanupFailed, handledLater, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 
 /** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;

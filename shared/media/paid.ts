@@ -20,7 +20,7 @@ import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
 import { runStream } from './paid-stream.ts';
 import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
-import { logFailure, withSubsegment } from '../../layers/core/observability/index.ts';
+import { withSubsegment } from '../../layers/core/observability/index.ts';
 
 export interface PaidModel {
   readonly publicId: string;
