@@ -17,7 +17,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalChain, type LocalChain } from '../infra/local/chain/index.ts';
 import { permit2Abi, uptoProxyAbi, usdcAbi } from '../layers/x402/abi.ts';
-import { loadArtifacts, type Artifacts } from '../layers/x402/contracts/compile.ts';
+import { loadArtifacts, type Artifacts } from '../layers/x402/contracts/artifacts.ts';
 import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from '../layers/x402/constants.ts';
 import { createTokenDomainReader, type ContractReader } from '../layers/x402/domain.ts';
 import { exactTypedData, uptoTypedData } from '../layers/x402/typed-data.ts';

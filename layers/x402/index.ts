@@ -1,6 +1,6 @@
 /**
  * x402 v2 on EVM: challenge, header codec, verification, replay guard and settlement. Everything a paid route
- * needs; chain and database clients are injected. Build tooling (`contracts/compile.ts`) is deliberately not here.
+ * needs; chain and database clients are injected. The local-chain contracts (`contracts/`) are build tooling, deliberately not here.
  */
 export { usdcAbi, eip5267Abi, permit2Abi, uptoProxyAbi } from './abi.ts';
 export { buildPaymentRequired, withError, type ChallengeContext, type ChallengeInput } from './challenge.ts';

@@ -21,7 +21,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
-import type { Artifacts } from '../../../layers/x402/contracts/compile.ts';
+import type { Artifacts } from '../../../layers/x402/contracts/artifacts.ts';
 import { usdcAbi } from '../../../layers/x402/abi.ts';
 import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from '../../../layers/x402/constants.ts';
 

@@ -19,7 +19,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createNonceManager, jsonRpc } from 'viem/nonce';
-import { loadArtifacts } from '../../../layers/x402/contracts/compile.ts';
+import { loadArtifacts } from '../../../layers/x402/contracts/artifacts.ts';
 import { caip2, type NetworkConfig } from '../../../layers/x402/networks.ts';
 import type { Network } from '../../../layers/x402/schemas.ts';
 import { ANVIL_FUNDED_ACCOUNTS, DEV_ROLES, devAccount, type DevAccount } from './accounts.ts';
@@ -71,7 +71,7 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
   if (walletCount < 1 || DEV_ROLES.firstWallet + walletCount > ANVIL_FUNDED_ACCOUNTS) {
     throw new RangeError(`walletCount must be between 1 and ${ANVIL_FUNDED_ACCOUNTS - DEV_ROLES.firstWallet}`);
   }
-  // Compile (or load the cached build) before starting anvil, so a compile error leaves no process behind.
+  // Read the committed build before starting anvil, so a missing file leaves no process behind.
   const artifacts = await loadArtifacts();
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const anvil = await startAnvil({
