@@ -1,9 +1,15 @@
 /**
  * A small, valid MP4 made locally: `ftyp`, `moov` (one H.264 video track, sample tables) and `mdat`, in the
- * fast-start order players stream. The pictures are a colour gradient that moves from frame to frame, at a
- * thumbnail size with the requested aspect ratio and the requested duration.
+ * fast-start order players stream, lasting the requested duration at a thumbnail size with the requested aspect
+ * ratio. The pictures are committed fixtures (`fixtures/<w>x<h>.h264`, one second of IDR pictures written by
+ * `npm run fixtures:video`), repeated for as long as the job asks: only the container varies per request.
  */
-import { H264_CONSTRAINTS, H264_LEVEL, H264_PROFILE_BASELINE, idrPicture, pictureParameterSet, sequenceParameterSet, type PictureSize } from './h264.ts';
+import { readFileSync } from 'node:fs';
+
+export interface PictureSize {
+  readonly width: number;
+  readonly height: number;
+}
 
 const u16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
 const u32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
@@ -43,26 +49,49 @@ export const thumbnailSize = (size: string): PictureSize => {
   return w > h ? { width: 64, height: 36 } : { width: 36, height: 64 };
 };
 
+interface Pictures {
+  readonly sps: Uint8Array;
+  readonly pps: Uint8Array;
+  readonly idr: readonly Uint8Array[];
+}
+
+const loaded = new Map<string, Pictures>();
+
+/** An Annex B stream split at its 4-byte start codes (emulation prevention keeps them out of the NAL units). */
+const nalUnits = (stream: Uint8Array): Uint8Array[] => {
+  const starts: number[] = [];
+  for (let i = 0; i + 3 < stream.length; i += 1) {
+    if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 0 && stream[i + 3] === 1) starts.push(i + 4);
+  }
+  return starts.map((start, n) => stream.subarray(start, n + 1 < starts.length ? starts[n + 1]! - 4 : stream.length));
+};
+
+const picturesOf = ({ width, height }: PictureSize): Pictures => {
+  const name = `${width}x${height}`;
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  const [sps, pps, ...idr] = nalUnits(readFileSync(new URL(`./fixtures/${name}.h264`, import.meta.url)));
+  if (!sps || !pps || idr.length === 0) throw new Error(`fixtures/${name}.h264 holds no SPS, PPS and pictures: run npm run fixtures:video`);
+  const pictures = { sps, pps, idr };
+  loaded.set(name, pictures);
+  return pictures;
+};
+
 export const makeMp4 = ({ width, height, seconds, fps = 4 }: Mp4Options): Uint8Array => {
-  const size = { width, height };
-  const sps = sequenceParameterSet(size);
-  const pps = pictureParameterSet();
+  const { sps, pps, idr } = picturesOf({ width, height });
   const frames = Math.max(1, Math.round(seconds * fps));
   const timescale = 1000;
   const delta = Math.round(timescale / fps);
   const duration = frames * delta;
 
-  const samples = Array.from({ length: frames }, (_, i) =>
-    idrPicture(size, i, {
-      luma: (x, y) => 16 + ((x * 3 + y * 2 + i * 12) % 220),
-      cb: (x) => 128 + 60 * Math.sin((x + i) / 4),
-      cr: (_x, y) => 128 + 60 * Math.cos((y + i) / 4),
-    }),
-  );
-  // Each sample is its NAL units with 4-byte length prefixes (avcC lengthSizeMinusOne = 3).
-  const payloads = samples.map((picture) => Uint8Array.from([...u32(picture.length), ...picture]));
+  // Each sample is one picture with a 4-byte length prefix (avcC lengthSizeMinusOne = 3).
+  const payloads = Array.from({ length: frames }, (_, i) => {
+    const picture = idr[i % idr.length]!;
+    return Uint8Array.from([...u32(picture.length), ...picture]);
+  });
 
-  const avcC = box('avcC', [1, H264_PROFILE_BASELINE, H264_CONSTRAINTS, H264_LEVEL, 0xff, 0xe1, ...u16(sps.length), ...sps, 1, ...u16(pps.length), ...pps]);
+  // Profile, constraint flags and level are the SPS's own bytes 1-3, as avcC requires.
+  const avcC = box('avcC', [1, sps[1]!, sps[2]!, sps[3]!, 0xff, 0xe1, ...u16(sps.length), ...sps, 1, ...u16(pps.length), ...pps]);
   const compressor = [8, ...ascii('compose'), ...zeros(32 - 8)];
   const avc1 = box(
     'avc1',
