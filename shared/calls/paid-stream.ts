@@ -1,0 +1,243 @@
+/**
+ * The paid-stream engine: every paid answer sent as Server-Sent Events (chat and Responses text, stored
+ * Responses, speech, image and transcription streams, media Responses) runs through `runPaidStream`, which
+ * keeps these rules. A stream is given by an opener (the provider call), a frame serializer (the client's frames
+ * from the provider's parts, and how the answer closes) and a meter (what it owes).
+ *
+ * - Until the provider's first byte the answer can still be an HTTP error (and retries stay invisible): the
+ *   hold is released and nothing is charged. A provider silent for a whole heartbeat interval (a model that
+ *   thinks before it streams) would let an edge endpoint drop the connection, so the response then commits to
+ *   SSE and sends keep-alive comments; a failure after that is reported in-band.
+ * - Frames go to the client as the provider produces them, with keep-alives whenever it is silent.
+ * - A client that hangs up stops the provider at once (nothing more is generated, or owed, for nobody) and owes
+ *   what was delivered to it, as the meter says for `abandoned`. A cancel (stored Responses) ends the stream
+ *   in-band and owes what was delivered before it; once the answer is claimed a cancel is refused. Never both.
+ * - The payment is finalized exactly once, however the stream ends: what the meter says, or a release when it
+ *   says nothing.
+ * - It closes with the serializer's closing frames (the receipt inside), the in-band error if any
+ *   (`event: compose.error` natively, OpenAI's `data: {"error"}` externally), `data: [DONE]`, then
+ *   `event: compose.receipt` when the stream carries `compose.*` events (after `[DONE]`, where OpenAI SDKs have
+ *   stopped reading).
+ * - The finished transcript (keep-alives aside) is what an idempotent replay sends again, free.
+ */
+import type { CallOptions, StreamError } from '../../layers/providers/types.ts';
+import { ComposeError } from '../../layers/core/errors.ts';
+import { ABORTED, abortedBy, streamedBody } from '../../layers/core/sse/body.ts';
+import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../layers/core/sse/encode.ts';
+import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
+import { cleanupFailed, handledLater, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
+import { logMoneyFailure } from '../billing/log.ts';
+import type { Outcome, Payment, Settled } from '../billing/types.ts';
+import type { HttpRequest } from '../http/request.ts';
+import type { HttpResult } from '../http/response.ts';
+import type { Measured } from '../pricing/index.ts';
+import type { ReceiptBody } from '../receipts/index.ts';
+import type { OnAbandoned, OnFinished } from './hooks.ts';
+import { logAbandonFailure } from './idempotent.ts';
+import { answerHeaders, failBeforeAnswer, startProviderCall, timedOut, watchForCancel, type CalledModel, type ProviderCall } from './provider-call.ts';
+import { streamErrorFrame, type Surface } from './surface.ts';
+
+/** API Gateway drops a stream idle for 30 s; a keep-alive well inside that. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** OpenAI SDKs hand every data frame to the caller, named event or not: the `type` lets code skip it. */
+export const receiptEventFrame = (receipt: ReceiptBody): string => eventFrame('compose.receipt', { type: 'compose.receipt', ...receipt });
+
+/** How a failure after the first byte is reported in-band, when it is not an exposed error (kept as it is). */
+export interface StreamErrors {
+  /** The call's deadline fired. */
+  readonly timeout: StreamError;
+  /** Anything else: the provider stream failed. */
+  readonly lost: StreamError;
+}
+
+/** The client's frames, from the provider's parts, and how the answer closes. */
+export interface StreamSerializer<T> {
+  /** Frames that open the stream, before the provider's first part. */
+  start?(): Iterable<string>;
+  /** The frames for one part, in order. A throw while reading the provider ends the stream in-band. */
+  part(part: T): Iterable<string>;
+  /** Asked after each part: the answer is over (an error part, the output cap): the provider is stopped there. */
+  ended?(): boolean;
+  /** The stream failed in-band (the provider, the deadline, a cancel): fold it into the answer. */
+  fail?(error: StreamError): void;
+  /** The answer's own error, when it carries one (a provider's error part); otherwise the engine's. */
+  error?(): StreamError | undefined;
+  /**
+   * Once the charge is final: record what needs recording and give the frames that close the answer (a
+   * Responses stream's terminal event, receipt inside), before the error frame and `[DONE]`. Never throws.
+   */
+  close?(settled: Settled, failure: StreamError | undefined): Promise<Iterable<string>>;
+}
+
+/**
+ * What the stream owes when it ends: `finished` however it ended (failed, cancelled, done), `abandoned` when
+ * its client hung up. Nothing: the hold is released.
+ */
+export type StreamMeter = (end: 'finished' | 'abandoned') => readonly Measured[];
+
+/** A stream that can be cancelled through its stored record. */
+export interface StreamCancel {
+  /** Whether a cancel was recorded (polled every `pollMs`). */
+  requested(): Promise<boolean>;
+  /** Claims the outcome once the answer is whole: false when a cancel got there first. Never throws. */
+  claim(): Promise<boolean>;
+  readonly pollMs: number;
+  /** The in-band error a cancelled answer ends with. */
+  readonly error: StreamError;
+  /** For the log line of a poll that failed. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface PaidStream<T> {
+  readonly http: Pick<HttpRequest, 'requestId' | 'clientGone'>;
+  /** Held; the engine finalizes it exactly once. */
+  readonly payment: Payment;
+  readonly model: CalledModel;
+  readonly surface: Surface;
+  /** Whether `compose.*` events (the receipt after `[DONE]`, `compose.error`) are sent. */
+  readonly composeEvents: boolean;
+  readonly heartbeatMs: number;
+  readonly deadlineMs: number;
+  /** Headers of the answer besides SSE's and the routing ones (e.g. the response id). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Calls the provider: resolves at its first byte (a rejection is an HTTP error, nothing charged). */
+  readonly open: (options: CallOptions) => Promise<AsyncIterable<T>>;
+  readonly serializer: StreamSerializer<T>;
+  readonly meter: StreamMeter;
+  readonly errors: StreamErrors;
+  /** The receipt after `[DONE]` (default: `receiptEventFrame`). */
+  readonly receiptFrame?: (receipt: ReceiptBody) => string;
+  readonly cancel?: StreamCancel;
+  /** The provider failed before its first byte; the hold is already released. Never throws. */
+  readonly openFailed?: (error: unknown) => Promise<void>;
+  /** Once the provider has answered (or is late), before the answer commits: a throw is an HTTP error. */
+  readonly ready?: () => Promise<void>;
+  readonly onFinished?: OnFinished;
+  readonly onAbandoned?: OnAbandoned;
+}
+
+const outcomeOf = (measured: readonly Measured[]): Outcome => (measured.length > 0 ? { kind: 'served', measured } : { kind: 'failed' });
+
+/** Resolves true when `call` has not settled within `ms` (it rejects as `call` does when that comes first). */
+export const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  return Promise.race([call.then(() => false), late]).finally(() => clearTimeout(timer));
+};
+
+/** The provider's parts once its call has answered, so heartbeats can run while it has not. */
+async function* whenReady<T>(call: Promise<AsyncIterable<T>>): AsyncGenerator<T> {
+  yield* await call;
+}
+
+const streamErrorOf = (error: unknown, signal: AbortSignal, errors: StreamErrors): StreamError => {
+  if (timedOut(signal)) return errors.timeout;
+  // A provider call that failed after the response committed keeps its own code and message when they are safe.
+  if (error instanceof ComposeError && error.exposed) return { status: error.status, code: error.code, message: error.message };
+  return errors.lost;
+};
+
+const release = (stream: PaidStream<unknown>) => stream.payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(stream.http, stream.payment.caller, 'release'));
+
+/** Opens the provider call and answers as SSE once it has answered or is late; see the module's rules. */
+export const runPaidStream = async <T>(stream: PaidStream<T>): Promise<HttpResult> => {
+  const provider = startProviderCall(stream.http, stream.deadlineMs);
+  const upstream = openProvider(stream, provider);
+  const late = await beforeHeartbeat(upstream, stream.heartbeatMs).catch((error: unknown) => failBeforeAnswer(error, provider, stream, stream.openFailed));
+  const parts = late ? whenReady(upstream) : await upstream;
+  await stream.ready?.().catch(async (error: unknown) => {
+    provider.end();
+    await release(stream);
+    throw error;
+  });
+  const headers = { ...SSE_HEADERS, ...stream.headers, ...answerHeaders(provider, stream.surface, stream.model) };
+  return { statusCode: 200, headers, body: streamedBody((clientLeft) => frames(stream, provider, parts, headers, clientLeft), stream.http.clientGone) };
+};
+
+const openProvider = <T>(stream: PaidStream<T>, provider: ProviderCall): Promise<AsyncIterable<T>> => {
+  const started = Date.now();
+  const upstream = withSubsegment(`provider:${stream.model.provider}`, () => stream.open(provider.options));
+  upstream.then(() => recordFirstByte(Date.now() - started), handledLater);
+  return upstream;
+};
+
+async function* frames<T>(stream: PaidStream<T>, provider: ProviderCall, parts: AsyncIterable<T>, headers: Record<string, string>, clientLeft: AbortSignal): AsyncGenerator<string> {
+  const { http, payment, serializer, cancel } = stream;
+  const transcript: string[] | undefined = stream.onFinished ? [] : undefined;
+  const emit = function* (list: Iterable<string>) {
+    for (const frame of list) {
+      transcript?.push(frame);
+      yield frame;
+    }
+  };
+  // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
+  // provider's next byte or the next heartbeat.
+  const left = abortedBy(clientLeft);
+  clientLeft.addEventListener('abort', provider.hangUp, { once: true });
+  const poll = cancel ? watchForCancel(provider, cancel.requested, cancel.pollMs, cancel.context) : undefined;
+  let failure: StreamError | undefined;
+  const fail = (error: StreamError): void => {
+    failure = error;
+    serializer.fail?.(error);
+  };
+  const error = (): StreamError | undefined => serializer.error?.() ?? failure;
+  let settled: Settled | undefined;
+  try {
+    yield* emit(serializer.start?.() ?? []);
+    // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
+    // provider failure (a hung-up call still owes what was delivered, see below).
+    const reader = withHeartbeat(parts, stream.heartbeatMs);
+    try {
+      while (true) {
+        let next: IteratorResult<T | typeof HEARTBEAT> | typeof ABORTED;
+        try {
+          next = await Promise.race([reader.next(), left]);
+        } catch (thrown) {
+          if (clientLeft.aborted) return;
+          fail(cancel && provider.cancelled() ? cancel.error : streamErrorOf(thrown, provider.signal, stream.errors));
+          break;
+        }
+        if (next === ABORTED) return;
+        if (next.done) break;
+        if (next.value === HEARTBEAT) {
+          yield HEARTBEAT_FRAME;
+          continue;
+        }
+        yield* emit(serializer.part(next.value));
+        // What would follow was neither held nor paid for, or is past the answer's end: the provider stops here.
+        if (serializer.ended?.()) {
+          provider.stop();
+          break;
+        }
+      }
+    } finally {
+      void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
+    }
+    poll?.stop();
+    // A cancel that came after the last part still wins if it was recorded before the answer is claimed; after
+    // the claim it is refused (409). Either way the call owes what it delivered.
+    if (cancel && (provider.cancelled() || (!error() && !(await cancel.claim()))) && error() !== cancel.error) fail(cancel.error);
+    settled = await payment.finalize(outcomeOf(stream.meter('finished')));
+    const ended = error();
+    const closing = [
+      ...((await serializer.close?.(settled, ended)) ?? []),
+      ...(ended ? [streamErrorFrame(stream.composeEvents ? 'native' : 'external', ended)] : []),
+      DONE_FRAME,
+      ...(stream.composeEvents && settled.receipt ? [(stream.receiptFrame ?? receiptEventFrame)(settled.receipt)] : []),
+    ];
+    yield* emit(closing);
+    await stream.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
+  } finally {
+    poll?.stop();
+    clientLeft.removeEventListener('abort', provider.hangUp);
+    // Finished, failed or abandoned: nothing upstream keeps running. A client that hung up mid-stream owes what
+    // was delivered to it (the provider bills the gateway for it), nothing more; a failed call owes nothing.
+    const owed = settled ? [] : stream.meter('abandoned');
+    provider.end();
+    if (!settled) {
+      await stream.onAbandoned?.().catch(logAbandonFailure(http.requestId));
+      await payment.finalize(outcomeOf(owed)).catch(logMoneyFailure(http, payment.caller, 'settle'));
+    }
+  }
+}
