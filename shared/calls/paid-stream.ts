@@ -120,7 +120,7 @@ export interface PaidStream<T> {
 const outcomeOf = (measured: readonly Measured[]): Outcome => (measured.length > 0 ? { kind: 'served', measured } : { kind: 'failed' });
 
 /** Resolves true when `call` has not settled within `ms` (it rejects as `call` does when that comes first). */
-export const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> => {
+const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> => {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
   return Promise.race([call.then(() => false), late]).finally(() => clearTimeout(timer));
@@ -162,82 +162,132 @@ const openProvider = <T>(stream: PaidStream<T>, provider: ProviderCall): Promise
   return upstream;
 };
 
-async function* frames<T>(stream: PaidStream<T>, provider: ProviderCall, parts: AsyncIterable<T>, headers: Record<string, string>, clientLeft: AbortSignal): AsyncGenerator<string> {
-  const { http, payment, serializer, cancel } = stream;
-  const transcript: string[] | undefined = stream.onFinished ? [] : undefined;
-  const emit = function* (list: Iterable<string>) {
-    for (const frame of list) {
-      transcript?.push(frame);
-      yield frame;
-    }
+/** One stream's state while it runs: what it sent (for the replay) and how it failed in-band, if it did. */
+interface Session<T> {
+  readonly stream: PaidStream<T>;
+  readonly provider: ProviderCall;
+  /** The frames sent, keep-alives aside: what an idempotent replay sends again. Kept only when it is stored. */
+  readonly transcript: string[] | undefined;
+  /** The stream failed in-band: the serializer folds it into the answer. */
+  fail(error: StreamError): void;
+  /** How the answer ended, if not well: the serializer's word (a provider's error part), else the engine's. */
+  error(): StreamError | undefined;
+}
+
+const session = <T>(stream: PaidStream<T>, provider: ProviderCall): Session<T> => {
+  let failure: StreamError | undefined;
+  return {
+    stream,
+    provider,
+    transcript: stream.onFinished ? [] : undefined,
+    fail: (error) => {
+      failure = error;
+      stream.serializer.fail?.(error);
+    },
+    error: () => stream.serializer.error?.() ?? failure,
   };
-  // A write that failed (Lambda) or a socket that closed (locally) ends the provider call now, not at the
-  // provider's next byte or the next heartbeat.
-  const left = abortedBy(clientLeft);
+};
+
+function* emit(run: Session<unknown>, frames: Iterable<string>): Generator<string> {
+  for (const frame of frames) {
+    run.transcript?.push(frame);
+    yield frame;
+  }
+}
+
+async function* frames<T>(stream: PaidStream<T>, provider: ProviderCall, parts: AsyncIterable<T>, headers: Record<string, string>, clientLeft: AbortSignal): AsyncGenerator<string> {
+  const { payment, cancel } = stream;
+  const run = session(stream, provider);
+  // A write that failed (Lambda) or a socket that closed (locally) stops the provider now, not at its next byte.
   clientLeft.addEventListener('abort', provider.hangUp, { once: true });
   const poll = cancel ? watchForCancel(provider, cancel.requested, cancel.pollMs, cancel.context) : undefined;
-  let failure: StreamError | undefined;
-  const fail = (error: StreamError): void => {
-    failure = error;
-    serializer.fail?.(error);
-  };
-  const error = (): StreamError | undefined => serializer.error?.() ?? failure;
   let settled: Settled | undefined;
   try {
-    yield* emit(serializer.start?.() ?? []);
-    // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
-    // provider failure (a hung-up call still owes what was delivered, see below).
-    const reader = withHeartbeat(parts, stream.heartbeatMs);
-    try {
-      while (true) {
-        let next: IteratorResult<T | typeof HEARTBEAT> | typeof ABORTED;
-        try {
-          next = await Promise.race([reader.next(), left]);
-        } catch (thrown) {
-          if (clientLeft.aborted) return;
-          fail(cancel && provider.cancelled() ? cancel.error : streamErrorOf(thrown, provider.signal, stream.errors));
-          break;
-        }
-        if (next === ABORTED) return;
-        if (next.done) break;
-        if (next.value === HEARTBEAT) {
-          yield HEARTBEAT_FRAME;
-          continue;
-        }
-        yield* emit(serializer.part(next.value));
-        // What would follow was neither held nor paid for, or is past the answer's end: the provider stops here.
-        if (serializer.ended?.()) {
-          provider.stop();
-          break;
-        }
-      }
-    } finally {
-      void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
-    }
+    yield* emit(run, stream.serializer.start?.() ?? []);
+    if ((yield* relay(run, parts, clientLeft)) === 'hung up') return;
     poll?.stop();
-    // A cancel that came after the last part still wins if it was recorded before the answer is claimed; after
-    // the claim it is refused (409). Either way the call owes what it delivered.
-    if (cancel && (provider.cancelled() || (!error() && !(await cancel.claim()))) && error() !== cancel.error) fail(cancel.error);
+    await cancelledLate(run);
     settled = await payment.finalize(outcomeOf(stream.meter('finished')));
-    const ended = error();
-    const closing = [
-      ...((await serializer.close?.(settled, ended)) ?? []),
-      ...(ended ? [streamErrorFrame(stream.composeEvents ? 'native' : 'external', ended)] : []),
-      DONE_FRAME,
-      ...(stream.composeEvents && settled.receipt ? [(stream.receiptFrame ?? receiptEventFrame)(settled.receipt)] : []),
-    ];
-    yield* emit(closing);
-    await stream.onFinished?.({ statusCode: 200, headers, body: transcript!.join('') });
+    yield* emit(run, await closing(run, settled));
+    await stream.onFinished?.({ statusCode: 200, headers, body: run.transcript!.join('') });
   } finally {
     poll?.stop();
     clientLeft.removeEventListener('abort', provider.hangUp);
-    // Finished, failed or abandoned: nothing upstream keeps running. A client that hung up mid-stream owes what
-    // was delivered to it (the provider bills the gateway for it), nothing more; a failed call owes nothing.
-    const owed = settled ? [] : stream.meter('abandoned');
+    // What an abandoned stream owes is read before anything else can change it.
+    const owed = settled ? undefined : stream.meter('abandoned');
+    // Finished, failed or abandoned: nothing upstream keeps running.
     provider.end();
-    if (!settled) {
-      await stream.onAbandoned?.().catch(logAbandonFailure(http.requestId));
-      await payment.finalize(outcomeOf(owed)).catch(logMoneyFailure(http, payment.caller, 'settle'));
-    }
+    if (owed) await abandon(stream, owed);
   }
 }
+
+/**
+ * The provider's parts as frames, with keep-alives while it is silent, until it ends, fails (in-band), the
+ * serializer says the answer is over, or the client hangs up.
+ */
+async function* relay<T>(run: Session<T>, parts: AsyncIterable<T>, clientLeft: AbortSignal): AsyncGenerator<string, 'over' | 'hung up'> {
+  const { stream, provider } = run;
+  const left = abortedBy(clientLeft);
+  const reader = withHeartbeat(parts, stream.heartbeatMs);
+  try {
+    while (true) {
+      // Only reading the provider is guarded: a client hang-up surfaces at a `yield` and must not pass for a
+      // provider failure (a hung-up call still owes what was delivered, see `abandon`).
+      let next: IteratorResult<T | typeof HEARTBEAT> | typeof ABORTED;
+      try {
+        next = await Promise.race([reader.next(), left]);
+      } catch (thrown) {
+        if (clientLeft.aborted) return 'hung up';
+        run.fail(stream.cancel && provider.cancelled() ? stream.cancel.error : streamErrorOf(thrown, provider.signal, stream.errors));
+        return 'over';
+      }
+      if (next === ABORTED) return 'hung up';
+      if (next.done) return 'over';
+      if (next.value === HEARTBEAT) {
+        yield HEARTBEAT_FRAME;
+        continue;
+      }
+      yield* emit(run, stream.serializer.part(next.value));
+      // What would follow was neither held nor paid for, or is past the answer's end: the provider stops here.
+      if (stream.serializer.ended?.()) {
+        provider.stop();
+        return 'over';
+      }
+    }
+  } finally {
+    void reader.return(undefined).catch(cleanupFailed('closing the provider stream'));
+  }
+}
+
+/**
+ * A cancel that came after the last part still wins if it was recorded before the answer is claimed; after
+ * the claim it is refused (409). Either way the call owes what it delivered.
+ */
+const cancelledLate = async (run: Session<unknown>): Promise<void> => {
+  const { cancel } = run.stream;
+  if (!cancel) return;
+  const cancelled = run.provider.cancelled() || (!run.error() && !(await cancel.claim()));
+  if (cancelled && run.error() !== cancel.error) run.fail(cancel.error);
+};
+
+/** The serializer's closing frames (receipt inside), the in-band error, `[DONE]`, then the receipt event. */
+const closing = async (run: Session<unknown>, settled: Settled): Promise<string[]> => {
+  const { stream } = run;
+  const error = run.error();
+  return [
+    ...((await stream.serializer.close?.(settled, error)) ?? []),
+    ...(error ? [streamErrorFrame(stream.composeEvents ? 'native' : 'external', error)] : []),
+    DONE_FRAME,
+    ...(stream.composeEvents && settled.receipt ? [(stream.receiptFrame ?? receiptEventFrame)(settled.receipt)] : []),
+  ];
+};
+
+/**
+ * The client hung up before the stream settled: its idempotency key is freed (nothing worth replaying), and it
+ * owes what was delivered to it (the provider bills the gateway for it), nothing more.
+ */
+const abandon = async (stream: PaidStream<unknown>, owed: readonly Measured[]): Promise<void> => {
+  const { http, payment } = stream;
+  await stream.onAbandoned?.().catch(logAbandonFailure(http.requestId));
+  await payment.finalize(outcomeOf(owed)).catch(logMoneyFailure(http, payment.caller, 'settle'));
+};
