@@ -3,7 +3,7 @@
  * released, each at most once, whatever order the call's paths finalize and release in.
  */
 import { describe, expect, it } from 'vitest';
-import { heldPayment, type Hold } from '../shared/billing/lifecycle.ts';
+import { heldPayment, outcomeOf, type Hold } from '../shared/billing/lifecycle.ts';
 import type { Measured } from '../shared/pricing/index.ts';
 
 const SERVED = { kind: 'served', measured: [{ kind: 'requests', count: 1 }] as Measured[] } as const;
@@ -78,5 +78,12 @@ describe('a held payment', () => {
     expect(payment.caller).toEqual({ id: 'key:test' });
     expect(payment.outputCap).toBe(1024);
     expect('outputCap' in heldPayment(recordingHold().hold)).toBe(false);
+  });
+});
+
+describe('what a call owes', () => {
+  it('is what it measured, or nothing (a release) when it measured nothing', () => {
+    expect(outcomeOf(SERVED.measured)).toEqual(SERVED);
+    expect(outcomeOf([])).toEqual({ kind: 'failed' });
   });
 });

@@ -2,6 +2,9 @@ import type { Caller } from '../auth/caller.ts';
 import type { Measured } from '../pricing/index.ts';
 import type { Outcome, Payment, Settled } from './types.ts';
 
+/** A call owes what it measured; one that measured nothing owes nothing, and its hold is released. */
+export const outcomeOf = (measured: readonly Measured[]): Outcome => (measured.length > 0 ? { kind: 'served', measured } : { kind: 'failed' });
+
 /** What one way of paying does with its hold (a key's reservation, an x402 authorization). */
 export interface Hold {
   readonly caller: Caller;

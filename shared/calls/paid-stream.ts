@@ -27,7 +27,8 @@ import { DONE_FRAME, HEARTBEAT_FRAME, SSE_HEADERS, eventFrame } from '../../laye
 import { HEARTBEAT, withHeartbeat } from '../../layers/core/sse/heartbeat.ts';
 import { cleanupFailed, handledLater, recordFirstByte, withSubsegment } from '../../layers/core/observability/index.ts';
 import { logMoneyFailure } from '../billing/log.ts';
-import type { Outcome, Payment, Settled } from '../billing/types.ts';
+import { outcomeOf } from '../billing/lifecycle.ts';
+import type { Payment, Settled } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
 import type { Measured } from '../pricing/index.ts';
@@ -116,8 +117,6 @@ export interface PaidStream<T> {
   readonly onFinished?: OnFinished;
   readonly onAbandoned?: OnAbandoned;
 }
-
-const outcomeOf = (measured: readonly Measured[]): Outcome => (measured.length > 0 ? { kind: 'served', measured } : { kind: 'failed' });
 
 /** Resolves true when `call` has not settled within `ms` (it rejects as `call` does when that comes first). */
 const beforeHeartbeat = (call: Promise<unknown>, ms: number): Promise<boolean> => {

@@ -4,10 +4,11 @@
  * through the paid-stream engine (shared/calls/paid-stream.ts) with the text serializer (text-stream.ts).
  * Either way the payment is finalized with what was delivered and the answer kept for idempotent replays.
  */
-import type { CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
+import type { CallOptions, CanonicalMessage, CanonicalRequest, StreamError, StreamPart } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
 import { logMoneyFailure } from '../billing/log.ts';
-import type { Outcome, Payment, Settled } from '../billing/types.ts';
+import { outcomeOf } from '../billing/lifecycle.ts';
+import type { Payment, Settled } from '../billing/types.ts';
 import { UpstreamError } from '../../layers/core/errors.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { json, type HttpResult } from '../http/response.ts';
@@ -114,8 +115,6 @@ const canonicalRequest = ({ request, model, history, input, outputCap }: TextCal
 const owed = (answer: TextAnswer, completion: Completion, end: 'finished' | 'abandoned'): readonly Measured[] =>
   owes(completion, end) ? [measuredUsage(completion, answer.canonical, answer.call.outputCap)] : [];
 
-const outcomeOf = (measured: readonly Measured[]): Outcome => (measured.length > 0 ? { kind: 'served', measured } : { kind: 'failed' });
-
 /**
  * Whether a call is charged: a finished call is (a cancelled one for what it delivered before the cancel); an
  * abandoned one (the client hung up) for what was delivered; a failed one never.
@@ -137,7 +136,8 @@ const recordFailure = (answer: TextAnswer) => async (error: unknown) => {
   await answer.record.write(completion, 'failed', buildResponseObject(answer.base, completion, 'failed'));
 };
 
-const callOptions = (provider: ProviderCall) => ({ ...provider.options, includeUsage: true });
+/** The gateway always meters: streams are asked for their usage. */
+const withUsage = (options: CallOptions): CallOptions => ({ ...options, includeUsage: true });
 
 // Step 2a: `stream: false`. Generated whole, then answered once: completed, cancelled, or an HTTP error.
 
@@ -159,7 +159,7 @@ const generate = async (answer: TextAnswer, provider: ProviderCall): Promise<Str
   const { call, services, record, canonical } = answer;
   const poll = record.stored ? watchForCancel(provider, record.cancelRequested, services.settings.cancelPollMs, { responseId: answer.id }) : undefined;
   try {
-    return await withSubsegment(`provider:${call.model.provider}`, () => services.adapterFor(call.model.provider).generate(canonical, callOptions(provider)));
+    return await withSubsegment(`provider:${call.model.provider}`, () => services.adapterFor(call.model.provider).generate(canonical, withUsage(provider.options)));
   } catch (error) {
     if (provider.cancelled()) return undefined;
     return failBeforeAnswer(error, provider, call, recordFailure(answer));
@@ -223,7 +223,7 @@ const streamAnswer = (answer: TextAnswer): Promise<HttpResult> => {
     heartbeatMs: services.settings.heartbeatMs,
     deadlineMs: services.settings.deadlineMs,
     headers: { 'x-compose-response-id': id },
-    open: (options) => services.adapterFor(model.provider).stream(answer.canonical, { ...options, includeUsage: true }),
+    open: (options) => services.adapterFor(model.provider).stream(answer.canonical, withUsage(options)),
     serializer: stream.serializer,
     meter: (end) => owed(answer, stream.completion(), end),
     errors: TEXT_STREAM_ERRORS,
