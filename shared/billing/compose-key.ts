@@ -5,7 +5,8 @@ import { revokedKey } from '../keys/errors.ts';
 import { meter } from '../pricing/index.ts';
 import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import { logger } from '../../layers/core/observability/index.ts';
-import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
+import { heldPayment } from './lifecycle.ts';
+import type { Payer, Payment, PriceContext, Settled } from './types.ts';
 
 export interface ComposeKeyBillingOptions {
   readonly verifier: KeyVerifier;
@@ -30,28 +31,14 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
       const reservationId = randomUUID();
       const reserved = price.quote.amount;
       await ledger.reserve(claims.keyId, reserved, reservationId, claims, price.holdSeconds);
-      let done = false;
-      const release = async (): Promise<void> => {
-        if (done) return;
-        done = true;
-        await ledger.release(claims.keyId, reservationId, reserved);
-      };
-      return {
+      return heldPayment({
         caller: { id: `key:${claims.keyId}` },
-        release,
-        finalize: async (outcome: Outcome): Promise<Settled> => {
-          if (outcome.kind === 'failed' || done) {
-            await release();
-            return { headers: {} };
-          }
-          done = true;
-          const charge = meter(price.units, outcome.measured, feeBps === undefined ? {} : { feeBps });
-          const settlement = await ledger.settle(claims.keyId, reservationId, reserved, BigInt(charge.final_amount_wei)).catch((error: unknown) => {
-            // The hold must not stay locked: a later release frees it (and is a no-op if this settle did land,
-            // since the ledger applies settle and release once per reservation).
-            done = false;
-            throw error;
-          });
+        release: async () => {
+          await ledger.release(claims.keyId, reservationId, reserved);
+        },
+        settle: async (measured): Promise<Settled> => {
+          const charge = meter(price.units, measured, feeBps === undefined ? {} : { feeBps });
+          const settlement = await ledger.settle(claims.keyId, reservationId, reserved, BigInt(charge.final_amount_wei));
           const receipt = buildReceipt({
             subject: `compose-key:${claims.keyId}`,
             lineItems: charge.line_items,
@@ -69,7 +56,7 @@ export const composeKeyPayer = async (http: HttpRequest, { verifier, ledger, fee
           }
           return { receipt, headers: receiptHeaders(receipt) };
         },
-      };
+      });
     },
   };
 };

@@ -26,7 +26,8 @@ import { buildReceipt, receiptHeaders } from '../receipts/index.ts';
 import type { X402Billing } from './billing.ts';
 import { countSettlement, describeError, logger } from '../../layers/core/observability/index.ts';
 import { enqueueOrLog, type SettlementQueue } from './settlement-queue.ts';
-import type { Outcome, Payer, Payment, PriceContext, Settled } from './types.ts';
+import { heldPayment } from './lifecycle.ts';
+import type { Payer, Payment, PriceContext, Settled } from './types.ts';
 import { requestOrigin } from '../http/origin.ts';
 
 export interface X402BillingOptions {
@@ -234,12 +235,6 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
           if (refusal.status !== 402) throw refusal;
           throw new PaymentChallenge(withError(offers, refusal.message), refusal.code, refusal.message);
         }
-        let done = false;
-        const release = async (): Promise<void> => {
-          if (done) return;
-          done = true;
-          await options.gate.release(auth);
-        };
         // Settle-first: a high-value `exact` payment moves before the model runs, or the call is refused unserved.
         let prepaid: SettlementResponse | undefined;
         if (auth.scheme === 'exact' && options.settleFirstMinAmount !== undefined && auth.authorizedAmount >= options.settleFirstMinAmount) {
@@ -255,21 +250,15 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
         }
         // `exact` signed for less than the worst case pays for the default output cap: the call stops there.
         const capped = auth.scheme === 'exact' && price.defaultCap && auth.authorizedAmount < price.quote.amount;
-        return {
+        return heldPayment({
           caller,
           ...(capped ? { outputCap: price.defaultCap!.outputTokens } : {}),
           release: async () => {
-            if (prepaid && !done) logPrepaidUnserved(auth, prepaid, http.requestId);
-            await release();
+            if (prepaid) logPrepaidUnserved(auth, prepaid, http.requestId);
+            await options.gate.release(auth);
           },
-          finalize: async (outcome: Outcome): Promise<Settled> => {
-            if (outcome.kind === 'failed' || done) {
-              if (prepaid && !done) logPrepaidUnserved(auth, prepaid, http.requestId);
-              await release();
-              return { headers: {} };
-            }
-            done = true;
-            const charge = meter(price.units, outcome.measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
+          settle: async (measured): Promise<Settled> => {
+            const charge = meter(price.units, measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
             if (prepaid) {
               countSettlement('settled');
               const receipt = receiptFor(auth, price, charge, auth.authorizedAmount, prepaid, 'queued');
@@ -290,7 +279,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
             const receipt = receiptFor(auth, price, charge, paid, settled, retry);
             return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
           },
-        };
+        });
       },
     };
   };

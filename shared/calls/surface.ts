@@ -14,7 +14,7 @@ const errorBody = (error: StreamError) => ({ error: { message: error.message, ty
 export const streamErrorFrame = (surface: Surface, error: StreamError): string =>
   surface === 'native' ? eventFrame('compose.error', errorBody(error)) : dataFrame(errorBody(error));
 
-export const diagnosticHeaders = (surface: Surface, model: ResolvedModel): Record<string, string> =>
+export const diagnosticHeaders = (surface: Surface, model: Pick<ResolvedModel, 'publicId' | 'provider' | 'wireModel'>): Record<string, string> =>
   surface === 'external'
     ? { 'x-compose-public-model': model.publicId, 'x-compose-upstream-provider': model.provider, 'x-compose-upstream-model': model.wireModel }
     : {};

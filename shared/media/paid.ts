@@ -8,7 +8,6 @@
  */
 import type { CallOptions, ProviderId } from '../../layers/providers/types.ts';
 import type { Caller } from '../auth/caller.ts';
-import { logMoneyFailure } from '../billing/log.ts';
 import type { Billing, Payment, PriceContext, Settled, Surface } from '../billing/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResult } from '../http/response.ts';
@@ -18,8 +17,8 @@ import type { Measured } from '../pricing/index.ts';
 import { FAMILIES } from '../routes.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import { fromStored, toHttpResult, toStored, withHeaders, withReceipt, type MediaAnswer } from './answer.ts';
-import { runStream } from './paid-stream.ts';
-import { deadlineError, routingHeaders, startProviderCall, surfaceHeaders, withDiagnostics } from './provider-call.ts';
+import { DEFAULT_HEARTBEAT_MS, runPaidStream, type StreamErrors } from '../calls/paid-stream.ts';
+import { answerHeaders, failBeforeAnswer, startProviderCall } from '../calls/provider-call.ts';
 import { withSubsegment } from '../../layers/core/observability/index.ts';
 
 export interface PaidModel {
@@ -81,8 +80,7 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   try {
     served = await withSubsegment(`provider:${call.model.provider}`, () => serve(provider.options, caller));
   } catch (error) {
-    await payment.finalize({ kind: 'failed' }).catch(logMoneyFailure(call.http, caller, 'release'));
-    throw withDiagnostics(deadlineError(error, provider.signal), call.surface, call.model);
+    return failBeforeAnswer(error, provider, { ...call, payment });
   } finally {
     provider.clearDeadline();
   }
@@ -90,11 +88,7 @@ const run = async (call: PaidCall, payment: Payment, caller: Caller, serve: Serv
   const native = call.surface === 'native';
   // Natively the receipt is in the headers of every answer, and in the body of JSON ones; never externally.
   const answer = native && settled.receipt ? withReceipt(served.answer, settled.receipt) : served.answer;
-  return withHeaders(answer, {
-    ...routingHeaders(call.model, provider.attempts()),
-    ...surfaceHeaders(call.surface, call.model),
-    ...(native ? settled.headers : {}),
-  });
+  return withHeaders(answer, { ...answerHeaders(provider, call.surface, call.model), ...(native ? settled.headers : {}) });
 };
 
 /** Runs the call once it is paid for: `onFinished` keeps its whole answer for idempotent replays. */
@@ -117,9 +111,44 @@ export const servePaid = (call: PaidCall, serve: Serve): Promise<HttpResult> =>
     return toHttpResult(answer, streams(call.surface));
   });
 
+/** How a media stream reports a failure after its first byte. */
+const MEDIA_STREAM_ERRORS: StreamErrors = {
+  timeout: { status: 504, code: 'upstream_timeout', message: 'The provider did not finish in time.' },
+  lost: { status: 502, code: 'upstream_connection_lost', message: 'The provider stream failed.' },
+};
+
+/** A media stream through the paid-stream engine: its frames are the provider's, already serialized. */
+const runStream = (call: PaidCall, payment: Payment, caller: Caller, serve: ServeStream, onFinished: OnFinished | undefined, onAbandoned: OnAbandoned | undefined): Promise<HttpResult> => {
+  let served: StreamServed | undefined;
+  return runPaidStream<string>({
+    http: call.http,
+    payment,
+    model: call.model,
+    surface: call.surface,
+    composeEvents: call.composeEvents ?? call.surface === 'native',
+    heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    deadlineMs: call.deadlineMs,
+    errors: MEDIA_STREAM_ERRORS,
+    open: async (options) => {
+      served = await serve(options, caller);
+      return served.frames;
+    },
+    serializer: {
+      part: (frame) => [frame],
+      close: async (settled, failure) => {
+        await served?.onSettled?.(settled);
+        return failure ? [] : (served?.closing?.(settled) ?? []);
+      },
+    },
+    meter: (end) => served?.measured(end === 'abandoned' ? end : undefined) ?? [],
+    onFinished,
+    onAbandoned,
+  });
+};
+
 /**
  * A streamed call (SSE): the hold is taken as for one answer; what the stream delivered is charged when it
- * ends, and the receipt is an event after `[DONE]` (natively). See `paid-stream.ts`.
+ * ends, and the receipt is an event after `[DONE]` (natively). See shared/calls/paid-stream.ts.
  */
 export const servePaidStream = (call: PaidCall, serve: ServeStream): Promise<HttpResult> =>
   payOnce(call, (payment, caller, onFinished, onAbandoned) => runStream(call, payment, caller, serve, onFinished, onAbandoned));

@@ -7,7 +7,7 @@
  *   → response.completed (its `response.receipt` natively) → data: [DONE]
  *   → event: compose.receipt (natively, when the request sends `x-compose-events: true`)
  *
- * The money is `servePaidStream`'s (shared/media/paid-stream.ts), the same hold as `servePaid`: until the
+ * The money is `servePaidStream`'s (shared/calls/paid-stream.ts), the same hold as `servePaid`: until the
  * provider answers a failure is an HTTP error and nothing is charged (a provider silent for a whole heartbeat
  * interval commits the stream to keep-alive comments, and a failure after that is in-band: `compose.error`
  * natively, OpenAI's `data: {"error"}` externally); once it has answered, what it produced is charged however
