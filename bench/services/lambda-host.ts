@@ -7,7 +7,12 @@
  * This script is itself bundled to plain JavaScript before it runs (bench/bundles/build.ts `buildScript`), so
  * the process loads no TypeScript. `node lambda-host.mjs <family> <bundle.mjs>`, with the function's
  * environment in BENCH_LAMBDA_ENV (JSON); prints a ready line.
+ *
+ * The ready line also carries the bundle's module init (`initMs`, `initCpuMs`: wall and process CPU time of its
+ * import) and `statsUrl`, a second loopback server outside the emulation: `GET` answers this process's
+ * `process.cpuUsage()` and memory, so a section reads the function's CPU per call at microsecond resolution.
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from '../../infra/local/server.ts';
@@ -19,11 +24,34 @@ if (!family || !bundle || !(family in FAMILIES)) throw new Error('usage: lambda-
 Object.assign(process.env, JSON.parse(process.env['BENCH_LAMBDA_ENV'] || '{}') as Record<string, string>);
 
 installLambdaGlobals();
+const initStart = performance.now();
+const initCpu = process.cpuUsage();
 const { handler } = (await import(bundle)) as { handler: LambdaHandler };
+const initMs = performance.now() - initStart;
+const initUsage = process.cpuUsage(initCpu);
 const elsewhere: LambdaHandler = () => {
   throw new Error(`this process serves only the ${family} function`);
 };
 const handlers = Object.fromEntries((Object.keys(FAMILIES) as Family[]).map((name) => [name, name === family ? handler : elsewhere])) as FamilyHandlers;
 const server = createLocalServer(handlers, { stage: 'bench' });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, family }, () => new Promise<void>((resolve) => server.close(() => resolve())));
+const stats = createServer((_, res) => {
+  const { user, system } = process.cpuUsage();
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ cpuUs: user + system, memory: process.memoryUsage() }));
+});
+await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
+announceReady(
+  {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    family,
+    statsUrl: `http://127.0.0.1:${(stats.address() as AddressInfo).port}`,
+    initMs,
+    initCpuMs: (initUsage.user + initUsage.system) / 1000,
+  },
+  () => {
+    stats.close();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  },
+);
