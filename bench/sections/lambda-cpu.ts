@@ -15,11 +15,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
 import { request } from 'undici';
 import { ensureTables } from '../../infra/local/standins/dynamodb.ts';
 import { ensureDevSigningKey, mintKey, publicJwks } from '../../shared/keys/index.ts';
 import { parseUsd } from '../../shared/pricing/decimal.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS } from '../../shared/routes.ts';
+import { ENTRY_FILE, functionBuildOptions } from '../../infra/lib/function-bundle.ts';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
 import { buildFunctionBundle, buildScript } from '../bundles/build.ts';
 import { lambdaEnv } from '../bundles/lambda-env.ts';
@@ -80,7 +82,10 @@ export const lambdaCpuSection: Section = {
 
       log('  building the inference bundle and the host that runs it');
       const host = await buildScript(join(import.meta.dirname, '..', 'services', 'lambda-host.ts'), join(buildDir, 'lambda-host.mjs'));
-      const bundle = await buildFunctionBundle('inference', buildDir);
+      // Profiling (BENCH_FUNCTION_NODE_ARGS): the same build with readable names, so the profile names functions.
+      const bundle = knobs.functionNodeArgs.length
+        ? await build({ ...functionBuildOptions('inference', join(buildDir, 'inference')), minify: false }).then(() => ({ file: join(buildDir, 'inference', ENTRY_FILE) }))
+        : await buildFunctionBundle('inference', buildDir);
       const { [PROVIDER_SECRETS_ENV]: _secret, ...stackEnv } = lambdaEnv('inference', { jwks: JSON.stringify(publicJwks(keysDir)) });
       const env = {
         ...stackEnv,

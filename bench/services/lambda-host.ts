@@ -26,9 +26,21 @@ Object.assign(process.env, JSON.parse(process.env['BENCH_LAMBDA_ENV'] || '{}') a
 installLambdaGlobals();
 const initStart = performance.now();
 const initCpu = process.cpuUsage();
-const { handler } = (await import(bundle)) as { handler: LambdaHandler };
+const { handler: imported } = (await import(bundle)) as { handler: LambdaHandler };
 const initMs = performance.now() - initStart;
 const initUsage = process.cpuUsage(initCpu);
+/**
+ * Lambda sets _X_AMZN_TRACE_ID for every invocation of a function with active tracing; without it the X-Ray SDK
+ * logs a "missing trace data" error per call, a cost no deployed function pays. Unsampled, as most calls are
+ * under X-Ray's default rule (the first request each second and 5% of the rest).
+ */
+let invocations = 0;
+const handler: LambdaHandler = Object.assign((...args: never[]) => {
+  invocations += 1;
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${invocations.toString(16).padStart(24, '0')}`;
+  process.env['_X_AMZN_TRACE_ID'] = `Root=${root};Parent=${invocations.toString(16).padStart(16, '0')};Sampled=0`;
+  return imported(...args);
+}, imported);
 const elsewhere: LambdaHandler = () => {
   throw new Error(`this process serves only the ${family} function`);
 };
