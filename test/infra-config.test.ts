@@ -30,6 +30,9 @@ describe('stage config', () => {
   it('has no reserved concurrency, no WAF and no alarm subscribers unless configured; tracing and the account role on', () => {
     const config = resolveStageConfig(contextOf({ stage: 'prod' }));
     expect(config).toMatchObject({ reservedConcurrency: {}, alarms: { emails: [] }, tracing: true, apiGatewayAccountRole: true });
+    // The in-process X-Ray tracer costs about 4 ms of CPU per call (npm run bench, lambda-cpu): a stage opts in.
+    expect(config.functionTracer).toBe(false);
+    expect(resolveStageConfig(contextOf({ stage: 'prod', stages: { prod: { functionTracer: true } } })).functionTracer).toBe(true);
     expect(config.waf).toBeUndefined();
   });
 

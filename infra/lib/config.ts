@@ -79,8 +79,15 @@ export interface StageConfig {
   readonly reservedConcurrency: Readonly<Partial<Record<ConcurrencyKey, number>>>;
   /** A WAF web ACL on the API stage with a per-IP rate rule (requests per 5 minutes); off when unset. */
   readonly waf?: { readonly ratePerIp: number };
-  /** X-Ray tracing (Lambda active tracing and the Powertools Tracer). */
+  /** X-Ray tracing (API Gateway, Step Functions, Lambda active tracing, and the workers' Powertools Tracer). */
   readonly tracing: boolean;
+  /**
+   * The Powertools Tracer inside the route families' functions (subsegments for AWS SDK and provider calls), on
+   * top of `tracing`. Off by default: the X-Ray SDK tracks every promise through async_hooks, about 4 ms of CPU per
+   * Compose Key call in `npm run bench` (lambda-cpu), more than the rest of the call; the platform's traces
+   * (API Gateway, Lambda's own segments) cost the function nothing. Turn it on to trace a stage being investigated.
+   */
+  readonly functionTracer: boolean;
   /**
    * Deploy the account-level API Gateway CloudWatch role (a once-per-account-and-region stack, shared by every
    * stage). Off where the account already has one that something else manages.
@@ -104,6 +111,7 @@ const COMMON = {
   alarms: { emails: [] },
   reservedConcurrency: {},
   tracing: true,
+  functionTracer: false,
   apiGatewayAccountRole: true,
 } as const;
 
@@ -160,6 +168,7 @@ export interface StageOverrides {
   /** `{ratePerIp}` or `false`. */
   readonly waf?: { readonly ratePerIp: number } | false;
   readonly tracing?: boolean | string;
+  readonly functionTracer?: boolean | string;
   readonly apiGatewayAccountRole?: boolean | string;
 }
 
@@ -365,6 +374,7 @@ const applyOverrides = (base: StageConfig, o: StageOverrides): StageConfig => ({
   ...(o.reservedConcurrency !== undefined ? { reservedConcurrency: asConcurrency(o.reservedConcurrency) } : {}),
   ...(o.waf !== undefined ? (asWaf(o.waf) ? { waf: asWaf(o.waf)! } : { waf: undefined }) : {}),
   ...(o.tracing !== undefined ? { tracing: asBoolean(o.tracing, 'tracing') } : {}),
+  ...(o.functionTracer !== undefined ? { functionTracer: asBoolean(o.functionTracer, 'functionTracer') } : {}),
   ...(o.apiGatewayAccountRole !== undefined ? { apiGatewayAccountRole: asBoolean(o.apiGatewayAccountRole, 'apiGatewayAccountRole') } : {}),
 });
 

@@ -61,6 +61,8 @@ export interface ComposeFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** X-Ray active tracing and the Powertools Tracer (shared/observability). */
   readonly tracing?: boolean;
+  /** With `tracing`: false keeps Lambda's active tracing but not the in-process Powertools Tracer (StageConfig.functionTracer). */
+  readonly functionTracer?: boolean;
   /** Reserved concurrency; undefined takes the account's unreserved pool. */
   readonly reservedConcurrency?: number;
 }
@@ -118,7 +120,7 @@ export class ComposeFunction extends Construct {
         // Powertools (shared/observability): service name for logs and metrics, the tracer switch.
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false),
+        POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false && props.functionTracer !== false),
         ...nodeOptions(props.name, props.sourceMaps),
         ...props.environment,
       },
