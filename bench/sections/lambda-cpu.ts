@@ -48,6 +48,13 @@ const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: '
 
 const TARGETS = { chat: 1, stream: 1.5, responses: 2, addedP50: 1, ttft: 1 } as const;
 
+/**
+ * The V8 heap limits Lambda's Node.js bootstrap derives from the function's memory (a tenth for the young
+ * generation, split in two semi-spaces, the rest for the old one); the function's NODE_OPTIONS come after and win.
+ * Without them V8 sizes its heap for this machine's memory, and RSS says little about a small Lambda.
+ */
+const lambdaHeapFlags = (memoryMB: number): string[] => [`--max-semi-space-size=${Math.floor(memoryMB / 20)}`, `--max-old-space-size=${memoryMB - Math.floor(memoryMB / 10)}`];
+
 const json = async <T>(url: string): Promise<T> => (await (await request(url)).body.json()) as T;
 
 interface Phase {
@@ -95,7 +102,7 @@ export const lambdaCpuSection: Section = {
         OPENAI_API_KEY: 'sk-bench',
         OPENAI_BASE_URL: `${upstream.url}/v1`,
       };
-      const nodeArgs = [...(FAMILY_NODE_OPTIONS['inference'] ?? '').split(' ').filter(Boolean), ...knobs.functionNodeArgs];
+      const nodeArgs = [...lambdaHeapFlags(FAMILIES.inference.memoryMB), ...(FAMILY_NODE_OPTIONS['inference'] ?? '').split(' ').filter(Boolean), ...knobs.functionNodeArgs];
       fn = await services.lambdaHost('inference function', host, 'inference', bundle.file, env, nodeArgs);
       const statsUrl = String(fn.info['statsUrl']);
 
@@ -203,7 +210,9 @@ export const lambdaCpuSection: Section = {
         metric('time to first token p50, function', round(first_.fn.p50), 'ms'),
         metric('function TTFT overhead p50 vs direct', round(first_.fn.p50 - first_.direct.p50), 'ms', { target: atMost(TARGETS.ttft) }),
         metric('inference function module init (import)', round(initMs, 1), 'ms', { note: `${round(initCpuMs, 1)} ms CPU` }),
-        metric('inference function peak RSS (VmHWM since start: init and every call of this section)', peakRssMB, 'MB'),
+        metric('inference function peak RSS (VmHWM since start: init and every call of this section)', peakRssMB, 'MB', {
+          note: `with the V8 heap limits Lambda's bootstrap sets for ${FAMILIES.inference.memoryMB} MB (${lambdaHeapFlags(FAMILIES.inference.memoryMB).join(' ')})`,
+        }),
         metric(`cheapest memory size with modeled added latency ≤ ${LATENCY_BUDGET_MS} ms (peak RSS under 80% of it)`, choice?.memoryMB ?? null, 'MB', {
           note: `deployed: ${deployed} MB (shared/routes.ts FAMILIES)`,
         }),
@@ -236,7 +245,9 @@ export const lambdaCpuSection: Section = {
       await Promise.all(pools.map((p) => p.pool.close()));
       await fn?.stop();
       await standins.stop();
-      rmSync(buildDir, { recursive: true, force: true });
+      // Profiling: keep the build, so the profile's chunk lines can be read.
+      if (knobs.functionNodeArgs.length) log(`  the profiled bundle stays in ${buildDir}`);
+      else rmSync(buildDir, { recursive: true, force: true });
       rmSync(keysDir, { recursive: true, force: true });
     }
   },
