@@ -59,6 +59,8 @@ const json = async <T>(url: string): Promise<T> => (await (await request(url)).b
 
 interface Phase {
   readonly cpuMsPerCall: number;
+  /** The kernel's share of it (socket writes and reads, on loopback both ends of the connection). */
+  readonly systemMsPerCall: number;
   readonly writeItemsPerCall: number;
   readonly requestsPerCall: Readonly<Record<string, number>>;
 }
@@ -115,16 +117,18 @@ export const lambdaCpuSection: Section = {
       const gateway = target('function', fn.url, `Bearer ${key.token}`);
       const responses = target('function (responses)', fn.url, `Bearer ${key.token}`, '/v1/responses');
 
-      const cpuUs = async (): Promise<number> => (await json<{ cpuUs: number }>(statsUrl)).cpuUs;
+      const cpuUs = async (url = statsUrl): Promise<number> => (await json<{ cpuUs: number }>(url)).cpuUs;
+      const systemUs = async (): Promise<number> => (await json<{ systemUs: number }>(statsUrl)).systemUs;
       const counts = (): Promise<DynamoCounts> => json<DynamoCounts>(`${delayed}${COUNTS_PATH}`);
       /** `n` calls of one kind, one at a time: the function's CPU and the DynamoDB requests per call. */
       const phase = async (n: number, call: () => Promise<unknown>): Promise<Phase> => {
-        const [cpu0, count0] = [await cpuUs(), await counts()];
+        const [cpu0, sys0, count0] = [await cpuUs(), await systemUs(), await counts()];
         for (let i = 0; i < n; i += 1) await call();
-        const [cpu1, count1] = [await cpuUs(), await counts()];
+        const [cpu1, sys1, count1] = [await cpuUs(), await systemUs(), await counts()];
         const ops = new Set([...Object.keys(count0.requests), ...Object.keys(count1.requests)]);
         return {
           cpuMsPerCall: (cpu1 - cpu0) / 1000 / n,
+          systemMsPerCall: (sys1 - sys0) / 1000 / n,
           writeItemsPerCall: (count1.writeItems - count0.writeItems) / n,
           requestsPerCall: Object.fromEntries([...ops].map((op) => [op, round(((count1.requests[op] ?? 0) - (count0.requests[op] ?? 0)) / n, 3)]).filter(([, v]) => v !== 0)),
         };
@@ -161,6 +165,19 @@ export const lambdaCpuSection: Section = {
       const lat = { direct: summarize(latency.get('direct')!), fn: summarize(latency.get('function')!) };
       const first_ = { direct: summarize(ttft.get('direct')!), fn: summarize(ttft.get('function')!) };
       const memory = readMemory(fn.pid);
+      log(`  the host alone: ${calls} calls of a handler that does nothing`);
+      const noopHost = await services.lambdaHost('lambda host (no-op handler)', host, 'inference', '--noop', {}, lambdaHeapFlags(FAMILIES.inference.memoryMB));
+      let hostCpuMsPerCall: number;
+      try {
+        const noop = target('no-op function', noopHost.url, 'Bearer none');
+        const noopStats = String(noopHost.info['statsUrl']);
+        for (let i = 0; i < 20; i += 1) await noop.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: noop.headers, body: chat }).then((r) => r.body.text());
+        const before = await cpuUs(noopStats);
+        for (let i = 0; i < calls; i += 1) await noop.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: noop.headers, body: chat }).then((r) => r.body.text());
+        hostCpuMsPerCall = ((await cpuUs(noopStats)) - before) / 1000 / calls;
+      } finally {
+        await noopHost.stop();
+      }
       const peakRssMB = memory ? round(memory.hwm / MB, 1) : null;
       const initMs = Number(fn.info['initMs']);
       const initCpuMs = Number(fn.info['initCpuMs']);
@@ -201,6 +218,10 @@ export const lambdaCpuSection: Section = {
         metric('CPU per non-streamed chat completion', round(chatPhase.cpuMsPerCall), 'ms', { target: atMost(TARGETS.chat), note: requestsNote(chatPhase) }),
         metric(`CPU per ${STREAM_CHUNKS}-chunk streamed chat completion`, round(streamPhase.cpuMsPerCall), 'ms', { target: atMost(TARGETS.stream), note: requestsNote(streamPhase) }),
         metric('CPU per stored Responses call', round(storedPhase.cpuMsPerCall), 'ms', { target: atMost(TARGETS.responses), note: requestsNote(storedPhase) }),
+        metric('of the non-streamed call’s CPU: kernel (system) time', round(chatPhase.systemMsPerCall), 'ms', { note: 'socket reads and writes; on loopback the kernel also does the receiving end’s work' }),
+        metric('CPU per call of the host alone (the API Gateway emulation around a handler that does nothing)', round(hostCpuMsPerCall), 'ms', {
+          note: 'part of every figure above; in Lambda the runtime client does this work instead (fetch the event, post the response)',
+        }),
         metric('DynamoDB item writes per streamed chat call', round(streamPhase.writeItemsPerCall, 3), 'count', { note: 'counted at the latency proxy; one write unit each (items under 1 KB)' }),
         metric('DynamoDB item writes per stored Responses call', round(storedPhase.writeItemsPerCall, 3), 'count'),
         metric('non-streamed latency c=1 p50, direct', round(lat.direct.p50), 'ms'),
@@ -229,6 +250,7 @@ export const lambdaCpuSection: Section = {
           calls,
           dynamodbLatencyMs: DYNAMODB_LATENCY_MS,
           phases: { chat: chatPhase, stream: streamPhase, responses: storedPhase },
+          hostCpuMsPerCall,
           latency: lat,
           ttft: first_,
           init: { ms: initMs, cpuMs: initCpuMs },

@@ -11,9 +11,11 @@
  * The ready line also carries the bundle's module init (`initMs`, `initCpuMs`: wall and process CPU time of its
  * import) and `statsUrl`, a second loopback server outside the emulation: `GET` answers this process's
  * `process.cpuUsage()` and memory, so a section reads the function's CPU per call at microsecond resolution.
+ * `node lambda-host.mjs <family> --noop` serves a handler that does nothing: the host's own cost per call.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
 import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from '../../infra/local/server.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
@@ -26,7 +28,16 @@ Object.assign(process.env, JSON.parse(process.env['BENCH_LAMBDA_ENV'] || '{}') a
 installLambdaGlobals();
 const initStart = performance.now();
 const initCpu = process.cpuUsage();
-const { handler: imported } = (await import(bundle)) as { handler: LambdaHandler };
+/** `--noop`: a streaming handler (as the families are) that answers a small JSON body at once: what the host costs per call. */
+interface StreamingGlobals {
+  streamifyResponse(handler: (event: unknown, stream: Writable) => Promise<void>): LambdaHandler;
+  HttpResponseStream: { from(stream: Writable, metadata: { statusCode: number; headers: Record<string, string> }): Writable };
+}
+const lambda = (globalThis as unknown as { awslambda: StreamingGlobals }).awslambda;
+const NOOP = lambda.streamifyResponse(async (_event, stream) => {
+  lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'application/json' } }).end('{"ok":true}');
+});
+const { handler: imported } = bundle === '--noop' ? { handler: NOOP } : ((await import(bundle)) as { handler: LambdaHandler });
 const initMs = performance.now() - initStart;
 const initUsage = process.cpuUsage(initCpu);
 /**
@@ -50,7 +61,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const stats = createServer((_, res) => {
   const { user, system } = process.cpuUsage();
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ cpuUs: user + system, memory: process.memoryUsage() }));
+  res.end(JSON.stringify({ cpuUs: user + system, systemUs: system, memory: process.memoryUsage() }));
 });
 await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
 announceReady(
