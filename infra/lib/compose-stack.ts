@@ -63,6 +63,7 @@ export class ComposeStack extends Stack {
         sourceMaps: config.sourceMaps,
         tracing: config.tracing,
         functionTracer: config.functionTracer,
+        ...(config.memoryMB[family] !== undefined ? { memoryMB: config.memoryMB[family] } : {}),
         ...(config.reservedConcurrency[family] !== undefined ? { reservedConcurrency: config.reservedConcurrency[family] } : {}),
         layers: [this.sharedLayer.layer],
         environment: {

@@ -9,6 +9,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { getAddress, isAddress } from 'viem';
 import { AVALANCHE_FUJI, AVALANCHE_MAINNET, BASE_MAINNET as BASE_MAINNET_USDC, BASE_SEPOLIA as BASE_SEPOLIA_USDC, type NetworkConfig } from '../../layers/x402/networks.ts';
 import { validateJwks } from '../../shared/keys/config.ts';
+import { FAMILIES, type Family } from '../../shared/routes.ts';
 
 export interface DomainConfig {
   /** e.g. `api.compose.market` or a tenant's `ai.tenant.example`. */
@@ -89,6 +90,11 @@ export interface StageConfig {
    */
   readonly functionTracer: boolean;
   /**
+   * Lambda memory per route family, over FAMILIES' defaults (shared/routes.ts). Memory buys CPU (one vCPU at
+   * 1,769 MB) and costs duration: `npm run bench` (lambda-cpu) prints the modeled latency and price per size.
+   */
+  readonly memoryMB: Readonly<Partial<Record<Family, number>>>;
+  /**
    * Deploy the account-level API Gateway CloudWatch role (a once-per-account-and-region stack, shared by every
    * stage). Off where the account already has one that something else manages.
    */
@@ -112,6 +118,7 @@ const COMMON = {
   reservedConcurrency: {},
   tracing: true,
   functionTracer: false,
+  memoryMB: {},
   apiGatewayAccountRole: true,
 } as const;
 
@@ -169,6 +176,8 @@ export interface StageOverrides {
   readonly waf?: { readonly ratePerIp: number } | false;
   readonly tracing?: boolean | string;
   readonly functionTracer?: boolean | string;
+  /** `{family: MB}`, e.g. `{ "inference": 512 }`. */
+  readonly memoryMB?: Readonly<Record<string, number>>;
   readonly apiGatewayAccountRole?: boolean | string;
 }
 
@@ -215,6 +224,17 @@ const asConcurrency = (value: unknown): Partial<Record<ConcurrencyKey, number>> 
   for (const [key, count] of Object.entries(value)) {
     if (!(CONCURRENCY_KEYS as readonly string[]).includes(key)) fail(`reservedConcurrency.${key}: not a function (one of ${CONCURRENCY_KEYS.join(', ')})`);
     out[key as ConcurrencyKey] = asInteger(count, `reservedConcurrency.${key}`, 1, 10_000);
+  }
+  return out;
+};
+
+/** Lambda takes 128 MB to 10,240 MB. */
+const asMemory = (value: unknown): Partial<Record<Family, number>> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('memoryMB must be an object {family: MB}');
+  const out: Partial<Record<Family, number>> = {};
+  for (const [key, mb] of Object.entries(value)) {
+    if (!(key in FAMILIES)) fail(`memoryMB.${key}: not a route family (one of ${Object.keys(FAMILIES).join(', ')})`);
+    out[key as Family] = asInteger(mb, `memoryMB.${key}`, 128, 10_240);
   }
   return out;
 };
@@ -375,6 +395,7 @@ const applyOverrides = (base: StageConfig, o: StageOverrides): StageConfig => ({
   ...(o.waf !== undefined ? (asWaf(o.waf) ? { waf: asWaf(o.waf)! } : { waf: undefined }) : {}),
   ...(o.tracing !== undefined ? { tracing: asBoolean(o.tracing, 'tracing') } : {}),
   ...(o.functionTracer !== undefined ? { functionTracer: asBoolean(o.functionTracer, 'functionTracer') } : {}),
+  ...(o.memoryMB !== undefined ? { memoryMB: asMemory(o.memoryMB) } : {}),
   ...(o.apiGatewayAccountRole !== undefined ? { apiGatewayAccountRole: asBoolean(o.apiGatewayAccountRole, 'apiGatewayAccountRole') } : {}),
 });
 

@@ -69,6 +69,8 @@ export interface ComposeFunctionProps {
 
 export interface FamilyFunctionProps extends Omit<ComposeFunctionProps, 'name' | 'description' | 'memoryMB' | 'timeoutSeconds'> {
   readonly family: Family;
+  /** The stage's size for this family (StageConfig.memoryMB); FAMILIES' default otherwise. */
+  readonly memoryMB?: number;
 }
 
 /**
@@ -148,7 +150,7 @@ export class ComposeFunction extends Construct {
   }
 }
 
-/** One function per route family; memory and timeout come from the route table's FAMILIES. */
+/** One function per route family; memory (unless the stage sets it) and timeout come from the route table's FAMILIES. */
 export class FamilyFunction extends ComposeFunction {
   readonly family: Family;
   readonly streaming: boolean;
@@ -159,7 +161,7 @@ export class FamilyFunction extends ComposeFunction {
       ...props,
       name: props.family,
       description: `Compose Inference ${props.stage}: ${props.family} routes${spec.streaming ? ' (response streaming)' : ''}`,
-      memoryMB: spec.memoryMB,
+      memoryMB: props.memoryMB ?? spec.memoryMB,
       timeoutSeconds: spec.timeoutSeconds,
     });
     this.family = props.family;
