@@ -165,6 +165,43 @@ export const lambdaCpuSection: Section = {
       const lat = { direct: summarize(latency.get('direct')!), fn: summarize(latency.get('function')!) };
       const first_ = { direct: summarize(ttft.get('direct')!), fn: summarize(ttft.get('function')!) };
       const memory = readMemory(fn.pid);
+      await fn.stop();
+
+      // The external function serves the same text pipeline to external clients (Compose Key only): its own bundle.
+      log('  the external function: the same chat calls through its own bundle');
+      const externalBundle = await buildFunctionBundle('external', buildDir);
+      const externalFn = await services.lambdaHost(
+        'external function',
+        host,
+        'external',
+        externalBundle.file,
+        { ...env, ...lambdaEnv('external', { jwks: JSON.stringify(publicJwks(keysDir)) }), ...LOCAL_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: delayed, AWS_ENDPOINT_URL_S3: String(standins.info['s3']), [PROVIDER_SECRETS_ENV]: '' },
+        lambdaHeapFlags(FAMILIES.external.memoryMB),
+      );
+      let external: { chat: Phase; stream: Phase; peakRssMB: number | null };
+      try {
+        const ext = target('external function', externalFn.url, `Bearer ${key.token}`, '/external/v1/chat/completions');
+        const extStats = String(externalFn.info['statsUrl']);
+        const extCpu = async (n: number, call: () => Promise<unknown>): Promise<Phase> => {
+          const [cpu0, count0] = [await cpuUs(extStats), await counts()];
+          for (let i = 0; i < n; i += 1) await call();
+          const [cpu1, count1] = [await cpuUs(extStats), await counts()];
+          return { cpuMsPerCall: (cpu1 - cpu0) / 1000 / n, systemMsPerCall: Number.NaN, writeItemsPerCall: (count1.writeItems - count0.writeItems) / n, requestsPerCall: {} };
+        };
+        const firstExt = await timedRequest(ext, chat);
+        if (!firstExt.text.includes('[c0]')) throw new Error(`unexpected external chat answer: ${firstExt.text.slice(0, 300)}`);
+        for (let i = 0; i < warm; i += 1) {
+          await timedRequest(ext, chat);
+          await timedStream(ext, stream, STREAM_CHUNKS);
+        }
+        const extChat = await extCpu(calls, () => timedRequest(ext, chat));
+        const extStream = await extCpu(calls, () => timedStream(ext, stream, STREAM_CHUNKS));
+        const extMemory = readMemory(externalFn.pid);
+        external = { chat: extChat, stream: extStream, peakRssMB: extMemory ? round(extMemory.hwm / MB, 1) : null };
+      } finally {
+        await externalFn.stop();
+      }
+
       log(`  the host alone: ${calls} calls of a handler that does nothing`);
       const noopHost = await services.lambdaHost('lambda host (no-op handler)', host, 'inference', '--noop', {}, lambdaHeapFlags(FAMILIES.inference.memoryMB));
       let hostCpuMsPerCall: number;
@@ -194,6 +231,11 @@ export const lambdaCpuSection: Section = {
       const estimates = MEMORY_SIZES_MB.map((mb) => ({ ...estimateSize(priced, mb), addedLatencyMs: (chatPhase.cpuMsPerCall * 1769) / Math.min(mb, 1769) }));
       const choice = peakRssMB === null ? undefined : cheapestSize(estimates, { latencyBudgetMs: LATENCY_BUDGET_MS, peakRssMB });
       const deployed = FAMILIES.inference.memoryMB;
+      const externalEstimates = MEMORY_SIZES_MB.map((mb) => ({
+        ...estimateSize({ ...priced, cpuMs: external.stream.cpuMsPerCall, writeUnits: external.stream.writeItemsPerCall }, mb),
+        addedLatencyMs: (external.chat.cpuMsPerCall * 1769) / Math.min(mb, 1769),
+      }));
+      const externalChoice = external.peakRssMB === null ? undefined : cheapestSize(externalEstimates, { latencyBudgetMs: LATENCY_BUDGET_MS, peakRssMB: external.peakRssMB });
       const costTable: Table = {
         title: `Inference function by memory size (modeled: CPU × 1769 / MB; $ per million ${PRICED_CALL_MS / 1000}-second streamed Compose Key chat calls at AWS list prices)`,
         columns: ['memory', 'vCPU share', 'added latency (non-streamed call)', 'init', 'Lambda duration', 'Lambda requests', 'API Gateway', 'DynamoDB writes', 'total $ / million', 'peak RSS fits'],
@@ -234,6 +276,14 @@ export const lambdaCpuSection: Section = {
         metric('inference function peak RSS (VmHWM since start: init and every call of this section)', peakRssMB, 'MB', {
           note: `with the V8 heap limits Lambda's bootstrap sets for ${FAMILIES.inference.memoryMB} MB (${lambdaHeapFlags(FAMILIES.inference.memoryMB).join(' ')})`,
         }),
+        metric('external function: CPU per non-streamed chat completion', round(external.chat.cpuMsPerCall), 'ms', { target: atMost(TARGETS.chat) }),
+        metric(`external function: CPU per ${STREAM_CHUNKS}-chunk streamed chat completion`, round(external.stream.cpuMsPerCall), 'ms', { target: atMost(TARGETS.stream) }),
+        metric('external function peak RSS (VmHWM since start)', external.peakRssMB, 'MB', {
+          note: `with the V8 heap limits Lambda's bootstrap sets for ${FAMILIES.external.memoryMB} MB`,
+        }),
+        metric(`external function: cheapest memory size with modeled added latency ≤ ${LATENCY_BUDGET_MS} ms`, externalChoice?.memoryMB ?? null, 'MB', {
+          note: `deployed: ${FAMILIES.external.memoryMB} MB; $ per million at that size: ${externalChoice ? externalChoice.estimate.dollarsPerMillion.total.toFixed(2) : '—'}`,
+        }),
         metric(`cheapest memory size with modeled added latency ≤ ${LATENCY_BUDGET_MS} ms (peak RSS under 80% of it)`, choice?.memoryMB ?? null, 'MB', {
           note: `deployed: ${deployed} MB (shared/routes.ts FAMILIES)`,
         }),
@@ -250,6 +300,7 @@ export const lambdaCpuSection: Section = {
           calls,
           dynamodbLatencyMs: DYNAMODB_LATENCY_MS,
           phases: { chat: chatPhase, stream: streamPhase, responses: storedPhase },
+          external,
           hostCpuMsPerCall,
           latency: lat,
           ttft: first_,
