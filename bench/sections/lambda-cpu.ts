@@ -92,7 +92,9 @@ export const lambdaCpuSection: Section = {
       log('  building the inference bundle and the host that runs it');
       const host = await buildScript(join(import.meta.dirname, '..', 'services', 'lambda-host.ts'), join(buildDir, 'lambda-host.mjs'));
       // Profiling (BENCH_FUNCTION_NODE_ARGS): the same build with readable names, so the profile names functions.
-      const bundle = knobs.functionNodeArgs.length
+      const bundle = knobs.functionBundle
+        ? { file: knobs.functionBundle }
+        : knobs.functionNodeArgs.length
         ? await build({ ...functionBuildOptions('inference', join(buildDir, 'inference')), minify: false }).then(() => ({ file: join(buildDir, 'inference', ENTRY_FILE) }))
         : await buildFunctionBundle('inference', buildDir);
       const { [PROVIDER_SECRETS_ENV]: _secret, ...stackEnv } = lambdaEnv('inference', { jwks: JSON.stringify(publicJwks(keysDir)) });
@@ -103,6 +105,7 @@ export const lambdaCpuSection: Section = {
         AWS_ENDPOINT_URL_S3: String(standins.info['s3']),
         OPENAI_API_KEY: 'sk-bench',
         OPENAI_BASE_URL: `${upstream.url}/v1`,
+        ...(JSON.parse(process.env['BENCH_FUNCTION_ENV'] || '{}') as Record<string, string>),
       };
       const nodeArgs = [...lambdaHeapFlags(FAMILIES.inference.memoryMB), ...(FAMILY_NODE_OPTIONS['inference'] ?? '').split(' ').filter(Boolean), ...knobs.functionNodeArgs];
       fn = await services.lambdaHost('inference function', host, 'inference', bundle.file, env, nodeArgs);
