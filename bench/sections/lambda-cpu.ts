@@ -43,6 +43,13 @@ const PRICED_CALL_MS = 8_000;
 /** One instance start per this many calls, for the amortized init in the price (an assumption, not a measurement). */
 const CALLS_PER_COLD_START = 1_000;
 const LATENCY_BUDGET_MS = 10;
+/**
+ * The functions run with the heap limits Lambda gives a 256 MB function: the smallest size a text function's
+ * process (about 110 MB after init) can live in. Its peak RSS then says whether that size fits; larger sizes
+ * have more room (their V8 may grow further into it, which costs nothing), and their CPU per call is, if anything,
+ * a little lower (fewer collections) than measured here.
+ */
+const SIZING_HEAP_MB = 256;
 const COST_GOAL = 35;
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SESSION_TOKEN: '' };
 
@@ -107,7 +114,7 @@ export const lambdaCpuSection: Section = {
         OPENAI_BASE_URL: `${upstream.url}/v1`,
         ...(JSON.parse(process.env['BENCH_FUNCTION_ENV'] || '{}') as Record<string, string>),
       };
-      const nodeArgs = [...lambdaHeapFlags(FAMILIES.inference.memoryMB), ...(FAMILY_NODE_OPTIONS['inference'] ?? '').split(' ').filter(Boolean), ...knobs.functionNodeArgs];
+      const nodeArgs = [...lambdaHeapFlags(SIZING_HEAP_MB), ...(FAMILY_NODE_OPTIONS['inference'] ?? '').split(' ').filter(Boolean), ...knobs.functionNodeArgs];
       fn = await services.lambdaHost('inference function', host, 'inference', bundle.file, env, nodeArgs);
       const statsUrl = String(fn.info['statsUrl']);
 
@@ -179,7 +186,7 @@ export const lambdaCpuSection: Section = {
         'external',
         externalBundle.file,
         { ...env, ...lambdaEnv('external', { jwks: JSON.stringify(publicJwks(keysDir)) }), ...LOCAL_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: delayed, AWS_ENDPOINT_URL_S3: String(standins.info['s3']), [PROVIDER_SECRETS_ENV]: '' },
-        lambdaHeapFlags(FAMILIES.external.memoryMB),
+        lambdaHeapFlags(SIZING_HEAP_MB),
       );
       let external: { chat: Phase; stream: Phase; peakRssMB: number | null };
       try {
@@ -206,7 +213,7 @@ export const lambdaCpuSection: Section = {
       }
 
       log(`  the host alone: ${calls} calls of a handler that does nothing`);
-      const noopHost = await services.lambdaHost('lambda host (no-op handler)', host, 'inference', '--noop', {}, lambdaHeapFlags(FAMILIES.inference.memoryMB));
+      const noopHost = await services.lambdaHost('lambda host (no-op handler)', host, 'inference', '--noop', {}, lambdaHeapFlags(SIZING_HEAP_MB));
       let hostCpuMsPerCall: number;
       try {
         const noop = target('no-op function', noopHost.url, 'Bearer none');
@@ -277,12 +284,12 @@ export const lambdaCpuSection: Section = {
         metric('function TTFT overhead p50 vs direct', round(first_.fn.p50 - first_.direct.p50), 'ms', { target: atMost(TARGETS.ttft) }),
         metric('inference function module init (import)', round(initMs, 1), 'ms', { note: `${round(initCpuMs, 1)} ms CPU` }),
         metric('inference function peak RSS (VmHWM since start: init and every call of this section)', peakRssMB, 'MB', {
-          note: `with the V8 heap limits Lambda's bootstrap sets for ${FAMILIES.inference.memoryMB} MB (${lambdaHeapFlags(FAMILIES.inference.memoryMB).join(' ')})`,
+          note: `with the V8 heap limits Lambda's bootstrap sets for ${SIZING_HEAP_MB} MB (${lambdaHeapFlags(SIZING_HEAP_MB).join(' ')})`,
         }),
         metric('external function: CPU per non-streamed chat completion', round(external.chat.cpuMsPerCall), 'ms', { target: atMost(TARGETS.chat) }),
         metric(`external function: CPU per ${STREAM_CHUNKS}-chunk streamed chat completion`, round(external.stream.cpuMsPerCall), 'ms', { target: atMost(TARGETS.stream) }),
         metric('external function peak RSS (VmHWM since start)', external.peakRssMB, 'MB', {
-          note: `with the V8 heap limits Lambda's bootstrap sets for ${FAMILIES.external.memoryMB} MB`,
+          note: `with the V8 heap limits Lambda's bootstrap sets for ${SIZING_HEAP_MB} MB`,
         }),
         metric(`external function: cheapest memory size with modeled added latency ≤ ${LATENCY_BUDGET_MS} ms`, externalChoice?.memoryMB ?? null, 'MB', {
           note: `deployed: ${FAMILIES.external.memoryMB} MB; $ per million at that size: ${externalChoice ? externalChoice.estimate.dollarsPerMillion.total.toFixed(2) : '—'}`,
@@ -313,6 +320,7 @@ export const lambdaCpuSection: Section = {
         },
         notes: [
           `The inference function's bundle (as deployed, with its NODE_OPTIONS) runs alone in a plain-JavaScript process behind the API Gateway emulation (bench/services/lambda-host.ts); its CPU therefore includes the emulation's HTTP server and event building, where Lambda has its runtime client instead. dynalite and s3rver run in another process behind a proxy that delays each DynamoDB request by ${DYNAMODB_LATENCY_MS} ms and counts it; the provider is the bench's instant upstream.`,
+          `Both functions run with the V8 heap limits Lambda's Node.js bootstrap derives from a ${SIZING_HEAP_MB} MB function (--max-semi-space-size = MB/20, --max-old-space-size = 0.9 × MB): their peak RSS is what that size would hold; a larger size's V8 may use more of its room, which costs nothing. The external function's figures come from this tree's bundle even when BENCH_FUNCTION_BUNDLE swaps the inference one.`,
           `CPU per call: process.cpuUsage() of the function's process over ${calls} calls of each kind, one at a time, after a warm-up; streams carry ${STREAM_CHUNKS} content chunks ${STREAM_GAP_MS} ms apart. Write counts are DynamoDB item writes seen at the proxy per call (batched writes counted when they are sent, amortized over the calls).`,
           `Cost model (bench/lib/lambda-cost.ts): Lambda's CPU share is memory / 1,769 MB; modeled added latency is the non-streamed call's CPU stretched by it. A streamed call is billed for its ${PRICED_CALL_MS / 1000} s wall time plus its stretched CPU plus init amortized at one cold start per ${CALLS_PER_COLD_START} calls; prices: Lambda arm64 $0.0000133334 per GB-s and $0.20 per million requests, API Gateway REST $3.50 per million, DynamoDB on-demand $0.625 per million write units. This machine's core is not an arm64 Lambda core: the stretch is a model, not a measurement.`,
         ],
