@@ -30,6 +30,11 @@ describe('stage config', () => {
   it('has no reserved concurrency, no WAF and no alarm subscribers unless configured; tracing and the account role on', () => {
     const config = resolveStageConfig(contextOf({ stage: 'prod' }));
     expect(config).toMatchObject({ reservedConcurrency: {}, alarms: { emails: [] }, tracing: true, apiGatewayAccountRole: true });
+    // The in-process X-Ray tracer costs about 4 ms of CPU per call (npm run bench, lambda-cpu): a stage opts in.
+    expect(config.functionTracer).toBe(false);
+    expect(resolveStageConfig(contextOf({ stage: 'prod', stages: { prod: { functionTracer: true } } })).functionTracer).toBe(true);
+    expect(config.memoryMB).toEqual({});
+    expect(resolveStageConfig(contextOf({ stage: 'prod', stages: { prod: { memoryMB: { inference: 512, external: 256 } } } })).memoryMB).toEqual({ inference: 512, external: 256 });
     expect(config.waf).toBeUndefined();
   });
 
@@ -108,6 +113,8 @@ describe('stage config', () => {
     [{ stages: { dev: { reservedConcurrency: { inference: 0 } } } }, /reservedConcurrency.inference must be an integer/],
     [{ stages: { dev: { waf: { ratePerIp: 5 } } } }, /waf.ratePerIp must be an integer in \[10,/],
     [{ stages: { dev: { tracing: 'yes' } } }, /tracing must be true or false/],
+    [{ stages: { dev: { memoryMB: { inference: 64 } } } }, /memoryMB.inference must be an integer in \[128, 10240\]/],
+    [{ stages: { dev: { memoryMB: { billing: 256 } } } }, /memoryMB.billing: not a route family/],
     [{ stages: { dev: { x402RelayerMinGas: 0 } } }, /x402RelayerMinGas must be a positive number/],
     [{ x402RelayerAddress: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }, /x402RelayerAddress needs an x402Networks entry with an rpcUrl/],
     [{ domainName: 'bad host', certificateArn: CERT }, /domainName/],

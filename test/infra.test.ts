@@ -236,6 +236,8 @@ describe('functions', () => {
       const prodEnv = prod.json.Resources[functionId(prod, family)]!.Properties.Environment.Variables;
       // x402 settings (X402_DEFAULT_NETWORK among them) only come with a payTo address: infra-billing.test.ts.
       expect(prodEnv).toMatchObject({ STAGE: 'prod' });
+      // Lambda's active tracing stays on; the in-process Powertools Tracer (about 4 ms of CPU per call) is opt-in.
+      expect(prodEnv.POWERTOOLS_TRACE_ENABLED).toBe('false');
       if (FAMILY_NODE_OPTIONS[family]) expect(prodEnv.NODE_OPTIONS).toContain(FAMILY_NODE_OPTIONS[family]);
     }
   });

@@ -83,6 +83,46 @@ describe('Compose Key verification', () => {
     await rejects(createKeyVerifier(config()).verify(token), 401, 'expired_api_key');
   });
 
+  it('reuses a verified key within the cache bound but never past its expiry (injected clock)', async () => {
+    const signingKey = await ensureDevSigningKey(dataDir);
+    const start = 1_900_000_000;
+    let clock = start * 1000;
+    const verifier = createKeyVerifier(config(), { now: () => clock });
+    const { token, claims } = await mintKey({ signingKey, budget: 7n, now: start, expiresInSeconds: 20 });
+    expect(await verifier.verify(token)).toEqual(claims);
+    clock += 19_999;
+    expect(await verifier.verify(token)).toEqual(claims);
+    // Cached at `start` for up to 30 s, but the key expires at start + 20 s: refused from that instant.
+    clock = (start + 20) * 1000;
+    await rejects(verifier.verify(token), 401, 'expired_api_key');
+    await rejects(verifier.authenticate(`Bearer ${token}`), 401, 'expired_api_key');
+  });
+
+  it('keys the cache by the whole token: another signature on the same claims is verified, and refused', async () => {
+    const signingKey = await ensureDevSigningKey(dataDir);
+    const verifier = createKeyVerifier(config());
+    const { token } = await mintKey({ signingKey, budget: 1n });
+    await verifier.verify(token);
+    const [h, p, sig] = token.slice('compose-'.length).split('.');
+    const bytes = Buffer.from(sig!, 'base64url');
+    bytes[0] = bytes[0]! ^ 0xff;
+    await rejects(verifier.verify(`compose-${h}.${p}.${bytes.toString('base64url')}`), 401, 'invalid_api_key');
+    // A failure is not remembered either way: the genuine token still verifies, the forged one is still refused.
+    expect((await verifier.verify(token)).budget).toBe(1n);
+    await rejects(verifier.verify(`compose-${h}.${p}.${bytes.toString('base64url')}`), 401, 'invalid_api_key');
+  });
+
+  it('verifies every call with the cache off, and keeps at most `cacheEntries` keys', async () => {
+    const signingKey = await ensureDevSigningKey(dataDir);
+    const uncached = createKeyVerifier(config(), { cacheSeconds: 0 });
+    const small = createKeyVerifier(config(), { cacheEntries: 2 });
+    const minted = await Promise.all([1n, 2n, 3n].map((budget) => mintKey({ signingKey, budget })));
+    for (const { token, claims } of [...minted, ...minted]) {
+      expect(await uncached.verify(token)).toEqual(claims);
+      expect(await small.verify(token)).toEqual(claims);
+    }
+  });
+
   it('rotates by kid: old keys keep verifying until their signing key is retired', async () => {
     const before = await ensureDevSigningKey(dataDir);
     const old = await mintKey({ signingKey: before, budget: 1n });

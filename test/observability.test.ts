@@ -173,6 +173,22 @@ describe('metrics', () => {
     expect(settlement).toMatchObject({ Settlements: 1, outcome: 'unqueued', stage: 'test', _aws: { CloudWatchMetrics: [expect.objectContaining({ Namespace: 'ComposeInference' })] } });
     expect(spend).toMatchObject({ SpendUsd: 0.0125, model: 'openai/gpt-4o-mini' });
   });
+
+  it('gives each metric only its own dimensions, though one instance writes them all', () => {
+    capture();
+    o.countSettlement('settled');
+    o.recordSpend('openai/gpt-4o-mini', 0.5);
+    o.countCall('inference');
+    o.countSettlement('unqueued');
+    const [settled, spend, call, unqueued] = logged();
+    expect(settled).toMatchObject({ Settlements: 1, outcome: 'settled' });
+    expect(spend).not.toHaveProperty('outcome');
+    expect(spend!._aws.CloudWatchMetrics[0].Dimensions).toEqual([expect.arrayContaining(['model'])]);
+    expect(call).toMatchObject({ family: 'inference' });
+    expect(call).not.toHaveProperty('model');
+    expect(unqueued).toMatchObject({ Settlements: 1, outcome: 'unqueued', stage: 'test' });
+    expect(unqueued).not.toHaveProperty('family');
+  });
 });
 
 describe('relayer gas', () => {

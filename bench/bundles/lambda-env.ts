@@ -45,6 +45,8 @@ export const lambdaEnv = (functionName: string, options: LambdaEnvOptions = {}):
     TZ: ':UTC',
     // What the stack sets.
     STAGE,
+    // As infra/lib/family-function.ts sets it for a stage with its defaults: the in-process tracer is opt-in.
+    POWERTOOLS_TRACE_ENABLED: 'false',
     COMPOSE_SHARED_ASSETS: '/opt/compose',
     [PLATFORM_FEE_ENV]: '100',
     X402_NETWORK: 'eip155:84532',

@@ -34,19 +34,34 @@ export const KNOB_SPECS = {
     quick: '',
     doc: 'Extra Node flags for the gateway process, e.g. `--cpu-prof --cpu-prof-dir=.bench/profiles` to see where its time goes.',
   },
+  cpuCalls: { env: 'BENCH_CPU_CALLS', full: 400, quick: 100, doc: 'Calls of each kind (chat, stream, stored Responses) for the CPU per call of the lambda-cpu section.' },
+  functionNodeArgs: {
+    env: 'BENCH_FUNCTION_NODE_ARGS',
+    full: '',
+    quick: '',
+    doc: 'Extra Node flags for the lambda-cpu section’s function process, e.g. `--cpu-prof --cpu-prof-dir=.bench/profiles`.',
+  },
+  functionBundle: {
+    env: 'BENCH_FUNCTION_BUNDLE',
+    full: '',
+    quick: '',
+    doc: 'A prebuilt inference bundle (its index.mjs) for the lambda-cpu section instead of this tree’s, e.g. another commit’s for a before/after; `BENCH_FUNCTION_ENV` (JSON) adds to its environment.',
+  },
   writeDocs: { env: 'BENCH_WRITE_DOCS', full: 1, quick: 0, doc: '1: regenerate docs/benchmarks.md from this run; 0: only .bench/results.json.' },
 } as const satisfies Record<string, KnobSpec>;
 
 type KnobName = keyof typeof KNOB_SPECS;
-type StringKnob = 'sections' | 'gatewayNodeArgs';
+type StringKnob = 'sections' | 'gatewayNodeArgs' | 'functionNodeArgs' | 'functionBundle';
 type NumericKnob = Exclude<KnobName, StringKnob>;
 
 export type Knobs = { readonly [K in NumericKnob]: number } & {
   readonly sections: readonly string[] | undefined;
   readonly gatewayNodeArgs: readonly string[];
+  readonly functionNodeArgs: readonly string[];
+  readonly functionBundle: string | undefined;
 };
 
-const STRING_KNOBS: readonly KnobName[] = ['sections', 'gatewayNodeArgs'];
+const STRING_KNOBS: readonly KnobName[] = ['sections', 'gatewayNodeArgs', 'functionNodeArgs', 'functionBundle'];
 
 export const readKnobs = (env: NodeJS.ProcessEnv = process.env): Knobs => {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
@@ -66,5 +81,7 @@ export const readKnobs = (env: NodeJS.ProcessEnv = process.env): Knobs => {
     quick: quick ? 1 : 0,
     sections: sections?.length && !sections.includes('all') ? sections : undefined,
     gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    functionNodeArgs: env.BENCH_FUNCTION_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    functionBundle: env.BENCH_FUNCTION_BUNDLE || undefined,
   } as unknown as Knobs;
 };

@@ -21,9 +21,10 @@ export interface RunInfo {
   readonly knobs: Knobs;
 }
 
-const UNIT_LABEL: Record<Metric['unit'], string> = { ms: 'ms', us: 'µs', bytes: 'B', rps: 'req/s', ratio: '×', count: '', MB: 'MB' };
+const UNIT_LABEL: Record<Metric['unit'], string> = { ms: 'ms', us: 'µs', bytes: 'B', rps: 'req/s', ratio: '×', count: '', MB: 'MB', usd: '' };
 
 const formatNumber = (value: number, unit: Metric['unit']): string => {
+  if (unit === 'usd') return `$${value.toFixed(2)}`;
   if (unit === 'bytes') return value >= 1024 * 1024 ? `${(value / 1024 / 1024).toFixed(2)} MB` : `${(value / 1024).toFixed(1)} KB`;
   const digits = unit === 'rps' || unit === 'count' ? 0 : unit === 'MB' ? 1 : unit === 'ratio' ? 2 : Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 10 ? 2 : 3;
   const label = UNIT_LABEL[unit];

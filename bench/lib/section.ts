@@ -5,7 +5,7 @@
 import type { Knobs } from './knobs.ts';
 import type { Services } from './services.ts';
 
-export type Unit = 'ms' | 'us' | 'bytes' | 'rps' | 'ratio' | 'count' | 'MB';
+export type Unit = 'ms' | 'us' | 'bytes' | 'rps' | 'ratio' | 'count' | 'MB' | 'usd';
 
 export interface Target {
   readonly op: '<=' | '>=' | '==';

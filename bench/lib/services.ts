@@ -32,6 +32,11 @@ export interface Services {
    */
   allStandIns(): Promise<ChildService>;
   /**
+   * dynalite and s3rver with a loopback proxy in front of dynalite that delays each request by `latencyMs` and
+   * counts them (ready info `dynamodbDelayed`; GET <that>/__bench/counts). Not shared; stop it when done.
+   */
+  delayedStandIns(latencyMs: number): Promise<ChildService>;
+  /**
    * One function's Lambda bundle behind the API Gateway emulation, alone in its process (bench/services/lambda-host.ts,
    * bundled to `host`), with the function's environment. Not shared; stop it when done.
    */
@@ -92,6 +97,7 @@ export const createServices = (log: (message: string) => void, options: ServiceO
     customGateway: (name, custom) => startGateway(name, [], options.gatewayNodeArgs ?? [], custom),
     standIns,
     allStandIns: () => startStandIns('stand-ins and simulators', ['--all']),
+    delayedStandIns: (latencyMs) => startStandIns(`stand-ins (DynamoDB +${latencyMs} ms)`, [`--dynamodb-latency-ms=${latencyMs}`]),
     lambdaHost: async (name, host, family, bundle, env, nodeArgs = []) =>
       track(await startChild(name, host, { args: [family, bundle], nodeArgs, env: { BENCH_LAMBDA_ENV: JSON.stringify(env) }, readyTimeoutMs: 60_000 })),
     closeAll: async () => {

@@ -62,6 +62,8 @@ export class ComposeStack extends Stack {
         removalPolicy: config.removalPolicy,
         sourceMaps: config.sourceMaps,
         tracing: config.tracing,
+        functionTracer: config.functionTracer,
+        ...(config.memoryMB[family] !== undefined ? { memoryMB: config.memoryMB[family] } : {}),
         ...(config.reservedConcurrency[family] !== undefined ? { reservedConcurrency: config.reservedConcurrency[family] } : {}),
         layers: [this.sharedLayer.layer],
         environment: {

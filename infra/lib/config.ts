@@ -9,6 +9,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { getAddress, isAddress } from 'viem';
 import { AVALANCHE_FUJI, AVALANCHE_MAINNET, BASE_MAINNET as BASE_MAINNET_USDC, BASE_SEPOLIA as BASE_SEPOLIA_USDC, type NetworkConfig } from '../../layers/x402/networks.ts';
 import { validateJwks } from '../../shared/keys/config.ts';
+import { FAMILIES, type Family } from '../../shared/routes.ts';
 
 export interface DomainConfig {
   /** e.g. `api.compose.market` or a tenant's `ai.tenant.example`. */
@@ -79,8 +80,20 @@ export interface StageConfig {
   readonly reservedConcurrency: Readonly<Partial<Record<ConcurrencyKey, number>>>;
   /** A WAF web ACL on the API stage with a per-IP rate rule (requests per 5 minutes); off when unset. */
   readonly waf?: { readonly ratePerIp: number };
-  /** X-Ray tracing (Lambda active tracing and the Powertools Tracer). */
+  /** X-Ray tracing (API Gateway, Step Functions, Lambda active tracing, and the workers' Powertools Tracer). */
   readonly tracing: boolean;
+  /**
+   * The Powertools Tracer inside the route families' functions (subsegments for AWS SDK and provider calls), on
+   * top of `tracing`. Off by default: the X-Ray SDK tracks every promise through async_hooks, about 4 ms of CPU per
+   * Compose Key call in `npm run bench` (lambda-cpu), more than the rest of the call; the platform's traces
+   * (API Gateway, Lambda's own segments) cost the function nothing. Turn it on to trace a stage being investigated.
+   */
+  readonly functionTracer: boolean;
+  /**
+   * Lambda memory per route family, over FAMILIES' defaults (shared/routes.ts). Memory buys CPU (one vCPU at
+   * 1,769 MB) and costs duration: `npm run bench` (lambda-cpu) prints the modeled latency and price per size.
+   */
+  readonly memoryMB: Readonly<Partial<Record<Family, number>>>;
   /**
    * Deploy the account-level API Gateway CloudWatch role (a once-per-account-and-region stack, shared by every
    * stage). Off where the account already has one that something else manages.
@@ -104,6 +117,8 @@ const COMMON = {
   alarms: { emails: [] },
   reservedConcurrency: {},
   tracing: true,
+  functionTracer: false,
+  memoryMB: {},
   apiGatewayAccountRole: true,
 } as const;
 
@@ -160,6 +175,9 @@ export interface StageOverrides {
   /** `{ratePerIp}` or `false`. */
   readonly waf?: { readonly ratePerIp: number } | false;
   readonly tracing?: boolean | string;
+  readonly functionTracer?: boolean | string;
+  /** `{family: MB}`, e.g. `{ "inference": 512 }`. */
+  readonly memoryMB?: Readonly<Record<string, number>>;
   readonly apiGatewayAccountRole?: boolean | string;
 }
 
@@ -206,6 +224,17 @@ const asConcurrency = (value: unknown): Partial<Record<ConcurrencyKey, number>> 
   for (const [key, count] of Object.entries(value)) {
     if (!(CONCURRENCY_KEYS as readonly string[]).includes(key)) fail(`reservedConcurrency.${key}: not a function (one of ${CONCURRENCY_KEYS.join(', ')})`);
     out[key as ConcurrencyKey] = asInteger(count, `reservedConcurrency.${key}`, 1, 10_000);
+  }
+  return out;
+};
+
+/** Lambda takes 128 MB to 10,240 MB. */
+const asMemory = (value: unknown): Partial<Record<Family, number>> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('memoryMB must be an object {family: MB}');
+  const out: Partial<Record<Family, number>> = {};
+  for (const [key, mb] of Object.entries(value)) {
+    if (!(key in FAMILIES)) fail(`memoryMB.${key}: not a route family (one of ${Object.keys(FAMILIES).join(', ')})`);
+    out[key as Family] = asInteger(mb, `memoryMB.${key}`, 128, 10_240);
   }
   return out;
 };
@@ -365,6 +394,8 @@ const applyOverrides = (base: StageConfig, o: StageOverrides): StageConfig => ({
   ...(o.reservedConcurrency !== undefined ? { reservedConcurrency: asConcurrency(o.reservedConcurrency) } : {}),
   ...(o.waf !== undefined ? (asWaf(o.waf) ? { waf: asWaf(o.waf)! } : { waf: undefined }) : {}),
   ...(o.tracing !== undefined ? { tracing: asBoolean(o.tracing, 'tracing') } : {}),
+  ...(o.functionTracer !== undefined ? { functionTracer: asBoolean(o.functionTracer, 'functionTracer') } : {}),
+  ...(o.memoryMB !== undefined ? { memoryMB: asMemory(o.memoryMB) } : {}),
   ...(o.apiGatewayAccountRole !== undefined ? { apiGatewayAccountRole: asBoolean(o.apiGatewayAccountRole, 'apiGatewayAccountRole') } : {}),
 });
 

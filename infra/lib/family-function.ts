@@ -61,12 +61,16 @@ export interface ComposeFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** X-Ray active tracing and the Powertools Tracer (shared/observability). */
   readonly tracing?: boolean;
+  /** With `tracing`: false keeps Lambda's active tracing but not the in-process Powertools Tracer (StageConfig.functionTracer). */
+  readonly functionTracer?: boolean;
   /** Reserved concurrency; undefined takes the account's unreserved pool. */
   readonly reservedConcurrency?: number;
 }
 
 export interface FamilyFunctionProps extends Omit<ComposeFunctionProps, 'name' | 'description' | 'memoryMB' | 'timeoutSeconds'> {
   readonly family: Family;
+  /** The stage's size for this family (StageConfig.memoryMB); FAMILIES' default otherwise. */
+  readonly memoryMB?: number;
 }
 
 /**
@@ -118,7 +122,7 @@ export class ComposeFunction extends Construct {
         // Powertools (shared/observability): service name for logs and metrics, the tracer switch.
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false),
+        POWERTOOLS_TRACE_ENABLED: String(props.tracing !== false && props.functionTracer !== false),
         ...nodeOptions(props.name, props.sourceMaps),
         ...props.environment,
       },
@@ -146,7 +150,7 @@ export class ComposeFunction extends Construct {
   }
 }
 
-/** One function per route family; memory and timeout come from the route table's FAMILIES. */
+/** One function per route family; memory (unless the stage sets it) and timeout come from the route table's FAMILIES. */
 export class FamilyFunction extends ComposeFunction {
   readonly family: Family;
   readonly streaming: boolean;
@@ -157,7 +161,7 @@ export class FamilyFunction extends ComposeFunction {
       ...props,
       name: props.family,
       description: `Compose Inference ${props.stage}: ${props.family} routes${spec.streaming ? ' (response streaming)' : ''}`,
-      memoryMB: spec.memoryMB,
+      memoryMB: props.memoryMB ?? spec.memoryMB,
       timeoutSeconds: spec.timeoutSeconds,
     });
     this.family = props.family;

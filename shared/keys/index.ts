@@ -1,5 +1,5 @@
 /** Compose Keys: verification (no I/O), the DynamoDB ledger, and local minting. */
-export { createKeyVerifier, readComposeKey, unconfiguredKeyVerifier, type KeyVerifier } from './verify.ts';
+export { createKeyVerifier, readComposeKey, unconfiguredKeyVerifier, VERIFIED_KEY_CACHE_SECONDS, type KeyVerifier, type KeyVerifierOptions } from './verify.ts';
 export { keyVerifierConfigFromEnv, validateJwks, KEY_ENV, DEFAULT_ALGORITHMS, type KeyVerifierConfig } from './config.ts';
 export { assertModelAllowed, claimsFromPayload, KEY_PREFIX, DEFAULT_ISSUER, DEFAULT_AUDIENCE, MAX_BUDGET, type ComposeKeyClaims } from './claims.ts';
 export { KEY_ERROR_CODES } from './errors.ts';

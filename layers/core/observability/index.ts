@@ -66,14 +66,23 @@ export const withSubsegment = async <T>(name: string, work: () => Promise<T>): P
  * One metric, written at once as its own EMF line. Money events happen after a stream's handler has returned
  * (settlement at the end of the stream), so nothing waits for a flush at the end of the invocation.
  */
+/**
+ * One single-metric instance for the process: `singleMetric()` builds a new Metrics (its stores, its config
+ * service, its own Console) each time, which cost more CPU per call than the whole key check. Reusing one is safe:
+ * addDimension and addMetric run synchronously back to back, and addMetric publishes and clears the dimensions.
+ */
+let single: Metrics | undefined;
+
 export const emit = (name: string, value: number, unit: (typeof MetricUnit)[keyof typeof MetricUnit] = MetricUnit.Count, dimensions: Readonly<Record<string, string>> = {}): void => {
   if (metricsDisabled) return;
   try {
-    const single = metrics.singleMetric();
+    single ??= metrics.singleMetric();
     for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
     single.addMetric(name, unit, value);
   } catch (error) {
-    // Telemetry must never fail a call; a broken metric is still worth a line.
+    // Telemetry must never fail a call; a broken metric is still worth a line. Its dimensions must not stay on
+    // the shared instance for the next metric.
+    single?.clearDimensions();
     logger.warn('metric not written', { metric: name, error });
   }
 };

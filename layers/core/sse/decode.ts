@@ -1,10 +1,37 @@
-import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 
 export type { EventSourceMessage };
 
-/** Stage one of every provider stream: bytes → SSE events. Survives delimiters split across network chunks. */
-export const decodeSse = (body: ReadableStream<Uint8Array>): ReadableStream<EventSourceMessage> =>
-  body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+/**
+ * Stage one of every provider stream: bytes → SSE events. Survives delimiters (and UTF-8 sequences) split across
+ * network chunks. One web-stream hop, not two: decoding and parsing happen in the same transform (what
+ * TextDecoderStream piped into EventSourceParserStream did, without a queue and its promises between them for
+ * every chunk of every stream).
+ */
+export const decodeSse = (body: ReadableStream<Uint8Array>): ReadableStream<EventSourceMessage> => {
+  const decoder = new TextDecoder();
+  let parser: EventSourceParser;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, EventSourceMessage>({
+      start(controller) {
+        parser = createParser({
+          onEvent: (event) => controller.enqueue(event),
+          // As EventSourceParserStream: a line past the parser's buffer limit ends the stream, other oddities are skipped.
+          onError: (error) => {
+            if (error.type === 'max-buffer-size-exceeded') controller.error(error);
+          },
+        });
+      },
+      transform(chunk) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      },
+      flush() {
+        const rest = decoder.decode();
+        if (rest) parser.feed(rest);
+      },
+    }),
+  );
+};
 
 export type ParsedEvent<T> =
   | { readonly ok: true; readonly event: string | undefined; readonly value: T }
