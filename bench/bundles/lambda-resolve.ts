@@ -1,0 +1,46 @@
+/**
+ * How the Lambda Node.js runtime (18 and later) finds an ES module's bare specifier that no node_modules folder
+ * above the importing file holds: it searches the folders on NODE_PATH, in order, as CommonJS `require` does
+ * (AWS Lambda Developer Guide, "Designating a function handler as an ES module"). Plain Node ignores NODE_PATH
+ * for ES modules, so a process that runs a function bundle as Lambda would (the bundle bench's init probe, the
+ * lambda host, the layer test) installs this resolve hook first.
+ *
+ * In Lambda NODE_PATH is `/opt/nodejs/node24/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:…`:
+ * the layers first, then the runtime's AWS SDK. `lambdaNodePath` builds the same list for a layer laid out in a
+ * local folder, with the project's node_modules standing in for /var/runtime/node_modules.
+ */
+import { registerHooks } from 'node:module';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const isBare = (specifier: string): boolean => !/^(\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
+
+const notFound = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'ERR_MODULE_NOT_FOUND';
+
+/** NODE_PATH of a function whose layers are unpacked under `opt` (Lambda's /opt) and whose runtime SDK is `runtimeNodeModules`. */
+export const lambdaNodePath = (opt: string, runtimeNodeModules: string): string =>
+  [join(opt, 'nodejs', 'node24', 'node_modules'), join(opt, 'nodejs', 'node_modules'), runtimeNodeModules].join(':');
+
+/** Resolves bare specifiers the normal way, then from each `node_modules` folder on `nodePath` (NODE_PATH's format). */
+export const installLambdaResolution = (nodePath: string): void => {
+  const folders = nodePath.split(':').filter((folder) => folder && basename(folder) === 'node_modules');
+  if (!folders.length) return;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (error) {
+        if (!notFound(error) || !isBare(specifier)) throw error;
+        for (const folder of folders) {
+          // Resolving from a file beside `folder` makes Node look in `folder` first (and its parents after).
+          try {
+            return nextResolve(specifier, { ...context, parentURL: pathToFileURL(join(folder, '..', '[node-path].mjs')).href });
+          } catch (inner) {
+            if (!notFound(inner)) throw inner;
+          }
+        }
+        throw error;
+      }
+    },
+  });
+};
