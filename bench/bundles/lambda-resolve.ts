@@ -10,16 +10,33 @@
  * local folder, with the project's node_modules standing in for /var/runtime/node_modules.
  */
 import { registerHooks } from 'node:module';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const isBare = (specifier: string): boolean => !/^(\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
 
 const notFound = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'ERR_MODULE_NOT_FOUND';
 
-/** NODE_PATH of a function whose layers are unpacked under `opt` (Lambda's /opt) and whose runtime SDK is `runtimeNodeModules`. */
-export const lambdaNodePath = (opt: string, runtimeNodeModules: string): string =>
-  [join(opt, 'nodejs', 'node24', 'node_modules'), join(opt, 'nodejs', 'node_modules'), runtimeNodeModules].join(':');
+/**
+ * NODE_PATH of a function whose layers are unpacked under `opt` (Lambda's /opt), optionally followed by a
+ * stand-in for the runtime's own SDK folder (the shared layer carries the SDK the functions use, so none is needed).
+ */
+export const lambdaNodePath = (opt: string, runtimeNodeModules?: string): string =>
+  [join(opt, 'nodejs', 'node24', 'node_modules'), join(opt, 'nodejs', 'node_modules'), ...(runtimeNodeModules ? [runtimeNodeModules] : [])].join(':');
+
+/** Where bench/bundles/build.ts puts the shared layer for the bundles it builds: `<outDir>/opt`, beside `<outDir>/<function>/`. */
+export const layerBesideBundle = (bundleFile: string): string => join(dirname(bundleFile), '..', 'opt');
+
+/**
+ * Lambda's resolution for a process about to import `bundleFile`: from NODE_PATH when the environment sets it
+ * (as Lambda does), else from the layer bench/bundles/build.ts built beside the bundle, when there is one.
+ */
+export const installLambdaResolutionFor = (bundleFile: string, env: NodeJS.ProcessEnv = process.env): void => {
+  if (env.NODE_PATH) return installLambdaResolution(env.NODE_PATH);
+  const opt = layerBesideBundle(bundleFile);
+  if (existsSync(join(opt, 'nodejs', 'node_modules'))) installLambdaResolution(lambdaNodePath(opt));
+};
 
 /** Resolves bare specifiers the normal way, then from each `node_modules` folder on `nodePath` (NODE_PATH's format). */
 export const installLambdaResolution = (nodePath: string): void => {
