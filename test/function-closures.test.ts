@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../bench/bundles/closure.ts';
 import { functionNames } from '../bench/bundles/build.ts';
 import { functionBuildOptions, functionEntry } from '../infra/lib/function-bundle.ts';
+import { layerEntries } from '../infra/lib/layer-bundle.ts';
 
 const FUNCTIONS = functionNames();
 
@@ -36,11 +37,23 @@ describe.each(FUNCTIONS)('the %s function’s own bundle', (name) => {
   });
 });
 
+describe('the shared layer', () => {
+  it('has a file for every layer module any function imports', async () => {
+    const entries = new Set(Object.keys(layerEntries()));
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      const imported = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/'));
+      expect(imported.filter((specifier) => !entries.has(specifier))).toEqual([]);
+    }
+  });
+});
+
 describe('the paid functions', () => {
-  it('import the provider adapters from the layer, one module per subpath', async () => {
+  it('import the provider adapters from the layer: the text registry at init, the media registry on first use', async () => {
     const { closure } = await closureOf('inference');
     expect(closure.external.static).toContain('@compose-inference/providers/registry');
     expect(closure.external.static).toContain('@compose-inference/core/errors');
+    expect(closure.external.lazy).toContain('@compose-inference/providers/media-registry');
   });
 
   it('load x402 and viem only behind an import(), on the first request that pays or signs in with x402', async () => {

@@ -6,7 +6,7 @@
  * imports as the Lambda Node.js runtime does: NODE_PATH `opt/nodejs/node24/node_modules:opt/nodejs/node_modules`,
  * searched for ES modules too (bench/bundles/lambda-resolve.ts). It serves real calls against the local
  * runtime's stand-ins and provider simulators: a Compose Key chat completion through the OpenAI-compatible
- * adapter and through the Gemini adapter (each provider's own subpath of the layer's package), a streamed
+ * adapter and through the Gemini adapter (both behind the layer's `providers/registry`), a streamed
  * one, and an x402 challenge, which loads x402 and viem from the layer on first use.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -61,7 +61,7 @@ const post = (body: unknown, headers: Record<string, string> = { authorization: 
 
 describe('the inference bundle with the shared layer, laid out as Lambda lays them out', () => {
   it('holds no adapter code of its own: the layer has the packages it imports', () => {
-    expect(existsSync(join(root, 'opt', 'nodejs', 'node_modules', '@compose-inference', 'providers', 'openai-compatible', 'adapter.mjs'))).toBe(true);
+    expect(existsSync(join(root, 'opt', 'nodejs', 'node_modules', '@compose-inference', 'providers', 'registry.mjs'))).toBe(true);
     expect(readdirSync(join(root, 'var', 'task')).every((file) => !file.includes('node_modules'))).toBe(true);
   });
 

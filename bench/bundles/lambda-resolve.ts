@@ -33,31 +33,53 @@ export const layerBesideBundle = (bundleFile: string): string => join(dirname(bu
  * (as Lambda does), else from the layer bench/bundles/build.ts built beside the bundle, when there is one.
  */
 export const installLambdaResolutionFor = (bundleFile: string, env: NodeJS.ProcessEnv = process.env): void => {
-  if (env.NODE_PATH) return installLambdaResolution(env.NODE_PATH);
+  const taskRoot = dirname(bundleFile);
+  if (env.NODE_PATH) return installLambdaResolution(env.NODE_PATH, taskRoot);
   const opt = layerBesideBundle(bundleFile);
-  if (existsSync(join(opt, 'nodejs', 'node_modules'))) installLambdaResolution(lambdaNodePath(opt));
+  if (existsSync(join(opt, 'nodejs', 'node_modules'))) installLambdaResolution(lambdaNodePath(opt), taskRoot);
 };
 
-/** Resolves bare specifiers the normal way, then from each `node_modules` folder on `nodePath` (NODE_PATH's format). */
-export const installLambdaResolution = (nodePath: string): void => {
+/**
+ * Resolves bare specifiers the normal way, then from each `node_modules` folder on `nodePath` (NODE_PATH's
+ * format). `taskRoot`: the folder standing in for /var/task. In Lambda no node_modules lies above it, so its
+ * files' bare imports go to NODE_PATH straight away; here the folder may sit inside the project, whose
+ * node_modules (an unbundled AWS SDK among them) Lambda would never see.
+ */
+export const installLambdaResolution = (nodePath: string, taskRoot?: string): void => {
   const folders = nodePath.split(':').filter((folder) => folder && basename(folder) === 'node_modules');
   if (!folders.length) return;
+  const taskUrl = taskRoot === undefined ? undefined : pathToFileURL(join(taskRoot, '/')).href;
+  const fromNodePath: ResolveHook = (specifier, context, nextResolve) => {
+    for (const folder of folders) {
+      // Resolving from a file beside `folder` makes Node look in `folder` first (and its parents after).
+      try {
+        return nextResolve(specifier, { ...context, parentURL: pathToFileURL(join(folder, '..', '[node-path].mjs')).href });
+      } catch (inner) {
+        if (!notFound(inner)) throw inner;
+      }
+    }
+    return undefined;
+  };
   registerHooks({
     resolve(specifier, context, nextResolve) {
+      if (taskUrl && isBare(specifier) && context.parentURL?.startsWith(taskUrl)) {
+        const found = fromNodePath(specifier, context, nextResolve);
+        if (found) return found;
+      }
       try {
         return nextResolve(specifier, context);
       } catch (error) {
         if (!notFound(error) || !isBare(specifier)) throw error;
-        for (const folder of folders) {
-          // Resolving from a file beside `folder` makes Node look in `folder` first (and its parents after).
-          try {
-            return nextResolve(specifier, { ...context, parentURL: pathToFileURL(join(folder, '..', '[node-path].mjs')).href });
-          } catch (inner) {
-            if (!notFound(inner)) throw inner;
-          }
-        }
+        const found = fromNodePath(specifier, context, nextResolve);
+        if (found) return found;
         throw error;
       }
     },
   });
 };
+
+type ResolveHook = (
+  specifier: string,
+  context: Parameters<Parameters<typeof registerHooks>[0]['resolve'] & object>[1],
+  nextResolve: Parameters<Parameters<typeof registerHooks>[0]['resolve'] & object>[2],
+) => ReturnType<Parameters<typeof registerHooks>[0]['resolve'] & object> | undefined;

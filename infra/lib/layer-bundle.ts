@@ -1,7 +1,7 @@
 /**
  * The shared layer's code (docs/decisions.md, "The shared layer holds the adapters"): the bottom tier and the
  * adapters as three npm-style packages under `nodejs/node_modules/@compose-inference/` — `core` (errors, SSE,
- * media formats, limits, logging), `providers` and `x402` — one ESM file per source module, so a function
+ * media formats, limits, logging), `providers` and `x402` — one ESM file per module the functions import, so a function
  * loads exactly the modules (one provider's folder, say) it imports. One esbuild build with code splitting
  * writes all three: a module reached both through its own file and through another package's file is one
  * chunk, evaluated once, so an error class keeps one identity (instanceof holds) across the packages and the
@@ -23,21 +23,23 @@ import { ESM_REQUIRE_BANNER, NODE_TARGET } from './function-bundle.ts';
 import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
-/** Every runtime source module of the layer, as `{ '@compose-inference/<package>/<module>': '<absolute path>' }` (esbuild entry points). */
+/**
+ * The layer modules the functions import, as `{ '@compose-inference/<package>/<module>': '<absolute path>' }`
+ * (esbuild entry points): every `layers/core|providers|x402` module a file of shared/ or functions/ names in an
+ * import. Only those get a file of their own; what they import in turn lives in shared chunks. (An entry per
+ * source module would make hundreds of tiny chunks, and each file a function loads costs init time.)
+ * test/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
+ */
 export const layerEntries = (): Record<string, string> => {
   const entries: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else {
-        const target = layerModuleOf(file);
-        if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = file;
-      }
+  const pattern = /['"]((?:\.\.?\/)+layers\/(?:core|providers|x402)\/[^'"]+\.ts)['"]/g;
+  for (const file of ['shared', 'functions'].flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
+    for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
+      const target = layerModuleOf(path.resolve(path.dirname(file), specifier!));
+      if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = path.join(PROJECT_ROOT, LAYER_PACKAGES[target.pkg], `${target.module}.ts`);
     }
-  };
-  for (const folder of Object.values(LAYER_PACKAGES)) walk(path.join(PROJECT_ROOT, folder));
-  return entries;
+  }
+  return Object.fromEntries(Object.entries(entries).sort((a, b) => a[0].localeCompare(b[0])));
 };
 
 /** The folders whose code deploys (function bundles and the layer): where the AWS SDK imports are collected. */
@@ -78,25 +80,28 @@ export const awsSdkImports = (): Map<string, Set<string>> => {
  * Writes one small module per AWS SDK package into `dir`, re-exporting only the names the project imports, so
  * the layer's copy of the SDK is tree-shaken to what the functions use. Returns them as esbuild entry points
  * (`@aws-sdk/client-dynamodb/index` → the module).
+ *
+ * (zod, which the functions' own code and the adapters both use, stays bundled on each side: shipped whole in
+ * the layer it is four times the tree-shaken copy, and loading that cost more init time than the second copy.)
  */
 const writeAwsSdkEntries = (dir: string): Record<string, string> => {
   const entries: Record<string, string> = {};
-  for (const [pkg, names] of [...awsSdkImports()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const file = path.join(dir, `${pkg.replace('/', '__')}.ts`);
-    fs.writeFileSync(file, `export { ${[...names].sort().join(', ')} } from '${pkg}';\n`);
-    entries[`${pkg}/index`] = file;
-  }
+  const write = (entry: string, text: string): void => {
+    const file = path.join(dir, `${entry.replaceAll('/', '__')}.ts`);
+    fs.writeFileSync(file, text);
+    entries[entry] = file;
+  };
+  for (const [pkg, names] of [...awsSdkImports()].sort((a, b) => a[0].localeCompare(b[0]))) write(`${pkg}/index`, `export { ${[...names].sort().join(', ')} } from '${pkg}';\n`);
   return entries;
 };
 
 /**
  * The esbuild options of the layer, written under `outdir` (the layer's `nodejs/node_modules`): the project's
- * three packages, and the AWS SDK packages the deployed code imports (`awsSdk`: entry points from
- * writeAwsSdkEntries). Third-party code the adapters use (zod, viem, eventsource-parser, Powertools) is bundled
- * into the packages' chunks.
+ * three packages, and the AWS SDK packages (`sharedPackages`: entry points from writeAwsSdkEntries).
+ * Third-party code the adapters use (zod, viem, eventsource-parser, Powertools) is bundled into the packages' chunks.
  */
-export const layerBuildOptions = (outdir: string, awsSdk: Record<string, string> = {}): BuildOptions & { metafile: true } => ({
-  entryPoints: { ...layerEntries(), ...awsSdk },
+export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}): BuildOptions & { metafile: true } => ({
+  entryPoints: { ...layerEntries(), ...sharedPackages },
   outdir,
   chunkNames: `${LAYER_SCOPE}/_chunks/[name]-[hash]`,
   outExtension: { '.js': '.mjs' },
@@ -137,8 +142,8 @@ export interface BuiltLayerCode {
   readonly bytes: number;
 }
 
-const sdkPackageJson = (pkg: string): string =>
-  `${JSON.stringify({ name: pkg, private: true, type: 'module', description: `${pkg}, tree-shaken to what Compose Inference imports`, exports: { '.': './index.mjs' } }, null, 2)}\n`;
+const sharedPackageJson = (pkg: string, exports: Record<string, string>): string =>
+  `${JSON.stringify({ name: pkg, private: true, type: 'module', description: `${pkg}, built for the Compose Inference shared layer`, exports }, null, 2)}\n`;
 
 /**
  * Builds the layer's code into `<root>/nodejs/node_modules/` (root: what Lambda mounts at /opt): the three
@@ -148,16 +153,16 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
   const nodeModules = path.join(root, LAYER_NODE_MODULES);
   const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-sdk-'));
   try {
-    const awsSdk = writeAwsSdkEntries(shims);
-    const result = buildSync(layerBuildOptions(nodeModules, awsSdk));
+    const shared = writeAwsSdkEntries(shims);
+    const result = buildSync(layerBuildOptions(nodeModules, shared));
     const entries = Object.keys(layerEntries());
     for (const pkg of Object.keys(LAYER_PACKAGES) as LayerPackage[]) {
       fs.mkdirSync(path.join(nodeModules, LAYER_SCOPE, pkg), { recursive: true });
       fs.writeFileSync(path.join(nodeModules, LAYER_SCOPE, pkg, 'package.json'), packageJson(pkg, entries.includes(`${LAYER_SCOPE}/${pkg}/index`)));
     }
-    for (const entry of Object.keys(awsSdk)) {
+    for (const entry of Object.keys(shared)) {
       const pkg = entry.replace(/\/index$/, '');
-      fs.writeFileSync(path.join(nodeModules, pkg, 'package.json'), sdkPackageJson(pkg));
+      fs.writeFileSync(path.join(nodeModules, pkg, 'package.json'), sharedPackageJson(pkg, { '.': './index.mjs' }));
     }
     const bytes = Object.entries(result.metafile.outputs)
       .filter(([file]) => file.endsWith('.mjs'))
