@@ -5,7 +5,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
-import { x402BillingFromEnv } from '../shared/billing/x402-from-env.ts';
+import { lazyX402Billing } from '../shared/billing/x402-lazy.ts';
 import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
 import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
@@ -23,7 +23,10 @@ export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFro
 
 /** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
 export const billing = withSpendMetrics(createBilling({
-  x402: x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
+  // x402 (and viem) load on the first request that pays or signs in with it: Compose Key calls never load them.
+  x402: lazyX402Billing(process.env, async () =>
+    (await import('../shared/billing/x402-from-env.ts')).x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
+  ),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
     ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),

@@ -155,8 +155,8 @@ describe('settlement retry queue', () => {
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(plain.stack, plain.stack.settlements.worker.logGroup) } },
     });
     expect(QUEUES.settlements.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(SETTLEMENT_WORKER.timeoutSeconds);
-    // The catalog layer is for route families; settling does not read it.
-    expect(plain.json.Resources[workerId(plain)]!.Properties.Layers).toBeUndefined();
+    // Its bundle imports x402, the bottom tier and the AWS SDK from the shared layer.
+    expect(plain.json.Resources[workerId(plain)]!.Properties.Layers).toEqual([{ Ref: logicalId(plain.stack, plain.stack.sharedLayer.layer) }]);
   });
 
   it('lets the worker receive and delete from the queue, claim nonces and read the provider secret, and nothing else', () => {

@@ -38,6 +38,7 @@ beforeAll(() => {
     sourceMaps: false,
     pollSeconds: 10,
     jobTimeoutSeconds: JOB_TIMEOUT,
+    sharedLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'SharedLayer', 'arn:aws:lambda:eu-west-1:123456789012:layer:compose-test:1'),
   });
   // Stand-ins for the route families' functions, bound as the stack binds them (VIDEO_ROLES).
   families = Object.fromEntries(

@@ -476,18 +476,61 @@ describe('function code', () => {
 });
 
 describe('shared layer', () => {
-  it('is one Node 24 arm64 layer attached to every function', () => {
+  const layerResource = () => Object.values(dev.json.Resources).find((r) => r.Type === 'AWS::Lambda::LayerVersion')!;
+  const layerDir = (): string => join(OUTDIR, `asset.${String(layerResource().Properties.Content.S3Key).replace(/\.zip$/, '')}`);
+  const bundleText = (dir: string): string =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+
+  it('is one Node 24 arm64 layer attached to every function: families and workers', () => {
     dev.template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
     dev.template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs24.x'], CompatibleArchitectures: ['arm64'] });
+    const layer = logicalId(dev.stack, dev.stack.sharedLayer.layer);
+    // The families, the settlement worker and the video worker (prod adds the relayer gas check).
+    const functions = [...FAMILY_LIST.map((family) => dev.stack.functions[family].function), dev.stack.settlements.worker.function, dev.stack.videos.worker.function];
+    for (const fn of functions) expect(dev.json.Resources[logicalId(dev.stack, fn)]!.Properties.Layers).toEqual([{ Ref: layer }]);
+    const prodLayer = logicalId(prod.stack, prod.stack.sharedLayer.layer);
+    expect(prod.json.Resources[logicalId(prod.stack, prod.stack.relayerGasCheck!.check.function)]!.Properties.Layers).toEqual([{ Ref: prodLayer }]);
   });
 
-  it('carries the generated catalog under compose/, listed in its manifest', () => {
-    const layer = Object.values(dev.json.Resources).find((r) => r.Type === 'AWS::Lambda::LayerVersion')!;
-    const hash = String(layer.Properties.Content.S3Key).replace(/\.zip$/, '');
-    const manifest = JSON.parse(readFileSync(join(OUTDIR, `asset.${hash}`, 'compose', 'manifest.json'), 'utf8'));
-    const catalogFiles = readdirSync(new URL('../shared/catalog/generated/', import.meta.url)).map((f) => `catalog/${f}`);
-    expect(Object.keys(manifest.files).sort()).toEqual(catalogFiles.sort());
+  it('holds the adapters, x402 and the bottom tier as packages, and the AWS SDK, under nodejs/node_modules', () => {
+    const modules = join(layerDir(), 'nodejs', 'node_modules');
+    for (const pkg of ['core', 'providers', 'x402']) {
+      const manifest = JSON.parse(readFileSync(join(modules, '@compose-inference', pkg, 'package.json'), 'utf8'));
+      expect(manifest).toMatchObject({ name: `@compose-inference/${pkg}`, type: 'module', exports: { './*': './*.mjs' } });
+    }
+    // A file per module the functions import: the text adapters' registry apart from the media adapters', x402 on its own.
+    expect(readdirSync(join(modules, '@compose-inference', 'providers'))).toEqual(expect.arrayContaining(['registry.mjs', 'media-registry.mjs', 'credentials.mjs']));
+    expect(readdirSync(join(modules, '@compose-inference', 'x402'))).toContain('index.mjs');
+    expect(readdirSync(join(modules, '@compose-inference', 'core'))).toEqual(expect.arrayContaining(['errors.mjs', 'observability']));
+    expect(readdirSync(join(modules, '@aws-sdk'))).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb', 'client-s3']));
+  });
+
+  it('still carries the generated catalog under compose/, and a manifest of every file', () => {
+    const manifest = JSON.parse(readFileSync(join(layerDir(), 'compose', 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    const catalogFiles = readdirSync(new URL('../shared/catalog/generated/', import.meta.url)).map((f) => `compose/catalog/${f}`);
     expect(catalogFiles.length).toBeGreaterThan(0);
+    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(catalogFiles));
+    expect(Object.keys(manifest.files)).toContain('nodejs/node_modules/@compose-inference/core/errors.mjs');
+  });
+
+  it('is where the functions import the adapters, x402 and the SDK from: their own bundles do not carry them', () => {
+    for (const family of FAMILY_LIST) {
+      const text = bundleText(assetDir(dev, family));
+      // Every function imports the bottom tier (errors, logging) from the layer.
+      expect(text).toMatch(/from"@compose-inference\/core\//);
+      // No adapter or x402 source in the bundle: their distinctive strings only live in the layer.
+      expect(text).not.toContain('payment_invalid_signature');
+      expect(text).not.toContain('generativelanguage.googleapis.com');
+      // The SDK is imported, never bundled.
+      expect(text).not.toMatch(/DynamoDBServiceException|S3ServiceException/);
+    }
+    const inference = bundleText(assetDir(dev, 'inference'));
+    expect(inference).toMatch(/"@compose-inference\/providers\/registry"/);
+    expect(inference).toMatch(/"@compose-inference\/x402\/index"/);
+    expect(inference).toMatch(/"@aws-sdk\/client-dynamodb"/);
   });
 });
 

@@ -12,25 +12,46 @@ export interface Closure {
   readonly static: ReadonlySet<string>;
   /** Inputs in the bundle reached only through a dynamic `import()` somewhere on the way. */
   readonly lazy: ReadonlySet<string>;
+  /**
+   * Packages left external (Node built-ins excluded) that those inputs import: the shared layer's modules
+   * (`@compose-inference/providers/registry`) and the AWS SDK. `static`: imported by a static input with a
+   * static import; `lazy`: imported only behind an import() (or by lazily loaded inputs).
+   */
+  readonly external: { readonly static: ReadonlySet<string>; readonly lazy: ReadonlySet<string> };
 }
 
-const reach = (metafile: Metafile, from: string, follow: (kind: string) => boolean): Set<string> => {
+const reach = (metafile: Metafile, from: string, follow: (kind: string) => boolean): { inputs: Set<string>; external: Set<string> } => {
   const seen = new Set<string>();
+  const external = new Set<string>();
   const stack = [from];
   while (stack.length) {
     const file = stack.pop()!;
     if (seen.has(file) || !metafile.inputs[file]) continue;
     seen.add(file);
-    for (const edge of metafile.inputs[file]!.imports) if (!edge.external && follow(edge.kind)) stack.push(edge.path);
+    for (const edge of metafile.inputs[file]!.imports) {
+      if (!follow(edge.kind)) continue;
+      if (!edge.external) stack.push(edge.path);
+      else if (!edge.path.startsWith('node:') && !/^[a-z_]+$/.test(edge.path)) external.add(edge.path);
+    }
   }
-  return seen;
+  return { inputs: seen, external };
 };
 
 /** The closure of `entry` (a metafile input path, relative to the build's working directory). */
 export const importClosure = (metafile: Metafile, entry: string): Closure => {
   const all = reach(metafile, entry, () => true);
   const eager = reach(metafile, entry, (kind) => kind !== 'dynamic-import');
-  return { static: eager, lazy: new Set([...all].filter((f) => !eager.has(f))) };
+  return {
+    static: eager.inputs,
+    lazy: new Set([...all.inputs].filter((f) => !eager.inputs.has(f))),
+    external: { static: eager.external, lazy: new Set([...all.external].filter((f) => !eager.external.has(f))) },
+  };
+};
+
+/** `@compose-inference/providers/openai/profile` → `layers/providers/openai/profile.ts`: the layer module's source. */
+export const layerSourceOf = (specifier: string): string | undefined => {
+  const match = /^@compose-inference\/(core|providers|x402)\/(.+)$/.exec(specifier);
+  return match ? `layers/${match[1]}/${match[2]}.ts` : undefined;
 };
 
 /** The input whose path ends with `suffix` (metafile paths are relative and may climb out of the project). */
@@ -56,6 +77,9 @@ export const packageOf = (input: string): string | undefined => {
  * `@aws-sdk/<client>` for the service clients (the SDK's core packages are `aws-sdk (core)`), viem.
  */
 export const trackedGroupOf = (input: string): string | undefined => {
+  const source = layerSourceOf(input);
+  if (source) return trackedGroupOf(source);
+  if (input.startsWith('@aws-sdk/')) return trackedGroupOf(`node_modules/${input}/index.js`);
   const pkg = packageOf(input);
   if (pkg !== undefined) {
     if (pkg.startsWith('@aws-sdk/client-') || pkg === '@aws-sdk/lib-dynamodb' || pkg === '@aws-sdk/s3-request-presigner') return pkg;
@@ -81,6 +105,8 @@ export interface ClosureSummary {
   readonly groups: ReadonlyArray<readonly [string, number]>;
   /** Groups present only behind a dynamic import(), with their module counts. */
   readonly lazyGroups: ReadonlyArray<readonly [string, number]>;
+  /** What the function imports from the shared layer: its packages' modules and the AWS SDK packages. */
+  readonly fromLayer: { readonly static: readonly string[]; readonly lazy: readonly string[] };
 }
 
 const countGroups = (inputs: Iterable<string>): Array<[string, number]> => {
@@ -92,10 +118,15 @@ const countGroups = (inputs: Iterable<string>): Array<[string, number]> => {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 };
 
+/**
+ * Module counts are the bundle's own inputs; the groups also count the layer modules and SDK packages the
+ * function imports from the shared layer (one per imported module, not their own imports inside the layer).
+ */
 export const summarizeClosure = (closure: Closure): ClosureSummary => ({
   staticModules: closure.static.size,
   staticProjectModules: [...closure.static].filter(isProjectModule).length,
   lazyModules: closure.lazy.size,
-  groups: countGroups(closure.static),
-  lazyGroups: countGroups(closure.lazy),
+  groups: countGroups([...closure.static, ...closure.external.static]),
+  lazyGroups: countGroups([...closure.lazy, ...closure.external.lazy]),
+  fromLayer: { static: [...closure.external.static].sort(), lazy: [...closure.external.lazy].sort() },
 });

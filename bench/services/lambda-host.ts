@@ -6,7 +6,9 @@
  *
  * This script is itself bundled to plain JavaScript before it runs (bench/bundles/build.ts `buildScript`), so
  * the process loads no TypeScript. `node lambda-host.mjs <family> <bundle.mjs>`, with the function's
- * environment in BENCH_LAMBDA_ENV (JSON); prints a ready line.
+ * environment in BENCH_LAMBDA_ENV (JSON); prints a ready line. The bundle's imports of the shared layer resolve
+ * as Lambda resolves them (bench/bundles/lambda-resolve.ts): from NODE_PATH when BENCH_LAMBDA_ENV sets it, else
+ * from the layer bench/bundles/build.ts builds beside the bundle (`<outDir>/opt`).
  *
  * The ready line also carries the bundle's module init (`initMs`, `initCpuMs`: wall and process CPU time of its
  * import) and `statsUrl`, a second loopback server outside the emulation: `GET` answers this process's
@@ -20,12 +22,15 @@ import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
 import { createLocalServer, type FamilyHandlers, type LambdaHandler } from '../../infra/local/server.ts';
 import { FAMILIES, type Family } from '../../shared/routes.ts';
 import { announceReady } from '../lib/child.ts';
+import { installLambdaResolutionFor } from '../bundles/lambda-resolve.ts';
 
 const [family, bundle] = process.argv.slice(2) as [Family | undefined, string | undefined];
 if (!family || !bundle || !(family in FAMILIES)) throw new Error('usage: lambda-host.mjs <family> <bundle.mjs>');
 Object.assign(process.env, JSON.parse(process.env['BENCH_LAMBDA_ENV'] || '{}') as Record<string, string>);
 
 installLambdaGlobals();
+// Its imports of the shared layer and the AWS SDK resolve as in Lambda: NODE_PATH, or the layer built beside it.
+if (bundle !== '--noop') installLambdaResolutionFor(bundle);
 const initStart = performance.now();
 const initCpu = process.cpuUsage();
 /** `--noop`: a streaming handler (as the families are) that answers a small JSON body at once: what the host costs per call. */

@@ -1,5 +1,6 @@
 /**
- * One stage of Compose Inference. The stack only wires: storage, the shared layer, one function per family
+ * One stage of Compose Inference. The stack only wires: storage, the shared layer (the adapters, the bottom tier
+ * and the AWS SDK every function imports, and the catalog data; attached to every function), one function per family
  * (bound to what `accessOf` says it may touch), the API built from the route table, and custom domains.
  * Payments: Compose Key settings on every charging family; x402 settings and the settlement retry queue
  * on families with `payment` routes, when x402 is configured (payments.ts, settlement-queue.ts).
@@ -85,6 +86,7 @@ export class ComposeStack extends Stack {
     // Always deployed, so turning x402 off never deletes a queue that still holds settlements.
     this.settlements = new SettlementQueue(this, 'Settlements', {
       stage: config.stage,
+      sharedLayer: this.sharedLayer.layer,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
       sourceMaps: config.sourceMaps,
@@ -99,6 +101,7 @@ export class ComposeStack extends Stack {
 
     this.videos = new VideoPipeline(this, 'Videos', {
       stage: config.stage,
+      sharedLayer: this.sharedLayer.layer,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
       sourceMaps: config.sourceMaps,
@@ -150,6 +153,7 @@ export class ComposeStack extends Stack {
     if (config.x402RelayerAddress) {
       this.relayerGasCheck = new RelayerGasCheck(this, 'RelayerGas', {
         stage: config.stage,
+        sharedLayer: this.sharedLayer.layer,
         address: config.x402RelayerAddress,
         networks: config.x402Networks,
         logRetention: config.logRetention,

@@ -1,11 +1,13 @@
 /**
  * One Lambda function per route family, with the house defaults: Node 24 on arm64, an ESM bundle built
- * locally by esbuild from node_modules (never Docker) with the AWS SDK inside it, split into chunks so code
- * behind an `import()` is loaded on first use (function-bundle.ts), JSON logs in a log group with retention,
+ * locally by esbuild from node_modules (never Docker), split into chunks so code behind an `import()` is loaded
+ * on first use, with the shared layer's modules and the AWS SDK left to the layer and the runtime (function-bundle.ts), JSON logs in a log group with retention,
  * and X-Ray tracing. Memory and timeout come from FAMILIES, so the route table stays the one
  * place that says how a family runs.
  */
-import { buildSync, type BuildOptions } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import { AssetHashType, DockerImage, Duration, type BundlingOptions, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,20 +24,27 @@ export const NODE_RUNTIME: lambda.Runtime =
   new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
 
 /**
- * esbuild in this process, writing a function's entry and chunks into the asset's output folder. Its options
- * are a field because the CDK keys its asset cache on the bundling options' JSON: two functions (or the same
- * one with and without source maps) must not share a cached bundle.
+ * esbuild in a child process (build-function.ts: the build's plugin needs esbuild's asynchronous API), writing a
+ * function's entry and chunks into the asset's output folder. Its options are a field because the CDK keys its
+ * asset cache on the bundling options' JSON: two functions (or the same one with and without source maps) must
+ * not share a cached bundle.
  */
 class LocalEsbuild implements ILocalBundling {
   readonly esbuild: BuildOptions;
+  readonly name: string;
+  readonly sourceMaps: boolean;
 
   constructor(name: string, sourceMaps: boolean) {
-    const { outdir: _, metafile: __, ...options } = functionBuildOptions(name, '', { sourceMaps });
-    this.esbuild = options;
+    this.name = name;
+    this.sourceMaps = sourceMaps;
+    const { outdir: _, metafile: __, plugins: ___, ...options } = functionBuildOptions(name, '', { sourceMaps });
+    this.esbuild = { ...options, plugins: [] };
   }
 
   tryBundle(outputDir: string): boolean {
-    buildSync({ ...this.esbuild, outdir: outputDir });
+    const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-function.ts');
+    const run = spawnSync(process.execPath, [script, this.name, outputDir, ...(this.sourceMaps ? ['--source-maps'] : [])], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`esbuild failed for function ${this.name}`);
     return true;
   }
 }

@@ -10,6 +10,7 @@
  */
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { layerExternals } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -20,6 +21,15 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequ
 
 /** esbuild's target for the `nodejs24.x` runtime (NODE_RUNTIME in family-function.ts). */
 export const NODE_TARGET = 'node24';
+
+/**
+ * The AWS SDK v3 is not in the function's own asset: the shared layer carries it (layer-bundle.ts), minified and
+ * tree-shaken to the names the deployed code imports, pinned to package-lock's version. The layer's
+ * /opt/nodejs/node_modules comes before the runtime's own SDK (/var/runtime/node_modules) on NODE_PATH, so the
+ * runtime's copy (a different, drifting version, unminified) is never loaded; and the function and the
+ * layer's x402 code share one copy (one ConditionalCheckFailedException class).
+ */
+export const AWS_SDK_EXTERNAL = ['@aws-sdk/*'] as const;
 
 /** The file esbuild writes for the entry; the Lambda handler is its `handler` export. */
 export const ENTRY_FILE = 'index.mjs';
@@ -49,8 +59,8 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   target: NODE_TARGET,
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
-  // The runtime's SDK version drifts under us; a bundled SDK is pinned, tree-shaken and tested.
-  external: [],
+  external: [...AWS_SDK_EXTERNAL],
+  plugins: [layerExternals()],
   sourcemap: options.sourceMaps === true,
   ...(options.sourceMaps ? { sourcesContent: false } : {}),
   metafile: true,

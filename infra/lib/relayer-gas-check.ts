@@ -7,11 +7,14 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
 import { ComposeFunction } from './family-function.ts';
 
 export interface RelayerGasCheckProps {
+  /** The shared layer (shared-layer.ts): the worker's bundle imports its packages. */
+  readonly sharedLayer: lambda.ILayerVersion;
   readonly stage: string;
   readonly address: string;
   /** Minified JSON NetworkConfig array (the stage's x402 networks). */
@@ -39,7 +42,8 @@ export class RelayerGasCheck extends Construct {
       removalPolicy: props.removalPolicy,
       sourceMaps: false,
       tracing: props.tracing,
-      layers: [],
+      // Its bundle imports the adapters, the bottom tier and the AWS SDK from the shared layer.
+      layers: [props.sharedLayer],
       environment: { X402_RELAYER_ADDRESS: props.address, [X402_ENV.networks]: props.networks },
     });
     new events.Rule(this, 'Schedule', {

@@ -25,6 +25,8 @@ if (SETTLEMENTS.visibilityTimeoutSeconds < SETTLEMENT_WORKER.timeoutSeconds) {
 }
 
 export interface SettlementQueueProps {
+  /** The shared layer (shared-layer.ts): the worker's bundle imports its packages. */
+  readonly sharedLayer: lambda.ILayerVersion;
   readonly stage: string;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -75,8 +77,8 @@ export class SettlementQueue extends Construct {
       sourceMaps: props.sourceMaps,
       ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrency: props.reservedConcurrency } : {}),
-      // The shared layer carries the model catalog, which settling does not read.
-      layers: [],
+      // Its bundle imports the adapters, the bottom tier and the AWS SDK from the shared layer.
+      layers: [props.sharedLayer],
       environment: props.environment,
     });
     // Settling marks the payment's nonce spent; the provider secret is where the relayer key belongs, though

@@ -1,10 +1,15 @@
 /**
- * The one shared layer (DESIGN.md). It carries data, not code: esbuild already bundles the provider adapters
- * and x402 code from `layers/` into each function, tree-shaken to what that function imports, so shipping
- * them again as a layer would only add a second copy that could disagree with the bundle. What every
- * function does share is the generated model catalog; in the layer it is one copy at
- * `/opt/compose/catalog/`, outside the bundles that have a 1 MB budget. Functions find it through
- * COMPOSE_SHARED_ASSETS; `manifest.json` lists what the layer holds, so the zip is never empty.
+ * The one shared layer (DESIGN.md: "a shared layer for the provider adapters and x402 verification"). It holds
+ * code: the provider adapters, x402 verification and the bottom tier they share (errors, SSE, media formats,
+ * logging) as the packages `@compose-inference/providers`, `@compose-inference/x402` and
+ * `@compose-inference/core`, and the AWS SDK tree-shaken to what the project imports, all under
+ * /opt/nodejs/node_modules, where the Node.js runtime resolves the functions' imports of them
+ * (layer-bundle.ts builds it; docs/decisions.md says why and how). This reverses the earlier data-only layer,
+ * which left every function bundling its own copy of the adapters and the SDK.
+ *
+ * Every function imports from it (the bottom tier at least), so every function has it attached. It still
+ * carries the generated model catalog at `/opt/compose/catalog/` (COMPOSE_SHARED_ASSETS), and
+ * `compose/manifest.json` lists every other file the layer holds (paths as under /opt) with its hash.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +21,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { NODE_RUNTIME } from './family-function.ts';
+import { buildLayerCode } from './layer-bundle.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** Where the layer's files appear inside a function, and the env var that says so. */
@@ -42,21 +48,44 @@ const ensureBuilt = (asset: (typeof ASSETS)[number]): boolean => {
   return true;
 };
 
-/** Stages the layer directory; its content (not a timestamp) decides the asset hash. */
-const stageLayer = (): string => {
+/** Stages the layer directory (what Lambda mounts at /opt); its content (not a timestamp) decides the asset hash. */
+const buildStagedLayer = (): string => {
   const files: Record<string, string> = {};
   const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-'));
+  const code = buildLayerCode(staged);
+  for (const file of listFiles(code.nodeModules)) {
+    files[`nodejs/node_modules/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(code.nodeModules, file))).digest('hex');
+  }
   for (const asset of ASSETS) {
     if (!ensureBuilt(asset)) continue;
     const source = path.join(PROJECT_ROOT, asset.from);
     const target = path.join(staged, 'compose', asset.to);
     fs.cpSync(source, target, { recursive: true });
     for (const file of listFiles(target)) {
-      files[`${asset.to}/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(target, file))).digest('hex');
+      files[`compose/${asset.to}/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(target, file))).digest('hex');
     }
   }
   fs.mkdirSync(path.join(staged, 'compose'), { recursive: true });
   fs.writeFileSync(path.join(staged, 'compose', 'manifest.json'), `${JSON.stringify({ files }, null, 2)}\n`);
+  return staged;
+};
+
+let staged: string | undefined;
+/** With asset staging disabled (SAM-style local invocation) the template points at the staged folder: it stays. */
+let keepStaged = false;
+
+/**
+ * The staged layer, built once per process (an app with several stages, or a test synthesizing several stacks,
+ * shares it) and removed when the process exits.
+ */
+export const stageLayer = (): string => {
+  if (staged === undefined) {
+    const dir = buildStagedLayer();
+    staged = dir;
+    process.once('exit', () => {
+      if (!keepStaged) fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
   return staged;
 };
 
@@ -70,16 +99,13 @@ export class SharedLayer extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedLayerProps) {
     super(scope, id);
-    const staged = stageLayer();
+    if (this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) keepStaged = true;
     this.layer = new lambda.LayerVersion(this, 'Layer', {
-      description: `Compose Inference ${props.stage}: generated catalog data under ${SHARED_ASSETS_DIR}`,
-      code: lambda.Code.fromAsset(staged),
+      description: `Compose Inference ${props.stage}: provider adapters, x402, core and the AWS SDK under /opt/nodejs/node_modules; catalog data under ${SHARED_ASSETS_DIR}`,
+      code: lambda.Code.fromAsset(stageLayer()),
       compatibleRuntimes: [NODE_RUNTIME],
       compatibleArchitectures: [lambda.Architecture.ARM_64],
       removalPolicy: props.removalPolicy,
     });
-    // The asset was copied into the cloud assembly while the layer was built, unless staging is disabled
-    // (SAM-style local invocation), in which case the template points at this directory and it must stay.
-    if (!this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) fs.rmSync(staged, { recursive: true, force: true });
   }
 }

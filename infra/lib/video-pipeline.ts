@@ -37,6 +37,8 @@ if (VIDEO_QUEUE.visibilityTimeoutSeconds < VIDEO_WORKER.timeoutSeconds) {
 export const videoStateMachineName = (stage: string): string => `compose-${stage}-video-jobs`;
 
 export interface VideoPipelineProps {
+  /** The shared layer (shared-layer.ts): the worker's bundle imports its packages. */
+  readonly sharedLayer: lambda.ILayerVersion;
   readonly stage: string;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -97,8 +99,8 @@ export class VideoPipeline extends Construct {
       sourceMaps: props.sourceMaps,
       ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrency: props.reservedConcurrency } : {}),
-      // The shared layer carries the model catalog, which the worker does not read: jobs hold their resolved model.
-      layers: [],
+      // Its bundle imports the adapters, the bottom tier and the AWS SDK from the shared layer.
+      layers: [props.sharedLayer],
       environment: {
         [VIDEO_ENV.stateMachineArn]: this.stateMachineArn,
         [VIDEO_ENV.pollSeconds]: String(props.pollSeconds ?? VIDEO_DEFAULTS.pollSeconds),

@@ -5,6 +5,7 @@
 export { usdcAbi, eip5267Abi, permit2Abi, uptoProxyAbi } from './abi.ts';
 export { buildPaymentRequired, withError, type ChallengeContext, type ChallengeInput } from './challenge.ts';
 export { SETTLEMENT_ENV, settlementFromEnv, type SettlementDeps } from './config.ts';
+export { checksumAddress, publicClientFor, relayerAccount, relayerChainFor } from './chain-clients.ts';
 export { checkOnChain, type ChainCheckFailure, type ChainReader } from './chain-checks.ts';
 export {
   decodeBase64Json,

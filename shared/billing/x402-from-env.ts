@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createPublicClient, createWalletClient, defineChain, getAddress, http, type Address, type Hex, type PublicClient } from 'viem';
-import { createNonceManager, jsonRpc } from 'viem/nonce';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address, PublicClient } from 'viem';
 import {
   AVALANCHE_FUJI,
+  checksumAddress,
+  publicClientFor,
+  relayerAccount,
+  relayerChainFor,
   BASE_SEPOLIA,
   createExposureStore,
   createNetworkRegistry,
@@ -53,9 +55,6 @@ const settleFirstMinAmount = (value: string | undefined): { settleFirstMinAmount
   return { settleFirstMinAmount: BigInt(value.trim()) };
 };
 
-const chainOf = (config: NetworkConfig) =>
-  defineChain({ id: config.chainId, name: config.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl ?? ''] } } });
-
 /** A network's configured EIP-712 domain (NetworkConfig.eip712) wins; the chain is asked only for the others. */
 const withConfiguredDomains = (reader: TokenDomainReader, configs: readonly NetworkConfig[]): TokenDomainReader => ({
   read: (network, token) => {
@@ -92,8 +91,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   const publicFor = (network: Network): PublicClient => {
     let client = publics.get(network);
     if (!client) {
-      const config = networks.get(network)!;
-      client = createPublicClient({ chain: chainOf(config), transport: http(config.rpcUrl), pollingInterval: 100 }) as PublicClient;
+      client = publicClientFor(networks.get(network)!);
       publics.set(network, client);
     }
     return client;
@@ -102,11 +100,11 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   const relayerChains = (): Readonly<Partial<Record<Network, RelayerChain>>> => {
     const key = env[X402_ENV.relayerKey];
     if (!key) throw new Error(`${X402_ENV.relayerKey} is required for relayer settlement`);
-    const account = privateKeyToAccount(key as Hex, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+    const account = relayerAccount(key);
     return Object.fromEntries(
       configs
         .filter((c) => c.rpcUrl)
-        .map((c) => [c.network, { wallet: createWalletClient({ chain: chainOf(c), transport: http(c.rpcUrl), account }), public: publicFor(c.network) }]),
+        .map((c) => [c.network, relayerChainFor(c, account, publicFor(c.network))]),
     ) as Partial<Record<Network, RelayerChain>>;
   };
 
@@ -127,7 +125,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     settlement,
     networks,
     domains: withConfiguredDomains(createTokenDomainReader(publicFor), configs),
-    payTo: getAddress(payTo) as Address,
+    payTo: checksumAddress(payTo),
   };
 };
 

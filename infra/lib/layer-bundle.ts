@@ -1,0 +1,174 @@
+/**
+ * The shared layer's code (docs/decisions.md, "The shared layer holds the adapters"): the bottom tier and the
+ * adapters as three npm-style packages under `nodejs/node_modules/@compose-inference/` — `core` (errors, SSE,
+ * media formats, limits, logging), `providers` and `x402` — one ESM file per module the functions import, so a function
+ * loads exactly the modules (one provider's folder, say) it imports. One esbuild build with code splitting
+ * writes all three: a module reached both through its own file and through another package's file is one
+ * chunk, evaluated once, so an error class keeps one identity (instanceof holds) across the packages and the
+ * function bundles that import them.
+ *
+ * The function builds (function-bundle.ts) use `layerExternals`: an import that resolves into layers/core,
+ * layers/providers or layers/x402 becomes the bare specifier `@compose-inference/<package>/<module>`, left
+ * external, and resolved in Lambda from the layer (/opt/nodejs/node_modules, which the Node.js runtime
+ * searches for ES modules through NODE_PATH). Locally (npm start, tests) nothing is bundled: the source imports
+ * are plain relative paths and resolve from source as before.
+ *
+ * No CDK here, so the bench and the tests build the same layer the stack deploys (shared-layer.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import { ESM_REQUIRE_BANNER, NODE_TARGET } from './function-bundle.ts';
+import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, layerModuleOf, type LayerPackage } from './layer-packages.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+/**
+ * The layer modules the functions import, as `{ '@compose-inference/<package>/<module>': '<absolute path>' }`
+ * (esbuild entry points): every `layers/core|providers|x402` module a file of shared/ or functions/ names in an
+ * import. Only those get a file of their own; what they import in turn lives in shared chunks. (An entry per
+ * source module would make hundreds of tiny chunks, and each file a function loads costs init time.)
+ * test/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
+ */
+export const layerEntries = (): Record<string, string> => {
+  const entries: Record<string, string> = {};
+  const pattern = /['"]((?:\.\.?\/)+layers\/(?:core|providers|x402)\/[^'"]+\.ts)['"]/g;
+  for (const file of ['shared', 'functions'].flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
+    for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
+      const target = layerModuleOf(path.resolve(path.dirname(file), specifier!));
+      if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = path.join(PROJECT_ROOT, LAYER_PACKAGES[target.pkg], `${target.module}.ts`);
+    }
+  }
+  return Object.fromEntries(Object.entries(entries).sort((a, b) => a[0].localeCompare(b[0])));
+};
+
+/** The folders whose code deploys (function bundles and the layer): where the AWS SDK imports are collected. */
+const DEPLOYED_SOURCES = ['layers', 'shared', 'functions'];
+
+const sourceFiles = (dir: string): string[] =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'generated' || entry.name === 'node_modules' ? [] : sourceFiles(file);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [file] : [];
+  });
+
+/**
+ * The AWS SDK packages the deployed code imports, each with the value names it imports
+ * (`import { GetCommand, type X } from '@aws-sdk/lib-dynamodb'` → GetCommand), read from the source.
+ */
+export const awsSdkImports = (): Map<string, Set<string>> => {
+  const imports = new Map<string, Set<string>>();
+  const pattern = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g;
+  for (const file of DEPLOYED_SOURCES.flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
+    for (const [, typeOnly, names, pkg] of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
+      if (typeOnly) continue;
+      const values = names!
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name && !name.startsWith('type '))
+        .map((name) => name.split(/\s+as\s+/)[0]!.trim());
+      if (!values.length) continue;
+      const set = imports.get(pkg!) ?? new Set<string>();
+      for (const name of values) set.add(name);
+      imports.set(pkg!, set);
+    }
+  }
+  return imports;
+};
+
+/**
+ * Writes one small module per AWS SDK package into `dir`, re-exporting only the names the project imports, so
+ * the layer's copy of the SDK is tree-shaken to what the functions use. Returns them as esbuild entry points
+ * (`@aws-sdk/client-dynamodb/index` → the module).
+ *
+ * (zod, which the functions' own code and the adapters both use, stays bundled on each side: shipped whole in
+ * the layer it is four times the tree-shaken copy, and loading that cost more init time than the second copy.)
+ */
+const writeAwsSdkEntries = (dir: string): Record<string, string> => {
+  const entries: Record<string, string> = {};
+  const write = (entry: string, text: string): void => {
+    const file = path.join(dir, `${entry.replaceAll('/', '__')}.ts`);
+    fs.writeFileSync(file, text);
+    entries[entry] = file;
+  };
+  for (const [pkg, names] of [...awsSdkImports()].sort((a, b) => a[0].localeCompare(b[0]))) write(`${pkg}/index`, `export { ${[...names].sort().join(', ')} } from '${pkg}';\n`);
+  return entries;
+};
+
+/**
+ * The esbuild options of the layer, written under `outdir` (the layer's `nodejs/node_modules`): the project's
+ * three packages, and the AWS SDK packages (`sharedPackages`: entry points from writeAwsSdkEntries).
+ * Third-party code the adapters use (zod, viem, eventsource-parser, Powertools) is bundled into the packages' chunks.
+ */
+export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}): BuildOptions & { metafile: true } => ({
+  entryPoints: { ...layerEntries(), ...sharedPackages },
+  outdir,
+  chunkNames: `${LAYER_SCOPE}/_chunks/[name]-[hash]`,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  // The SDK entries are written outside the project; their imports resolve from its node_modules.
+  nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
+  metafile: true,
+  logLevel: 'error',
+  absWorkingDir: PROJECT_ROOT,
+});
+
+/** package.json of one layer package: ESM, every module a subpath (`./openai/profile` → `./openai/profile.mjs`). */
+const packageJson = (pkg: LayerPackage, hasIndex: boolean): string =>
+  `${JSON.stringify(
+    {
+      name: `${LAYER_SCOPE}/${pkg}`,
+      private: true,
+      type: 'module',
+      description: `Compose Inference ${LAYER_PACKAGES[pkg]}, built for the shared Lambda layer`,
+      exports: { ...(hasIndex ? { '.': './index.mjs' } : {}), './*': './*.mjs' },
+    },
+    null,
+    2,
+  )}\n`;
+
+export interface BuiltLayerCode {
+  /** The `nodejs/node_modules` folder written (what /opt/nodejs/node_modules holds in Lambda). */
+  readonly nodeModules: string;
+  readonly metafile: Metafile;
+  /** Bytes of the JavaScript written (all packages and chunks). */
+  readonly bytes: number;
+}
+
+const sharedPackageJson = (pkg: string, exports: Record<string, string>): string =>
+  `${JSON.stringify({ name: pkg, private: true, type: 'module', description: `${pkg}, built for the Compose Inference shared layer`, exports }, null, 2)}\n`;
+
+/**
+ * Builds the layer's code into `<root>/nodejs/node_modules/` (root: what Lambda mounts at /opt): the three
+ * `@compose-inference/*` packages and the AWS SDK packages, each with its package.json.
+ */
+export const buildLayerCode = (root: string): BuiltLayerCode => {
+  const nodeModules = path.join(root, LAYER_NODE_MODULES);
+  const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-sdk-'));
+  try {
+    const shared = writeAwsSdkEntries(shims);
+    const result = buildSync(layerBuildOptions(nodeModules, shared));
+    const entries = Object.keys(layerEntries());
+    for (const pkg of Object.keys(LAYER_PACKAGES) as LayerPackage[]) {
+      fs.mkdirSync(path.join(nodeModules, LAYER_SCOPE, pkg), { recursive: true });
+      fs.writeFileSync(path.join(nodeModules, LAYER_SCOPE, pkg, 'package.json'), packageJson(pkg, entries.includes(`${LAYER_SCOPE}/${pkg}/index`)));
+    }
+    for (const entry of Object.keys(shared)) {
+      const pkg = entry.replace(/\/index$/, '');
+      fs.writeFileSync(path.join(nodeModules, pkg, 'package.json'), sharedPackageJson(pkg, { '.': './index.mjs' }));
+    }
+    const bytes = Object.entries(result.metafile.outputs)
+      .filter(([file]) => file.endsWith('.mjs'))
+      .reduce((sum, [, output]) => sum + output.bytes, 0);
+    return { nodeModules, metafile: result.metafile, bytes };
+  } finally {
+    fs.rmSync(shims, { recursive: true, force: true });
+  }
+};
