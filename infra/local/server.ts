@@ -105,17 +105,32 @@ class StreamingResponse extends Writable {
     this.on('error', (error) => console.error(JSON.stringify({ level: 'warn', message: 'response stream failed', reason: error.message })));
   }
 
-  /** Sends the held head and body now (the end of the turn, or a handler that failed after its prelude). */
-  flushHead(): void {
-    const head = this.head;
-    if (!head) return;
-    this.head = undefined;
-    if (this.flushTimer) clearImmediate(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.res.destroyed || this.res.headersSent) return;
+  /** Sends the held head and the body written with it: the turn that wrote them is over. */
+  private flushHead(): void {
+    const head = this.takeHead();
+    if (!head || this.res.destroyed || this.res.headersSent) return;
     writeHead(this.res, head.metadata);
     if (head.body.length > 0) this.res.write(head.body.length === 1 ? head.body[0]! : Buffer.concat(head.body));
     else this.res.flushHeaders();
+  }
+
+  /**
+   * The handler failed after its prelude: as when the head was sent at once, the client has its status and
+   * headers, and the invocation error then cuts the answer short (API Gateway can no longer make it a 502).
+   */
+  sendHeadOfFailedAnswer(): void {
+    const head = this.takeHead();
+    if (!head || this.res.destroyed || this.res.headersSent) return;
+    writeHead(this.res, head.metadata);
+    this.res.flushHeaders();
+  }
+
+  private takeHead(): { metadata: ResponseMetadata; body: Buffer[] } | undefined {
+    const head = this.head;
+    this.head = undefined;
+    clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    return head;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -146,10 +161,7 @@ class StreamingResponse extends Writable {
       this.res.end(this.prelude);
     } else if (this.head) {
       // The whole answer arrived within the turn: one write, its length known.
-      const { metadata, body } = this.head;
-      this.head = undefined;
-      clearImmediate(this.flushTimer);
-      this.flushTimer = undefined;
+      const { metadata, body } = this.takeHead()!;
       if (this.res.destroyed) return callback();
       const payload = body.length === 1 ? body[0]! : Buffer.concat(body);
       writeHead(this.res, metadata, payload.length);
@@ -159,9 +171,7 @@ class StreamingResponse extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearImmediate(this.flushTimer);
-    this.flushTimer = undefined;
-    this.head = undefined;
+    this.takeHead();
     callback(error);
   }
 }
@@ -205,9 +215,7 @@ const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayP
     try {
       await (handler as unknown as (e: APIGatewayProxyEvent, s: Writable, c: Context) => Promise<void>)(event, stream, context);
     } catch (error) {
-      // As before the head was held: a handler that fails after its prelude has already answered, and the
-      // invocation error cuts that answer short (API Gateway cannot turn it into a 502 any more).
-      stream.flushHead();
+      stream.sendHeadOfFailedAnswer();
       throw error;
     }
     if (!stream.writableEnded) stream.end();
