@@ -21,9 +21,10 @@ process.on('SIGINT', () => undefined);
 mkdirSync(join(request.dataDir, 's3'), { recursive: true });
 const [dynamo, s3, sqs, simulators] = await Promise.all([
   startDynamo({ path: join(request.dataDir, 'dynamodb') }),
-  startS3({ directory: join(request.dataDir, 's3'), buckets: request.buckets }),
+  startS3({ directory: join(request.dataDir, 's3'), buckets: [...request.buckets] }),
   startSqs({ stage: request.stage }),
-  request.simulateProviders ? startProviderSimulators(request.providerEnv) : undefined,
+  // This process's environment is the runtime's: providers with a key there get no simulator.
+  request.simulateProviders ? startProviderSimulators(process.env) : undefined,
 ]);
 
 const SHUTDOWN_GRACE_MS = 5_000;
