@@ -124,6 +124,19 @@ describe('a runtime with its stand-ins in a child process', () => {
     child.kill('SIGKILL');
     await eventually(() => !alive(ready.standInsPid), 'the stand-ins process exits after its parent was killed');
   }, 120_000);
+
+  it('says so on stderr when its stand-ins process dies under it', async () => {
+    const child = spawn(process.execPath, [join(root, 'test', 'support', 'standins-process-runtime.ts'), tempDir()], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    spawned.add(child.pid!);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ready = JSON.parse((await waitForOutput(child, (text) => text.includes('\n'))).trim()) as { standInsPid: number };
+    spawned.add(ready.standInsPid);
+    process.kill(ready.standInsPid, 'SIGKILL');
+    await eventually(() => stderr.includes('the stand-ins process exited'), 'the runtime reports its stand-ins are gone');
+    expect(JSON.parse(stderr.split('\n').find((line) => line.includes('the stand-ins process exited'))!)).toMatchObject({ level: 'error', pid: ready.standInsPid, exit: 'SIGKILL' });
+    child.kill('SIGKILL');
+  }, 120_000);
 });
 
 describe('npm start', () => {

@@ -80,11 +80,25 @@ export const startStandInsProcess = async (request: StandInsRequest, options: St
     // Neither the child nor its channel keeps this process alive: whoever started the runtime decides that.
     child.unref();
     child.channel?.unref();
+    let closing = false;
+    // Every DynamoDB, S3 and SQS call (and every simulated provider) fails from here on: say why, once, loudly.
+    child.once('exit', (code, signal) => {
+      if (closing) return;
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'the stand-ins process exited: DynamoDB, S3, SQS and the provider simulators are gone; restart the runtime',
+          pid: child.pid,
+          exit: code ?? signal,
+        }),
+      );
+    });
     return {
       pid: child.pid!,
       standins: ready.standins,
       simulators: ready.simulators,
       close: async () => {
+        closing = true;
         if (exited(child)) return;
         child.ref();
         child.kill('SIGTERM');
