@@ -130,6 +130,12 @@ export const gatewaySection: Section = {
         metric(`gateway latency p99 at c=${high}`, round(cHigh.gateway.load.latency.p99), 'ms'),
         metric(`gateway CPU per request at c=${high}`, round(cHigh.gateway.cpuMsPerRequest ?? NaN), 'ms'),
         metric(`gateway stand-ins process CPU per request at c=${high}`, round(cHigh.gateway.companionCpuMsPerRequest ?? NaN), 'ms'),
+        metric(
+          `local runtime keeps up, by CPU: bare proxy CPU ÷ (gateway + stand-ins) CPU per request at c=${high}`,
+          round((cHigh['bare proxy'].cpuMsPerRequest ?? NaN) / ((cHigh.gateway.cpuMsPerRequest ?? NaN) + (cHigh.gateway.companionCpuMsPerRequest ?? 0))),
+          'ratio',
+          { note: 'the requests/s ratio a CPU-bound proxy would reach on an idle machine; contention moves it much less than the requests/s ratio above' },
+        ),
         metric(`bare proxy CPU per request at c=${high}`, round(cHigh['bare proxy'].cpuMsPerRequest ?? NaN), 'ms'),
         metric(`gateway peak RSS at c=${high}`, toMB(gatewayPeakBytes), 'MB', {
           target: atMost(150),
