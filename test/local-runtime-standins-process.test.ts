@@ -23,7 +23,17 @@ const spawned = new Set<number>();
 /** As a user starts it: a runtime started earlier in this process left its variables (simulator URLs) in process.env. */
 const cleanEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, ...extra });
 
+/** Process groups of the `npm start`s a test ran: killing a group also reaches what it started (anvil). */
+const groups = new Set<number>();
+
 afterAll(() => {
+  for (const group of groups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
   for (const pid of spawned) if (alive(pid)) process.kill(pid, 'SIGKILL');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -148,6 +158,7 @@ describe('npm start', () => {
       detached: true,
     });
     spawned.add(child.pid!);
+    groups.add(child.pid!);
     return child;
   };
 
