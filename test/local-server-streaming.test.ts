@@ -32,8 +32,9 @@ const handler = lambda.streamifyResponse(async (event: { path: string }, stream:
     out.end();
     return;
   }
-  if (event.path === '/stream') {
-    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
+  if (event.path === '/stream' || event.path === '/audio') {
+    const contentType = event.path === '/stream' ? 'text/event-stream' : 'audio/mpeg';
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': contentType } });
     out.write('data: first\n\n');
     await new Promise<void>((resolve) => (openGate = resolve));
     out.write('data: second\n\n');
@@ -79,8 +80,11 @@ describe('the local server answering a response-streaming handler', () => {
     expect(await readAll(res)).toBe('{"answer":"all of it"}');
   });
 
-  it('sends a stream’s head and first event without waiting for the rest, chunked', async () => {
-    const res = await get('/stream');
+  it.each([
+    ['an event stream', '/stream'],
+    ['a streamed audio answer', '/audio'],
+  ])('sends %s’s head and first chunk without waiting for the rest, chunked', async (_, path) => {
+    const res = await get(path);
     // The handler is still waiting on the gate: the head and the first event came on their own.
     expect(res.statusCode).toBe(200);
     expect(res.headers['transfer-encoding']).toBe('chunked');

@@ -66,6 +66,9 @@ const lambdaContext = (family: Family, requestId: string, clientGone: AbortSigna
 
 const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
+const isEventStream = (metadata: ResponseMetadata): boolean =>
+  Object.entries(metadata.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'content-type' && /^text\/event-stream/i.test(value));
+
 /** Writes the status and headers; `contentLength` is added when the answer is whole and says nothing of its framing. */
 const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLength?: number): void => {
   const headers: Record<string, string | string[]> = { ...metadata.headers };
@@ -81,10 +84,11 @@ const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLengt
 /**
  * Decodes Lambda's streaming protocol: the metadata prelude up to eight NUL bytes, then the body, unbuffered.
  *
- * What the handler writes in the same turn of the event loop as its prelude (a whole non-streamed answer: middy
- * writes the prelude, the body and ends in one go) is held until that turn is over and sent as one write: status
- * line, headers and body in one packet, with a content-length when the answer ended within the turn. Everything
- * written after that goes out as it comes, so a stream's events are never held back.
+ * For answers that are not event streams, what the handler writes in the same turn of the event loop as its
+ * prelude (a whole non-streamed answer: middy writes the prelude, the body and ends in one go) is held until that
+ * turn is over and sent as one write: status line, headers and body in one packet, with a content-length when the
+ * answer ended within the turn. Everything written after that, and every event stream from its head on, goes out
+ * as it is written.
  */
 class StreamingResponse extends Writable {
   private prelude: Buffer | undefined = Buffer.alloc(0);
@@ -143,9 +147,20 @@ class StreamingResponse extends Writable {
       }
       this.prelude = undefined;
       const rest = pending.subarray(end + DELIMITER.length);
-      this.head = { metadata: JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata, body: rest.length > 0 ? [rest] : [] };
-      this.flushTimer = setImmediate(() => this.flushHead());
-      return callback();
+      const metadata = JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata;
+      if (isEventStream(metadata)) {
+        // An event stream's head and events go out as they are written, never held for the turn.
+        writeHead(this.res, metadata);
+        if (rest.length === 0) {
+          this.res.flushHeaders();
+          return callback();
+        }
+        chunk = rest;
+      } else {
+        this.head = { metadata, body: rest.length > 0 ? [rest] : [] };
+        this.flushTimer = setImmediate(() => this.flushHead());
+        return callback();
+      }
     }
     if (this.head) {
       if (chunk.length > 0) this.head.body.push(chunk);
