@@ -28,7 +28,8 @@ let runtime: LocalRuntime;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'compose-cli-runtime-'));
-  runtime = await startLocalRuntime({ dataDir, chain: false, videos: false });
+  // As npm start runs: the ledger lives in the stand-ins' child process, and the endpoints file leads there.
+  runtime = await startLocalRuntime({ dataDir, chain: false, videos: false, standins: 'process' });
 });
 afterAll(async () => {
   await runtime?.close();

@@ -178,7 +178,7 @@ export const gatewayGeminiSection: Section = {
           `Model ${MODEL}; the gateway is called with Chat Completions and \`provider\` set, "direct" calls the same loopback upstream (bench/services/google-upstream.ts) in Google's generateContent format (Gemini: /v1beta/models/…, x-goog-api-key; Vertex: /v1/projects/…/publishers/google/models/…, bearer token).`,
           'So the gateway figures include translating Chat Completions to generateContent and back (and SSE events to chat.completion.chunk), which is the adapters’ real work.',
           'Vertex: the gateway signs a service-account JWT (createTestServiceAccount) and exchanges it at the upstream’s /token, which accepts any assertion; the token is cached, so this cost falls in the warm-up, not in the timed requests.',
-          'The gateway process is a separate local runtime from the gateway section’s (own dynalite/s3rver); the bare proxy is bench/services/bare-proxy.ts in front of the Google upstream. Targets are the gateway section’s.',
+          'The gateway process is a separate local runtime from the gateway section’s (own stand-ins process: dynalite, s3rver, fauxqs); the bare proxy is bench/services/bare-proxy.ts in front of the Google upstream. Targets are the gateway section’s.',
           `Per provider and path: ${samples} non-streamed requests, ${streams} streams; requests/s phases of ${rpsMs} ms (BENCH_SAMPLES, BENCH_TTFT_STREAMS, BENCH_RPS_MS, capped at 600, 250 and 2 s here to keep the section short).`,
           ...(firstError ? [`First failure: ${firstError}`] : []),
         ],

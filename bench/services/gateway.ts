@@ -1,6 +1,7 @@
 /**
- * The gateway under test, in its own process so its RSS is its own: the local runtime (API Gateway emulation,
- * the real Lambda handlers, dynalite and s3rver in-process) with the openai provider pointed at the bench's
+ * The gateway under test, in its own process so its RSS is its own: the local runtime as `npm start` runs it
+ * (API Gateway emulation and the real Lambda handlers here; dynalite, s3rver and fauxqs in the runtime's
+ * stand-ins child process, whose pid the ready line names as `standInsPid`) with the openai provider pointed at the bench's
  * loopback upstream (provider simulators and the x402 chain are off: nothing here calls them). Paid routes need a payer: where the runtime can mint a local Compose Key, the ready line
  * carries one (`authorization`) with a budget far above what a run spends.
  *
@@ -38,7 +39,7 @@ const runtime = await startLocalRuntime({
   // By default only the bench's upstream is called: no provider simulators and no local chain in the measured process.
   simulateProviders: options.simulateProviders === true,
   chain: false,
-  ...(options.standins ? { standins: options.standins } : {}),
+  standins: options.standins ?? 'process',
   ...(options.videos === false ? { videos: false } : {}),
 });
 // Optional so the bench also runs against a runtime from before Compose Keys.
@@ -46,7 +47,7 @@ const mint = (runtime as { mintDevKey?: (budgetUsd?: number) => Promise<string> 
 const authorization = mint ? `Bearer ${await mint.call(runtime, BUDGET_USD)}` : 'Bearer compose-bench-client';
 const s3 = { s3Endpoint: runtime.env['AWS_ENDPOINT_URL_S3'], dynamoEndpoint: runtime.env['AWS_ENDPOINT_URL_DYNAMODB'], mediaBucket: runtime.env[MEDIA_BUCKET_ENV] };
 // `env`: what the runtime gives its functions (endpoints, tables, bucket, JWKS, providers), for Lambda bundles run apart.
-announceReady({ url: runtime.url, authorization, ...s3, env: runtime.env, composeKey: mint !== undefined, ...(trace ? { traceUrl: trace.url } : {}) }, async () => {
+announceReady({ url: runtime.url, authorization, ...s3, env: runtime.env, composeKey: mint !== undefined, standInsPid: runtime.standInsPid, ...(trace ? { traceUrl: trace.url } : {}) }, async () => {
   trace?.close();
   await runtime.close();
 });

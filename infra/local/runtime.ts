@@ -20,6 +20,9 @@ import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
 import { startLocalChain, type LocalChain } from './chain/index.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalVideoPipeline, type LocalVideoPipeline, type LocalVideoPipelineOptions } from './video/index.ts';
+import { startStandInsProcess, type LocalStandIns } from './standins/process.ts';
+
+export type { LocalStandIns } from './standins/process.ts';
 
 /** x402 takes payments on the local chain: its test USDC, paid to its merchant, settled by its relayer. */
 const x402Env = (chain: LocalChain): Record<string, string> => ({
@@ -44,18 +47,15 @@ export interface LocalRuntimeOptions {
   /** The video pipeline (queue, state machine, worker, video simulator): on by default, `false` for tests without videos. */
   readonly videos?: false | Pick<LocalVideoPipelineOptions, 'waitMs' | 'retryMs' | 'simulator' | 'retryDelaySeconds'>;
   /**
-   * Stand-ins already running elsewhere (another process: the bench measures the gateway without them, as a
-   * Lambda instance is): their endpoints are used instead of starting embedded ones. Tables, the bucket and the
-   * queues are created there when missing. Default: the runtime starts its own.
+   * Where the stand-ins (dynalite, s3rver, fauxqs, and the provider simulators) run:
+   * - `'embedded'` (default): in this process, on its event loop;
+   * - `'process'`: in a child process the runtime starts and stops (`npm start`), so their CPU is not part of
+   *   every call's latency here; the simulators move there too;
+   * - endpoints of stand-ins already running elsewhere (the bench's own process): used as they are, and left
+   *   running on close.
+   * Tables, the bucket and the queues are created wherever they run, when missing.
    */
-  readonly standins?: LocalStandIns;
-}
-
-/** Endpoints of running stand-ins: dynalite, s3rver (with the runtime's access key registered), fauxqs. */
-export interface LocalStandIns {
-  readonly dynamodb: string;
-  readonly s3: string;
-  readonly sqs: string;
+  readonly standins?: 'embedded' | 'process' | LocalStandIns;
 }
 
 export interface LocalRuntime {
@@ -67,6 +67,8 @@ export interface LocalRuntime {
   readonly chain: LocalChain | undefined;
   /** The video pipeline, when started. */
   readonly videos: LocalVideoPipeline | undefined;
+  /** The stand-ins' process, with `standins: 'process'`. */
+  readonly standInsPid: number | undefined;
   /** Mints a Compose Key signed by the runtime's local signing key (budget in USD). */
   mintDevKey(budgetUsd?: number, options?: { models?: string[] }): Promise<string>;
   close(): Promise<void>;
@@ -115,14 +117,26 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
   const stage = options.stage ?? 'local';
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   const bucket = `compose-${stage}-media`;
-  const external = options.standins;
+  const standInsProcess =
+    options.standins === 'process'
+      ? track(
+          await startStandInsProcess(
+            { dataDir: options.dataDir, stage, buckets: [bucket], simulateProviders: options.simulateProviders !== false },
+            { env: { ...process.env, ...options.env } },
+          ),
+        )
+      : undefined;
+  const external = standInsProcess?.standins ?? (typeof options.standins === 'object' ? options.standins : undefined);
   const [dynamo, s3, sqs] = await Promise.all([
     external ? { endpoint: external.dynamodb, close: async () => undefined } : startDynamo({ path: join(options.dataDir, 'dynamodb') }).then(track),
     external ? connectS3({ endpoint: external.s3, buckets: [bucket] }) : startS3({ directory: join(options.dataDir, 's3'), buckets: [bucket] }).then(track),
     external ? connectSqs({ endpoint: external.sqs, stage }) : startSqs({ stage }).then(track),
   ]);
 
-  const simulators = track(options.simulateProviders === false ? undefined : await startProviderSimulators({ ...process.env, ...options.env }));
+  const embeddedSimulators = track(
+    options.simulateProviders === false || standInsProcess ? undefined : await startProviderSimulators({ ...process.env, ...options.env }),
+  );
+  const simulators = standInsProcess?.simulators ?? embeddedSimulators;
   const signingKey = await ensureDevSigningKey(options.dataDir);
   const chain = track(options.chain === false ? undefined : await startLocalChain({ dataDir: join(options.dataDir, 'chain') }));
   // Its own client, pointed at the stand-in: the handlers' environment is not in place yet.
@@ -185,6 +199,7 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
     simulated: [...(simulators?.banner ?? []), ...(videos?.banner ?? [])],
     chain,
     videos,
+    standInsPid: standInsProcess?.pid,
     mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
       (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
     close: async () => {
@@ -194,7 +209,8 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
       await consumers.stop();
       await videos?.close();
       videoSqs.destroy();
-      await Promise.all([dynamo.close(), s3.close(), sqs.close(), simulators?.close(), chain?.close()]);
+      await Promise.all([dynamo.close(), s3.close(), sqs.close(), embeddedSimulators?.close(), chain?.close()]);
+      await standInsProcess?.close();
     },
   };
 };

@@ -64,16 +64,37 @@ const lambdaContext = (family: Family, requestId: string, clientGone: AbortSigna
   return Object.assign(context, { [CLIENT_GONE]: clientGone });
 };
 
-const writeHead = (res: ServerResponse, metadata: ResponseMetadata): void => {
+const FRAMING = new Set(['content-length', 'transfer-encoding']);
+
+const isEventStream = (metadata: ResponseMetadata): boolean =>
+  Object.entries(metadata.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'content-type' && /^text\/event-stream/i.test(value));
+
+/** Writes the status and headers; `contentLength` is added when the answer is whole and says nothing of its framing. */
+const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLength?: number): void => {
   const headers: Record<string, string | string[]> = { ...metadata.headers };
   for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name] = values;
   if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
-  res.writeHead(metadata.statusCode ?? 200, headers);
+  const status = metadata.statusCode ?? 200;
+  if (contentLength !== undefined && status !== 204 && status !== 304 && !Object.keys(headers).some((name) => FRAMING.has(name.toLowerCase()))) {
+    headers['content-length'] = String(contentLength);
+  }
+  res.writeHead(status, headers);
 };
 
-/** Decodes Lambda's streaming protocol: the metadata prelude up to eight NUL bytes, then the body, unbuffered. */
+/**
+ * Decodes Lambda's streaming protocol: the metadata prelude up to eight NUL bytes, then the body, unbuffered.
+ *
+ * For answers that are not event streams, what the handler writes in the same turn of the event loop as its
+ * prelude (a whole non-streamed answer: middy writes the prelude, the body and ends in one go) is held until that
+ * turn is over and sent as one write: status line, headers and body in one packet, with a content-length when the
+ * answer ended within the turn. Everything written after that, and every event stream from its head on, goes out
+ * as it is written.
+ */
 class StreamingResponse extends Writable {
   private prelude: Buffer | undefined = Buffer.alloc(0);
+  /** The decoded prelude and the body written with it, until the first flush. */
+  private head: { metadata: ResponseMetadata; body: Buffer[] } | undefined;
+  private flushTimer: NodeJS.Immediate | undefined;
   private readonly res: ServerResponse;
 
   constructor(res: ServerResponse) {
@@ -88,21 +109,62 @@ class StreamingResponse extends Writable {
     this.on('error', (error) => console.error(JSON.stringify({ level: 'warn', message: 'response stream failed', reason: error.message })));
   }
 
+  /** Sends the held head and the body written with it: the turn that wrote them is over. */
+  private flushHead(): void {
+    const head = this.takeHead();
+    if (!head || this.res.destroyed || this.res.headersSent) return;
+    writeHead(this.res, head.metadata);
+    if (head.body.length > 0) this.res.write(head.body.length === 1 ? head.body[0]! : Buffer.concat(head.body));
+    else this.res.flushHeaders();
+  }
+
+  /**
+   * The handler failed after its prelude: as when the head was sent at once, the client has its status and
+   * headers, and the invocation error then cuts the answer short (API Gateway can no longer make it a 502).
+   */
+  sendHeadOfFailedAnswer(): void {
+    const head = this.takeHead();
+    if (!head || this.res.destroyed || this.res.headersSent) return;
+    writeHead(this.res, head.metadata);
+    this.res.flushHeaders();
+  }
+
+  private takeHead(): { metadata: ResponseMetadata; body: Buffer[] } | undefined {
+    const head = this.head;
+    this.head = undefined;
+    clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    return head;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.prelude) {
-      const pending = Buffer.concat([this.prelude, chunk]);
+      const pending = this.prelude.length === 0 ? chunk : Buffer.concat([this.prelude, chunk]);
       const end = pending.indexOf(DELIMITER);
       if (end === -1) {
         this.prelude = pending;
         return callback();
       }
       this.prelude = undefined;
-      writeHead(this.res, JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata);
-      chunk = pending.subarray(end + DELIMITER.length);
-      if (chunk.length === 0) {
-        this.res.flushHeaders();
+      const rest = pending.subarray(end + DELIMITER.length);
+      const metadata = JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata;
+      if (isEventStream(metadata)) {
+        // An event stream's head and events go out as they are written, never held for the turn.
+        writeHead(this.res, metadata);
+        if (rest.length === 0) {
+          this.res.flushHeaders();
+          return callback();
+        }
+        chunk = rest;
+      } else {
+        this.head = { metadata, body: rest.length > 0 ? [rest] : [] };
+        this.flushTimer = setImmediate(() => this.flushHead());
         return callback();
       }
+    }
+    if (this.head) {
+      if (chunk.length > 0) this.head.body.push(chunk);
+      return callback();
     }
     if (this.res.write(chunk)) callback();
     else this.res.once('drain', () => callback());
@@ -112,8 +174,20 @@ class StreamingResponse extends Writable {
     if (this.prelude) {
       this.res.writeHead(200, { 'content-type': 'application/octet-stream' });
       this.res.end(this.prelude);
+    } else if (this.head) {
+      // The whole answer arrived within the turn: one write, its length known.
+      const { metadata, body } = this.takeHead()!;
+      if (this.res.destroyed) return callback();
+      const payload = body.length === 1 ? body[0]! : Buffer.concat(body);
+      writeHead(this.res, metadata, payload.length);
+      this.res.end(payload);
     } else this.res.end();
     callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.takeHead();
+    callback(error);
   }
 }
 
@@ -121,12 +195,17 @@ const DELIMITER = Buffer.alloc(8);
 
 const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void => {
   if (res.destroyed) return;
-  writeHead(res, {
-    statusCode: result.statusCode,
-    headers: result.headers as Record<string, string> | undefined,
-    multiValueHeaders: result.multiValueHeaders as Record<string, string[]> | undefined,
-  });
-  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  writeHead(
+    res,
+    {
+      statusCode: result.statusCode,
+      headers: result.headers as Record<string, string> | undefined,
+      multiValueHeaders: result.multiValueHeaders as Record<string, string[]> | undefined,
+    },
+    body.length,
+  );
+  res.end(body);
 };
 
 const internalError = (res: ServerResponse, requestId: string): void => {
@@ -148,7 +227,12 @@ const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayP
   const context = lambdaContext(family, event.requestContext.requestId, hangUpSignal(res));
   if (isStreamingHandler(handler)) {
     const stream = new StreamingResponse(res);
-    await (handler as unknown as (e: APIGatewayProxyEvent, s: Writable, c: Context) => Promise<void>)(event, stream, context);
+    try {
+      await (handler as unknown as (e: APIGatewayProxyEvent, s: Writable, c: Context) => Promise<void>)(event, stream, context);
+    } catch (error) {
+      stream.sendHeadOfFailedAnswer();
+      throw error;
+    }
     if (!stream.writableEnded) stream.end();
     return;
   }

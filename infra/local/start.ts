@@ -1,4 +1,8 @@
-/** `npm start`: the whole API on http://127.0.0.1:3000 with its embedded stand-ins. */
+/**
+ * `npm start`: the whole API on http://127.0.0.1:3000. The stand-ins and provider simulators run in a child
+ * process of their own (stopped with this one), so the gateway's event loop does only what a Lambda's would;
+ * COMPOSE_STANDINS=embedded keeps them in this process.
+ */
 import { join } from 'node:path';
 import { describeLocalChain } from './chain/banner.ts';
 import { endpointsFile } from './endpoints.ts';
@@ -8,7 +12,8 @@ const root = join(import.meta.dirname, '..', '..');
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.COMPOSE_DATA_DIR ?? join(root, '.data');
 
-const runtime = await startLocalRuntime({ port, dataDir });
+const standins = process.env.COMPOSE_STANDINS === 'embedded' ? 'embedded' : 'process';
+const runtime = await startLocalRuntime({ port, dataDir, standins });
 
 const devKey = await runtime.mintDevKey(25);
 
@@ -16,6 +21,9 @@ const banner = [
   '',
   `Compose Inference is running on ${runtime.url}`,
   `  data:       ${dataDir} (DynamoDB via dynalite, S3 via s3rver, SQS via fauxqs, Step Functions via aws-local-stepfunctions)`,
+  runtime.standInsPid === undefined
+    ? '  stand-ins:  in this process (COMPOSE_STANDINS=embedded)'
+    : `  stand-ins:  dynalite, s3rver, fauxqs and the provider simulators in process ${runtime.standInsPid}, stopped with this one`,
   `  endpoints:  ${endpointsFile(dataDir)} (npm run keys -- show|revoke finds this runtime's ledger through it)`,
   '',
   'Providers without a key are served by loopback simulators:',

@@ -33,6 +33,8 @@ export const chatBody = (model: string, stream: boolean, chunks: number, gapMs: 
 export interface GatewayTargets {
   readonly targets: Readonly<Record<PathName, HttpTarget>>;
   readonly pids: Readonly<Record<'bare proxy' | 'gateway', number>>;
+  /** The gateway's stand-ins process (dynalite, s3rver, fauxqs), when the runtime runs them apart as `npm start` does. */
+  readonly standInsPid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export const createTargets = async (services: Services, connections: number): Pr
   return {
     targets,
     pids: { 'bare proxy': proxy.pid, gateway: gateway.pid },
+    standInsPid: typeof gateway.info['standInsPid'] === 'number' ? gateway.info['standInsPid'] : undefined,
     close: async () => {
       await Promise.all(Object.values(targets).map((t) => t.pool.close()));
     },

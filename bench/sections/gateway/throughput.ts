@@ -16,6 +16,8 @@ export interface ThroughputResult {
   readonly memory?: PeakMemory;
   /** CPU the proxy process spent per request during the phase. */
   readonly cpuMsPerRequest?: number;
+  /** CPU a companion process (the gateway's stand-ins) spent per request during the phase. */
+  readonly companionCpuMsPerRequest?: number;
 }
 
 export const measureThroughput = async (
@@ -24,6 +26,7 @@ export const measureThroughput = async (
   concurrency: number,
   durationMs: number,
   pid: number | undefined,
+  companionPid?: number,
 ): Promise<ThroughputResult> => {
   const body = chatBody(model, false, 1, 0);
   const send = () => timedRequest(target, body);
@@ -34,12 +37,20 @@ export const measureThroughput = async (
   const reset = resetPeak(pid);
   const sampler = sampleRss(pid);
   const cpuBefore = readCpuMs(pid);
+  const companionBefore = companionPid === undefined ? undefined : readCpuMs(companionPid);
   const load = await runLoad(send, concurrency, durationMs);
   const cpuAfter = readCpuMs(pid);
+  const companionAfter = companionPid === undefined ? undefined : readCpuMs(companionPid);
   const sampled = sampler.stop();
   const hwm = reset ? readMemory(pid)?.hwm : undefined;
   const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && load.requests ? (cpuAfter - cpuBefore) / load.requests : undefined;
-  return { load, memory: { hwm, sampled, before }, ...(cpuMsPerRequest !== undefined ? { cpuMsPerRequest } : {}) };
+  const companionCpuMsPerRequest = companionBefore !== undefined && companionAfter !== undefined && load.requests ? (companionAfter - companionBefore) / load.requests : undefined;
+  return {
+    load,
+    memory: { hwm, sampled, before },
+    ...(cpuMsPerRequest !== undefined ? { cpuMsPerRequest } : {}),
+    ...(companionCpuMsPerRequest !== undefined ? { companionCpuMsPerRequest } : {}),
+  };
 };
 
 export type ThroughputByPath = Record<PathName, ThroughputResult>;

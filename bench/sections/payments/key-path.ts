@@ -123,7 +123,7 @@ export const measureKeyPath = async (services: Services, requests: number, log: 
     details,
     notes: [
       gateway.info['composeKey'] === true
-        ? 'Requests carry a Compose Key minted by the local runtime; DynamoDB is dynalite inside the gateway process, so its times are not DynamoDB’s.'
+        ? 'Requests carry a Compose Key minted by the local runtime; DynamoDB is dynalite in the runtime’s stand-ins process (as under npm start), so its times are not DynamoDB’s.'
         : 'The local runtime could not mint a Compose Key (no mintDevKey): the key path was not exercised.',
       'Round trips are the AWS SDK’s HTTP requests to the DynamoDB endpoint (X-Amz-Target), logged by bench/services/trace.ts; "before the provider call" means started before the gateway’s fetch to the upstream.',
     ],
