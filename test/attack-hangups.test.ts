@@ -3,6 +3,8 @@
  * silent or stalled provider), streamed or not, or mid-stream — ends that one call and nothing else: the
  * server keeps serving, the hold is released (nothing delivered) or charged for what was delivered, and that
  * happens at the hang-up, not at the provider's next byte or the next heartbeat (15 s here, the default).
+ * A provider that "pauses" mid-stream is held by a frame gate until the test lets it go on, so no test waits on
+ * a real delay and none depends on how fast the machine is.
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -12,20 +14,28 @@ import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { HOLD_SECONDS } from '../shared/billing/hold.ts';
 import type { Ledger } from '../shared/keys/index.ts';
+import { startFrameGate, type FrameGate } from './support/frame-gate.ts';
 import { CHAT, RESPONSES, startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from './support/payments.ts';
 
 let simulator: OpenAICompatibleSimulator;
+let gate: FrameGate;
 let gw: PaymentsRuntime;
 
 beforeAll(async () => {
   simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
+  gate = await startFrameGate(simulator.url);
+  const throughGate = { ...simulator, url: `${gate.origin}${new URL(simulator.url).pathname}` };
   // The default heartbeat (15 s): a hold freed by the next heartbeat rather than the hang-up would show.
-  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', simulator), PROVIDER_MAX_RETRIES: '0', PROVIDER_TIMEOUT_MS: '120000' } });
+  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', PROVIDER_TIMEOUT_MS: '120000' } });
 });
 afterAll(async () => {
   await gw?.close();
+  await gate?.close();
   await simulator?.close();
 });
+
+/** The provider's first text delta: the gate holds every frame after the one that carries it. */
+const FIRST_DELTA = 'You said';
 
 const USD = 1_000_000n;
 /** Well under the 15 s heartbeat, generous for a loaded machine. */
@@ -90,8 +100,9 @@ describe.each([
 
   it('mid-stream, while the provider pauses: charges what was delivered (more than nothing, less than the hold) at once', async () => {
     const key = await gw.mintKey({ budget: USD });
-    // A delta, then eight seconds of silence: a hold freed only at the provider's next byte would show.
-    const tag = tagged('Stream slowly SIM_FAULT=chunks:3x8,chunk-delay:8000');
+    // A delta, then silence until the test ends: a hold freed only at the provider's next byte would never be.
+    const tag = tagged('Stream slowly SIM_FAULT=chunks:3x8');
+    gate.control(tag, FIRST_DELTA);
     const client = new AbortController();
     const response = await send(key, path, bodyFor(path, tag, true), client.signal);
     expect(response.status).toBe(200);
@@ -116,7 +127,10 @@ describe.each([
 
 it('a stream abandoned mid-way frees its idempotency key: the same request again is served, not refused as in progress', async () => {
   const key = await gw.mintKey({ budget: USD });
-  const body = bodyFor(CHAT, tagged('Idempotent SIM_FAULT=chunks:3x8,chunk-delay:1000'), true);
+  const tag = tagged('Idempotent SIM_FAULT=chunks:3x8');
+  // The first call pauses after its first delta; the same request again is not gated.
+  gate.control(tag, FIRST_DELTA);
+  const body = bodyFor(CHAT, tag, true);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${key.token}`, 'x-idempotency-key': randomUUID() };
   const client = new AbortController();
   const first = await fetch(`${gw.url}${CHAT}`, { method: 'POST', headers, body: JSON.stringify(body), signal: client.signal });
@@ -185,8 +199,11 @@ describe('in Lambda, which gives no hang-up signal', () => {
       handler: (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
     };
     const key = await gw.mintKey({ budget: USD });
-    // Deltas six seconds apart: the write of the second fails; the third would come six seconds after that.
-    const body = JSON.stringify(bodyFor(CHAT, tagged('Lambda SIM_FAULT=chunks:3x8,chunk-delay:6000'), true));
+    // The provider pauses after its first delta; then the test lets exactly one more through, whose write fails.
+    // The next one never comes, so a hold freed only at the next frame would stay held.
+    const tag = tagged('Lambda SIM_FAULT=chunks:3x8');
+    const provider = gate.control(tag, FIRST_DELTA);
+    const body = JSON.stringify(bodyFor(CHAT, tag, true));
     const requestId = randomUUID();
     const event = {
       resource: CHAT,
@@ -209,8 +226,9 @@ describe('in Lambda, which gives no hang-up signal', () => {
     await vi.waitFor(() => expect(stream.text).toContain('"You said'), { timeout: 20_000, interval: 20 });
     const held = (await ledger(key.keyId)).reservations[0]!.amount;
     stream.gone = true;
+    provider.allow(1);
     await vi.waitFor(() => expect(stream.failedAt).toBeDefined(), { timeout: 20_000, interval: 20 });
-    // Freed well before the provider's next delta (six seconds on), however loaded the machine.
+    // Freed with no further frame from the provider, however loaded the machine.
     const after = await expectNoHold(key.keyId);
     expect(after.spent).toBeGreaterThan(0n);
     expect(after.spent).toBeLessThan(held);
