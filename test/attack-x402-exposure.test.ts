@@ -17,18 +17,31 @@ import { createExposureStore } from '../layers/x402/exposure.ts';
 import { isPaymentRefusal } from '../layers/x402/errors.ts';
 import type { PaymentRequired } from '../layers/x402/schemas.ts';
 import { physicalTableName } from '../layers/core/tables.ts';
+import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
+import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
+import { startFrameGate, type FrameGate, type HeldRequests } from './support/frame-gate.ts';
 import { CHAT, balanceOf, challengeFor, officialPayer, startPaymentsRuntime, type PaymentsRuntime, type Scheme } from './support/payments.ts';
 
+let simulator: OpenAICompatibleSimulator;
+let gate: FrameGate;
 let gw: PaymentsRuntime;
 let dynamo: DynamoDBClient;
 
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } } });
+  simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
+  gate = await startFrameGate(simulator.url);
+  const throughGate = { ...simulator, url: `${gate.origin}${new URL(simulator.url).pathname}` };
+  gw = await startPaymentsRuntime({
+    env: simulatorEnv('openai', throughGate),
+    videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } },
+  });
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }, 120_000);
 afterAll(async () => {
   dynamo?.destroy();
   await gw?.close();
+  await gate?.close();
+  await simulator?.close();
 });
 
 const mintAbi = [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }], outputs: [] }] as const;
@@ -52,24 +65,35 @@ const underfundedWallet = async (usdc: bigint) => {
 /** The official client for a wallet given by its key, choosing `scheme`. */
 const payerFor = (key: `0x${string}`, scheme: Scheme) => officialPayer({ ...gw.chain, wallets: [{ address: privateKeyToAccount(key).address, privateKey: key }] } as never, 0, scheme);
 
-// The provider answers after 4 s (SIM_FAULT=slow), so the call that wins is still in flight while the others are
-// checked: what refuses them is its hold, not its settlement. Once it settled, a payer may afford another call.
+// The provider is held (a gate in front of it) until every other call has been answered, so the call that wins is
+// still in flight while the others are checked, however slow the machine: what refuses them is its hold, not its
+// settlement. Once it settled, a payer may afford another call.
 const codeOf = async (response: Response): Promise<string | undefined> => {
   const body = (await response.json()) as { error?: { code?: string } };
   return body.error?.code;
 };
 
-/** Sends `count` distinct authorizations for `challenge` at once; returns the statuses and refusal codes. */
-const race = async (key: `0x${string}`, scheme: Scheme, path: string, body: string, challenge: PaymentRequired, count: number) => {
+/**
+ * Sends `count` distinct authorizations for `challenge` at once; returns the statuses and refusal codes. With
+ * `provider` held, the one call that reaches it is let through only once all the others have been answered.
+ */
+const race = async (key: `0x${string}`, scheme: Scheme, path: string, body: string, challenge: PaymentRequired, count: number, provider?: HeldRequests) => {
   const payer = payerFor(key, scheme);
   const signatures = await Promise.all(Array.from({ length: count }, async () => encodeBase64Json(await payer.sign(challenge))));
   expect(new Set(signatures).size, 'every authorization is distinct').toBe(count);
-  return Promise.all(
+  let answered = 0;
+  const results = Promise.all(
     signatures.map(async (signature) => {
       const response = await gw.post(path, body, { 'payment-signature': signature });
+      answered += 1;
       return { status: response.status, code: response.status === 402 ? await codeOf(response) : (await response.text(), undefined) };
     }),
   );
+  if (provider) {
+    await vi.waitFor(() => expect({ answered, atProvider: provider.waiting }).toEqual({ answered: count - 1, atProvider: 1 }), { timeout: 30_000, interval: 20 });
+    provider.release();
+  }
+  return results;
 };
 
 /**
@@ -87,14 +111,15 @@ const exposureStore = () => createExposureStore({ client: DynamoDBDocumentClient
 
 describe('an underfunded wallet racing distinct authorizations', () => {
   it('exact: of 20 calls on a balance worth 1.5 calls, one is served and settled; the rest are refused with payment_funds_in_flight', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on exact SIM_FAULT=slow:4000' }], max_tokens: 64 });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on exact' }], max_tokens: 64 });
+    const provider = gate.hold('Race on exact');
     const challenge = await challengeFor(gw, CHAT, body);
     const price = BigInt(challenge.accepts.find((offer) => offer.scheme === 'exact')!.amount);
     const key = await underfundedWallet((price * 3n) / 2n);
     const payer = privateKeyToAccount(key).address;
     const merchantBefore = await balanceOf(gw.chain, gw.chain.merchant.address);
 
-    const results = await race(key, 'exact', CHAT, body, { ...challenge, accepts: challenge.accepts.filter((o) => o.scheme === 'exact') }, 20);
+    const results = await race(key, 'exact', CHAT, body, { ...challenge, accepts: challenge.accepts.filter((o) => o.scheme === 'exact') }, 20, provider);
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expectRefusedForFunds(results, 19);
     // Everything served was paid: the one settlement landed, and nothing is left in flight.
@@ -107,13 +132,14 @@ describe('an underfunded wallet racing distinct authorizations', () => {
   });
 
   it('upto: the cap is the exposure — of 20 calls on a balance worth 1.5 caps, one is served', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on upto SIM_FAULT=slow:4000' }], max_tokens: 64 });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Race on upto' }], max_tokens: 64 });
+    const provider = gate.hold('Race on upto');
     const challenge = await challengeFor(gw, CHAT, body);
     const cap = BigInt(challenge.accepts.find((offer) => offer.scheme === 'upto')!.amount);
     const key = await underfundedWallet((cap * 3n) / 2n);
     const payer = privateKeyToAccount(key).address;
 
-    const results = await race(key, 'upto', CHAT, body, { ...challenge, accepts: challenge.accepts.filter((o) => o.scheme === 'upto') }, 20);
+    const results = await race(key, 'upto', CHAT, body, { ...challenge, accepts: challenge.accepts.filter((o) => o.scheme === 'upto') }, 20, provider);
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expectRefusedForFunds(results, 19);
     expect(await exposureStore().inFlight(gw.chain.network, gw.chain.usdc, payer)).toBe(0n);

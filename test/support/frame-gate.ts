@@ -2,7 +2,8 @@
  * A loopback pass-through in front of a provider simulator that lets a chosen stream through one SSE frame at a
  * time: the first request whose body contains a tag given to `control` gets its frames only as the test allows
  * them. A test uses it for "the provider sent this much, then went silent" without waiting on a real delay: the
- * silence lasts until the test says so, however loaded the machine is.
+ * silence lasts until the test says so, however loaded the machine is. `hold` keeps every request carrying a tag
+ * from reaching the provider at all until released: "the provider is still thinking", for as long as it takes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,15 @@ export interface FrameGate {
    * contains `through`, then wait for `allow`.
    */
   control(tag: string, through: string): GatedStream;
+  /** Holds every request whose body contains `tag` before it reaches the provider, until `release`. */
+  hold(tag: string): HeldRequests;
   close(): Promise<void>;
+}
+
+export interface HeldRequests {
+  /** How many requests are waiting now. */
+  readonly waiting: number;
+  release(): void;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'host']);
@@ -65,9 +74,16 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
 export const startFrameGate = async (target: string): Promise<FrameGate> => {
   const targetOrigin = new URL(target).origin;
   const waiting: Control[] = [];
+  const holds: { tag: string; waiting: number; released: Promise<void> }[] = [];
 
   const forward = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
+    const held = holds.find((hold) => body.includes(hold.tag));
+    if (held) {
+      held.waiting += 1;
+      await held.released;
+      held.waiting -= 1;
+    }
     const at = waiting.findIndex((control) => body.includes(control.tag));
     const control = at < 0 ? undefined : waiting.splice(at, 1)[0];
     const headers = Object.fromEntries(
@@ -110,6 +126,17 @@ export const startFrameGate = async (target: string): Promise<FrameGate> => {
       const control = createControl(tag, through);
       waiting.push(control);
       return control;
+    },
+    hold: (tag) => {
+      let release!: () => void;
+      const hold = { tag, waiting: 0, released: new Promise<void>((resolve) => (release = resolve)) };
+      holds.push(hold);
+      return {
+        get waiting() {
+          return hold.waiting;
+        },
+        release,
+      };
     },
     close: async () => {
       server.closeAllConnections();
