@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT, withHeartbeat } from '../layers/core/sse/heartbeat.ts';
 
 async function* slow(values: string[], gapMs: number) {
@@ -9,11 +9,18 @@ async function* slow(values: string[], gapMs: number) {
 }
 
 describe('withHeartbeat', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('interleaves heartbeats while the source is silent, keeping every value in order', async () => {
+    // On a fake clock: values 60 ms apart, a heartbeat after each 25 ms of silence, counted from the last frame.
+    vi.useFakeTimers();
     const out: (string | typeof HEARTBEAT)[] = [];
-    for await (const v of withHeartbeat(slow(['a', 'b'], 60), 10)) out.push(v);
-    expect(out.filter((v) => v !== HEARTBEAT)).toEqual(['a', 'b']);
-    expect(out.filter((v) => v === HEARTBEAT).length).toBeGreaterThan(0);
+    const read = (async () => {
+      for await (const v of withHeartbeat(slow(['a', 'b'], 60), 25)) out.push(v);
+    })();
+    await vi.advanceTimersByTimeAsync(200);
+    await read;
+    expect(out).toEqual([HEARTBEAT, HEARTBEAT, 'a', HEARTBEAT, HEARTBEAT, 'b']);
   });
 
   it('adds nothing to a source that is never silent', async () => {
