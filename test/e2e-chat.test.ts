@@ -7,7 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataFrames, echoOf, onProvider, openAiChunks, parseSse, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
+import { dataFrames, echoOf, onProvider, openAiChunks, parseSse, sharedE2eRuntime, TEXT_MODELS, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract } from './support/openapi.ts';
 
 const WEATHER_PARAMETERS = {
@@ -39,7 +39,7 @@ let gateway: E2eRuntime;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime();
+  gateway = await sharedE2eRuntime();
   client = gateway.client();
 });
 afterAll(async () => {

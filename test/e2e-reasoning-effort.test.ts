@@ -4,11 +4,11 @@
  * end through the local runtime and its simulators (which refuse the field on such models, as OpenAI's API does).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onProvider, startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
+import { onProvider, sharedE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 
 let gateway: E2eRuntime;
 beforeAll(async () => {
-  gateway = await startE2eRuntime();
+  gateway = await sharedE2eRuntime();
 });
 afterAll(async () => {
   await gateway?.close();

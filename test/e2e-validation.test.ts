@@ -4,13 +4,13 @@
  * anything up on the way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2eRuntime, type E2eRuntime } from './support/e2e.ts';
+import { sharedE2eRuntime, type E2eRuntime } from './support/e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from './support/openapi.ts';
 
 let gateway: E2eRuntime;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime();
+  gateway = await sharedE2eRuntime();
 });
 afterAll(async () => {
   await gateway?.close();
