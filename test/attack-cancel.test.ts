@@ -10,19 +10,29 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ledger } from '../shared/keys/index.ts';
 import { tableNameFromEnv } from '../layers/core/tables.ts';
+import { simulatorEnv } from '../infra/local/simulators/openai-compatible/local-env.ts';
+import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../infra/local/simulators/openai-compatible/server.ts';
 import { dataFrames, parseSse } from './support/e2e.ts';
+import { startFrameGate, type FrameGate } from './support/frame-gate.ts';
 import { RESPONSES, startPaymentsRuntime, streamReceipt, type MintedTestKey, type PaymentsRuntime } from './support/payments.ts';
 
+let simulator: OpenAICompatibleSimulator;
+let gate: FrameGate;
 let gw: PaymentsRuntime;
 let dynamo: DynamoDBClient;
 
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ env: { PROVIDER_MAX_RETRIES: '0', CANCEL_POLL_MS: '25' } });
+  simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
+  gate = await startFrameGate(simulator.url);
+  const throughGate = { ...simulator, url: `${gate.origin}${new URL(simulator.url).pathname}` };
+  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', CANCEL_POLL_MS: '25' } });
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 afterAll(async () => {
   dynamo?.destroy();
   await gw?.close();
+  await gate?.close();
+  await simulator?.close();
 });
 
 const USD = 1_000_000n;
@@ -125,12 +135,15 @@ describe('a streamed, stored Responses call cancelled late', () => {
 describe('a non-streamed, stored call cancelled mid-flight', () => {
   it('has one outcome: the cancel wins, nothing is delivered or charged, and the record reads cancelled without a receipt', async () => {
     const key = await gw.mintKey({ budget: USD });
-    const prompt = tagged('Cancel me unstreamed SIM_FAULT=slow:1500');
+    const prompt = tagged('Cancel me unstreamed');
+    // The provider is held until the cancel has been answered: it cannot answer first, however slow the machine.
+    const provider = gate.hold(prompt);
     const call = gw.post(RESPONSES, { model: 'gpt-4o-mini', input: prompt, max_output_tokens: 64 }, bearer(key));
     let id: string | undefined;
     await vi.waitFor(async () => expect((id = await inProgressIdOf(key.keyId))).toBeDefined(), { timeout: 10_000, interval: 25 });
     const cancelled = await cancel(key, id!);
     expect(cancelled.status).toBe(200);
+    provider.release();
 
     const answer = await call;
     const body = (await answer.json()) as { status?: string; output_text?: string; output?: unknown[]; receipt?: unknown };
