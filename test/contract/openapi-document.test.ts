@@ -51,7 +51,7 @@ describe('the OpenAPI document', () => {
     const report = await redoclyLint(SOURCE);
     expect(report.problems).toEqual([]);
     expect(report.errors).toBe(0);
-  }, 60_000);
+  });
 });
 
 describe('the served document and /health', () => {
@@ -73,7 +73,7 @@ describe('the served document and /health', () => {
     const file = join(dataDir, 'served.json');
     writeFileSync(file, JSON.stringify(served));
     expect((await redoclyLint(file)).errors).toBe(0);
-  }, 60_000);
+  });
 
   it('reports the API version beside the package version', async () => {
     const health = await (await fetch(`${runtime.url}/health`)).json();

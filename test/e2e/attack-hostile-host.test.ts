@@ -13,7 +13,7 @@ import { CHAT, startPaymentsRuntime, type PaymentsRuntime } from '../support/pay
 let gw: PaymentsRuntime;
 beforeAll(async () => {
   gw = await startPaymentsRuntime();
-}, 120_000);
+});
 afterAll(() => gw?.close());
 
 /** `fetch` cannot set `Host`: a raw request can, as any attacker's client does. */

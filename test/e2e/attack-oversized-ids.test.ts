@@ -13,7 +13,7 @@ let key: MintedTestKey;
 beforeAll(async () => {
   gw = await startPaymentsRuntime({ videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } } });
   key = await gw.mintKey({ budget: 1_000_000n });
-}, 120_000);
+});
 afterAll(() => gw?.close());
 
 const RESPONSE = `resp_${'a'.repeat(3000)}`;

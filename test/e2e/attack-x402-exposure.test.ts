@@ -36,7 +36,7 @@ beforeAll(async () => {
     videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } },
   });
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-}, 120_000);
+});
 afterAll(async () => {
   dynamo?.destroy();
   await gw?.close();

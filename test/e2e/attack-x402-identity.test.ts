@@ -17,7 +17,7 @@ import { CHAT, RESPONSES, challengeFor, officialPayer, signInHeader, signedInFet
 let gw: PaymentsRuntime;
 beforeAll(async () => {
   gw = await startPaymentsRuntime({ videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } } });
-}, 120_000);
+});
 afterAll(() => gw?.close());
 
 const VICTIM = 1;

@@ -19,7 +19,7 @@ let dynamo: DynamoDBClient;
 beforeAll(async () => {
   gw = await startPaymentsRuntime();
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-}, 120_000);
+});
 afterAll(async () => {
   dynamo?.destroy();
   await gw?.close();

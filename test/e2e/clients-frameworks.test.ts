@@ -162,5 +162,5 @@ describe.skipIf(!existsSync(OPENCODE))('the opencode CLI with the served config'
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });

@@ -269,7 +269,7 @@ describe('the new routes on the wire', () => {
     const stranger = await gateway.mintDevKey(1);
     expect((await fetch(`${gateway.url}/external/v1/videos/${job.id}`, { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(404);
     expect((await fetch(`${gateway.url}/external/v1/videos/${job.id}/content`, { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(404);
-  }, 90_000);
+  });
 
   it('matches the document on the stored-response routes of both surfaces', async () => {
     const created = (await (await gateway.post('/external/v1/responses', { model: 'gpt-4o-mini', input: 'listed' })).json()) as { id: string };

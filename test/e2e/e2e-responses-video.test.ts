@@ -31,7 +31,7 @@ beforeAll(async () => {
   const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   doc = createDocumentClient(new DynamoDBClient({ ...local, endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB }));
   ledger = createKeyLedger({ client: doc, tableName: physicalTableName('local', 'ledgers') });
-}, 120_000);
+});
 
 afterAll(async () => {
   await gw?.close();

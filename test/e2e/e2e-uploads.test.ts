@@ -21,7 +21,7 @@ let openai: OpenAICompatibleSimulator;
 beforeAll(async () => {
   openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: 'sk-uploads-test' });
   gw = await startE2eRuntime({ chain: false, videos: false, env: simulatorEnv('openai', openai) });
-}, 120_000);
+});
 
 afterAll(async () => {
   await gw?.close();
@@ -114,7 +114,7 @@ describe('transcription of an upload', () => {
     expect(body.segments).toHaveLength(Math.ceil(seconds / 5));
     const perMinute = catalogPrice('whisper-1', 'openai', 'transcription', 'input');
     expectCharge(receiptOf(response), { key: 'audio_minutes', unit: 'audio_minutes', quantity: seconds / 60, amount: atomic((seconds / 60) * perMinute) });
-  }, 60_000);
+  });
 
   it('takes file_id in a multipart body too, with the other fields as multipart fields', async () => {
     const upload = await uploaded(wavBytes(7), 'transcription', 'audio/wav');
@@ -202,7 +202,7 @@ describe('image edit of an upload', () => {
     expect(sent).toMatchObject({ prompt: 'Add a hat', files: [{ name: 'image', type: 'image/png', bytes: image.length }, { name: 'mask', type: 'image/png' }] });
     const perImage = catalogPrice('gpt-image-1', 'openai', 'image-edit', 'low:1024x1024');
     expectCharge(receiptOf(response), { key: 'images', unit: 'images', quantity: 1, amount: atomic(perImage), entry: 'low:1024x1024' });
-  }, 60_000);
+  });
 
   it('takes file_id beside a multipart mask', async () => {
     const upload = await uploaded(pngBytes(32, 32), 'image_edit', 'image/png');

@@ -64,7 +64,7 @@ describe('npm run keys against a running npm start', () => {
         return [response.status, ((await response.json()) as { error?: { code: string } }).error?.code];
       }, { timeout: 35_000, interval: 250 })
       .toEqual([401, 'revoked_api_key']);
-  }, 60_000);
+  });
 
   it('fails loudly, exit code and all, when the endpoints file names a runtime that is gone or unreachable', async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'compose-cli-stale-'));
@@ -89,7 +89,7 @@ describe('npm run keys against a running npm start', () => {
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 
   it('removes the endpoints file when the runtime stops', async () => {
     const own = mkdtempSync(join(tmpdir(), 'compose-cli-stop-'));
@@ -101,5 +101,5 @@ describe('npm run keys against a running npm start', () => {
     } finally {
       rmSync(own, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const [dynamo, s3, sqs] = await Promise.all([startDynamo(), startS3({ directory: dir, buckets: [] }), startSqs({ stage: 'elsewhere' })]);
   standins = { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint };
   stop = () => Promise.all([dynamo.close(), s3.close(), sqs.close()]);
-}, 60_000);
+});
 
 afterAll(async () => {
   await stop?.();
@@ -55,5 +55,5 @@ describe('a runtime on stand-ins it did not start', () => {
     }
     // Closing the runtime left the stand-ins up.
     expect((await fetch(standins.dynamodb, { method: 'POST' })).status).toBeLessThan(500);
-  }, 120_000);
+  });
 });

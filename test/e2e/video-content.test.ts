@@ -17,7 +17,7 @@ beforeAll(async () => {
     videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } },
     env: { PROVIDER_MAX_RETRIES: '0' },
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await gw?.close();

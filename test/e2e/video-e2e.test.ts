@@ -36,7 +36,7 @@ beforeAll(async () => {
   sfn = new SFNClient({ ...local, endpoint: gw.env.AWS_ENDPOINT_URL_SFN });
   sqs = new SQSClient({ ...local, endpoint: gw.env.AWS_ENDPOINT_URL_SQS, useQueueUrlAsEndpoint: false });
   ledger = createKeyLedger({ client: createDocumentClient(new DynamoDBClient({ ...local, endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB })), tableName: physicalTableName('local', 'ledgers') });
-}, 120_000);
+});
 
 afterAll(async () => {
   sfn?.destroy();

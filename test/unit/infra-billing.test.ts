@@ -66,7 +66,7 @@ beforeAll(() => {
     stages: { pay: { composeKeysJwks: JWKS, x402FacilitatorUrl: FACILITATOR, x402Networks: NETWORKS } },
     x402PayTo: PAY_TO.toLowerCase(),
   });
-}, 180_000);
+});
 
 afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 

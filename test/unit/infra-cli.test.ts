@@ -231,5 +231,5 @@ describe('misconfiguration fails the CLI synth with one line naming the setting'
     expect(run.output).toMatch(/Invalid stage config: composeKeysJwks is not set for stage prod/);
     // One line for the operator, not a stack trace.
     expect(run.output).not.toMatch(/^\s+at /m);
-  }, 120_000);
+  });
 });

@@ -49,7 +49,7 @@ beforeAll(() => {
   }
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   template = Template.fromStack(stack);
-}, 120_000);
+});
 
 describe('video pipeline (CDK)', () => {
   it('has a queue with a dead-letter queue, encrypted, TLS only, visibility covering a worker run', () => {

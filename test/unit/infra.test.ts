@@ -81,7 +81,7 @@ beforeAll(() => {
   );
   // Synth time is reported, not asserted: see the brief's note on bundling cost.
   console.info(`infra: synthesized dev and prod stacks in ${Date.now() - started} ms`);
-}, 180_000);
+});
 
 afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 

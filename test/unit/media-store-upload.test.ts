@@ -34,7 +34,7 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'recordCommands' },
   );
-}, 60_000);
+});
 
 beforeEach(() => {
   sent = [];
@@ -91,7 +91,7 @@ describe('streamed media uploads', () => {
     expect(bytes.byteLength).toBe(total);
     expect(Buffer.from(bytes).equals(expected(total))).toBe(true);
     expect(uploadCommands()).toEqual(['CreateMultipartUpload', 'UploadPart', 'UploadPart', 'UploadPart', 'CompleteMultipartUpload']);
-  }, 60_000);
+  });
 
   it('abort the upload when the body fails after a part was sent, and report the body error', async () => {
     async function* failing(): AsyncGenerator<Uint8Array> {
@@ -102,7 +102,7 @@ describe('streamed media uploads', () => {
     await expect(uploadStream({ s3, bucket, key, contentType: 'video/mp4' }, failing(), 5 * MiB)).rejects.toThrow('provider hung up');
     expect(uploadCommands()).toEqual(['CreateMultipartUpload', 'UploadPart', 'AbortMultipartUpload']);
     await expect(stored(key)).rejects.toThrow();
-  }, 60_000);
+  });
 
   it('release the body when S3 refuses the upload, so the provider connection is not left open', async () => {
     let released = false;
@@ -116,5 +116,5 @@ describe('streamed media uploads', () => {
     const target = { s3, bucket: 'no-such-bucket', key: 'test/refused.mp4', contentType: 'video/mp4' };
     await expect(uploadStream(target, body(), 5 * MiB)).rejects.toThrow();
     await expect.poll(() => released, { timeout: 10_000 }).toBe(true);
-  }, 60_000);
+  });
 });

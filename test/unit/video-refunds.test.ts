@@ -31,7 +31,7 @@ beforeAll(async () => {
   ledger = createKeyLedger({ client: doc, tableName: physicalTableName('test', 'ledgers') });
   jobs = createVideoJobStore({ doc, tableName: physicalTableName('test', 'videos') });
   refunds = createRefunds({ doc, ledgersTable: physicalTableName('test', 'ledgers') });
-}, 60_000);
+});
 
 afterAll(async () => {
   client?.destroy();
