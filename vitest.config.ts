@@ -1,13 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Unit files that write `process.env` or spy on the process's output at load: they need a module graph of their
+ * own. Every other unit file shares one per worker (`isolate: false`), since re-importing the product for each
+ * file only costs time. See test/README.md for where a test goes.
+ */
+const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-gas.test.ts'];
+
+/** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
+const SHARED_RUNTIME = ['test/e2e/e2e-chat.test.ts', 'test/e2e/e2e-reasoning-effort.test.ts', 'test/e2e/e2e-validation.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Tests start real servers (stand-ins, simulators, a chain); give them room on a 2-core machine.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Hang guards only, never a measure: on a busy 2-core machine a CDK synth that bundles every function (a
+    // beforeAll) has taken four minutes, and a test driving a whole runtime over a minute.
+    testTimeout: 180_000,
+    hookTimeout: 600_000,
     pool: 'forks',
+    // Most of a file's time is waiting on loopback servers and child processes, not CPU, so more files than cores
+    // run at once (vitest's default is cores - 1: one file at a time here). No test depends on timing, so a busier
+    // machine makes the run slower, not red. VITEST_MAX_WORKERS overrides it.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
+    projects: [
+      { extends: true, test: { name: 'shared-modules', include: ['test/unit/**/*.test.ts'], exclude: ISOLATED_UNITS, isolate: false } },
+      { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'] } },
+      // test/*.test.ts: a file not yet sorted into a folder still runs, isolated.
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/*.test.ts', ...ISOLATED_UNITS], exclude: SHARED_RUNTIME },
+      },
+    ],
   },
 });

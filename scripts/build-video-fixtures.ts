@@ -2,7 +2,7 @@
  * `npm run fixtures:video`: rewrites the committed H.264 pictures of the video simulators
  * (infra/local/simulators/openai-video/fixtures/, described in `fixtures/video-pictures.ts`). The simulators repeat
  * them for as long as a job asks, so the encoder (`fixtures/h264.ts`) runs only here and in the test that checks
- * the committed files are its output (test/simulator-fixtures.test.ts).
+ * the committed files are its output (test/unit/simulator-fixtures.test.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { VIDEO_FIXTURES_DIR, videoFixtures } from './fixtures/video-pictures.ts';

@@ -1,7 +1,7 @@
 /**
  * `npm run contracts:build`: compiles the local-chain Solidity contracts (test USDC, Permit2, the x402 upto proxy,
  * Multicall3) with solc from npm and writes layers/x402/contracts/artifacts.json, which is committed. Run it after
- * editing a `.sol` file or bumping solc or @openzeppelin/contracts; test/x402-contract-artifacts.test.ts fails
+ * editing a `.sol` file or bumping solc or @openzeppelin/contracts; test/unit/x402-contract-artifacts.test.ts fails
  * until you do.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * What a Lambda memory size buys and costs, from figures the bench measures (issue 15, item 6). Pure functions,
- * so the model is unit-tested with fixed inputs (test/bench-lambda-cost.test.ts) and the bench only feeds it.
+ * so the model is unit-tested with fixed inputs (test/unit/bench-lambda-cost.test.ts) and the bench only feeds it.
  *
  * - CPU: Lambda gives a function CPU in proportion to its memory, one full vCPU at 1,769 MB. CPU-bound work that
  *   takes `cpuMs` on one core of this machine takes `cpuMs × 1769 / memoryMB` below that size (never less than

@@ -3,7 +3,7 @@
  * dispatch checks are here, the media and video composition root (media-root.ts) is imported on the first
  * request that needs it. So the inference and external functions do not evaluate the media and video
  * families' modules at init: the deployed bundles are split (infra/lib/function-bundle.ts), so that code is a
- * chunk loaded on first use. Measured by bench/sections/bundles.ts; test/function-closures.test.ts holds it.
+ * chunk loaded on first use. Measured by bench/sections/bundles.ts; test/unit/function-closures.test.ts holds it.
  */
 import type { Surface } from '../../shared/billing/types.ts';
 import type { MediaResponses } from '../../shared/inference/media-responses/index.ts';

@@ -28,7 +28,7 @@ import { PROJECT_ROOT } from './paths.ts';
  * (esbuild entry points): every `layers/core|providers|x402` module a file of shared/ or functions/ names in an
  * import. Only those get a file of their own; what they import in turn lives in shared chunks. (An entry per
  * source module would make hundreds of tiny chunks, and each file a function loads costs init time.)
- * test/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
+ * test/unit/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
  */
 export const layerEntries = (): Record<string, string> => {
   const entries: Record<string, string> = {};

@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { inject } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.ts';
+import { ensureDevSigningKey, mintKey } from '../../shared/keys/index.ts';
+import { parseUsd } from '../../shared/pricing/index.ts';
 
 /** One text model per provider the issues name; `provider` is the Compose extension that picks the row. */
 export const TEXT_MODELS = [
@@ -37,6 +40,49 @@ export interface E2eRuntime extends LocalRuntime {
 export const startE2eRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir'> = {}): Promise<E2eRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-'));
   const runtime = await startLocalRuntime({ ...options, dataDir });
+  return withCaller(runtime, async () => {
+    await runtime.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+};
+
+/** What the shared runtime's global setup hands to the files that use it. */
+export interface SharedRuntimeInfo {
+  readonly url: string;
+  /** Holds the runtime's signing key, so a file can mint its own Compose Keys. */
+  readonly dataDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    sharedRuntime: SharedRuntimeInfo;
+  }
+}
+
+/**
+ * The runtime the `e2e-shared-runtime` project started once for its files (support/shared-runtime-setup.ts),
+ * with a Compose Key of this file's own: another caller than every other file. `close` leaves it running.
+ */
+export const sharedE2eRuntime = async (): Promise<E2eRuntime> => {
+  const { url, dataDir } = inject('sharedRuntime');
+  const signingKey = await ensureDevSigningKey(dataDir);
+  const runtime: LocalRuntime = {
+    url,
+    // Its environment is its own process's: a file that needs it starts its own runtime.
+    env: {},
+    simulated: [],
+    chain: undefined,
+    videos: undefined,
+    // The shared runtime's stand-ins belong to its own process tree, not to this file.
+    standInsPid: undefined,
+    mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
+      (await mintKey({ signingKey, budget: parseUsd(budgetUsd.toFixed(6)), ...(keyOptions.models ? { models: keyOptions.models } : {}) })).token,
+    close: async () => undefined,
+  };
+  return withCaller(runtime, async () => undefined);
+};
+
+const withCaller = async (runtime: LocalRuntime, close: () => Promise<void>): Promise<E2eRuntime> => {
   const apiKey = await runtime.mintDevKey(1_000);
   const fetchGateway = (path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${runtime.url}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) } });
@@ -48,10 +94,7 @@ export const startE2eRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDi
     fetch: fetchGateway,
     post: (path, body, headers = {}) =>
       fetchGateway(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
-    close: async () => {
-      await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close,
   };
 };
 

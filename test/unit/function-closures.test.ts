@@ -1,0 +1,120 @@
+/**
+ * Issue 14: each function's own bundle holds none of the shared layer's code (the adapters, x402, the bottom
+ * tier, the AWS SDK): it imports them from the layer's packages. And each function evaluates at init only what its routes use. The inference and external functions
+ * answer media Responses and video jobs too, but load that code on first use (functions/inference/media-responses.ts),
+ * so their static import closure — read from esbuild's metafile of the bundle the CDK builds — holds no
+ * media- or video-only module. Health stays a handful of modules.
+ */
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../../bench/bundles/closure.ts';
+import { functionNames } from '../../bench/bundles/build.ts';
+import { functionBuildOptions, functionEntry } from '../../infra/lib/function-bundle.ts';
+import { layerEntries } from '../../infra/lib/layer-bundle.ts';
+
+const FUNCTIONS = functionNames();
+
+/**
+ * One esbuild run for the three entries (their graphs are resolved as each function's own build resolves
+ * them), in memory, without minifying: only the metafile is read.
+ */
+let built: Promise<Metafile> | undefined;
+const metafile = (): Promise<Metafile> => {
+  const options = functionBuildOptions('inference', '/nonexistent');
+  // Every entry in one build: each keeps its folder (the deploy builds one entry, named index).
+  built ??= build({ ...options, entryPoints: FUNCTIONS.map(functionEntry), entryNames: '[dir]/index', write: false, minify: false }).then((r) => r.metafile);
+  return built;
+};
+
+describe.each(FUNCTIONS)('the %s function’s own bundle', (name) => {
+  it('holds no module of layers/ and no AWS SDK: it imports them from the shared layer', async () => {
+    const { closure } = await closureOf(name);
+    const inputs = [...closure.static, ...closure.lazy];
+    expect(project(inputs).filter((p) => p.startsWith('layers/'))).toEqual([]);
+    expect(inputs.filter((input) => packageOf(input)?.startsWith('@aws-sdk/'))).toEqual([]);
+    // Every function at least logs and maps errors through the bottom tier, from the layer.
+    expect([...closure.external.static].some((specifier) => specifier.startsWith('@compose-inference/core/'))).toBe(true);
+  });
+});
+
+describe('the shared layer', () => {
+  it('has a file for every layer module any function imports', async () => {
+    const entries = new Set(Object.keys(layerEntries()));
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      const imported = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/'));
+      expect(imported.filter((specifier) => !entries.has(specifier))).toEqual([]);
+    }
+  });
+});
+
+describe('the paid functions', () => {
+  it('import the provider adapters from the layer: the text registry at init, the media registry on first use', async () => {
+    const { closure } = await closureOf('inference');
+    expect(closure.external.static).toContain('@compose-inference/providers/registry');
+    expect(closure.external.static).toContain('@compose-inference/core/errors');
+    expect(closure.external.lazy).toContain('@compose-inference/providers/media-registry');
+  });
+
+  it('load x402 and viem only behind an import(), on the first request that pays or signs in with x402', async () => {
+    for (const name of ['inference', 'external', 'media', 'videos']) {
+      const { closure } = await closureOf(name);
+      expect([...closure.external.static].filter((s) => s.startsWith('@compose-inference/x402'))).toEqual([]);
+      expect([...closure.static].filter((input) => packageOf(input) === 'viem')).toEqual([]);
+      // viem is nowhere in the function's own bundle: the layer's x402 package carries it.
+      expect([...closure.lazy].filter((input) => packageOf(input) === 'viem')).toEqual([]);
+    }
+    const { closure } = await closureOf('inference');
+    expect(closure.external.lazy).toContain('@compose-inference/x402/index');
+  });
+});
+
+const closureOf = async (name: string): Promise<{ closure: Closure }> => {
+  const meta = await metafile();
+  return { closure: importClosure(meta, inputEndingWith(meta, functionEntry(name))) };
+};
+
+const project = (inputs: Iterable<string>): string[] => [...inputs].filter(isProjectModule).map((p) => p.replace(/^(\.\.\/)+/, ''));
+
+/** The media and video families' code: their folders, their functions' service roots, Responses served as media. */
+const MEDIA_OR_VIDEO = /^(shared\/media\/|shared\/videos\/|shared\/inference\/media-responses\/|functions\/media\/|functions\/videos\/)/;
+
+/**
+ * What a text function needs of them to dispatch without loading them: whether a Responses body asks for media
+ * (and the field readers that check imports), and whether an id is a video job's.
+ */
+const DISPATCH_ONLY = ['shared/inference/media-responses/request.ts', 'shared/media/fields.ts', 'shared/videos/ids.ts'];
+
+describe.each(['inference', 'external'])('the %s function', (name) => {
+  it('evaluates no media- or video-only module at init', async () => {
+    const { closure } = await closureOf(name);
+    const mediaAtInit = project(closure.static).filter((p) => MEDIA_OR_VIDEO.test(p) && !DISPATCH_ONLY.includes(p));
+    expect(mediaAtInit).toEqual([]);
+    // Nor the media provider adapters: the text adapters' registry is all a text route resolves through.
+    expect(closure.external.static).not.toContain('@compose-inference/providers/media-registry');
+  });
+
+  it('still bundles the media and video roots, behind a dynamic import()', async () => {
+    const { closure } = await closureOf(name);
+    const lazy = project(closure.lazy);
+    expect(lazy).toContain('functions/media/media-services.ts');
+    expect(lazy).toContain('functions/videos/video-services.ts');
+    expect(lazy).toContain('shared/inference/media-responses/index.ts');
+  });
+});
+
+describe('the health function', () => {
+  it('stays a handful of modules: no adapters, no AWS SDK, no viem', async () => {
+    const { closure } = await closureOf('health');
+    const all = [...closure.static];
+    expect(project(all).length).toBeLessThanOrEqual(16);
+    // Its packages are the HTTP layer's own (middy); Powertools comes with the bottom tier, from the layer.
+    const packages = new Set(all.map(packageOf).filter((pkg) => pkg !== undefined));
+    expect([...packages].filter((pkg) => !/^(@middy\/|@aws-lambda-powertools\/|@aws\/lambda-invoke-store$)/.test(pkg))).toEqual([]);
+    // From the layer, only the bottom tier (errors, logging): no adapter, no x402, no AWS SDK.
+    expect([...closure.external.static, ...closure.external.lazy].filter((s) => !s.startsWith('@compose-inference/core/'))).toEqual([]);
+    expect(all.map(packageOf).filter((pkg) => pkg && (pkg.startsWith('@aws-sdk/') || pkg === 'viem'))).toEqual([]);
+    // Nothing behind an import(): the Powertools tracer, loaded when tracing is on, is the layer's.
+    expect([...closure.lazy]).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamPart } from '../../layers/providers/types.ts';
+import { createChatChunkSerializer } from '../../shared/inference/chat/serialize.ts';
+import { createResponsesEventSerializer } from '../../shared/inference/responses/serialize.ts';
+
+const events = (frames: string[]) =>
+  frames.map((f) => {
+    const data = f.split('\n').find((l) => l.startsWith('data: '))!.slice(6);
+    return JSON.parse(data) as Record<string, any>;
+  });
+
+const parts: StreamPart[] = [
+  { type: 'reasoning-delta', delta: 'Thinking' },
+  { type: 'text-delta', delta: 'Hel' },
+  { type: 'text-delta', delta: 'lo' },
+  { type: 'tool-call-delta', index: 0, id: 'call_1', name: 'lookup', argumentsDelta: '{"q":' },
+  { type: 'tool-call-delta', index: 0, argumentsDelta: '"x"}' },
+  { type: 'usage', usage: { inputTokens: 5, outputTokens: 7, cachedInputTokens: 2, reasoningTokens: 3 } },
+  { type: 'finish', finishReason: { unified: 'tool_calls', raw: 'tool_calls' } },
+];
+
+describe('Chat Completions chunk serializer', () => {
+  const identity = { id: 'chatcmpl_1', created: 1, model: 'gpt-test' };
+
+  it('opens with the assistant role, streams content, reasoning and tool-call deltas, then the finish chunk', () => {
+    const s = createChatChunkSerializer(identity, false);
+    const chunks = events(parts.flatMap((p) => s.part(p)));
+    expect(chunks[0]!.choices[0].delta).toEqual({ role: 'assistant', reasoning_content: 'Thinking' });
+    expect(chunks.map((c) => c.choices[0].delta.content).filter(Boolean).join('')).toBe('Hello');
+    expect(chunks[3]!.choices[0].delta.tool_calls[0]).toEqual({ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":' } });
+    expect(chunks[4]!.choices[0].delta.tool_calls[0]).toEqual({ index: 0, function: { arguments: '"x"}' } });
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'chatcmpl_1')).toBe(true);
+  });
+
+  it('sends usage last, with no choices, only when the client asked for it', () => {
+    const asked = createChatChunkSerializer(identity, true);
+    for (const p of parts) asked.part(p);
+    const [usage] = events(asked.end());
+    expect(usage).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } });
+    expect(usage!.usage.prompt_tokens_details.cached_tokens).toBe(2);
+    expect(usage!.usage.completion_tokens_details.reasoning_tokens).toBe(3);
+
+    const notAsked = createChatChunkSerializer(identity, false);
+    for (const p of parts) notAsked.part(p);
+    expect(notAsked.end()).toEqual([]);
+  });
+});
+
+describe('Responses event serializer', () => {
+  const base = { id: 'resp_1', created_at: 1, model: 'gpt-test' };
+
+  it('emits the OpenAI event order for reasoning, text and a function call, numbered in sequence', () => {
+    const s = createResponsesEventSerializer(base);
+    const all = events([...s.start!(), ...parts.flatMap((p) => s.part(p)), ...s.end()]);
+    expect(all.map((e) => e.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(all.map((e) => e.sequence_number)).toEqual(all.map((_, i) => i));
+    const done = all.at(-1)!.response;
+    expect(done.status).toBe('completed');
+    expect(done.output.map((o: any) => o.type)).toEqual(['reasoning', 'message', 'function_call']);
+    expect(done.output[1].content[0].text).toBe('Hello');
+    expect(done.output[2]).toMatchObject({ call_id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' });
+    expect(done.usage).toMatchObject({ input_tokens: 5, output_tokens: 7, total_tokens: 12 });
+    // Items in the final object carry the ids the stream announced.
+    const added = all.filter((e) => e.type === 'response.output_item.added').map((e) => e.item.id);
+    expect(done.output.map((o: any) => o.id)).toEqual(added);
+  });
+
+  it('ends with response.incomplete when the model hit its token limit', () => {
+    const s = createResponsesEventSerializer(base);
+    s.part({ type: 'text-delta', delta: 'cut' });
+    s.part({ type: 'finish', finishReason: { unified: 'length' } });
+    const last = events(s.end()).at(-1)!;
+    expect(last.type).toBe('response.incomplete');
+    expect(last.response.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+  });
+
+  it('ends with response.failed carrying the error when the upstream failed', () => {
+    const s = createResponsesEventSerializer(base);
+    s.part({ type: 'text-delta', delta: 'partial' });
+    s.part({ type: 'error', error: { code: 'upstream_stream_error', message: 'boom' } });
+    const last = events(s.end()).at(-1)!;
+    expect(last.type).toBe('response.failed');
+    expect(last.response.error).toEqual({ code: 'upstream_stream_error', message: 'boom' });
+  });
+
+  it('still produces one (empty) message item when the model said nothing', () => {
+    const s = createResponsesEventSerializer(base);
+    s.part({ type: 'finish', finishReason: { unified: 'stop' } });
+    const all = events(s.end());
+    expect(all.at(-1)!.response.output).toHaveLength(1);
+    expect(all.at(-1)!.response.output[0].type).toBe('message');
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The local server's decoding of Lambda's response-streaming protocol (prelude, eight NUL bytes, body). An answer
+ * the handler writes whole within one turn of the event loop leaves as one whole HTTP answer with its length; a
+ * stream's later writes leave as they are written, the head never held back waiting for them; a handler that
+ * fails after its prelude cuts its answer short, as an invocation error does behind API Gateway.
+ */
+import { once } from 'node:events';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
+import { createLocalServer, type FamilyHandlers } from '../../infra/local/server.ts';
+import { FAMILIES } from '../../shared/routes.ts';
+
+installLambdaGlobals();
+const lambda = (globalThis as unknown as {
+  awslambda: {
+    streamifyResponse<T>(handler: T): T;
+    HttpResponseStream: { from(stream: Writable, metadata: { statusCode: number; headers?: Record<string, string> }): Writable };
+  };
+}).awslambda;
+
+/** A gate the streaming handler waits on before its second chunk, opened by the test once it has the head. */
+let openGate: () => void = () => undefined;
+
+const handler = lambda.streamifyResponse(async (event: { path: string }, stream: Writable) => {
+  if (event.path === '/whole') {
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { 'content-type': 'application/json' } });
+    out.write('{"answer":');
+    out.write('"all of it"}');
+    out.end();
+    return;
+  }
+  if (event.path === '/stream' || event.path === '/audio') {
+    const contentType = event.path === '/stream' ? 'text/event-stream' : 'audio/mpeg';
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': contentType } });
+    out.write('data: first\n\n');
+    await new Promise<void>((resolve) => (openGate = resolve));
+    out.write('data: second\n\n');
+    out.end();
+    return;
+  }
+  lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'application/json' } }).write('{"partial":');
+  throw new Error('the handler failed after its prelude');
+});
+
+const server = createLocalServer(Object.fromEntries(Object.keys(FAMILIES).map((family) => [family, handler])) as unknown as FamilyHandlers, { stage: 'local' });
+let port: number;
+beforeAll(async () => {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const get = (path: string) =>
+  new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+
+const readAll = async (res: import('node:http').IncomingMessage): Promise<string> => {
+  let text = '';
+  for await (const chunk of res) text += String(chunk);
+  return text;
+};
+
+describe('the local server answering a response-streaming handler', () => {
+  it('sends an answer written whole in one turn with its status, headers and content-length', async () => {
+    const res = await get('/whole');
+    expect(res.statusCode).toBe(201);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['content-length']).toBe(String('{"answer":"all of it"}'.length));
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(await readAll(res)).toBe('{"answer":"all of it"}');
+  });
+
+  it.each([
+    ['an event stream', '/stream'],
+    ['a streamed audio answer', '/audio'],
+  ])('sends %s’s head and first chunk without waiting for the rest, chunked', async (_, path) => {
+    const res = await get(path);
+    // The handler is still waiting on the gate: the head and the first event came on their own.
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    const [first] = (await once(res, 'data')) as [Buffer];
+    expect(String(first)).toBe('data: first\n\n');
+    openGate();
+    expect(await readAll(res)).toBe('data: second\n\n');
+  });
+
+  it('cuts the answer short when the handler fails after its prelude, instead of answering a 502 over it', async () => {
+    const res = await get('/fails');
+    expect(res.statusCode).toBe(200);
+    await expect(readAll(res)).rejects.toThrow(/aborted/);
+  });
+});
