@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
 import { x402BillingFromEnv } from '../shared/billing/x402-from-env.ts';
-import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
+import { KEY_ENV, createKeyLedger, createKeyVerifier, keyLeasesFromEnv, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
 import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
@@ -26,6 +26,6 @@ export const billing = withSpendMetrics(createBilling({
   x402: x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
-    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
+    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers'), leases: keyLeasesFromEnv() }),
   },
 }));
