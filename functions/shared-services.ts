@@ -21,11 +21,14 @@ export const blobs = s3BlobStore(s3, mediaBucket);
 export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
 export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs });
 
+/** The Compose Key ledger, with this instance's budget leases (the soak reads their counts). */
+export const keyLedger = createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers'), leases: keyLeasesFromEnv() });
+
 /** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
 export const billing = withSpendMetrics(createBilling({
   x402: x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
-    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers'), leases: keyLeasesFromEnv() }),
+    ledger: keyLedger,
   },
 }));

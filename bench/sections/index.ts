@@ -11,8 +11,9 @@ import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
 import { gatewayGeminiSection } from './gateway-gemini.ts';
 import { gatewaySection } from './gateway/index.ts';
+import { hotKeySection } from './hot-key.ts';
 import { mediaSection } from './media.ts';
 import { paymentsSection } from './payments/index.ts';
 import { soakSection } from './soak.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, mediaSection, soakSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, mediaSection, soakSection, hotKeySection];

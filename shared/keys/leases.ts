@@ -120,6 +120,11 @@ export interface LeaseStats {
   readonly unwritten: bigint;
   /** Lease writes (and grants) in flight. */
   readonly writing: number;
+  /** Since this instance started: reserves served from a lease with no I/O, served after waiting on a lease
+   *  write (a re-check past `trustSeconds`), and held per call (one round trip, as without leases). */
+  readonly served: number;
+  readonly waited: number;
+  readonly perCall: number;
 }
 
 export interface LeaseManager {
@@ -149,6 +154,7 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
   /** Keys whose grant is in flight, and what each key had available at its last per-call reserve. */
   const granting = new Set<string>();
   let timer: ReturnType<typeof setInterval> | undefined;
+  const counts = { served: 0, waited: 0, perCall: 0 };
 
   const free = (lease: Lease): bigint => min(lease.held, lease.cap) - lease.pending - lease.inFlight;
   /** What a lease should hold: 1/share of what it and the key have free, at most maxCalls calls. */
@@ -342,15 +348,21 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
     }
     tick();
     let now = ctx.now();
+    let waited = false;
     let lease = serving.get(keyId);
     if (lease && amount > lease.unit) lease.unit = amount;
     if (lease && !usable(lease, amount, init, holdSeconds, now) && !lease.closing && holdSeconds <= o.maxCallSeconds && free(lease) >= amount) {
       // Trusted too long ago, or too close to its deadline: one round trip re-checks and extends it.
       await writeOnce(lease).catch((error: unknown) => logFailure(lease!, 'refresh', error));
+      waited = true;
       now = ctx.now();
       lease = serving.get(keyId);
     }
-    if (lease && usable(lease, amount, init, holdSeconds, now)) return serve(lease, amount, keyId, reservationId, now);
+    if (lease && usable(lease, amount, init, holdSeconds, now)) {
+      counts[waited ? 'waited' : 'served'] += 1;
+      return serve(lease, amount, keyId, reservationId, now);
+    }
+    counts.perCall += 1;
 
     let reservation: Reservation;
     try {
@@ -393,7 +405,7 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
         unwritten += lease.pending;
         if (lease.writing) writing += 1;
       }
-      return { leases: leases.size, calls, unwritten, writing };
+      return { leases: leases.size, calls, unwritten, writing, ...counts };
     },
   };
 };

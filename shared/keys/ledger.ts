@@ -100,7 +100,7 @@ export const createKeyLedger = (options: KeyLedgerOptions): KeyLedger => {
     ...(leases ? { reserve: leases.reserve, settle: leases.settle, release: leases.release } : perCall),
     flush: async () => leases?.flush(),
     close: async () => leases?.close(),
-    leaseStats: () => leases?.stats() ?? { leases: 0, calls: 0, unwritten: 0n, writing: 0 },
+    leaseStats: () => leases?.stats() ?? { leases: 0, calls: 0, unwritten: 0n, writing: 0, served: 0, waited: 0, perCall: 0 },
     releaseStale: (keyId, maxAgeSeconds) => releaseStale(ctx, keyId, maxAgeSeconds),
     getLedger: async (keyId) => {
       checkIds(keyId);

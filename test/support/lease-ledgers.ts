@@ -27,8 +27,10 @@ export const countedLedger = (endpoint: string, tableName: string, now: () => nu
   const calls: CountedCall[] = [];
   raw.middlewareStack.add(
     (next, context) => async (args) => {
-      const key = (args.input as { Key?: { pk?: { S?: string } } }).Key;
-      calls.push({ command: String(context.commandName), ...(key?.pk?.S === undefined ? {} : { pk: key.pk.S }) });
+      // Marshalled ({ S }) or not yet (the document client's marshaller may run after this step).
+      const raw = (args.input as { Key?: { pk?: string | { S?: string } } }).Key?.pk;
+      const pk = typeof raw === 'string' ? raw : raw?.S;
+      calls.push({ command: String(context.commandName), ...(pk === undefined ? {} : { pk }) });
       return next(args);
     },
     { step: 'initialize', name: 'countLedgerCalls' },
