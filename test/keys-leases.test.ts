@@ -280,4 +280,83 @@ describe('leases under concurrency and failure', () => {
       clock = start;
     }
   });
+
+  it('a lease write whose answer is lost is read back: applied once, never twice, and the ledger stays exact', async () => {
+    const { keyId, a } = await warmKey();
+    for (let i = 0; i < 10; i++) {
+      const id = rid();
+      await a.ledger.reserve(keyId, UNIT, id, { budget: BUDGET });
+      await a.ledger.settle(keyId, id, UNIT, 300n);
+    }
+    // The next UpdateItem lands, but its answer never arrives (a timeout, a dropped connection).
+    let lose = true;
+    a.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (lose && context.commandName === 'UpdateItemCommand') {
+          lose = false;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'loseOneAnswer' },
+    );
+    await a.ledger.flush();
+    expect(lose).toBe(false);
+    expect(a.ledger.leaseStats().unwritten).toBe(0n);
+    expect(exact(await a.ledger.getLedger(keyId)).spent).toBe(400n + 3_000n);
+    // The lease carries on as if the answer had arrived.
+    const id = rid();
+    await a.ledger.reserve(keyId, UNIT, id, { budget: BUDGET });
+    await a.ledger.settle(keyId, id, UNIT, 300n);
+    await a.ledger.close();
+    expect(exact(await a.ledger.getLedger(keyId))).toMatchObject({ spent: 400n + 3_300n, reserved: 0n, reservations: [] });
+  });
+
+  it('a lease whose write outcome cannot be known serves no new call and is left to its deadline', async () => {
+    const { keyId, a } = await warmKey();
+    const running = rid();
+    const done = rid();
+    await a.ledger.reserve(keyId, UNIT, running, { budget: BUDGET });
+    await a.ledger.reserve(keyId, UNIT, done, { budget: BUDGET });
+    await a.ledger.settle(keyId, done, UNIT, 300n);
+    const orphan = leasesOf((await a.ledger.getLedger(keyId))!)[0]!;
+    // Every answer is lost while the instance writes its lease: the write and its read-back.
+    let down = true;
+    a.raw.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if (down) throw Object.assign(new Error('connection reset'), { name: 'NetworkingError' });
+        return result;
+      },
+      { step: 'initialize', name: 'loseEveryAnswer' },
+    );
+    await expect(a.ledger.flush()).rejects.toThrow('connection reset');
+    down = false;
+    await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
+    // No new call is served from it: the next one holds per call.
+    const next = rid();
+    const before = a.writes();
+    await a.ledger.reserve(keyId, UNIT, next, { budget: BUDGET });
+    expect(a.writes() - before).toBeGreaterThanOrEqual(1);
+    expect((await a.ledger.getLedger(keyId))!.reservations.map((r) => r.reservationId)).toContain(next);
+    await a.ledger.release(keyId, next, UNIT);
+    await a.ledger.settle(keyId, running, UNIT, 500n);
+    await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
+    await a.ledger.close();
+    const start = clock;
+    try {
+      // Still in the ledger until its deadline (the write may or may not have landed: the read-back could not say).
+      expect(leasesOf((await a.ledger.getLedger(keyId))!).map((r) => r.reservationId)).toEqual([orphan.reservationId]);
+      clock = orphan.until!;
+      const b = instance(false);
+      expect(await b.ledger.releaseStale(keyId)).toBe(1);
+      // Its unwritten charges are forgiven; whatever landed is exact.
+      const l = exact(await b.ledger.getLedger(keyId));
+      expect(l).toMatchObject({ reserved: 0n, reservations: [] });
+      expect(l.spent === 400n || l.spent === 700n).toBe(true);
+    } finally {
+      clock = start;
+    }
+  });
 });

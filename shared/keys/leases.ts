@@ -105,6 +105,10 @@ interface Lease {
   /** Revoked, expired, or the budget got small: serves no new call, returns when its calls end. */
   closing: boolean;
   writing?: Promise<void>;
+  /** Serial number of its last write (see ledger-lease.ts). */
+  writes: number;
+  /** A write's outcome is unknown: it serves no new call, counts only `cap`, and is left to its deadline. */
+  orphan?: boolean;
 }
 
 interface Hold {
@@ -187,6 +191,19 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
   /** One write: charge, resize, and (if still serving) extend and re-check. */
   const write = async (lease: Lease): Promise<void> => {
     const now = ctx.now();
+    if (lease.orphan) {
+      if (lease.calls === 0) {
+        logger.error('a key lease write had an unknown outcome: the lease is left to its deadline and its unwritten charges are forgiven', {
+          event: 'key_lease_orphaned',
+          payer: `key:${lease.keyId}`,
+          lease: lease.id,
+          until: lease.until,
+          forgiven: lease.pending.toString(),
+        });
+        forget(lease);
+      }
+      return;
+    }
     if (lease.calls === 0 && (lease.closing || now - lease.lastUsed >= o.idleSeconds)) {
       lease.closing = true;
       return retire(lease);
@@ -208,21 +225,25 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
       }
     }
     lease.cap = newHeld + charge;
+    let unsure = true;
+    const send = (fields: { newHeld: bigint; until?: number }) =>
+      rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, serial: (lease.writes += 1), ...fields });
     try {
-      let result = await rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, newHeld, ...(until === undefined ? {} : { until }) });
+      let result = await send({ newHeld, ...(until === undefined ? {} : { until }) });
       if (result.kind === 'short' && until !== undefined) {
         // Not enough to grow: keep what it has (still re-checked and extended), within what the key has left.
         newHeld = max(lease.inFlight, min(keep, target(result.available + keep, lease.unit)));
         lease.cap = newHeld + charge;
-        result = await rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, newHeld, until });
+        result = await send({ newHeld, until });
       }
       if (result.kind === 'dead') {
         lease.closing = true;
         newHeld = lease.inFlight;
         lease.cap = newHeld + charge;
-        result = await rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, newHeld });
+        result = await send({ newHeld });
       }
       if (result.kind === 'lost') {
+        unsure = false;
         logger.error('a key lease was swept past its deadline while this instance still held it: its unwritten charges are forgiven', {
           event: 'key_lease_lost',
           payer: `key:${lease.keyId}`,
@@ -237,6 +258,7 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
         return;
       }
       if (result.kind !== 'applied') throw new InternalError(`unexpected lease write result ${result.kind}`);
+      unsure = false;
       lease.held = newHeld;
       lease.pending -= charge;
       if (lease.pending === 0n) delete lease.pendingSince;
@@ -246,8 +268,16 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
         lease.checkedAt = now;
       }
       if (lease.closing && lease.calls === 0) await retire(lease);
+    } catch (error) {
+      if (unsure) {
+        // Not known whether the write landed (and the read-back failed too): count only what holds either way
+        // (the cap set above), serve no new call, and leave what the ledger holds for it to its deadline.
+        lease.closing = true;
+        lease.orphan = true;
+      }
+      throw error;
     } finally {
-      lease.cap = lease.held;
+      if (!lease.orphan) lease.cap = lease.held;
     }
   };
 
@@ -282,7 +312,7 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
     try {
       const now = ctx.now();
       const reserved = await base.reserve(keyId, size, id, init, leaseSeconds);
-      const lease: Lease = { keyId, id, held: size, cap: size, until: now + leaseSeconds, checkedAt: now, pending: 0n, inFlight: 0n, calls: 0, lastUsed: now, unit, available: reserved.available ?? 0n, closing: false };
+      const lease: Lease = { keyId, id, held: size, cap: size, until: now + leaseSeconds, checkedAt: now, pending: 0n, inFlight: 0n, calls: 0, lastUsed: now, unit, available: reserved.available ?? 0n, closing: false, writes: 0 };
       const old = serving.get(keyId);
       if (old) old.closing = true;
       leases.set(id, lease);

@@ -24,6 +24,9 @@ export interface Rebalance {
   readonly newHeld: bigint;
   /** A new deadline, checking that the key is still live (not revoked, not expired); absent: a wind-down, no check. */
   readonly until?: number;
+  /** This write's serial number for the lease (one writer, increasing): recorded on it, so a write whose answer
+   *  was lost can be told applied or not by reading it back. */
+  readonly serial: number;
 }
 
 export type RebalanceResult =
@@ -42,7 +45,7 @@ export const rebalance = async (ctx: LedgerContext, r: Rebalance): Promise<Rebal
   const grow = r.newHeld - (r.held - r.charge);
   const now = ctx.now();
   const extend = r.until !== undefined;
-  const sets = [`${A.spent} = ${A.spent} + :charge`, `${A.reserved} = ${A.reserved} + :dres`, `${A.available} = ${A.available} - :grow`, '#r.amount = :new', ...(extend ? ['#r.#until = :until'] : [])];
+  const sets = [`${A.spent} = ${A.spent} + :charge`, `${A.reserved} = ${A.reserved} + :dres`, `${A.available} = ${A.available} - :grow`, '#r.amount = :new', '#r.n = :serial', ...(extend ? ['#r.#until = :until'] : [])];
   // A flat AND chain (dynalite's parser backtracks on nesting; see ledger-reserve.ts).
   const condition = ['#r.amount = :held', `${A.available} >= :grow`, ...(extend ? [`${A.revoked} = :false`, `${A.usableUntil} > :now`] : [])].join(' AND ');
   try {
@@ -59,6 +62,7 @@ export const rebalance = async (ctx: LedgerContext, r: Rebalance): Promise<Rebal
           ':grow': grow,
           ':new': r.newHeld,
           ':held': r.held,
+          ':serial': r.serial,
           ...(extend ? { ':until': r.until, ':false': false, ':now': now } : {}),
         },
         ReturnValues: 'UPDATED_NEW',
@@ -66,11 +70,15 @@ export const rebalance = async (ctx: LedgerContext, r: Rebalance): Promise<Rebal
     );
     return { kind: 'applied', available: atomic(result.Attributes?.[A.available]) };
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    // Why, from a consistent read (a failure path only).
+    // Why, or (the answer lost: a timeout, a dropped connection) whether it landed, from a consistent read.
     const item = await readItem(ctx, r.keyId);
     const ledger = ledgerFromItem(r.keyId, item, now);
     const lease = ledger?.reservations.find((x) => x.reservationId === r.leaseId);
+    const serial = (item?.[reservationAttribute(r.leaseId)] as { n?: unknown } | undefined)?.n;
+    if (!isConditionFailure(error)) {
+      if (lease && Number(serial) === r.serial) return { kind: 'applied', available: ledger!.available };
+      throw error;
+    }
     if (!ledger || !lease) return { kind: 'lost' };
     if (lease.amount !== r.held) throw new InternalError('a lease was rebalanced from an amount it does not hold');
     if (ledger.revoked || Number(item?.[A.usableUntil] ?? NEVER) <= now) return { kind: 'dead', revoked: ledger.revoked };

@@ -15,6 +15,8 @@ export interface CountedCall {
 
 export interface CountedLedger {
   readonly ledger: KeyLedger;
+  /** Its DynamoDB client (a test may add middleware, e.g. to lose an answer). */
+  readonly raw: DynamoDBClient;
   /** Every DynamoDB command this instance sent, in order. */
   readonly calls: CountedCall[];
   /** Writes only (UpdateItem, PutItem, DeleteItem). */
@@ -38,6 +40,7 @@ export const countedLedger = (endpoint: string, tableName: string, now: () => nu
   const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(raw), tableName, now, leases });
   return {
     ledger,
+    raw,
     calls,
     writes: () => calls.filter((c) => /^(UpdateItem|PutItem|DeleteItem)Command$/.test(c.command)).length,
     destroy: () => raw.destroy(),
