@@ -214,7 +214,9 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
     let until: number | undefined;
     if (lease.closing) newHeld = lease.inFlight;
     else {
-      const size = target(lease.available + keep, lease.unit);
+      // Never more than the key has left outside leases: as a key runs dry its leases shrink and close, and
+      // its last units are spent by per-call holds instead of sitting in other instances' leases.
+      const size = min(target(lease.available + keep, lease.unit), lease.available);
       if (!enough(size, lease.unit)) {
         // The key's budget got small: stop leasing, and let per-call holds spend the rest exactly.
         lease.closing = true;
