@@ -148,11 +148,11 @@ export const hotKeySection: Section = {
       const started = performance.now();
       const hot = await run(HOLD * BigInt(Math.round(rate * seconds)) * 10n, seconds);
       const hotWallMs = performance.now() - started;
-      // A key that runs dry halfway through its run: what matters is that it never pays past its budget.
+      // A key that runs dry a quarter of the way through its run: what matters is that it never pays past its budget.
       const drySeconds = seconds / 4;
       const dryCalls = Math.round(rate * drySeconds);
-      const dryBudget = (HOLD * 60n * BigInt(dryCalls)) / 100n / 2n;
-      log(`  then ${dryCalls} calls on a key whose budget covers about half of them`);
+      const dryBudget = (HOLD * 60n * BigInt(dryCalls)) / 100n / 4n;
+      log(`  then ${dryCalls} calls on a key whose budget covers about a quarter of them`);
       const dry = await run(dryBudget, drySeconds);
 
       // Drop the first second (grants and the cold instances' per-call holds) from the steady-state figure.
@@ -188,7 +188,7 @@ export const hotKeySection: Section = {
         notes: [
           `Simulated time: the clock advances 1/${rate} s per call and the run waits for the instances' writes every 10 ms of it (a DynamoDB write modeled as ≤ 10 ms); dynalite need not keep up in real time. ${n} instances each serve one call at a time, round robin; each call holds ${HOLD} atomic units and is charged 20–100 % of it.`,
           'Writes are counted per item and simulated second through each instance’s own DynamoDB client; the busiest item is the key’s. The first second (leases being granted after each cold instance’s first per-call hold) is reported apart.',
-          'The dry key’s budget covers about half its calls: it must refuse the rest with insufficient_budget and never pay past its budget; both ledgers must equal what the calls were charged once the leases return.',
+          'The dry key’s budget covers about a quarter of its calls: it must refuse the rest with insufficient_budget and never pay past its budget; both ledgers must equal what the calls were charged once the leases return.',
         ],
       };
     } finally {
