@@ -227,9 +227,14 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
       }
     }
     lease.cap = newHeld + charge;
-    let unsure = true;
-    const send = (fields: { newHeld: bigint; until?: number }) =>
-      rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, serial: (lease.writes += 1), ...fields });
+    /** True only while a write is out: any answer (applied or a refusal) is definite, a thrown error is not. */
+    let unsure = false;
+    const send = async (fields: { newHeld: bigint; until?: number }) => {
+      unsure = true;
+      const result = await rebalance(ctx, { keyId: lease.keyId, leaseId: lease.id, held: lease.held, charge, serial: (lease.writes += 1), ...fields });
+      unsure = false;
+      return result;
+    };
     try {
       let result = await send({ newHeld, ...(until === undefined ? {} : { until }) });
       if (result.kind === 'short' && until !== undefined) {
@@ -245,7 +250,6 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
         result = await send({ newHeld });
       }
       if (result.kind === 'lost') {
-        unsure = false;
         logger.error('a key lease was swept past its deadline while this instance still held it: its unwritten charges are forgiven', {
           event: 'key_lease_lost',
           payer: `key:${lease.keyId}`,
@@ -259,8 +263,7 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
         forget(lease);
         return;
       }
-      if (result.kind !== 'applied') throw new InternalError(`unexpected lease write result ${result.kind}`);
-      unsure = false;
+      if (result.kind !== 'applied') throw new InternalError(`a lease write was refused twice (${result.kind}): it is left as it was`);
       lease.held = newHeld;
       lease.pending -= charge;
       if (lease.pending === 0n) delete lease.pendingSince;
