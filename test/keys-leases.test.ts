@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTables, startDynamo, type DynamoStandIn } from '../infra/local/standins/dynamodb.ts';
-import { isLeaseId, LEASE_DEFAULTS, newKeyId, type Ledger } from '../shared/keys/index.ts';
+import { isLeaseId, keyLeasesFromEnv, LEASE_DEFAULTS, newKeyId, type Ledger } from '../shared/keys/index.ts';
 import { physicalTableName } from '../layers/core/tables.ts';
 import { countedLedger, until, type CountedLedger } from './support/lease-ledgers.ts';
 
@@ -358,5 +358,55 @@ describe('leases under concurrency and failure', () => {
     } finally {
       clock = start;
     }
+  });
+
+  it('revocation reaches a lease with no charges to write (only the trust re-check sees it), within its 20 s of trust', async () => {
+    const { keyId, a } = await warmKey();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
+    const admin = instance(false);
+    await admin.ledger.revoke(keyId);
+    const start = clock;
+    let refusedAt: number | undefined;
+    try {
+      for (let t = 0; t <= 30 && refusedAt === undefined; t++) {
+        clock = start + t;
+        const id = rid();
+        try {
+          await a.ledger.reserve(keyId, UNIT, id, { budget: BUDGET });
+          await a.ledger.release(keyId, id, UNIT); // nothing charged: no flush is ever due
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'revoked_api_key' });
+          refusedAt = t;
+        }
+        await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
+      }
+      expect(refusedAt).toBeDefined();
+      expect(refusedAt!).toBeLessThanOrEqual(LEASE_DEFAULTS.trustSeconds);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('an instance frozen past its trust wakes and re-checks the key before serving anything', async () => {
+    const { keyId, a } = await warmKey();
+    await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
+    await instance(false).ledger.revoke(keyId);
+    const start = clock;
+    try {
+      // No call (and no timer) for 25 s: the first call after the thaw waits on the re-check and is refused.
+      clock = start + 25;
+      await expect(a.ledger.reserve(keyId, UNIT, rid(), { budget: BUDGET })).rejects.toMatchObject({ status: 401, code: 'revoked_api_key' });
+      expect(a.ledger.leaseStats().served).toBe(0);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('is on unless COMPOSE_KEY_LEASES turns it off', () => {
+    expect(keyLeasesFromEnv({})).toEqual({});
+    expect(keyLeasesFromEnv({ COMPOSE_KEY_LEASES: 'on' })).toEqual({});
+    expect(keyLeasesFromEnv({ COMPOSE_KEY_LEASES: 'off' })).toBe(false);
+    expect(keyLeasesFromEnv({ COMPOSE_KEY_LEASES: ' OFF ' })).toBe(false);
   });
 });
