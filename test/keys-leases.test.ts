@@ -389,7 +389,8 @@ describe('leases under concurrency and failure', () => {
   });
 
   it('an instance frozen past its trust wakes and re-checks the key before serving anything', async () => {
-    const { keyId, a } = await warmKey();
+    // Idle return later than the freeze, so only the trust bound stands between the thaw and a served call.
+    const { keyId, a } = await warmKey(BUDGET, { timer: false, idleSeconds: 60 });
     await until(() => a.ledger.leaseStats().writing === 0, 'background writes');
     await instance(false).ledger.revoke(keyId);
     const start = clock;
