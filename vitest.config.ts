@@ -21,6 +21,9 @@ export default defineConfig({
     // run at once (vitest's default is cores - 1: one file at a time here). No test depends on timing, so a busier
     // machine makes the run slower, not red. VITEST_MAX_WORKERS overrides it.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
+    // Budget leases off by default: many tests read a key's ledger right after a call and expect it settled
+    // there. The lease tests (keys-leases, attack-leases) turn them on for their own ledgers and runtimes.
+    env: { COMPOSE_KEY_LEASES: 'off' },
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [

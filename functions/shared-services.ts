@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
 import { lazyX402Billing } from '../shared/billing/x402-lazy.ts';
-import { KEY_ENV, createKeyLedger, createKeyVerifier, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
+import { KEY_ENV, createKeyLedger, createKeyVerifier, keyLeasesFromEnv, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
 import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
@@ -21,6 +21,9 @@ export const blobs = s3BlobStore(s3, mediaBucket);
 export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
 export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs });
 
+/** The Compose Key ledger, with this instance's budget leases (the soak reads their counts). */
+export const keyLedger = createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers'), leases: keyLeasesFromEnv() });
+
 /** How calls pay: Compose Keys (verified with the configured JWKS, debited from their DynamoDB ledger), or x402. */
 export const billing = withSpendMetrics(createBilling({
   // x402 (and viem) load on the first request that pays or signs in with it: Compose Key calls never load them.
@@ -29,6 +32,6 @@ export const billing = withSpendMetrics(createBilling({
   ),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
-    ledger: createKeyLedger({ client: doc, tableName: tableNameFromEnv('ledgers') }),
+    ledger: keyLedger,
   },
 }));

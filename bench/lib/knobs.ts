@@ -28,6 +28,9 @@ export const KNOB_SPECS = {
   soakSeconds: { env: 'BENCH_SOAK_SECONDS', full: 600, quick: 60, doc: 'Duration of the soak section (s): mixed paid traffic with faults and disconnects, then a money audit.' },
   soakEarlyHangups: { env: 'BENCH_SOAK_EARLY_HANGUPS', full: 1, quick: 1, doc: '1: the soak also hangs up before the first response byte (JSON calls on a slowed provider); 0: only mid-stream.' },
   soakConcurrency: { env: 'BENCH_SOAK_CONCURRENCY', full: 8, quick: 8, doc: 'Requests the soak keeps in flight at once.' },
+  hotKeyInstances: { env: 'BENCH_HOT_KEY_INSTANCES', full: 50, quick: 50, doc: 'Simulated Lambda instances (ledger objects with their own leases) serving the hot key.' },
+  hotKeyRate: { env: 'BENCH_HOT_KEY_RATE', full: 2000, quick: 2000, doc: 'Calls per second of simulated time on the hot key.' },
+  hotKeySeconds: { env: 'BENCH_HOT_KEY_SECONDS', full: 60, quick: 15, doc: 'Simulated seconds of hot-key traffic (and a quarter of that again on a key that runs out).' },
   gatewayNodeArgs: {
     env: 'BENCH_GATEWAY_NODE_ARGS',
     full: '',

@@ -11,9 +11,10 @@ import { bundlesSection } from './bundles.ts';
 import { catalogSection } from './catalog.ts';
 import { gatewayGeminiSection } from './gateway-gemini.ts';
 import { gatewaySection } from './gateway/index.ts';
+import { hotKeySection } from './hot-key.ts';
 import { lambdaCpuSection } from './lambda-cpu.ts';
 import { mediaSection } from './media.ts';
 import { paymentsSection } from './payments/index.ts';
 import { soakSection } from './soak.ts';
 
-export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, lambdaCpuSection, mediaSection, soakSection];
+export const SECTIONS: readonly Section[] = [gatewaySection, gatewayGeminiSection, catalogSection, bundlesSection, paymentsSection, lambdaCpuSection, mediaSection, soakSection, hotKeySection];

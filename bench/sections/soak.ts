@@ -5,6 +5,8 @@
  * provider faults (the simulators' `SIM_FAULT` controls) and client disconnects, then a money audit:
  *
  *   keys     budget = spent + reserved + available on every ledger, and nothing left reserved once calls end;
+ *            budget leases (issue 15) are reservations too: an idle one is returned within seconds, and while one
+ *            is open the charges it has not yet written explain receipts above `spent`, up to what it holds;
  *   wallets  every test-USDC transfer from a payer to the merchant is explained, by a settled receipt the client
  *            received (same transaction, same amount) or by the gateway's own record of a settlement whose
  *            receipt the client hung up on (the nonce table: `spent`, with its transaction); every settled receipt
@@ -23,7 +25,7 @@ import { UptoEvmScheme } from '@x402/evm/upto/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { createPublicClient, defineChain, http, parseAbiItem, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createKeyLedger, ensureDevSigningKey, mintKey, type Ledger } from '../../shared/keys/index.ts';
+import { createKeyLedger, ensureDevSigningKey, isLeaseId, mintKey, type Ledger } from '../../shared/keys/index.ts';
 import { decodeReceiptHeader } from '../../shared/receipts/index.ts';
 import { decodePaymentSignatureHeader } from '../../layers/x402/codec.ts';
 import { tableNameFromEnv } from '../../layers/core/tables.ts';
@@ -38,7 +40,10 @@ const KEYS = 3;
 const KEY_BUDGET = 200n * USD;
 const WALLETS = 3;
 const REQUEST_TIMEOUT_MS = 60_000;
-/** How long the audit waits for holds and settlements of finished calls to close (hung-up streams settle late). */
+/**
+ * How long the audit waits for holds and settlements of finished calls to close (hung-up streams settle late),
+ * and for the gateway's budget leases to be returned (an idle lease goes back after 15 s).
+ */
 const DRAIN_MS = 60_000;
 const MB = 1024 * 1024;
 
@@ -149,6 +154,11 @@ export const soakSection: Section = {
     const liveHeap = (): number | undefined => {
       const line = child.output().split('\n').reverse().find((l) => l.startsWith('{"memory"'));
       return line ? (JSON.parse(line) as { memory: { heapUsed: number } }).memory.heapUsed : undefined;
+    };
+    /** The gateway's budget-lease counts, from the same line. */
+    const leaseCounts = (): { served: number; waited: number; perCall: number } | undefined => {
+      const line = child.output().split('\n').reverse().find((l) => l.startsWith('{"memory"'));
+      return line ? (JSON.parse(line) as { leases?: { served: number; waited: number; perCall: number } }).leases : undefined;
     };
     log(`  started soak gateway (pid ${child.pid}) at ${child.url}`);
     const ready = child.info as unknown as Ready;
@@ -326,6 +336,10 @@ export const soakSection: Section = {
 
       const keyRows = (await ledgers()).map((l) => {
         const seen = receipts.filter((r) => r.payer === 'key' && r.subject === `compose-key:${l.keyId}`).reduce((sum, r) => sum + r.final, 0n);
+        const leases = l.reservations.filter((r) => isLeaseId(r.reservationId));
+        const leaseHeld = leases.reduce((sum, r) => sum + r.amount, 0n);
+        // Receipts above `spent` are charges an open lease has not written yet: explained up to what it holds.
+        const unwritten = seen > l.spent ? seen - l.spent : 0n;
         return {
           key: l.keyId,
           budget: l.budget.toString(),
@@ -333,7 +347,10 @@ export const soakSection: Section = {
           reserved: l.reserved.toString(),
           available: l.available.toString(),
           openReservations: l.reservations.length,
-          unexplained: (l.budget - l.spent - l.reserved - l.available).toString(),
+          openLeases: leases.length,
+          leaseHeld: leaseHeld.toString(),
+          unwrittenInLeases: (unwritten < leaseHeld ? unwritten : leaseHeld).toString(),
+          unexplained: (l.budget - l.spent - l.reserved - l.available + (unwritten > leaseHeld ? unwritten - leaseHeld : 0n)).toString(),
           receiptsSeen: seen.toString(),
           // Charges for calls the client hung up on reach the ledger but not the client; they can only be ≥ 0.
           spentWithoutReceipt: (l.spent - seen).toString(),
@@ -401,13 +418,16 @@ export const soakSection: Section = {
         }),
       );
 
-      const keyUnexplained = keyRows.reduce((sum, r) => sum + BigInt(r.unexplained) + (BigInt(r.spentWithoutReceipt) < 0n ? -BigInt(r.spentWithoutReceipt) : 0n), 0n);
+      // Receipts above spent were counted in `unexplained` beyond what open leases explain.
+      const keyUnexplained = keyRows.reduce((sum, r) => sum + BigInt(r.unexplained), 0n);
+      const leaseHeldAtEnd = keyRows.reduce((sum, r) => sum + BigInt(r.leaseHeld), 0n);
       const walletUnexplained = walletRows.reduce((sum, r) => sum + BigInt(r.unexplained), 0n);
       const reservedAtEnd = keyRows.reduce((sum, r) => sum + BigInt(r.reserved), 0n);
       const owed = walletRows.reduce((sum, r) => sum + r.owedInFlight, 0);
       // A settlement whose call the client saw fail (or that matches no call) is not a hang-up's charge: worth a look.
       const settledFailures = walletRows.reduce((sum, r) => sum + Object.entries(r.settledWithoutReceiptByOutcome).filter(([how]) => how !== 'disconnect').reduce((n, [, row]) => n + row.count, 0), 0);
       const alive = await fetch(`${child.url}/health`).then((r) => r.ok, () => false);
+      const leased = leaseCounts();
 
       return {
         metrics: [
@@ -425,6 +445,8 @@ export const soakSection: Section = {
           metric('gateway heap live after a full GC, at end', heapEnd === undefined ? null : heapEnd / MB, 'MB', { note: 'RSS also counts V8 and malloc slack; a leak grows this' }),
           metric('keys: unexplained atomic units (budget − spent − reserved − available)', Number(keyUnexplained), 'count', { target: exactly(0) }),
           metric('keys: atomic units still reserved after the drain', Number(reservedAtEnd), 'count', { target: exactly(0) }),
+          metric('keys: of which held by budget leases', Number(leaseHeldAtEnd), 'count', { note: 'an idle lease is returned within about 15 s; its unwritten charges explain receipts above spent' }),
+          metric('keys: key calls served from a budget lease (no ledger round trip)', leased?.served ?? null, 'count', { note: `${leased?.perCall ?? '?'} held per call, ${leased?.waited ?? '?'} waited on a lease re-check (counts at the gateway's last 5 s report)` }),
           metric('wallets: on-chain atomic units transferred', Number(walletRows.reduce((s, r) => s + BigInt(r.onChain), 0n)), 'count'),
           metric('wallets: unexplained atomic units (on chain vs settled receipts)', Number(walletUnexplained), 'count', { target: exactly(0) }),
           metric('wallets: settlements still queued at the end (owed)', owed, 'count'),
@@ -433,7 +455,7 @@ export const soakSection: Section = {
         details: { failuresByKind: Object.fromEntries(failures), keys: keyRows, wallets: walletRows, concurrency, receiptsSeen: receipts.length },
         notes: [
           `Ran ${seconds} s at concurrency ${concurrency} against the whole local runtime (simulators, anvil, settlement worker); mix: half Compose Keys, a quarter x402 exact, a quarter x402 upto; 60% chat, 40% Responses; half streamed; 15% with a provider fault (500, or an error mid-stream), 15% with a client disconnect (before the first byte on JSON calls, after the first delta on streams).`,
-          'Keys: every ledger must satisfy budget = spent + reserved + available, with nothing reserved once calls end; spent may exceed the receipts the client saw by what hung-up calls were charged.',
+          'Keys: every ledger must satisfy budget = spent + reserved + available, with nothing reserved once calls end; spent may exceed the receipts the client saw by what hung-up calls were charged. The gateway serves warm keys from budget leases (issue 15): a lease is a reservation, so it is in `reserved` until returned, and receipts above `spent` are explained only up to what open leases hold.',
           'Wallets: every USDC transfer to the merchant must match a settled receipt (transaction and amount) or, for a call the client hung up on, the gateway’s own nonce record of that settlement; settlements still queued are listed as owed, not as unexplained.',
         ],
       };

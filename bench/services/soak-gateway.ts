@@ -16,12 +16,17 @@ if (!dataDir) throw new Error('usage: soak-gateway.ts <data-dir>');
 const runtime = await startLocalRuntime({ dataDir, stage: 'soak', simulateProviders: true, videos: false });
 const chain = runtime.chain;
 if (!chain) throw new Error('the soak needs the local chain');
+// The handlers' Compose Key ledger (the same module instance the runtime loaded, its environment in place by now):
+// how many key calls its budget leases served, for the soak's report.
+const { keyLedger } = await import('../../functions/shared-services.ts');
 // With --expose-gc, the heap after a full collection every 5 s: what is live, as opposed to RSS, which also
 // counts V8's and malloc's slack. A leak grows this line; slack does not.
 setInterval(() => {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  process.stderr.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers } })}\n`);
+  const l = keyLedger.leaseStats();
+  const leases = { open: l.leases, served: l.served, waited: l.waited, perCall: l.perCall, unwritten: l.unwritten.toString() };
+  process.stderr.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }, leases })}\n`);
 }, 5_000).unref();
 announceReady(
   {

@@ -5,6 +5,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { InternalError } from '../../layers/core/errors.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './claims.ts';
+import type { LeaseOptions } from './leases.ts';
 
 export const KEY_ENV = {
   jwks: 'COMPOSE_KEYS_JWKS',
@@ -58,3 +59,9 @@ export const keyVerifierConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): 
     algorithms,
   };
 };
+
+/** `off` turns budget leases off (every call then holds and settles on the key's item); anything else, or unset, leaves them on. */
+export const KEY_LEASES_ENV = 'COMPOSE_KEY_LEASES';
+
+export const keyLeasesFromEnv = (env: NodeJS.ProcessEnv = process.env): LeaseOptions | false =>
+  ['off', 'false', '0'].includes((env[KEY_LEASES_ENV] ?? '').trim().toLowerCase()) ? false : {};

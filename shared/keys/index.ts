@@ -7,5 +7,7 @@ export { createKeyLedger, type KeyLedger, type KeyLedgerOptions } from './ledger
 export { LEDGER_RETENTION_SECONDS, type Ledger, type OpenReservation } from './ledger-item.ts';
 export type { LedgerInit, Reservation } from './ledger-reserve.ts';
 export type { Settlement } from './ledger-settle.ts';
+export { isLeaseId, LEASE_DEFAULTS, type LeaseOptions, type LeaseStats } from './leases.ts';
+export { keyLeasesFromEnv, KEY_LEASES_ENV } from './config.ts';
 export { ensureDevSigningKey, rotateSigningKey, retireSigningKey, publicJwks, keysDir, SIGNING_ALG, type SigningKey } from './keyring.ts';
 export { mintKey, newKeyId, type MintOptions, type MintedKey } from './mint.ts';

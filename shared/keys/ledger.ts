@@ -1,6 +1,7 @@
 /**
  * A key's ledger, bound to an injected DynamoDBDocumentClient. `reserve` before the call, then exactly one of
  * `settle` (metered amount) or `release` (failure, cancel) after it, both keyed by the same reservation id.
+ * With `leases`, warm keys are served from budget leases (`leases.ts`) behind the same three calls.
  */
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../layers/core/errors.ts';
@@ -9,12 +10,15 @@ import { checkAmount, checkIds, isConditionFailure, readItem, type LedgerContext
 import { LEDGER_ATTR as A, LEDGER_RETENTION_SECONDS, ledgerFromItem, ledgerKey, NEVER, type Ledger } from './ledger-item.ts';
 import { reserve, type LedgerInit, type Reservation } from './ledger-reserve.ts';
 import { release, releaseStale, settle, type Settlement } from './ledger-settle.ts';
+import { createLeaseManager, type LeaseOptions, type LeaseStats } from './leases.ts';
 
 export interface KeyLedgerOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   /** Epoch seconds; injectable so expiry is testable without waiting. */
   readonly now?: () => number;
+  /** Serve warm keys from budget leases (see leases.ts); without it, every call holds and settles on the key's item. */
+  readonly leases?: LeaseOptions | false;
 }
 
 export interface KeyLedger {
@@ -28,6 +32,12 @@ export interface KeyLedger {
   create(keyId: string, init: { readonly budget: bigint; readonly expiresAt?: number }): Promise<void>;
   /** Idempotent; works before the key's first use too (the ledger is created revoked). */
   revoke(keyId: string): Promise<void>;
+  /** Writes what lease-funded calls spent that is not yet in the ledger (a no-op without leases). */
+  flush(): Promise<void>;
+  /** Returns this instance's leases (those whose calls have ended; the rest when they end). */
+  close(): Promise<void>;
+  /** This instance's open leases (zeros without leases). */
+  leaseStats(): LeaseStats;
 }
 
 const create = async (ctx: LedgerContext, keyId: string, init: { readonly budget: bigint; readonly expiresAt?: number }): Promise<void> => {
@@ -80,10 +90,17 @@ const revoke = async (ctx: LedgerContext, keyId: string): Promise<void> => {
 
 export const createKeyLedger = (options: KeyLedgerOptions): KeyLedger => {
   const ctx: LedgerContext = { client: options.client, tableName: options.tableName, now: options.now ?? (() => Math.floor(Date.now() / 1000)) };
+  const perCall = {
+    reserve: (keyId: string, amount: bigint, reservationId: string, init?: LedgerInit, holdSeconds?: number) => reserve(ctx, keyId, amount, reservationId, init, holdSeconds),
+    settle: (keyId: string, reservationId: string, reserved: bigint, actual: bigint) => settle(ctx, keyId, reservationId, reserved, actual),
+    release: (keyId: string, reservationId: string, reserved: bigint) => release(ctx, keyId, reservationId, reserved),
+  };
+  const leases = options.leases ? createLeaseManager(ctx, perCall, options.leases) : undefined;
   return {
-    reserve: (keyId, amount, reservationId, init, holdSeconds) => reserve(ctx, keyId, amount, reservationId, init, holdSeconds),
-    settle: (keyId, reservationId, reserved, actual) => settle(ctx, keyId, reservationId, reserved, actual),
-    release: (keyId, reservationId, reserved) => release(ctx, keyId, reservationId, reserved),
+    ...(leases ? { reserve: leases.reserve, settle: leases.settle, release: leases.release } : perCall),
+    flush: async () => leases?.flush(),
+    close: async () => leases?.close(),
+    leaseStats: () => leases?.stats() ?? { leases: 0, calls: 0, unwritten: 0n, writing: 0, served: 0, waited: 0, perCall: 0 },
     releaseStale: (keyId, maxAgeSeconds) => releaseStale(ctx, keyId, maxAgeSeconds),
     getLedger: async (keyId) => {
       checkIds(keyId);

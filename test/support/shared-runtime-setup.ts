@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-shared-'));
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'node'), [join(ROOT, 'infra', 'local', 'start.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', COMPOSE_DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', COMPOSE_DATA_DIR: dataDir, COMPOSE_KEY_LEASES: process.env.COMPOSE_KEY_LEASES ?? 'off' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
