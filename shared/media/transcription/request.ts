@@ -51,6 +51,9 @@ const STREAMABLE_FORMATS: readonly TranscriptFormat[] = ['json', 'text'];
  * OpenAI's transcription fields, in the order they are checked. `file` and `file_id` are where the audio is;
  * a multipart `file` sent as text is let through here so the refusal can say what to send instead.
  */
+/** In JSON, `timestamp_granularities` (or its multipart spelling): one name or a list, checked below. */
+const granularities = () => z.union([z.string(), z.array(z.unknown())]).nullish();
+
 const transcriptionFields = (mode: Mode) => ({
   stream: flag(mode),
   model: gatewayFields().model,
@@ -63,7 +66,7 @@ const transcriptionFields = (mode: Mode) => ({
   provider: gatewayFields().provider,
   prompt: text(),
   file_id: text(),
-  ...(mode === 'form' ? { file: text(), 'timestamp_granularities[]': text() } : { timestamp_granularities: z.union([z.string(), z.array(z.unknown())]).nullish(), 'timestamp_granularities[]': z.unknown() }),
+  ...(mode === 'form' ? { file: text(), 'timestamp_granularities[]': text() } : { timestamp_granularities: granularities(), 'timestamp_granularities[]': granularities() }),
 });
 
 /** OpenAI's translations take fewer fields: the output is always English, and it is never streamed. */
