@@ -32,7 +32,7 @@ export type FieldRefusal = (issue: z.core.$ZodIssue, value: unknown) => Partial<
 export type IssueKind = 'missing' | z.core.$ZodIssue['code'];
 
 export const issueKind = (issue: z.core.$ZodIssue, value: unknown): IssueKind =>
-  issue.path.length <= 1 && ((issue.code === 'invalid_type' && (value === undefined || value === null)) || (issue.code === 'too_small' && value === '')) ? 'missing' : issue.code;
+  issue.path.length <= 1 && (value === undefined || value === null || (issue.code === 'too_small' && value === '')) ? 'missing' : issue.code;
 
 /** A FieldRefusal that only renames codes, by kind of problem (`invalid` stands for every kind but `missing`). */
 export const codesByKind =
@@ -58,7 +58,7 @@ export const whereOf = (issue: { readonly path?: readonly PropertyKey[] }): stri
 const bodyMessage = (issue: z.core.$ZodRawIssue): string => {
   const where = whereOf(issue);
   const value = issue.input;
-  if ((issue.code === 'invalid_type' && (value === undefined || value === null)) || (issue.code === 'too_small' && value === '')) return `'${where}' is required.`;
+  if ((issue.path?.length ?? 0) <= 1 && (value === undefined || value === null || (issue.code === 'too_small' && value === ''))) return `'${where}' is required.`;
   if (issue.code === 'invalid_type') return `Invalid '${where}': must be ${ARTICLES[issue.expected] ?? issue.expected}.`;
   if (issue.code === 'invalid_value') return `Invalid '${where}': must be one of ${quoted(issue.values)}, got ${JSON.stringify(value)}.`;
   if (issue.code === 'unrecognized_keys') return `Unrecognized request argument supplied: ${issue.keys[0]}.`;
@@ -287,3 +287,67 @@ export const TEXT_FIELD_TYPES: Readonly<Record<'chat' | 'responses', Readonly<Re
 export const checkFieldTypes = (body: Readonly<Record<string, unknown>>, types: Readonly<Record<string, z.ZodType>>): void => {
   for (const name in types) if (body[name] != null) field(types[name]!, body[name], name, 'invalid_parameter');
 };
+
+const list = z.array(z.record(z.string(), z.unknown()));
+
+/**
+ * A text body's fields as one zod object per API shape: every rule the readers above apply (`readTools`,
+ * `readStream`, `TEXT_FIELD_TYPES`…), composed so the OpenAPI document can be checked against them
+ * (test/openapi-zod-drift.test.ts). The readers check field by field, each with its own code; `messages`,
+ * `input` and `attachments` are read by their own walkers (shared/inference/request), so their entries here
+ * give the shape those walkers accept. Unknown fields pass through to the provider.
+ */
+export const TEXT_BODY = {
+  chat: z.looseObject({
+    model: modelSchema,
+    provider: z.string().min(1).nullish(),
+    messages: list.min(1),
+    stream: streamSchema,
+    stream_options: streamOptionsSchema.nullish(),
+    tools: z.array(chatToolSchema).nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    response_format: chatResponseFormatSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    reasoning_effort: z.string().nullish(),
+    reasoning: reasoningSchema.nullish(),
+    max_tokens: positiveInt.nullish(),
+    max_completion_tokens: positiveInt.nullish(),
+    temperature: temperatureSchema.nullish(),
+    top_p: topPSchema.nullish(),
+    stop: stopSchema.nullish(),
+    seed: z.int().nullish(),
+    user: z.string().nullish(),
+    metadata: metadataSchema.nullish(),
+    n: positiveInt.nullish(),
+    attachments: z.array(z.unknown()).nullish(),
+    attachment: z.unknown().optional(),
+    ...Object.fromEntries(Object.entries(TEXT_FIELD_TYPES.chat).map(([name, schema]) => [name, schema.nullish()])),
+  }),
+  responses: z.looseObject({
+    model: modelSchema,
+    provider: z.string().min(1).nullish(),
+    input: z.union([z.string(), list]).nullish(),
+    stream: streamSchema,
+    stream_options: streamOptionsSchema.nullish(),
+    tools: z.array(responsesToolSchema).nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    response_format: chatResponseFormatSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    reasoning_effort: z.string().nullish(),
+    reasoning: reasoningSchema.nullish(),
+    max_output_tokens: positiveInt.nullish(),
+    temperature: temperatureSchema.nullish(),
+    top_p: topPSchema.nullish(),
+    stop: stopSchema.nullish(),
+    seed: z.int().nullish(),
+    user: z.string().nullish(),
+    metadata: metadataSchema.nullish(),
+    n: positiveInt.nullish(),
+    store: z.boolean().nullish(),
+    instructions: z.string().nullish(),
+    previous_response_id: z.string().min(1).nullish(),
+    attachments: z.array(z.unknown()).nullish(),
+    attachment: z.unknown().optional(),
+    ...Object.fromEntries(Object.entries(TEXT_FIELD_TYPES.responses).map(([name, schema]) => [name, schema.nullish()])),
+  }),
+} as const;
