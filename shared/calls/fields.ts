@@ -26,7 +26,7 @@ export const refusal = ({ code, message, param }: Refusal): InvalidRequestError 
  * How one field's zod issues are named, where the defaults do not fit: the code (or the whole refusal) for an
  * issue, given the value sent. Anything left undefined keeps its default.
  */
-export type FieldRefusal = (issue: z.core.$ZodIssue, value: unknown) => Partial<Omit<Refusal, 'param'>> | undefined;
+export type FieldRefusal = (issue: z.core.$ZodIssue, value: unknown) => Partial<Refusal> | undefined;
 
 /** The kind of problem an issue is: `missing` for a required field sent absent (or as ''), else zod's issue code. */
 export type IssueKind = 'missing' | z.core.$ZodIssue['code'];
@@ -87,7 +87,7 @@ export const parseBody = <S extends z.ZodType>(schema: S, body: Readonly<Record<
   const param = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? 'body');
   const value = body[param];
   const named = issue.code === 'unrecognized_keys' ? undefined : refusals[param]?.(issue, value);
-  throw refusal({ code: named?.code ?? defaultCode(issue, param, value), message: named?.message ?? issue.message, param });
+  throw refusal({ code: named?.code ?? defaultCode(issue, param, value), message: named?.message ?? issue.message, param: named?.param ?? param });
 };
 
 /** `model`, on every route: a non-empty string (`missing_model` when absent or empty, `invalid_model` otherwise). */

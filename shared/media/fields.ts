@@ -46,8 +46,16 @@ const numberFromText = (value: unknown): unknown => (value === '' ? undefined : 
 
 /** A number in [min, max]; a wrong type is `must be a number` (or `an integer`), out of range names both bounds and the value. */
 export const numberIn = (mode: Mode, min: number, max: number, options: { readonly integer?: boolean } = {}) => {
-  const between = (issue: z.core.$ZodRawIssue) => `Invalid '${whereOf(issue)}': must be between ${min} and ${max}, got ${String(issue.input)}.`;
-  const rule = (options.integer ? z.int() : z.number()).min(min, { error: between }).max(max, { error: between }).nullish();
+  const kind = options.integer ? 'an integer' : 'a number';
+  // Every check's words: the type (an integer's own check included), then the bounds (a safe integer's too).
+  const words = (issue: z.core.$ZodRawIssue) =>
+    issue.code === 'invalid_type'
+      ? `Invalid '${whereOf(issue)}': must be ${kind}.`
+      : issue.code === 'too_small' || issue.code === 'too_big'
+        ? `Invalid '${whereOf(issue)}': must be between ${min} and ${max}, got ${String(issue.input)}.`
+        : undefined;
+  const number = z.number({ error: words });
+  const rule = (options.integer ? number.int() : number).min(min).max(max).nullish();
   return mode === 'form' ? z.preprocess(numberFromText, rule) : rule;
 };
 

@@ -51,12 +51,18 @@ const STREAMABLE_FORMATS: readonly TranscriptFormat[] = ['json', 'text'];
  * OpenAI's transcription fields, in the order they are checked. `file` and `file_id` are where the audio is;
  * a multipart `file` sent as text is let through here so the refusal can say what to send instead.
  */
-/** In JSON, `timestamp_granularities` (or its multipart spelling): one name or a list, checked below. */
-const granularities = () => z.union([z.string(), z.array(z.unknown())]).nullish();
+/** In JSON, `timestamp_granularities` (or its multipart spelling): one name or a list, and only `segment` is served. */
+const granularities = () => z.union([z.literal('segment'), z.array(z.literal('segment'))]).nullish();
+
+const onlySegments = () => ({ code: 'unsupported_parameter', message: ONLY_SEGMENTS, param: 'timestamp_granularities' });
+const ONLY_SEGMENTS = "Only 'segment' timestamps are available on this gateway.";
 
 const transcriptionFields = (mode: Mode) => ({
+  // In a form, a text field named `file` is let through so its refusal can say what to send; JSON cannot carry the bytes.
+  file: mode === 'form' ? text() : z.never().optional(),
   stream: flag(mode),
   model: gatewayFields().model,
+  ...(mode === 'form' ? { 'timestamp_granularities[]': text() } : { timestamp_granularities: granularities(), 'timestamp_granularities[]': granularities() }),
   temperature: numberIn(mode, 0, 1),
   language: z
     .string()
@@ -66,13 +72,12 @@ const transcriptionFields = (mode: Mode) => ({
   provider: gatewayFields().provider,
   prompt: text(),
   file_id: text(),
-  ...(mode === 'form' ? { file: text(), 'timestamp_granularities[]': text() } : { timestamp_granularities: granularities(), 'timestamp_granularities[]': granularities() }),
 });
 
 /** OpenAI's translations take fewer fields: the output is always English, and it is never streamed. */
 const translationFields = (mode: Mode) => {
-  const { model, provider, prompt, response_format, temperature, file_id } = transcriptionFields(mode);
-  return { model, temperature, response_format, provider, prompt, file_id, ...(mode === 'form' ? { file: text() } : {}) };
+  const { file, model, provider, prompt, response_format, temperature, file_id } = transcriptionFields(mode);
+  return { file, model, temperature, response_format, provider, prompt, file_id };
 };
 
 /** POST /v1/audio/transcriptions and /translations: multipart (the audio or `file_id`) or JSON (`file_id`). */
@@ -82,6 +87,9 @@ export const TRANSLATION_BODY = bodySchemas((mode) => z.strictObject(translation
 const TRANSCRIPTION_REFUSALS = {
   language: codesByKind({ invalid_format: 'invalid_language' }),
   response_format: codesByKind({ invalid: 'invalid_response_format' }),
+  file: () => ({ code: FILE_ERROR_CODES.missing, message: "A JSON body names its audio with 'file_id' (an upload from POST /v1/uploads); send 'file' as multipart/form-data." }),
+  timestamp_granularities: onlySegments,
+  'timestamp_granularities[]': onlySegments,
 };
 
 export type TranscriptionTask = 'transcribe' | 'translate';
@@ -91,7 +99,7 @@ const parseFields = (body: Body, task: TranscriptionTask, granularities: readonl
   // A translation's fields are a subset of a transcription's: what it lacks reads as unset.
   const parsed = parseMediaBody(schemas, body, TRANSCRIPTION_REFUSALS) as z.output<(typeof TRANSCRIPTION_BODY)['json']>;
   if (granularities.some((g) => g !== 'segment')) {
-    throw new InvalidRequestError('unsupported_parameter', "Only 'segment' timestamps are available on this gateway.", { param: 'timestamp_granularities' });
+    throw new InvalidRequestError('unsupported_parameter', ONLY_SEGMENTS, { param: 'timestamp_granularities' });
   }
   const stream = parsed.stream ?? false;
   const format = parsed.response_format ?? 'json';
@@ -128,9 +136,6 @@ export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number
 
 /** A JSON body names its audio by `file_id`: bytes cannot travel in JSON. */
 export const parseTranscriptionJson = (body: Body, task: TranscriptionTask = 'transcribe'): TranscriptionRequest => {
-  if (body.file !== undefined) {
-    throw new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its audio with 'file_id' (an upload from POST /v1/uploads); send 'file' as multipart/form-data.", { param: 'file' });
-  }
   const raw = body.timestamp_granularities ?? body['timestamp_granularities[]'];
   const granularities = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
   const { fields, fileId } = parseFields(body, task, granularities);
