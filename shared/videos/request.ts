@@ -112,7 +112,8 @@ const videoUnits = (row: ModelRow): readonly PricingUnit[] =>
 export const parseVideoRequest = (body: Record<string, unknown>): ParsedVideoRequest => {
   // Not forwarded, but held to OpenAI's rule like every route's metadata: a client relying on it hears so.
   readMetadata(body);
-  const fields = parseBody(VIDEO_BODY, body, VIDEO_REFUSALS);
+  // `duration` wins when it is sent (null too): `seconds` is then not read, as it never was.
+  const fields = parseBody(VIDEO_BODY, body.duration !== undefined ? { ...body, seconds: undefined } : body, VIDEO_REFUSALS);
   const { model, prompt } = fields;
   const provider = fields.provider ?? undefined;
 

@@ -138,7 +138,9 @@ export const parseTranscriptionForm = (form: MultipartBody, maxFileBytes: number
 export const parseTranscriptionJson = (body: Body, task: TranscriptionTask = 'transcribe'): TranscriptionRequest => {
   const raw = body.timestamp_granularities ?? body['timestamp_granularities[]'];
   const granularities = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
-  const { fields, fileId } = parseFields(body, task, granularities);
+  // Either spelling, the first one sent wins: the other is not read.
+  const read = body.timestamp_granularities != null && 'timestamp_granularities[]' in body ? { ...body, 'timestamp_granularities[]': undefined } : body;
+  const { fields, fileId } = parseFields(read, task, granularities);
   if (fileId === undefined || fileId === '') throw new InvalidRequestError(FILE_ERROR_CODES.missing, "'file_id' is required: create an upload with POST /v1/uploads and PUT the audio to it.", { param: 'file_id' });
   return { fields, source: { fileId } };
 };
