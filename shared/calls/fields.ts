@@ -47,14 +47,14 @@ const ARTICLES: Readonly<Record<string, string>> = { int: 'an integer', array: '
 
 const quoted = (values: readonly unknown[]): string => values.map((v) => `'${String(v)}'`).join(', ');
 
-/**
- * The house sentences for body fields, from the issue alone: `'x' is required.`, `Invalid 'x': must be a
- * string.`, `… must be one of 'a', 'b', got "c".` A schema gives its own words (zod's `error`) where these do not fit.
- */
 /** Where an issue is, as a client names it: `input`, `input[2]`, `tools[0].name`. */
 export const whereOf = (issue: { readonly path?: readonly PropertyKey[] }): string =>
   issue.path?.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${String(p)}` : String(p))).join('') : 'body';
 
+/**
+ * The house sentences for body fields, from the issue alone: `'x' is required.`, `Invalid 'x': must be a
+ * string.`, `… must be one of 'a', 'b', got "c".` A schema gives its own words (zod's `error`) where these do not fit.
+ */
 const bodyMessage = (issue: z.core.$ZodRawIssue): string => {
   const where = whereOf(issue);
   const value = issue.input;
@@ -62,7 +62,7 @@ const bodyMessage = (issue: z.core.$ZodRawIssue): string => {
   if (issue.code === 'invalid_type') return `Invalid '${where}': must be ${ARTICLES[issue.expected] ?? issue.expected}.`;
   if (issue.code === 'invalid_value') return `Invalid '${where}': must be one of ${quoted(issue.values)}, got ${JSON.stringify(value)}.`;
   if (issue.code === 'unrecognized_keys') return `Unrecognized request argument supplied: ${issue.keys[0]}.`;
-  const fallback = z.config().localeError?.(issue as z.core.$ZodRawIssue);
+  const fallback = z.config().localeError?.(issue);
   return `Invalid '${where}': ${(typeof fallback === 'string' ? fallback : fallback?.message) ?? 'invalid value'}.`;
 };
 

@@ -161,6 +161,7 @@ const readTexts = (input: unknown): { texts: string[]; items: Record<string, unk
  * Which fields apply is decided first, by the media kind (`refuseInapplicable`), so this schema lets others through.
  */
 export const MEDIA_RESPONSE_BODY = z.looseObject({
+  // Checked first (see parseMediaResponseRequest), with the input and the metadata between them.
   image_url: text(),
   store: z.boolean().nullish(),
   ...gatewayFields(),
@@ -175,6 +176,9 @@ export const MEDIA_RESPONSE_BODY = z.looseObject({
   language: text(),
   instructions: text(),
 });
+
+const IMAGE_URL_FIRST = MEDIA_RESPONSE_BODY.pick({ image_url: true });
+const STORE_NEXT = MEDIA_RESPONSE_BODY.pick({ store: true });
 
 const MEDIA_RESPONSE_REFUSALS = {
   stream: STREAM_REFUSAL,
@@ -197,11 +201,13 @@ export const labelsOf = (request: MediaResponseRequest): readonly string[] =>
 export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
   const kind = mediaKindOf(body);
   refuseInapplicable(body, kind);
-  const fields = parseMediaBody(MEDIA_RESPONSE_BODY, body, MEDIA_RESPONSE_REFUSALS);
-  const imageUrl = unset(fields.image_url);
+  // The image, the input, `store` and `metadata` are checked before the other fields, as they always were.
+  const imageUrl = unset(parseMediaBody(IMAGE_URL_FIRST, body).image_url);
   if (kind === 'vision' && imageUrl === undefined) throw new InvalidRequestError('missing_image_url', "'image_url' is required for detection and classification.", { param: 'image_url' });
   const { texts, items } = kind === 'vision' && (body.input === undefined || body.input === null) ? { texts: [], items: [] } : readTexts(body.input);
+  parseMediaBody(STORE_NEXT, body);
   const metadata = readMetadata(body) ?? {};
+  const fields = parseMediaBody(MEDIA_RESPONSE_BODY, body, MEDIA_RESPONSE_REFUSALS);
   return {
     kind,
     model: fields.model,

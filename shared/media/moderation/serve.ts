@@ -35,11 +35,11 @@ const PART = z.discriminatedUnion('type', [
 const INPUT = z.union([z.string().min(1), z.array(z.string()).min(1).max(MAX_INPUTS), z.array(PART).min(1).max(MAX_INPUTS)]);
 
 /** POST /v1/moderations; unknown fields are refused, as OpenAI does. `model` is optional (OpenAI's default). */
-export const MODERATION_BODY = z.strictObject({
-  input: INPUT,
-  model: z.string({ error: "Invalid 'model': must be a string." }).optional(),
-  provider: gatewayFields().provider,
-});
+const MODEL_AND_PROVIDER = { model: z.string({ error: "Invalid 'model': must be a string." }).optional(), provider: gatewayFields().provider };
+export const MODERATION_BODY = z.strictObject({ ...MODEL_AND_PROVIDER, input: INPUT });
+
+/** A missing input is named before the other fields, what is wrong with a sent one after them. */
+const INPUT_FIRST = z.strictObject({ input: INPUT, ...MODEL_AND_PROVIDER });
 
 /** What is wrong with an `input` zod refused, in words a client can act on. */
 const explainInput = (value: unknown): string => {
@@ -50,11 +50,12 @@ const explainInput = (value: unknown): string => {
 };
 
 export const parseModerationRequest = (body: Body): ModerationCall => {
-  const fields = parseMediaBody(MODERATION_BODY, body, {
-    input: (_issue, value) => (value === undefined || value === null ? undefined : { code: 'invalid_input', message: `Invalid 'input': ${explainInput(value)}` }),
+  const refusals = {
+    input: (_issue: unknown, value: unknown) => (value === undefined || value === null ? undefined : { code: 'invalid_input', message: `Invalid 'input': ${explainInput(value)}` }),
     // Unlike other routes' model, moderation's may be left out; sent, it must be a string (null too).
     model: codesByKind({ missing: 'invalid_parameter' }),
-  });
+  };
+  const fields = parseMediaBody(body.input === undefined || body.input === null ? INPUT_FIRST : MODERATION_BODY, body, refusals);
   return { model: fields.model || DEFAULT_MODERATION_MODEL, provider: unset(fields.provider), input: fields.input as ModerationCall['input'] };
 };
 
