@@ -109,15 +109,19 @@ const pricedResolutions = (units: readonly PricingUnit[]): string[] => {
 const videoUnits = (row: ModelRow): readonly PricingUnit[] =>
   (row.operations.find((o) => o.operation === VIDEO_OPERATION)?.pricingUnits ?? []) as unknown as readonly PricingUnit[];
 
+/** The fields checked before the catalog is asked, in their groups (the rest after it names the model's provider). */
+const REFUSED_FIRST = VIDEO_BODY.pick({ image_url: true, input_reference: true, n: true, remix_video_id: true });
+const BEFORE_CATALOG = VIDEO_BODY.pick({ model: true, provider: true, prompt: true });
+
 export const parseVideoRequest = (body: Record<string, unknown>): ParsedVideoRequest => {
+  parseBody(REFUSED_FIRST, body, VIDEO_REFUSALS);
   // Not forwarded, but held to OpenAI's rule like every route's metadata: a client relying on it hears so.
   readMetadata(body);
+  const { model, prompt, provider } = parseBody(BEFORE_CATALOG, body, VIDEO_REFUSALS);
+  const row = resolveModel(model, provider ?? undefined, VIDEO_OPERATION);
   // `duration` wins when it is sent (null too): `seconds` is then not read, as it never was.
   const fields = parseBody(VIDEO_BODY, body.duration !== undefined ? { ...body, seconds: undefined } : body, VIDEO_REFUSALS);
-  const { model, prompt } = fields;
-  const provider = fields.provider ?? undefined;
 
-  const row = resolveModel(model, provider, VIDEO_OPERATION);
   const limits = videoLimitsFor(row.provider as ProviderId);
   const units = videoUnits(row);
 
