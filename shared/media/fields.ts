@@ -7,17 +7,9 @@
  */
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
-import { codesByKind, modelSchema, MODEL_REFUSAL, parseBody, requireModel, whereOf, type FieldRefusal } from '../calls/fields.ts';
+import { codesByKind, modelSchema, MODEL_REFUSAL, parseBody, whereOf, type FieldRefusal } from '../calls/fields.ts';
 
 export type Body = Readonly<Record<string, unknown>>;
-
-export const MEDIA_ERROR_CODES = {
-  unknownParameter: 'unknown_parameter',
-  invalidParameter: 'invalid_parameter',
-  missingParameter: 'missing_parameter',
-} as const;
-
-export { requireModel };
 
 /** JSON bodies carry typed values; multipart fields carry text. */
 export type Mode = 'json' | 'form';
