@@ -9,22 +9,100 @@ export const field = <T>(schema: z.ZodType<T>, value: unknown, param: string, co
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${param}.${issue.path.join('.')}` : param;
-  throw new InvalidRequestError(code, `Invalid '${where}': ${issue?.message ?? 'invalid value'}.`, { param });
+  throw refusal({ code, message: `Invalid '${where}': ${issue?.message ?? 'invalid value'}.`, param });
 };
 
-export const requireModel = (body: Record<string, unknown>): string => {
-  const model = body.model;
-  if (model === undefined || model === null || model === '') throw new InvalidRequestError('missing_model', 'model is required', { param: 'model' });
-  if (typeof model !== 'string') throw new InvalidRequestError('invalid_model', "'model' must be a string.", { param: 'model' });
-  return model;
+/** What a refused field is called: the error's stable code, its sentence, and the parameter it blames. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+  readonly param: string;
+}
+
+/** The project's typed error for a refusal: one 400, OpenAI-shaped, naming the parameter. */
+export const refusal = ({ code, message, param }: Refusal): InvalidRequestError => new InvalidRequestError(code, message, { param });
+
+/**
+ * How one field's zod issues are named, where the defaults do not fit: the code (or the whole refusal) for an
+ * issue, given the value sent. Anything left undefined keeps its default.
+ */
+export type FieldRefusal = (issue: z.core.$ZodIssue, value: unknown) => Partial<Refusal> | undefined;
+
+/** The kind of problem an issue is: `missing` for a required field sent absent (or as ''), else zod's issue code. */
+export type IssueKind = 'missing' | z.core.$ZodIssue['code'];
+
+export const issueKind = (issue: z.core.$ZodIssue, value: unknown): IssueKind =>
+  issue.path.length <= 1 && (value === undefined || value === null || (issue.code === 'too_small' && value === '')) ? 'missing' : issue.code;
+
+/** A FieldRefusal that only renames codes, by kind of problem (`invalid` stands for every kind but `missing`). */
+export const codesByKind =
+  (codes: Partial<Record<IssueKind | 'invalid', string>>): FieldRefusal =>
+  (issue, value) => {
+    const kind = issueKind(issue, value);
+    const code = codes[kind] ?? (kind === 'missing' ? undefined : codes.invalid);
+    return code === undefined ? undefined : { code };
+  };
+
+const ARTICLES: Readonly<Record<string, string>> = { int: 'an integer', array: 'an array', object: 'an object', number: 'a number', boolean: 'a boolean', string: 'a string' };
+
+const quoted = (values: readonly unknown[]): string => values.map((v) => `'${String(v)}'`).join(', ');
+
+/** Where an issue is, as a client names it: `input`, `input[2]`, `tools[0].name`. */
+export const whereOf = (issue: { readonly path?: readonly PropertyKey[] }): string =>
+  issue.path?.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${String(p)}` : String(p))).join('') : 'body';
+
+/**
+ * The house sentences for body fields, from the issue alone: `'x' is required.`, `Invalid 'x': must be a
+ * string.`, `… must be one of 'a', 'b', got "c".` A schema gives its own words (zod's `error`) where these do not fit.
+ */
+const bodyMessage = (issue: z.core.$ZodRawIssue): string => {
+  const where = whereOf(issue);
+  const value = issue.input;
+  if ((issue.path?.length ?? 0) <= 1 && (value === undefined || value === null || (issue.code === 'too_small' && value === ''))) return `'${where}' is required.`;
+  if (issue.code === 'invalid_type') return `Invalid '${where}': must be ${ARTICLES[issue.expected] ?? issue.expected}.`;
+  if (issue.code === 'invalid_value') return `Invalid '${where}': must be one of ${quoted(issue.values)}, got ${JSON.stringify(value)}.`;
+  if (issue.code === 'unrecognized_keys') return `Unrecognized request argument supplied: ${issue.keys[0]}.`;
+  const fallback = z.config().localeError?.(issue);
+  return `Invalid '${where}': ${(typeof fallback === 'string' ? fallback : fallback?.message) ?? 'invalid value'}.`;
 };
 
-export const readStream = (body: Record<string, unknown>): boolean => {
-  const stream = body.stream;
-  if (stream === undefined || stream === null) return false;
-  if (typeof stream !== 'boolean') throw new InvalidRequestError('invalid_stream', "'stream' must be a boolean.", { param: 'stream' });
-  return stream;
+/** The code a refused field gets when its FieldRefusal says nothing: zod's refinement may name one, else by kind. */
+const defaultCode = (issue: z.core.$ZodIssue, param: string, value: unknown): string => {
+  if (issue.code === 'custom' && typeof issue.params?.code === 'string') return issue.params.code;
+  if (issue.code === 'unrecognized_keys') return 'unknown_parameter';
+  return issueKind(issue, value) === 'missing' ? `missing_${param}` : 'invalid_parameter';
 };
+
+/**
+ * A request body checked by one zod object schema: its value, or the first problem as the project's typed error.
+ * An unknown field (a strict schema) is reported before any other, as OpenAI does; the rest in the schema's
+ * field order, so the order of the shape is the order of the checks. `refusals` renames what the defaults
+ * call a field's problems (see `bodyMessage` and `defaultCode`).
+ */
+export const parseBody = <S extends z.ZodType>(schema: S, body: Readonly<Record<string, unknown>>, refusals: Readonly<Record<string, FieldRefusal>> = {}): z.output<S> => {
+  const result = schema.safeParse(body, { error: bodyMessage });
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
+  const param = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? 'body');
+  const value = body[param];
+  const named = issue.code === 'unrecognized_keys' ? undefined : refusals[param]?.(issue, value);
+  throw refusal({ code: named?.code ?? defaultCode(issue, param, value), message: named?.message ?? issue.message, param: named?.param ?? param });
+};
+
+/** `model`, on every route: a non-empty string (`missing_model` when absent or empty, `invalid_model` otherwise). */
+export const modelSchema = z.string({ error: (issue) => (issue.input === undefined || issue.input === null || issue.input === '' ? 'model is required' : "'model' must be a string.") }).min(1);
+export const MODEL_REFUSAL: FieldRefusal = codesByKind({ missing: 'missing_model', invalid: 'invalid_model' });
+
+const MODEL_BODY = z.object({ model: modelSchema });
+export const requireModel = (body: Readonly<Record<string, unknown>>): string => parseBody(MODEL_BODY, body, { model: MODEL_REFUSAL }).model;
+
+/** `stream`, on every route that streams: a boolean (`invalid_stream` otherwise); unset is false. */
+export const streamSchema = z.boolean({ error: "'stream' must be a boolean." }).nullish();
+export const STREAM_REFUSAL: FieldRefusal = codesByKind({ invalid: 'invalid_stream' });
+
+const STREAM_BODY = z.object({ stream: streamSchema });
+export const readStream = (body: Readonly<Record<string, unknown>>): boolean => parseBody(STREAM_BODY, body, { stream: STREAM_REFUSAL }).stream ?? false;
 
 const streamOptionsSchema = z.object({ include_usage: z.boolean().optional() }).passthrough();
 export const readIncludeUsage = (body: Record<string, unknown>): boolean =>
@@ -209,3 +287,67 @@ export const TEXT_FIELD_TYPES: Readonly<Record<'chat' | 'responses', Readonly<Re
 export const checkFieldTypes = (body: Readonly<Record<string, unknown>>, types: Readonly<Record<string, z.ZodType>>): void => {
   for (const name in types) if (body[name] != null) field(types[name]!, body[name], name, 'invalid_parameter');
 };
+
+const list = z.array(z.record(z.string(), z.unknown()));
+
+/**
+ * A text body's fields as one zod object per API shape: every rule the readers above apply (`readTools`,
+ * `readStream`, `TEXT_FIELD_TYPES`…), composed so the OpenAPI document can be checked against them
+ * (test/contract/openapi-zod-drift.test.ts). The readers check field by field, each with its own code; `messages`,
+ * `input` and `attachments` are read by their own walkers (shared/inference/request), so their entries here
+ * give the shape those walkers accept. Unknown fields pass through to the provider.
+ */
+export const TEXT_BODY = {
+  chat: z.looseObject({
+    model: modelSchema,
+    provider: z.string().min(1).nullish(),
+    messages: list.min(1),
+    stream: streamSchema,
+    stream_options: streamOptionsSchema.nullish(),
+    tools: z.array(chatToolSchema).nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    response_format: chatResponseFormatSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    reasoning_effort: z.string().nullish(),
+    reasoning: reasoningSchema.nullish(),
+    max_tokens: positiveInt.nullish(),
+    max_completion_tokens: positiveInt.nullish(),
+    temperature: temperatureSchema.nullish(),
+    top_p: topPSchema.nullish(),
+    stop: stopSchema.nullish(),
+    seed: z.int().nullish(),
+    user: z.string().nullish(),
+    metadata: metadataSchema.nullish(),
+    n: positiveInt.nullish(),
+    attachments: z.array(z.unknown()).nullish(),
+    attachment: z.unknown().optional(),
+    ...Object.fromEntries(Object.entries(TEXT_FIELD_TYPES.chat).map(([name, schema]) => [name, schema.nullish()])),
+  }),
+  responses: z.looseObject({
+    model: modelSchema,
+    provider: z.string().min(1).nullish(),
+    input: z.union([z.string(), list]).nullish(),
+    stream: streamSchema,
+    stream_options: streamOptionsSchema.nullish(),
+    tools: z.array(responsesToolSchema).nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    response_format: chatResponseFormatSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
+    reasoning_effort: z.string().nullish(),
+    reasoning: reasoningSchema.nullish(),
+    max_output_tokens: positiveInt.nullish(),
+    temperature: temperatureSchema.nullish(),
+    top_p: topPSchema.nullish(),
+    stop: stopSchema.nullish(),
+    seed: z.int().nullish(),
+    user: z.string().nullish(),
+    metadata: metadataSchema.nullish(),
+    n: positiveInt.nullish(),
+    store: z.boolean().nullish(),
+    instructions: z.string().nullish(),
+    previous_response_id: z.string().min(1).nullish(),
+    attachments: z.array(z.unknown()).nullish(),
+    attachment: z.unknown().optional(),
+    ...Object.fromEntries(Object.entries(TEXT_FIELD_TYPES.responses).map(([name, schema]) => [name, schema.nullish()])),
+  }),
+} as const;

@@ -94,6 +94,9 @@ const schemas = (mode: Mode) => ({
 const JSON_SCHEMAS = schemas('json');
 const QUERY_SCHEMAS = schemas('query');
 
+/** POST /v1/models/search's body, for the OpenAPI drift test. */
+export const SEARCH_BODY = JSON_SCHEMAS.search;
+
 export type SearchFilters = z.infer<typeof JSON_SCHEMAS.search>;
 export type ListModelsOptions = z.infer<typeof JSON_SCHEMAS.listModels>;
 export type OperationModelsOptions = z.infer<typeof JSON_SCHEMAS.operationModels>;

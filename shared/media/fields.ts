@@ -1,36 +1,18 @@
 /**
- * Reading media request fields with one clear 400 per problem. JSON bodies and multipart fields go through the
- * same readers: a multipart field is always a string, so in a form numbers and booleans are read from their
- * text (and an empty field is an absent one); in JSON each field must have its own type, as OpenAI requires.
+ * The zod building blocks of media request bodies, with one clear 400 per problem (words and codes from
+ * `parseBody`, shared/calls/fields.ts). JSON bodies and multipart fields are checked by the same schema, built
+ * per mode: a multipart field is always a string, so in a form numbers and booleans are read from their text
+ * (and an empty number field is an absent one); in JSON each field must have its own type, as OpenAI requires.
+ * `null` is an absent optional field, as OpenAI's SDKs send it.
  */
-import { InvalidRequestError } from '../../layers/core/errors.ts';
-import { requireModel } from '../calls/fields.ts';
+// A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
+import * as z from 'zod';
+import { codesByKind, modelSchema, MODEL_REFUSAL, parseBody, whereOf, type FieldRefusal } from '../calls/fields.ts';
 
 export type Body = Readonly<Record<string, unknown>>;
 
-export const MEDIA_ERROR_CODES = {
-  unknownParameter: 'unknown_parameter',
-  invalidParameter: 'invalid_parameter',
-  missingParameter: 'missing_parameter',
-} as const;
-
-export { requireModel };
-
-/** Fields the gateway itself reads on every media route, beside the OpenAI ones. */
-const GATEWAY_FIELDS = ['model', 'provider'];
-
-/** OpenAI refuses arguments it does not know; so does the gateway, rather than dropping them silently. */
-export const onlyKnown = (body: Body, allowed: readonly string[]): void => {
-  const unknown = Object.keys(body).find((name) => !allowed.includes(name) && !GATEWAY_FIELDS.includes(name));
-  if (unknown !== undefined) {
-    throw new InvalidRequestError(MEDIA_ERROR_CODES.unknownParameter, `Unrecognized request argument supplied: ${unknown}.`, { param: unknown });
-  }
-};
-
-const invalid = (param: string, message: string, code: string = MEDIA_ERROR_CODES.invalidParameter): InvalidRequestError =>
-  new InvalidRequestError(code, `Invalid '${param}': ${message}.`, { param });
-
-const absent = (value: unknown): boolean => value === undefined || value === null;
+/** JSON bodies carry typed values; multipart fields carry text. */
+export type Mode = 'json' | 'form';
 
 /** Bodies made from multipart fields, whose values are text by nature (see `fieldsAsBody`). */
 const FORM_BODIES = new WeakSet<object>();
@@ -42,61 +24,55 @@ export const asFormFields = <T extends Record<string, unknown>>(body: T): T => {
 
 export const isFormFields = (body: Body): boolean => FORM_BODIES.has(body);
 
-/** A JSON boolean, or its text in a multipart field. */
-export const optionalBoolean = (body: Body, param: string): boolean | undefined => {
-  const value = body[param];
-  if (absent(value)) return undefined;
-  if (value === true || value === false) return value;
-  if (isFormFields(body) && (value === 'true' || value === 'false')) return value === 'true';
-  throw invalid(param, 'must be a boolean');
+/** A string field. */
+export const text = () => z.string().nullish();
+
+/** A string field that must be sent, non-empty: `missing_<field>` otherwise. */
+export const requiredText = () => z.string().min(1);
+
+/** One of a fixed set of strings (the refusal's code is the field's to choose; `invalid_parameter` by default). */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values).nullish();
+
+/** A multipart number's text as the number (an empty field is absent); anything else is left for the rule to refuse. */
+const numberFromText = (value: unknown): unknown => (value === '' ? undefined : typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+
+/** A number in [min, max]; a wrong type is `must be a number` (or `an integer`), out of range names both bounds and the value. */
+export const numberIn = (mode: Mode, min: number, max: number, options: { readonly integer?: boolean } = {}) => {
+  const kind = options.integer ? 'an integer' : 'a number';
+  // Every check's words: the type (an integer's own check included), then the bounds (a safe integer's too).
+  const words = (issue: z.core.$ZodRawIssue) =>
+    issue.code === 'invalid_type'
+      ? `Invalid '${whereOf(issue)}': must be ${kind}.`
+      : issue.code === 'too_small' || issue.code === 'too_big'
+        ? `Invalid '${whereOf(issue)}': must be between ${min} and ${max}, got ${String(issue.input)}.`
+        : undefined;
+  const number = z.number({ error: words });
+  const rule = (options.integer ? number.int() : number).min(min).max(max).nullish();
+  return mode === 'form' ? z.preprocess(numberFromText, rule) : rule;
 };
 
-export const readProvider = (body: Body): string | undefined => {
-  if (absent(body.provider)) return undefined;
-  if (typeof body.provider !== 'string') throw invalid('provider', 'must be a string');
-  return body.provider;
+/** A boolean; in a form, the text `true` or `false`. */
+export const flag = (mode: Mode) => {
+  const rule = z.boolean().nullish();
+  return mode === 'form' ? z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), rule) : rule;
 };
 
-export const requireString = (body: Body, param: string, code = `missing_${param}`): string => {
-  const value = body[param];
-  if (absent(value) || value === '') throw new InvalidRequestError(code, `'${param}' is required.`, { param });
-  if (typeof value !== 'string') throw invalid(param, 'must be a string');
-  return value;
+/** The fields the gateway itself reads on every media route, beside the OpenAI ones. */
+export const gatewayFields = () => ({ model: modelSchema, provider: text() });
+
+/** The refusals shared by every media body: `model`'s own codes. */
+export const GATEWAY_REFUSALS: Readonly<Record<string, FieldRefusal>> = { model: MODEL_REFUSAL };
+
+/** A body schema for JSON and for multipart fields, built once each. */
+export const bodySchemas = <S extends z.ZodType>(build: (mode: Mode) => S): { readonly json: S; readonly form: S } => ({ json: build('json'), form: build('form') });
+
+/** A media body (JSON, or multipart fields via `fieldsAsBody`) checked by its route's schema for that mode. */
+export const parseMediaBody = <S extends z.ZodType>(schemas: S | { readonly json: S; readonly form: S }, body: Body, refusals: Readonly<Record<string, FieldRefusal>> = {}): z.output<S> => {
+  const schema = schemas instanceof z.ZodType ? schemas : isFormFields(body) ? schemas.form : schemas.json;
+  return parseBody(schema, body, { ...GATEWAY_REFUSALS, ...refusals });
 };
 
-export const optionalString = (body: Body, param: string): string | undefined => {
-  const value = body[param];
-  if (absent(value)) return undefined;
-  if (typeof value !== 'string') throw invalid(param, 'must be a string');
-  return value;
-};
+/** `null` read as unset, for a parsed field. */
+export const unset = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
-export interface NumberRule {
-  readonly min: number;
-  readonly max: number;
-  readonly integer?: boolean;
-  /** The code for a value outside [min, max]. */
-  readonly code?: string;
-}
-
-export const optionalNumber = (body: Body, param: string, rule: NumberRule): number | undefined => {
-  const raw = body[param];
-  const form = isFormFields(body);
-  if (absent(raw) || (form && raw === '')) return undefined;
-  const value = form && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (rule.integer && !Number.isInteger(value))) {
-    throw invalid(param, `must be ${rule.integer ? 'an integer' : 'a number'}`);
-  }
-  if (value < rule.min || value > rule.max) throw invalid(param, `must be between ${rule.min} and ${rule.max}, got ${value}`, rule.code);
-  return value;
-};
-
-export const optionalEnum = <T extends string>(body: Body, param: string, allowed: readonly T[], code?: string): T | undefined => {
-  const value = body[param];
-  if (absent(value)) return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw invalid(param, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`, code);
-  }
-  return value as T;
-};
-
+export { codesByKind };

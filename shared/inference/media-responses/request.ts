@@ -6,8 +6,9 @@
  */
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import { getModel, modelSupports } from '../../catalog/index.ts';
-import { optionalNumber, optionalString, readProvider, requireModel, type Body } from '../../media/fields.ts';
-import { readMetadata, readStream } from '../../calls/fields.ts';
+import * as z from 'zod';
+import { codesByKind, gatewayFields, numberIn, parseMediaBody, text, unset, type Body } from '../../media/fields.ts';
+import { parseBody, readMetadata, STREAM_REFUSAL, streamSchema } from '../../calls/fields.ts';
 import { readJsonObject, type HttpRequest } from '../../http/request.ts';
 
 export const MEDIA_MODALITIES = ['image', 'audio', 'video', 'embedding'] as const;
@@ -42,14 +43,12 @@ const KIND_NAMES: Readonly<Record<MediaResponseKind, string>> = {
   'video-generation': 'video generation',
 };
 
-const readModalities = (body: Body): readonly string[] => {
-  const value = body.modalities;
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((m) => typeof m !== 'string' || !(MODALITIES as readonly string[]).includes(m))) {
-    throw new InvalidRequestError('invalid_modalities', `'modalities' must be an array of ${MODALITIES.map((m) => `'${m}'`).join(', ')}.`, { param: 'modalities' });
-  }
-  return value as string[];
-};
+const MODALITIES_BODY = z.object({ modalities: z.array(z.enum(MODALITIES)).nullish() });
+
+const readModalities = (body: Body): readonly string[] =>
+  parseBody(MODALITIES_BODY, body, {
+    modalities: () => ({ code: 'invalid_modalities', message: `'modalities' must be an array of ${MODALITIES.map((m) => `'${m}'`).join(', ')}.` }),
+  }).modalities ?? [];
 
 /** A catalog lookup that never throws: dispatch must not refuse what the text path would serve. */
 const rowOf = (body: Body) => {
@@ -156,13 +155,35 @@ const readTexts = (input: unknown): { texts: string[]; items: Record<string, unk
   throw new InvalidRequestError('missing_input', "'input' must be non-empty text (a string, strings, or messages with text).", { param: 'input' });
 };
 
-const readLabels = (body: Body): string[] | undefined => {
-  const value = body.labels;
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || value.some((label) => typeof label !== 'string' || label.trim() === '')) {
-    throw new InvalidRequestError('invalid_labels', "'labels' must be a non-empty array of non-empty strings.", { param: 'labels' });
-  }
-  return (value as string[]).map((label) => label.trim());
+/**
+ * The fields a media response reads, in the order they are checked (`input` is read apart: it may be text or
+ * message items; `metadata` by OpenAI's rule, as on every route; the video fields by the video route's rules).
+ * Which fields apply is decided first, by the media kind (`refuseInapplicable`), so this schema lets others through.
+ */
+export const MEDIA_RESPONSE_BODY = z.looseObject({
+  // Checked first (see parseMediaResponseRequest), with the input and the metadata between them.
+  image_url: text(),
+  store: z.boolean().nullish(),
+  ...gatewayFields(),
+  stream: streamSchema,
+  n: numberIn('json', 1, 10, { integer: true }),
+  size: text(),
+  quality: text(),
+  partial_images: numberIn('json', 0, 3, { integer: true }),
+  labels: z.array(z.string().trim().min(1)).min(1).nullish(),
+  voice: text(),
+  speed: numberIn('json', 0.25, 4),
+  language: text(),
+  instructions: text(),
+});
+
+const IMAGE_URL_FIRST = MEDIA_RESPONSE_BODY.pick({ image_url: true });
+const STORE_NEXT = MEDIA_RESPONSE_BODY.pick({ store: true });
+
+const MEDIA_RESPONSE_REFUSALS = {
+  stream: STREAM_REFUSAL,
+  speed: codesByKind({ too_small: 'invalid_speed', too_big: 'invalid_speed' }),
+  labels: () => ({ code: 'invalid_labels', message: "'labels' must be a non-empty array of non-empty strings." }),
 };
 
 /**
@@ -180,33 +201,34 @@ export const labelsOf = (request: MediaResponseRequest): readonly string[] =>
 export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
   const kind = mediaKindOf(body);
   refuseInapplicable(body, kind);
-  const imageUrl = optionalString(body, 'image_url');
+  // The image, the input, `store` and `metadata` are checked before the other fields, as they always were.
+  const imageUrl = unset(parseMediaBody(IMAGE_URL_FIRST, body).image_url);
   if (kind === 'vision' && imageUrl === undefined) throw new InvalidRequestError('missing_image_url', "'image_url' is required for detection and classification.", { param: 'image_url' });
   const { texts, items } = kind === 'vision' && (body.input === undefined || body.input === null) ? { texts: [], items: [] } : readTexts(body.input);
-  const store = body.store === undefined || body.store === null ? true : body.store;
-  if (typeof store !== 'boolean') throw new InvalidRequestError('invalid_parameter', "Invalid 'store': must be a boolean.", { param: 'store' });
+  parseMediaBody(STORE_NEXT, body);
   const metadata = readMetadata(body) ?? {};
+  const fields = parseMediaBody(MEDIA_RESPONSE_BODY, body, MEDIA_RESPONSE_REFUSALS);
   return {
     kind,
-    model: requireModel(body as Record<string, unknown>),
-    provider: readProvider(body),
+    model: fields.model,
+    provider: unset(fields.provider),
     texts,
     inputItems: items,
-    stream: readStream(body as Record<string, unknown>),
-    n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }),
-    size: optionalString(body, 'size'),
-    quality: optionalString(body, 'quality'),
-    partialImages: optionalNumber(body, 'partial_images', { min: 0, max: 3, integer: true }),
+    stream: fields.stream ?? false,
+    n: unset(fields.n),
+    size: unset(fields.size),
+    quality: unset(fields.quality),
+    partialImages: unset(fields.partial_images),
     imageUrl,
-    labels: readLabels(body),
-    voice: optionalString(body, 'voice'),
-    speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
-    language: optionalString(body, 'language'),
-    instructions: optionalString(body, 'instructions'),
+    labels: unset(fields.labels),
+    voice: unset(fields.voice),
+    speed: unset(fields.speed),
+    language: unset(fields.language),
+    instructions: unset(fields.instructions),
     duration: body.duration,
     aspectRatio: body.aspect_ratio,
     resolution: body.resolution,
-    store,
+    store: fields.store ?? true,
     metadata,
   };
 };

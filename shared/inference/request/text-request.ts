@@ -47,7 +47,7 @@ export interface TextRequest {
 }
 
 /** Fields the gateway models; anything else is a provider-specific extra passed through where accepted. */
-const KNOWN = new Set([
+export const KNOWN = new Set([
   'model', 'messages', 'input', 'stream', 'stream_options', 'tools', 'tool_choice', 'response_format', 'text', 'parallel_tool_calls',
   'reasoning_effort', 'reasoning', 'max_tokens', 'max_completion_tokens', 'max_output_tokens', 'temperature', 'top_p', 'stop', 'seed',
   'user', 'metadata', 'store', 'instructions', 'previous_response_id', 'attachments', 'attachment', 'modalities', 'provider', 'n',

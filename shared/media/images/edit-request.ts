@@ -9,14 +9,14 @@ import type { Billing, Surface } from '../../billing/types.ts';
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { findUpload, openUpload } from '../../uploads/resolve.ts';
-import { optionalString, type Body } from '../fields.ts';
+import type { Body } from '../fields.ts';
 import { multipartFingerprint } from '../fingerprint.ts';
 import { readMediaJson } from '../../http/json-body.ts';
 import type { MediaServices } from '../services.ts';
 import { assertFileSize, assertFormat, filesNamed, FILE_ERROR_CODES, requireFiles } from '../../uploads/files.ts';
 import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import { fieldsAsBody, isMultipart, readMultipart, type MultipartBody } from '../upload/multipart.ts';
-import { parseImageFields, type ImageCall } from './request.ts';
+import { parseImageEditFields, type ImageCall } from './request.ts';
 
 export const EDIT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
@@ -29,7 +29,7 @@ const checked = (file: MediaFile, param: string, maxBytes: number): MediaFile =>
 export const parseEditRequest = (form: MultipartBody, maxFileBytes: number, uploaded?: MediaInput): ImageCall => {
   const unexpected = [...form.files.keys()].find((name) => !['image', 'image[]', 'mask'].includes(name));
   if (unexpected) throw new InvalidRequestError('unknown_parameter', `Unrecognized file supplied: ${unexpected}.`, { param: unexpected });
-  const call = parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask', 'file_id']);
+  const { fileId: _, ...call } = parseImageEditFields(fieldsAsBody(form));
   if (uploaded && filesNamed(form, 'image', 'image[]').length > 0) {
     throw new InvalidRequestError('conflicting_parameters', "Send the image as 'image' or name an upload with 'file_id', not both.", { param: 'file_id' });
   }
@@ -44,17 +44,8 @@ export const parseEditRequest = (form: MultipartBody, maxFileBytes: number, uplo
   return { ...call, images, ...(mask ? { mask } : {}) };
 };
 
-/** A JSON edit: the fields as for multipart, the image by `file_id` (no mask: a mask is sent as a multipart file). */
-const parseEditJson = (body: Body, uploaded: MediaInput): ImageCall => ({
-  ...parseImageFields(body, ['file_id']),
-  images: [assertFormat(uploaded, EDIT_IMAGE_TYPES, 'file_id').file],
-});
-
-const requireFileId = (body: Body): string => {
-  const id = optionalString(body, 'file_id');
-  if (id === undefined || id === '') throw new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its image with 'file_id' (an upload from POST /v1/uploads); send 'image' as multipart/form-data.", { param: 'file_id' });
-  return id;
-};
+const missingFileId = (): InvalidRequestError =>
+  new InvalidRequestError(FILE_ERROR_CODES.missing, "A JSON body names its image with 'file_id' (an upload from POST /v1/uploads); send 'image' as multipart/form-data.", { param: 'file_id' });
 
 /** The edit as sent: multipart (files, or `file_id`) or JSON (`file_id`); with its idempotency fingerprint (an upload's ETag included). */
 export const readEditRequest = async (http: HttpRequest, services: MediaServices, billing: Billing, surface: Surface, maxFileBytes: number): Promise<{ call: ImageCall; fingerprint: string }> => {
@@ -66,14 +57,15 @@ export const readEditRequest = async (http: HttpRequest, services: MediaServices
   };
   if (isMultipart(http.headers['content-type'])) {
     const form = await readMultipart(http);
-    const fileId = optionalString(fieldsAsBody(form), 'file_id');
+    const { fileId } = parseImageEditFields(fieldsAsBody(form));
     if (fileId === undefined) return { call: parseEditRequest(form, maxFileBytes), fingerprint: multipartFingerprint(form) };
-    parseImageFields(fieldsAsBody(form), ['image', 'image[]', 'mask', 'file_id']);
     const { file, upload } = await uploaded(fileId);
     return { call: parseEditRequest(form, maxFileBytes, file), fingerprint: JSON.stringify({ request: multipartFingerprint(form), upload }) };
   }
-  const body = readMediaJson(http);
-  parseImageFields(body, ['file_id']);
-  const { file, upload } = await uploaded(requireFileId(body));
-  return { call: parseEditJson(body, file), fingerprint: JSON.stringify({ request: JSON.stringify(body), upload }) };
+  const body: Body = readMediaJson(http);
+  const { fileId, ...call } = parseImageEditFields(body);
+  // A JSON edit names its image by `file_id` (no mask: a mask is sent as a multipart file).
+  if (fileId === undefined || fileId === '') throw missingFileId();
+  const { file, upload } = await uploaded(fileId);
+  return { call: { ...call, images: [assertFormat(file, EDIT_IMAGE_TYPES, 'file_id').file] }, fingerprint: JSON.stringify({ request: JSON.stringify(body), upload }) };
 };

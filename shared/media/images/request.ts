@@ -4,7 +4,8 @@
  */
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
-import { onlyKnown, optionalBoolean, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
+import * as z from 'zod';
+import { bodySchemas, codesByKind, flag, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body, type Mode } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 
 export interface ImageCall {
@@ -29,28 +30,61 @@ export interface ImageCall {
 /** OpenAI's image options the gateway passes through untouched; the provider validates them. */
 export const PASSTHROUGH_FIELDS = ['user', 'style', 'background', 'moderation', 'output_format', 'output_compression', 'input_fidelity'] as const;
 
-const COMMON_FIELDS = ['prompt', 'n', 'size', 'quality', 'response_format', 'stream', 'partial_images', ...PASSTHROUGH_FIELDS];
+/**
+ * The image fields every image route reads, in the order they are checked. The pass-through options come
+ * first and are typed as OpenAI types them: a number where a string belongs is the caller's mistake, not the
+ * provider's. `extra`: the fields a route adds (the edit's image, mask and file_id).
+ */
+const imageFields = (mode: Mode) => ({
+  user: text(),
+  style: text(),
+  background: text(),
+  moderation: text(),
+  output_format: text(),
+  input_fidelity: text(),
+  output_compression: numberIn(mode, 0, 100, { integer: true }),
+  ...gatewayFields(),
+  prompt: requiredText(),
+  n: numberIn(mode, 1, 10, { integer: true }),
+  size: text(),
+  quality: text(),
+  response_format: oneOf(['url', 'b64_json']),
+  stream: flag(mode),
+  partial_images: numberIn(mode, 0, 3, { integer: true }),
+});
 
-const numeric = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+/** POST /v1/images/generations; unknown fields are refused, as OpenAI does. */
+export const IMAGE_GENERATION_BODY = z.strictObject(imageFields('json'));
 
-export const parseImageFields = (body: Body, extraAllowed: readonly string[] = []): ImageCall => {
-  onlyKnown(body, [...COMMON_FIELDS, ...extraAllowed]);
-  // Passed through, but typed as OpenAI types them: a number where a string belongs is the caller's mistake, not the provider's.
-  for (const name of PASSTHROUGH_FIELDS) if (name !== 'output_compression') optionalString(body, name);
-  optionalNumber(body, 'output_compression', { min: 0, max: 100, integer: true });
-  const extra = Object.fromEntries(PASSTHROUGH_FIELDS.filter((name) => body[name] !== undefined && body[name] !== null).map((name) => [name, numeric(body[name])]));
-  return {
-    model: requireModel(body as Record<string, unknown>),
-    provider: readProvider(body),
-    prompt: requireString(body, 'prompt'),
-    n: optionalNumber(body, 'n', { min: 1, max: 10, integer: true }) ?? 1,
-    size: optionalString(body, 'size'),
-    quality: optionalString(body, 'quality'),
-    responseFormat: optionalEnum(body, 'response_format', ['url', 'b64_json'] as const, 'invalid_response_format') ?? 'url',
-    extra,
-    stream: optionalBoolean(body, 'stream') ?? false,
-    partialImages: optionalNumber(body, 'partial_images', { min: 0, max: 3, integer: true }),
-  };
+/** POST /v1/images/edits as multipart fields (the files are read apart) and as JSON naming an upload. */
+export const IMAGE_EDIT_BODY = bodySchemas((mode) =>
+  z.strictObject({ ...imageFields(mode), file_id: text(), ...(mode === 'form' ? { image: text(), 'image[]': text(), mask: text() } : {}) }),
+);
+
+const IMAGE_REFUSALS = { response_format: codesByKind({ invalid: 'invalid_response_format' }) };
+
+type ImageFields = z.output<typeof IMAGE_GENERATION_BODY>;
+
+const toCall = (fields: ImageFields): ImageCall => ({
+  model: fields.model,
+  provider: unset(fields.provider),
+  prompt: fields.prompt,
+  n: fields.n ?? 1,
+  size: unset(fields.size),
+  quality: unset(fields.quality),
+  responseFormat: fields.response_format ?? 'url',
+  extra: Object.fromEntries(PASSTHROUGH_FIELDS.flatMap((name) => (fields[name] == null ? [] : [[name, fields[name]]]))),
+  stream: fields.stream ?? false,
+  partialImages: unset(fields.partial_images),
+});
+
+/** An image generation's fields (POST /v1/images/generations, and image Responses). */
+export const parseImageFields = (body: Body): ImageCall => toCall(parseMediaBody(IMAGE_GENERATION_BODY, body, IMAGE_REFUSALS));
+
+/** An edit's fields (multipart or JSON), with `file_id` when one names an upload; the images are the caller's to add. */
+export const parseImageEditFields = (body: Body): ImageCall & { readonly fileId: string | undefined } => {
+  const fields = parseMediaBody(IMAGE_EDIT_BODY, body, IMAGE_REFUSALS);
+  return { ...toCall(fields), fileId: unset(fields.file_id) };
 };
 
 /** Size and quality must be ones the model is priced for (or `auto`); n within the model's bound. */

@@ -4,10 +4,11 @@
  * the receipt shows a zero provider amount and the fee alone. Held and charged like any other media call.
  */
 import type { ModerationRequest } from '../../../layers/providers/media-types.ts';
-import { InvalidRequestError, UpstreamError } from '../../../layers/core/errors.ts';
+import { UpstreamError } from '../../../layers/core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { receiptedJsonAnswer } from '../answer.ts';
-import { onlyKnown, readProvider, type Body } from '../fields.ts';
+import * as z from 'zod';
+import { codesByKind, gatewayFields, parseMediaBody, unset, type Body } from '../fields.ts';
 import { resolveMediaModel, type MediaModel } from '../model.ts';
 import type { Serve } from '../paid.ts';
 import { priceMedia } from '../price.ts';
@@ -25,33 +26,37 @@ export interface ModerationCall {
   readonly input: ModerationRequest['input'];
 }
 
-const invalidInput = (message: string): InvalidRequestError => new InvalidRequestError('invalid_input', `Invalid 'input': ${message}`, { param: 'input' });
+const PART = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text'), text: z.string() }),
+  z.looseObject({ type: z.literal('image_url'), image_url: z.looseObject({ url: z.string() }) }),
+]);
 
-const isPart = (value: unknown): value is Readonly<Record<string, unknown>> => {
-  const part = value as Record<string, unknown> | null;
-  if (typeof part !== 'object' || part === null) return false;
-  if (part.type === 'text') return typeof part.text === 'string';
-  if (part.type === 'image_url') return typeof (part.image_url as Record<string, unknown> | undefined)?.url === 'string';
-  return false;
-};
+/** A string, up to 32 strings, or up to 32 content parts (all of one kind). */
+const INPUT = z.union([z.string().min(1), z.array(z.string()).min(1).max(MAX_INPUTS), z.array(PART).min(1).max(MAX_INPUTS)]);
 
-const readInput = (input: unknown): ModerationCall['input'] => {
-  if (typeof input === 'string') {
-    if (input === '') throw invalidInput('must not be empty.');
-    return input;
-  }
-  if (!Array.isArray(input) || input.length === 0) throw invalidInput('must be a string, an array of strings, or an array of content parts.');
-  if (input.length > MAX_INPUTS) throw invalidInput(`at most ${MAX_INPUTS} items per request.`);
-  if (input.every((item) => typeof item === 'string')) return input as string[];
-  if (input.every(isPart)) return input as Readonly<Record<string, unknown>>[];
-  throw invalidInput('each item must be a string, or every item a content part ({"type": "text", "text"} or {"type": "image_url", "image_url": {"url"}}).');
+/** POST /v1/moderations; unknown fields are refused, as OpenAI does. `model` is optional (OpenAI's default). */
+const MODEL_AND_PROVIDER = { model: z.string({ error: "Invalid 'model': must be a string." }).optional(), provider: gatewayFields().provider };
+export const MODERATION_BODY = z.strictObject({ ...MODEL_AND_PROVIDER, input: INPUT });
+
+/** A missing input is named before the other fields, what is wrong with a sent one after them. */
+const INPUT_FIRST = z.strictObject({ input: INPUT, ...MODEL_AND_PROVIDER });
+
+/** What is wrong with an `input` zod refused, in words a client can act on. */
+const explainInput = (value: unknown): string => {
+  if (value === '') return 'must not be empty.';
+  if (!Array.isArray(value) || value.length === 0) return 'must be a string, an array of strings, or an array of content parts.';
+  if (value.length > MAX_INPUTS) return `at most ${MAX_INPUTS} items per request.`;
+  return 'each item must be a string, or every item a content part ({"type": "text", "text"} or {"type": "image_url", "image_url": {"url"}}).';
 };
 
 export const parseModerationRequest = (body: Body): ModerationCall => {
-  onlyKnown(body, ['input']);
-  if (body.input === undefined || body.input === null) throw new InvalidRequestError('missing_input', "'input' is required.", { param: 'input' });
-  if (body.model !== undefined && typeof body.model !== 'string') throw new InvalidRequestError('invalid_parameter', "Invalid 'model': must be a string.", { param: 'model' });
-  return { model: (body.model as string | undefined) || DEFAULT_MODERATION_MODEL, provider: readProvider(body), input: readInput(body.input) };
+  const refusals = {
+    input: (_issue: unknown, value: unknown) => (value === undefined || value === null ? undefined : { code: 'invalid_input', message: `Invalid 'input': ${explainInput(value)}` }),
+    // Unlike other routes' model, moderation's may be left out; sent, it must be a string (null too).
+    model: codesByKind({ missing: 'invalid_parameter' }),
+  };
+  const fields = parseMediaBody(body.input === undefined || body.input === null ? INPUT_FIRST : MODERATION_BODY, body, refusals);
+  return { model: fields.model || DEFAULT_MODERATION_MODEL, provider: unset(fields.provider), input: fields.input as ModerationCall['input'] };
 };
 
 export const prepareModeration = (http: HttpRequest, body: Body) => {

@@ -4,7 +4,8 @@
  */
 import type { ProviderId } from '../../../layers/providers/types.ts';
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
-import { onlyKnown, optionalEnum, optionalNumber, optionalString, readProvider, requireModel, requireString, type Body } from '../fields.ts';
+import * as z from 'zod';
+import { codesByKind, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 
@@ -30,34 +31,47 @@ export const SPEECH_LANGUAGE_PROVIDERS: readonly ProviderId[] = ['elevenlabs', '
 /** ISO 639-1, as both providers name languages. */
 const LANGUAGE = /^[a-z]{2}$/;
 
-const readLanguage = (body: Body): string | undefined => {
-  const language = optionalString(body, 'language');
-  if (language !== undefined && !LANGUAGE.test(language)) {
-    throw new InvalidRequestError('invalid_language', `'language' must be an ISO 639-1 code such as 'en' or 'fr'; got '${language}'.`, { param: 'language' });
-  }
-  return language;
-};
-
-/** Characters as people count them (code points), which is what per-character prices count. */
+/** Characters as people count them (code points), which is what per-character prices count (and zod's max). */
 export const characterCount = (text: string): number => [...text].length;
 
+/** POST /v1/audio/speech, in the order its fields are checked; unknown fields are refused, as OpenAI does. */
+export const SPEECH_BODY = z.strictObject({
+  model: gatewayFields().model,
+  input: requiredText().max(MEDIA_LIMITS.speechInputCharacters, {
+    error: (issue) => `'input' has ${characterCount(String(issue.input))} characters; the limit is ${MEDIA_LIMITS.speechInputCharacters}.`,
+  }),
+  provider: gatewayFields().provider,
+  voice: requiredText(),
+  response_format: oneOf(SPEECH_FORMATS),
+  speed: numberIn('json', 0.25, 4),
+  instructions: text(),
+  language: z
+    .string()
+    .regex(LANGUAGE, { error: (issue) => `'language' must be an ISO 639-1 code such as 'en' or 'fr'; got '${String(issue.input)}'.` })
+    .nullish(),
+  stream_format: oneOf(['audio', 'sse']),
+});
+
+const SPEECH_REFUSALS = {
+  input: codesByKind({ too_big: 'input_too_long' }),
+  response_format: codesByKind({ invalid: 'unsupported_response_format' }),
+  speed: codesByKind({ too_small: 'invalid_speed', too_big: 'invalid_speed' }),
+  language: codesByKind({ invalid_format: 'invalid_language' }),
+  stream_format: codesByKind({ invalid: 'unsupported_stream_format' }),
+};
+
 export const parseSpeechRequest = (body: Body): SpeechCall => {
-  onlyKnown(body, ['input', 'voice', 'response_format', 'speed', 'instructions', 'stream_format', 'language']);
-  const model = requireModel(body as Record<string, unknown>);
-  const input = requireString(body, 'input');
-  if (characterCount(input) > MEDIA_LIMITS.speechInputCharacters) {
-    throw new InvalidRequestError('input_too_long', `'input' has ${characterCount(input)} characters; the limit is ${MEDIA_LIMITS.speechInputCharacters}.`, { param: 'input' });
-  }
+  const fields = parseMediaBody(SPEECH_BODY, body, SPEECH_REFUSALS);
   return {
-    model,
-    provider: readProvider(body),
-    input,
-    voice: requireString(body, 'voice'),
-    format: optionalEnum(body, 'response_format', SPEECH_FORMATS, 'unsupported_response_format') ?? 'mp3',
-    speed: optionalNumber(body, 'speed', { min: 0.25, max: 4, code: 'invalid_speed' }),
-    instructions: optionalString(body, 'instructions'),
-    language: readLanguage(body),
-    streamFormat: optionalEnum(body, 'stream_format', ['audio', 'sse'] as const, 'unsupported_stream_format') ?? 'audio',
+    model: fields.model,
+    provider: unset(fields.provider),
+    input: fields.input,
+    voice: fields.voice,
+    format: fields.response_format ?? 'mp3',
+    speed: unset(fields.speed),
+    instructions: unset(fields.instructions),
+    language: unset(fields.language),
+    streamFormat: fields.stream_format ?? 'audio',
   };
 };
 

@@ -14,7 +14,7 @@ import { uploadLimit, type MediaServices } from '../services.ts';
 import { assertTranslates } from './translate.ts';
 import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import { isMultipart, readMultipart } from '../upload/multipart.ts';
-import { parseTranscriptionForm, parseTranscriptionJson, TRANSLATION_FIELDS, transcriptionCall, type TranscriptionCall, type TranscriptionRequest } from './request.ts';
+import { parseTranscriptionForm, parseTranscriptionJson, transcriptionCall, type TranscriptionCall, type TranscriptionRequest } from './request.ts';
 
 export interface ReadTranscription {
   readonly call: TranscriptionCall;
@@ -31,16 +31,15 @@ export const readTranscription = async (
   task: 'transcribe' | 'translate' = 'transcribe',
 ): Promise<ReadTranscription> => {
   const limit = uploadLimit(services.settings, MEDIA_LIMITS.transcriptionFileBytes);
-  const known = task === 'translate' ? TRANSLATION_FIELDS : undefined;
   let request: TranscriptionRequest;
   let fingerprint: string;
   if (isMultipart(http.headers['content-type'])) {
     const form = await readMultipart(http);
-    request = parseTranscriptionForm(form, limit, known);
+    request = parseTranscriptionForm(form, limit, task);
     fingerprint = multipartFingerprint(form);
   } else {
     const body = readMediaJson(http);
-    request = parseTranscriptionJson(body, known);
+    request = parseTranscriptionJson(body, task);
     fingerprint = JSON.stringify(body);
   }
   const model = resolveMediaModel(request.fields.model, request.fields.provider, 'transcription');
