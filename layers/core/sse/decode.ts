@@ -54,3 +54,78 @@ export const parseJsonEvents = <T>(): TransformStream<EventSourceMessage, Parsed
       }
     },
   });
+
+/** A provider's stage: parsed events → its parts, as a TransformStream's transformer would do it. */
+export interface EventStage<T, O> {
+  transform(event: ParsedEvent<T>, controller: TransformStreamDefaultController<O>): void;
+  flush?(controller: TransformStreamDefaultController<O>): void;
+}
+
+const parseEvent = <T>(message: EventSourceMessage): ParsedEvent<T> | undefined => {
+  const data = message.data;
+  if (data === '[DONE]' || data === '') return undefined;
+  try {
+    return { ok: true, event: message.event, value: JSON.parse(data) as T };
+  } catch (error) {
+    return { ok: false, event: message.event, raw: data, error: error as Error };
+  }
+};
+
+/**
+ * `decodeSse`, `parseJsonEvents` and a provider's stage (`stage`: what its TransformStream would run) in one
+ * web-stream hop: bytes → the stage's parts. Each hop costs a queue and several promises per chunk, paid for
+ * every token of every stream. The stage sees exactly what it saw behind the two other hops; once it
+ * terminates (or errors) the stream, the rest of the body is ignored, as the cancelled pipe ignored it.
+ */
+export const decodeJsonSse = <T, O>(body: ReadableStream<Uint8Array>, stage: EventStage<T, O>): ReadableStream<O> => {
+  const decoder = new TextDecoder();
+  let parser: EventSourceParser;
+  let over = false;
+  let target: TransformStreamDefaultController<O>;
+  // The stage's own controller: terminating or erroring marks the stream over, so events still in the chunk
+  // being fed go nowhere (enqueueing after terminate would throw).
+  const controller: TransformStreamDefaultController<O> = {
+    get desiredSize() {
+      return target.desiredSize;
+    },
+    enqueue: (part) => {
+      if (!over) target.enqueue(part);
+    },
+    error: (reason) => {
+      if (over) return;
+      over = true;
+      target.error(reason);
+    },
+    terminate: () => {
+      if (over) return;
+      over = true;
+      target.terminate();
+    },
+  };
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, O>({
+      start(streamController) {
+        target = streamController;
+        parser = createParser({
+          onEvent: (message) => {
+            if (over) return;
+            const event = parseEvent<T>(message);
+            if (event) stage.transform(event, controller);
+          },
+          onError: (error) => {
+            if (error.type === 'max-buffer-size-exceeded') controller.error(error);
+          },
+        });
+      },
+      transform(chunk) {
+        if (!over) parser.feed(decoder.decode(chunk, { stream: true }));
+      },
+      flush() {
+        if (over) return;
+        const rest = decoder.decode();
+        if (rest) parser.feed(rest);
+        if (!over) stage.flush?.(controller);
+      },
+    }),
+  );
+};
