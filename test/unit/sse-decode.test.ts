@@ -51,16 +51,16 @@ const recording = (stop?: string): EventStage<unknown, string> & { flushed: bool
   return stage;
 };
 
-const collect = async <T>(stream: ReadableStream<T>): Promise<T[]> => {
+const collect = async <T>(stream: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
   for await (const item of stream) out.push(item);
   return out;
 };
 
-describe('decodeJsonSse (decoding, JSON and a stage in one hop)', () => {
+describe('decodeJsonSse (decoding, JSON and a stage read straight off the body)', () => {
   const wire = ['data: {"a"', ':1}\n\nevent: note\ndata: "x"\n\ndata: {bro', 'ken\n\ndata:\n\ndata: [DONE]\n\n'];
 
-  it('gives the stage exactly what decodeSse and parseJsonEvents gave it behind two hops', async () => {
+  it('gives the stage exactly what decodeSse and parseJsonEvents gave it behind their hops', async () => {
     const viaHops = await collect(decodeSse(bodyOf(...wire)).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(new TransformStream(recording())));
     const oneHop = await collect(decodeJsonSse(bodyOf(...wire), recording()));
     expect(oneHop).toEqual(viaHops);
@@ -91,4 +91,38 @@ describe('decodeJsonSse (decoding, JSON and a stage in one hop)', () => {
     };
     await expect(collect(decodeJsonSse(bodyOf('data: 1\n\n'), stage))).rejects.toThrow('stage broke');
   });
+});
+
+describe('decodeJsonSse when the consumer stops or the body fails', () => {
+  it('cancels the body when the consumer stops reading early', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: 1\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const part of decodeJsonSse(body, recording())) {
+      expect(part).toBe('-:1');
+      break;
+    }
+    expect(cancelled).toBe(true);
+  });
+
+  it('fails when the body fails (a connection lost mid-stream)', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: 1\n\n'));
+        controller.error(new Error('connection reset'));
+      },
+    });
+    await expect(
+      (async () => {
+        for await (const _ of decodeJsonSse(body, recording()));
+      })(),
+    ).rejects.toThrow('connection reset');
+  });
+
 });
