@@ -23,7 +23,9 @@ import { parseUsd } from '../../shared/pricing/decimal.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS } from '../../shared/routes.ts';
 import { ENTRY_FILE, functionBuildOptions } from '../../infra/lib/function-bundle.ts';
 import { PROVIDER_SECRETS_ENV } from '../../layers/providers/credentials.ts';
-import { buildFunctionBundle, buildScript } from '../bundles/build.ts';
+import { LAYER_NODE_MODULES } from '../../infra/lib/layer-packages.ts';
+import { layerBuildOptions } from '../../infra/lib/layer-bundle.ts';
+import { buildFunctionBundle, buildLayer, buildScript } from '../bundles/build.ts';
 import { lambdaEnv } from '../bundles/lambda-env.ts';
 import type { ChildService } from '../lib/child.ts';
 import { cheapestSize, estimateSize, MEMORY_SIZES_MB, type CallProfile } from '../lib/lambda-cost.ts';
@@ -102,7 +104,7 @@ export const lambdaCpuSection: Section = {
       const bundle = knobs.functionBundle
         ? { file: knobs.functionBundle }
         : knobs.functionNodeArgs.length
-        ? await build({ ...functionBuildOptions('inference', join(buildDir, 'inference')), minify: false }).then(() => ({ file: join(buildDir, 'inference', ENTRY_FILE) }))
+        ? await buildReadable(buildDir)
         : await buildFunctionBundle('inference', buildDir);
       const { [PROVIDER_SECRETS_ENV]: _secret, ...stackEnv } = lambdaEnv('inference', { jwks: JSON.stringify(publicJwks(keysDir)) });
       const env = {
@@ -335,4 +337,16 @@ export const lambdaCpuSection: Section = {
       rmSync(keysDir, { recursive: true, force: true });
     }
   },
+};
+
+/**
+ * The inference function and the project's layer packages built without minifying, for a profile with readable
+ * names. The deployed layer is built first (its AWS SDK packages stay as deployed); the project's packages are then
+ * rebuilt over it unminified (their entry files replaced; the AWS SDK they import is bundled into their chunks).
+ */
+const buildReadable = async (buildDir: string): Promise<{ file: string }> => {
+  buildLayer(buildDir);
+  await build({ ...layerBuildOptions(join(buildDir, 'opt', LAYER_NODE_MODULES)), minify: false });
+  await build({ ...functionBuildOptions('inference', join(buildDir, 'inference')), minify: false });
+  return { file: join(buildDir, 'inference', ENTRY_FILE) };
 };

@@ -1,6 +1,6 @@
 /** Stage one of every provider stream: bytes → SSE events, whatever the network does to the bytes. */
 import { describe, expect, it } from 'vitest';
-import { decodeSse } from '../../layers/core/sse/decode.ts';
+import { decodeJsonSse, decodeSse, parseJsonEvents, type EventStage, type ParsedEvent } from '../../layers/core/sse/decode.ts';
 
 const bodyOf = (...parts: Array<string | Uint8Array>): ReadableStream<Uint8Array> =>
   ReadableStream.from(parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p)));
@@ -32,4 +32,97 @@ describe('decodeSse', () => {
   it('drops an event the stream ended before its blank line, as an EventSource does', async () => {
     expect(await events(bodyOf('data: whole\n\n', 'data: cut off'))).toEqual([{ event: undefined, data: 'whole' }]);
   });
+});
+
+/** A stage that records what it saw and ends the stream at `stop` (as a provider stage does at a broken chunk). */
+const recording = (stop?: string): EventStage<unknown, string> & { flushed: boolean } => {
+  const stage = {
+    flushed: false,
+    transform(event: ParsedEvent<unknown>, controller: TransformStreamDefaultController<string>) {
+      const seen = event.ok ? `${event.event ?? '-'}:${JSON.stringify(event.value)}` : `bad:${event.raw}`;
+      controller.enqueue(seen);
+      if (seen.includes(stop ?? '\u0000')) controller.terminate();
+    },
+    flush(controller: TransformStreamDefaultController<string>) {
+      stage.flushed = true;
+      controller.enqueue('end');
+    },
+  };
+  return stage;
+};
+
+const collect = async <T>(stream: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+};
+
+describe('decodeJsonSse (decoding, JSON and a stage read straight off the body)', () => {
+  const wire = ['data: {"a"', ':1}\n\nevent: note\ndata: "x"\n\ndata: {bro', 'ken\n\ndata:\n\ndata: [DONE]\n\n'];
+
+  it('gives the stage exactly what decodeSse and parseJsonEvents gave it behind their hops', async () => {
+    const viaHops = await collect(decodeSse(bodyOf(...wire)).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(new TransformStream(recording())));
+    const oneHop = await collect(decodeJsonSse(bodyOf(...wire), recording()));
+    expect(oneHop).toEqual(viaHops);
+    expect(oneHop).toEqual(['-:{"a":1}', 'note:"x"', 'bad:{broken', 'end']);
+  });
+
+  it('ignores the rest of the body once the stage terminates, even events of the same network chunk, and cancels it', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: 1\n\ndata: 2\n\ndata: 3\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const stage = recording('2');
+    expect(await collect(decodeJsonSse(body, stage))).toEqual(['-:1', '-:2']);
+    expect(stage.flushed).toBe(false);
+    await expect.poll(() => cancelled).toBe(true);
+  });
+
+  it('fails the stream when a stage throws', async () => {
+    const stage: EventStage<unknown, string> = {
+      transform() {
+        throw new Error('stage broke');
+      },
+    };
+    await expect(collect(decodeJsonSse(bodyOf('data: 1\n\n'), stage))).rejects.toThrow('stage broke');
+  });
+});
+
+describe('decodeJsonSse when the consumer stops or the body fails', () => {
+  it('cancels the body when the consumer stops reading early', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: 1\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const part of decodeJsonSse(body, recording())) {
+      expect(part).toBe('-:1');
+      break;
+    }
+    expect(cancelled).toBe(true);
+  });
+
+  it('fails when the body fails (a connection lost mid-stream)', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: 1\n\n'));
+        controller.error(new Error('connection reset'));
+      },
+    });
+    await expect(
+      (async () => {
+        for await (const _ of decodeJsonSse(body, recording()));
+      })(),
+    ).rejects.toThrow('connection reset');
+  });
+
 });

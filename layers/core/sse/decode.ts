@@ -54,3 +54,75 @@ export const parseJsonEvents = <T>(): TransformStream<EventSourceMessage, Parsed
       }
     },
   });
+
+/** A provider's stage: parsed events → its parts, as a TransformStream's transformer would do it. */
+export interface EventStage<T, O> {
+  transform(event: ParsedEvent<T>, controller: TransformStreamDefaultController<O>): void;
+  flush?(controller: TransformStreamDefaultController<O>): void;
+}
+
+const parseEvent = <T>(message: EventSourceMessage): ParsedEvent<T> | undefined => {
+  const data = message.data;
+  if (data === '[DONE]' || data === '') return undefined;
+  try {
+    return { ok: true, event: message.event, value: JSON.parse(data) as T };
+  } catch (error) {
+    return { ok: false, event: message.event, raw: data, error: error as Error };
+  }
+};
+
+/**
+ * `decodeSse`, `parseJsonEvents` and a provider's stage (`stage`: what its TransformStream would run) without a
+ * web-stream hop: bytes → the stage's parts, read straight off the body. Each TransformStream piped through costs
+ * a queue and several promises per chunk, paid for every token of every stream. The stage sees exactly what it saw
+ * behind the hops; once it terminates (or errors) the stream, the rest of the body is ignored and the body is
+ * cancelled (the upstream connection closes), as the cancelled pipe did. Leaving the iteration early cancels it too.
+ */
+export async function* decodeJsonSse<T, O>(body: ReadableStream<Uint8Array>, stage: EventStage<T, O>): AsyncGenerator<O> {
+  const decoder = new TextDecoder();
+  let ready: O[] = [];
+  let over = false;
+  let failure: { reason: unknown } | undefined;
+  // The stage's controller: what it enqueues is handed out after each network chunk, in order; terminating or
+  // erroring ends the stream at that point, so events still in the chunk being fed go nowhere.
+  const controller: TransformStreamDefaultController<O> = {
+    desiredSize: 1,
+    enqueue: (part) => {
+      if (!over) ready.push(part);
+    },
+    error: (reason) => {
+      if (over) return;
+      over = true;
+      failure = { reason };
+    },
+    terminate: () => {
+      over = true;
+    },
+  };
+  const parser = createParser({
+    onEvent: (message) => {
+      if (over) return;
+      const event = parseEvent<T>(message);
+      if (event) stage.transform(event, controller);
+    },
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') controller.error(error);
+    },
+  });
+  const drain = function* (): Generator<O> {
+    const parts = ready;
+    ready = [];
+    yield* parts;
+    if (failure) throw failure.reason;
+  };
+  // for await … of a web stream cancels it when left early (a return, a throw, the consumer's own return).
+  for await (const chunk of body) {
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    yield* drain();
+    if (over) return;
+  }
+  const rest = decoder.decode();
+  if (rest) parser.feed(rest);
+  if (!over) stage.flush?.(controller);
+  yield* drain();
+}

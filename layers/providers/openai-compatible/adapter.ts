@@ -3,7 +3,7 @@
  * provider profile (URL, auth, quirks) and an injected transport (base URL, lazy key, fetch, retry budget).
  */
 import { UpstreamError } from '../../core/errors.ts';
-import { decodeSse, parseJsonEvents } from '../../core/sse/decode.ts';
+import { decodeJsonSse } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { CallOptions, CanonicalRequest, ProviderTransport, StreamPart, TextModelAdapter } from '../types.ts';
@@ -12,7 +12,7 @@ import type { OpenAICompatibleProfile } from './profile.ts';
 import { buildChatBody } from './request-body.ts';
 import { isJsonResponse, readJson, streamedParts, throwIfErrorBody, throwIfFailed, warningParts } from './read-answer.ts';
 import { responseToParts } from './response-parts.ts';
-import { createChatStreamStage } from './stream-stage.ts';
+import { chatStreamStage } from './stream-stage.ts';
 
 interface Answer {
   readonly response: Response;
@@ -67,7 +67,7 @@ export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, 
       throwIfErrorBody(value, context);
       return streamedParts(leading, responseToParts(value), options.signal);
     }
-    const parts = decodeSse(response.body).pipeThrough(parseJsonEvents<unknown>()).pipeThrough(createChatStreamStage(context));
+    const parts = decodeJsonSse(response.body, chatStreamStage(context));
     return streamedParts(leading, parts, options.signal);
   };
 

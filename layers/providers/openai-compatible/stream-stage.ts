@@ -4,7 +4,7 @@
  * for the end). A malformed chunk or an upstream error chunk becomes one terminal `error` part and the
  * upstream is cancelled; a stream that ends without a finish_reason was truncated and says so.
  */
-import type { ParsedEvent } from '../../core/sse/decode.ts';
+import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamError, StreamPart, Usage } from '../types.ts';
 import { chatChunkSchema, type ChatChunk } from './chat-response-schema.ts';
@@ -21,7 +21,8 @@ const TRUNCATED: StreamError = { status: 502, code: UPSTREAM_CODES.truncated, me
 const isErrorChunk = (event: ParsedEvent<unknown>): boolean =>
   event.ok && (event.event === 'error' || (typeof event.value === 'object' && event.value !== null && 'error' in event.value));
 
-export const createChatStreamStage = (context: ErrorContext): TransformStream<ParsedEvent<unknown>, StreamPart> => {
+/** The stage's transformer, run inside the decoder's hop (`decodeJsonSse`). */
+export const chatStreamStage = (context: ErrorContext): EventStage<unknown, StreamPart> => {
   let metadataSent = false;
   let usage: Usage | undefined;
   let finishReason: string | undefined;
@@ -75,7 +76,7 @@ export const createChatStreamStage = (context: ErrorContext): TransformStream<Pa
     if (choice.finish_reason != null) finishReason = choice.finish_reason;
   };
 
-  return new TransformStream({
+  return {
     transform(event, controller) {
       if (!event.ok) return fail(controller, MALFORMED);
       if (isErrorChunk(event)) return fail(controller, streamErrorFromBody(event.value, context));
@@ -92,5 +93,5 @@ export const createChatStreamStage = (context: ErrorContext): TransformStream<Pa
       if (finishReason === undefined) controller.enqueue({ type: 'error', error: TRUNCATED });
       else controller.enqueue({ type: 'finish', finishReason: mapFinishReason(finishReason) });
     },
-  });
+  };
 };

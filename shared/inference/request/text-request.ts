@@ -60,7 +60,13 @@ const extrasOf = (body: Record<string, unknown>): Record<string, unknown> | unde
   return Object.keys(extra).length ? extra : undefined;
 };
 
-const readProvider = (body: Record<string, unknown>): string | undefined => optional(z.string().min(1), body, 'provider', 'invalid_provider');
+// Built once: a zod schema costs far more to construct than to run, and these were built per request.
+const nonEmptyString = z.string().min(1);
+const anyString = z.string();
+const anyBoolean = z.boolean();
+const anyInt = z.number().int();
+
+const readProvider = (body: Record<string, unknown>): string | undefined => optional(nonEmptyString, body, 'provider', 'invalid_provider');
 
 const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -72,13 +78,13 @@ const common = (body: Record<string, unknown>, shape: 'chat' | 'responses') => {
   return compact({
     tools,
     toolChoice: readToolChoice(body.tool_choice, tools),
-    parallelToolCalls: optional(z.boolean(), body, 'parallel_tool_calls'),
+    parallelToolCalls: optional(anyBoolean, body, 'parallel_tool_calls'),
     temperature: optional(temperatureSchema, body, 'temperature'),
     topP: optional(topPSchema, body, 'top_p'),
     stop: optional(stopSchema, body, 'stop'),
-    seed: optional(z.number().int(), body, 'seed'),
+    seed: optional(anyInt, body, 'seed'),
     reasoning: readReasoning(body),
-    user: optional(z.string(), body, 'user'),
+    user: optional(anyString, body, 'user'),
     extra: extrasOf(body),
   });
 };
@@ -106,7 +112,7 @@ export const parseChatRequest = (body: Record<string, unknown>): TextRequest => 
 export const parseResponsesRequest = (body: Record<string, unknown>): TextRequest => {
   const model = requireModel(body);
   const stream = readStream(body);
-  const previousResponseId = optional(z.string().min(1), body, 'previous_response_id', 'invalid_previous_response_id');
+  const previousResponseId = optional(nonEmptyString, body, 'previous_response_id', 'invalid_previous_response_id');
   // Bounded before the store is asked: an id it cannot hold as a key would be a 500.
   if (previousResponseId !== undefined && !isResponseId(previousResponseId)) {
     throw new InvalidRequestError('invalid_previous_response_id', "Invalid 'previous_response_id': expected an ID that begins with 'resp_'.", { param: 'previous_response_id' });
@@ -116,12 +122,12 @@ export const parseResponsesRequest = (body: Record<string, unknown>): TextReques
   }
   const inputItems = body.input == null ? [] : inputItemsOf(body.input);
   const attachments = readAttachments(body);
-  const instructions = optional(z.string(), body, 'instructions');
+  const instructions = optional(anyString, body, 'instructions');
   const textFormat = (body.text as { format?: unknown } | undefined)?.format;
   const responseFormat = readResponsesFormat(textFormat, 'text.format') ?? readChatResponseFormat(body.response_format);
   const maxOutputTokens = optional(positiveInt, body, 'max_output_tokens');
   const metadata = readMetadata(body);
-  const store = optional(z.boolean(), body, 'store') ?? true;
+  const store = optional(anyBoolean, body, 'store') ?? true;
   const shared = common(body, 'responses');
   return compact({
     api: 'responses' as const,
