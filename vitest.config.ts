@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -23,7 +25,9 @@ export default defineConfig({
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
     // Budget leases off by default: many tests read a key's ledger right after a call and expect it settled
     // there. The lease tests (keys-leases, attack-leases) turn them on for their own ledgers and runtimes.
-    env: { COMPOSE_KEY_LEASES: 'off' },
+    // The infra files and the `cdk synth` runs they start share the built function bundles and layer
+    // (infra/lib/bundle-cache.ts): bundling every function per synth was the largest share of the suite's CPU.
+    env: { COMPOSE_KEY_LEASES: 'off', COMPOSE_BUNDLE_CACHE: process.env.COMPOSE_BUNDLE_CACHE ?? join(tmpdir(), 'compose-bundle-cache') },
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
