@@ -10,7 +10,14 @@ import { defineConfig } from 'vitest/config';
 const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-gas.test.ts'];
 
 /** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
-const SHARED_RUNTIME = ['test/e2e/e2e-chat.test.ts', 'test/e2e/e2e-reasoning-effort.test.ts', 'test/e2e/e2e-validation.test.ts'];
+const SHARED_RUNTIME = [
+  'test/e2e/e2e-chat.test.ts',
+  'test/e2e/e2e-reasoning-effort.test.ts',
+  'test/e2e/e2e-validation.test.ts',
+  'test/e2e/attack-validation.test.ts',
+  'test/e2e/e2e-media.test.ts',
+  'test/e2e/e2e-media-providers.test.ts',
+];
 
 export default defineConfig({
   test: {
