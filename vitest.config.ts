@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -8,7 +10,14 @@ import { defineConfig } from 'vitest/config';
 const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-gas.test.ts'];
 
 /** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
-const SHARED_RUNTIME = ['test/e2e/e2e-chat.test.ts', 'test/e2e/e2e-reasoning-effort.test.ts', 'test/e2e/e2e-validation.test.ts'];
+const SHARED_RUNTIME = [
+  'test/e2e/e2e-chat.test.ts',
+  'test/e2e/e2e-reasoning-effort.test.ts',
+  'test/e2e/e2e-validation.test.ts',
+  'test/e2e/attack-validation.test.ts',
+  'test/e2e/e2e-media.test.ts',
+  'test/e2e/e2e-media-providers.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -23,7 +32,9 @@ export default defineConfig({
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
     // Budget leases off by default: many tests read a key's ledger right after a call and expect it settled
     // there. The lease tests (keys-leases, attack-leases) turn them on for their own ledgers and runtimes.
-    env: { COMPOSE_KEY_LEASES: 'off' },
+    // The infra files and the `cdk synth` runs they start share the built function bundles and layer
+    // (infra/lib/bundle-cache.ts): bundling every function per synth was the largest share of the suite's CPU.
+    env: { COMPOSE_KEY_LEASES: 'off', COMPOSE_BUNDLE_CACHE: process.env.COMPOSE_BUNDLE_CACHE ?? join(tmpdir(), 'compose-bundle-cache') },
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [

@@ -15,6 +15,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../layers/core/observability/names.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
+import { cachedBuild } from './bundle-cache.ts';
 import { functionBuildOptions, LAMBDA_HANDLER } from './function-bundle.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -43,8 +44,10 @@ class LocalEsbuild implements ILocalBundling {
 
   tryBundle(outputDir: string): boolean {
     const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-function.ts');
-    const run = spawnSync(process.execPath, [script, this.name, outputDir, ...(this.sourceMaps ? ['--source-maps'] : [])], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    if (run.status !== 0) throw new Error(`esbuild failed for function ${this.name}`);
+    cachedBuild(`function:${this.name}`, this.esbuild, outputDir, (dir) => {
+      const run = spawnSync(process.execPath, [script, this.name, dir, ...(this.sourceMaps ? ['--source-maps'] : [])], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+      if (run.status !== 0) throw new Error(`esbuild failed for function ${this.name}`);
+    });
     return true;
   }
 }

@@ -21,7 +21,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { NODE_RUNTIME } from './family-function.ts';
-import { buildLayerCode } from './layer-bundle.ts';
+import { cachedBuild } from './bundle-cache.ts';
+import { buildLayerCode, layerBuildOptions } from './layer-bundle.ts';
+import { LAYER_NODE_MODULES } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** Where the layer's files appear inside a function, and the env var that says so. */
@@ -52,9 +54,10 @@ const ensureBuilt = (asset: (typeof ASSETS)[number]): boolean => {
 const buildStagedLayer = (): string => {
   const files: Record<string, string> = {};
   const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-'));
-  const code = buildLayerCode(staged);
-  for (const file of listFiles(code.nodeModules)) {
-    files[`nodejs/node_modules/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(code.nodeModules, file))).digest('hex');
+  cachedBuild('layer', layerBuildOptions(''), staged, (dir) => buildLayerCode(dir));
+  const nodeModules = path.join(staged, LAYER_NODE_MODULES);
+  for (const file of listFiles(nodeModules)) {
+    files[`nodejs/node_modules/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(nodeModules, file))).digest('hex');
   }
   for (const asset of ASSETS) {
     if (!ensureBuilt(asset)) continue;

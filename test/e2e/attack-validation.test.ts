@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/routes.ts';
-import { startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
+import { sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { multipart, wavBytes } from '../support/media-e2e.ts';
 import { expectMatchesContract, expectMatchesSchema } from '../support/openapi.ts';
 
 let gateway: E2eRuntime;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false, videos: false });
+  gateway = await sharedE2eRuntime();
 });
 afterAll(async () => {
   await gateway?.close();

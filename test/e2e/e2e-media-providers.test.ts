@@ -8,7 +8,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from '../../shared/catalog/index.ts';
 import { sniffMedia } from '../../layers/core/media/formats/sniff.ts';
-import { onProvider, startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
+import { onProvider, sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 import { atomic, pngBytes, receiptOf, upload, wavBytes } from '../support/media-e2e.ts';
 import { decodePng, norm } from '../support/media-providers.ts';
@@ -51,7 +51,7 @@ let gateway: E2eRuntime;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false });
+  gateway = await sharedE2eRuntime();
   client = gateway.client();
 });
 afterAll(async () => {

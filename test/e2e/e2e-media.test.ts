@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavInfo } from '../../layers/core/media/formats/wav.ts';
-import { startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
+import { sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 import { atomic, catalogPrice, expectCharge, mp3Bytes, pngBytes, receiptOf, upload, wavBytes } from '../support/media-e2e.ts';
 import { audioSeconds, decodePng } from '../support/media-providers.ts';
@@ -17,7 +17,7 @@ let client: OpenAI;
 let external: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false });
+  gateway = await sharedE2eRuntime();
   client = gateway.client();
   external = new OpenAI({ baseURL: `${gateway.url}/external/v1`, apiKey: gateway.apiKey, maxRetries: 0 });
 });
