@@ -340,7 +340,12 @@ describe('a call that does not finish', () => {
     expect((rest.error as { code?: string } | undefined)?.code).toBe('response_cancelled');
     // A cancel owes what was delivered before it (attack-cancel.test.ts): on a loaded machine a delta may beat it.
     const delivered = rest.items.some((event) => event.type === 'response.output_text.delta');
-    const receipt = rest.items.find((event) => event.type === 'compose.receipt') as unknown as ReceiptBody | undefined;
+    // Without `x-compose-events` the receipt rides in the terminal event (response.failed for a cancel), which the
+    // SDK hands over before it throws at the in-band error; the compose.receipt event after [DONE] it never reads.
+    const terminal = rest.items.find((event) => ['response.failed', 'response.incomplete', 'response.completed'].includes(event.type)) as
+      | { response?: { receipt?: ReceiptBody } }
+      | undefined;
+    const receipt = (rest.items.find((event) => event.type === 'compose.receipt') as unknown as ReceiptBody | undefined) ?? terminal?.response?.receipt;
     expect(receipt !== undefined).toBe(delivered);
     expectSettledLedger(await ledgerOf(key.keyId), receipt ? BigInt(receipt.final_amount_wei) : 0n);
   });
