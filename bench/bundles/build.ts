@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ENTRY_FILE, ESM_REQUIRE_BANNER, functionBuildOptions, functionEntry, NODE_TARGET } from '../../infra/lib/function-bundle.ts';
+import { ENTRY_FILE, functionBuildOptions, functionEntry, NODE_ESM_BUNDLE } from '../../infra/lib/function-bundle.ts';
 import { buildLayerCode } from '../../infra/lib/layer-bundle.ts';
 import { importClosure, inputEndingWith, packageOf as packageOfInput, summarizeClosure, type ClosureSummary } from './closure.ts';
 
@@ -150,12 +150,7 @@ export const buildScript = async (entry: string, outfile: string): Promise<strin
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
+    ...NODE_ESM_BUNDLE,
     sourcemap: false,
     logLevel: 'error',
     absWorkingDir: ROOT,

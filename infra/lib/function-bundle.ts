@@ -22,6 +22,16 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequ
 /** esbuild's target for the `nodejs24.x` runtime (NODE_RUNTIME in family-function.ts). */
 export const NODE_TARGET = 'node24';
 
+/** What every bundle this project builds shares: one ESM program for the Node 24 runtime, with a `require`. */
+export const NODE_ESM_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+} as const satisfies BuildOptions;
+
 /**
  * The AWS SDK v3 is not in the function's own asset: the shared layer carries it (layer-bundle.ts), minified and
  * tree-shaken to the names the deployed code imports, pinned to package-lock's version. The layer's
@@ -52,13 +62,8 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   chunkNames: 'chunk-[hash]',
   outExtension: { '.js': '.mjs' },
   splitting: true,
-  bundle: true,
+  ...NODE_ESM_BUNDLE,
   minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: NODE_TARGET,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
   external: [...AWS_SDK_EXTERNAL],
   plugins: [layerExternals()],
   sourcemap: options.sourceMaps === true,

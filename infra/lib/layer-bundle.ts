@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
-import { ESM_REQUIRE_BANNER, NODE_TARGET } from './function-bundle.ts';
+import { NODE_ESM_BUNDLE } from './function-bundle.ts';
 import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -106,13 +106,8 @@ export const layerBuildOptions = (outdir: string, sharedPackages: Record<string,
   chunkNames: `${LAYER_SCOPE}/_chunks/[name]-[hash]`,
   outExtension: { '.js': '.mjs' },
   splitting: true,
-  bundle: true,
+  ...NODE_ESM_BUNDLE,
   minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: NODE_TARGET,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
   // The SDK entries are written outside the project; their imports resolve from its node_modules.
   nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
   metafile: true,
