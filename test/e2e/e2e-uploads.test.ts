@@ -18,7 +18,17 @@ let gw: E2eRuntime;
 // OpenAI's simulator started here, so the files it received can be looked at.
 let openai: OpenAICompatibleSimulator;
 
+// The large files, made before any request. Making one takes seconds of synchronous work, and the gateway's
+// server runs in this process: a request sent right after it went out on a kept-alive connection whose idle
+// timeout lapsed meanwhile on both ends. Neither end's timer had run yet, so the client reused the connection,
+// then the server's timer closed it with the request unread, and the client read ECONNRESET.
+const LARGE_WAV_SECONDS = Math.floor((25 * 1024 * 1024 - 44) / 32_000);
+let largeWav: Buffer;
+let largeImage: Buffer;
+
 beforeAll(async () => {
+  largeWav = wavBytes(LARGE_WAV_SECONDS);
+  largeImage = paddedPicture(20 * 1024 * 1024);
   openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: 'sk-uploads-test' });
   gw = await startE2eRuntime({ chain: false, videos: false, env: simulatorEnv('openai', openai) });
 });
@@ -102,9 +112,8 @@ describe('POST /v1/uploads', () => {
 
 describe('transcription of an upload', () => {
   it('streams a 25 MB WAV from storage to the provider and charges its exact length', async () => {
-    const seconds = Math.floor((25 * 1024 * 1024 - 44) / 32_000);
-    const wav = wavBytes(seconds);
-    const upload = await uploaded(wav, 'transcription', 'audio/wav');
+    const seconds = LARGE_WAV_SECONDS;
+    const upload = await uploaded(largeWav, 'transcription', 'audio/wav');
     const response = await transcribe({ model: 'whisper-1', file_id: upload.id, response_format: 'verbose_json' });
     const body = (await response.json()) as { duration: number; segments: unknown[]; text: string };
     expect(response.status, JSON.stringify(body)).toBe(200);
@@ -189,7 +198,7 @@ describe('image edit of an upload', () => {
   });
 
   it('streams an image larger than any request body from storage into the provider request, mask and all', async () => {
-    const image = paddedPicture(20 * 1024 * 1024);
+    const image = largeImage;
     expect(image.length).toBe(20 * 1024 * 1024);
     const upload = await uploaded(image, 'image_edit', 'image/png');
     const form = multipart({ model: 'gpt-image-1', prompt: 'Add a hat', file_id: upload.id, quality: 'low', size: '1024x1024' }, [
