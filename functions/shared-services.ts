@@ -2,6 +2,7 @@
  * What every paid function shares, made once per instance and injected: the AWS clients (the same code reaches
  * the stand-ins locally and AWS deployed), provider credentials, idempotency records and billing.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
@@ -15,7 +16,12 @@ import { traced } from '../layers/core/observability/index.ts';
 import { withSpendMetrics } from '../shared/observability/billing-metrics.ts';
 
 export const doc = createDocumentClient();
-export const s3 = createS3Client();
+let s3Client: S3Client | undefined;
+/**
+ * Built on first use, not at init: chat and Responses calls reach S3 only when a stored body overflows DynamoDB,
+ * so the inference function's cold start does not pay for the client (the media function asks for it at init).
+ */
+export const s3 = (): S3Client => (s3Client ??= createS3Client());
 export const mediaBucket = process.env[MEDIA_BUCKET_ENV]!;
 export const blobs = s3BlobStore(s3, mediaBucket);
 export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});

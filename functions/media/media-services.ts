@@ -10,8 +10,8 @@ import { credentials, idempotency, mediaBucket, s3 } from '../shared-services.ts
 /** The media routes' services for this instance, shared by the media and external functions. */
 export const mediaServices: MediaServices = {
   adapterFor: createMediaAdapterResolver(credentials, { hfPartnerOf: catalogPartner }, transportOverridesFromEnv()),
-  store: createMediaStore({ s3, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
-  uploads: createUploadStore({ s3, bucket: mediaBucket }),
+  store: createMediaStore({ s3: s3(), bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
+  uploads: createUploadStore({ s3: s3(), bucket: mediaBucket }),
   idempotency,
   settings: mediaSettingsFromEnv(),
 };

@@ -9,18 +9,22 @@ export interface BlobStore {
   remove(key: string): Promise<void>;
 }
 
-export const s3BlobStore = (s3: S3Client, bucket: string): BlobStore => ({
-  put: async (key, body) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
-  },
-  get: async (key) => {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return object.Body!.transformToString('utf8');
-  },
-  remove: async (key) => {
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-  },
-});
+/** `s3` may be a getter, so a function that rarely overflows builds its client on the first overflow, not at init. */
+export const s3BlobStore = (s3: S3Client | (() => S3Client), bucket: string): BlobStore => {
+  const client = typeof s3 === 'function' ? s3 : () => s3;
+  return {
+    put: async (key, body) => {
+      await client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    },
+    get: async (key) => {
+      const object = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return object.Body!.transformToString('utf8');
+    },
+    remove: async (key) => {
+      await client().send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+  };
+};
 
 /** Keeps a JSON body inline when it fits, else in S3: returns the attributes to store. */
 export const storeBody = async (blobs: BlobStore, key: string, body: unknown): Promise<{ body?: string; bodyKey?: string }> => {
