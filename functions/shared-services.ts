@@ -8,7 +8,7 @@ import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
 import { lazyX402Billing } from '../shared/billing/x402-lazy.ts';
 import { KEY_ENV, createKeyLedger, createKeyVerifier, keyLeasesFromEnv, keyVerifierConfigFromEnv, unconfiguredKeyVerifier } from '../shared/keys/index.ts';
-import { createDocumentClient, createS3Client, createSqsClient } from '../shared/stores/clients.ts';
+import { createDocumentClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../layers/core/tables.ts';
@@ -16,12 +16,13 @@ import { traced } from '../layers/core/observability/index.ts';
 import { withSpendMetrics } from '../shared/observability/billing-metrics.ts';
 
 export const doc = createDocumentClient();
-let s3Client: S3Client | undefined;
+let s3Client: Promise<S3Client> | undefined;
 /**
- * Built on first use, not at init: chat and Responses calls reach S3 only when a stored body overflows DynamoDB,
- * so the inference function's cold start does not pay for the client (the media function asks for it at init).
+ * Loaded and built on first use, not at init: chat and Responses calls reach S3 only when a stored body
+ * overflows DynamoDB, so the inference function's cold start neither loads the SDK's S3 client nor builds one
+ * (the media function awaits it at init).
  */
-export const s3 = (): S3Client => (s3Client ??= createS3Client());
+export const s3 = (): Promise<S3Client> => (s3Client ??= import('../shared/stores/s3-client.ts').then(({ createS3Client }) => createS3Client()));
 export const mediaBucket = process.env[MEDIA_BUCKET_ENV]!;
 export const blobs = s3BlobStore(s3, mediaBucket);
 export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
@@ -34,7 +35,7 @@ export const keyLedger = createKeyLedger({ client: doc, tableName: tableNameFrom
 export const billing = withSpendMetrics(createBilling({
   // x402 (and viem) load on the first request that pays or signs in with it: Compose Key calls never load them.
   x402: lazyX402Billing(process.env, async () =>
-    (await import('../shared/billing/x402-from-env.ts')).x402BillingFromEnv(process.env, doc, createSqsClient(), (name) => credentials.secretValue(name)),
+    (await import('../shared/billing/x402-from-env.ts')).x402BillingFromEnv(process.env, doc, (await import('../shared/stores/sqs-client.ts')).createSqsClient(), (name) => credentials.secretValue(name)),
   ),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,
