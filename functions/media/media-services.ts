@@ -7,11 +7,13 @@ import { createMediaStore, urlTtlFromEnv } from '../../shared/media/storage/stor
 import { createUploadStore } from '../../shared/uploads/store.ts';
 import { credentials, idempotency, mediaBucket, s3 } from '../shared-services.ts';
 
+const s3Client = await s3();
+
 /** The media routes' services for this instance, shared by the media and external functions. */
 export const mediaServices: MediaServices = {
   adapterFor: createMediaAdapterResolver(credentials, { hfPartnerOf: catalogPartner }, transportOverridesFromEnv()),
-  store: createMediaStore({ s3, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
-  uploads: createUploadStore({ s3, bucket: mediaBucket }),
+  store: createMediaStore({ s3: s3Client, bucket: mediaBucket, urlTtlSeconds: urlTtlFromEnv() }),
+  uploads: createUploadStore({ s3: s3Client, bucket: mediaBucket }),
   idempotency,
   settings: mediaSettingsFromEnv(),
 };

@@ -1,5 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { createDocumentClient, createS3Client, createSqsClient } from '../../shared/stores/clients.ts';
+import { createDocumentClient } from '../../shared/stores/clients.ts';
+import { createS3Client } from '../../shared/stores/s3-client.ts';
+import { createSqsClient } from '../../shared/stores/sqs-client.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';

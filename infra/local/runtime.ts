@@ -11,7 +11,7 @@ import { ensureTables, startDynamo } from './standins/dynamodb.ts';
 import { connectS3, startS3 } from './standins/s3.ts';
 import { connectSqs, startSqs } from './standins/sqs.ts';
 import { startSqsPoller, type SqsHandler } from './sqs-poller.ts';
-import { createSqsClient } from '../../shared/stores/clients.ts';
+import { createSqsClient } from '../../shared/stores/sqs-client.ts';
 import { QUEUES, type QueueName } from '../../shared/stores/queues.ts';
 import { startProviderSimulators } from './simulators/index.ts';
 import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/keys/index.ts';

@@ -12,7 +12,9 @@ import { CANONICAL_MODALITIES, CANONICAL_OPERATIONS, MODEL_PROVIDERS, isCanonica
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
 
-const FIELDS = {
+// Built on first use, not at import: the inference function loads this module for its model routes, and zod's
+// schema construction is a measurable part of a cold start that a chat call never needs.
+const makeFields = () => ({
   q: z.string().check(z.maxLength(256)),
   modality: z.enum(CANONICAL_MODALITIES),
   operation: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/), z.refine(isCanonicalOperation)),
@@ -23,9 +25,12 @@ const FIELDS = {
   cursor: z.nullable(z.string().check(z.maxLength(1024))),
   limit: z.int().check(z.minimum(1), z.maximum(MAX_PAGE_LIMIT)),
   all: z.boolean(),
-} as const;
+});
+type Fields = ReturnType<typeof makeFields>;
+let fieldsMemo: Fields | undefined;
+const fields = (): Fields => (fieldsMemo ??= makeFields());
 
-type FieldName = keyof typeof FIELDS;
+type FieldName = keyof Fields;
 
 const ERROR_CODES: Record<FieldName, string> = {
   q: 'invalid_string',
@@ -60,10 +65,10 @@ const fromQueryString = (name: FieldName) => (value: unknown): unknown => {
 
 type Mode = 'json' | 'query';
 
-type FieldSchema<K extends FieldName> = z.ZodMiniOptional<z.ZodMiniType<z.output<(typeof FIELDS)[K]>>>;
+type FieldSchema<K extends FieldName> = z.ZodMiniOptional<z.ZodMiniType<z.output<Fields[K]>>>;
 
 const field = <K extends FieldName>(name: K, mode: Mode): FieldSchema<K> => {
-  const rule: z.ZodMiniType = FIELDS[name];
+  const rule: z.ZodMiniType = fields()[name];
   // The rule's static type survives preprocessing unchanged; TypeScript cannot see that through the generic index.
   return (mode === 'query' ? z.optional(z.pipe(z.transform(fromQueryString(name)), z.optional(rule))) : z.optional(rule)) as unknown as FieldSchema<K>;
 };
@@ -91,16 +96,17 @@ const schemas = (mode: Mode) => ({
   provider: z.object({ provider: field('provider', mode) }),
 });
 
-const JSON_SCHEMAS = schemas('json');
-const QUERY_SCHEMAS = schemas('query');
+type Schemas = ReturnType<typeof schemas>;
+const memo: Partial<Record<Mode, Schemas>> = {};
+const schemasFor = (mode: Mode): Schemas => (memo[mode] ??= schemas(mode));
 
 /** POST /v1/models/search's body, for the OpenAPI drift test. */
-export const SEARCH_BODY = JSON_SCHEMAS.search;
+export const searchBodySchema = (): Schemas['search'] => schemasFor('json').search;
 
-export type SearchFilters = z.infer<typeof JSON_SCHEMAS.search>;
-export type ListModelsOptions = z.infer<typeof JSON_SCHEMAS.listModels>;
-export type OperationModelsOptions = z.infer<typeof JSON_SCHEMAS.operationModels>;
-export type ProviderOption = z.infer<typeof JSON_SCHEMAS.provider>;
+export type SearchFilters = z.infer<Schemas['search']>;
+export type ListModelsOptions = z.infer<Schemas['listModels']>;
+export type OperationModelsOptions = z.infer<Schemas['operationModels']>;
+export type ProviderOption = z.infer<Schemas['provider']>;
 
 /** Query parameters as API Gateway hands them over (`null` when there are none). */
 export type QueryParams = Readonly<Record<string, string | undefined>> | null | undefined;
@@ -127,24 +133,24 @@ const parseWith = <S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<
 };
 
 /** Validates the JSON body of POST /v1/models/search. A missing body searches everything. */
-export const parseSearchRequest = (body: unknown): SearchFilters => parseWith(JSON_SCHEMAS.search, body);
+export const parseSearchRequest = (body: unknown): SearchFilters => parseWith(schemasFor('json').search, body);
 
 /** GET /v1/models (and /v1/models/all): `provider`, `modality`, `limit`. */
-export const parseListModelsQuery = (query: QueryParams): ListModelsOptions => parseWith(QUERY_SCHEMAS.listModels, query ?? {});
+export const parseListModelsQuery = (query: QueryParams): ListModelsOptions => parseWith(schemasFor('query').listModels, query ?? {});
 
 /** GET /v1/modalities/{modality}/operations/{operation}/models: `q`, `provider`, `streaming`, `cursor`, `limit`. */
-export const parseOperationModelsQuery = (query: QueryParams): OperationModelsOptions => parseWith(QUERY_SCHEMAS.operationModels, query ?? {});
+export const parseOperationModelsQuery = (query: QueryParams): OperationModelsOptions => parseWith(schemasFor('query').operationModels, query ?? {});
 
 /** GET /v1/models/{model} and /params: `provider`. */
-export const parseProviderQuery = (query: QueryParams): ProviderOption => parseWith(QUERY_SCHEMAS.provider, query ?? {});
+export const parseProviderQuery = (query: QueryParams): ProviderOption => parseWith(schemasFor('query').provider, query ?? {});
 
-export const validateListModelsOptions = (options: unknown): ListModelsOptions => parseWith(JSON_SCHEMAS.listModels, options);
-export const validateOperationModelsOptions = (options: unknown): OperationModelsOptions => parseWith(JSON_SCHEMAS.operationModels, options);
-export const validateProvider = (provider: unknown): ProviderOption['provider'] => parseWith(JSON_SCHEMAS.provider, { provider }).provider;
+export const validateListModelsOptions = (options: unknown): ListModelsOptions => parseWith(schemasFor('json').listModels, options);
+export const validateOperationModelsOptions = (options: unknown): OperationModelsOptions => parseWith(schemasFor('json').operationModels, options);
+export const validateProvider = (provider: unknown): ProviderOption['provider'] => parseWith(schemasFor('json').provider, { provider }).provider;
 
 /** A `{modality}` path segment. */
 export const parseModality = (value: string): CanonicalModality => {
-  const parsed = FIELDS.modality.safeParse(value);
+  const parsed = fields().modality.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new InvalidRequestError('invalid_enum_value', describe('modality', value, 'unknown modality'), { param: 'modality' });
 };

@@ -23,7 +23,7 @@ export const decodeReceiptHeader = (value: string): ReceiptBody => {
   } catch (cause) {
     throw new InvalidRequestError('invalid_receipt', 'The receipt is not base64-encoded JSON.', { cause });
   }
-  const result = receiptBodySchema.safeParse(parsed);
+  const result = receiptBodySchema().safeParse(parsed);
   if (!result.success) throw new InvalidRequestError('invalid_receipt', 'The receipt does not match the ReceiptBody schema.');
   return result.data;
 };

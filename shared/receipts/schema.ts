@@ -2,14 +2,16 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
 
-const atomicAmount = z.string().regex(/^[0-9]+$/);
+// The schemas are built on first use, not at import: the paid functions import this module for its types and
+// SETTLEMENT_STATUS, only decodeReceiptHeader parses, and zod's schema construction is part of a cold start.
+const atomicAmount = () => z.string().regex(/^[0-9]+$/);
 
-export const receiptLineItemSchema = z.looseObject({
+const makeLineItemSchema = () => z.looseObject({
   key: z.string(),
   unit: z.string(),
   quantity: z.number(),
   unit_price_usd: z.number().optional(),
-  amount_wei: atomicAmount,
+  amount_wei: atomicAmount(),
 });
 
 export const SETTLEMENT_STATUS = {
@@ -24,12 +26,12 @@ export const SETTLEMENT_STATUS = {
   unqueued: 'unqueued',
 } as const;
 
-export const receiptBodySchema = z.looseObject({
+const makeBodySchema = () => z.looseObject({
   subject: z.string().optional(),
-  line_items: z.array(receiptLineItemSchema),
-  provider_amount_wei: atomicAmount,
-  platform_fee_wei: atomicAmount,
-  final_amount_wei: atomicAmount,
+  line_items: z.array(receiptLineItemSchema()),
+  provider_amount_wei: atomicAmount(),
+  platform_fee_wei: atomicAmount(),
+  final_amount_wei: atomicAmount(),
   settled: z.boolean(),
   settlement_status: z.enum([SETTLEMENT_STATUS.settled, SETTLEMENT_STATUS.queued, SETTLEMENT_STATUS.unqueued]),
   payment_method: z.enum(['compose_key', 'x402']).optional(),
@@ -38,5 +40,10 @@ export const receiptBodySchema = z.looseObject({
   settled_at: z.number().int().optional(),
 });
 
-export type ReceiptBody = z.infer<typeof receiptBodySchema>;
-export type ReceiptLineItem = z.infer<typeof receiptLineItemSchema>;
+let lineItemSchema: ReturnType<typeof makeLineItemSchema> | undefined;
+let bodySchema: ReturnType<typeof makeBodySchema> | undefined;
+export const receiptLineItemSchema = (): ReturnType<typeof makeLineItemSchema> => (lineItemSchema ??= makeLineItemSchema());
+export const receiptBodySchema = (): ReturnType<typeof makeBodySchema> => (bodySchema ??= makeBodySchema());
+
+export type ReceiptBody = z.infer<ReturnType<typeof makeBodySchema>>;
+export type ReceiptLineItem = z.infer<ReturnType<typeof makeLineItemSchema>>;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { TEXT_BODY } from '../../shared/calls/fields.ts';
-import { SEARCH_BODY } from '../../shared/catalog/validation.ts';
+import { searchBodySchema } from '../../shared/catalog/validation.ts';
 import { MEDIA_RESPONSE_BODY } from '../../shared/inference/media-responses/request.ts';
 import { KNOWN } from '../../shared/inference/request/text-request.ts';
 import { EMBEDDINGS_BODY } from '../../shared/media/embeddings/request.ts';
@@ -31,7 +31,7 @@ const DOCUMENT = JSON.parse(readFileSync(join(root, 'openapi', 'generated', 'ope
 
 /** The zod schema that reads each documented request body (by its component name). */
 const ZOD_SCHEMAS: Readonly<Record<string, z.core.$ZodType>> = {
-  ModelSearchRequest: SEARCH_BODY,
+  ModelSearchRequest: searchBodySchema(),
   ChatCompletionRequest: TEXT_BODY.chat,
   // One route, two readers: text, or media when `modalities` asks for it (shared/inference/media-responses).
   ResponsesCreateRequest: TEXT_BODY.responses.extend(MEDIA_RESPONSE_BODY.shape),

@@ -44,7 +44,7 @@ const describe = (body: GoogleErrorBody | undefined, knownSecrets: readonly stri
 };
 
 export const parseGoogleErrorBody = (raw: unknown): GoogleErrorBody | undefined => {
-  const parsed = googleErrorBodySchema.safeParse(raw);
+  const parsed = googleErrorBodySchema().safeParse(raw);
   return parsed.success ? parsed.data : undefined;
 };
 

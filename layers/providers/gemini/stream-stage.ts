@@ -62,7 +62,7 @@ export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): T
         fail(controller, { type: 'error', error: streamErrorFromBody(errorBody, knownSecrets) });
         return;
       }
-      const parsed = generateContentResponseSchema.safeParse(event.value);
+      const parsed = generateContentResponseSchema().safeParse(event.value);
       if (!parsed.success) {
         fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that does not match the generateContent format.' } });
         return;

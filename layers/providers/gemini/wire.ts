@@ -84,7 +84,9 @@ export interface GenerateContentRequest {
   cachedContent?: string;
 }
 
-const responsePartSchema = z.object({
+// The response schemas are built on the first Gemini or Vertex call, not at import: every text function loads
+// the provider registry, and zod's schema construction is part of a cold start that other providers never need.
+const makeResponsePartSchema = () => z.object({
   text: z.string().optional(),
   thought: z.boolean().optional(),
   thoughtSignature: z.string().optional(),
@@ -94,9 +96,9 @@ const responsePartSchema = z.object({
   codeExecutionResult: z.unknown().optional(),
 });
 
-export type GeminiResponsePart = z.infer<typeof responsePartSchema>;
+export type GeminiResponsePart = z.infer<ReturnType<typeof makeResponsePartSchema>>;
 
-export const usageMetadataSchema = z.object({
+const makeUsageMetadataSchema = () => z.object({
   promptTokenCount: z.number().int().nonnegative().optional(),
   candidatesTokenCount: z.number().int().nonnegative().optional(),
   thoughtsTokenCount: z.number().int().nonnegative().optional(),
@@ -105,13 +107,13 @@ export const usageMetadataSchema = z.object({
   totalTokenCount: z.number().int().nonnegative().optional(),
 });
 
-export type GeminiUsageMetadata = z.infer<typeof usageMetadataSchema>;
+export type GeminiUsageMetadata = z.infer<ReturnType<typeof makeUsageMetadataSchema>>;
 
-export const generateContentResponseSchema = z.object({
+const makeGenerateContentResponseSchema = () => z.object({
   candidates: z
     .array(
       z.object({
-        content: z.object({ role: z.string().optional(), parts: z.array(responsePartSchema).optional() }).optional(),
+        content: z.object({ role: z.string().optional(), parts: z.array(makeResponsePartSchema()).optional() }).optional(),
         finishReason: z.string().optional(),
         finishMessage: z.string().optional(),
         index: z.number().int().optional(),
@@ -119,17 +121,19 @@ export const generateContentResponseSchema = z.object({
     )
     .optional(),
   promptFeedback: z.object({ blockReason: z.string().optional(), blockReasonMessage: z.string().optional() }).optional(),
-  usageMetadata: usageMetadataSchema.optional(),
+  usageMetadata: makeUsageMetadataSchema().optional(),
   modelVersion: z.string().optional(),
   responseId: z.string().optional(),
   /** Vertex only: RFC 3339. */
   createTime: z.string().optional(),
 });
 
-export type GenerateContentResponse = z.infer<typeof generateContentResponseSchema>;
+export type GenerateContentResponse = z.infer<ReturnType<typeof makeGenerateContentResponseSchema>>;
+let responseSchema: ReturnType<typeof makeGenerateContentResponseSchema> | undefined;
+export const generateContentResponseSchema = (): ReturnType<typeof makeGenerateContentResponseSchema> => (responseSchema ??= makeGenerateContentResponseSchema());
 
 /** Google's error body (google.rpc.Status); also what a stream sends when it fails midway. */
-export const googleErrorBodySchema = z.object({
+const makeGoogleErrorBodySchema = () => z.object({
   error: z.object({
     code: z.number().int().optional(),
     message: z.string().optional(),
@@ -138,4 +142,6 @@ export const googleErrorBodySchema = z.object({
   }),
 });
 
-export type GoogleErrorBody = z.infer<typeof googleErrorBodySchema>;
+export type GoogleErrorBody = z.infer<ReturnType<typeof makeGoogleErrorBodySchema>>;
+let errorSchema: ReturnType<typeof makeGoogleErrorBodySchema> | undefined;
+export const googleErrorBodySchema = (): ReturnType<typeof makeGoogleErrorBodySchema> => (errorSchema ??= makeGoogleErrorBodySchema());

@@ -4,7 +4,9 @@ import * as z from 'zod';
 import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 
-const serviceAccountSchema = z.object({
+// Built on the first Vertex call, not at import: every text function loads the provider registry, and zod's
+// schema construction is part of a cold start that calls to other providers never need.
+const makeSchema = () => z.object({
   type: z.literal('service_account').optional(),
   project_id: z.string().min(1).optional(),
   private_key_id: z.string().optional(),
@@ -12,8 +14,9 @@ const serviceAccountSchema = z.object({
   client_email: z.string().min(1),
   token_uri: z.url().optional(),
 });
+let schema: ReturnType<typeof makeSchema> | undefined;
 
-export type ServiceAccountKey = z.infer<typeof serviceAccountSchema>;
+export type ServiceAccountKey = z.infer<ReturnType<typeof makeSchema>>;
 
 const notConfigured = (): UpstreamError =>
   new UpstreamError(502, UPSTREAM_CODES.notConfigured, 'The Vertex provider is not configured with a usable service-account key.');
@@ -30,7 +33,7 @@ export const parseServiceAccount = (json: string): ServiceAccountKey => {
   } catch {
     throw notConfigured();
   }
-  const parsed = serviceAccountSchema.safeParse(raw);
+  const parsed = (schema ??= makeSchema()).safeParse(raw);
   if (!parsed.success) throw notConfigured();
   lastJson = json;
   lastKey = parsed.data;
