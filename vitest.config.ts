@@ -9,6 +9,14 @@ import { defineConfig } from 'vitest/config';
  */
 const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-gas.test.ts'];
 
+/**
+ * Node's compile cache (V8 code for every module, and the type-stripped output of .ts files) in one folder for
+ * the whole run: every vitest worker is a fresh process that loads the same dependencies, and tests spawn more
+ * (npm start, the stand-ins, the CLIs), so each load after the first skips compiling. Set before any worker
+ * starts, so the workers and their children inherit it; a run that sets its own keeps it.
+ */
+process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
+
 /** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
 const SHARED_RUNTIME = [
   'test/e2e/e2e-chat.test.ts',
@@ -17,6 +25,9 @@ const SHARED_RUNTIME = [
   'test/e2e/attack-validation.test.ts',
   'test/e2e/e2e-media.test.ts',
   'test/e2e/e2e-media-providers.test.ts',
+  'test/e2e/clients-frameworks.test.ts',
+  'test/contract/contract-catalog.test.ts',
+  'test/contract/openapi-document.test.ts',
 ];
 
 export default defineConfig({

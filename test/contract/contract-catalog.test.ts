@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.ts';
+import { sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 
-let rt: LocalRuntime;
+let rt: E2eRuntime;
 beforeAll(async () => {
-  rt = await startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'contract-')), chain: false, simulateProviders: false });
+  rt = await sharedE2eRuntime();
 });
 afterAll(() => rt?.close());
 

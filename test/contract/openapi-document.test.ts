@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.ts';
 import { ROUTES } from '../../shared/routes.ts';
+import { sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -55,11 +55,11 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the served document and /health', () => {
-  let runtime: LocalRuntime;
+  let runtime: E2eRuntime;
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'openapi-doc-'));
-    runtime = await startLocalRuntime({ dataDir, chain: false, simulateProviders: false });
+    runtime = await sharedE2eRuntime();
   });
   afterAll(async () => {
     await runtime?.close();
