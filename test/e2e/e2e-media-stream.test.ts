@@ -22,7 +22,7 @@ let external: OpenAI;
 
 beforeAll(async () => {
   // Keep-alives every 250 ms, so a provider paced slower than that shows them.
-  gateway = await startE2eRuntime({ chain: false, env: { SSE_HEARTBEAT_MS: '250' } });
+  gateway = await startE2eRuntime({ chain: false, videos: false, env: { SSE_HEARTBEAT_MS: '250' } });
   client = gateway.client();
   external = new OpenAI({ baseURL: `${gateway.url}/external/v1`, apiKey: gateway.apiKey, maxRetries: 0 });
 });

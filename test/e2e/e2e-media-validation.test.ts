@@ -16,7 +16,7 @@ let gateway: E2eRuntime;
 
 beforeAll(async () => {
   // A short media deadline, so a provider that never answers is cut off within the test.
-  gateway = await startE2eRuntime({ chain: false, env: { MEDIA_MAX_UPLOAD_BYTES: String(UPLOAD_CAP), MEDIA_DEADLINE_MS: '1500' } });
+  gateway = await startE2eRuntime({ chain: false, videos: false, env: { MEDIA_MAX_UPLOAD_BYTES: String(UPLOAD_CAP), MEDIA_DEADLINE_MS: '1500' } });
 });
 afterAll(async () => {
   await gateway?.close();

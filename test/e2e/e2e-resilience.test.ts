@@ -22,7 +22,10 @@ let client: OpenAI;
 
 beforeAll(async () => {
   openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: OPENAI_KEY });
+  // No chain and no video pipeline: nothing here pays by x402 or makes a video.
   gateway = await startE2eRuntime({
+    chain: false,
+    videos: false,
     env: {
       ...simulatorEnv('openai', openai),
       // Short enough that a silent provider fails fast, long enough that a loaded machine still gets an answering

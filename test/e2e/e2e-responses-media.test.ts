@@ -27,7 +27,7 @@ let ledger: ReturnType<typeof createKeyLedger>;
 
 beforeAll(async () => {
   // Keep-alives every 250 ms and a 3 s provider deadline, so a silent provider shows both.
-  gateway = await startE2eRuntime({ chain: false, env: { SSE_HEARTBEAT_MS: '250', MEDIA_DEADLINE_MS: '3000' } });
+  gateway = await startE2eRuntime({ chain: false, videos: false, env: { SSE_HEARTBEAT_MS: '250', MEDIA_DEADLINE_MS: '3000' } });
   dynamo = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: gateway.env.AWS_ENDPOINT_URL_DYNAMODB });
   doc = createDocumentClient(dynamo);
   ledger = createKeyLedger({ client: doc, tableName: physicalTableName('local', 'ledgers') });

@@ -14,7 +14,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   // Cancels are noticed at the next poll of the stored record; poll often so the test stays short.
-  gateway = await startE2eRuntime({ env: { CANCEL_POLL_MS: '25' } });
+  gateway = await startE2eRuntime({ videos: false, env: { CANCEL_POLL_MS: '25' } });
   client = gateway.client();
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ let gemini: GeminiSimulator;
 let gateway: E2eRuntime;
 beforeAll(async () => {
   gemini = await startGeminiSimulator({ apiKey: 'e2e-gemini-key' });
-  gateway = await startE2eRuntime({ env: { GEMINI_API_KEY: 'e2e-gemini-key', GEMINI_BASE_URL: gemini.url }, videos: false });
+  gateway = await startE2eRuntime({ env: { GEMINI_API_KEY: 'e2e-gemini-key', GEMINI_BASE_URL: gemini.url }, chain: false, videos: false });
 });
 afterAll(async () => {
   await gateway?.close();

@@ -16,7 +16,7 @@ let gateway: E2eRuntime;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false, env: { SSE_HEARTBEAT_MS: '250' } });
+  gateway = await startE2eRuntime({ chain: false, videos: false, env: { SSE_HEARTBEAT_MS: '250' } });
   client = gateway.client();
 });
 afterAll(async () => {
