@@ -429,7 +429,8 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
     close: async () => {
       const all = [...leases.values()];
       for (const lease of all) lease.closing = true;
-      await Promise.all(all.map((lease) => writeOnce(lease)));
+      // Each failed return is logged with its key; the lease's budget then comes back at its deadline.
+      await Promise.all(all.map((lease) => writeOnce(lease).catch((error: unknown) => logFailure(lease, 'return on close', error))));
     },
     stats: () => {
       let calls = 0;

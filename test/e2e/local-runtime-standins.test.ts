@@ -1,16 +1,22 @@
 /**
  * The local runtime pointed at stand-ins that are already running (as the bench runs them in a process of their
  * own): it creates its tables, bucket and queues there when missing, does it again harmlessly on a second start,
- * reaches them through the SDK's endpoints, and leaves them running when it closes.
+ * reaches them through the SDK's endpoints, and leaves them running when it closes, with the budget leases its
+ * handlers held returned to their keys.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalStandIns } from '../../infra/local/runtime.ts';
 import { startDynamo } from '../../infra/local/standins/dynamodb.ts';
 import { startS3 } from '../../infra/local/standins/s3.ts';
 import { startSqs } from '../../infra/local/standins/sqs.ts';
+import { physicalTableName } from '../../layers/core/tables.ts';
+import { createKeyLedger } from '../../shared/keys/index.ts';
+import { createDocumentClient } from '../../shared/stores/clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'compose-standins-'));
 let stop: () => Promise<unknown>;
@@ -28,11 +34,47 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// One data directory (one signing key): the handlers are modules, loaded once per process with their settings.
+// One data directory (one signing key): the handlers are modules, loaded once per process with their settings,
+// here with budget leases on, as npm start runs them.
 const dataDir = join(dir, 'data');
-const start = () => startLocalRuntime({ dataDir, standins, chain: false, videos: false, simulateProviders: false });
+const start = () => startLocalRuntime({ dataDir, standins, chain: false, videos: false, env: { COMPOSE_KEY_LEASES: 'on' } });
 
 describe('a runtime on stand-ins it did not start', () => {
+  // First: the handlers keep the provider settings of the first start (its simulators' ports) for the process.
+  it('returns the budget leases its handlers hold when it closes: nothing stays reserved until a deadline', async () => {
+    const raw = new DynamoDBClient({ endpoint: standins.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const ledger = createKeyLedger({ client: createDocumentClient(raw), tableName: physicalTableName('local', 'ledgers') });
+    try {
+      const runtime = await start();
+      let keyId: string;
+      try {
+        const key = await runtime.mintDevKey(5);
+        keyId = decodeJwt(key.slice('compose-'.length)).jti!;
+        const response = await fetch(`${runtime.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 }),
+        });
+        expect(response.status).toBe(200);
+        await response.text();
+        // Served from a lease: a slice of the budget is held by this instance beyond what the call cost.
+        const open = await ledger.getLedger(keyId);
+        expect(open!.reservations.length).toBeGreaterThan(0);
+        expect(open!.reserved).toBeGreaterThan(0n);
+      } finally {
+        await runtime.close();
+      }
+      const after = await ledger.getLedger(keyId);
+      expect(after!.reservations).toEqual([]);
+      expect(after!.reserved).toBe(0n);
+      // The call was charged, exactly once, and the rest is the key's again.
+      expect(after!.spent).toBeGreaterThan(0n);
+      expect(after!.available + after!.spent).toBe(after!.budget);
+    } finally {
+      raw.destroy();
+    }
+  });
+
   it('uses their endpoints, creates what it needs there, and can start again on the same ones', async () => {
     for (let i = 0; i < 2; i++) {
       const runtime = await start();
