@@ -43,7 +43,7 @@ const fakeProvider = () => {
   let ended = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
-  let answer: ((value: void) => void) | undefined;
+  let answer: (() => void) | undefined;
   let refuse: ((error: unknown) => void) | undefined;
   let reads = 0;
 
@@ -472,7 +472,10 @@ describe('the paid-stream engine: cancel and stop', () => {
     const t = setup();
     const frames = t.frames.serializer;
     let parts = 0;
-    const answering = runPaidStream({ ...t.stream, serializer: { ...frames, part: (part) => (parts += 1, frames.part(part)), ended: () => parts >= 2 } });
+    const answering = runPaidStream({ ...t.stream, serializer: { ...frames, part: (part) => {
+          parts += 1;
+          return frames.part(part);
+        }, ended: () => parts >= 2 } });
     t.provider.answer();
     const client = read((await answering).body);
     t.provider.send('a', 'b', 'c');
