@@ -9,7 +9,15 @@ import { defineConfig } from 'vitest/config';
  */
 const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-gas.test.ts'];
 
-/** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
+/**
+ * E2e files that only talk HTTP to a default runtime (npm start's settings: provider retries, video pipeline and
+ * chain on) and read only their own records: they share one (support/shared-runtime-setup.ts), each with Compose
+ * Keys of its own (`sharedE2eRuntime()`), and the payment files with payer wallets of their own too
+ * (`sharedPaymentsRuntime()`: fresh keys funded on the shared chain), comparing what their own payers paid, never
+ * the shared merchant's balance. A file that sets the runtime's environment, reads its internals (simulator
+ * request logs, handlers run in the test's process), stalls or kills a provider, deletes a queue or needs leases
+ * keeps its own runtime.
+ */
 const SHARED_RUNTIME = [
   'test/e2e/e2e-chat.test.ts',
   'test/e2e/e2e-reasoning-effort.test.ts',
@@ -17,6 +25,16 @@ const SHARED_RUNTIME = [
   'test/e2e/attack-validation.test.ts',
   'test/e2e/e2e-media.test.ts',
   'test/e2e/e2e-media-providers.test.ts',
+  // Payments: keys, ledgers, wallets and receipts of their own.
+  'test/e2e/attack-hostile-host.test.ts',
+  'test/e2e/attack-revoked.test.ts',
+  'test/e2e/attack-x402-refusals.test.ts',
+  'test/e2e/attack-x402-identity.test.ts',
+  'test/e2e/attack-oversized-ids.test.ts',
+  'test/e2e/attack-output-cap.test.ts',
+  'test/e2e/readme-x402.test.ts',
+  'test/e2e/e2e-payments-x402.test.ts',
+  'test/e2e/e2e-media-payments.test.ts',
 ];
 
 export default defineConfig({

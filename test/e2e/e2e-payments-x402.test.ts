@@ -21,7 +21,7 @@ import { readUntilContent,
   challengeFor,
   headerReceipt,
   officialPayer,
-  startPaymentsRuntime,
+  sharedPaymentsRuntime,
   streamReceipt,
   type PaymentsRuntime,
   type Scheme,
@@ -30,8 +30,9 @@ import { readUntilContent,
 let gw: PaymentsRuntime;
 
 beforeAll(async () => {
-  // No provider retries: a failing upstream fails the call at once.
-  gw = await startPaymentsRuntime({ env: { PROVIDER_MAX_RETRIES: '0' } });
+  // The shared runtime retries a failing provider as npm start does: an upstream that keeps failing fails the
+  // call once its retries are spent, and moves no money either way.
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(async () => {
   await gw?.close();
