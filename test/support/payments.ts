@@ -21,14 +21,14 @@ import { expect, inject } from 'vitest';
 import { connectLocalChain, type ConnectOptions } from '../../infra/local/chain/connect.ts';
 import type { LocalChain } from '../../infra/local/chain/index.ts';
 import { readLocalEndpoints } from '../../infra/local/endpoints.ts';
-import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.ts';
+import type { LocalRuntime, LocalRuntimeOptions } from '../../infra/local/runtime.ts';
 import { usdcAbi } from '../../layers/x402/abi.ts';
 import type { PaymentPayload, PaymentRequired } from '../../layers/x402/schemas.ts';
 import { createKeyLedger, ensureDevSigningKey, mintKey, type KeyLedger } from '../../shared/keys/index.ts';
 import { parseUsd } from '../../shared/pricing/index.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../../shared/receipts/index.ts';
 import { TABLES, tableNameFromEnv, type TableName } from '../../layers/core/tables.ts';
-import { parseSse } from './e2e.ts';
+import { localRuntimeModule, parseSse } from './e2e.ts';
 
 export const CHAT = '/v1/chat/completions';
 export const RESPONSES = '/v1/responses';
@@ -62,6 +62,7 @@ export interface PaymentsRuntime extends LocalRuntime {
 export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<PaymentsRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-payments-'));
   // Payments need no video pipeline: leave it off unless a test asks for it.
+  const { startLocalRuntime } = await localRuntimeModule();
   const runtime = await startLocalRuntime({ videos: false, ...options, dataDir }).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
