@@ -57,7 +57,9 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
       { extends: true, test: { name: 'shared-modules', include: ['test/unit/**/*.test.ts'], exclude: ISOLATED_UNITS, isolate: false } },
-      { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'] } },
+      // Its files write no process.env and stub nothing, so they also share a module graph per worker: each worker
+      // imports the SDKs and the product's modules once, not once per file.
+      { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'], isolate: false } },
       // test/*.test.ts: a file not yet sorted into a folder still runs, isolated.
       {
         extends: true,
