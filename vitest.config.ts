@@ -25,6 +25,7 @@ const SHARED_RUNTIME = [
   'test/e2e/attack-validation.test.ts',
   'test/e2e/e2e-media.test.ts',
   'test/e2e/e2e-media-providers.test.ts',
+  'test/e2e/clients-frameworks.test.ts',
   // Payments: keys, ledgers, wallets and receipts of their own.
   'test/e2e/attack-hostile-host.test.ts',
   'test/e2e/attack-revoked.test.ts',

@@ -25,11 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
+import { sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 
 let gateway: E2eRuntime;
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false, videos: false });
+  gateway = await sharedE2eRuntime();
 });
 afterAll(async () => {
   await gateway?.close();
