@@ -17,7 +17,15 @@ const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-ga
  */
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
 
-/** E2e files that only talk HTTP to a default runtime: they share one (support/shared-runtime-setup.ts). */
+/**
+ * E2e files that only talk HTTP to a default runtime (npm start's settings: provider retries, video pipeline and
+ * chain on) and read only their own records: they share one (support/shared-runtime-setup.ts), each with Compose
+ * Keys of its own (`sharedE2eRuntime()`), and the payment files with payer wallets of their own too
+ * (`sharedPaymentsRuntime()`: fresh keys funded on the shared chain), comparing what their own payers paid, never
+ * the shared merchant's balance. A file that sets the runtime's environment, reads its internals (simulator
+ * request logs, handlers run in the test's process), stalls or kills a provider, deletes a queue or needs leases
+ * keeps its own runtime.
+ */
 const SHARED_RUNTIME = [
   'test/e2e/e2e-chat.test.ts',
   'test/e2e/e2e-reasoning-effort.test.ts',
@@ -28,6 +36,16 @@ const SHARED_RUNTIME = [
   'test/e2e/clients-frameworks.test.ts',
   'test/contract/contract-catalog.test.ts',
   'test/contract/openapi-document.test.ts',
+  // Payments: keys, ledgers, wallets and receipts of their own.
+  'test/e2e/attack-hostile-host.test.ts',
+  'test/e2e/attack-revoked.test.ts',
+  'test/e2e/attack-x402-refusals.test.ts',
+  'test/e2e/attack-x402-identity.test.ts',
+  'test/e2e/attack-oversized-ids.test.ts',
+  'test/e2e/attack-output-cap.test.ts',
+  'test/e2e/readme-x402.test.ts',
+  'test/e2e/e2e-payments-x402.test.ts',
+  'test/e2e/e2e-media-payments.test.ts',
 ];
 
 export default defineConfig({
@@ -50,7 +68,9 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
       { extends: true, test: { name: 'shared-modules', include: ['test/unit/**/*.test.ts'], exclude: ISOLATED_UNITS, isolate: false } },
-      { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'] } },
+      // Its files write no process.env and stub nothing, so they also share a module graph per worker: each worker
+      // imports the SDKs and the product's modules once, not once per file.
+      { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'], isolate: false } },
       // test/*.test.ts: a file not yet sorted into a folder still runs, isolated.
       {
         extends: true,

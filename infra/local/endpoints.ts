@@ -6,6 +6,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalChainEndpoints } from './chain/connect.ts';
 
 export interface LocalEndpoints {
   readonly url: string;
@@ -16,6 +17,8 @@ export interface LocalEndpoints {
   readonly sqs: string;
   /** Physical table names, by logical name. */
   readonly tables: Readonly<Record<string, string>>;
+  /** The chain x402 settles on, when the runtime started one: tests on a shared runtime fund wallets there. */
+  readonly chain?: LocalChainEndpoints;
 }
 
 export const endpointsFile = (dataDir: string): string => join(dataDir, 'endpoints.json');

@@ -18,6 +18,7 @@ import { KEY_ENV, ensureDevSigningKey, mintKey, publicJwks } from '../../shared/
 import { parseUsd } from '../../shared/pricing/index.ts';
 import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
 import { startLocalChain, type LocalChain } from './chain/index.ts';
+import { chainEndpoints } from './chain/connect.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalVideoPipeline, type LocalVideoPipeline, type LocalVideoPipelineOptions } from './video/index.ts';
 import { startStandInsProcess, type LocalStandIns } from './standins/process.ts';
@@ -197,6 +198,7 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
     s3: s3.endpoint,
     sqs: sqs.endpoint,
     tables: Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [t, physicalTableName(stage, t)])),
+    ...(chain ? { chain: chainEndpoints(chain) } : {}),
   });
 
   return {

@@ -8,11 +8,11 @@
 import { request } from 'node:http';
 import { decodePaymentRequiredHeader } from '@x402/core/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAT, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, sharedPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 beforeAll(async () => {
-  gw = await startPaymentsRuntime();
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(() => gw?.close());
 

@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceiptBody } from '../../shared/receipts/index.ts';
 import { dataFrames, parseSse } from '../support/e2e.ts';
-import { CHAT, RESPONSES, headerReceipt, quoteFor, startPaymentsRuntime, streamReceipt, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, RESPONSES, headerReceipt, quoteFor, sharedPaymentsRuntime, streamReceipt, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ env: { PROVIDER_MAX_RETRIES: '0' } });
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(async () => {
   await gw?.close();

@@ -6,12 +6,12 @@
  * an over-long id as absent), and the message does not echo it whole.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
+import { sharedPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 let key: MintedTestKey;
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } } });
+  gw = await sharedPaymentsRuntime();
   key = await gw.mintKey({ budget: 1_000_000n });
 });
 afterAll(() => gw?.close());

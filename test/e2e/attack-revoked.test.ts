@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/routes.ts';
 import { multipart, pngBytes, wavBytes } from '../support/media-e2e.ts';
 import { expectMatchesSchema } from '../support/openapi.ts';
-import { startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
+import { sharedPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
 
 const USD = 1_000_000n;
 
@@ -43,7 +43,7 @@ const send = (path: string, token: string): Promise<Response> => {
 };
 
 beforeAll(async () => {
-  gw = await startPaymentsRuntime();
+  gw = await sharedPaymentsRuntime();
   key = await gw.mintKey({ budget: 50n * USD });
   // Made before the revocation: it must stay readable after it.
   const created = await send('/v1/responses', key.token);

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdcAbi } from '../../layers/x402/abi.ts';
 import { encodeBase64Json } from '../../layers/x402/codec.ts';
 import type { PaymentPayload, PaymentRequired } from '../../layers/x402/schemas.ts';
-import { CHAT, RESPONSES, challengeFor, officialPayer, signInHeader, signedInFetch, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, RESPONSES, challengeFor, officialPayer, signInHeader, signedInFetch, sharedPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 500 } } });
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(() => gw?.close());
 

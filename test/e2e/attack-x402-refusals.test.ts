@@ -12,12 +12,12 @@ import { encodeBase64Json } from '../../layers/x402/codec.ts';
 import { createExposureStore } from '../../layers/x402/exposure.ts';
 import type { PaymentPayload } from '../../layers/x402/schemas.ts';
 import { physicalTableName } from '../../layers/core/tables.ts';
-import { CHAT, challengeFor, officialPayer, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, challengeFor, officialPayer, sharedPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 let dynamo: DynamoDBClient;
 beforeAll(async () => {
-  gw = await startPaymentsRuntime();
+  gw = await sharedPaymentsRuntime();
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 afterAll(async () => {

@@ -12,12 +12,12 @@ import { encodeBase64Json } from '../../layers/x402/codec.ts';
 import type { PaymentRequired } from '../../layers/x402/schemas.ts';
 import type { Ledger } from '../../shared/keys/index.ts';
 import { atomic, catalogPrice, multipart, pngBytes, upload, wavBytes } from '../support/media-e2e.ts';
-import { balancesMovedBy, challengeFor, headerReceipt, officialPayer, signedInFetch, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { balancesMovedBy, challengeFor, headerReceipt, officialPayer, signedInFetch, sharedPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
 
 let gw: PaymentsRuntime;
 
 beforeAll(async () => {
-  gw = await startPaymentsRuntime({ env: { PROVIDER_MAX_RETRIES: '0' } });
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(async () => {
   await gw?.close();

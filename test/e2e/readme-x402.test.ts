@@ -12,12 +12,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentRequired } from '../../layers/x402/schemas.ts';
 import { DEFAULT_EXACT_OUTPUT_TOKENS } from '../../shared/inference/price.ts';
-import { CHAT, balancesMovedBy, challengeFor, headerReceipt, officialPayer, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, balancesMovedBy, challengeFor, headerReceipt, officialPayer, sharedPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
 
 const root = join(import.meta.dirname, '../..');
 let gw: PaymentsRuntime;
 beforeAll(async () => {
-  gw = await startPaymentsRuntime();
+  gw = await sharedPaymentsRuntime();
 });
 afterAll(() => gw?.close());
 

@@ -1,7 +1,8 @@
 /**
- * What the payment end-to-end tests share: a local runtime (with its anvil chain) in a fresh data directory,
- * Compose Keys minted with the runtime's own signing key, the key ledgers read straight from its DynamoDB
- * stand-in, on-chain balances, the official x402 client, and receipts read from headers, bodies and streams.
+ * What the payment end-to-end tests share: a local runtime (with its anvil chain) in a fresh data directory, or
+ * the shared one with wallets of the file's own, Compose Keys minted with the runtime's own signing key, the key
+ * ledgers read straight from its DynamoDB stand-in, on-chain balances, the official x402 client, and receipts
+ * read from headers, bodies and streams.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +17,18 @@ import { SIGN_IN_WITH_X, createSIWxClientExtension, createSIWxPayload, encodeSIW
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import type { Address } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
+import { connectLocalChain, type ConnectOptions } from '../../infra/local/chain/connect.ts';
 import type { LocalChain } from '../../infra/local/chain/index.ts';
-import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.ts';
+import { readLocalEndpoints } from '../../infra/local/endpoints.ts';
+import type { LocalRuntime, LocalRuntimeOptions } from '../../infra/local/runtime.ts';
 import { usdcAbi } from '../../layers/x402/abi.ts';
 import type { PaymentPayload, PaymentRequired } from '../../layers/x402/schemas.ts';
 import { createKeyLedger, ensureDevSigningKey, mintKey, type KeyLedger } from '../../shared/keys/index.ts';
+import { parseUsd } from '../../shared/pricing/index.ts';
 import { decodeReceiptHeader, type ReceiptBody } from '../../shared/receipts/index.ts';
-import { tableNameFromEnv } from '../../layers/core/tables.ts';
-import { parseSse } from './e2e.ts';
+import { TABLES, tableNameFromEnv, type TableName } from '../../layers/core/tables.ts';
+import { localRuntimeModule, parseSse } from './e2e.ts';
 
 export const CHAT = '/v1/chat/completions';
 export const RESPONSES = '/v1/responses';
@@ -58,11 +62,61 @@ export interface PaymentsRuntime extends LocalRuntime {
 export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<PaymentsRuntime> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-payments-'));
   // Payments need no video pipeline: leave it off unless a test asks for it.
+  const { startLocalRuntime } = await localRuntimeModule();
   const runtime = await startLocalRuntime({ videos: false, ...options, dataDir }).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
   if (!runtime.chain) throw new Error('the local runtime started without its chain');
+  return paymentsRuntime(runtime, runtime.chain, dataDir, async () => {
+    await runtime.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+};
+
+/**
+ * The runtime the `e2e-shared-runtime` project started once (support/shared-runtime-setup.ts), for a payment file
+ * that only talks HTTP and reads its own keys, wallets, ledgers and receipts: its chain with payer wallets of this
+ * file's own (fresh keys funded with gas, test USDC and the Permit2 approval), so no other file moves their
+ * balances, and the ledgers through its DynamoDB stand-in. `env` holds only what its endpoints file says (the
+ * stand-ins' endpoints and the table names); its handlers' settings are its own. `close` leaves it running.
+ */
+export const sharedPaymentsRuntime = async (options: ConnectOptions = {}): Promise<PaymentsRuntime> => {
+  const { url, dataDir } = inject('sharedRuntime');
+  const lookup = readLocalEndpoints(dataDir);
+  if (!('found' in lookup)) throw new Error(`the shared runtime has no endpoints file (${lookup.missing}): ${lookup.file}`);
+  const endpoints = lookup.found;
+  if (!endpoints.chain) throw new Error('the shared runtime started without its chain');
+  const chain = await connectLocalChain(endpoints.chain, options);
+  const env: Record<string, string> = {
+    STAGE: endpoints.stage,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    ...Object.fromEntries(Object.entries(endpoints.tables).map(([table, name]) => [TABLES[table as TableName].envVar, name])),
+  };
+  const runtime: LocalRuntime = {
+    url,
+    env,
+    simulated: [],
+    chain,
+    videos: undefined,
+    // The shared runtime's stand-ins belong to its own process tree, not to this file.
+    standInsPid: undefined,
+    mintDevKey: async (budgetUsd = 10, keyOptions = {}) =>
+      (
+        await mintKey({
+          signingKey: await ensureDevSigningKey(dataDir),
+          budget: parseUsd(budgetUsd.toFixed(6)),
+          ...(keyOptions.models ? { models: keyOptions.models } : {}),
+        })
+      ).token,
+    close: async () => undefined,
+  };
+  return paymentsRuntime(runtime, chain, dataDir, async () => undefined);
+};
+
+const paymentsRuntime = async (runtime: LocalRuntime, chain: LocalChain, dataDir: string, close: () => Promise<void>): Promise<PaymentsRuntime> => {
   const signingKey = await ensureDevSigningKey(dataDir);
   const dynamo = new DynamoDBClient({
     endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB!,
@@ -72,7 +126,7 @@ export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'd
   const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', runtime.env) });
   return {
     ...runtime,
-    chain: runtime.chain,
+    chain,
     ledger,
     mintKey: async ({ budget, models, issuedAt, expiresInSeconds }) => {
       const minted = await mintKey({
@@ -92,8 +146,7 @@ export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'd
       }),
     close: async () => {
       dynamo.destroy();
-      await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await close();
     },
   };
 };
@@ -146,15 +199,28 @@ export const streamReceipt = (sse: string): ReceiptBody => {
 
 // --- chain ----------------------------------------------------------------------------------------------------
 
-export const balanceOf = (chain: LocalChain, address: Address): Promise<bigint> =>
-  chain.publicClient().readContract({ address: chain.usdc, abi: usdcAbi, functionName: 'balanceOf', args: [address] });
+export const balanceOf = (chain: LocalChain, address: Address, blockNumber?: bigint): Promise<bigint> =>
+  chain.publicClient().readContract({ address: chain.usdc, abi: usdcAbi, functionName: 'balanceOf', args: [address], ...(blockNumber === undefined ? {} : { blockNumber }) });
 
-/** Runs `act` and reports how far the payer's and the merchant's test USDC balances moved. */
+/**
+ * Runs `act` and reports how far the payer's test USDC balance moved (`paid`) and what the merchant received from
+ * that payer (`received`: the USDC transfers from the payer to the merchant in the blocks mined meanwhile). Not
+ * the merchant's balance: that moves with every payer's settlements, and on the shared runtime other files pay
+ * the same merchant at the same time. Both are read over the same blocks.
+ */
 export const balancesMovedBy = async <T>(chain: LocalChain, payer: Address, act: () => Promise<T>): Promise<{ result: T; paid: bigint; received: bigint }> => {
-  const [payerBefore, merchantBefore] = await Promise.all([balanceOf(chain, payer), balanceOf(chain, chain.merchant.address)]);
+  const publicClient = chain.publicClient();
+  // Uncached: viem reuses a block number for its polling interval, and a quick act may mine a block within it.
+  const from = await publicClient.getBlockNumber({ cacheTime: 0 });
+  const payerBefore = await balanceOf(chain, payer, from);
   const result = await act();
-  const [payerAfter, merchantAfter] = await Promise.all([balanceOf(chain, payer), balanceOf(chain, chain.merchant.address)]);
-  return { result, paid: payerBefore - payerAfter, received: merchantAfter - merchantBefore };
+  const to = await publicClient.getBlockNumber({ cacheTime: 0 });
+  const payerAfter = await balanceOf(chain, payer, to);
+  const transfers =
+    to > from
+      ? await publicClient.getContractEvents({ address: chain.usdc, abi: usdcAbi, eventName: 'Transfer', args: { from: payer, to: chain.merchant.address }, fromBlock: from + 1n, toBlock: to })
+      : [];
+  return { result, paid: payerBefore - payerAfter, received: transfers.reduce((sum, log) => sum + log.args.value!, 0n) };
 };
 
 // --- the official x402 client -----------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
  * simulators, chain, video pipeline) for every e2e file that only talks HTTP to the gateway, started once instead
  * of once per file. It runs in a child process of its own, so its environment (endpoints, provider variables)
  * never leaks into vitest's workers. Files reach it through `sharedE2eRuntime()` (support/e2e.ts), each with its
- * own Compose Key, so their stored records never meet. A file that changes the runtime's settings, reads its
- * internals (ledgers, chain balances, simulator request logs) or breaks shared state on purpose starts its own
- * with `startE2eRuntime`.
+ * own Compose Key, so their stored records never meet; payment files through `sharedPaymentsRuntime()`
+ * (support/payments.ts), which also reads their key ledgers through its DynamoDB stand-in and funds payer wallets
+ * of their own on its chain (both found through its endpoints file). A file that changes the runtime's settings,
+ * reads its internals (simulator request logs, handlers run in the test's process) or breaks shared state on
+ * purpose starts its own with `startE2eRuntime` or `startPaymentsRuntime`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

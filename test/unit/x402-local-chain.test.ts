@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeLocalChain } from '../../infra/local/chain/banner.ts';
+import { chainEndpoints, connectLocalChain } from '../../infra/local/chain/connect.ts';
 import { startLocalChain, type LocalChain } from '../../infra/local/chain/index.ts';
 import { usdcAbi } from '../../layers/x402/abi.ts';
 import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from '../../layers/x402/constants.ts';
@@ -65,5 +66,26 @@ describe('startLocalChain', () => {
     const lines = describeLocalChain(chain, new Map([[chain.wallets[0]!.address, 1_500_000n]]));
     expect(lines.join('\n')).toContain(chain.usdc);
     expect(lines.at(-1)).toBe(`    ${chain.wallets[0]!.address}  ${chain.wallets[0]!.privateKey}  1.500000 USDC`);
+  });
+});
+
+describe('connectLocalChain', () => {
+  it('gives each caller funded wallets of its own on a running chain, even when they fund at the same time', async () => {
+    const chain = await start({ walletCount: 1 });
+    // Two callers at once, as two test files connecting to the shared runtime's chain: each funds its wallets
+    // through the deployer, whose nonce the node assigns to both.
+    const [a, b] = await Promise.all([connectLocalChain(chainEndpoints(chain), { walletCount: 3 }), connectLocalChain(chainEndpoints(chain), { walletCount: 2, usdcPerWallet: 7n })]);
+    expect([a.usdc, a.rpcUrl, a.network, a.merchant, a.relayer]).toEqual([chain.usdc, chain.rpcUrl, chain.network, chain.merchant, chain.relayer]);
+    const wallets = [...a.wallets, ...b.wallets].map((w) => w.address);
+    expect(new Set([...wallets, ...chain.wallets.map((w) => w.address)]).size).toBe(6);
+    for (const wallet of a.wallets) expect(await read(chain, 'balanceOf', wallet.address)).toBe(1_000_000_000n);
+    for (const wallet of b.wallets) expect(await read(chain, 'balanceOf', wallet.address)).toBe(7n);
+    for (const wallet of [...a.wallets, ...b.wallets]) expect(await allowance(chain, wallet.address)).toBe(2n ** 256n - 1n);
+    // A connected wallet can send on its own: it has gas.
+    const hash = await b.walletClient(b.wallets[0]!).writeContract({ address: b.usdc, abi: usdcAbi, functionName: 'transfer', args: [b.merchant.address, 7n] });
+    expect((await b.publicClient().waitForTransactionReceipt({ hash })).status).toBe('success');
+    // Closing a connection leaves the chain running.
+    await a.close();
+    expect(await read(chain, 'balanceOf', chain.merchant.address)).toBe(7n);
   });
 });

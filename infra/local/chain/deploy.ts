@@ -15,6 +15,7 @@ import {
   type Account,
   type Address,
   type Chain,
+  type Hash,
   type Hex,
   type PublicClient,
   type TestClient,
@@ -82,7 +83,28 @@ export const deployContracts = async (options: DeployOptions): Promise<Deploymen
   return { ...placed, fresh: true };
 };
 
-/** Mints test USDC to each wallet and has each approve Permit2 (the one-time step `upto` needs). */
+/** Whether the node refused a transaction because another one from the same sender took its nonce first. */
+const nonceTaken = (error: unknown): boolean => /nonce too low|replacement transaction underpriced|already known/i.test(`${(error as { details?: string }).details ?? ''} ${String(error)}`);
+
+/**
+ * Sends one of the deployer's transactions. When it is node-signed (`eth_sendTransaction`, as when several
+ * processes fund wallets on one shared chain), anvil picks the nonce from its pending count, so two senders at once
+ * can be given the same one and the second is refused: sent again, it gets the next.
+ */
+const sendFromDeployer = async (send: () => Promise<Hash>): Promise<Hash> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= 20 || !nonceTaken(error)) throw error;
+    }
+  }
+};
+
+/**
+ * Mints test USDC to each wallet and has each approve Permit2 (the one-time step `upto` needs). The deployer's
+ * mints go one after another (each is mined at once), the wallets' approvals together.
+ */
 export const fundWallets = async (options: {
   readonly publicClient: PublicClient;
   readonly deployer: Wallet;
@@ -91,17 +113,23 @@ export const fundWallets = async (options: {
   readonly amount: bigint;
 }): Promise<void> => {
   const { publicClient, deployer, usdc } = options;
-  const hashes = await Promise.all(
-    options.wallets.flatMap((wallet) => [
-      deployer.writeContract({
-        address: usdc,
-        abi: [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }], outputs: [] }] as const,
-        functionName: 'mint',
-        args: [wallet.account.address, options.amount],
-      }),
-      wallet.writeContract({ address: usdc, abi: usdcAbi, functionName: 'approve', args: [PERMIT2_ADDRESS, maxUint256] }),
-    ]),
+  const approvals = Promise.all(
+    options.wallets.map((wallet) => wallet.writeContract({ address: usdc, abi: usdcAbi, functionName: 'approve', args: [PERMIT2_ADDRESS, maxUint256] })),
   );
+  const mints: Hash[] = [];
+  for (const wallet of options.wallets) {
+    mints.push(
+      await sendFromDeployer(() =>
+        deployer.writeContract({
+          address: usdc,
+          abi: [{ type: 'function', name: 'mint', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'amount', type: 'uint256' }], outputs: [] }] as const,
+          functionName: 'mint',
+          args: [wallet.account.address, options.amount],
+        }),
+      ),
+    );
+  }
+  const hashes = [...mints, ...(await approvals)];
   const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash })));
   const failed = receipts.find((r) => r.status !== 'success');
   if (failed) throw new Error(`funding transaction ${failed.transactionHash} reverted`);

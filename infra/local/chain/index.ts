@@ -81,26 +81,13 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
   });
 
   try {
-    const chain = defineChain({
-      id: chainId,
-      name: 'Compose local (anvil)',
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [anvil.rpcUrl] } },
-      contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
-    });
-    // Automine makes receipts immediate; viem's default 4 s polling would dominate every test.
-    const transport = http(anvil.rpcUrl);
-    const publicClient = createPublicClient({ chain, transport, pollingInterval: 25 }) as PublicClient;
-    // One nonce manager per chain: viem's shared one would carry nonces over from an earlier chain in this process.
-    const nonceManager = createNonceManager({ source: jsonRpc() });
-    const walletClient = (account: DevAccount) =>
-      createWalletClient({ chain, transport, pollingInterval: 25, account: privateKeyToAccount(account.privateKey, { nonceManager }) });
-
+    const clients = chainClients(anvil.rpcUrl, chainId);
+    const { publicClient, walletClient } = clients;
     const deployer = devAccount(DEV_ROLES.deployer);
     const wallets = Array.from({ length: walletCount }, (_, i) => devAccount(DEV_ROLES.firstWallet + i));
     const deployment = await deployContracts({
       publicClient,
-      testClient: createTestClient({ mode: 'anvil', chain, transport }),
+      testClient: createTestClient({ mode: 'anvil', chain: clients.chain, transport: clients.transport }),
       deployer: walletClient(deployer),
       artifacts,
     });
@@ -113,27 +100,66 @@ export const startLocalChain = async (options: LocalChainOptions = {}): Promise<
         amount: options.usdcPerWallet ?? 1_000_000_000n,
       });
     }
-    const network = caip2(chainId);
-    return {
-      rpcUrl: anvil.rpcUrl,
-      chainId,
-      network,
-      chain,
-      usdc: deployment.usdc,
-      permit2: deployment.permit2,
-      uptoProxy: deployment.uptoProxy,
-      multicall3: deployment.multicall3,
-      wallets,
-      relayer: devAccount(DEV_ROLES.relayer),
-      merchant: devAccount(DEV_ROLES.merchant),
-      deployer,
-      networkConfig: { network, chainId, name: 'Local anvil', usdc: deployment.usdc, rpcUrl: anvil.rpcUrl },
-      publicClient: () => publicClient,
-      walletClient,
-      close: () => anvil.close(),
-    };
+    return localChainOf(clients, deployment, wallets, () => anvil.close());
   } catch (error) {
     await anvil.close();
     throw error;
   }
+};
+
+/** viem's clients for the local chain at `rpcUrl`. */
+export interface ChainClients {
+  readonly rpcUrl: string;
+  readonly chain: Chain;
+  readonly transport: Transport;
+  readonly publicClient: PublicClient;
+  /** A wallet client signing locally, with a nonce manager shared by every client of this chain. */
+  walletClient(account: DevAccount): WalletClient<Transport, Chain, Account>;
+}
+
+export const chainClients = (rpcUrl: string, chainId: number): ChainClients => {
+  const chain = defineChain({
+    id: chainId,
+    name: 'Compose local (anvil)',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+    contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
+  });
+  // Automine makes receipts immediate; viem's default 4 s polling would dominate every test.
+  const transport = http(rpcUrl);
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 25 }) as PublicClient;
+  // One nonce manager per chain: viem's shared one would carry nonces over from an earlier chain in this process.
+  const nonceManager = createNonceManager({ source: jsonRpc() });
+  const walletClient = (account: DevAccount) =>
+    createWalletClient({ chain, transport, pollingInterval: 25, account: privateKeyToAccount(account.privateKey, { nonceManager }) });
+  return { rpcUrl, chain, transport, publicClient, walletClient };
+};
+
+/** A `LocalChain` from its clients, where its contracts are, and its payer wallets. */
+export const localChainOf = (
+  clients: ChainClients,
+  deployment: Pick<LocalChain, 'usdc' | 'permit2' | 'uptoProxy' | 'multicall3'>,
+  wallets: readonly DevAccount[],
+  close: () => Promise<void>,
+): LocalChain => {
+  const chainId = clients.chain.id;
+  const network = caip2(chainId);
+  return {
+    rpcUrl: clients.rpcUrl,
+    chainId,
+    network,
+    chain: clients.chain,
+    usdc: deployment.usdc,
+    permit2: deployment.permit2,
+    uptoProxy: deployment.uptoProxy,
+    multicall3: deployment.multicall3,
+    wallets,
+    relayer: devAccount(DEV_ROLES.relayer),
+    merchant: devAccount(DEV_ROLES.merchant),
+    deployer: devAccount(DEV_ROLES.deployer),
+    networkConfig: { network, chainId, name: 'Local anvil', usdc: deployment.usdc, rpcUrl: clients.rpcUrl },
+    publicClient: () => clients.publicClient,
+    walletClient: clients.walletClient,
+    close,
+  };
 };
