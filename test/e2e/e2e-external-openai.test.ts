@@ -11,14 +11,14 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataFrames, echoOf, parseSse } from '../support/e2e.ts';
-import { RECEIPT_MARKERS, startExternalGateway, type ExternalGateway } from '../support/external-gateway.ts';
+import { RECEIPT_MARKERS, sharedExternalGateway, type ExternalGateway } from '../support/external-gateway.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 
 let gateway: ExternalGateway;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startExternalGateway();
+  gateway = await sharedExternalGateway();
   client = gateway.external();
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * says about a model, read from the native catalog route.
  */
 import OpenAI from 'openai';
-import { startE2eRuntime, type E2eRuntime } from './e2e.ts';
+import { sharedE2eRuntime, startE2eRuntime, type E2eRuntime } from './e2e.ts';
 
 export interface ExternalGateway extends E2eRuntime {
   /** `${url}/external/v1`: the base URL an OpenAI-compatible client is given. */
@@ -17,8 +17,13 @@ export interface ExternalGateway extends E2eRuntime {
   card(modelId: string): Promise<{ provider: string; upstreamModelId: string }>;
 }
 
-export const startExternalGateway = async (): Promise<ExternalGateway> => {
-  const gateway = await startE2eRuntime({ chain: false });
+/** A runtime of the file's own, for a file that reads its environment (the provider secrets no answer may carry). */
+export const startExternalGateway = async (): Promise<ExternalGateway> => externalGateway(await startE2eRuntime({ chain: false }));
+
+/** The shared runtime (a file in `SHARED_RUNTIME`), with a Compose Key of the file's own. */
+export const sharedExternalGateway = async (): Promise<ExternalGateway> => externalGateway(await sharedE2eRuntime());
+
+const externalGateway = (gateway: E2eRuntime): ExternalGateway => {
   const baseURL = `${gateway.url}/external/v1`;
   return {
     ...gateway,
