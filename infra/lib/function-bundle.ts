@@ -9,8 +9,8 @@
  * the entry does not load until the first request that needs it.
  */
 import * as path from 'node:path';
-import type { BuildOptions } from 'esbuild';
-import { layerExternals } from './layer-packages.ts';
+import type { BuildOptions, Plugin } from 'esbuild';
+import { LAYER_THIRD_PARTY, layerExternals } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -41,6 +41,18 @@ export const NODE_ESM_BUNDLE = {
  */
 export const AWS_SDK_EXTERNAL = ['@aws-sdk/*'] as const;
 
+/**
+ * zod is in the layer too (layer-bundle.ts, LAYER_THIRD_PARTY), re-exporting the names the deployed code reads:
+ * the adapters and the function's own code share one copy, loaded once at init. Only the listed specifiers go
+ * there (esbuild's `external: ['zod']` would take every `zod/...` subpath too, which the layer does not carry).
+ */
+const layerThirdParty = (): Plugin => ({
+  name: 'compose-layer-third-party',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${LAYER_THIRD_PARTY.join('|').replaceAll('/', '\\/')})$`) }, (args) => ({ path: args.path, external: true }));
+  },
+});
+
 /** The file esbuild writes for the entry; the Lambda handler is its `handler` export. */
 export const ENTRY_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
@@ -65,7 +77,7 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   ...NODE_ESM_BUNDLE,
   minify: true,
   external: [...AWS_SDK_EXTERNAL],
-  plugins: [layerExternals()],
+  plugins: [layerExternals(), layerThirdParty()],
   sourcemap: options.sourceMaps === true,
   ...(options.sourceMaps ? { sourcesContent: false } : {}),
   metafile: true,

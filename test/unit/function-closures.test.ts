@@ -27,11 +27,13 @@ const metafile = (): Promise<Metafile> => {
 };
 
 describe.each(FUNCTIONS)('the %s function’s own bundle', (name) => {
-  it('holds no module of layers/ and no AWS SDK: it imports them from the shared layer', async () => {
+  it('holds no module of layers/, no AWS SDK and no zod: it imports them from the shared layer', async () => {
     const { closure } = await closureOf(name);
     const inputs = [...closure.static, ...closure.lazy];
     expect(project(inputs).filter((p) => p.startsWith('layers/'))).toEqual([]);
     expect(inputs.filter((input) => packageOf(input)?.startsWith('@aws-sdk/'))).toEqual([]);
+    // zod too: the adapters use it, and one copy in the layer serves both (a second in the function cost init).
+    expect(inputs.filter((input) => packageOf(input) === 'zod')).toEqual([]);
     // Every function at least logs and maps errors through the bottom tier, from the layer.
     expect([...closure.external.static].some((specifier) => specifier.startsWith('@compose-inference/core/'))).toBe(true);
   });
