@@ -120,3 +120,11 @@ describe('the health function', () => {
     expect([...closure.lazy]).toEqual([]);
   });
 });
+
+describe('the relayer gas check', () => {
+  it('loads from the layer only the bottom tier: reading X402_NETWORKS does not bring x402, the SDK or the layer’s viem', async () => {
+    const { closure } = await closureOf('relayer-gas-check');
+    const fromLayer = [...closure.external.static, ...closure.external.lazy].filter((s) => /^(@compose-inference|@aws-sdk)\//.test(s));
+    expect(fromLayer.filter((s) => !s.startsWith('@compose-inference/core/'))).toEqual([]);
+  });
+});
