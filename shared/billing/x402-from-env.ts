@@ -10,7 +10,6 @@ import {
   createExposureStore,
   createNetworkRegistry,
   createNonceStore,
-  createSignIn,
   usdcAbi,
   createPaymentGate,
   createTokenDomainReader,
@@ -24,7 +23,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlFromEnv } from '../stores/queues.ts';
 import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { sqsSettlementQueue } from './settlement-queue.ts';
-import { createX402Billing, X402_MIN_VALIDITY_SECONDS } from './x402.ts';
+import { createX402Billing, X402_MIN_VALIDITY_SECONDS, type BillingSignIn } from './x402.ts';
 import { X402_ENV } from './x402-env.ts';
 import type { X402Billing } from './billing.ts';
 
@@ -59,6 +58,25 @@ export const facilitatorHeadersFrom = (secrets: SecretValues) => async (): Promi
     throw new Error(`${X402_ENV.facilitatorHeaders} must be a JSON object of header names to string values`);
   }
   return parsed as Record<string, string>;
+};
+
+/**
+ * Sign-In-With-X, its module imported on the first request that signs in or is challenged to: the SIWX verifier
+ * (@x402/extensions with its own zod 3, the SIWE message parser, Solana signature code) is most of the x402
+ * package's code, which the settlement worker and every paid call that only pays never need.
+ */
+const lazySignIn = (doc: DynamoDBDocumentClient, tableName: string): BillingSignIn => {
+  let loading: ReturnType<typeof load> | undefined;
+  const load = async () => (await import('../../layers/x402/sign-in.ts')).createSignIn({ client: doc, tableName });
+  const signIn = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  return {
+    challenge: async (...args) => (await signIn()).challenge(...args),
+    prove: async (...args) => (await signIn()).prove(...args),
+  };
 };
 
 /** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
@@ -100,7 +118,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   };
   return {
     gate: createPaymentGate({ settlement, nonces, exposure, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
-    signIn: createSignIn({ client: doc, tableName }),
+    signIn: lazySignIn(doc, tableName),
     ...(env[X402_ENV.publicOrigin] ? { publicOrigin: env[X402_ENV.publicOrigin] } : {}),
     ...(settleFirstMinAmount(env[X402_ENV.settleFirstMinAtomic]) ?? {}),
     settlement,

@@ -9,7 +9,8 @@ import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../../bench/bundles/closure.ts';
 import { functionNames } from '../../bench/bundles/build.ts';
-import { functionBuildOptions, functionEntry } from '../../infra/lib/function-bundle.ts';
+import { functionBuildOptions, functionEntry, NODE_ESM_BUNDLE } from '../../infra/lib/function-bundle.ts';
+import { PROJECT_ROOT } from '../../infra/lib/paths.ts';
 import { layerEntries } from '../../infra/lib/layer-bundle.ts';
 
 const FUNCTIONS = functionNames();
@@ -126,5 +127,20 @@ describe('the relayer gas check', () => {
     const { closure } = await closureOf('relayer-gas-check');
     const fromLayer = [...closure.external.static, ...closure.external.lazy].filter((s) => /^(@compose-inference|@aws-sdk)\//.test(s));
     expect(fromLayer.filter((s) => !s.startsWith('@compose-inference/core/'))).toEqual([]);
+  });
+});
+
+describe('the x402 package', () => {
+  it('does not reach the Sign-In-With-X verifier from its index: paying and settling load x402 without it', async () => {
+    const { metafile: meta } = await build({ ...NODE_ESM_BUNDLE, entryPoints: ['layers/x402/index.ts'], write: false, metafile: true, absWorkingDir: PROJECT_ROOT, outdir: '/nonexistent', logLevel: 'error' });
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.filter((input) => input.endsWith('layers/x402/sign-in.ts') || packageOf(input) === '@x402/extensions')).toEqual([]);
+  });
+
+  it('is imported by the settlement worker at init, with the verifier only behind an import()', async () => {
+    const { closure } = await closureOf('settlement-worker');
+    expect(closure.external.static).toContain('@compose-inference/x402/index');
+    expect(closure.external.static).not.toContain('@compose-inference/x402/sign-in');
+    expect(closure.external.lazy).toContain('@compose-inference/x402/sign-in');
   });
 });
