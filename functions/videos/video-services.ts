@@ -6,7 +6,7 @@ import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
-import { sqsVideoQueue } from '../../shared/videos/queue.ts';
+import { sqsVideoQueue } from '../../shared/videos/sqs-queue.ts';
 import { createRefunds } from '../../shared/videos/refund.ts';
 import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/videos/services.ts';
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';

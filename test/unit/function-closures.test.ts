@@ -144,3 +144,11 @@ describe('the x402 package', () => {
     expect(closure.external.lazy).toContain('@compose-inference/x402/sign-in');
   });
 });
+
+describe('the video worker', () => {
+  it('loads S3 only when it stores a video, and never the SQS client (it receives its messages, it does not send)', async () => {
+    const { closure } = await closureOf('video-worker');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|client-sqs|s3-request-presigner)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
+  });
+});
