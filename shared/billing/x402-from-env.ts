@@ -19,13 +19,9 @@ import {
   type RelayerChain,
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrlFromEnv } from '../stores/queues.ts';
 import { tableNameFromEnv } from '../../layers/core/tables.ts';
-import { sqsSettlementQueue } from './settlement-queue.ts';
-import { createX402Billing, X402_MIN_VALIDITY_SECONDS, type BillingSignIn } from './x402.ts';
+import { X402_MIN_VALIDITY_SECONDS, type BillingSignIn } from './x402.ts';
 import { X402_ENV } from './x402-env.ts';
-import type { X402Billing } from './billing.ts';
 
 export { X402_ENV } from './x402-env.ts';
 
@@ -126,9 +122,4 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     domains: withConfiguredDomains(createTokenDomainReader(publicFor), configs),
     payTo: checksumAddress(payTo),
   };
-};
-
-export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient, secrets?: SecretValues): X402Billing | undefined => {
-  const payments = x402PaymentsFromEnv(env, doc, secrets);
-  return payments && createX402Billing({ ...payments, retries: sqsSettlementQueue(sqs, queueUrlFromEnv('settlements', env)) });
 };

@@ -152,3 +152,11 @@ describe('the video worker', () => {
     expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
   });
 });
+
+describe('the settlement worker', () => {
+  it('does not load the SQS client: it reads the retry messages it is given, and never sends one', async () => {
+    const { closure } = await closureOf('settlement-worker');
+    expect(project([...closure.static])).not.toContain('shared/billing/sqs-settlement-queue.ts');
+    expect([...closure.external.static]).not.toContain('@aws-sdk/client-sqs');
+  });
+});
