@@ -160,3 +160,11 @@ describe('the settlement worker', () => {
     expect([...closure.external.static]).not.toContain('@aws-sdk/client-sqs');
   });
 });
+
+describe('the media function', () => {
+  it('loads S3, its presigner and multipart uploads on the first call that stores or reads a file, not at init', async () => {
+    const { closure } = await closureOf('media');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner|lib-storage)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
+  });
+});
