@@ -1,7 +1,8 @@
 /**
  * Video storage built on first use. The worker stores a video only when its job completes, a task most
- * invocations never reach (submissions and status polls do not touch S3), so it loads the S3 client and the
- * presigner then rather than at every cold start.
+ * invocations never reach (submissions and status polls do not touch S3); the videos routes read it for
+ * downloads and the URLs of finished videos, not to submit. So both load the S3 client and the presigner then,
+ * rather than at every cold start.
  */
 import type { VideoStorage } from './storage.ts';
 

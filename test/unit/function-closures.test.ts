@@ -168,3 +168,11 @@ describe('the media function', () => {
     expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
   });
 });
+
+describe('the videos function', () => {
+  it('loads S3 and the presigner on the first download or finished video, not at init', async () => {
+    const { closure } = await closureOf('videos');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
+  });
+});
