@@ -35,7 +35,7 @@ export const keyLedger = createKeyLedger({ client: doc, tableName: tableNameFrom
 export const billing = withSpendMetrics(createBilling({
   // x402 (and viem) load on the first request that pays or signs in with it: Compose Key calls never load them.
   x402: lazyX402Billing(process.env, async () =>
-    (await import('../shared/billing/x402-from-env.ts')).x402BillingFromEnv(process.env, doc, (await import('../shared/stores/sqs-client.ts')).createSqsClient(), (name) => credentials.secretValue(name)),
+    (await import('../shared/billing/x402-billing-from-env.ts')).x402BillingFromEnv(process.env, doc, (await import('../shared/stores/sqs-client.ts')).createSqsClient(), (name) => credentials.secretValue(name)),
   ),
   keys: {
     verifier: process.env[KEY_ENV.jwks] ? createKeyVerifier(keyVerifierConfigFromEnv()) : unconfiguredKeyVerifier,

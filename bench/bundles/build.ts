@@ -1,7 +1,7 @@
 /**
  * Builds one function's Lambda bundle as the deploy does (infra/lib/function-bundle.ts holds the options for
  * both): esbuild, bundle, minify, platform node, ESM with code splitting into index.mjs and its chunks, target
- * node24, main fields module,main, the shared layer's packages and the AWS SDK left external, and the
+ * node24, main fields module,main, the shared layer's packages, the AWS SDK and zod left external, and the
  * createRequire banner for CommonJS dependencies. For comparison, the same build as one file (how the CDK's
  * NodejsFunction built it).
  *

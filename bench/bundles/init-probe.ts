@@ -5,6 +5,7 @@
  * `{"importMs":…,"cpuMs":…,"rss":…}` (cpuMs: the process's user + system CPU time during the import, which a
  * busy machine moves much less than the wall time). `node bench/bundles/init-probe.ts <bundle.mjs>`
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { installLambdaGlobals } from '../../infra/local/lambda-runtime.ts';
 import { installLambdaResolutionFor } from './lambda-resolve.ts';
@@ -15,6 +16,10 @@ installLambdaGlobals();
 // The bundle imports the shared layer's packages and the AWS SDK as Lambda resolves them (NODE_PATH), so the
 // import below loads the layer's modules too: init includes the layer, the SDK and Powertools.
 installLambdaResolutionFor(bundle);
+// The Lambda runtime's own client has loaded node:http (its Runtime API client and response streams use it) before
+// it imports the handler (aws-lambda-nodejs-runtime-interface-client, src/client/rapid-client.ts), so a
+// function's init does not pay for it: neither does the probe's (about 6 ms of Node's built-in module loading).
+createRequire(import.meta.url)('node:http');
 const start = performance.now();
 const cpuStart = process.cpuUsage();
 const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };

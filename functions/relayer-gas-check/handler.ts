@@ -5,7 +5,7 @@
  */
 import { getAddress, type Address } from 'viem';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { X402_ENV } from '../../shared/billing/x402-from-env.ts';
+import { X402_ENV } from '../../shared/billing/x402-env.ts';
 import { METRIC, describeError, emit, logger, withObservability } from '../../layers/core/observability/index.ts';
 import { readRelayerGas, rpcBalance, type GasNetwork } from '../../shared/observability/relayer-gas.ts';
 

@@ -3,13 +3,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
-import { createS3Client } from '../../shared/stores/s3-client.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';
 import { createVideoAdapterResolver } from '../../shared/videos/adapters.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
 import { createRefunds } from '../../shared/videos/refund.ts';
 import { VIDEO_ENV, videoWorkerSettingsFromEnv } from '../../shared/videos/settings.ts';
-import { createVideoStorage } from '../../shared/videos/storage.ts';
+import { lazyVideoStorage } from '../../shared/videos/lazy-storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
 import { createVideoWorker } from './worker.ts';
 import { withObservability, traced } from '../../layers/core/observability/index.ts';
@@ -22,7 +21,11 @@ const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ?
 export const handler = withObservability(createVideoWorker({
   jobs: createVideoJobStore({ doc, tableName: tableNameFromEnv('videos') }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
-  storage: createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! }),
+  // S3 only when a job completes (or is cleaned up): loaded then, not at every cold start.
+  storage: lazyVideoStorage(async () => {
+    const [{ createVideoStorage }, { createS3Client }] = await Promise.all([import('../../shared/videos/storage.ts'), import('../../shared/stores/s3-client.ts')]);
+    return createVideoStorage({ s3: createS3Client(), bucket: process.env[MEDIA_BUCKET_ENV]! });
+  }),
   workflow: sfnWorkflow(traced(new SFNClient({})), process.env[VIDEO_ENV.stateMachineArn]!),
   adapterFor: createVideoAdapterResolver(credentials, transportOverridesFromEnv()),
   settings: videoWorkerSettingsFromEnv(),

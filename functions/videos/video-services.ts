@@ -1,22 +1,32 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
-import { createS3Client } from '../../shared/stores/s3-client.ts';
 import { createSqsClient } from '../../shared/stores/sqs-client.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../../layers/core/tables.ts';
 import { createVideoJobStore } from '../../shared/videos/job-store.ts';
-import { sqsVideoQueue } from '../../shared/videos/queue.ts';
+import { sqsVideoQueue } from '../../shared/videos/sqs-queue.ts';
 import { createRefunds } from '../../shared/videos/refund.ts';
 import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/videos/services.ts';
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';
-import { createVideoStorage } from '../../shared/videos/storage.ts';
+import { lazyVideoStorage } from '../../shared/videos/lazy-storage.ts';
 import { sfnWorkflow } from '../../shared/videos/workflow.ts';
 import { traced } from '../../layers/core/observability/index.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
-const s3 = createS3Client();
+// S3 serves downloads, URLs of finished videos and oversized idempotency records: not a submission, the usual
+// first call. Its client and commands load on first use (a failed load is tried again by the next call).
+let s3Client: Promise<S3Client> | undefined;
+const s3 = (): Promise<S3Client> =>
+  (s3Client ??= import('../../shared/stores/s3-client.ts').then(
+    ({ createS3Client }) => createS3Client(),
+    (error: unknown) => {
+      s3Client = undefined;
+      throw error;
+    },
+  ));
 const bucket = process.env[MEDIA_BUCKET_ENV]!;
 const stateMachineArn = process.env[VIDEO_ENV.stateMachineArn];
 const queueUrl = process.env[VIDEO_ENV.queueUrl];
@@ -34,7 +44,10 @@ export const videoServices: VideoServices = {
     : {
         enqueue: () => Promise.reject(new Error(`${VIDEO_ENV.queueUrl} is not set`)),
       },
-  storage: createVideoStorage({ s3, bucket }),
+  storage: lazyVideoStorage(async () => {
+    const [client, { createVideoStorage }] = await Promise.all([s3(), import('../../shared/videos/storage.ts')]);
+    return createVideoStorage({ s3: client, bucket });
+  }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
   idempotency: createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs: s3BlobStore(s3, bucket) }),
   workflow: stateMachineArn ? sfnWorkflow(traced(new SFNClient({})), stateMachineArn) : undefined,

@@ -18,9 +18,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import { buildSync, transformSync, type BuildOptions, type Metafile } from 'esbuild';
 import { NODE_ESM_BUNDLE } from './function-bundle.ts';
-import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, layerModuleOf, type LayerPackage } from './layer-packages.ts';
+import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -77,14 +77,38 @@ export const awsSdkImports = (): Map<string, Set<string>> => {
 };
 
 /**
- * Writes one small module per AWS SDK package into `dir`, re-exporting only the names the project imports, so
- * the layer's copy of the SDK is tree-shaken to what the functions use. Returns them as esbuild entry points
- * (`@aws-sdk/client-dynamodb/index` → the module).
- *
- * (zod, which the functions' own code and the adapters both use, stays bundled on each side: shipped whole in
- * the layer it is four times the tree-shaken copy, and loading that cost more init time than the second copy.)
+ * The names the deployed code uses from `specifier` (`zod` or `zod/mini`: `z.object`, `z.config`, … — what
+ * `import * as z from '<specifier>'` reads — and any named import), from the sources with their types stripped,
+ * so a name only a type mentions (`z.infer`, `z.core.$ZodIssue`) is not among them. The layer's zod package
+ * re-exports exactly these.
  */
-const writeAwsSdkEntries = (dir: string): Record<string, string> => {
+export const zodImports = (specifier: string): Set<string> => {
+  const names = new Set<string>();
+  const quoted = `["']${specifier.replace('/', '\\/')}["']`;
+  for (const file of DEPLOYED_SOURCES.flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
+    const source = fs.readFileSync(file, 'utf8');
+    if (!source.includes(`'${specifier}'`)) continue;
+    const code = transformSync(source, { loader: 'ts', sourcefile: file }).code;
+    for (const [, alias] of code.matchAll(new RegExp(`import\\s*\\*\\s*as\\s+([\\w$]+)\\s+from\\s*${quoted}`, 'g'))) {
+      for (const [, name] of code.matchAll(new RegExp(`(?<![\\w$.])${alias!.replaceAll('$', '\\$')}\\s*\\.\\s*([A-Za-z_$][\\w$]*)`, 'g'))) names.add(name!);
+    }
+    for (const [, list] of code.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted}`, 'g'))) {
+      for (const name of list!.split(',')) if (name.trim()) names.add(name.trim().split(/\s+as\s+/)[0]!);
+    }
+  }
+  return names;
+};
+
+/**
+ * Writes one small module per AWS SDK package into `dir`, re-exporting only the names the project imports, so
+ * the layer's copy of the SDK is tree-shaken to what the functions use; and one for zod, which the adapters
+ * and the functions' own code both use, re-exporting the names the deployed code reads from `zod` and from `zod/mini` (`zodImports`), so zod
+ * is loaded once per function and tree-shaken like the SDK. (Shipped whole in the layer, zod was four times
+ * the tree-shaken copy and cost more init time than a second copy in each function; a copy on each side cost
+ * every text function about 100 KB more to compile and evaluate at init.) Returns them as esbuild entry points
+ * (`@aws-sdk/client-dynamodb/index` → the module).
+ */
+const writeSharedPackageEntries = (dir: string): Record<string, string> => {
   const entries: Record<string, string> = {};
   const write = (entry: string, text: string): void => {
     const file = path.join(dir, `${entry.replaceAll('/', '__')}.ts`);
@@ -92,13 +116,17 @@ const writeAwsSdkEntries = (dir: string): Record<string, string> => {
     entries[entry] = file;
   };
   for (const [pkg, names] of [...awsSdkImports()].sort((a, b) => a[0].localeCompare(b[0]))) write(`${pkg}/index`, `export { ${[...names].sort().join(', ')} } from '${pkg}';\n`);
+  for (const specifier of LAYER_THIRD_PARTY) {
+    const names = [...zodImports(specifier)].sort();
+    if (names.length) write(specifier.includes('/') ? specifier : `${specifier}/index`, `export { ${names.join(', ')} } from '${specifier}';\n`);
+  }
   return entries;
 };
 
 /**
  * The esbuild options of the layer, written under `outdir` (the layer's `nodejs/node_modules`): the project's
- * three packages, and the AWS SDK packages (`sharedPackages`: entry points from writeAwsSdkEntries).
- * Third-party code the adapters use (zod, viem, eventsource-parser, Powertools) is bundled into the packages' chunks.
+ * three packages, and the AWS SDK packages and zod (`sharedPackages`: entry points from writeSharedPackageEntries).
+ * Other third-party code the adapters use (viem, eventsource-parser, Powertools) is bundled into the packages' chunks.
  */
 export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}): BuildOptions & { metafile: true } => ({
   entryPoints: { ...layerEntries(), ...sharedPackages },
@@ -148,17 +176,22 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
   const nodeModules = path.join(root, LAYER_NODE_MODULES);
   const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-sdk-'));
   try {
-    const shared = writeAwsSdkEntries(shims);
+    const shared = writeSharedPackageEntries(shims);
     const result = buildSync(layerBuildOptions(nodeModules, shared));
     const entries = Object.keys(layerEntries());
     for (const pkg of Object.keys(LAYER_PACKAGES) as LayerPackage[]) {
       fs.mkdirSync(path.join(nodeModules, LAYER_SCOPE, pkg), { recursive: true });
       fs.writeFileSync(path.join(nodeModules, LAYER_SCOPE, pkg, 'package.json'), packageJson(pkg, entries.includes(`${LAYER_SCOPE}/${pkg}/index`)));
     }
+    // `@aws-sdk/client-s3/index` → package @aws-sdk/client-s3, export '.'; `zod/mini` → package zod, export './mini'.
+    const packages = new Map<string, Record<string, string>>();
     for (const entry of Object.keys(shared)) {
-      const pkg = entry.replace(/\/index$/, '');
-      fs.writeFileSync(path.join(nodeModules, pkg, 'package.json'), sharedPackageJson(pkg, { '.': './index.mjs' }));
+      const parts = entry.split('/');
+      const pkg = parts.slice(0, entry.startsWith('@') ? 2 : 1).join('/');
+      const subpath = parts.slice(pkg.split('/').length).join('/');
+      packages.set(pkg, { ...packages.get(pkg), [subpath === 'index' ? '.' : `./${subpath}`]: `./${subpath}.mjs` });
     }
+    for (const [pkg, exports] of packages) fs.writeFileSync(path.join(nodeModules, pkg, 'package.json'), sharedPackageJson(pkg, exports));
     const bytes = Object.entries(result.metafile.outputs)
       .filter(([file]) => file.endsWith('.mjs'))
       .reduce((sum, [, output]) => sum + output.bytes, 0);

@@ -15,6 +15,13 @@ export const LAYER_SCOPE = '@compose-inference';
 export const LAYER_PACKAGES = { core: 'layers/core', providers: 'layers/providers', x402: 'layers/x402' } as const;
 export type LayerPackage = keyof typeof LAYER_PACKAGES;
 
+/**
+ * Third-party specifiers the function bundles import from the layer (left external) instead of bundling a copy:
+ * zod, which the adapters use too, and its mini API, which the catalog's validation uses and which shares zod's
+ * core (layer-bundle.ts writes the layer's `zod` package with both).
+ */
+export const LAYER_THIRD_PARTY = ['zod', 'zod/mini'] as const;
+
 /** Where the packages sit in the layer zip (Lambda mounts it at /opt): the folder the runtime puts on NODE_PATH. */
 export const LAYER_NODE_MODULES = path.join('nodejs', 'node_modules');
 

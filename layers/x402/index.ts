@@ -41,7 +41,9 @@ export {
   type PaymentGateOptions,
 } from './gate.ts';
 export { createExposureStore, exposureKey, type ExposureHold, type ExposureStore, type ExposureStoreOptions, type ReserveInput } from './exposure.ts';
-export { SIGN_IN_ERROR, SIGN_IN_HEADER, createSignIn, type SignIn, type SignInChallenge, type SignInOptions } from './sign-in.ts';
+// Types only: the SIWX verifier (sign-in.ts, with @x402/extensions, its zod 3 and the SIWE parser) is a module of its
+// own, imported when a request signs in (shared/billing/x402-from-env.ts), so paying and settling never load it.
+export type { SignIn, SignInChallenge, SignInOptions } from './sign-in.ts';
 export {
   AVALANCHE_FUJI,
   AVALANCHE_MAINNET,

@@ -1,4 +1,3 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AuthorizedPayment } from '../../layers/x402/index.ts';
 import { LOG_EVENT, logger, type MoneyContext } from '../../layers/core/observability/index.ts';
 
@@ -22,18 +21,6 @@ export const serializePending = (pending: PendingSettlement): string =>
   JSON.stringify(pending, (_key, value: unknown) => (typeof value === 'bigint' ? `${BIGINT}${value}` : value));
 export const deserializePending = (text: string): PendingSettlement =>
   JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(BIGINT) ? BigInt(value.slice(BIGINT.length)) : value)) as PendingSettlement;
-
-export const sqsSettlementQueue = (sqs: SQSClient, queueUrl: string): SettlementQueue => ({
-  enqueue: async (pending, context) => {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: serializePending(pending),
-        ...(context ? { MessageAttributes: { [REQUEST_ID_ATTRIBUTE]: { DataType: 'String', StringValue: context.requestId } } } : {}),
-      }),
-    );
-  },
-});
 
 /**
  * Queues a settlement for retry. When the queue itself cannot be reached, the answer has already been served

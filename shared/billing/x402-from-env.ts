@@ -10,7 +10,6 @@ import {
   createExposureStore,
   createNetworkRegistry,
   createNonceStore,
-  createSignIn,
   usdcAbi,
   createPaymentGate,
   createTokenDomainReader,
@@ -20,34 +19,11 @@ import {
   type RelayerChain,
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { queueUrlFromEnv } from '../stores/queues.ts';
 import { tableNameFromEnv } from '../../layers/core/tables.ts';
-import { sqsSettlementQueue } from './settlement-queue.ts';
-import { createX402Billing, X402_MIN_VALIDITY_SECONDS } from './x402.ts';
-import type { X402Billing } from './billing.ts';
+import { X402_MIN_VALIDITY_SECONDS, type BillingSignIn } from './x402.ts';
+import { X402_ENV } from './x402-env.ts';
 
-/**
- *   X402_PAY_TO               the address paid (x402 is off when unset)
- *   X402_NETWORKS             JSON array of NetworkConfig ({network, chainId, name, usdc, rpcUrl}); default Fuji + Base Sepolia
- *   X402_DEFAULT_NETWORK      CAIP-2 id used when a request sends no `x-chain-id`
- *   X402_RELAYER_PRIVATE_KEY  the relayer wallet (relayer settlement); deployed, it comes from Secrets Manager
- *   X402_SETTLEMENT, X402_FACILITATOR_URL  relayer (default) or facilitator, see layers/x402/config.ts
- *   X402_PUBLIC_ORIGIN        the origin Sign-In-With-X messages are bound to (e.g. https://api.example.com);
- *                             default: the origin each request was addressed to
- *   X402_SETTLE_FIRST_MIN_ATOMIC  `exact` payments of at least this many atomic units settle before the model runs
- *                             (unset: none; every call settles after it ran)
- */
-export const X402_ENV = {
-  /** In the provider secret (or the environment): a JSON object of headers sent on every facilitator call. */
-  facilitatorHeaders: 'X402_FACILITATOR_HEADERS',
-  payTo: 'X402_PAY_TO',
-  networks: 'X402_NETWORKS',
-  defaultNetwork: 'X402_DEFAULT_NETWORK',
-  relayerKey: 'X402_RELAYER_PRIVATE_KEY',
-  publicOrigin: 'X402_PUBLIC_ORIGIN',
-  settleFirstMinAtomic: 'X402_SETTLE_FIRST_MIN_ATOMIC',
-} as const;
+export { X402_ENV } from './x402-env.ts';
 
 const settleFirstMinAmount = (value: string | undefined): { settleFirstMinAmount: bigint } | undefined => {
   if (value === undefined || value.trim() === '') return undefined;
@@ -78,6 +54,25 @@ export const facilitatorHeadersFrom = (secrets: SecretValues) => async (): Promi
     throw new Error(`${X402_ENV.facilitatorHeaders} must be a JSON object of header names to string values`);
   }
   return parsed as Record<string, string>;
+};
+
+/**
+ * Sign-In-With-X, its module imported on the first request that signs in or is challenged to: the SIWX verifier
+ * (@x402/extensions with its own zod 3, the SIWE message parser, Solana signature code) is most of the x402
+ * package's code, which the settlement worker and every paid call that only pays never need.
+ */
+const lazySignIn = (doc: DynamoDBDocumentClient, tableName: string): BillingSignIn => {
+  let loading: ReturnType<typeof load> | undefined;
+  const load = async () => (await import('../../layers/x402/sign-in.ts')).createSignIn({ client: doc, tableName });
+  const signIn = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  return {
+    challenge: async (...args) => (await signIn()).challenge(...args),
+    prove: async (...args) => (await signIn()).prove(...args),
+  };
 };
 
 /** The x402 machinery a deployment is configured with, or undefined when x402 is off (no X402_PAY_TO). */
@@ -119,7 +114,7 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
   };
   return {
     gate: createPaymentGate({ settlement, nonces, exposure, minValiditySeconds: X402_MIN_VALIDITY_SECONDS }),
-    signIn: createSignIn({ client: doc, tableName }),
+    signIn: lazySignIn(doc, tableName),
     ...(env[X402_ENV.publicOrigin] ? { publicOrigin: env[X402_ENV.publicOrigin] } : {}),
     ...(settleFirstMinAmount(env[X402_ENV.settleFirstMinAtomic]) ?? {}),
     settlement,
@@ -127,9 +122,4 @@ export const x402PaymentsFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumen
     domains: withConfiguredDomains(createTokenDomainReader(publicFor), configs),
     payTo: checksumAddress(payTo),
   };
-};
-
-export const x402BillingFromEnv = (env: NodeJS.ProcessEnv, doc: DynamoDBDocumentClient, sqs: SQSClient, secrets?: SecretValues): X402Billing | undefined => {
-  const payments = x402PaymentsFromEnv(env, doc, secrets);
-  return payments && createX402Billing({ ...payments, retries: sqsSettlementQueue(sqs, queueUrlFromEnv('settlements', env)) });
 };

@@ -16,6 +16,7 @@ import {
   type Settlement,
   type SettlementResponse,
   type SignIn,
+  type SignInChallenge,
   type TokenDomainReader,
 } from '../../layers/x402/index.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -42,7 +43,7 @@ export interface X402BillingOptions {
   /** Where a settlement that failed after the model was served goes to be retried; never dropped. */
   readonly retries: SettlementQueue;
   /** Sign-In-With-X for reads; without it, x402 wallets cannot read their records (only keys can). */
-  readonly signIn?: SignIn;
+  readonly signIn?: BillingSignIn;
   /** The public origin SIWX messages are bound to (`X402_PUBLIC_ORIGIN`); default: the request's own host. */
   readonly publicOrigin?: string;
   /**
@@ -90,6 +91,15 @@ const logPrepaidUnserved = (auth: AuthorizedPayment, prepaid: SettlementResponse
 };
 
 /** A 401 that still carries a sign-in challenge, for a client that sent the wrong kind of proof. */
+/**
+ * Sign-In-With-X as billing uses it: a SignIn, or one whose challenge comes from a module loaded on first use
+ * (x402-from-env.ts loads the SIWX verifier, its parser and its own zod, only when a request signs in).
+ */
+export interface BillingSignIn {
+  challenge(...args: Parameters<SignIn['challenge']>): SignInChallenge | Promise<SignInChallenge>;
+  prove: SignIn['prove'];
+}
+
 class SignInRefusal extends AuthenticationError {
   readonly challenge: unknown;
   constructor(challenge: unknown, code: string, message: string) {
@@ -187,7 +197,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
   const signInChallenge = async (http: HttpRequest, status: 401 | 402, code: string, message: string): Promise<never> => {
     if (!options.signIn) throw new AuthenticationError(code, message);
     const url = new URL(http.path, originOf(http)).href;
-    const challenge = options.signIn.challenge(url, options.networks.list().map((n) => n.network), message);
+    const challenge = await options.signIn.challenge(url, options.networks.list().map((n) => n.network), message);
     if (status === 401) throw new SignInRefusal(challenge, code, message);
     throw new PaymentChallenge(challenge as unknown as PaymentRequired, code, message);
   };

@@ -2,8 +2,6 @@
  * The submission buffer between the route and the worker. The route only enqueues `{jobId}`: everything else
  * is in the job item, so a redelivered or replayed message can never carry stale instructions.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
 export interface VideoQueueMessage {
   readonly jobId: string;
 }
@@ -11,12 +9,6 @@ export interface VideoQueueMessage {
 export interface VideoQueue {
   enqueue(message: VideoQueueMessage): Promise<void>;
 }
-
-export const sqsVideoQueue = (sqs: SQSClient, queueUrl: string): VideoQueue => ({
-  enqueue: async (message) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-  },
-});
 
 export const parseQueueMessage = (body: string): VideoQueueMessage | undefined => {
   try {

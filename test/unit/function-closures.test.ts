@@ -9,7 +9,8 @@ import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../../bench/bundles/closure.ts';
 import { functionNames } from '../../bench/bundles/build.ts';
-import { functionBuildOptions, functionEntry } from '../../infra/lib/function-bundle.ts';
+import { functionBuildOptions, functionEntry, NODE_ESM_BUNDLE } from '../../infra/lib/function-bundle.ts';
+import { PROJECT_ROOT } from '../../infra/lib/paths.ts';
 import { layerEntries } from '../../infra/lib/layer-bundle.ts';
 
 const FUNCTIONS = functionNames();
@@ -27,11 +28,13 @@ const metafile = (): Promise<Metafile> => {
 };
 
 describe.each(FUNCTIONS)('the %s function’s own bundle', (name) => {
-  it('holds no module of layers/ and no AWS SDK: it imports them from the shared layer', async () => {
+  it('holds no module of layers/, no AWS SDK and no zod: it imports them from the shared layer', async () => {
     const { closure } = await closureOf(name);
     const inputs = [...closure.static, ...closure.lazy];
     expect(project(inputs).filter((p) => p.startsWith('layers/'))).toEqual([]);
     expect(inputs.filter((input) => packageOf(input)?.startsWith('@aws-sdk/'))).toEqual([]);
+    // zod too: the adapters use it, and one copy in the layer serves both (a second in the function cost init).
+    expect(inputs.filter((input) => packageOf(input) === 'zod')).toEqual([]);
     // Every function at least logs and maps errors through the bottom tier, from the layer.
     expect([...closure.external.static].some((specifier) => specifier.startsWith('@compose-inference/core/'))).toBe(true);
   });
@@ -116,5 +119,60 @@ describe('the health function', () => {
     expect(all.map(packageOf).filter((pkg) => pkg && (pkg.startsWith('@aws-sdk/') || pkg === 'viem'))).toEqual([]);
     // Nothing behind an import(): the Powertools tracer, loaded when tracing is on, is the layer's.
     expect([...closure.lazy]).toEqual([]);
+  });
+});
+
+describe('the relayer gas check', () => {
+  it('loads from the layer only the bottom tier: reading X402_NETWORKS does not bring x402, the SDK or the layer’s viem', async () => {
+    const { closure } = await closureOf('relayer-gas-check');
+    const fromLayer = [...closure.external.static, ...closure.external.lazy].filter((s) => /^(@compose-inference|@aws-sdk)\//.test(s));
+    expect(fromLayer.filter((s) => !s.startsWith('@compose-inference/core/'))).toEqual([]);
+  });
+});
+
+describe('the x402 package', () => {
+  it('does not reach the Sign-In-With-X verifier from its index: paying and settling load x402 without it', async () => {
+    const { metafile: meta } = await build({ ...NODE_ESM_BUNDLE, entryPoints: ['layers/x402/index.ts'], write: false, metafile: true, absWorkingDir: PROJECT_ROOT, outdir: '/nonexistent', logLevel: 'error' });
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.filter((input) => input.endsWith('layers/x402/sign-in.ts') || packageOf(input) === '@x402/extensions')).toEqual([]);
+  });
+
+  it('is imported by the settlement worker at init, with the verifier only behind an import()', async () => {
+    const { closure } = await closureOf('settlement-worker');
+    expect(closure.external.static).toContain('@compose-inference/x402/index');
+    expect(closure.external.static).not.toContain('@compose-inference/x402/sign-in');
+    expect(closure.external.lazy).toContain('@compose-inference/x402/sign-in');
+  });
+});
+
+describe('the video worker', () => {
+  it('loads S3 only when it stores a video, and never the SQS client (it receives its messages, it does not send)', async () => {
+    const { closure } = await closureOf('video-worker');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|client-sqs|s3-request-presigner)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
+  });
+});
+
+describe('the settlement worker', () => {
+  it('does not load the SQS client: it reads the retry messages it is given, and never sends one', async () => {
+    const { closure } = await closureOf('settlement-worker');
+    expect(project([...closure.static])).not.toContain('shared/billing/sqs-settlement-queue.ts');
+    expect([...closure.external.static]).not.toContain('@aws-sdk/client-sqs');
+  });
+});
+
+describe('the media function', () => {
+  it('loads S3, its presigner and multipart uploads on the first call that stores or reads a file, not at init', async () => {
+    const { closure } = await closureOf('media');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner|lib-storage)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
+  });
+});
+
+describe('the videos function', () => {
+  it('loads S3 and the presigner on the first download or finished video, not at init', async () => {
+    const { closure } = await closureOf('videos');
+    expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner)$/.test(s))).toEqual([]);
+    expect(closure.external.lazy).toContain('@aws-sdk/client-s3');
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The media bucket's stores, built on their first use. Embeddings, moderations, speech and transcriptions of an
+ * inline file never touch S3; image URLs, uploads and stored audio do. So the S3 client, its commands and the
+ * presigner (the largest SDK code a media function loads) are imported by the first call that needs them, not
+ * at every cold start.
+ */
+import type { MediaStore } from '../../shared/media/storage/store.ts';
+import type { UploadStore } from '../../shared/uploads/store.ts';
+
+/** `load()` once; a failed load is tried again by the next call rather than remembered. */
+const once = <T>(load: () => Promise<T>): { get: () => Promise<T>; loaded: () => T | undefined } => {
+  let loading: Promise<T> | undefined;
+  let value: T | undefined;
+  return {
+    get: () =>
+      (loading ??= load().then(
+        (loaded) => (value = loaded),
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      )),
+    loaded: () => value,
+  };
+};
+
+export const lazyMediaStore = (load: () => Promise<MediaStore>): MediaStore => {
+  const store = once(load);
+  return {
+    put: async (...args) => (await store.get()).put(...args),
+    putStream: async (...args) => (await store.get()).putStream(...args),
+    url: async (...args) => (await store.get()).url(...args),
+  };
+};
+
+export const lazyUploadStore = (load: () => Promise<UploadStore>): UploadStore => {
+  const store = once(load);
+  return {
+    presignPut: async (...args) => (await store.get()).presignPut(...args),
+    find: async (...args) => (await store.get()).find(...args),
+    readHead: async (...args) => (await store.get()).readHead(...args),
+    // An upload is opened after `find` named it, so the store is there; if not, the stream waits for it.
+    open: (upload) => {
+      const loaded = store.loaded();
+      if (loaded) return loaded.open(upload);
+      let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+      return new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          reader ??= (await store.get()).open(upload).getReader();
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel: async (reason) => {
+          await reader?.cancel(reason);
+        },
+      });
+    },
+  };
+};
