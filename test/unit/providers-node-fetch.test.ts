@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFetch } from '../../layers/providers/http/node-fetch.ts';
 
 let server: Server | undefined;
-const received: { method?: string; headers?: IncomingMessage['headers']; body?: string }[] = [];
+const received: { method: string | undefined; headers: IncomingMessage['headers']; body: string }[] = [];
 
 const serve = async (handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => {
   server = createServer((req, res) => {

@@ -26,10 +26,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 const decoders: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
-const headerPairs = (init: HeadersInit | undefined): [string, string][] => {
+const headerPairs = (init: RequestInit['headers']): [string, string][] => {
   if (init === undefined) return [];
   if (init instanceof Headers || Array.isArray(init)) return [...(init as Iterable<[string, string]>)];
-  return Object.entries(init);
+  return Object.entries(init as Record<string, string>);
 };
 
 const toResponse = (res: IncomingMessage, method: string): Response => {
@@ -48,7 +48,7 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
 };
 
 /** Plain bodies are sent by `node:http` in one write with the headers; others need fetch's body handling. */
-const isPlain = (body: BodyInit | null | undefined): body is string | Uint8Array | undefined | null =>
+const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
   body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 
 export const nodeFetch: typeof globalThis.fetch = (input, init) => {
