@@ -2,13 +2,13 @@
  * The generateContent protocol as a TextModelAdapter. Gemini and Vertex differ only in where they are
  * reached and how they authorize, so both build one of these from a `GenerateContentEndpoint`.
  */
-import { decodeSse, parseJsonEvents, type ParsedEvent } from '../../core/sse/decode.ts';
+import { decodeJsonSse, type ParsedEvent } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import type { CallOptions, CanonicalRequest, ProviderId, StreamPart, TextModelAdapter } from '../types.ts';
 import { buildGenerateContentRequest } from './build-request.ts';
 import { upstreamErrorFromResponse } from './errors.ts';
 import { readParts } from './read-parts.ts';
-import { createGeminiStreamStage } from './stream-stage.ts';
+import { createGeminiStreamStage, geminiStreamStage } from './stream-stage.ts';
 
 export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
 
@@ -83,9 +83,7 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
     const { body, warnings } = buildGenerateContentRequest(request);
     const url = await endpoint.url(request.model, 'streamGenerateContent');
     const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
-    const parts = decodeSse(response.body ?? ReadableStream.from<Uint8Array>([]))
-      .pipeThrough(parseJsonEvents<unknown>())
-      .pipeThrough(createGeminiStreamStage(secrets));
+    const parts = decodeJsonSse(response.body ?? ReadableStream.from<Uint8Array>([]), geminiStreamStage(secrets));
     return readParts(warnings, parts, options.signal);
   },
 });

@@ -7,16 +7,16 @@ import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
 import { cleanupFailed } from '../../core/observability/index.ts';
 
-export async function* readParts(warnings: readonly string[], parts: ReadableStream<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+export async function* readParts(warnings: readonly string[], parts: AsyncIterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   for (const message of warnings) yield { type: 'warning', message };
-  const reader = parts.getReader();
+  const reader = parts[Symbol.asyncIterator]();
   // The body ended or failed by itself: nothing is left to cancel.
   let settled = false;
   try {
     for (;;) {
-      let next: Awaited<ReturnType<typeof reader.read>>;
+      let next: IteratorResult<StreamPart>;
       try {
-        next = await reader.read();
+        next = await reader.next();
       } catch {
         settled = true;
         break;
@@ -37,7 +37,7 @@ export async function* readParts(warnings: readonly string[], parts: ReadableStr
     };
     yield { type: 'finish', finishReason: { unified: 'error' } };
   } finally {
-    if (!settled) await reader.cancel().catch(cleanupFailed('cancelling the provider stream'));
-    reader.releaseLock();
+    // Ending the iteration early cancels the body (decodeJsonSse's for-await over it), which aborts the upstream request.
+    if (!settled) await reader.return?.()?.catch(cleanupFailed('cancelling the provider stream'));
   }
 }

@@ -3,7 +3,7 @@
  * State lives in the closure; `flush` emits usage (the last chunk's cumulative counts) and `finish`.
  * Malformed chunks and in-stream error objects become `error` parts, never exceptions.
  */
-import type { ParsedEvent } from '../../core/sse/decode.ts';
+import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
 import type { FinishReason, StreamPart } from '../types.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import { parseGoogleErrorBody, streamErrorFromBody } from './errors.ts';
@@ -13,7 +13,12 @@ import { convertUsage } from './usage.ts';
 import { generateContentResponseSchema, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
 
 /** `knownSecrets`: the credential in use, redacted from any error message the provider streams. */
-export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): TransformStream<ParsedEvent<unknown>, StreamPart> => {
+/** The stage as a TransformStream: the whole-answer path runs its one parsed body through it. */
+export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): TransformStream<ParsedEvent<unknown>, StreamPart> =>
+  new TransformStream(geminiStreamStage(knownSecrets));
+
+/** The stage's transformer, which `decodeJsonSse` runs in place on a stream's body (no web-stream hop per chunk). */
+export const geminiStreamStage = (knownSecrets: readonly string[] = []): EventStage<unknown, StreamPart> => {
   let metadataSent = false;
   let toolCallCount = 0;
   let finishRaw: string | undefined;
@@ -51,7 +56,7 @@ export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): T
     if (part.thoughtSignature) controller.enqueue({ type: 'thought-signature', signature: part.thoughtSignature });
   };
 
-  return new TransformStream({
+  return {
     transform(event, controller) {
       if (!event.ok) {
         fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that is not valid JSON.' } });
@@ -100,5 +105,5 @@ export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): T
       } else unified = mapFinishReason(finishRaw, toolCallCount > 0);
       controller.enqueue({ type: 'finish', finishReason: { unified, ...(raw ? { raw } : {}) } });
     },
-  });
+  };
 };

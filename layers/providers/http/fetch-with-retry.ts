@@ -7,6 +7,7 @@
  */
 import { ComposeError, UpstreamError } from '../../core/errors.ts';
 import { withFirstChunk } from './first-byte.ts';
+import { nodeFetch } from './node-fetch.ts';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { UPSTREAM_CODES } from './upstream-error.ts';
@@ -23,6 +24,7 @@ export interface RetryInfo {
 export interface FetchWithRetryOptions {
   /** The caller's signal: client gone, cancel, or deadline. Aborting it stops every attempt and every wait. */
   readonly signal: AbortSignal;
+  /** The transport; by default `nodeFetch` (Node's HTTP client behind fetch's shape, node-fetch.ts). */
   readonly fetch?: typeof globalThis.fetch;
   /** Retries after the first attempt. */
   readonly maxRetries?: number;
@@ -43,7 +45,7 @@ type Attempt =
   | { readonly kind: 'connection'; readonly error: unknown };
 
 const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOptions, timeoutMs: number): Promise<Attempt> => {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch ?? nodeFetch;
   const attemptController = new AbortController();
   // A cleared timer, not AbortSignal.timeout: that one cannot be cancelled and keeps its signal alive until it
   // fires, which at a 120 s timeout holds memory for every request long after it finished.

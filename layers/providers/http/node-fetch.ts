@@ -1,0 +1,94 @@
+/**
+ * The default transport of provider calls: `fetch`'s shape (a `Response` comes back, so adapters, their tests'
+ * injected fetches and the retry loop stay as they are) over Node's own HTTP client, for requests whose body is
+ * text or bytes. Node's global fetch (undici's Fetch-standard machinery) costs about 0.25 ms more CPU per call
+ * than `node:http` for the same request (npm run bench, lambda-cpu section): Request and header-list objects, a web
+ * stream for the request body written in separate socket writes, and its own body stream per response. `node:http`
+ * is already loaded by the AWS SDK's handler; the `undici` package's `request` would be as cheap per call but costs
+ * 150-200 ms to load at cold start.
+ *
+ * Differences from `fetch` a provider call cannot see: redirects are not followed (a provider API that redirects a
+ * POST is answered with its 3xx, which the adapter reports as an upstream error), and compressed answers are only
+ * decoded when the provider compresses unasked (no `accept-encoding` is sent). Any other body (a stream, a form)
+ * goes through the global fetch.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+
+/** Idle connections are closed after this long, as undici's pool does: a provider's own idle timeout then rarely races a reuse. */
+const IDLE_MS = 4_000;
+const agents = { 'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_MS }), 'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_MS }) };
+
+/** Statuses whose Response must have a null body (the Fetch standard's null body statuses). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+const decoders: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+
+const headerPairs = (init: RequestInit['headers']): [string, string][] => {
+  if (init === undefined) return [];
+  if (init instanceof Headers || Array.isArray(init)) return [...(init as Iterable<[string, string]>)];
+  return Object.entries(init as Record<string, string>);
+};
+
+const toResponse = (res: IncomingMessage, method: string): Response => {
+  const headers: [string, string][] = [];
+  for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+  const status = res.statusCode ?? 502;
+  const init = { status, statusText: res.statusMessage ?? '', headers };
+  if (method === 'HEAD' || NULL_BODY.has(status)) {
+    res.resume();
+    return new Response(null, init);
+  }
+  const decoder = decoders[String(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
+  const source: Readable = decoder ? (res.pipe(decoder()) as unknown as Readable) : res;
+  if (decoder) res.on('error', (error) => source.destroy(error));
+  return new Response(Readable.toWeb(source) as ReadableStream<Uint8Array>, init);
+};
+
+/** Plain bodies are sent by `node:http` in one write with the headers; others need fetch's body handling. */
+const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
+  body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+
+export const nodeFetch: typeof globalThis.fetch = (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+  const body = init?.body;
+  if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return globalThis.fetch(input, init);
+  const target = new URL(url);
+  const agent = agents[target.protocol as keyof typeof agents];
+  if (!agent) return globalThis.fetch(input, init);
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
+  headers['user-agent'] ??= 'node';
+  if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  const signal = init?.signal ?? undefined;
+  return new Promise<Response>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method, headers, agent }, (res) => {
+      signal?.removeEventListener('abort', onAbort);
+      // From here the caller's signal ends the body, as fetch's does.
+      if (signal) {
+        const abortBody = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        signal.addEventListener('abort', abortBody, { once: true });
+        res.once('close', () => signal.removeEventListener('abort', abortBody));
+      }
+      resolve(toResponse(res, method));
+    });
+    const onAbort = () => {
+      req.destroy();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new TypeError('fetch failed', { cause: error }));
+    });
+    req.end(body ?? undefined);
+  });
+};

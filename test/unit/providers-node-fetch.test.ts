@@ -1,0 +1,132 @@
+/**
+ * The default provider transport (layers/providers/http/node-fetch.ts): fetch's shape over node:http, against a
+ * loopback server. What adapters rely on from a Response holds: status, headers, a streamed body, the caller's
+ * signal ending the call before and after the answer, bodies decoded when a provider compresses unasked.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeFetch } from '../../layers/providers/http/node-fetch.ts';
+
+let server: Server | undefined;
+const received: { method: string | undefined; headers: IncomingMessage['headers']; body: string }[] = [];
+
+const serve = async (handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push({ method: req.method, headers: req.headers, body });
+      handle(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+afterEach(async () => {
+  received.length = 0;
+  const open = server;
+  server = undefined;
+  if (!open) return;
+  open.closeAllConnections();
+  await new Promise((resolve) => open.close(resolve));
+});
+
+const waitFor = async (condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+};
+
+describe('nodeFetch, the default provider transport', () => {
+  it('sends the method, headers and body, and answers status, headers and body as fetch does', async () => {
+    const url = await serve((_, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-request-id': 'req_1' });
+      res.end('{"ok":true}');
+    });
+    const body = JSON.stringify({ text: 'héllo' });
+    const response = await nodeFetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json', authorization: 'Bearer k' }, body });
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('x-request-id')).toBe('req_1');
+    expect(await response.json()).toEqual({ ok: true });
+    expect(received[0]).toMatchObject({ method: 'POST', body });
+    expect(received[0]!.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer k', 'content-length': String(Buffer.byteLength(body)) });
+  });
+
+  it('streams the body as it arrives', async () => {
+    let finish: (() => void) | undefined;
+    const url = await serve((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      finish = () => res.end('data: 2\n\n');
+    });
+    const response = await nodeFetch(url, { method: 'POST', body: '{}' });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: 1\n\n');
+    finish!();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: 2\n\n');
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('answers a null body for 204 and does not follow redirects', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/empty') res.writeHead(204).end();
+      else res.writeHead(307, { location: '/empty' }).end();
+    });
+    const empty = await nodeFetch(`${url}/empty`, { method: 'POST', body: '' });
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+    const moved = await nodeFetch(`${url}/moved`, { method: 'POST', body: '{}' });
+    expect(moved.status).toBe(307);
+    expect(received.map((r) => r.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('decodes a gzip body a provider sent unasked', async () => {
+    const url = await serve((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync('{"compressed":true}'));
+    });
+    expect(await (await nodeFetch(url, { method: 'POST', body: '{}' })).json()).toEqual({ compressed: true });
+  });
+
+  it('rejects with the signal’s reason when aborted before the answer, and fails the body when aborted after it', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/stall') return;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+    });
+    const before = new AbortController();
+    const pending = nodeFetch(`${url}/stall`, { method: 'POST', body: '{}', signal: before.signal });
+    await waitFor(() => received.length === 1);
+    const reason = new DOMException('gone', 'AbortError');
+    before.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+
+    const after = new AbortController();
+    const response = await nodeFetch(`${url}/open`, { method: 'POST', body: '{}', signal: after.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    after.abort(new Error('client gone'));
+    await expect(reader.read()).rejects.toThrow();
+  });
+
+  it('fails with a TypeError naming the cause when the provider cannot be reached', async () => {
+    const url = await serve(() => undefined);
+    server!.closeAllConnections();
+    await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+    await expect(nodeFetch(url, { method: 'POST', body: '{}' })).rejects.toMatchObject({ name: 'TypeError', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+  });
+
+  it('hands bodies it does not send itself (streams, forms) to the global fetch', async () => {
+    const url = await serve((_, res) => res.writeHead(200).end('ok'));
+    const form = new FormData();
+    form.set('field', 'value');
+    const response = await nodeFetch(url, { method: 'POST', body: form });
+    expect(await response.text()).toBe('ok');
+    expect(received[0]!.headers['content-type']).toMatch(/^multipart\/form-data/);
+  });
+});
