@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { Response as ResponseObject, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, echoOf, onProvider, openAiEvents, startE2eRuntime, TEXT_MODELS, type E2eRuntime } from '../support/e2e.ts';
+import { drain, echoOf, onProvider, openAiEvents, sharedE2eRuntime, TEXT_MODELS, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 
 let gateway: E2eRuntime;
@@ -14,7 +14,9 @@ let client: OpenAI;
 
 beforeAll(async () => {
   // Cancels are noticed at the next poll of the stored record; poll often so the test stays short.
-  gateway = await startE2eRuntime({ videos: false, env: { CANCEL_POLL_MS: '25' } });
+  // The shared runtime polls for a cancel at npm start's pace (CANCEL_POLL_MS, 1 s): a cancelled stream stops
+  // within a second, long before its slowed reply would finish.
+  gateway = await sharedE2eRuntime();
   client = gateway.client();
 });
 afterAll(async () => {
