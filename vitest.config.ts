@@ -36,6 +36,7 @@ const SHARED_RUNTIME = [
   'test/e2e/clients-frameworks.test.ts',
   'test/e2e/e2e-external-openai.test.ts',
   'test/e2e/e2e-responses.test.ts',
+  'test/e2e/clients-openai-sdk.test.ts',
   'test/contract/contract-catalog.test.ts',
   'test/contract/openapi-document.test.ts',
   // Payments: keys, ledgers, wallets and receipts of their own.

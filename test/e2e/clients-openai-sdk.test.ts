@@ -7,13 +7,14 @@
 import OpenAI from 'openai';
 import type { RunnableToolFunctionWithParse } from 'openai/lib/RunnableFunction';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataFrames, parseSse, startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
+import { dataFrames, parseSse, sharedE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 import { pngBytes, upload, wavBytes } from '../support/media-e2e.ts';
 
 let gateway: E2eRuntime;
 beforeAll(async () => {
-  gateway = await startE2eRuntime({ chain: false, videos: { waitMs: 100, retryMs: 20, retryDelaySeconds: 1, simulator: { renderMs: 300 } } });
+  // npm start's video pipeline polls the provider every 15 s: the one video test waits on it, costing time, not CPU.
+  gateway = await sharedE2eRuntime();
 });
 afterAll(async () => {
   await gateway?.close();
