@@ -5,13 +5,18 @@
  * model route: API Gateway cannot place a literal after a greedy segment).
  */
 
+/**
+ * Memory: the text functions (inference, external) get the cheapest size whose modeled added latency is ≤ 10 ms
+ * in the bench's cost table (bench/lib/lambda-cost.ts; docs/benchmarks.md, lambda-cpu section): 512 MB since CPU
+ * per Compose Key chat call came down to ~2.4 ms (8.4 ms modeled at 512 MB, half the price of 1,024 MB).
+ */
 export const FAMILIES = {
   health: { streaming: false, timeoutSeconds: 10, memoryMB: 256 },
   catalog: { streaming: false, timeoutSeconds: 10, memoryMB: 512 },
-  inference: { streaming: true, timeoutSeconds: 900, memoryMB: 1024 },
+  inference: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
   media: { streaming: true, timeoutSeconds: 300, memoryMB: 1024 },
   videos: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
-  external: { streaming: true, timeoutSeconds: 900, memoryMB: 1024 },
+  external: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
   /** Answers every path or method the table does not know with 404 or 405. */
   router: { streaming: false, timeoutSeconds: 5, memoryMB: 256 },
 } as const;
