@@ -42,7 +42,7 @@ const settledTrace = async (traceUrl: string): Promise<TraceEvent[]> => {
 /** Only calls made after the request was sent belong to it (a late write of the one before may still land). */
 const analyse = (all: readonly TraceEvent[], sentAt: number): RequestTrace => {
   const events = all.filter((e) => e.start >= sentAt);
-  const upstream = events.filter((e) => e.kind === 'fetch');
+  const upstream = events.filter((e) => e.kind === 'provider');
   const firstUpstream = upstream[0]?.start ?? Number.POSITIVE_INFINITY;
   const dynamo = events.filter((e) => e.kind === 'dynamodb');
   const before = dynamo.filter((e) => e.start < firstUpstream);
