@@ -92,6 +92,21 @@ describe('nodeFetch, the default provider transport', () => {
     expect(await (await nodeFetch(url, { method: 'POST', body: '{}' })).json()).toEqual({ compressed: true });
   });
 
+  it('closes the provider connection when the reader cancels a compressed body half-way (a hang-up stops the provider)', async () => {
+    let closed = false;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      // One complete gzip member, then the stream stays open: the provider would go on generating.
+      res.write(gzipSync('data: one\n\n'));
+      res.once('close', () => (closed = true));
+    });
+    const response = await nodeFetch(`${url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: one\n\n');
+    await reader.cancel();
+    await waitFor(() => closed);
+  });
+
   it('rejects with the signal’s reason when aborted before the answer, and fails the body when aborted after it', async () => {
     const url = await serve((req, res) => {
       if (req.url === '/stall') return;

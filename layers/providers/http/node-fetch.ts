@@ -43,7 +43,12 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
   }
   const decoder = decoders[String(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
   const source: Readable = decoder ? (res.pipe(decoder()) as unknown as Readable) : res;
-  if (decoder) res.on('error', (error) => source.destroy(error));
+  if (decoder) {
+    res.on('error', (error) => source.destroy(error));
+    // A reader that cancels (a client hang-up) destroys the decoder only: the provider's connection must close too,
+    // or it goes on generating into a socket nobody reads. Harmless once the answer is complete.
+    source.once('close', () => res.destroy());
+  }
   return new Response(Readable.toWeb(source) as ReadableStream<Uint8Array>, init);
 };
 
