@@ -167,7 +167,6 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
 
   const receiptFor = (
     auth: AuthorizedPayment,
-    price: PriceContext,
     charge: Charge,
     paid: bigint,
     settled: { success: boolean; transaction?: string },
@@ -271,7 +270,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
             const charge = meter(price.units, measured, options.feeBps === undefined ? {} : { feeBps: options.feeBps });
             if (prepaid) {
               countSettlement('settled');
-              const receipt = receiptFor(auth, price, charge, auth.authorizedAmount, prepaid, 'queued');
+              const receipt = receiptFor(auth, charge, auth.authorizedAmount, prepaid, 'queued');
               return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(prepaid) } };
             }
             const paid = auth.scheme === 'exact' ? auth.authorizedAmount : BigInt(charge.final_amount_wei);
@@ -286,7 +285,7 @@ export const createX402Billing = (options: X402BillingOptions): X402Billing => {
               retry = await enqueueOrLog(options.retries, { payment: auth, amount: paid }, { requestId: http.requestId, payer: caller.id });
             }
             countSettlement(settled.success ? 'settled' : retry);
-            const receipt = receiptFor(auth, price, charge, paid, settled, retry);
+            const receipt = receiptFor(auth, charge, paid, settled, retry);
             return { receipt, headers: { ...receiptHeaders(receipt), 'payment-response': encodePaymentResponseHeader(settled) } };
           },
         });
