@@ -11,6 +11,9 @@
  * POST is answered with its 3xx, which the adapter reports as an upstream error), and compressed answers are only
  * decoded when the provider compresses unasked (no `accept-encoding` is sent). Any other body (a stream, a form)
  * goes through the global fetch.
+ *
+ * `createNodeFetch` builds one with its connections opened some other way (a test's in-memory pair instead of TCP):
+ * the client, its keep-alive agent and its body handling stay those of production.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -19,7 +22,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 /** Idle connections are closed after this long, as undici's pool does: a provider's own idle timeout then rarely races a reuse. */
 const IDLE_MS = 4_000;
-const agents = { 'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_MS }), 'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_MS }) };
+const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_MS };
 
 /** Statuses whose Response must have a null body (the Fetch standard's null body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -56,44 +59,60 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
 const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
   body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 
-export const nodeFetch: typeof globalThis.fetch = (input, init) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
-  const body = init?.body;
-  if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return globalThis.fetch(input, init);
-  const target = new URL(url);
-  const agent = agents[target.protocol as keyof typeof agents];
-  if (!agent) return globalThis.fetch(input, init);
-  const method = (init?.method ?? 'GET').toUpperCase();
-  const headers: Record<string, string> = {};
-  for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
-  headers['user-agent'] ??= 'node';
-  if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-  const signal = init?.signal ?? undefined;
-  return new Promise<Response>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method, headers, agent }, (res) => {
-      signal?.removeEventListener('abort', onAbort);
-      // From here the caller's signal ends the body, as fetch's does.
-      if (signal) {
-        const abortBody = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-        signal.addEventListener('abort', abortBody, { once: true });
-        res.once('close', () => signal.removeEventListener('abort', abortBody));
+export interface NodeFetchOptions {
+  /** Opens the connection of an http: request in place of a TCP connect, as `http.Agent#createConnection` does; the agent pools and reuses what it returns. */
+  readonly connect?: HttpAgent['createConnection'];
+  /** Answers what node:http does not send (stream and form bodies, redirects to follow): the global fetch by default. */
+  readonly fallback?: typeof globalThis.fetch;
+}
+
+export const createNodeFetch = (options: NodeFetchOptions = {}): typeof globalThis.fetch => {
+  const http = new HttpAgent(AGENT_OPTIONS);
+  if (options.connect) http.createConnection = options.connect;
+  const agents = { 'http:': http, 'https:': new HttpsAgent(AGENT_OPTIONS) };
+  const fallback = options.fallback ?? ((input, init) => globalThis.fetch(input, init));
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const body = init?.body;
+    if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return fallback(input, init);
+    const target = new URL(url);
+    const agent = agents[target.protocol as keyof typeof agents];
+    if (!agent) return fallback(input, init);
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
+    headers['user-agent'] ??= 'node';
+    if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    const signal = init?.signal ?? undefined;
+    return new Promise<Response>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
       }
-      resolve(toResponse(res, method));
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(target, { method, headers, agent }, (res) => {
+        signal?.removeEventListener('abort', onAbort);
+        // From here the caller's signal ends the body, as fetch's does.
+        if (signal) {
+          const abortBody = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+          signal.addEventListener('abort', abortBody, { once: true });
+          res.once('close', () => signal.removeEventListener('abort', abortBody));
+        }
+        resolve(toResponse(res, method));
+      });
+      const onAbort = () => {
+        req.destroy();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('error', (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(new TypeError('fetch failed', { cause: error }));
+      });
+      req.end(body ?? undefined);
     });
-    const onAbort = () => {
-      req.destroy();
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('error', (error) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(new TypeError('fetch failed', { cause: error }));
-    });
-    req.end(body ?? undefined);
-  });
+  };
 };
+
+/** The default transport of provider calls. */
+export const nodeFetch: typeof globalThis.fetch = createNodeFetch();
