@@ -5,7 +5,9 @@
  * the provider takes base64 inside JSON (Workers AI Whisper turbo). Each adapter runs against its simulator,
  * which measures the audio it received: a transcript of the right duration means every byte arrived. Image
  * edits of an upload go the same way: streamed inside the multipart request to OpenAI and Azure OpenAI, read
- * whole (bounded) by the providers that take the image as base64 (DashScope wanx, FLUX Kontext).
+ * whole (bounded) by the providers that take the image as base64 (DashScope wanx, FLUX Kontext). Over loopback
+ * TCP on purpose: a streamed body is pulled as the socket drains, through the runtime's own wiring (npm start's
+ * simulators and the default transport).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCartesiaSimulator } from '../../infra/local/simulators/cartesia-media/server.ts';
