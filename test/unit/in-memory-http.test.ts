@@ -88,6 +88,21 @@ describe('in-memory HTTP, the adapter tests’ transport', () => {
     await vi.waitFor(() => expect(link.connections().open).toBe(0), { timeout: 5_000 });
   });
 
+  it('reaches the server as a close when the client aborts before the answer, and rejects with the reason', async () => {
+    const arrived = gate();
+    const closed = gate();
+    const { url, fetch } = await serve((_req, res) => {
+      res.once('close', closed.open);
+      arrived.open();
+    });
+    const controller = new AbortController();
+    const pending = fetch(url, { method: 'POST', body: '{}', signal: controller.signal });
+    await arrived.opened;
+    controller.abort(new Error('gave up waiting'));
+    await expect(pending).rejects.toThrow('gave up waiting');
+    await closed.opened;
+  });
+
   it('reaches the server as a close when the client cancels the body reader', async () => {
     const closed = gate();
     const { url, fetch } = await serve((_req, res) => {
@@ -124,15 +139,17 @@ describe('in-memory HTTP, the adapter tests’ transport', () => {
     expect(link.connections()).toEqual({ opened: 1, open: 1 });
   });
 
-  it('opens a new connection once the server has closed an idle one (its keepAliveTimeout)', async () => {
+  it('closes a kept-alive connection once idle as long as the server announced (the agent’s idle timer), then opens a new one', async () => {
     const { url, fetch, link } = await serve(
       (_req, res) => res.end('ok'),
       (server) => {
-        server.keepAliveTimeout = 20;
+        // Announced as `Keep-Alive: timeout=2`: the agent keeps the connection and closes it a second early, idle.
+        server.keepAliveTimeout = 2_000;
       },
     );
     await (await fetch(url, { method: 'POST', body: '{}' })).text();
-    await vi.waitFor(() => expect(link.connections().open).toBe(0), { timeout: 5_000 });
+    expect(link.connections()).toEqual({ opened: 1, open: 1 });
+    await vi.waitFor(() => expect(link.connections().open).toBe(0), { timeout: 10_000, interval: 50 });
     expect(await (await fetch(url, { method: 'POST', body: '{}' })).text()).toBe('ok');
     expect(link.connections().opened).toBe(2);
   });
