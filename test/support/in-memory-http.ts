@@ -12,17 +12,11 @@
 import type { Socket } from 'node:net';
 import { duplexPair, type Duplex } from 'node:stream';
 import { Agent as UndiciAgent } from 'undici';
+import type { AcceptingSimulator } from '../../infra/local/simulators/host.ts';
 import { createNodeFetch } from '../../layers/providers/http/node-fetch.ts';
 
-/** What a simulator started with `listen: false` exposes. */
-export interface InMemoryServer {
-  /** A URL the server answers: its host is the only one the transport connects to. */
-  readonly url: string;
-  accept(connection: Duplex): void;
-}
-
 export interface InMemoryHttp {
-  /** The provider transport's fetch, every connection an in-memory pair to the server. */
+  /** The provider transport's fetch, every connection an in-memory pair to the server its URL's host names. */
   readonly fetch: typeof globalThis.fetch;
   /** Connections opened so far, and how many of them are still open (keep-alive reuse opens fewer than requests). */
   readonly connections: () => { readonly opened: number; readonly open: number };
@@ -102,13 +96,15 @@ const connectionPair = (): [client: Duplex, server: Duplex] => {
   return [asSocket(client), asSocket(server)];
 };
 
-export const inMemoryHttp = (server: InMemoryServer): InMemoryHttp => {
-  const host = new URL(server.url).hostname;
+/** The servers are told apart by the host of their URL (`<name>.simulator.test`); no other host is reachable. */
+export const inMemoryHttp = (...servers: readonly AcceptingSimulator[]): InMemoryHttp => {
+  const byHost = new Map(servers.map((server) => [new URL(server.url).hostname, server]));
   const open = new Set<Duplex>();
   let opened = 0;
   /** A connection to the server, or the error a TCP connect to any other host would give here. */
   const dial = (hostname: string | null | undefined): Duplex | Error => {
-    if (hostname !== host) return errorWithCode('ECONNREFUSED', `connect ECONNREFUSED ${hostname} (only ${host} is reachable in memory)`);
+    const server = byHost.get(hostname ?? '');
+    if (!server) return errorWithCode('ECONNREFUSED', `connect ECONNREFUSED ${hostname} (reachable in memory: ${[...byHost.keys()].join(', ')})`);
     const [client, end] = connectionPair();
     opened += 1;
     open.add(client);

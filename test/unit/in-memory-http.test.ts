@@ -168,6 +168,23 @@ describe('in-memory HTTP, the adapter tests’ transport', () => {
     expect(link.connections().opened).toBeGreaterThanOrEqual(1);
   });
 
+  it('reaches several servers, each by the host of its URL', async () => {
+    const answering = async (name: string) => {
+      const server = createServer((_req, res) => res.end(name));
+      return hostSimulator(server, name, { listen: false });
+    };
+    const [first, second] = await Promise.all([answering('first'), answering('second')]);
+    const both = inMemoryHttp({ url: first.origin, accept: first.accept }, { url: second.origin, accept: second.accept });
+    try {
+      expect(await (await both.fetch(`${first.origin}/x`)).text()).toBe('first');
+      expect(await (await both.fetch(`${second.origin}/x`)).text()).toBe('second');
+      expect(both.connections().opened).toBe(2);
+    } finally {
+      both.close();
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
   it('reaches no other host: a request elsewhere is refused, as a connect to a closed port', async () => {
     const { fetch } = await serve((_req, res) => res.end('ok'));
     await expect(fetch('http://elsewhere.test/v1', { method: 'POST', body: '{}' })).rejects.toMatchObject({ name: 'TypeError', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });

@@ -14,6 +14,12 @@ export interface HostOptions {
   readonly listen?: boolean;
 }
 
+/** A simulator as an in-memory client reaches it: a URL it answers (its host names it), and where to hand a connection. */
+export interface AcceptingSimulator {
+  readonly url: string;
+  accept(connection: Duplex): void;
+}
+
 export interface SimulatorHost {
   /** `http://127.0.0.1:<port>`; without a port `http://<name>.simulator.test`, a name no resolver answers. */
   readonly origin: string;
