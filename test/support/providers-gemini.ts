@@ -28,7 +28,7 @@ export const finishOf = (parts: readonly StreamPart[]): Extract<StreamPart, { ty
 
 /** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
 export const fetchWithFault =
-  (fault: string, via: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch =>
+  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
   (input, init) =>
     via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 
