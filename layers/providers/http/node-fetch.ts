@@ -24,6 +24,11 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 const IDLE_MS = 4_000;
 const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_MS };
 
+interface Agents {
+  readonly 'http:': HttpAgent;
+  readonly 'https:': HttpsAgent;
+}
+
 /** Statuses whose Response must have a null body (the Fetch standard's null body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -59,6 +64,48 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
 const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
   body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 
+const fetchOver = (agents: Agents, fallback: typeof globalThis.fetch): typeof globalThis.fetch => (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+  const body = init?.body;
+  if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return fallback(input, init);
+  const target = new URL(url);
+  const agent = agents[target.protocol as keyof typeof agents];
+  if (!agent) return fallback(input, init);
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
+  headers['user-agent'] ??= 'node';
+  if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  const signal = init?.signal ?? undefined;
+  return new Promise<Response>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method, headers, agent }, (res) => {
+      signal?.removeEventListener('abort', onAbort);
+      // From here the caller's signal ends the body, as fetch's does.
+      if (signal) {
+        const abortBody = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        signal.addEventListener('abort', abortBody, { once: true });
+        res.once('close', () => signal.removeEventListener('abort', abortBody));
+      }
+      resolve(toResponse(res, method));
+    });
+    const onAbort = () => {
+      req.destroy();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new TypeError('fetch failed', { cause: error }));
+    });
+    req.end(body ?? undefined);
+  });
+};
+
 export interface NodeFetchOptions {
   /** Opens the connection of an http: request in place of a TCP connect, as `http.Agent#createConnection` does; the agent pools and reuses what it returns. */
   readonly connect?: HttpAgent['createConnection'];
@@ -69,49 +116,7 @@ export interface NodeFetchOptions {
 export const createNodeFetch = (options: NodeFetchOptions = {}): typeof globalThis.fetch => {
   const http = new HttpAgent(AGENT_OPTIONS);
   if (options.connect) http.createConnection = options.connect;
-  const agents = { 'http:': http, 'https:': new HttpsAgent(AGENT_OPTIONS) };
-  const fallback = options.fallback ?? ((input, init) => globalThis.fetch(input, init));
-  return (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
-    const body = init?.body;
-    if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return fallback(input, init);
-    const target = new URL(url);
-    const agent = agents[target.protocol as keyof typeof agents];
-    if (!agent) return fallback(input, init);
-    const method = (init?.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = {};
-    for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
-    headers['user-agent'] ??= 'node';
-    if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-    const signal = init?.signal ?? undefined;
-    return new Promise<Response>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(target, { method, headers, agent }, (res) => {
-        signal?.removeEventListener('abort', onAbort);
-        // From here the caller's signal ends the body, as fetch's does.
-        if (signal) {
-          const abortBody = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-          signal.addEventListener('abort', abortBody, { once: true });
-          res.once('close', () => signal.removeEventListener('abort', abortBody));
-        }
-        resolve(toResponse(res, method));
-      });
-      const onAbort = () => {
-        req.destroy();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(new TypeError('fetch failed', { cause: error }));
-      });
-      req.end(body ?? undefined);
-    });
-  };
+  return fetchOver({ 'http:': http, 'https:': new HttpsAgent(AGENT_OPTIONS) }, options.fallback ?? ((input, init) => globalThis.fetch(input, init)));
 };
 
 /** The default transport of provider calls. */
