@@ -7,9 +7,11 @@ import type { UpstreamError, ComposeError } from '../../layers/core/errors.ts';
 
 export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: 'req_media_test' });
 
-/** A fetch that adds the simulators' fault header to every request. */
-export const fetchWithFault = (fault: string): typeof globalThis.fetch => (input, init) =>
-  globalThis.fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
+/** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
+export const fetchWithFault =
+  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
+  (input, init) =>
+    via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 
 /** Decodes a PNG fully (chunk CRCs, IHDR, inflated scanlines) and returns its size; fails the test if invalid. */
 export const decodePng = (bytes: Uint8Array): { width: number; height: number } => {

@@ -37,9 +37,11 @@ export const toolCallsOf = (parts: readonly StreamPart[]): { id: string; name: s
   return [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
 };
 
-/** A fetch that adds the simulator's fault header to every request it sends. */
-export const fetchWithFault = (fault: string): typeof globalThis.fetch => (input, init) =>
-  globalThis.fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
+/** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
+export const fetchWithFault =
+  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
+  (input, init) =>
+    via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 
 export const satisfies = (schema: Record<string, unknown>, value: unknown): boolean => new Ajv2020({ strict: false }).validate(schema, value);
 

@@ -1,6 +1,6 @@
 /**
- * Streamed images in the OpenAI and Azure OpenAI media adapters, against their simulators over loopback HTTP:
- * what asks the provider to stream, the canonical events that come back (real PNG bytes), the fallback for
+ * Streamed images in the OpenAI and Azure OpenAI media adapters, against their simulators over in-memory HTTP
+ * (support/in-memory-http.ts): what asks the provider to stream, the canonical events that come back (real PNG bytes), the fallback for
  * models that cannot stream, and how a broken stream becomes a typed upstream error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,19 +11,27 @@ import { createOpenAIMediaAdapter } from '../../layers/providers/openai/media/ad
 import type { UpstreamError } from '../../layers/core/errors.ts';
 import { imageEvents } from '../../shared/media/images/events.ts';
 import { callOptions, decodePng, fetchWithFault } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let openai: OpenAICompatibleSimulator;
 let azure: OpenAICompatibleSimulator;
+let openaiLink: InMemoryHttp;
+let azureLink: InMemoryHttp;
 beforeAll(async () => {
-  openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: 'sk-stream' });
-  azure = await startOpenAICompatibleSimulator({ flavor: 'azure', apiKey: 'azure-stream' });
+  openai = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: 'sk-stream', listen: false });
+  azure = await startOpenAICompatibleSimulator({ flavor: 'azure', apiKey: 'azure-stream', listen: false });
+  openaiLink = inMemoryHttp(openai);
+  azureLink = inMemoryHttp(azure);
 });
 afterAll(async () => {
+  openaiLink?.close();
+  azureLink?.close();
   await openai?.close();
   await azure?.close();
 });
 
-const openaiAdapter = (fault?: string) => createOpenAIMediaAdapter({ baseURL: openai.url, apiKey: () => 'sk-stream', ...(fault ? { fetch: fetchWithFault(fault) } : {}) });
+const openaiAdapter = (fault?: string) =>
+  createOpenAIMediaAdapter({ baseURL: openai.url, apiKey: () => 'sk-stream', fetch: fault ? fetchWithFault(fault, openaiLink.fetch) : openaiLink.fetch });
 const request = (overrides: Partial<ImageRequest> = {}): ImageRequest => ({ model: 'gpt-image-1', prompt: 'a kite', n: 1, size: '1024x1024', quality: 'low', partialImages: 2, ...overrides });
 
 const collect = async (events: AsyncIterable<ImageStreamEvent>): Promise<{ events: ImageStreamEvent[]; error?: UpstreamError }> => {
@@ -82,7 +90,7 @@ describe('OpenAI image streams', () => {
 
 describe('Azure OpenAI image streams', () => {
   it('streams GPT Image on the deployment path, as OpenAI does', async () => {
-    const adapter = createAzureMediaAdapter({ baseURL: azure.url, apiKey: () => 'azure-stream', options: azure.transportOptions });
+    const adapter = createAzureMediaAdapter({ baseURL: azure.url, apiKey: () => 'azure-stream', options: azure.transportOptions, fetch: azureLink.fetch });
     const { events } = await collect(await adapter.streamImageGeneration!(request({ partialImages: 1 }), callOptions()));
     expect(azure.requests.at(-1)!.path).toBe('/openai/deployments/gpt-image-1/images/generations');
     expect(azure.requests.at(-1)!.body).toMatchObject({ stream: true, partial_images: 1 });

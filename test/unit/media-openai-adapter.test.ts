@@ -1,5 +1,5 @@
 /**
- * The OpenAI media adapter against the openai simulator over loopback HTTP: what goes on the wire for each
+ * The OpenAI media adapter against the openai simulator over in-memory HTTP (support/in-memory-http.ts): what goes on the wire for each
  * operation, what comes back as canonical results (real PNG, audio bytes, durations), and how provider
  * failures become the gateway's typed errors (retries before the first byte, redacted messages).
  */
@@ -12,22 +12,26 @@ import { createOpenAIMediaAdapter } from '../../layers/providers/openai/media/ad
 import { toImageResult } from '../../layers/providers/openai/media/images.ts';
 import { readWavInfo, wavFromPcm } from '../../layers/core/media/formats/wav.ts';
 import { audioSeconds, callOptions, decodePng, fetchWithFault, norm, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 const KEY = 'sk-test-media-0123456789';
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 let adapter: MediaAdapter;
 
 const adapterWith = (transport: Partial<Parameters<typeof createOpenAIMediaAdapter>[0]> = {}): MediaAdapter =>
-  createOpenAIMediaAdapter({ baseURL: sim.url, apiKey: () => KEY, ...transport });
+  createOpenAIMediaAdapter({ baseURL: sim.url, apiKey: () => KEY, fetch: link.fetch, ...transport });
 
 const lastBody = (): Record<string, unknown> => sim.requests.at(-1)!.body as Record<string, unknown>;
 const wav = (seconds: number): Uint8Array => wavFromPcm(tonePcm(seconds, 16_000), { sampleRate: 16_000, channels: 1, bitsPerSample: 16 });
 
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: KEY });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'openai', apiKey: KEY, listen: false });
+  link = inMemoryHttp(sim);
   adapter = adapterWith();
 });
 afterAll(async () => {
+  link?.close();
   await sim?.close();
 });
 
@@ -83,14 +87,14 @@ describe('images', () => {
   });
 
   it('downloads images a provider answers with by URL', async () => {
-    const response = await fetch(`${sim.url}/images/generations`, {
+    const response = await link.fetch(`${sim.url}/images/generations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'dall-e-2', prompt: 'by url', size: '256x256', response_format: 'url' }),
     });
     const wire = (await response.json()) as { data: { url: string }[] };
-    expect(wire.data[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/sim-files\//);
-    const result = await toImageResult(wire, { baseURL: sim.url, apiKey: () => KEY }, callOptions());
+    expect(wire.data[0]!.url.startsWith(`${sim.origin}/v1/sim-files/`)).toBe(true);
+    const result = await toImageResult(wire, { baseURL: sim.url, apiKey: () => KEY, fetch: link.fetch }, callOptions());
     expect(decodePng(result.images[0]!.data)).toEqual({ width: 256, height: 256 });
   });
 
@@ -191,7 +195,7 @@ describe('transcription', () => {
 
   it('a transcript stream that breaks errors with a typed upstream error', async () => {
     for (const [fault, code] of [['midstream-error', 'upstream_unavailable'], ['malformed', 'upstream_malformed_chunk'], ['truncate', 'upstream_truncated']] as const) {
-      const events = await adapterWith({ fetch: fetchWithFault(fault) }).streamTranscription!({ model: 'gpt-4o-transcribe', file: audio(6) }, callOptions());
+      const events = await adapterWith({ fetch: fetchWithFault(fault, link.fetch) }).streamTranscription!({ model: 'gpt-4o-transcribe', file: audio(6) }, callOptions());
       expect((await rejection(collect(events))).code, fault).toBe(code);
     }
   });
@@ -203,7 +207,7 @@ describe('the simulator, as OpenAI', () => {
     form.set('model', 'whisper-1');
     form.set('stream', 'true');
     form.set('file', new Blob([wav(1)], { type: 'audio/wav' }), 'a.wav');
-    const response = await fetch(`${sim.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    const response = await link.fetch(`${sim.url}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { param: string } }).error.param).toBe('stream');
   });
@@ -223,7 +227,7 @@ describe('failures', () => {
 
   it('a 429 once is retried before the first byte, and the retry is reported', async () => {
     const retries: string[] = [];
-    const flaky = adapterWith({ fetch: fetchWithFault('429-once:0') });
+    const flaky = adapterWith({ fetch: fetchWithFault('429-once:0', link.fetch) });
     const result = await flaky.embed!({ model: 'text-embedding-3-small', input: ['retry me'] }, { ...callOptions(), requestId: `retry-${Date.now()}`, onRetry: (r) => retries.push(r.reason) });
     expect(result.vectors).toHaveLength(1);
     expect(retries).toEqual(['status 429']);

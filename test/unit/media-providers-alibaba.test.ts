@@ -5,15 +5,21 @@ import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { mp4Seconds } from '../../layers/core/media/formats/containers.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'alibaba', apiKey: 'sk-dashscope-media' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'alibaba', apiKey: 'sk-dashscope-media', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const adapter = (transport: Partial<ProviderTransport> = {}) =>
-  createAlibabaMediaAdapter({ baseURL: sim.url, apiKey: () => 'sk-dashscope-media', ...transport }, { poll: { intervalMs: 5, timeoutMs: 10_000 } });
+  createAlibabaMediaAdapter({ baseURL: sim.url, apiKey: () => 'sk-dashscope-media', fetch: link.fetch, ...transport }, { poll: { intervalMs: 5, timeoutMs: 10_000 } });
 const since = (count: number) => sim.requests.slice(count);
 
 describe('DashScope media adapter', () => {
@@ -81,10 +87,10 @@ describe('DashScope media adapter', () => {
     expect([compatibleAuth.status, compatibleAuth.code]).toEqual([502, 'upstream_auth_failed']);
     const unknown = await rejection(adapter().generateImage!({ model: 'dall-e-3', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([unknown.status, unknown.code, unknown.message]).toEqual([400, 'upstream_bad_request', 'Model not exist.']);
-    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter') }).generateImage!({ model: 'wan2.1-t2i-turbo', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter', link.fetch) }).generateImage!({ model: 'wan2.1-t2i-turbo', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([filtered.status, filtered.code]).toEqual([400, 'content_filter']);
     const retries: string[] = [];
-    const ok = await adapter({ fetch: fetchWithFault('503-once') }).embed!({ model: 'text-embedding-v4', input: ['x'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    const ok = await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).embed!({ model: 'text-embedding-v4', input: ['x'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
     expect(ok.vectors).toHaveLength(1);
   });
@@ -101,7 +107,7 @@ describe('DashScope Wan video jobs', () => {
     const done = await adapter().pollVideo!(operationId, callOptions());
     if (done.status !== 'completed') throw new Error(done.status);
     expect(done.headers).toBeUndefined();
-    const bytes = new Uint8Array(await (await fetch(done.videoUrl)).arrayBuffer());
+    const bytes = new Uint8Array(await (await link.fetch(done.videoUrl)).arrayBuffer());
     expect(Buffer.from(bytes).toString('latin1', 4, 8)).toBe('ftyp');
     expect(mp4Seconds(bytes)).toBeCloseTo(5, 0);
   });

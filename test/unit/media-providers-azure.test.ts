@@ -4,15 +4,21 @@ import { speechAudio } from '../../infra/local/simulators/media-fixtures/content
 import { createAzureMediaAdapter } from '../../layers/providers/azure/media/adapter.ts';
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import { audioSeconds, callOptions, decodePng, fetchWithFault, norm, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'azure', apiKey: 'azure-media-key' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'azure', apiKey: 'azure-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const adapter = (transport: Partial<ProviderTransport> = {}) =>
-  createAzureMediaAdapter({ baseURL: sim.url, apiKey: () => 'azure-media-key', options: sim.transportOptions, ...transport });
+  createAzureMediaAdapter({ baseURL: sim.url, apiKey: () => 'azure-media-key', options: sim.transportOptions, fetch: link.fetch, ...transport });
 const last = () => sim.requests.at(-1)!;
 
 describe('Azure OpenAI media adapter', () => {
@@ -82,10 +88,10 @@ describe('Azure OpenAI media adapter', () => {
     const auth = await rejection(adapter({ apiKey: () => 'wrong' }).embed!({ model: 'text-embedding-3-small', input: ['x'] }, callOptions()));
     expect([auth.status, auth.code]).toEqual([502, 'upstream_auth_failed']);
     expect(auth.message).not.toContain('wrong');
-    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter') }).generateImage!({ model: 'dall-e-3', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter', link.fetch) }).generateImage!({ model: 'dall-e-3', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([filtered.status, filtered.code]).toEqual([400, 'content_filter']);
     const retries: string[] = [];
-    const ok = await adapter({ fetch: fetchWithFault('503-once') }).embed!({ model: 'text-embedding-3-small', input: ['again'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    const ok = await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).embed!({ model: 'text-embedding-3-small', input: ['again'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
     expect(ok.vectors).toHaveLength(1);
   });

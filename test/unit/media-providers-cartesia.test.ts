@@ -6,15 +6,21 @@ import { createCartesiaAdapter } from '../../layers/providers/cartesia/adapter.t
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { audioSeconds, callOptions, fetchWithFault, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: StandaloneSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startCartesiaSimulator({ apiKey: 'cartesia-media-key' });
+  sim = await startCartesiaSimulator({ apiKey: 'cartesia-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const VOICE = '694f9389-aac1-45b6-b726-9d9369183238';
-const adapter = (transport: Partial<ProviderTransport> = {}) => createCartesiaAdapter({ baseURL: sim.url, apiKey: () => 'cartesia-media-key', ...transport });
+const adapter = (transport: Partial<ProviderTransport> = {}) => createCartesiaAdapter({ baseURL: sim.url, apiKey: () => 'cartesia-media-key', fetch: link.fetch, ...transport });
 const last = () => sim.requests.at(-1)!;
 
 describe('Cartesia adapter', () => {
@@ -78,7 +84,7 @@ describe('Cartesia adapter', () => {
     const model = await rejection(adapter().speak!({ model: 'sonic-9', input: 'x', voice: VOICE, format: 'mp3' }, callOptions()));
     expect([model.status, model.code, model.message]).toEqual([400, 'upstream_bad_request', 'The model is not valid, make sure it is a valid model ID.']);
     const retries: string[] = [];
-    await adapter({ fetch: fetchWithFault('503-once') }).transcribe!({ model: 'ink-whisper', file: { data: speechAudio('wav', 1), mediaType: 'audio/wav' } }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).transcribe!({ model: 'ink-whisper', file: { data: speechAudio('wav', 1), mediaType: 'audio/wav' } }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
   });
 });

@@ -5,15 +5,21 @@ import { createCloudflareMediaAdapter } from '../../layers/providers/cloudflare/
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { audioSeconds, callOptions, decodePng, fetchWithFault, norm, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'cloudflare', apiKey: 'cf-media-token' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'cloudflare', apiKey: 'cf-media-token', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const adapter = (transport: Partial<ProviderTransport> = {}) =>
-  createCloudflareMediaAdapter({ baseURL: sim.url, apiKey: () => 'cf-media-token', options: sim.transportOptions, ...transport });
+  createCloudflareMediaAdapter({ baseURL: sim.url, apiKey: () => 'cf-media-token', options: sim.transportOptions, fetch: link.fetch, ...transport });
 const runPath = (model: string) => `/client/v4/accounts/${sim.transportOptions['accountId']}/ai/run/${model}`;
 const last = () => sim.requests.at(-1)!;
 const wav = (seconds: number) => ({ data: speechAudio('wav', seconds), mediaType: 'audio/wav', filename: 'clip.wav' });
@@ -93,12 +99,12 @@ describe('Workers AI media adapter', () => {
     expect([unknown.status, unknown.code, unknown.message]).toEqual([400, 'upstream_bad_request', 'No such model @cf/nobody/nothing or task']);
     const auth = await rejection(adapter({ apiKey: () => 'wrong' }).embed!({ model: '@cf/baai/bge-base-en-v1.5', input: ['x'] }, callOptions()));
     expect([auth.status, auth.code]).toEqual([502, 'upstream_auth_failed']);
-    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter') }).generateImage!({ model: '@cf/black-forest-labs/flux-1-schnell', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
+    const filtered = await rejection(adapter({ fetch: fetchWithFault('content-filter', link.fetch) }).generateImage!({ model: '@cf/black-forest-labs/flux-1-schnell', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([filtered.status, filtered.code]).toEqual([400, 'content_filter']);
     const noAccount = await rejection(adapter({ options: {} }).embed!({ model: '@cf/baai/bge-base-en-v1.5', input: ['x'] }, callOptions()));
     expect([noAccount.status, noAccount.code]).toEqual([503, 'provider_not_configured']);
     const retries: string[] = [];
-    await adapter({ fetch: fetchWithFault('503-once') }).embed!({ model: '@cf/baai/bge-base-en-v1.5', input: ['y'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).embed!({ model: '@cf/baai/bge-base-en-v1.5', input: ['y'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
   });
 });

@@ -7,14 +7,20 @@ import { auraModel } from '../../layers/providers/deepgram/speak.ts';
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { audioSeconds, callOptions, fetchWithFault, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: StandaloneSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startDeepgramSimulator({ apiKey: 'dg-media-key' });
+  sim = await startDeepgramSimulator({ apiKey: 'dg-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
-const adapter = (transport: Partial<ProviderTransport> = {}) => createDeepgramAdapter({ baseURL: sim.url, apiKey: () => 'dg-media-key', ...transport });
+const adapter = (transport: Partial<ProviderTransport> = {}) => createDeepgramAdapter({ baseURL: sim.url, apiKey: () => 'dg-media-key', fetch: link.fetch, ...transport });
 const last = () => sim.requests.at(-1)!;
 
 describe('Deepgram adapter', () => {
@@ -70,7 +76,7 @@ describe('Deepgram adapter', () => {
     expect([corrupt.status, corrupt.code]).toEqual([400, 'upstream_bad_request']);
     expect(corrupt.message).toContain('corrupt or unsupported data');
     const retries: string[] = [];
-    const ok = await adapter({ fetch: fetchWithFault('429-once:0') }).transcribe!(
+    const ok = await adapter({ fetch: fetchWithFault('429-once:0', link.fetch) }).transcribe!(
       { model: 'nova-3', file: { data: speechAudio('wav', 1), mediaType: 'audio/wav' } },
       { ...callOptions(), onRetry: (info) => retries.push(info.reason) },
     );

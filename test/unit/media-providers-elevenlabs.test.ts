@@ -6,15 +6,21 @@ import { createElevenLabsAdapter } from '../../layers/providers/elevenlabs/adapt
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { audioSeconds, callOptions, fetchWithFault, readAll, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: StandaloneSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startElevenLabsSimulator({ apiKey: 'el-media-key' });
+  sim = await startElevenLabsSimulator({ apiKey: 'el-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const VOICE = ELEVENLABS_SIM_VOICES[0]!;
-const adapter = (transport: Partial<ProviderTransport> = {}) => createElevenLabsAdapter({ baseURL: sim.url, apiKey: () => 'el-media-key', ...transport });
+const adapter = (transport: Partial<ProviderTransport> = {}) => createElevenLabsAdapter({ baseURL: sim.url, apiKey: () => 'el-media-key', fetch: link.fetch, ...transport });
 const last = () => sim.requests.at(-1)!;
 
 describe('ElevenLabs adapter', () => {
@@ -67,7 +73,7 @@ describe('ElevenLabs adapter', () => {
     const model = await rejection(adapter().transcribe!({ model: 'eleven_multilingual_v2', file: { data: speechAudio('wav', 1), mediaType: 'audio/wav' } }, callOptions()));
     expect([model.status, model.code]).toEqual([400, 'upstream_bad_request']);
     const retries: string[] = [];
-    await adapter({ fetch: fetchWithFault('503-once') }).speak!({ model: 'eleven_multilingual_v2', input: 'again', voice: VOICE, format: 'mp3' }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).speak!({ model: 'eleven_multilingual_v2', input: 'again', voice: VOICE, format: 'mp3' }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
   });
 });

@@ -4,15 +4,21 @@ import { createFireworksMediaAdapter } from '../../layers/providers/fireworks/me
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'fireworks', apiKey: 'fw-media-key' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'fireworks', apiKey: 'fw-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const FAST_POLL = { intervalMs: 5, timeoutMs: 10_000 };
-const adapter = (transport: Partial<ProviderTransport> = {}) => createFireworksMediaAdapter({ baseURL: sim.url, apiKey: () => 'fw-media-key', ...transport }, { poll: FAST_POLL });
+const adapter = (transport: Partial<ProviderTransport> = {}) => createFireworksMediaAdapter({ baseURL: sim.url, apiKey: () => 'fw-media-key', fetch: link.fetch, ...transport }, { poll: FAST_POLL });
 const requestsSince = (count: number) => sim.requests.slice(count);
 
 describe('Fireworks media adapter', () => {
@@ -102,7 +108,7 @@ describe('Fireworks media adapter', () => {
     const auth = await rejection(adapter({ apiKey: () => 'fw_wrongwrongwrong' }).embed!({ model: 'nomic-ai/nomic-embed-text-v1.5', input: ['x'] }, callOptions()));
     expect([auth.status, auth.code]).toEqual([502, 'upstream_auth_failed']);
     const retried: string[] = [];
-    const ok = await adapter({ fetch: fetchWithFault('503-once') }).generateImage!(
+    const ok = await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).generateImage!(
       { model: 'accounts/fireworks/models/flux-1-schnell-fp8', prompt: 'retry', n: 1, size: '1024x1024', quality: 'standard' },
       { ...callOptions(), onRetry: (info) => retried.push(info.reason) },
     );

@@ -6,17 +6,27 @@ import { createVertexMediaAdapter } from '../../layers/providers/vertex/media/ad
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import { InvalidRequestError, UpstreamError } from '../../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let gemini: GeminiSimulator;
 let vertex: VertexSimulator;
+let geminiLink: InMemoryHttp;
+let vertexLink: InMemoryHttp;
 beforeAll(async () => {
-  [gemini, vertex] = await Promise.all([startGeminiSimulator({ apiKey: 'gemini-media-key' }), startVertexSimulator()]);
+  [gemini, vertex] = await Promise.all([startGeminiSimulator({ apiKey: 'gemini-media-key', listen: false }), startVertexSimulator({ listen: false })]);
+  geminiLink = inMemoryHttp(gemini);
+  vertexLink = inMemoryHttp(vertex);
 });
-afterAll(() => Promise.all([gemini.close(), vertex.close()]));
+afterAll(() => {
+  geminiLink.close();
+  vertexLink.close();
+  return Promise.all([gemini.close(), vertex.close()]);
+});
 
-const geminiAdapter = (transport: Partial<ProviderTransport> = {}) => createGeminiMediaAdapter({ baseURL: gemini.url, apiKey: () => 'gemini-media-key', ...transport });
+const geminiAdapter = (transport: Partial<ProviderTransport> = {}) =>
+  createGeminiMediaAdapter({ baseURL: gemini.url, apiKey: () => 'gemini-media-key', fetch: geminiLink.fetch, ...transport });
 const vertexAdapter = (transport: Partial<ProviderTransport> = {}) =>
-  createVertexMediaAdapter({ baseURL: vertex.url, apiKey: () => vertex.serviceAccountJson!, options: { location: 'us-central1' }, ...transport });
+  createVertexMediaAdapter({ baseURL: vertex.url, apiKey: () => vertex.serviceAccountJson!, options: { location: 'us-central1' }, fetch: vertexLink.fetch, ...transport });
 
 const lastGemini = () => gemini.mediaRequests.at(-1)!;
 const lastVertex = () => vertex.mediaRequests.at(-1)!;
@@ -89,7 +99,7 @@ describe('Gemini API media adapter', () => {
     const error = await rejection<InvalidRequestError>(geminiAdapter().generateImage!({ model: 'imagen-4.0-generate-001', prompt: 'x', n: 1, size: '1024x1024', quality: 'standard' }, callOptions()));
     expect([error.status, error.code, error.param]).toEqual([400, 'unsupported_model', 'model']);
     expect(gemini.mediaRequests.length).toBe(before);
-    const refused = await fetch(`${gemini.url}/models/imagen-4.0-generate-001:predict`, {
+    const refused = await geminiLink.fetch(`${gemini.url}/models/imagen-4.0-generate-001:predict`, {
       method: 'POST',
       headers: { 'x-goog-api-key': 'gemini-media-key', 'content-type': 'application/json' },
       body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { sampleCount: 1 } }),
@@ -108,7 +118,7 @@ describe('Gemini API media adapter', () => {
     const missing = await rejection(geminiAdapter().embed!({ model: 'gemini-pro-vision', input: ['x'] }, callOptions()));
     expect([missing.status, missing.code]).toEqual([502, 'upstream_unavailable']);
     const retried: number[] = [];
-    const result = await geminiAdapter({ fetch: fetchWithFault('503-once') }).embed!(
+    const result = await geminiAdapter({ fetch: fetchWithFault('503-once', geminiLink.fetch) }).embed!(
       { model: 'gemini-embedding-001', input: ['retry me'] },
       { ...callOptions(), onRetry: (info) => retried.push(info.retry) },
     );
@@ -164,14 +174,14 @@ describe('Veo video jobs', () => {
 
   const download = async (state: Awaited<ReturnType<NonNullable<ReturnType<typeof geminiAdapter>['pollVideo']>>>) => {
     if (state.status !== 'completed') throw new Error(`not completed: ${state.status}`);
-    const response = await fetch(state.videoUrl, { headers: { ...state.headers } });
+    const response = await geminiLink.fetch(state.videoUrl, { headers: { ...state.headers } });
     expect(response.ok).toBe(true);
     return new Uint8Array(await response.arrayBuffer());
   };
 
   it('offers no video jobs on the Gemini API, where @google/genai refuses generateVideos: Veo is a Vertex model', async () => {
     expect(geminiAdapter().submitVideo).toBeUndefined();
-    const refused = await fetch(`${gemini.url}/models/veo-3.0-fast-generate-001:predictLongRunning`, {
+    const refused = await geminiLink.fetch(`${gemini.url}/models/veo-3.0-fast-generate-001:predictLongRunning`, {
       method: 'POST',
       headers: { 'x-goog-api-key': 'gemini-media-key', 'content-type': 'application/json' },
       body: JSON.stringify({ instances: [{ prompt: 'x' }], parameters: { durationSeconds: 8 } }),

@@ -7,15 +7,21 @@ import { catalogPartner } from '../../shared/catalog/hf-partners.ts';
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'huggingface', apiKey: 'hf_mediatesttoken' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'huggingface', apiKey: 'hf_mediatesttoken' , listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const adapter = (transport: Partial<ProviderTransport> = {}, dependencies: Partial<HuggingFaceMediaDependencies> = {}) =>
-  createHuggingFaceMediaAdapter({ baseURL: sim.url, apiKey: () => 'hf_mediatesttoken', ...transport }, { partnerOf: catalogPartner, falPollMs: 1, ...dependencies });
+  createHuggingFaceMediaAdapter({ baseURL: sim.url, apiKey: () => 'hf_mediatesttoken', fetch: link.fetch, ...transport }, { partnerOf: catalogPartner, falPollMs: 1, ...dependencies });
 const last = () => sim.requests.at(-1)!;
 const image = (model: string, size = '1024x1024', n = 1) => ({ model, prompt: 'a windmill', n, size, quality: 'standard' });
 
@@ -84,7 +90,7 @@ describe('Hugging Face media adapter', () => {
     const hubCalls: string[] = [];
     const spying: typeof fetch = (input, init) => {
       if (String(input).includes('/api/models/')) hubCalls.push(String(input).replace(sim.origin, ''));
-      return fetch(input, init);
+      return link.fetch(input, init);
     };
     await adapter({ fetch: spying }).generateImage!(image('black-forest-labs/FLUX.1-dev'), callOptions());
     expect(hubCalls).toEqual(['/api/models/black-forest-labs/FLUX.1-dev?expand[]=inferenceProviderMapping']);
@@ -117,7 +123,7 @@ describe('Hugging Face media adapter', () => {
     const bad = await rejection(adapter().generateImage!(image('stabilityai/stable-diffusion-xl-base-1.0', '4096x4096'), callOptions()));
     expect([bad.status, bad.code, bad.message]).toEqual([400, 'upstream_bad_request', 'width must be an integer between 64 and 2048']);
     const retries: string[] = [];
-    await adapter({ fetch: fetchWithFault('503-once') }).embed!({ model: 'BAAI/bge-small-en-v1.5', input: ['again'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).embed!({ model: 'BAAI/bge-small-en-v1.5', input: ['again'] }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
   });
 });

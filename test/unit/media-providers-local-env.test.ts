@@ -1,6 +1,7 @@
 /**
  * `npm start` without provider keys: every media provider this gateway serves routes to a loopback simulator
- * through the same credentials and registry the runtime uses, and answers with real media.
+ * through the same credentials and registry the runtime uses, and answers with real media. Over loopback TCP on
+ * purpose: this is the runtime's wiring (listening simulators, the default transport), not an adapter's mapping.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderSimulators, type ProviderSimulators } from '../../infra/local/simulators/index.ts';

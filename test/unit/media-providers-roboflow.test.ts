@@ -6,14 +6,20 @@ import { createRoboflowAdapter } from '../../layers/providers/roboflow/adapter.t
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { callOptions, fetchWithFault, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: StandaloneSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startRoboflowSimulator({ apiKey: 'rf-media-key' });
+  sim = await startRoboflowSimulator({ apiKey: 'rf-media-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
-const adapter = (transport: Partial<ProviderTransport> = {}) => createRoboflowAdapter({ baseURL: sim.url, apiKey: () => 'rf-media-key', ...transport });
+const adapter = (transport: Partial<ProviderTransport> = {}) => createRoboflowAdapter({ baseURL: sim.url, apiKey: () => 'rf-media-key', fetch: link.fetch, ...transport });
 const last = () => sim.requests.at(-1)!;
 const street = { data: pictureFor('a busy street', 800, 600), mediaType: 'image/png', filename: 'street.png' };
 
@@ -81,7 +87,7 @@ describe('Roboflow adapter', () => {
     const bad = await rejection(adapter().detect!({ model: 'coco/39', image: { data: new Uint8Array([1, 2, 3]), mediaType: 'image/png' } }, callOptions()));
     expect([bad.status, bad.code]).toEqual([400, 'upstream_bad_request']);
     const retries: string[] = [];
-    await adapter({ fetch: fetchWithFault('503-once') }).detect!({ model: 'coco/25', image: street }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
+    await adapter({ fetch: fetchWithFault('503-once', link.fetch) }).detect!({ model: 'coco/25', image: street }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);
   });
 });

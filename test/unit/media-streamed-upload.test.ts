@@ -5,7 +5,9 @@
  * the provider takes base64 inside JSON (Workers AI Whisper turbo). Each adapter runs against its simulator,
  * which measures the audio it received: a transcript of the right duration means every byte arrived. Image
  * edits of an upload go the same way: streamed inside the multipart request to OpenAI and Azure OpenAI, read
- * whole (bounded) by the providers that take the image as base64 (DashScope wanx, FLUX Kontext).
+ * whole (bounded) by the providers that take the image as base64 (DashScope wanx, FLUX Kontext). The simulators
+ * are npm start's, reached over in-memory HTTP (support/in-memory-http.ts): Node's fetch sends the stream bodies,
+ * a chunk at a time as the connection takes them, as it does over TCP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCartesiaSimulator } from '../../infra/local/simulators/cartesia-media/server.ts';
@@ -22,6 +24,7 @@ import type { MediaAdapter, MediaFile, StreamedBytes } from '../../layers/provid
 import type { ProviderId } from '../../layers/providers/types.ts';
 import { audioDuration } from '../../layers/core/media/formats/duration.ts';
 import { callOptions, decodePng, rejection } from '../support/media-providers.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 /** A file served in 16 KiB chunks, counting how often it is opened and how many bytes were read. */
 const streamedFile = (bytes: Uint8Array, mediaType = 'audio/wav', filename = 'clip.wav') => {
@@ -50,12 +53,18 @@ const streamedFile = (bytes: Uint8Array, mediaType = 'audio/wav', filename = 'cl
 let simulators: ProviderSimulators;
 let adapterFor: (provider: ProviderId) => MediaAdapter;
 let cartesia: StandaloneSimulator;
+let links: InMemoryHttp[] = [];
+let cartesiaLink: InMemoryHttp;
 beforeAll(async () => {
-  simulators = await startProviderSimulators({});
-  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }), { hfPartnerOf: catalogPartner });
-  cartesia = await startCartesiaSimulator({ apiKey: 'cartesia-media-key' });
+  simulators = await startProviderSimulators({}, { listen: false });
+  const link = inMemoryHttp(...simulators.servers);
+  adapterFor = createMediaAdapterResolver(createProviderCredentials({ env: { ...simulators.env } }), { hfPartnerOf: catalogPartner }, { fetch: link.fetch });
+  cartesia = await startCartesiaSimulator({ apiKey: 'cartesia-media-key', listen: false });
+  cartesiaLink = inMemoryHttp(cartesia);
+  links = [link, cartesiaLink];
 });
 afterAll(async () => {
+  for (const link of links) link.close();
   await simulators.close();
   await cartesia.close();
 });
@@ -143,7 +152,7 @@ describe('every transcription adapter takes a streamed file', () => {
     const adapter = createCartesiaAdapter({
       baseURL: cartesia.url,
       apiKey: () => 'cartesia-media-key',
-      fetch: (input, init) => globalThis.fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'x-sim-fault': '503-once' } }),
+      fetch: (input, init) => cartesiaLink.fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'x-sim-fault': '503-once' } }),
     });
     const result = await adapter.transcribe!({ model: 'ink-whisper', file }, { ...callOptions(), onRetry: (info) => retries.push(info.reason) });
     expect(retries).toEqual(['status 503']);

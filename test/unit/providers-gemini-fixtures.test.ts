@@ -1,23 +1,26 @@
 /**
- * Recorded-shape Gemini responses replayed through a loopback server, byte-split so SSE delimiters straddle
- * network chunks, asserted as the exact StreamPart arrays the adapter yields.
+ * Recorded-shape Gemini responses replayed by an HTTP server, byte-split over in-memory connections
+ * (support/in-memory-http.ts) that deliver each write as its own read, so SSE delimiters straddle the chunks the
+ * adapter reads, asserted as the exact StreamPart arrays the adapter yields.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostSimulator, type SimulatorHost } from '../../infra/local/simulators/host.ts';
 import { createGeminiAdapter } from '../../layers/providers/gemini/model.ts';
 import { thoughtSignatureOf } from '../../layers/providers/gemini/tool-call-id.ts';
 import type { StreamPart } from '../../layers/providers/types.ts';
 import { callOptions, collect, user } from '../support/providers-gemini.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/gemini/${name}`, import.meta.url));
 
 /** Serves the fixture named by the model id, seven bytes per write. */
-let server: Server;
+let host: SimulatorHost;
+let link: InMemoryHttp;
 let baseURL: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     req.resume();
     req.on('end', async () => {
       const [, name = '', method] = /\/models\/([^:]+):(\w+)/.exec(req.url ?? '') ?? [];
@@ -30,12 +33,16 @@ beforeAll(async () => {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1beta`;
+  host = await hostSimulator(server, 'fixtures', { listen: false });
+  baseURL = `${host.origin}/v1beta`;
+  link = inMemoryHttp({ url: baseURL, accept: host.accept });
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  link.close();
+  return host.close();
+});
 
-const adapter = () => createGeminiAdapter({ baseURL, apiKey: () => 'fixture-key', maxRetries: 0 });
+const adapter = () => createGeminiAdapter({ baseURL, apiKey: () => 'fixture-key', maxRetries: 0, fetch: link.fetch });
 const replay = async (name: string): Promise<StreamPart[]> => collect(await adapter().stream({ model: name, messages: [user('replay')] }, callOptions()));
 
 describe('Gemini fixtures replayed as canonical streams', () => {

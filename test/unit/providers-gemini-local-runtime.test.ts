@@ -5,6 +5,7 @@ import { createAdapterResolver } from '../../layers/providers/registry.ts';
 import { callOptions, textOf, user } from '../support/providers-gemini.ts';
 
 describe('local runtime without Google keys', () => {
+  // Over loopback TCP on purpose: this is npm start's wiring, simulators listening and adapters on the default transport.
   it('serves Gemini and Vertex from their simulators through the registry, credentials and transports', async () => {
     const simulators = await startProviderSimulators({});
     try {

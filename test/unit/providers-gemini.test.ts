@@ -9,15 +9,21 @@ import { assistantTurn } from '../../shared/inference/conversation.ts';
 import {
   WEATHER_TOOL, callOptions, collect, fetchWithFault, finishOf, partsOfType, reasoningOf, satisfies, textOf, user,
 } from '../support/providers-gemini.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: GeminiSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startGeminiSimulator({ apiKey: 'test-gemini-key' });
+  sim = await startGeminiSimulator({ apiKey: 'test-gemini-key', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const adapter = (transport: Partial<ProviderTransport> = {}) =>
-  createGeminiAdapter({ baseURL: sim.url, apiKey: () => 'test-gemini-key', ...transport });
+  createGeminiAdapter({ baseURL: sim.url, apiKey: () => 'test-gemini-key', fetch: link.fetch, ...transport });
 
 const FLASH = 'gemini-2.0-flash';
 const THINKING = 'gemini-2.5-flash';
@@ -381,10 +387,10 @@ describe('Gemini adapter: safety', () => {
   });
 
   it('honours the content-filter faults: a blocked prompt, or an answer stopped midway', async () => {
-    const blocked = await generate({}, { fetch: fetchWithFault('content-filter') });
+    const blocked = await generate({}, { fetch: fetchWithFault('content-filter', link.fetch) });
     expect(textOf(blocked)).toBe('');
     expect(finishOf(blocked)).toEqual({ unified: 'content_filter', raw: 'SAFETY' });
-    const stopped = await stream({}, { fetch: fetchWithFault('content-filter-finish') });
+    const stopped = await stream({}, { fetch: fetchWithFault('content-filter-finish', link.fetch) });
     expect(textOf(stopped)).toBe('Echo:');
     expect(finishOf(stopped)).toEqual({ unified: 'content_filter', raw: 'SAFETY' });
   });
@@ -421,39 +427,39 @@ describe('Gemini adapter: errors', () => {
   it('retries a 429 and a 500 before the first byte and then succeeds', async () => {
     for (const fault of ['429-once', '500-once']) {
       const before = sim.requests.length;
-      const parts = await generate({ messages: [user(`retry after ${fault}`)] }, { fetch: fetchWithFault(fault) });
+      const parts = await generate({ messages: [user(`retry after ${fault}`)] }, { fetch: fetchWithFault(fault, link.fetch) });
       expect(textOf(parts)).toBe(`Echo: retry after ${fault}`);
       expect(sim.requests.length - before).toBe(2);
     }
   });
 
   it('maps persistent rate limiting to upstream_rate_limited with the RetryInfo delay as Retry-After', async () => {
-    const error = await rejection(generate({}, { fetch: fetchWithFault('429'), maxRetries: 0 }));
+    const error = await rejection(generate({}, { fetch: fetchWithFault('429', link.fetch), maxRetries: 0 }));
     expect(error).toMatchObject({ status: 429, code: 'upstream_rate_limited', headers: { 'retry-after': '0' } });
   });
 
   it('maps a provider that does not answer in time to upstream_timeout', async () => {
-    const error = await rejection(stream({}, { fetch: fetchWithFault('slow:5000'), timeoutMs: 50, maxRetries: 0 }));
+    const error = await rejection(stream({}, { fetch: fetchWithFault('slow:5000', link.fetch), timeoutMs: 50, maxRetries: 0 }));
     expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
   });
 
   it('turns an error object sent midstream into an error part and an error finish', async () => {
-    const parts = await stream({ messages: [user('a b c d e f g h i j')] }, { fetch: fetchWithFault('midstream-error') });
+    const parts = await stream({ messages: [user('a b c d e f g h i j')] }, { fetch: fetchWithFault('midstream-error', link.fetch) });
     expect(textOf(parts)).toBe('Echo: a b ');
     expect(partsOfType(parts, 'error')).toEqual([{ type: 'error', error: { status: 500, code: 'upstream_unavailable', message: expect.not.stringMatching(/https?:/) } }]);
     expect(finishOf(parts)).toEqual({ unified: 'error' });
   });
 
   it('redacts the key and URLs a provider error message leaks', async () => {
-    const error = await rejection(generate({}, { fetch: fetchWithFault('leak') }));
+    const error = await rejection(generate({}, { fetch: fetchWithFault('leak', link.fetch) }));
     expect(error.code).toBe('upstream_bad_request');
     expect(error.message).not.toContain('test-gemini-key');
     expect(error.message).not.toMatch(/https?:|googleapis/);
   });
 
   it('maps a provider that never answers, or drops the connection, to timeout and unavailable', async () => {
-    expect(await rejection(generate({}, { fetch: fetchWithFault('timeout'), timeoutMs: 50, maxRetries: 0 }))).toMatchObject({ code: 'upstream_timeout' });
-    expect(await rejection(generate({}, { fetch: fetchWithFault('drop'), maxRetries: 0 }))).toMatchObject({ code: 'upstream_unavailable' });
+    expect(await rejection(generate({}, { fetch: fetchWithFault('timeout', link.fetch), timeoutMs: 50, maxRetries: 0 }))).toMatchObject({ code: 'upstream_timeout' });
+    expect(await rejection(generate({}, { fetch: fetchWithFault('drop', link.fetch), maxRetries: 0 }))).toMatchObject({ code: 'upstream_unavailable' });
   });
 
   it('accepts faults as a +suffix on the model id, for requests that pass through the gateway', async () => {
@@ -464,13 +470,13 @@ describe('Gemini adapter: errors', () => {
   });
 
   it('turns a malformed chunk into an error part instead of an exception', async () => {
-    const parts = await stream({}, { fetch: fetchWithFault('malformed-chunk') });
+    const parts = await stream({}, { fetch: fetchWithFault('malformed-chunk', link.fetch) });
     expect(partsOfType(parts, 'error')[0]!.error.code).toBe('upstream_malformed_chunk');
     expect(finishOf(parts)?.unified).toBe('error');
   });
 
   it('does not close a stream cut off before its finish reason as a success', async () => {
-    const parts = await stream({ messages: [user('a b c d e f g h i j')] }, { fetch: fetchWithFault('truncate') });
+    const parts = await stream({ messages: [user('a b c d e f g h i j')] }, { fetch: fetchWithFault('truncate', link.fetch) });
     expect(partsOfType(parts, 'error')[0]!.error.code).toBe('upstream_truncated');
     expect(finishOf(parts)?.unified).toBe('error');
   });

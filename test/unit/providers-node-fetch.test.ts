@@ -2,6 +2,8 @@
  * The default provider transport (layers/providers/http/node-fetch.ts): fetch's shape over node:http, against a
  * loopback server. What adapters rely on from a Response holds: status, headers, a streamed body, the caller's
  * signal ending the call before and after the answer, bodies decoded when a provider compresses unasked.
+ * Over loopback TCP on purpose, unlike the adapter tests (support/in-memory-http.ts): the transport's subject is
+ * its connections (refused connects, a cancelled gzip body closing the provider's socket).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -134,6 +134,7 @@ describe('keys from one Secrets Manager secret', () => {
 });
 
 describe('the local runtime', () => {
+  // Over loopback TCP on purpose: this is npm start's wiring, simulators listening and adapters on the default transport.
   it('starts a simulator for every provider without a key and routes it there', async () => {
     const local = await startSimulatorsForMissingKeys({ OPENAI_API_KEY: 'sk-real-key' });
     try {

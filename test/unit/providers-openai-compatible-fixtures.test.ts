@@ -1,24 +1,27 @@
 /**
  * Recorded-shape Chat Completions streams (OpenAI, Azure, Fireworks/DeepSeek, Hugging Face, Workers AI, and
- * failure modes) replayed through a loopback server seven bytes per write, so SSE delimiters straddle network
- * chunks, asserted as the exact StreamPart arrays the adapter yields.
+ * failure modes) replayed by an HTTP server seven bytes per write, over in-memory connections
+ * (support/in-memory-http.ts) that deliver each write as its own read, so SSE delimiters straddle the chunks the
+ * adapter reads, asserted as the exact StreamPart arrays the adapter yields.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostSimulator, type SimulatorHost } from '../../infra/local/simulators/host.ts';
 import { createOpenAICompatibleAdapter } from '../../layers/providers/openai-compatible/adapter.ts';
 import { openaiProfile } from '../../layers/providers/openai/profile.ts';
 import type { StreamPart } from '../../layers/providers/types.ts';
 import { callOptions, collect, user } from '../support/providers-openai-compatible.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/openai-compatible/${name}`, import.meta.url));
 
 /** Serves the fixture named by the request's model. */
-let server: Server;
+let host: SimulatorHost;
+let link: InMemoryHttp;
 let baseURL: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
@@ -33,12 +36,16 @@ beforeAll(async () => {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  host = await hostSimulator(server, 'fixtures', { listen: false });
+  baseURL = `${host.origin}/v1`;
+  link = inMemoryHttp({ url: baseURL, accept: host.accept });
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  link.close();
+  return host.close();
+});
 
-const adapter = () => createOpenAICompatibleAdapter(openaiProfile, { baseURL, apiKey: () => 'fixture-key', maxRetries: 0 });
+const adapter = () => createOpenAICompatibleAdapter(openaiProfile, { baseURL, apiKey: () => 'fixture-key', maxRetries: 0, fetch: link.fetch });
 const replay = async (name: string): Promise<StreamPart[]> => collect(await adapter().stream({ model: name, messages: [user('replay')] }, callOptions()));
 
 describe('recorded streams', () => {

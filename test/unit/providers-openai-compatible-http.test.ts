@@ -1,6 +1,8 @@
 /**
  * The provider HTTP layer: the retry policy as pure functions, and fetchWithRetry against scripted loopback
  * servers — retries only before the first byte, Retry-After honoured, per-attempt timeouts, caller aborts.
+ * Over loopback TCP on purpose, unlike the adapter tests (support/in-memory-http.ts): this is the HTTP layer
+ * itself, on the real connections and hang-ups it meets in production.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchWithRetry, type RetryInfo } from '../../layers/providers/http/fetch-with-retry.ts';

@@ -2,7 +2,9 @@
  * How the OpenAI-compatible adapter behaves when the provider misbehaves, against the simulator's fault
  * injection: retries before the first byte only, per-attempt timeouts, caller aborts, and failures after
  * the first byte delivered as `error` parts. Plus the conversational features: parallel and answered tool
- * calls, attachments, prompt caching, warnings, and DashScope's stream-only thinking.
+ * calls, attachments, prompt caching, warnings, and DashScope's stream-only thinking. The simulators are reached
+ * over in-memory HTTP connections (support/in-memory-http.ts): faults, hang-ups and aborts are the same HTTP
+ * events without a socket.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../../infra/local/simulators/openai-compatible/server.ts';
@@ -23,14 +25,21 @@ import {
   user,
   WEATHER_PARAMETERS,
 } from '../support/providers-openai-compatible.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: OpenAICompatibleSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startOpenAICompatibleSimulator({ flavor: 'openai' });
+  sim = await startOpenAICompatibleSimulator({ flavor: 'openai', listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
-const adapter = (transport: Partial<ProviderTransport> = {}) => createTextAdapter('openai', { baseURL: sim.url, apiKey: () => sim.apiKey, ...transport });
+const adapter = (transport: Partial<ProviderTransport> = {}) =>
+  createTextAdapter('openai', { baseURL: sim.url, apiKey: () => sim.apiKey, fetch: link.fetch, ...transport });
 const ask = (text: string, extra: Partial<CanonicalRequest> = {}): CanonicalRequest => ({ model: 'gpt-4o-mini', messages: [user(text)], ...extra });
 const requestsSince = (start: number) => sim.requests.length - start;
 
@@ -46,9 +55,9 @@ describe('retries before the first byte', () => {
 
   it('retries a 500 and a dropped connection on a stream, then streams', async () => {
     const start = sim.requests.length;
-    const parts = await collect(await adapter({ fetch: fetchWithFault('500-once') }).stream(ask('first'), callOptions()));
+    const parts = await collect(await adapter({ fetch: fetchWithFault('500-once', link.fetch) }).stream(ask('first'), callOptions()));
     expect(finishOf(parts)?.unified).toBe('stop');
-    const dropped = await collect(await adapter({ fetch: fetchWithFault('drop-once') }).stream(ask('second'), callOptions()));
+    const dropped = await collect(await adapter({ fetch: fetchWithFault('drop-once', link.fetch) }).stream(ask('second'), callOptions()));
     expect(textOf(dropped)).toBe('You said: second');
     expect(requestsSince(start)).toBe(4);
   });
@@ -63,14 +72,14 @@ describe('retries before the first byte', () => {
   it('times out an attempt that never answers, or answers headers and stalls, and retries it', async () => {
     // Long enough for the answering attempt on a busy machine; the silent one waits it out.
     const quick = { timeoutMs: 500 };
-    const silent = await adapter({ ...quick, fetch: fetchWithFault('timeout-once') }).generate(ask('silent first'), callOptions());
+    const silent = await adapter({ ...quick, fetch: fetchWithFault('timeout-once', link.fetch) }).generate(ask('silent first'), callOptions());
     expect(textOf(silent)).toBe('You said: silent first');
-    const stalled = await collect(await adapter({ ...quick, fetch: fetchWithFault('stall-once') }).stream(ask('stalled first'), callOptions()));
+    const stalled = await collect(await adapter({ ...quick, fetch: fetchWithFault('stall-once', link.fetch) }).stream(ask('stalled first'), callOptions()));
     expect(textOf(stalled)).toBe('You said: stalled first');
   });
 
   it('fails with upstream_timeout when no attempt answers in time', async () => {
-    await expect(adapter({ timeoutMs: 80, maxRetries: 1, fetch: fetchWithFault('timeout') }).generate(ask('never'), callOptions())).rejects.toMatchObject({
+    await expect(adapter({ timeoutMs: 80, maxRetries: 1, fetch: fetchWithFault('timeout', link.fetch) }).generate(ask('never'), callOptions())).rejects.toMatchObject({
       status: 504,
       code: 'upstream_timeout',
     });
@@ -139,7 +148,7 @@ describe('caller aborts', () => {
   it('aborting before the provider answers rejects with the abort reason, without retrying', async () => {
     const start = sim.requests.length;
     const controller = new AbortController();
-    const pending = adapter({ fetch: fetchWithFault('timeout') }).stream(ask('wait'), callOptions({ signal: controller.signal }));
+    const pending = adapter({ fetch: fetchWithFault('timeout', link.fetch) }).stream(ask('wait'), callOptions({ signal: controller.signal }));
     // Abort once the request has reached the provider (a fixed delay may not be long enough on a busy machine).
     await vi.waitFor(() => expect(requestsSince(start)).toBe(1), { timeout: 10_000, interval: 5 });
     controller.abort(new Error('client went away'));
@@ -149,6 +158,7 @@ describe('caller aborts', () => {
 });
 
 describe('a consumer that stops reading', () => {
+  // Over loopback TCP on purpose: what is checked is that the provider's connection really closes.
   it('cancels the upstream response', async () => {
     let upstreamClosed!: Promise<void>;
     const upstream = await startScriptedServer((_attempt, _req, res) => {
@@ -243,13 +253,18 @@ describe('conversations', () => {
 
 describe('DashScope thinking', () => {
   let dashscope: OpenAICompatibleSimulator;
+  let dashscopeLink: InMemoryHttp;
   beforeAll(async () => {
-    dashscope = await startOpenAICompatibleSimulator({ flavor: 'alibaba' });
+    dashscope = await startOpenAICompatibleSimulator({ flavor: 'alibaba', listen: false });
+    dashscopeLink = inMemoryHttp(dashscope);
   });
-  afterAll(() => dashscope.close());
+  afterAll(() => {
+    dashscopeLink.close();
+    return dashscope.close();
+  });
 
   it('a non-streamed call with thinking on is streamed and collected, as DashScope requires', async () => {
-    const alibaba = createTextAdapter('alibaba', { baseURL: dashscope.url, apiKey: () => dashscope.apiKey });
+    const alibaba = createTextAdapter('alibaba', { baseURL: dashscope.url, apiKey: () => dashscope.apiKey, fetch: dashscopeLink.fetch });
     const parts = await alibaba.generate({ model: 'qwen-plus', messages: [user('why is the sky blue')], reasoning: { effort: 'medium' } }, callOptions());
     expect(reasoningOf(parts)).not.toBe('');
     expect(textOf(parts)).toBe('You said: why is the sky blue');
@@ -257,7 +272,7 @@ describe('DashScope thinking', () => {
   });
 
   it('thinking off is a plain non-streamed call', async () => {
-    const alibaba = createTextAdapter('alibaba', { baseURL: dashscope.url, apiKey: () => dashscope.apiKey });
+    const alibaba = createTextAdapter('alibaba', { baseURL: dashscope.url, apiKey: () => dashscope.apiKey, fetch: dashscopeLink.fetch });
     const parts = await alibaba.generate({ model: 'qwen-plus', messages: [user('quick')], reasoning: { effort: 'none' } }, callOptions());
     expect(reasoningOf(parts)).toBe('');
     expect(dashscope.requests.at(-1)?.body).toMatchObject({ enable_thinking: false });

@@ -1,7 +1,8 @@
 /**
  * Every provider of the OpenAI-compatible family against the simulator flavor that speaks its wire format,
- * over real loopback HTTP: URL and auth, plain and streamed text, tool calls, structured output, reasoning,
- * usage, finish reasons, and each provider's error bodies mapped to the gateway's codes.
+ * over in-memory HTTP connections (support/in-memory-http.ts: the simulator's own server, no socket): URL and
+ * auth, plain and streamed text, tool calls, structured output, reasoning, usage, finish reasons, and each
+ * provider's error bodies mapped to the gateway's codes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../../infra/local/simulators/openai-compatible/server.ts';
@@ -22,6 +23,7 @@ import {
   user,
   WEATHER_PARAMETERS,
 } from '../support/providers-openai-compatible.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 interface ProviderCase {
   readonly provider: ProviderId;
@@ -77,12 +79,17 @@ const CASES: readonly ProviderCase[] = [
 describe.each(CASES)('$provider', (c) => {
   const key = `key-${c.flavor}-0123456789`;
   let sim: OpenAICompatibleSimulator;
+  let link: InMemoryHttp;
   let adapter: TextModelAdapter;
   beforeAll(async () => {
-    sim = await startOpenAICompatibleSimulator({ flavor: c.flavor, apiKey: key });
-    adapter = createTextAdapter(c.provider, { baseURL: sim.url, apiKey: () => key, options: sim.transportOptions, maxRetries: 0 });
+    sim = await startOpenAICompatibleSimulator({ flavor: c.flavor, apiKey: key, listen: false });
+    link = inMemoryHttp(sim);
+    adapter = createTextAdapter(c.provider, { baseURL: sim.url, apiKey: () => key, options: sim.transportOptions, maxRetries: 0, fetch: link.fetch });
   });
-  afterAll(() => sim.close());
+  afterAll(() => {
+    link.close();
+    return sim.close();
+  });
 
   const lastRequest = () => sim.requests.at(-1);
   const lastBody = () => lastRequest()?.body as Record<string, unknown>;
@@ -160,7 +167,7 @@ describe.each(CASES)('$provider', (c) => {
   });
 
   it('maps a refused key to upstream_auth_failed (502)', async () => {
-    const wrong = createTextAdapter(c.provider, { baseURL: sim.url, apiKey: () => 'wrong-key-0000', options: sim.transportOptions, maxRetries: 0 });
+    const wrong = createTextAdapter(c.provider, { baseURL: sim.url, apiKey: () => 'wrong-key-0000', options: sim.transportOptions, maxRetries: 0, fetch: link.fetch });
     await expect(wrong.generate({ model: c.model, messages: [user('hi')] }, callOptions())).rejects.toMatchObject({ status: 502, code: 'upstream_auth_failed' });
   });
 

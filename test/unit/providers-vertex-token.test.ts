@@ -8,17 +8,28 @@ import { createVertexAdapter } from '../../layers/providers/vertex/model.ts';
 import { parseServiceAccount } from '../../layers/providers/vertex/service-account.ts';
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import { callOptions, textOf, user } from '../support/providers-gemini.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
-const sims: VertexSimulator[] = [];
+const links = new Map<VertexSimulator, InMemoryHttp>();
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()));
+  const started = [...links];
+  links.clear();
+  await Promise.all(
+    started.map(([sim, link]) => {
+      link.close();
+      return sim.close();
+    }),
+  );
 });
 
 const start = async (options: Parameters<typeof startVertexSimulator>[0] = {}): Promise<VertexSimulator> => {
-  const sim = await startVertexSimulator(options);
-  sims.push(sim);
+  const sim = await startVertexSimulator({ ...options, listen: false });
+  links.set(sim, inMemoryHttp(sim));
   return sim;
 };
+
+/** The fetch that reaches `sim` (its API and its token endpoint). */
+const fetchOf = (sim: VertexSimulator): typeof globalThis.fetch => links.get(sim)!.fetch;
 
 const ask = (adapter: ReturnType<typeof createVertexAdapter>, text = 'ping') =>
   adapter.generate({ model: 'gemini-2.0-flash', messages: [user(text)] }, callOptions()).then(textOf);
@@ -27,6 +38,7 @@ const transportFor = (sim: VertexSimulator, overrides: Partial<ProviderTransport
   baseURL: sim.url,
   apiKey: () => sim.serviceAccountJson!,
   options: { location: 'global' },
+  fetch: fetchOf(sim),
   ...overrides,
 });
 
@@ -115,7 +127,7 @@ describe('Vertex access tokens', () => {
   it('does not cache a failed refresh', async () => {
     const sim = await start();
     let tokenUrl = `${sim.url}/not-the-token-endpoint`;
-    const source = createAccessTokenSource();
+    const source = createAccessTokenSource({ fetch: fetchOf(sim) });
     const key = parseServiceAccount(sim.serviceAccountJson!);
     await expect(source.token(key, tokenUrl)).rejects.toBeDefined();
     tokenUrl = sim.tokenUrl;

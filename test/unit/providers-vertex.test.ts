@@ -6,17 +6,23 @@ import { vertexBaseURL, vertexModelUrl } from '../../layers/providers/vertex/end
 import { createVertexAdapter } from '../../layers/providers/vertex/model.ts';
 import type { CanonicalRequest, ProviderTransport, StreamPart } from '../../layers/providers/types.ts';
 import { WEATHER_TOOL, callOptions, collect, fetchWithFault, finishOf, partsOfType, reasoningOf, satisfies, textOf, user } from '../support/providers-gemini.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 let sim: VertexSimulator;
+let link: InMemoryHttp;
 beforeAll(async () => {
-  sim = await startVertexSimulator();
+  sim = await startVertexSimulator({ listen: false });
+  link = inMemoryHttp(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => {
+  link.close();
+  return sim.close();
+});
 
 const MODEL = 'gemini-2.5-flash';
 
 const adapter = (transport: Partial<ProviderTransport> = {}) =>
-  createVertexAdapter({ baseURL: sim.url, apiKey: () => sim.serviceAccountJson!, options: { location: 'us-central1' }, ...transport });
+  createVertexAdapter({ baseURL: sim.url, apiKey: () => sim.serviceAccountJson!, options: { location: 'us-central1' }, fetch: link.fetch, ...transport });
 
 const lastWireBody = (): Record<string, any> => sim.requests.at(-1)!.body as Record<string, any>;
 
@@ -118,7 +124,7 @@ describe('Vertex adapter: errors', () => {
   });
 
   it('redacts the bearer token and URLs a provider error message leaks', async () => {
-    const error = await rejection(generate({}, { fetch: fetchWithFault('leak') }));
+    const error = await rejection(generate({}, { fetch: fetchWithFault('leak', link.fetch) }));
     expect(error.code).toBe('upstream_bad_request');
     expect(error.message).not.toMatch(/ya29|https?:|projects\//);
   });
@@ -128,8 +134,8 @@ describe('Vertex adapter: errors', () => {
   });
 
   it('maps rate limiting and mid-stream failures the same way Gemini does', async () => {
-    expect(await rejection(generate({}, { fetch: fetchWithFault('429'), maxRetries: 0 }))).toMatchObject({ status: 429, code: 'upstream_rate_limited' });
-    const parts = await stream({ messages: [user('a b c d e f g')] }, { fetch: fetchWithFault('midstream-error') });
+    expect(await rejection(generate({}, { fetch: fetchWithFault('429', link.fetch), maxRetries: 0 }))).toMatchObject({ status: 429, code: 'upstream_rate_limited' });
+    const parts = await stream({ messages: [user('a b c d e f g')] }, { fetch: fetchWithFault('midstream-error', link.fetch) });
     expect(partsOfType(parts, 'error')[0]!.error.code).toBe('upstream_unavailable');
     expect(finishOf(parts)?.unified).toBe('error');
   });

@@ -1,5 +1,5 @@
 /**
- * The OpenAI video adapter against the loopback simulator of OpenAI's video API, and the simulator's MP4:
+ * The OpenAI video adapter against the simulator of OpenAI's video API (over in-memory HTTP), and its MP4:
  * a real file (ftyp + moov + mdat, one H.264 track) whose tables point at its own samples. Where ffmpeg is
  * installed the file is also decoded frame by frame.
  */
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIVideoAdapter } from '../../layers/providers/openai/video/adapter.ts';
 import { makeMp4, thumbnailSize } from '../../infra/local/simulators/openai-video/mp4.ts';
 import { SIM_VIDEO_FAULTS, startOpenAIVideoSimulator, type OpenAIVideoSimulator } from '../../infra/local/simulators/openai-video/server.ts';
+import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
 
 interface Box {
   readonly type: string;
@@ -85,12 +86,17 @@ describe('the simulator MP4', () => {
 
 describe('the OpenAI video adapter against the simulator', () => {
   let sim: OpenAIVideoSimulator;
+  let link: InMemoryHttp;
   beforeAll(async () => {
-    sim = await startOpenAIVideoSimulator({ apiKey: 'sk-test', renderMs: 300 });
+    sim = await startOpenAIVideoSimulator({ apiKey: 'sk-test', renderMs: 300, listen: false });
+    link = inMemoryHttp(sim);
   });
-  afterAll(() => sim?.close());
+  afterAll(() => {
+    link?.close();
+    return sim?.close();
+  });
   const options = () => ({ signal: AbortSignal.timeout(10_000), requestId: 'req_1' });
-  const adapter = () => createOpenAIVideoAdapter({ baseURL: sim.url, apiKey: () => 'sk-test', maxRetries: 0 });
+  const adapter = () => createOpenAIVideoAdapter({ baseURL: sim.url, apiKey: () => 'sk-test', maxRetries: 0, fetch: link.fetch });
 
   it('submits as multipart, polls to completed and downloads an MP4 with the returned headers', async () => {
     const { operationId } = await adapter().submitVideo({ model: 'sora-2', prompt: 'A kite', durationSeconds: 8, resolution: '720p', aspectRatio: '9:16' }, options());
@@ -104,7 +110,7 @@ describe('the OpenAI video adapter against the simulator', () => {
     }
     expect(state.status).toBe('completed');
     if (state.status !== 'completed') return;
-    const file = await fetch(state.videoUrl, { headers: state.headers });
+    const file = await link.fetch(state.videoUrl, { headers: state.headers });
     expect(file.headers.get('content-type')).toBe('video/mp4');
     const bytes = new Uint8Array(await file.arrayBuffer());
     expect(boxes(bytes).map((b) => b.type)).toEqual(['ftyp', 'moov', 'mdat']);
@@ -123,7 +129,7 @@ describe('the OpenAI video adapter against the simulator', () => {
   it('turns refusals into the gateway\u2019s upstream errors', async () => {
     const request = { model: 'sora-2', prompt: `x ${SIM_VIDEO_FAULTS.reject}`, durationSeconds: 4, resolution: '720p', aspectRatio: '16:9' };
     await expect(adapter().submitVideo(request, options())).rejects.toMatchObject({ status: 400, code: 'upstream_bad_request' });
-    const wrongKey = createOpenAIVideoAdapter({ baseURL: sim.url, apiKey: () => 'sk-wrong', maxRetries: 0 });
+    const wrongKey = createOpenAIVideoAdapter({ baseURL: sim.url, apiKey: () => 'sk-wrong', maxRetries: 0, fetch: link.fetch });
     await expect(wrongKey.submitVideo({ ...request, prompt: 'x' }, options())).rejects.toMatchObject({ status: 502, code: 'upstream_auth_failed' });
     await expect(adapter().pollVideo('video_missing', options())).rejects.toMatchObject({ code: 'upstream_unavailable' });
     await expect(adapter().submitVideo({ ...request, prompt: 'x', resolution: '1080p' }, options())).rejects.toMatchObject({ status: 400, code: 'upstream_bad_request' });

@@ -11,6 +11,9 @@
  * POST is answered with its 3xx, which the adapter reports as an upstream error), and compressed answers are only
  * decoded when the provider compresses unasked (no `accept-encoding` is sent). Any other body (a stream, a form)
  * goes through the global fetch.
+ *
+ * `createNodeFetch` builds one with its connections opened some other way (a test's in-memory pair instead of TCP):
+ * the client, its keep-alive agent and its body handling stay those of production.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -19,7 +22,12 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 /** Idle connections are closed after this long, as undici's pool does: a provider's own idle timeout then rarely races a reuse. */
 const IDLE_MS = 4_000;
-const agents = { 'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_MS }), 'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_MS }) };
+const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_MS };
+
+interface Agents {
+  readonly 'http:': HttpAgent;
+  readonly 'https:': HttpsAgent;
+}
 
 /** Statuses whose Response must have a null body (the Fetch standard's null body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -56,13 +64,13 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
 const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
   body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 
-export const nodeFetch: typeof globalThis.fetch = (input, init) => {
+const fetchOver = (agents: Agents, fallback: typeof globalThis.fetch): typeof globalThis.fetch => (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init?.body;
-  if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return globalThis.fetch(input, init);
+  if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return fallback(input, init);
   const target = new URL(url);
   const agent = agents[target.protocol as keyof typeof agents];
-  if (!agent) return globalThis.fetch(input, init);
+  if (!agent) return fallback(input, init);
   const method = (init?.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   for (const [name, value] of headerPairs(init?.headers)) headers[name.toLowerCase()] = value;
@@ -97,3 +105,19 @@ export const nodeFetch: typeof globalThis.fetch = (input, init) => {
     req.end(body ?? undefined);
   });
 };
+
+export interface NodeFetchOptions {
+  /** Opens the connection of an http: request in place of a TCP connect, as `http.Agent#createConnection` does; the agent pools and reuses what it returns. */
+  readonly connect?: HttpAgent['createConnection'];
+  /** Answers what node:http does not send (stream and form bodies, redirects to follow): the global fetch by default. */
+  readonly fallback?: typeof globalThis.fetch;
+}
+
+export const createNodeFetch = (options: NodeFetchOptions = {}): typeof globalThis.fetch => {
+  const http = new HttpAgent(AGENT_OPTIONS);
+  if (options.connect) http.createConnection = options.connect;
+  return fetchOver({ 'http:': http, 'https:': new HttpsAgent(AGENT_OPTIONS) }, options.fallback ?? ((input, init) => globalThis.fetch(input, init)));
+};
+
+/** The default transport of provider calls. */
+export const nodeFetch: typeof globalThis.fetch = createNodeFetch();

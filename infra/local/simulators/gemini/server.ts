@@ -4,7 +4,8 @@
  * `x-goog-api-key` (or `?key=`). See README.md for behaviour and fault injection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hostSimulator, type HostOptions } from '../host.ts';
 import { splitModelFaults } from '../openai-compatible/faults.ts';
 import { errorInfo, googleError } from './google-error.ts';
 import { handleGenerateContent, SimulatorState, type RecordedRequest } from './handle-generate-content.ts';
@@ -12,10 +13,9 @@ import { readBody, sendGoogleError } from './http-io.ts';
 import { handleGeminiMedia, type GeminiMediaContext } from '../gemini-media/handle-gemini.ts';
 import { FaultLatch } from '../media-fixtures/faults.ts';
 
-export interface GeminiSimulatorOptions {
+export interface GeminiSimulatorOptions extends HostOptions {
   /** The key the simulator accepts; any non-empty key when unset. */
   readonly apiKey?: string;
-  readonly port?: number;
 }
 
 export interface GeminiSimulator {
@@ -26,6 +26,8 @@ export interface GeminiSimulator {
   readonly requests: readonly RecordedRequest[];
   /** Every media request (embeddings, Imagen) received: path and body. See ../gemini-media/README.md. */
   readonly mediaRequests: readonly { readonly path: string; readonly body: unknown }[];
+  /** Serves a connection opened in memory (no port needed): see ../host.ts. */
+  accept(connection: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -80,18 +82,14 @@ export const startGeminiSimulator = async (options: GeminiSimulatorOptions = {})
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const host = await hostSimulator(server, 'gemini', options);
 
   return {
-    url: `http://127.0.0.1:${port}/v1beta`,
+    url: `${host.origin}/v1beta`,
     apiKey: options.apiKey ?? 'sim-gemini-key',
     requests: state.requests,
     mediaRequests: media.requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    accept: host.accept,
+    close: host.close,
   };
 };

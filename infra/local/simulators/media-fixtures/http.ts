@@ -62,10 +62,3 @@ export const parseJsonBody = (body: Buffer): { readonly ok: true; readonly value
 };
 
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Closes a node:http server and every open connection. */
-export const closeServer = (server: import('node:http').Server): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    server.closeAllConnections();
-    server.close((error) => (error ? reject(error) : resolve()));
-  });

@@ -8,6 +8,7 @@ import { startCartesiaSimulator } from '../cartesia-media/server.ts';
 import { startDeepgramSimulator } from '../deepgram-media/server.ts';
 import { startElevenLabsSimulator } from '../elevenlabs-media/server.ts';
 import { startRoboflowSimulator } from '../roboflow-media/server.ts';
+import type { HostOptions } from '../host.ts';
 import type { StandaloneSimulator } from './standalone.ts';
 
 const STARTERS = {
@@ -28,9 +29,10 @@ export interface SpeechVisionSimulators {
 
 const hasValue = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() !== '';
 
-export const startSpeechVisionSimulators = async (env: NodeJS.ProcessEnv = process.env): Promise<SpeechVisionSimulators> => {
+/** `host.listen: false` starts them without ports, for tests that reach them in memory (../host.ts). */
+export const startSpeechVisionSimulators = async (env: NodeJS.ProcessEnv = process.env, host: Pick<HostOptions, 'listen'> = {}): Promise<SpeechVisionSimulators> => {
   const missing = (Object.keys(STARTERS) as SpeechVisionProvider[]).filter((provider) => !hasValue(env, PROVIDER_VARIABLES[provider].apiKey));
-  const started = await Promise.all(missing.map(async (provider) => [provider, await STARTERS[provider]()] as const));
+  const started = await Promise.all(missing.map(async (provider) => [provider, await STARTERS[provider](host)] as const));
   const vars: Record<string, string> = {};
   for (const [provider, simulator] of started) {
     vars[PROVIDER_VARIABLES[provider].apiKey] = simulator.apiKey;

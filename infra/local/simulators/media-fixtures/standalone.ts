@@ -4,8 +4,9 @@
  * handler that answers in its provider's wire format.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { BodyTooLarge, closeServer, readRawBody } from './http.ts';
+import type { Duplex } from 'node:stream';
+import { hostSimulator, type HostOptions } from '../host.ts';
+import { BodyTooLarge, readRawBody } from './http.ts';
 
 export interface RecordedMediaRequest {
   readonly method: string;
@@ -22,7 +23,7 @@ export interface SimRequest {
   readonly url: URL;
   readonly body: Buffer;
   readonly requestId: string;
-  /** `http://127.0.0.1:<port>`, for URLs the simulator hands out. */
+  /** The simulator's origin (../host.ts), for URLs it hands out. */
   readonly origin: string;
   /** Replaces the recorded body (parsed JSON, a multipart summary). */
   record(body: unknown): void;
@@ -35,11 +36,12 @@ export interface StandaloneSimulator {
   /** A key the simulator accepts. */
   readonly apiKey: string;
   readonly requests: readonly RecordedMediaRequest[];
+  /** Serves a connection opened in memory (no port needed): see ../host.ts. */
+  accept(connection: Duplex): void;
   close(): Promise<void>;
 }
 
-export interface StandaloneOptions {
-  readonly port?: number;
+export interface StandaloneOptions extends HostOptions {
   /** The only key accepted; any non-empty key when unset. */
   readonly apiKey?: string;
 }
@@ -80,13 +82,14 @@ export const startStandaloneSimulator = async (
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = await hostSimulator(server, name, options);
+  origin = host.origin;
   return {
     url: `${origin}${handlers.basePath ?? ''}`,
     origin,
     apiKey: options.apiKey ?? `sim-${name}-key`,
     requests,
-    close: () => closeServer(server),
+    accept: host.accept,
+    close: host.close,
   };
 };

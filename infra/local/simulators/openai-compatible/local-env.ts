@@ -5,6 +5,7 @@
  */
 import { PROVIDER_VARIABLES } from '../../../../layers/providers/credentials.ts';
 import type { ProviderId } from '../../../../layers/providers/types.ts';
+import type { HostOptions } from '../host.ts';
 import type { FlavorName } from './flavors.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from './server.ts';
 
@@ -44,9 +45,10 @@ export const simulatorEnv = (provider: SimulatedProvider, simulator: OpenAICompa
   return env;
 };
 
-export const startSimulatorsForMissingKeys = async (env: NodeJS.ProcessEnv = process.env): Promise<LocalSimulators> => {
+/** `host.listen: false` starts them without ports, for tests that reach them in memory (../host.ts). */
+export const startSimulatorsForMissingKeys = async (env: NodeJS.ProcessEnv = process.env, host: Pick<HostOptions, 'listen'> = {}): Promise<LocalSimulators> => {
   const missing = (Object.keys(SIMULATED_PROVIDERS) as SimulatedProvider[]).filter((provider) => !hasValue(env, PROVIDER_VARIABLES[provider].apiKey));
-  const started = await Promise.all(missing.map(async (provider) => [provider, await startOpenAICompatibleSimulator({ flavor: SIMULATED_PROVIDERS[provider] })] as const));
+  const started = await Promise.all(missing.map(async (provider) => [provider, await startOpenAICompatibleSimulator({ flavor: SIMULATED_PROVIDERS[provider], ...host })] as const));
   const simulators = new Map(started);
   return {
     env: Object.assign({}, ...started.map(([provider, simulator]) => simulatorEnv(provider, simulator))) as Record<string, string>,

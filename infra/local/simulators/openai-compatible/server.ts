@@ -4,7 +4,8 @@
  * fault injection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hostSimulator, type HostOptions } from '../host.ts';
 import { OnceTracker, type Faults } from './faults.ts';
 import { FLAVOR_TABLE, type FlavorName } from './flavors.ts';
 import { handleChat } from './handle-chat.ts';
@@ -14,9 +15,8 @@ import { readBody, sendJson } from './http-io.ts';
 import { statusError, type SimError } from './sim-error.ts';
 import { PromptCache } from './tokens.ts';
 
-export interface OpenAICompatibleSimulatorOptions {
+export interface OpenAICompatibleSimulatorOptions extends HostOptions {
   readonly flavor?: FlavorName;
-  readonly port?: number;
   /** The key the simulator accepts; any non-empty key when unset. */
   readonly apiKey?: string;
   /** Stream every text reply as `count` chunks of `size` characters (benchmarks); per request: `chunks:<count>x<size>`. */
@@ -43,6 +43,8 @@ export interface OpenAICompatibleSimulator {
   readonly transportOptions: Readonly<Record<string, string>>;
   /** Every request received, in order. */
   readonly requests: readonly RecordedRequest[];
+  /** Serves a connection opened in memory (no port needed): see ../host.ts. */
+  accept(connection: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -98,9 +100,8 @@ export const startOpenAICompatibleSimulator = async (options: OpenAICompatibleSi
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const host = await hostSimulator(server, flavor.name, options);
+  const { origin } = host;
 
   return {
     flavor: flavor.name,
@@ -109,11 +110,8 @@ export const startOpenAICompatibleSimulator = async (options: OpenAICompatibleSi
     apiKey: options.apiKey ?? `sim-${flavor.name}-key`,
     transportOptions: TRANSPORT_OPTIONS[flavor.name] ?? {},
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    accept: host.accept,
+    close: host.close,
   };
 };
 

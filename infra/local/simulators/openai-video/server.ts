@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hostSimulator, type HostOptions } from '../host.ts';
 import { makeMp4, thumbnailSize } from './mp4.ts';
 
 export const SIM_VIDEO_MODELS = ['sora-2', 'sora-2-pro'];
@@ -25,8 +26,7 @@ export const SIM_VIDEO_FAULTS = {
   stall: '[sim:stall]',
 } as const;
 
-export interface OpenAIVideoSimulatorOptions {
-  readonly port?: number;
+export interface OpenAIVideoSimulatorOptions extends HostOptions {
   /** The key accepted; any non-empty bearer key when unset. */
   readonly apiKey?: string;
   /** How long a job takes from creation to completed. */
@@ -52,12 +52,14 @@ export interface RecordedVideoRequest {
 }
 
 export interface OpenAIVideoSimulator {
-  /** What `OPENAI_VIDEOS_BASE_URL` (or a transport's baseURL) takes: `http://127.0.0.1:<port>/v1`. */
+  /** What `OPENAI_VIDEOS_BASE_URL` (or a transport's baseURL) takes: `<origin>/v1` (../host.ts). */
   readonly url: string;
   readonly apiKey: string;
   readonly requests: readonly RecordedVideoRequest[];
   /** How many times each job's status was read: the state machine's polls. */
   readonly polls: ReadonlyMap<string, number>;
+  /** Serves a connection opened in memory (no port needed): see ../host.ts. */
+  accept(connection: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -164,17 +166,13 @@ export const startOpenAIVideoSimulator = async (options: OpenAIVideoSimulatorOpt
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const host = await hostSimulator(server, 'openai-video', options);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${host.origin}/v1`,
     apiKey: options.apiKey ?? 'sim-openai-video-key',
     requests,
     polls,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    accept: host.accept,
+    close: host.close,
   };
 };

@@ -5,7 +5,8 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hostSimulator, type HostOptions } from '../host.ts';
 import { errorInfo, googleError } from '../gemini/google-error.ts';
 import { splitModelFaults } from '../openai-compatible/faults.ts';
 import { handleGenerateContent, SimulatorState, type RecordedRequest } from '../gemini/handle-generate-content.ts';
@@ -15,12 +16,11 @@ import { handleTokenRequest } from './token-endpoint.ts';
 import { handleVertexMedia } from '../gemini-media/handle-vertex.ts';
 import { FaultLatch } from '../media-fixtures/faults.ts';
 
-export interface VertexSimulatorOptions {
+export interface VertexSimulatorOptions extends HostOptions {
   /** The service account whose assertions the token endpoint accepts; a fresh one is made when absent. */
   readonly serviceAccount?: { readonly clientEmail: string; readonly publicKeyPem: string; readonly projectId: string };
   /** `expires_in` of issued tokens (Google: 3599). */
   readonly tokenLifetimeSeconds?: number;
-  readonly port?: number;
 }
 
 export interface VertexSimulator {
@@ -37,6 +37,8 @@ export interface VertexSimulator {
   readonly tokensIssued: () => number;
   /** Invalidate every issued token, as a revoked or rotated key would. */
   revokeTokens(): void;
+  /** Serves a connection opened in memory (no port needed): see ../host.ts. */
+  accept(connection: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -111,8 +113,8 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = await hostSimulator(server, 'vertex', options);
+  origin = host.origin;
   if (!options.serviceAccount) own = createTestServiceAccount({ tokenUri: `${origin}/token` });
 
   return {
@@ -124,10 +126,7 @@ export const startVertexSimulator = async (options: VertexSimulatorOptions = {})
     mediaRequests: media.requests,
     tokensIssued: () => issued,
     revokeTokens: () => tokens.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    accept: host.accept,
+    close: host.close,
   };
 };
