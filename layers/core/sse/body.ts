@@ -13,8 +13,8 @@ import { Readable } from 'node:stream';
  * Frames the producer has ready together (the first ones, a network read that carried several provider
  * chunks, the closing frames and the receipt) go out as one chunk: each chunk is a write to the response
  * stream, a system call in Lambda as here, and a stream's closing frames alone were four of them. The producer
- * is read on until it waits; what it gave by then is pushed before the event loop moves on (a `nextTick`, after
- * the promise jobs that produced it): no frame waits for a later one.
+ * is read on until it waits (or the batch fills the body's buffer); what it gave by then is pushed before the
+ * event loop moves on (a `nextTick`, after the promise jobs that produced it): no frame waits for a later one.
  */
 export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<string>, clientGone?: AbortSignal): Readable => {
   const hangUp = new AbortController();
@@ -41,7 +41,8 @@ export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<st
           delivering = true;
           process.nextTick(deliver);
         }
-        if (!done && wanted) advance();
+        // Read on while the reader wants more and the batch is under the body's buffer size.
+        if (!done && wanted && batch.length < body.readableHighWaterMark) advance();
       },
       (error: unknown) => {
         step = undefined;
