@@ -30,7 +30,7 @@ import { lambdaEnv } from '../bundles/lambda-env.ts';
 import type { ChildService } from '../lib/child.ts';
 import { cheapestSize, estimateSize, MEMORY_SIZES_MB, type CallProfile } from '../lib/lambda-cost.ts';
 import { createPool, interleaved, timedRequest, timedStream, type HttpTarget } from '../lib/load.ts';
-import { readMemory } from '../lib/proc.ts';
+import { readCpuMs, readMemory } from '../lib/proc.ts';
 import { atMost, metric, type Metric, type Section, type Table } from '../lib/section.ts';
 import { round, summarize } from '../lib/stats.ts';
 import { COUNTS_PATH, type DynamoCounts } from '../services/latency-proxy.ts';
@@ -227,6 +227,20 @@ export const lambdaCpuSection: Section = {
       } finally {
         await noopHost.stop();
       }
+      // The yardstick for the I/O every streamed call pays: a bare Node proxy (node:http in and out, chunks piped,
+      // nothing parsed) serving the same calls, its CPU read from /proc (10 ms ticks: enough over this many calls).
+      log(`  the bare proxy: ${calls} streams and ${calls} non-streamed calls`);
+      const bareProxy = await services.bareProxy();
+      const bare = target('bare proxy', bareProxy.url, 'Bearer sk-bench');
+      for (let i = 0; i < 20; i += 1) await timedStream(bare, stream, STREAM_CHUNKS);
+      const bareCpu = async (call: () => Promise<unknown>): Promise<number | null> => {
+        const before = readCpuMs(bareProxy.pid);
+        for (let i = 0; i < calls; i += 1) await call();
+        const after = readCpuMs(bareProxy.pid);
+        return before === undefined || after === undefined ? null : (after - before) / calls;
+      };
+      const bareStreamCpuMs = await bareCpu(() => timedStream(bare, stream, STREAM_CHUNKS));
+      const bareChatCpuMs = await bareCpu(() => timedRequest(bare, chat));
       const peakRssMB = memory ? round(memory.hwm / MB, 1) : null;
       const initMs = Number(fn.info['initMs']);
       const initCpuMs = Number(fn.info['initCpuMs']);
@@ -276,6 +290,9 @@ export const lambdaCpuSection: Section = {
         metric('CPU per call of the host alone (the API Gateway emulation around a handler that does nothing)', round(hostCpuMsPerCall), 'ms', {
           note: 'part of every figure above; in Lambda the runtime client does this work instead (fetch the event, post the response)',
         }),
+        metric(`CPU per ${STREAM_CHUNKS}-chunk stream through a bare Node proxy (this machine's floor for a stream's I/O)`, bareStreamCpuMs === null ? null : round(bareStreamCpuMs), 'ms', {
+          note: `node:http in and out, chunks piped, nothing parsed: a read and a write per chunk; a streamed call through the function pays this too. Non-streamed: ${bareChatCpuMs === null ? '?' : round(bareChatCpuMs)} ms`,
+        }),
         metric('DynamoDB item writes per streamed chat call', round(streamPhase.writeItemsPerCall, 3), 'count', { note: 'counted at the latency proxy; one write unit each (items under 1 KB)' }),
         metric('DynamoDB item writes per stored Responses call', round(storedPhase.writeItemsPerCall, 3), 'count'),
         metric('non-streamed latency c=1 p50, direct', round(lat.direct.p50), 'ms'),
@@ -314,6 +331,7 @@ export const lambdaCpuSection: Section = {
           phases: { chat: chatPhase, stream: streamPhase, responses: storedPhase },
           external,
           hostCpuMsPerCall,
+          bareProxy: { streamCpuMs: bareStreamCpuMs, chatCpuMs: bareChatCpuMs },
           latency: lat,
           ttft: first_,
           init: { ms: initMs, cpuMs: initCpuMs },

@@ -166,6 +166,8 @@ class StreamingResponse extends Writable {
       if (chunk.length > 0) this.head.body.push(chunk);
       return callback();
     }
+    // An empty write (middy writes one after the prelude) carries nothing: no system call for it.
+    if (chunk.length === 0) return callback();
     if (this.res.write(chunk)) callback();
     else this.res.once('drain', () => callback());
   }

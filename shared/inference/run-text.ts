@@ -145,8 +145,9 @@ const wholeAnswer = async (answer: TextAnswer): Promise<HttpResult> => {
   const { call, services } = answer;
   const provider = startProviderCall(call.http, services.settings.deadlineMs);
   const generated = await generate(answer, provider);
-  // A stored call can be cancelled while it runs: the cancel then wins (nothing delivered, nothing charged),
-  // or, once the answer is claimed (`finish`), it is refused with a 409. Never both.
+  // A call cancellable while it runs (one with a record in progress, see answer-record.ts): the cancel then wins
+  // (nothing delivered, nothing charged), or, once the answer is claimed (`finish`), it is refused with a 409.
+  // Never both.
   if (!generated || !(await answer.record.claim())) return cancelledAnswer(answer, provider);
   const cap = createOutputCap(call.outputCap);
   const completion = accumulate(generated.flatMap((part) => cap.pass(part)));
@@ -157,7 +158,7 @@ const wholeAnswer = async (answer: TextAnswer): Promise<HttpResult> => {
 /** The provider's whole answer; undefined when the call was cancelled while it ran. */
 const generate = async (answer: TextAnswer, provider: ProviderCall): Promise<StreamPart[] | undefined> => {
   const { call, services, record, canonical } = answer;
-  const poll = record.stored ? watchForCancel(provider, record.cancelRequested, services.settings.cancelPollMs, { responseId: answer.id }) : undefined;
+  const poll = record.cancellable ? watchForCancel(provider, record.cancelRequested, services.settings.cancelPollMs, { responseId: answer.id }) : undefined;
   try {
     return await withSubsegment(`provider:${call.model.provider}`, () => services.adapterFor(call.model.provider).generate(canonical, withUsage(provider.options)));
   } catch (error) {
@@ -228,7 +229,7 @@ const streamAnswer = (answer: TextAnswer): Promise<HttpResult> => {
     meter: (end) => owed(answer, stream.completion(), end),
     errors: TEXT_STREAM_ERRORS,
     receiptFrame: (receipt) => receiptFrame(request.api, receipt),
-    ...(record.stored
+    ...(record.cancellable
       ? { cancel: { requested: record.cancelRequested, claim: record.claim, pollMs: services.settings.cancelPollMs, error: CANCELLED, context: { responseId: id } } }
       : {}),
     openFailed: recordFailure(answer),

@@ -68,6 +68,17 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
     },
 
     /**
+     * Writes a finished response's record whole, in one write: for an answer nobody could read or cancel while
+     * it was generated (a non-streamed call's id reaches its client with the answer), so it never had a record
+     * in progress. Never overwrites one.
+     */
+    put: async (id: string, owner: string, model: string, createdAt: number, status: StoredStatus, body: StoredBody): Promise<void> => {
+      const stored = await storeBody(blobs, `responses/${id}.json`, body);
+      const item: Item = { pk: pk(id), owner, status, createdAt, model, expiresAt: expiry(), ...stored };
+      await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    },
+
+    /**
      * Claims the outcome for the generating side: true when the response was still in progress, false when a
      * cancel came first (the cancel won: nothing more may be delivered or charged than before it).
      */

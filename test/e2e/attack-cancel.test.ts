@@ -2,7 +2,9 @@
  * Attack: late cancels. A cancel owes what was delivered before it, as a hang-up does — a stream cancelled as
  * its last delta arrives is not free — and a call has one outcome: either the cancel wins (the call is aborted
  * and charged for what it delivered, nothing for an unstreamed answer it never sent) or the cancel is refused
- * with a 409 and the answer is delivered and charged. Never `200 cancelled` and a charged answer both.
+ * with a 409 and the answer is delivered and charged. Never `200 cancelled` and a charged answer both. A
+ * non-streamed stored call has no record while it runs (its id reaches its client only with the answer), so
+ * nothing can cancel it: it is stored once, whole, when answered.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -42,7 +44,7 @@ const ledger = async (keyId: string): Promise<Ledger> => (await gw.ledger.getLed
 const cancel = (key: MintedTestKey, id: string) => fetch(`${gw.url}/v1/responses/${id}/cancel`, { method: 'POST', headers: bearer(key) });
 const retrieve = async (key: MintedTestKey, id: string) => (await (await fetch(`${gw.url}/v1/responses/${id}`, { headers: bearer(key) })).json()) as { status: string; receipt?: unknown };
 
-/** The id of a key's response still generating (a non-streamed call's id is otherwise known only from its answer). */
+/** The id of a key's response still generating, if any record of one exists. */
 const inProgressIdOf = async (keyId: string): Promise<string | undefined> => {
   const { Items = [] } = await DynamoDBDocumentClient.from(dynamo).send(new ScanCommand({ TableName: tableNameFromEnv('responses', gw.env) }));
   const item = Items.find((i) => i.owner === `key:${keyId}` && i.status === 'in_progress');
@@ -132,29 +134,29 @@ describe('a streamed, stored Responses call cancelled late', () => {
   });
 });
 
-describe('a non-streamed, stored call cancelled mid-flight', () => {
-  it('has one outcome: the cancel wins, nothing is delivered or charged, and the record reads cancelled without a receipt', async () => {
+describe('a non-streamed, stored call', () => {
+  it('has no record until it is answered: nothing can cancel it in flight, and it is then stored whole, receipt and charge agreeing', async () => {
     const key = await gw.mintKey({ budget: USD });
-    const prompt = tagged('Cancel me unstreamed');
-    // The provider is held until the cancel has been answered: it cannot answer first, however slow the machine.
+    const prompt = tagged('Store me unstreamed');
+    // The provider is held: the call is in flight for as long as the test looks.
     const provider = gate.hold(prompt);
     const call = gw.post(RESPONSES, { model: 'gpt-4o-mini', input: prompt, max_output_tokens: 64 }, bearer(key));
-    let id: string | undefined;
-    await vi.waitFor(async () => expect((id = await inProgressIdOf(key.keyId))).toBeDefined(), { timeout: 10_000, interval: 25 });
-    const cancelled = await cancel(key, id!);
-    expect(cancelled.status).toBe(200);
+    await vi.waitFor(() => expect(provider.waiting).toBe(1), { timeout: 10_000, interval: 25 });
+    // Its id reaches its client only with the answer, and no record exists to find it by (one write, at the end).
+    expect(await inProgressIdOf(key.keyId)).toBeUndefined();
     provider.release();
 
     const answer = await call;
-    const body = (await answer.json()) as { status?: string; output_text?: string; output?: unknown[]; receipt?: unknown };
-    expect(answer.headers.get('x-compose-receipt')).toBeNull();
-    expect(body.status).toBe('cancelled');
-    expect(body.receipt).toBeUndefined();
-    expect(JSON.stringify(body.output ?? [])).not.toContain('You said');
+    expect(answer.status).toBe(200);
+    const id = answer.headers.get('x-compose-response-id')!;
+    const body = (await answer.json()) as { status?: string; receipt?: { final_amount_wei: string } };
+    expect(body.status).toBe('completed');
     const after = await settledLedger(key.keyId);
-    expect(after.spent).toBe(0n);
-    const stored = await retrieve(key, id!);
-    expect(stored.status).toBe('cancelled');
-    expect(stored.receipt).toBeUndefined();
+    expect(after.spent).toBeGreaterThan(0n);
+    expect(after.spent).toBe(BigInt(body.receipt!.final_amount_wei));
+    const stored = await retrieve(key, id);
+    expect(stored).toMatchObject({ status: 'completed', receipt: body.receipt });
+    // Finished before anyone could know its id: a cancel now is refused.
+    expect((await cancel(key, id)).status).toBe(409);
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallOptions, StreamPart, TextModelAdapter } from '../../layers/providers/types.ts';
 import { heldPayment } from '../../shared/billing/lifecycle.ts';
 import type { HttpRequest } from '../../shared/http/request.ts';
-import { parseChatRequest } from '../../shared/inference/request/text-request.ts';
+import { parseChatRequest, parseResponsesRequest } from '../../shared/inference/request/text-request.ts';
 import { serveText } from '../../shared/inference/run-text.ts';
 import type { TextServices } from '../../shared/inference/services.ts';
 import type { Measured } from '../../shared/pricing/index.ts';
@@ -25,7 +25,8 @@ const flush = async (rounds = 20): Promise<void> => {
 const untilAborted = (options: CallOptions): Promise<never> =>
   new Promise((_, reject) => options.signal.addEventListener('abort', () => reject(options.signal.reason), { once: true }));
 
-const textCall = (adapter: Partial<TextModelAdapter>, body: Record<string, unknown>) => {
+/** Where a Responses call's record goes: `responses` for one (store: true), chat otherwise. */
+const textCall = (adapter: Partial<TextModelAdapter>, body: Record<string, unknown>, responses?: ResponsesStore) => {
   const settles: (readonly Measured[])[] = [];
   let releases = 0;
   const payment = heldPayment({
@@ -36,13 +37,15 @@ const textCall = (adapter: Partial<TextModelAdapter>, body: Record<string, unkno
     },
     release: async () => void (releases += 1),
   });
-  const request = parseChatRequest({ model: 'test/model', messages: [{ role: 'user', content: 'Hello' }], ...body });
+  const request = responses
+    ? parseResponsesRequest({ model: 'test/model', input: 'Hello', ...body })
+    : parseChatRequest({ model: 'test/model', messages: [{ role: 'user', content: 'Hello' }], ...body });
   const services: TextServices = {
     resolveTextModel: () => {
       throw new Error('not used');
     },
     adapterFor: () => adapter as TextModelAdapter,
-    responses: {} as ResponsesStore,
+    responses: responses ?? ({} as ResponsesStore),
     idempotency: {} as IdempotencyStore,
     settings: { heartbeatMs: HEARTBEAT_MS, cancelPollMs: 1_000, deadlineMs: DEADLINE_MS },
   };
@@ -110,5 +113,54 @@ describe('a streamed chat through the paid-stream engine', () => {
     expect(text).toContain('data: [DONE]\n\n');
     expect(call.settles).toEqual([[{ kind: 'tokens', usage: { inputTokens: 3, outputTokens: 2 } }]]);
     expect(call.releases).toBe(0);
+  });
+});
+
+/** A responses store that records what was asked of it, in order. */
+const recordingStore = () => {
+  const writes: { op: string; status?: string; body?: unknown }[] = [];
+  const store = {
+    begin: async () => void writes.push({ op: 'begin' }),
+    finish: async () => {
+      writes.push({ op: 'finish' });
+      return true;
+    },
+    complete: async (_id: string, status: string, body: unknown) => {
+      writes.push({ op: 'complete', status, body });
+      return true;
+    },
+    put: async (_id: string, _owner: string, _model: string, _createdAt: number, status: string, body: unknown) => void writes.push({ op: 'put', status, body }),
+    status: async () => 'in_progress',
+  } as unknown as ResponsesStore;
+  return { store, writes };
+};
+
+const ANSWER: StreamPart[] = [
+  { type: 'text-delta', delta: 'Hi' },
+  { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' } },
+  { type: 'usage', usage: { inputTokens: 3, outputTokens: 1 } },
+];
+
+describe('the record of a stored Responses call', () => {
+  it('unstreamed: is written once, whole, after the charge (its id reaches the client only with the answer)', async () => {
+    const { store, writes } = recordingStore();
+    const call = textCall({ generate: async () => ANSWER }, { stream: false }, store);
+    const result = await call.serve();
+    expect(result.statusCode).toBe(200);
+    expect(writes.map((w) => w.op)).toEqual(['put']);
+    expect(writes[0]).toMatchObject({ status: 'completed', body: { response: { status: 'completed' } } });
+    expect(JSON.stringify(writes[0]!.body)).toContain('Hi');
+    expect(call.settles).toHaveLength(1);
+  });
+
+  it('streamed: is opened in progress, claimed once the answer is whole, then completed (a cancel can find it meanwhile)', async () => {
+    const { store, writes } = recordingStore();
+    const call = textCall({ stream: async () => (async function* () { yield* ANSWER; })() }, { stream: true }, store);
+    const result = await call.serve();
+    (result.body as Readable).resume();
+    await flush();
+    expect(writes.map((w) => w.op)).toEqual(['begin', 'finish', 'complete']);
+    expect(writes[2]).toMatchObject({ status: 'completed' });
+    expect(call.settles).toHaveLength(1);
   });
 });

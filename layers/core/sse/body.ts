@@ -9,36 +9,77 @@ import { Readable } from 'node:stream';
  * `hangUp`, which the producer races against every wait, and `clientGone` (the runtime's own notice, when it
  * has one) does the same before any byte was asked for. The producer starts at once, so its `finally` always
  * runs — a generator returned before its first step would skip it, and with it the settlement of the hold.
+ *
+ * Frames the producer has ready together (the first ones, a network read that carried several provider
+ * chunks, the closing frames and the receipt) go out as one chunk: each chunk is a write to the response
+ * stream, a system call in Lambda as here, and a stream's closing frames alone were four of them. The producer
+ * is read on until it waits (or the batch fills the body's buffer); what it gave by then is pushed before the
+ * event loop moves on (a `nextTick`, after the promise jobs that produced it): no frame waits for a later one.
  */
 export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<string>, clientGone?: AbortSignal): Readable => {
   const hangUp = new AbortController();
-  const abort = () => hangUp.abort(new DOMException('The client hung up.', 'AbortError'));
   const iterator = produce(hangUp.signal);
-  let pending: Promise<IteratorResult<string>> | undefined = iterator.next();
+  /** The producer's step in flight: one at a time. */
+  let step: Promise<IteratorResult<string>> | undefined;
+  /** Frames read since the last push. */
+  let batch = '';
+  let delivering = false;
+  /** The producer returned: nothing of it is left to stop. */
+  let finished = false;
+  /** The reader asked for more and was not told to wait since. */
+  let wanted = true;
+  const advance = (): void => {
+    const current = iterator.next();
+    step = current;
+    current.then(
+      ({ value, done }) => {
+        step = undefined;
+        if (body.destroyed) return;
+        if (done) finished = true;
+        else batch += value;
+        if (!delivering) {
+          delivering = true;
+          process.nextTick(deliver);
+        }
+        // Read on while the reader wants more and the batch is under the body's buffer size.
+        if (!done && wanted && batch.length < body.readableHighWaterMark) advance();
+      },
+      (error: unknown) => {
+        step = undefined;
+        // What the producer gave before it failed still goes out first, as it would have unbatched.
+        deliver();
+        body.destroy(error as Error);
+      },
+    );
+  };
+  const deliver = (): void => {
+    delivering = false;
+    if (body.destroyed) return;
+    const frames = batch;
+    batch = '';
+    if (frames !== '' && !body.push(frames)) wanted = false;
+    if (finished) body.push(null);
+  };
   const body = new Readable({
     read() {
-      const next = pending ?? iterator.next();
-      pending = undefined;
-      next.then(
-        ({ value, done }) => {
-          if (!this.destroyed) this.push(done ? null : value);
-        },
-        (error: unknown) => this.destroy(error as Error),
-      );
+      wanted = true;
+      if (!step && !finished) advance();
     },
     destroy(error, callback) {
       clientGone?.removeEventListener('abort', gone);
-      abort();
+      // A producer that returned has nothing left to stop (and an abort reason costs a DOMException).
+      if (!finished) hangUp.abort(new DOMException('The client hung up.', 'AbortError'));
+      batch = '';
       // A step still unread finishes first (the abort makes it quick); the generator then returns through its
-      // `finally`. A step already handed to `read` is awaited by `return` itself.
-      const unread = pending ?? Promise.resolve();
-      pending = undefined;
+      // `finally`.
+      const unread = step ?? Promise.resolve();
       unread.then(() => iterator.return(undefined)).then(
         () => callback(error),
         (failure: unknown) => callback((failure as Error) ?? error),
       );
     },
   });
+  advance();
   // Nobody may ever read a body whose client left before it was piped: destroying it is what ends the call.
   const gone = () => body.destroy();
   if (clientGone?.aborted) gone();
