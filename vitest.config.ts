@@ -18,6 +18,17 @@ const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-ga
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
 
 /**
+ * The product's sources (what `npm start` runs), for the `isolated` project: Node loads them itself, as `npm start`
+ * does (type stripping, the compile cache above), instead of vitest transforming each one and evaluating it in its
+ * module runner. Each of that project's files starts a runtime that imports every handler, stand-in and simulator:
+ * through vitest that cost about 2.5 s of CPU in the worker plus the transforms, natively about 1 s. The tests and
+ * their helpers stay vitest's; a test that imports a product module gets the same instance as the runtime it
+ * started (attack-leases reads the handlers' key ledger). Nothing there mocks a product module (it could not now).
+ */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PRODUCT_SOURCES = new RegExp(`^${escapeRegExp(import.meta.dirname)}/(infra/local|functions|shared|layers)/.*\\.ts$`);
+
+/**
  * E2e files that only talk HTTP to a default runtime (npm start's settings: provider retries, video pipeline and
  * chain on) and read only their own records: they share one (support/shared-runtime-setup.ts), each with Compose
  * Keys of its own (`sharedE2eRuntime()`), and the payment files with payer wallets of their own too
@@ -77,7 +88,7 @@ export default defineConfig({
       // test/*.test.ts: a file not yet sorted into a folder still runs, isolated.
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/*.test.ts', ...ISOLATED_UNITS], exclude: SHARED_RUNTIME },
+        test: { name: 'isolated', server: { deps: { external: [PRODUCT_SOURCES] } }, include: ['test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/*.test.ts', ...ISOLATED_UNITS], exclude: SHARED_RUNTIME },
       },
     ],
   },
