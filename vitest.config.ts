@@ -48,6 +48,9 @@ const SHARED_RUNTIME = [
   'test/e2e/e2e-external-openai.test.ts',
   'test/e2e/e2e-responses.test.ts',
   'test/e2e/clients-openai-sdk.test.ts',
+  // They check that no provider key reaches a client: the shared runtime's endpoints file says the simulators' keys.
+  'test/e2e/e2e-external-errors.test.ts',
+  'test/e2e/e2e-external-opencode.test.ts',
   'test/contract/contract-catalog.test.ts',
   'test/contract/openapi-document.test.ts',
   // Payments: keys, ledgers, wallets and receipts of their own.
