@@ -20,10 +20,10 @@ process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
 /**
  * The product's sources (what `npm start` runs), for the `isolated` project: Node loads them itself, as `npm start`
  * does (type stripping, the compile cache above), instead of vitest transforming each one and evaluating it in its
- * module runner. Each of that project's files starts a runtime that imports every handler, stand-in and simulator:
- * through vitest that cost about 2.5 s of CPU in the worker plus the transforms, natively about 1 s. The tests and
- * their helpers stay vitest's; a test that imports a product module gets the same instance as the runtime it
- * started (attack-leases reads the handlers' key ledger). Nothing there mocks a product module (it could not now).
+ * module runner. Most of that project's files start a runtime, which imports every handler, stand-in and simulator:
+ * starting one took 2.5-3.6 s of the worker's CPU through vitest (plus the transforms), 1.2-1.8 s natively. The
+ * tests and their helpers stay vitest's; a test that imports a product module gets the same instance as the runtime
+ * it started (attack-leases reads the handlers' key ledger). Nothing there mocks a product module (it could not now).
  */
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PRODUCT_SOURCES = new RegExp(`^${escapeRegExp(import.meta.dirname)}/(infra/local|functions|shared|layers)/.*\\.ts$`);
