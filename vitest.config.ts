@@ -18,6 +18,17 @@ const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-ga
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
 
 /**
+ * The product's sources (what `npm start` runs), for the `isolated` project: Node loads them itself, as `npm start`
+ * does (type stripping, the compile cache above), instead of vitest transforming each one and evaluating it in its
+ * module runner. Most of that project's files start a runtime, which imports every handler, stand-in and simulator:
+ * starting one took 2.5-3.6 s of the worker's CPU through vitest (plus the transforms), 1.2-1.8 s natively. The
+ * tests and their helpers stay vitest's; a test that imports a product module gets the same instance as the runtime
+ * it started (attack-leases reads the handlers' key ledger). Nothing there mocks a product module (it could not now).
+ */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PRODUCT_SOURCES = new RegExp(`^${escapeRegExp(import.meta.dirname)}/(infra/local|functions|shared|layers)/.*\\.ts$`);
+
+/**
  * E2e files that only talk HTTP to a default runtime (npm start's settings: provider retries, video pipeline and
  * chain on) and read only their own records: they share one (support/shared-runtime-setup.ts), each with Compose
  * Keys of its own (`sharedE2eRuntime()`), and the payment files with payer wallets of their own too
@@ -37,6 +48,9 @@ const SHARED_RUNTIME = [
   'test/e2e/e2e-external-openai.test.ts',
   'test/e2e/e2e-responses.test.ts',
   'test/e2e/clients-openai-sdk.test.ts',
+  // They check that no provider key reaches a client: the shared runtime's endpoints file says the simulators' keys.
+  'test/e2e/e2e-external-errors.test.ts',
+  'test/e2e/e2e-external-opencode.test.ts',
   'test/contract/contract-catalog.test.ts',
   'test/contract/openapi-document.test.ts',
   // Payments: keys, ledgers, wallets and receipts of their own.
@@ -77,7 +91,7 @@ export default defineConfig({
       // test/*.test.ts: a file not yet sorted into a folder still runs, isolated.
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/*.test.ts', ...ISOLATED_UNITS], exclude: SHARED_RUNTIME },
+        test: { name: 'isolated', server: { deps: { external: [PRODUCT_SOURCES] } }, include: ['test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/*.test.ts', ...ISOLATED_UNITS], exclude: SHARED_RUNTIME },
       },
     ],
   },

@@ -19,6 +19,11 @@ export interface LocalEndpoints {
   readonly tables: Readonly<Record<string, string>>;
   /** The chain x402 settles on, when the runtime started one: tests on a shared runtime fund wallets there. */
   readonly chain?: LocalChainEndpoints;
+  /**
+   * The provider simulators' variables (their loopback URLs and the keys they accept; a provider with a real key
+   * has no simulator, so never its key): tests on a shared runtime check that none of them reaches a client.
+   */
+  readonly simulated?: Readonly<Record<string, string>>;
 }
 
 export const endpointsFile = (dataDir: string): string => join(dataDir, 'endpoints.json');

@@ -199,6 +199,7 @@ const startRuntime = async (options: LocalRuntimeOptions, track: <T extends { cl
     sqs: sqs.endpoint,
     tables: Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [t, physicalTableName(stage, t)])),
     ...(chain ? { chain: chainEndpoints(chain) } : {}),
+    ...(simulators ? { simulated: simulators.env } : {}),
   });
 
   return {

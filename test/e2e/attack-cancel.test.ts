@@ -16,18 +16,18 @@ import { simulatorEnv } from '../../infra/local/simulators/openai-compatible/loc
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../../infra/local/simulators/openai-compatible/server.ts';
 import { dataFrames, parseSse } from '../support/e2e.ts';
 import { startFrameGate, type FrameGate } from '../support/frame-gate.ts';
-import { RESPONSES, startPaymentsRuntime, streamReceipt, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
+import { RESPONSES, startKeysRuntime, streamReceipt, type MintedTestKey, type KeysRuntime } from '../support/payments.ts';
 
 let simulator: OpenAICompatibleSimulator;
 let gate: FrameGate;
-let gw: PaymentsRuntime;
+let gw: KeysRuntime;
 let dynamo: DynamoDBClient;
 
 beforeAll(async () => {
   simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
   gate = await startFrameGate(simulator.url);
   const throughGate = { ...simulator, url: `${gate.origin}${new URL(simulator.url).pathname}` };
-  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', CANCEL_POLL_MS: '25' } });
+  gw = await startKeysRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', CANCEL_POLL_MS: '25' } });
   dynamo = new DynamoDBClient({ endpoint: gw.env.AWS_ENDPOINT_URL_DYNAMODB!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 afterAll(async () => {

@@ -15,18 +15,18 @@ import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '
 import { HOLD_SECONDS } from '../../shared/billing/hold.ts';
 import type { Ledger } from '../../shared/keys/index.ts';
 import { startFrameGate, type FrameGate } from '../support/frame-gate.ts';
-import { CHAT, RESPONSES, startPaymentsRuntime, type MintedTestKey, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, RESPONSES, startKeysRuntime, type MintedTestKey, type KeysRuntime } from '../support/payments.ts';
 
 let simulator: OpenAICompatibleSimulator;
 let gate: FrameGate;
-let gw: PaymentsRuntime;
+let gw: KeysRuntime;
 
 beforeAll(async () => {
   simulator = await startOpenAICompatibleSimulator({ flavor: 'openai' });
   gate = await startFrameGate(simulator.url);
   const throughGate = { ...simulator, url: `${gate.origin}${new URL(simulator.url).pathname}` };
   // The default heartbeat (15 s): a hold freed by the next heartbeat rather than the hang-up would show.
-  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', PROVIDER_TIMEOUT_MS: '120000' } });
+  gw = await startKeysRuntime({ env: { ...simulatorEnv('openai', throughGate), PROVIDER_MAX_RETRIES: '0', PROVIDER_TIMEOUT_MS: '120000' } });
 });
 afterAll(async () => {
   await gw?.close();

@@ -11,7 +11,7 @@ import { ensureTables, startDynamo, type DynamoStandIn } from '../../infra/local
 import { isLeaseId, newKeyId, type Ledger } from '../../shared/keys/index.ts';
 import { physicalTableName } from '../../layers/core/tables.ts';
 import { countedLedger, until, type CountedLedger } from '../support/lease-ledgers.ts';
-import { CHAT, headerReceipt, startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { CHAT, headerReceipt, startKeysRuntime, type KeysRuntime } from '../support/payments.ts';
 
 let dynamo: DynamoStandIn;
 let clock = 1_800_000_000;
@@ -21,7 +21,7 @@ const instance = (leases: Parameters<typeof countedLedger>[3] = { timer: false }
   made.push(counted);
   return counted;
 };
-let gw: PaymentsRuntime;
+let gw: KeysRuntime;
 let keyLedger: typeof import('../../functions/shared-services.ts')['keyLedger'];
 
 beforeAll(async () => {
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTables(raw, 'test');
   raw.destroy();
-  gw = await startPaymentsRuntime({ env: { COMPOSE_KEY_LEASES: 'on' } });
+  gw = await startKeysRuntime({ env: { COMPOSE_KEY_LEASES: 'on' } });
   // The handlers' own ledger (the runtime runs them in this process): its leases, to return them on demand.
   ({ keyLedger } = await import('../../functions/shared-services.ts'));
 });

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { simulatorEnv } from '../../infra/local/simulators/openai-compatible/local-env.ts';
 import { startOpenAICompatibleSimulator, type OpenAICompatibleSimulator } from '../../infra/local/simulators/openai-compatible/server.ts';
 import { wavBytes } from '../support/media-e2e.ts';
-import { startPaymentsRuntime, type PaymentsRuntime } from '../support/payments.ts';
+import { startKeysRuntime, type KeysRuntime } from '../support/payments.ts';
 
 let simulator: OpenAICompatibleSimulator;
-let gw: PaymentsRuntime;
+let gw: KeysRuntime;
 let proxy: ReturnType<typeof createServer>;
 let waiting = 0;
 let open!: () => void;
@@ -54,7 +54,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const throughProxy = { ...simulator, url: `${origin}${new URL(simulator.url).pathname}` };
-  gw = await startPaymentsRuntime({ env: { ...simulatorEnv('openai', throughProxy), PROVIDER_MAX_RETRIES: '1' } });
+  gw = await startKeysRuntime({ env: { ...simulatorEnv('openai', throughProxy), PROVIDER_MAX_RETRIES: '1' } });
 });
 afterAll(async () => {
   open();

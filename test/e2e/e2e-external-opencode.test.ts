@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startExternalGateway, type ExternalGateway } from '../support/external-gateway.ts';
+import { sharedExternalGateway, type ExternalGateway } from '../support/external-gateway.ts';
 import { expectMatchesContract } from '../support/openapi.ts';
 
 /**
@@ -43,7 +43,7 @@ const OpenCodeWellKnown = z.strictObject({
 let gateway: ExternalGateway;
 
 beforeAll(async () => {
-  gateway = await startExternalGateway();
+  gateway = await sharedExternalGateway();
 });
 afterAll(async () => {
   await gateway?.close();
@@ -74,6 +74,8 @@ const getWithHost = (path: string, host: string): Promise<string> =>
 const expectNoKey = (text: string): void => {
   expect(text).not.toContain(gateway.apiKey);
   expect(text).not.toMatch(/compose-[A-Za-z0-9_-]{16,}|Bearer\s|sk-[A-Za-z0-9]{8,}/);
+  // The simulators' keys, from the shared runtime's endpoints file: without them this check would pass vacuously.
+  expect(Object.keys(gateway.env).filter((name) => /KEY|TOKEN|SECRET/i.test(name)).length).toBeGreaterThan(0);
   for (const [name, value] of Object.entries(gateway.env)) {
     if (/KEY|TOKEN|SECRET/i.test(name) && value.length >= 8 && !value.startsWith('{') && !value.startsWith('[')) expect(text).not.toContain(value);
   }

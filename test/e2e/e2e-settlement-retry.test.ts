@@ -14,7 +14,8 @@ import { decodeReceiptHeader } from '../../shared/receipts/index.ts';
 
 let rt: LocalRuntime;
 beforeAll(async () => {
-  rt = await startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'settle-retry-')) });
+  // No video pipeline: nothing here makes a video.
+  rt = await startLocalRuntime({ dataDir: mkdtempSync(join(tmpdir(), 'settle-retry-')), videos: false });
 });
 afterAll(() => rt?.close());
 

@@ -12,12 +12,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointsFile, readLocalEndpoints } from '../../infra/local/endpoints.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.ts';
+import { cleanChildEnv } from '../support/child-env.ts';
 
 const run = promisify(execFile);
 const script = join(import.meta.dirname, '../..', 'scripts', 'keys.ts');
 
-/** The CLI as a user runs it: only PATH and the data directory `npm start` uses (here a temp one). */
-const keys = (dataDir: string, ...args: string[]) => run(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, COMPOSE_DATA_DIR: dataDir } });
+/** The CLI as a user runs it: only PATH (and the run's compile cache) and the data directory `npm start` uses (here a temp one). */
+const keys = (dataDir: string, ...args: string[]) => run(process.execPath, [script, ...args], { env: cleanChildEnv({ COMPOSE_DATA_DIR: dataDir }) });
 const failure = (dataDir: string, ...args: string[]) =>
   keys(dataDir, ...args).then(
     () => ({ code: 0, stderr: '' }),

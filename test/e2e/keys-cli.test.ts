@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables, startDynamo, type DynamoStandIn } from '../../infra/local/standins/dynamodb.ts';
 import { createKeyLedger, createKeyVerifier, publicJwks, type KeyLedger } from '../../shared/keys/index.ts';
+import { cleanChildEnv } from '../support/child-env.ts';
 
 const run = promisify(execFile);
 const script = join(import.meta.dirname, '../..', 'scripts', 'keys.ts');
@@ -22,7 +23,7 @@ beforeAll(async () => {
   raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTables(raw, 'clitest');
   ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(raw), tableName: 'compose-clitest-ledgers' });
-  env = { PATH: process.env.PATH, COMPOSE_DATA_DIR: dataDir, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, STAGE: 'clitest' };
+  env = cleanChildEnv({ COMPOSE_DATA_DIR: dataDir, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, STAGE: 'clitest' });
 });
 afterAll(async () => {
   raw.destroy();

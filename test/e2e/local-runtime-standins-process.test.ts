@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
+import { cleanChildEnv } from '../support/child-env.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -20,9 +21,6 @@ const tempDir = (): string => {
 };
 /** Processes a test started, killed at the end whatever happened (a failed assertion must not leave them running). */
 const spawned = new Set<number>();
-/** As a user starts it: a runtime started earlier in this process left its variables (simulator URLs) in process.env. */
-const cleanEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, ...extra });
-
 /** Process groups of the `npm start`s a test ran: killing a group also reaches what it started (anvil). */
 const groups = new Set<number>();
 
@@ -126,7 +124,7 @@ describe('a runtime with its stand-ins in a child process', () => {
   }, 120_000);
 
   it('stops its stand-ins when the runtime is killed outright (SIGKILL)', async () => {
-    const child = spawn(process.execPath, [join(root, 'test', 'support', 'standins-process-runtime.ts'), tempDir()], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'test', 'support', 'standins-process-runtime.ts'), tempDir()], { env: cleanChildEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
     spawned.add(child.pid!);
     const ready = JSON.parse((await waitForOutput(child, (text) => text.includes('\n'))).trim()) as { url: string; standInsPid: number };
     spawned.add(ready.standInsPid);
@@ -136,7 +134,7 @@ describe('a runtime with its stand-ins in a child process', () => {
   }, 120_000);
 
   it('says so on stderr when its stand-ins process dies under it', async () => {
-    const child = spawn(process.execPath, [join(root, 'test', 'support', 'standins-process-runtime.ts'), tempDir()], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'test', 'support', 'standins-process-runtime.ts'), tempDir()], { env: cleanChildEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     spawned.add(child.pid!);
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -153,7 +151,7 @@ describe('npm start', () => {
   const start = () => {
     // Its own process group, as a shell runs it: Ctrl-C signals the whole group.
     const child = spawn(process.execPath, [join(root, 'infra', 'local', 'start.ts')], {
-      env: cleanEnv({ PORT: '0', COMPOSE_DATA_DIR: tempDir() }),
+      env: cleanChildEnv({ PORT: '0', COMPOSE_DATA_DIR: tempDir() }),
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });

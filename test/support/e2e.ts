@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { inject } from 'vitest';
+import { readLocalEndpoints } from '../../infra/local/endpoints.ts';
 import type { LocalRuntime, LocalRuntimeOptions } from '../../infra/local/runtime.ts';
 import { ensureDevSigningKey, mintKey } from '../../shared/keys/index.ts';
 import { parseUsd } from '../../shared/pricing/index.ts';
@@ -72,10 +73,12 @@ declare module 'vitest' {
 export const sharedE2eRuntime = async (): Promise<E2eRuntime> => {
   const { url, dataDir } = inject('sharedRuntime');
   const signingKey = await ensureDevSigningKey(dataDir);
+  const lookup = readLocalEndpoints(dataDir);
   const runtime: LocalRuntime = {
     url,
-    // Its environment is its own process's: a file that needs it starts its own runtime.
-    env: {},
+    // Of its environment, only the provider simulators' variables (its endpoints file says them): what no answer
+    // may carry. The rest is its own process's: a file that needs more starts its own runtime.
+    env: 'found' in lookup ? (lookup.found.simulated ?? {}) : {},
     simulated: [],
     chain: undefined,
     videos: undefined,

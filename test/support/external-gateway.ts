@@ -1,10 +1,10 @@
 /**
- * What the external-route tests share: the local runtime (no chain: external routes take a Compose Key only),
+ * What the external-route tests share: the shared local runtime (external routes take a Compose Key only),
  * clients pointed at `/external/v1` as an OpenAI-compatible tool would be configured, and what the catalog
  * says about a model, read from the native catalog route.
  */
 import OpenAI from 'openai';
-import { sharedE2eRuntime, startE2eRuntime, type E2eRuntime } from './e2e.ts';
+import { sharedE2eRuntime, type E2eRuntime } from './e2e.ts';
 
 export interface ExternalGateway extends E2eRuntime {
   /** `${url}/external/v1`: the base URL an OpenAI-compatible client is given. */
@@ -17,10 +17,10 @@ export interface ExternalGateway extends E2eRuntime {
   card(modelId: string): Promise<{ provider: string; upstreamModelId: string }>;
 }
 
-/** A runtime of the file's own, for a file that reads its environment (the provider secrets no answer may carry). */
-export const startExternalGateway = async (): Promise<ExternalGateway> => externalGateway(await startE2eRuntime({ chain: false }));
-
-/** The shared runtime (a file in `SHARED_RUNTIME`), with a Compose Key of the file's own. */
+/**
+ * The shared runtime (a file in `SHARED_RUNTIME`), with a Compose Key of the file's own; its `env` holds the provider
+ * simulators' keys, which no answer may carry.
+ */
 export const sharedExternalGateway = async (): Promise<ExternalGateway> => externalGateway(await sharedE2eRuntime());
 
 const externalGateway = (gateway: E2eRuntime): ExternalGateway => {

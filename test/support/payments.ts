@@ -58,8 +58,26 @@ export interface PaymentsRuntime extends LocalRuntime {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
+/** A runtime paid by Compose Keys only: the key ledgers and minted keys, and no chain. */
+export type KeysRuntime = Omit<PaymentsRuntime, 'chain'>;
+
 /** Starts the whole API and its chain in a temp directory; `close` also removes the directory. */
 export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<PaymentsRuntime> => {
+  const { runtime, dataDir, close } = await startOwnRuntime({ ...options, chain: true });
+  if (!runtime.chain) throw new Error('the local runtime started without its chain');
+  return paymentsRuntime(runtime, runtime.chain, dataDir, close);
+};
+
+/**
+ * Starts the whole API without a chain in a temp directory, for a file whose calls pay by Compose Key only: anvil,
+ * the contract deploys and the wallets' funding cost every start CPU. `close` also removes the directory.
+ */
+export const startKeysRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir' | 'chain'> = {}): Promise<KeysRuntime> => {
+  const { runtime, dataDir, close } = await startOwnRuntime({ ...options, chain: false });
+  return keysRuntime(runtime, dataDir, close);
+};
+
+const startOwnRuntime = async (options: Omit<LocalRuntimeOptions, 'dataDir'>) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'compose-e2e-payments-'));
   // Payments need no video pipeline: leave it off unless a test asks for it.
   const { startLocalRuntime } = await localRuntimeModule();
@@ -67,11 +85,11 @@ export const startPaymentsRuntime = async (options: Omit<LocalRuntimeOptions, 'd
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
-  if (!runtime.chain) throw new Error('the local runtime started without its chain');
-  return paymentsRuntime(runtime, runtime.chain, dataDir, async () => {
+  const close = async (): Promise<void> => {
     await runtime.close();
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  };
+  return { runtime, dataDir, close };
 };
 
 /**
@@ -116,7 +134,12 @@ export const sharedPaymentsRuntime = async (options: ConnectOptions = {}): Promi
   return paymentsRuntime(runtime, chain, dataDir, async () => undefined);
 };
 
-const paymentsRuntime = async (runtime: LocalRuntime, chain: LocalChain, dataDir: string, close: () => Promise<void>): Promise<PaymentsRuntime> => {
+const paymentsRuntime = async (runtime: LocalRuntime, chain: LocalChain, dataDir: string, close: () => Promise<void>): Promise<PaymentsRuntime> => ({
+  ...(await keysRuntime(runtime, dataDir, close)),
+  chain,
+});
+
+const keysRuntime = async (runtime: LocalRuntime, dataDir: string, close: () => Promise<void>): Promise<KeysRuntime> => {
   const signingKey = await ensureDevSigningKey(dataDir);
   const dynamo = new DynamoDBClient({
     endpoint: runtime.env.AWS_ENDPOINT_URL_DYNAMODB!,
@@ -126,7 +149,6 @@ const paymentsRuntime = async (runtime: LocalRuntime, chain: LocalChain, dataDir
   const ledger = createKeyLedger({ client: DynamoDBDocumentClient.from(dynamo), tableName: tableNameFromEnv('ledgers', runtime.env) });
   return {
     ...runtime,
-    chain,
     ledger,
     mintKey: async ({ budget, models, issuedAt, expiresInSeconds }) => {
       const minted = await mintKey({
