@@ -18,12 +18,14 @@ const ISOLATED_UNITS = ['test/unit/observability.test.ts', 'test/unit/relayer-ga
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'compose-node-compile-cache');
 
 /**
- * The product's sources (what `npm start` runs), for the `isolated` project: Node loads them itself, as `npm start`
+ * The product's sources (what `npm start` runs), for the `isolated` and unit projects: Node loads them itself, as `npm start`
  * does (type stripping, the compile cache above), instead of vitest transforming each one and evaluating it in its
  * module runner. Most of that project's files start a runtime, which imports every handler, stand-in and simulator:
  * starting one took 2.5-3.6 s of the worker's CPU through vitest (plus the transforms), 1.2-1.8 s natively. The
  * tests and their helpers stay vitest's; a test that imports a product module gets the same instance as the runtime
  * it started (attack-leases reads the handlers' key ledger). Nothing there mocks a product module (it could not now).
+ * The unit files (their product modules shared per worker already) spent 10 % less CPU so: 40.4 s to 36.6 s for the
+ * 78 files outside infra, and vitest's transform time went from 22.6 s to 7.0 s.
  */
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PRODUCT_SOURCES = new RegExp(`^${escapeRegExp(import.meta.dirname)}/(infra/local|functions|shared|layers)/.*\\.ts$`);
@@ -84,7 +86,7 @@ export default defineConfig({
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line at the end.
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
-      { extends: true, test: { name: 'shared-modules', include: ['test/unit/**/*.test.ts'], exclude: ISOLATED_UNITS, isolate: false } },
+      { extends: true, test: { name: 'shared-modules', server: { deps: { external: [PRODUCT_SOURCES] } }, include: ['test/unit/**/*.test.ts'], exclude: ISOLATED_UNITS, isolate: false } },
       // Its files write no process.env and stub nothing, so they also share a module graph per worker: each worker
       // imports the SDKs and the product's modules once, not once per file.
       { extends: true, test: { name: 'e2e-shared-runtime', include: SHARED_RUNTIME, globalSetup: ['test/support/shared-runtime-setup.ts'], isolate: false } },
