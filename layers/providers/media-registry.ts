@@ -16,7 +16,7 @@ import { createDeepgramAdapter, DEEPGRAM_BASE_URL } from './deepgram/adapter.ts'
 import { createElevenLabsAdapter, ELEVENLABS_BASE_URL } from './elevenlabs/adapter.ts';
 import { createFireworksMediaAdapter, FIREWORKS_BASE_URL } from './fireworks/media/adapter.ts';
 import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
-import { GEMINI_BASE_URL } from './gemini/model.ts';
+import { GEMINI_BASE_URL } from './gemini/base-url.ts';
 import { createHuggingFaceMediaAdapter, HF_ROUTER_URL } from './huggingface/media/adapter.ts';
 import type { PartnerResolver } from './huggingface/media/partners.ts';
 import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
