@@ -175,6 +175,15 @@ describe('the text adapters’ registry', () => {
   });
 });
 
+describe('the media adapters’ registry', () => {
+  it('loads no provider’s media code at init: each adapter module behind an import(), on its provider’s first call', async () => {
+    const closure = await layerModuleClosure('layers/providers/media-registry.ts');
+    expect(project(closure.static).filter((p) => /\/(media\/|video\/)?adapter\.ts$/.test(p))).toEqual([]);
+    expect([...closure.static].filter((input) => packageOf(input) === 'jose' || packageOf(input) === 'zod')).toEqual([]);
+    expect(project(closure.lazy)).toEqual(expect.arrayContaining(['layers/providers/openai/media/adapter.ts', 'layers/providers/vertex/media/adapter.ts', 'layers/providers/deepgram/adapter.ts']));
+  });
+});
+
 /** The import closure of one layer module, built with code splitting as the layer is (imports left as they are written). */
 const layerModuleClosure = async (source: string): Promise<Closure> => {
   const { metafile: meta } = await build({
