@@ -131,7 +131,13 @@ describe('keys from one Secrets Manager secret', () => {
   it('takes the client as a loader, called on the first read and not before, once for concurrent reads', async () => {
     secretString = JSON.stringify({ OPENAI_API_KEY: 'sk-loaded' });
     let loads = 0;
-    const credentials = createProviderCredentials({ env, secretsClient: async () => (loads++, secretsClient) });
+    const credentials = createProviderCredentials({
+      env,
+      secretsClient: async () => {
+        loads += 1;
+        return secretsClient;
+      },
+    });
     expect(loads).toBe(0);
     expect(await Promise.all([credentials.apiKey('openai'), credentials.secretValue('OPENAI_API_KEY')])).toEqual(['sk-loaded', 'sk-loaded']);
     expect(loads).toBe(1);
