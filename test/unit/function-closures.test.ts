@@ -224,6 +224,12 @@ describe('the media function', () => {
 });
 
 describe('the videos function', () => {
+  it('loads the Step Functions client with the first cancel, not at init (the worker starts executions)', async () => {
+    const { closure } = await closureOf('videos');
+    expect([...closure.external.static]).not.toContain('@aws-sdk/client-sfn');
+    expect(closure.external.lazy).toContain('@aws-sdk/client-sfn');
+  });
+
   it('loads S3 and the presigner on the first download or finished video, not at init', async () => {
     const { closure } = await closureOf('videos');
     expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner)$/.test(s))).toEqual([]);
