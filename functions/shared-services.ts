@@ -3,7 +3,6 @@
  * the stand-ins locally and AWS deployed), provider credentials, idempotency records and billing.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createProviderCredentials } from '../layers/providers/credentials.ts';
 import { createBilling } from '../shared/billing/billing.ts';
 import { lazyX402Billing } from '../shared/billing/x402-lazy.ts';
@@ -12,7 +11,6 @@ import { createDocumentClient } from '../shared/stores/clients.ts';
 import { createIdempotencyStore } from '../shared/stores/idempotency.ts';
 import { s3BlobStore } from '../shared/stores/overflow.ts';
 import { MEDIA_BUCKET_ENV, tableNameFromEnv } from '../layers/core/tables.ts';
-import { traced } from '../layers/core/observability/index.ts';
 import { withSpendMetrics } from '../shared/observability/billing-metrics.ts';
 
 export const doc = createDocumentClient();
@@ -25,7 +23,7 @@ let s3Client: Promise<S3Client> | undefined;
 export const s3 = (): Promise<S3Client> => (s3Client ??= import('../shared/stores/s3-client.ts').then(({ createS3Client }) => createS3Client()));
 export const mediaBucket = process.env[MEDIA_BUCKET_ENV]!;
 export const blobs = s3BlobStore(s3, mediaBucket);
-export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
+export const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: async () => (await import('../shared/stores/secrets-client.ts')).createSecretsClient() } : {});
 export const idempotency = createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs });
 
 /** The Compose Key ledger, with this instance's budget leases (the soak reads their counts). */

@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createProviderCredentials } from '../../layers/providers/credentials.ts';
 import { transportOverridesFromEnv } from '../../layers/providers/registry.ts';
@@ -15,7 +14,7 @@ import { withObservability, traced } from '../../layers/core/observability/index
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
-const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: traced(new SecretsManagerClient({})) } : {});
+const credentials = createProviderCredentials(process.env.PROVIDER_SECRETS_ARN ? { secretsClient: async () => (await import('../../shared/stores/secrets-client.ts')).createSecretsClient() } : {});
 
 /** SQS batches of submissions and Step Functions tasks, one function (see worker.ts). */
 export const handler = withObservability(createVideoWorker({

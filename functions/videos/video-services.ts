@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../shared/stores/clients.ts';
 import { createSqsClient } from '../../shared/stores/sqs-client.ts';
 import { createIdempotencyStore } from '../../shared/stores/idempotency.ts';
@@ -11,8 +10,7 @@ import { createRefunds } from '../../shared/videos/refund.ts';
 import { videoRouteSettingsFromEnv, type VideoServices } from '../../shared/videos/services.ts';
 import { VIDEO_ENV } from '../../shared/videos/settings.ts';
 import { lazyVideoStorage } from '../../shared/videos/lazy-storage.ts';
-import { sfnWorkflow } from '../../shared/videos/workflow.ts';
-import { traced } from '../../layers/core/observability/index.ts';
+import { lazyWorkflow } from '../../shared/videos/lazy-workflow.ts';
 
 // Clients are made once per instance and injected: the same code reaches the stand-ins locally and AWS deployed.
 const doc = createDocumentClient();
@@ -50,6 +48,12 @@ export const videoServices: VideoServices = {
   }),
   refunds: createRefunds({ doc, ledgersTable: tableNameFromEnv('ledgers') }),
   idempotency: createIdempotencyStore({ doc, tableName: tableNameFromEnv('idempotency'), blobs: s3BlobStore(s3, bucket) }),
-  workflow: stateMachineArn ? sfnWorkflow(traced(new SFNClient({})), stateMachineArn) : undefined,
+  // Only a cancel stops an execution (the worker starts them): the SFN client loads with the first cancel.
+  workflow: stateMachineArn
+    ? lazyWorkflow(async () => {
+        const [{ createSfnClient }, { sfnWorkflow }] = await Promise.all([import('../../shared/stores/sfn-client.ts'), import('../../shared/videos/workflow.ts')]);
+        return sfnWorkflow(createSfnClient(), stateMachineArn);
+      })
+    : undefined,
   settings: videoRouteSettingsFromEnv(),
 };

@@ -5,7 +5,7 @@
  * keyed by the same variable names (`{"OPENAI_API_KEY": "..."}`), read on first use and cached for a while
  * so a rotated key applies without a restart. The secret wins over the environment.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InternalError, UpstreamError } from '../core/errors.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { ProviderId } from './types.ts';
@@ -64,8 +64,11 @@ export interface ProviderCredentials {
 
 export interface CredentialsOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Required when the environment names a secret; created once by the caller (powertools rule). */
-  readonly secretsClient?: SecretsManagerClient;
+  /**
+   * Required when the environment names a secret; created once by the caller (powertools rule). A function
+   * gives it as a loader, called on the first read, so a cold start neither loads nor builds the client.
+   */
+  readonly secretsClient?: SecretsManagerClient | (() => Promise<SecretsManagerClient>);
   /** How long a read secret is trusted before it is read again. */
   readonly cacheTtlMs?: number;
   readonly now?: () => number;
@@ -80,11 +83,21 @@ const parseSecret = (text: string | undefined): Readonly<Record<string, string>>
 };
 
 /** Reads the secret lazily; concurrent callers share one read; a failed read is not cached. */
-const secretReader = (client: SecretsManagerClient, secretId: string, ttlMs: number, now: () => number) => {
+const secretReader = (source: NonNullable<CredentialsOptions['secretsClient']>, secretId: string, ttlMs: number, now: () => number) => {
   let cached: { readonly at: number; readonly values: Promise<Readonly<Record<string, string>>> } | undefined;
+  let client: Promise<SecretsManagerClient> | undefined;
+  const read = async (): Promise<string | undefined> => {
+    // A loader that failed is asked again on the next read (a cached rejection would fail every call until a restart).
+    const current = (client ??= typeof source === 'function' ? source() : Promise.resolve(source));
+    const [{ readSecretString }, loaded] = await Promise.all([import('./secret-read.ts'), current.catch((error: unknown) => {
+      if (client === current) client = undefined;
+      throw error;
+    })]);
+    return readSecretString(loaded, secretId);
+  };
   return (): Promise<Readonly<Record<string, string>>> => {
     if (cached !== undefined && now() - cached.at < ttlMs) return cached.values;
-    const values = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((output) => parseSecret(output.SecretString));
+    const values = read().then(parseSecret);
     const entry = { at: now(), values };
     cached = entry;
     values.catch(() => {

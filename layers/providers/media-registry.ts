@@ -8,28 +8,22 @@ import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
 import type { MediaAdapter } from './media-types.ts';
-import { createAlibabaMediaAdapter, DASHSCOPE_BASE_URL } from './alibaba/media/adapter.ts';
-import { createAzureMediaAdapter } from './azure/media/adapter.ts';
-import { CARTESIA_BASE_URL, createCartesiaAdapter } from './cartesia/adapter.ts';
-import { CLOUDFLARE_BASE_URL, createCloudflareMediaAdapter } from './cloudflare/media/adapter.ts';
-import { createDeepgramAdapter, DEEPGRAM_BASE_URL } from './deepgram/adapter.ts';
-import { createElevenLabsAdapter, ELEVENLABS_BASE_URL } from './elevenlabs/adapter.ts';
-import { createFireworksMediaAdapter, FIREWORKS_BASE_URL } from './fireworks/media/adapter.ts';
-import { createGeminiMediaAdapter } from './gemini/media/adapter.ts';
-import { GEMINI_BASE_URL } from './gemini/model.ts';
-import { createHuggingFaceMediaAdapter, HF_ROUTER_URL } from './huggingface/media/adapter.ts';
+import { alibabaProfile } from './alibaba/profile.ts';
+import { cloudflareProfile } from './cloudflare/profile.ts';
+import { fireworksProfile } from './fireworks/profile.ts';
+import { GEMINI_BASE_URL } from './gemini/base-url.ts';
 import type { PartnerResolver } from './huggingface/media/partners.ts';
-import { createOpenAIMediaAdapter } from './openai/media/adapter.ts';
+import { huggingfaceProfile } from './huggingface/profile.ts';
+import { CARTESIA_BASE_URL, DEEPGRAM_BASE_URL, ELEVENLABS_BASE_URL, ROBOFLOW_BASE_URL } from './media-endpoints.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
-import { createOpenAIVideoAdapter } from './openai/video/adapter.ts';
 import { transportFor, type TransportOverrides } from './registry.ts';
-import { createRoboflowAdapter, ROBOFLOW_BASE_URL } from './roboflow/adapter.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
-import { createVertexMediaAdapter } from './vertex/media/adapter.ts';
 
 export interface MediaProvider {
   /** Used when the environment sets no base URL; undefined when it is per deployment or account. */
   readonly defaultBaseURL: string | undefined;
+  /** What the provider's adapter serves (its methods). */
+  readonly operations: readonly MediaOperation[];
   readonly create: (transport: ProviderTransport, dependencies: MediaAdapterDependencies) => MediaAdapter;
 }
 
@@ -39,22 +33,71 @@ export interface MediaAdapterDependencies {
   readonly hfPartnerOf: PartnerResolver;
 }
 
+/** The adapter's operations: every method of MediaAdapter (its optional ones say what a provider serves). */
+export type MediaOperation = Exclude<keyof MediaAdapter, 'provider'>;
+
+/**
+ * An adapter whose module loads on its first call: the media function's cold start loads no provider's media code
+ * (wire schemas, Vertex's token signing with jose), and a call loads only its provider's. The operations a
+ * provider serves are listed with it, since callers ask for a method before calling it (a missing one is the
+ * unsupported-operation refusal); test/unit/media-registry-lazy.test.ts checks each list against its adapter.
+ */
+const loadedOnFirstCall = (provider: ProviderId, operations: readonly MediaOperation[], load: () => Promise<MediaAdapter>): MediaAdapter => {
+  let adapter: Promise<MediaAdapter> | undefined;
+  const loaded = (): Promise<MediaAdapter> => (adapter ??= load());
+  const methods = operations.map((operation) => [
+    operation,
+    async (...args: unknown[]) => {
+      const method = (await loaded())[operation] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      if (method === undefined) throw new Error(`the ${provider} media adapter has no ${operation}`);
+      return method(...args);
+    },
+  ]);
+  return { provider, ...Object.fromEntries(methods) } as MediaAdapter;
+};
+
+const lazy = (
+  provider: ProviderId,
+  defaultBaseURL: string | undefined,
+  operations: readonly MediaOperation[],
+  load: (transport: ProviderTransport, dependencies: MediaAdapterDependencies) => Promise<MediaAdapter>,
+): MediaProvider => ({ defaultBaseURL, operations, create: (transport, dependencies) => loadedOnFirstCall(provider, operations, () => load(transport, dependencies)) });
+
+const IMAGES = ['generateImage', 'editImage'] as const;
+const VIDEOS = ['submitVideo', 'pollVideo'] as const;
+const SPEECH = ['speak', 'transcribe'] as const;
+
 const MEDIA_PROVIDERS: Partial<Record<ProviderId, MediaProvider>> = {
-  openai: {
-    defaultBaseURL: openaiMediaProfile.defaultBaseURL,
-    create: (transport) => ({ ...createOpenAIMediaAdapter(transport), ...createOpenAIVideoAdapter(transport) }),
-  },
-  azure: { defaultBaseURL: undefined, create: (transport) => createAzureMediaAdapter(transport) },
-  gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => createGeminiMediaAdapter(transport) },
-  vertex: { defaultBaseURL: undefined, create: (transport) => createVertexMediaAdapter(transport) },
-  fireworks: { defaultBaseURL: FIREWORKS_BASE_URL, create: (transport) => createFireworksMediaAdapter(transport) },
-  alibaba: { defaultBaseURL: DASHSCOPE_BASE_URL, create: (transport) => createAlibabaMediaAdapter(transport) },
-  cloudflare: { defaultBaseURL: CLOUDFLARE_BASE_URL, create: (transport) => createCloudflareMediaAdapter(transport) },
-  'hugging face': { defaultBaseURL: HF_ROUTER_URL, create: (transport, dependencies) => createHuggingFaceMediaAdapter(transport, { partnerOf: dependencies.hfPartnerOf }) },
-  deepgram: { defaultBaseURL: DEEPGRAM_BASE_URL, create: (transport) => createDeepgramAdapter(transport) },
-  elevenlabs: { defaultBaseURL: ELEVENLABS_BASE_URL, create: (transport) => createElevenLabsAdapter(transport) },
-  cartesia: { defaultBaseURL: CARTESIA_BASE_URL, create: (transport) => createCartesiaAdapter(transport) },
-  roboflow: { defaultBaseURL: ROBOFLOW_BASE_URL, create: (transport) => createRoboflowAdapter(transport) },
+  openai: lazy(
+    'openai',
+    openaiMediaProfile.defaultBaseURL,
+    ['embed', ...IMAGES, 'streamImageGeneration', 'streamImageEdit', ...SPEECH, 'translate', 'streamTranscription', 'moderate', ...VIDEOS],
+    async (transport) => {
+      const [{ createOpenAIMediaAdapter }, { createOpenAIVideoAdapter }] = await Promise.all([import('./openai/media/adapter.ts'), import('./openai/video/adapter.ts')]);
+      return { ...createOpenAIMediaAdapter(transport), ...createOpenAIVideoAdapter(transport) };
+    },
+  ),
+  azure: lazy('azure', undefined, ['embed', ...IMAGES, 'streamImageGeneration', 'streamImageEdit', ...SPEECH, 'translate', 'streamTranscription'], async (transport) =>
+    (await import('./azure/media/adapter.ts')).createAzureMediaAdapter(transport),
+  ),
+  gemini: lazy('gemini', GEMINI_BASE_URL, ['embed', ...IMAGES], async (transport) => (await import('./gemini/media/adapter.ts')).createGeminiMediaAdapter(transport)),
+  vertex: lazy('vertex', undefined, ['embed', 'generateImage', ...VIDEOS], async (transport) => (await import('./vertex/media/adapter.ts')).createVertexMediaAdapter(transport)),
+  fireworks: lazy('fireworks', fireworksProfile.defaultBaseURL, ['embed', ...IMAGES], async (transport) =>
+    (await import('./fireworks/media/adapter.ts')).createFireworksMediaAdapter(transport),
+  ),
+  alibaba: lazy('alibaba', alibabaProfile.defaultBaseURL, ['embed', ...IMAGES, ...VIDEOS], async (transport) =>
+    (await import('./alibaba/media/adapter.ts')).createAlibabaMediaAdapter(transport),
+  ),
+  cloudflare: lazy('cloudflare', cloudflareProfile.defaultBaseURL, ['embed', 'generateImage', ...SPEECH, 'detect'], async (transport) =>
+    (await import('./cloudflare/media/adapter.ts')).createCloudflareMediaAdapter(transport),
+  ),
+  'hugging face': lazy('hugging face', huggingfaceProfile.defaultBaseURL, ['embed', 'generateImage'], async (transport, dependencies) =>
+    (await import('./huggingface/media/adapter.ts')).createHuggingFaceMediaAdapter(transport, { partnerOf: dependencies.hfPartnerOf }),
+  ),
+  deepgram: lazy('deepgram', DEEPGRAM_BASE_URL, SPEECH, async (transport) => (await import('./deepgram/adapter.ts')).createDeepgramAdapter(transport)),
+  elevenlabs: lazy('elevenlabs', ELEVENLABS_BASE_URL, SPEECH, async (transport) => (await import('./elevenlabs/adapter.ts')).createElevenLabsAdapter(transport)),
+  cartesia: lazy('cartesia', CARTESIA_BASE_URL, SPEECH, async (transport) => (await import('./cartesia/adapter.ts')).createCartesiaAdapter(transport)),
+  roboflow: lazy('roboflow', ROBOFLOW_BASE_URL, ['detect'], async (transport) => (await import('./roboflow/adapter.ts')).createRoboflowAdapter(transport)),
 };
 
 export const isMediaProvider = (provider: ProviderId): boolean => MEDIA_PROVIDERS[provider] !== undefined;

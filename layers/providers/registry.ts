@@ -5,7 +5,6 @@
 import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
-import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.ts';
 import type { OpenAICompatibleProfile } from './openai-compatible/profile.ts';
 import { aimlProfile } from './aiml/profile.ts';
 import { alibabaProfile } from './alibaba/profile.ts';
@@ -13,10 +12,9 @@ import { asicloudProfile } from './asicloud/profile.ts';
 import { azureProfile } from './azure/profile.ts';
 import { cloudflareProfile } from './cloudflare/profile.ts';
 import { fireworksProfile } from './fireworks/profile.ts';
-import { createGeminiAdapter, GEMINI_BASE_URL } from './gemini/model.ts';
+import { GEMINI_BASE_URL } from './gemini/base-url.ts';
 import { huggingfaceProfile } from './huggingface/profile.ts';
 import { openaiProfile } from './openai/profile.ts';
-import { createVertexAdapter } from './vertex/model.ts';
 import type { ProviderId, ProviderTransport, TextModelAdapter } from './types.ts';
 
 interface TextProvider {
@@ -25,9 +23,25 @@ interface TextProvider {
   readonly create: (transport: ProviderTransport) => TextModelAdapter;
 }
 
+/**
+ * An adapter whose code loads on its first call: a cold start loads no provider's wire code (the OpenAI-compatible
+ * request and response schemas, Gemini's, Vertex's token signing with jose), and a call loads only its own
+ * provider's. Both of an adapter's methods are async, so the import is awaited where the call already waits.
+ */
+const loadedOnFirstCall = (provider: ProviderId, load: () => Promise<TextModelAdapter>): TextModelAdapter => {
+  let adapter: Promise<TextModelAdapter> | undefined;
+  const loaded = (): Promise<TextModelAdapter> => (adapter ??= load());
+  return {
+    provider,
+    generate: async (request, options) => (await loaded()).generate(request, options),
+    stream: async (request, options) => (await loaded()).stream(request, options),
+  };
+};
+
 const openAICompatible = (profile: OpenAICompatibleProfile): TextProvider => ({
   defaultBaseURL: profile.defaultBaseURL,
-  create: (transport) => createOpenAICompatibleAdapter(profile, transport),
+  create: (transport) =>
+    loadedOnFirstCall(profile.provider, async () => (await import('./openai-compatible/adapter.ts')).createOpenAICompatibleAdapter(profile, transport)),
 });
 
 const TEXT_PROVIDERS: Partial<Record<ProviderId, TextProvider>> = {
@@ -39,8 +53,8 @@ const TEXT_PROVIDERS: Partial<Record<ProviderId, TextProvider>> = {
   alibaba: openAICompatible(alibabaProfile),
   cloudflare: openAICompatible(cloudflareProfile),
   asicloud: openAICompatible(asicloudProfile),
-  gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => createGeminiAdapter(transport) },
-  vertex: { defaultBaseURL: undefined, create: (transport) => createVertexAdapter(transport) },
+  gemini: { defaultBaseURL: GEMINI_BASE_URL, create: (transport) => loadedOnFirstCall('gemini', async () => (await import('./gemini/model.ts')).createGeminiAdapter(transport)) },
+  vertex: { defaultBaseURL: undefined, create: (transport) => loadedOnFirstCall('vertex', async () => (await import('./vertex/model.ts')).createVertexAdapter(transport)) },
 };
 
 export const isTextProvider = (provider: ProviderId): boolean => TEXT_PROVIDERS[provider] !== undefined;

@@ -104,31 +104,44 @@ export const STREAM_REFUSAL: FieldRefusal = codesByKind({ invalid: 'invalid_stre
 const STREAM_BODY = z.object({ stream: streamSchema });
 export const readStream = (body: Readonly<Record<string, unknown>>): boolean => parseBody(STREAM_BODY, body, { stream: STREAM_REFUSAL }).stream ?? false;
 
-const streamOptionsSchema = z.object({ include_usage: z.boolean().optional() }).passthrough();
+/**
+ * A schema built on its first use: a zod schema costs far more to construct than to run, and most bodies never
+ * send the optional fields these check, so a cold start builds none of them.
+ */
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+const streamOptionsSchema = once(() => z.object({ include_usage: z.boolean().optional() }).passthrough());
 export const readIncludeUsage = (body: Record<string, unknown>): boolean =>
-  body.stream_options == null ? false : field(streamOptionsSchema, body.stream_options, 'stream_options', 'invalid_stream_options').include_usage === true;
+  body.stream_options == null ? false : field(streamOptionsSchema(), body.stream_options, 'stream_options', 'invalid_stream_options').include_usage === true;
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const parametersSchema = z.record(z.string(), z.unknown());
+const parametersSchema = once(() => z.record(z.string(), z.unknown()));
 
-const chatToolSchema = z.object({
-  type: z.literal('function'),
-  function: z.object({
-    name: z.string().regex(FUNCTION_NAME, 'function names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
-    description: z.string().optional(),
-    parameters: parametersSchema.optional(),
-    strict: z.boolean().nullish(),
+const chatToolSchema = once(() =>
+  z.object({
+    type: z.literal('function'),
+    function: z.object({
+      name: z.string().regex(FUNCTION_NAME, 'function names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
+      description: z.string().optional(),
+      parameters: parametersSchema().optional(),
+      strict: z.boolean().nullish(),
+    }),
   }),
-});
+);
 
 /** Responses tools are flat: `{type:'function', name, parameters}`. */
-const responsesToolSchema = z.object({
-  type: z.literal('function'),
-  name: z.string().regex(FUNCTION_NAME, 'function names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
-  description: z.string().nullish(),
-  parameters: parametersSchema.nullish(),
-  strict: z.boolean().nullish(),
-});
+const responsesToolSchema = once(() =>
+  z.object({
+    type: z.literal('function'),
+    name: z.string().regex(FUNCTION_NAME, 'function names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
+    description: z.string().nullish(),
+    parameters: parametersSchema().nullish(),
+    strict: z.boolean().nullish(),
+  }),
+);
 
 const toFunctionTool = (t: { name: string; description?: string | null; parameters?: Record<string, unknown> | null; strict?: boolean | null }): FunctionTool => ({
   type: 'function',
@@ -140,19 +153,21 @@ const toFunctionTool = (t: { name: string; description?: string | null; paramete
 
 export const readTools = (value: unknown, shape: 'chat' | 'responses'): FunctionTool[] | undefined => {
   if (value == null) return undefined;
-  if (shape === 'chat') return field(z.array(chatToolSchema), value, 'tools', 'invalid_tools').map((t) => toFunctionTool(t.function));
-  return field(z.array(responsesToolSchema), value, 'tools', 'invalid_tools').map(toFunctionTool);
+  if (shape === 'chat') return field(z.array(chatToolSchema()), value, 'tools', 'invalid_tools').map((t) => toFunctionTool(t.function));
+  return field(z.array(responsesToolSchema()), value, 'tools', 'invalid_tools').map(toFunctionTool);
 };
 
-const toolChoiceSchema = z.union([
-  z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
-  z.object({ type: z.literal('function'), name: z.string() }),
-]);
+const toolChoiceSchema = once(() =>
+  z.union([
+    z.enum(['none', 'auto', 'required']),
+    z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
+    z.object({ type: z.literal('function'), name: z.string() }),
+  ]),
+);
 
 export const readToolChoice = (value: unknown, tools: readonly FunctionTool[] | undefined): ToolChoice | undefined => {
   if (value == null) return undefined;
-  const choice = field(toolChoiceSchema, value, 'tool_choice', 'invalid_tool_choice');
+  const choice = field(toolChoiceSchema(), value, 'tool_choice', 'invalid_tool_choice');
   if (typeof choice === 'string') {
     if (choice === 'required' && !tools?.length) throw new InvalidRequestError('invalid_tool_choice', "tool_choice 'required' needs at least one tool.", { param: 'tool_choice' });
     return choice;
@@ -164,25 +179,31 @@ export const readToolChoice = (value: unknown, tools: readonly FunctionTool[] | 
   return { type: 'function', name };
 };
 
-const jsonSchemaFormat = z.object({
-  name: z.string().regex(FUNCTION_NAME, 'names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
-  schema: parametersSchema,
-  strict: z.boolean().nullish(),
-  description: z.string().optional(),
-});
+const jsonSchemaFormat = once(() =>
+  z.object({
+    name: z.string().regex(FUNCTION_NAME, 'names are 1-64 characters of a-z, A-Z, 0-9, _ and -'),
+    schema: parametersSchema(),
+    strict: z.boolean().nullish(),
+    description: z.string().optional(),
+  }),
+);
 
-const chatResponseFormatSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('json_object') }),
-  z.object({ type: z.literal('json_schema'), json_schema: jsonSchemaFormat }),
-]);
+const chatResponseFormatSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    z.object({ type: z.literal('json_schema'), json_schema: jsonSchemaFormat() }),
+  ]),
+);
 
 /** Responses puts the format in `text.format`, flat: `{type:'json_schema', name, schema}`. */
-const responsesFormatSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('json_object') }),
-  jsonSchemaFormat.extend({ type: z.literal('json_schema') }),
-]);
+const responsesFormatSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    jsonSchemaFormat().extend({ type: z.literal('json_schema') }),
+  ]),
+);
 
 const toFormat = (f: { type: string; name?: string; schema?: Record<string, unknown>; strict?: boolean | null; description?: string }): ResponseFormat =>
   f.type === 'json_schema'
@@ -191,18 +212,18 @@ const toFormat = (f: { type: string; name?: string; schema?: Record<string, unkn
 
 export const readChatResponseFormat = (value: unknown): ResponseFormat | undefined => {
   if (value == null) return undefined;
-  const format = field(chatResponseFormatSchema, value, 'response_format', 'invalid_response_format');
+  const format = field(chatResponseFormatSchema(), value, 'response_format', 'invalid_response_format');
   return format.type === 'json_schema' ? toFormat({ type: 'json_schema', ...format.json_schema }) : toFormat(format);
 };
 
 export const readResponsesFormat = (value: unknown, param: string): ResponseFormat | undefined =>
-  value == null ? undefined : toFormat(field(responsesFormatSchema, value, param, 'invalid_response_format') as Parameters<typeof toFormat>[0]);
+  value == null ? undefined : toFormat(field(responsesFormatSchema(), value, param, 'invalid_response_format') as Parameters<typeof toFormat>[0]);
 
-const reasoningSchema = z.object({ effort: z.string().nullish(), summary: z.string().nullish() }).passthrough();
+const reasoningSchema = once(() => z.object({ effort: z.string().nullish(), summary: z.string().nullish() }).passthrough());
 
 export const readReasoning = (body: Record<string, unknown>): ReasoningOptions | undefined => {
   const effort = body.reasoning_effort == null ? undefined : field(z.string(), body.reasoning_effort, 'reasoning_effort', 'invalid_reasoning');
-  const reasoning = body.reasoning == null ? undefined : field(reasoningSchema, body.reasoning, 'reasoning', 'invalid_reasoning');
+  const reasoning = body.reasoning == null ? undefined : field(reasoningSchema(), body.reasoning, 'reasoning', 'invalid_reasoning');
   const merged = { effort: effort ?? reasoning?.effort ?? undefined, summary: reasoning?.summary ?? undefined };
   return merged.effort || merged.summary ? (Object.fromEntries(Object.entries(merged).filter(([, v]) => v)) as ReasoningOptions) : undefined;
 };
@@ -227,19 +248,16 @@ export const metadataSchema = z
 export const readMetadata = (body: Readonly<Record<string, unknown>>): Record<string, string> | undefined =>
   body.metadata == null ? undefined : field(metadataSchema, body.metadata, 'metadata', 'invalid_metadata');
 
-const object = z.record(z.string(), z.unknown());
-const penalty = z.number().min(-2).max(2);
-const serviceTier = z.enum(['auto', 'default', 'flex', 'scale', 'priority']);
 
 /**
  * OpenAI fields the gateway does not model but whose type OpenAI fixes: checked here so a wrong type is a 400
  * (`invalid_parameter`) rather than something a provider may silently ignore. Fields OpenAI does not define
  * are not listed: they pass through to the provider untouched (`customParams`).
  */
-const SHARED_FIELD_TYPES: Readonly<Record<string, z.ZodType>> = {
+const sharedFieldTypes = (): Readonly<Record<string, z.ZodType>> => ({
   logprobs: z.boolean(),
   top_logprobs: z.number().int().min(0).max(20),
-  service_tier: serviceTier,
+  service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']),
   prompt_cache_key: z.string(),
   prompt_cache_retention: z.string(),
   safety_identifier: z.string(),
@@ -254,41 +272,51 @@ const SHARED_FIELD_TYPES: Readonly<Record<string, z.ZodType>> = {
   duration: z.union([z.number(), z.string()]),
   aspect_ratio: z.string(),
   resolution: z.string(),
-};
+});
 
-export const TEXT_FIELD_TYPES: Readonly<Record<'chat' | 'responses', Readonly<Record<string, z.ZodType>>>> = {
-  chat: {
-    ...SHARED_FIELD_TYPES,
+const object = (): z.ZodType => z.record(z.string(), z.unknown());
+const penalty = (): z.ZodType => z.number().min(-2).max(2);
+
+const FIELD_TYPES: Readonly<Record<TextShape, () => Readonly<Record<string, z.ZodType>>>> = {
+  chat: () => ({
+    ...sharedFieldTypes(),
     logit_bias: z.record(z.string(), z.number().min(-100).max(100)),
-    frequency_penalty: penalty,
-    presence_penalty: penalty,
+    frequency_penalty: penalty(),
+    presence_penalty: penalty(),
     store: z.boolean(),
-    prediction: object,
-    audio: object,
-    web_search_options: object,
+    prediction: object(),
+    audio: object(),
+    web_search_options: object(),
     verbosity: z.enum(['low', 'medium', 'high']),
-    functions: z.array(object),
-    function_call: z.union([z.string(), object]),
-  },
-  responses: {
-    ...SHARED_FIELD_TYPES,
+    functions: z.array(object()),
+    function_call: z.union([z.string(), object()]),
+  }),
+  responses: () => ({
+    ...sharedFieldTypes(),
     include: z.array(z.string()),
     background: z.boolean(),
     truncation: z.enum(['auto', 'disabled']),
     max_tool_calls: z.number().int().positive(),
-    conversation: z.union([z.string(), object]),
-    prompt: object,
-    stream_options: object,
+    conversation: z.union([z.string(), object()]),
+    prompt: object(),
+    stream_options: object(),
     text: z.object({ verbosity: z.enum(['low', 'medium', 'high']).nullish() }).passthrough(),
-  },
+  }),
 };
+
+type TextShape = 'chat' | 'responses';
+const fieldTypesMemo: Partial<Record<TextShape, Readonly<Record<string, z.ZodType>>>> = {};
+/**
+ * The typed fields of one API shape, built on the first request of that shape: zod schemas cost far more to
+ * construct than to run, and a cold start that serves chat never needs the Responses ones.
+ */
+export const textFieldTypes = (shape: TextShape): Readonly<Record<string, z.ZodType>> => (fieldTypesMemo[shape] ??= FIELD_TYPES[shape]());
 
 /** Every typed field present in the body, checked; `null` stands for "unset", as OpenAI reads it. */
 export const checkFieldTypes = (body: Readonly<Record<string, unknown>>, types: Readonly<Record<string, z.ZodType>>): void => {
   for (const name in types) if (body[name] != null) field(types[name]!, body[name], name, 'invalid_parameter');
 };
 
-const list = z.array(z.record(z.string(), z.unknown()));
 
 /**
  * A text body's fields as one zod object per API shape: every rule the readers above apply (`readTools`,
@@ -298,16 +326,16 @@ const list = z.array(z.record(z.string(), z.unknown()));
  * give the shape those walkers accept. Unknown fields pass through to the provider.
  */
 /** The fields chat and Responses read alike. */
-const SHARED_TEXT_FIELDS = {
+const sharedTextFields = () => ({
   model: modelSchema,
   provider: z.string().min(1).nullish(),
   stream: streamSchema,
-  stream_options: streamOptionsSchema.nullish(),
-  tool_choice: toolChoiceSchema.nullish(),
-  response_format: chatResponseFormatSchema.nullish(),
+  stream_options: streamOptionsSchema().nullish(),
+  tool_choice: toolChoiceSchema().nullish(),
+  response_format: chatResponseFormatSchema().nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   reasoning_effort: z.string().nullish(),
-  reasoning: reasoningSchema.nullish(),
+  reasoning: reasoningSchema().nullish(),
   temperature: temperatureSchema.nullish(),
   top_p: topPSchema.nullish(),
   stop: stopSchema.nullish(),
@@ -317,28 +345,33 @@ const SHARED_TEXT_FIELDS = {
   n: positiveInt.nullish(),
   attachments: z.array(z.unknown()).nullish(),
   attachment: z.unknown().optional(),
-};
+});
 
-const routeFields = (route: keyof typeof TEXT_FIELD_TYPES) =>
-  Object.fromEntries(Object.entries(TEXT_FIELD_TYPES[route]).map(([name, schema]) => [name, schema.nullish()]));
+const routeFields = (route: TextShape) => Object.fromEntries(Object.entries(textFieldTypes(route)).map(([name, schema]) => [name, schema.nullish()]));
 
-export const TEXT_BODY = {
+const list = () => z.array(z.record(z.string(), z.unknown()));
+
+const makeTextBody = () => ({
   chat: z.looseObject({
-    ...SHARED_TEXT_FIELDS,
-    messages: list.min(1),
-    tools: z.array(chatToolSchema).nullish(),
+    ...sharedTextFields(),
+    messages: list().min(1),
+    tools: z.array(chatToolSchema()).nullish(),
     max_tokens: positiveInt.nullish(),
     max_completion_tokens: positiveInt.nullish(),
     ...routeFields('chat'),
   }),
   responses: z.looseObject({
-    ...SHARED_TEXT_FIELDS,
-    input: z.union([z.string(), list]).nullish(),
-    tools: z.array(responsesToolSchema).nullish(),
+    ...sharedTextFields(),
+    input: z.union([z.string(), list()]).nullish(),
+    tools: z.array(responsesToolSchema()).nullish(),
     max_output_tokens: positiveInt.nullish(),
     store: z.boolean().nullish(),
     instructions: z.string().nullish(),
     previous_response_id: z.string().min(1).nullish(),
     ...routeFields('responses'),
   }),
-} as const;
+});
+
+let textBodyMemo: ReturnType<typeof makeTextBody> | undefined;
+/** Built when asked (the OpenAPI drift check): no request reads it, so a cold start does not build it. */
+export const textBody = (): ReturnType<typeof makeTextBody> => (textBodyMemo ??= makeTextBody());

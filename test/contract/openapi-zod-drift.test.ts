@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { TEXT_BODY } from '../../shared/calls/fields.ts';
+import { textBody } from '../../shared/calls/fields.ts';
 import { searchBodySchema } from '../../shared/catalog/validation.ts';
-import { MEDIA_RESPONSE_BODY } from '../../shared/inference/media-responses/request.ts';
+import { mediaResponseBody } from '../../shared/inference/media-responses/request.ts';
 import { KNOWN } from '../../shared/inference/request/text-request.ts';
 import { EMBEDDINGS_BODY } from '../../shared/media/embeddings/request.ts';
 import { IMAGE_EDIT_BODY, IMAGE_GENERATION_BODY } from '../../shared/media/images/request.ts';
@@ -32,9 +32,9 @@ const DOCUMENT = JSON.parse(readFileSync(join(root, 'openapi', 'generated', 'ope
 /** The zod schema that reads each documented request body (by its component name). */
 const ZOD_SCHEMAS: Readonly<Record<string, z.core.$ZodType>> = {
   ModelSearchRequest: searchBodySchema(),
-  ChatCompletionRequest: TEXT_BODY.chat,
+  ChatCompletionRequest: textBody().chat,
   // One route, two readers: text, or media when `modalities` asks for it (shared/inference/media-responses).
-  ResponsesCreateRequest: TEXT_BODY.responses.extend(MEDIA_RESPONSE_BODY.shape),
+  ResponsesCreateRequest: textBody().responses.extend(mediaResponseBody().shape),
   EmbeddingsRequest: EMBEDDINGS_BODY,
   ImageGenerationRequest: IMAGE_GENERATION_BODY,
   ImageEditRequest: IMAGE_EDIT_BODY.form,
@@ -210,7 +210,7 @@ describe('the OpenAPI request schemas and the zod schemas that read them', () =>
   it('composes, for the text routes, a rule for every field their readers model', () => {
     // The text readers check field by field (shared/inference/request/text-request.ts); TEXT_BODY is their rules
     // in one object, so a field modelled there but missing here would escape this test.
-    const composed = new Set([...Object.keys(TEXT_BODY.chat.shape), ...Object.keys(TEXT_BODY.responses.shape)]);
+    const composed = new Set([...Object.keys(textBody().chat.shape), ...Object.keys(textBody().responses.shape)]);
     expect([...KNOWN].filter((name) => !composed.has(name))).toEqual([]);
   });
 

@@ -137,13 +137,67 @@ describe('the x402 package', () => {
     expect(inputs.filter((input) => input.endsWith('layers/x402/sign-in.ts') || packageOf(input) === '@x402/extensions')).toEqual([]);
   });
 
-  it('is imported by the settlement worker at init, with the verifier only behind an import()', async () => {
+  it('is imported by the settlement worker with its first batch, not at init, and the verifier only behind an import()', async () => {
     const { closure } = await closureOf('settlement-worker');
-    expect(closure.external.static).toContain('@compose-inference/x402/index');
+    expect([...closure.external.static].filter((s) => s.startsWith('@compose-inference/x402/'))).toEqual([]);
+    expect(closure.external.lazy).toContain('@compose-inference/x402/index');
     expect(closure.external.static).not.toContain('@compose-inference/x402/sign-in');
     expect(closure.external.lazy).toContain('@compose-inference/x402/sign-in');
   });
 });
+
+describe('the Secrets Manager client', () => {
+  it('is loaded by no function at init: the provider credentials import and build it on the first secret read', async () => {
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      expect([...closure.external.static]).not.toContain('@aws-sdk/client-secrets-manager');
+    }
+    for (const name of ['inference', 'media', 'videos', 'external', 'settlement-worker', 'video-worker']) {
+      const { closure } = await closureOf(name);
+      expect(closure.external.lazy).toContain('@aws-sdk/client-secrets-manager');
+    }
+  });
+
+  it('reaches the layer’s credentials module only behind an import(), with the SDK command it sends', async () => {
+    const closure = await layerModuleClosure('layers/providers/credentials.ts');
+    expect([...closure.static].filter((input) => packageOf(input) === '@aws-sdk/client-secrets-manager')).toEqual([]);
+    expect(project(closure.lazy)).toContain('layers/providers/secret-read.ts');
+  });
+});
+
+describe('the text adapters’ registry', () => {
+  it('loads no provider’s wire code at init: each adapter module behind an import(), on its provider’s first call', async () => {
+    const closure = await layerModuleClosure('layers/providers/registry.ts');
+    const atInit = project(closure.static);
+    expect(atInit.filter((p) => /^layers\/providers\/(openai-compatible\/adapter|gemini\/model|vertex\/model)\.ts$/.test(p))).toEqual([]);
+    expect([...closure.static].filter((input) => packageOf(input) === 'jose' || packageOf(input) === 'zod')).toEqual([]);
+    expect(project(closure.lazy)).toEqual(expect.arrayContaining(['layers/providers/openai-compatible/adapter.ts', 'layers/providers/gemini/model.ts', 'layers/providers/vertex/model.ts']));
+  });
+});
+
+describe('the media adapters’ registry', () => {
+  it('loads no provider’s media code at init: each adapter module behind an import(), on its provider’s first call', async () => {
+    const closure = await layerModuleClosure('layers/providers/media-registry.ts');
+    expect(project(closure.static).filter((p) => /\/(media\/|video\/)?adapter\.ts$/.test(p))).toEqual([]);
+    expect([...closure.static].filter((input) => packageOf(input) === 'jose' || packageOf(input) === 'zod')).toEqual([]);
+    expect(project(closure.lazy)).toEqual(expect.arrayContaining(['layers/providers/openai/media/adapter.ts', 'layers/providers/vertex/media/adapter.ts', 'layers/providers/deepgram/adapter.ts']));
+  });
+});
+
+/** The import closure of one layer module, built with code splitting as the layer is (imports left as they are written). */
+const layerModuleClosure = async (source: string): Promise<Closure> => {
+  const { metafile: meta } = await build({
+    ...NODE_ESM_BUNDLE,
+    entryPoints: [source],
+    splitting: true,
+    write: false,
+    metafile: true,
+    absWorkingDir: PROJECT_ROOT,
+    outdir: '/nonexistent',
+    logLevel: 'error',
+  });
+  return importClosure(meta, inputEndingWith(meta, source));
+};
 
 describe('the video worker', () => {
   it('loads S3 only when it stores a video, and never the SQS client (it receives its messages, it does not send)', async () => {
@@ -170,6 +224,12 @@ describe('the media function', () => {
 });
 
 describe('the videos function', () => {
+  it('loads the Step Functions client with the first cancel, not at init (the worker starts executions)', async () => {
+    const { closure } = await closureOf('videos');
+    expect([...closure.external.static]).not.toContain('@aws-sdk/client-sfn');
+    expect(closure.external.lazy).toContain('@aws-sdk/client-sfn');
+  });
+
   it('loads S3 and the presigner on the first download or finished video, not at init', async () => {
     const { closure } = await closureOf('videos');
     expect([...closure.external.static].filter((s) => /^@aws-sdk\/(client-s3|s3-request-presigner)$/.test(s))).toEqual([]);

@@ -508,6 +508,17 @@ describe('shared layer', () => {
     expect(readdirSync(join(modules, '@aws-sdk'))).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb', 'client-s3']));
   });
 
+  it('builds the AWS SDK apart: the project’s packages import it from the layer’s SDK packages, as the functions do', () => {
+    const modules = join(layerDir(), 'nodejs', 'node_modules');
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.mjs') ? [join(dir, entry.name)] : []));
+    const project = files(join(modules, '@compose-inference')).map((file) => readFileSync(file, 'utf8'));
+    // One copy of each client: x402's ConditionalCheckFailedException is the class the functions' own code sees.
+    expect(project.filter((text) => /DynamoDBServiceException|S3ServiceException/.test(text))).toEqual([]);
+    expect(project.some((text) => text.includes('from"@aws-sdk/client-dynamodb"'))).toBe(true);
+    expect(readdirSync(join(modules, '@aws-sdk', '_chunks')).length).toBeGreaterThan(0);
+  });
+
   it('still carries the generated catalog under compose/, and a manifest of every file', () => {
     const manifest = JSON.parse(readFileSync(join(layerDir(), 'compose', 'manifest.json'), 'utf8')) as { files: Record<string, string> };
     const catalogFiles = readdirSync(new URL('../../shared/catalog/generated/', import.meta.url)).map((f) => `compose/catalog/${f}`);

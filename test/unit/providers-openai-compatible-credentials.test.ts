@@ -128,6 +128,37 @@ describe('keys from one Secrets Manager secret', () => {
     expect(await credentials.apiKey('openai')).toBe('sk-after-failure');
   });
 
+  it('takes the client as a loader, called on the first read and not before, once for concurrent reads', async () => {
+    secretString = JSON.stringify({ OPENAI_API_KEY: 'sk-loaded' });
+    let loads = 0;
+    const credentials = createProviderCredentials({
+      env,
+      secretsClient: async () => {
+        loads += 1;
+        return secretsClient;
+      },
+    });
+    expect(loads).toBe(0);
+    expect(await Promise.all([credentials.apiKey('openai'), credentials.secretValue('OPENAI_API_KEY')])).toEqual(['sk-loaded', 'sk-loaded']);
+    expect(loads).toBe(1);
+  });
+
+  it('asks a loader that failed again on the next read, and hides its error from clients', async () => {
+    secretString = JSON.stringify({ OPENAI_API_KEY: 'sk-second-load' });
+    let loads = 0;
+    const credentials = createProviderCredentials({
+      env,
+      secretsClient: async () => {
+        loads += 1;
+        if (loads === 1) throw new Error('module load failed');
+        return secretsClient;
+      },
+    });
+    expect(await credentials.apiKey('openai').catch((error: unknown) => error)).toMatchObject({ status: 500, code: 'internal_error' });
+    expect(await credentials.apiKey('openai')).toBe('sk-second-load');
+    expect(loads).toBe(2);
+  });
+
   it('needs a client when a secret is named', () => {
     expect(() => createProviderCredentials({ env })).toThrow(/Secrets Manager client/);
   });

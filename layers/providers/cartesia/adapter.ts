@@ -9,8 +9,9 @@ import { describeCartesiaError } from './errors.ts';
 import { ttsBytesRequest } from './speech.ts';
 import { fromStt, sttForm } from './transcribe.ts';
 import { CARTESIA_VERSION, sttResponseSchema } from './wire.ts';
+import { CARTESIA_BASE_URL } from '../media-endpoints.ts';
 
-export const CARTESIA_BASE_URL = 'https://api.cartesia.ai';
+export { CARTESIA_BASE_URL };
 
 export const createCartesiaAdapter = (transport: ProviderTransport): MediaAdapter => {
   const endpoint: MediaEndpoint = { provider: 'cartesia', transport, toError: describedErrors('cartesia', describeCartesiaError) };

@@ -11,8 +11,9 @@ import { describeDeepgramError } from './errors.ts';
 import { fromListen, listenQuery } from './listen.ts';
 import { speakRequest } from './speak.ts';
 import { listenResponseSchema } from './wire.ts';
+import { DEEPGRAM_BASE_URL } from '../media-endpoints.ts';
 
-export const DEEPGRAM_BASE_URL = 'https://api.deepgram.com';
+export { DEEPGRAM_BASE_URL };
 
 export const createDeepgramAdapter = (transport: ProviderTransport): MediaAdapter => {
   const endpoint: MediaEndpoint = { provider: 'deepgram', transport, toError: describedErrors('deepgram', describeDeepgramError) };

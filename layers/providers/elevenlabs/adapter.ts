@@ -10,8 +10,9 @@ import { describeElevenLabsError } from './errors.ts';
 import { ttsRequest } from './speech.ts';
 import { fromSpeechToText, sttForm } from './transcribe.ts';
 import { speechToTextResponseSchema } from './wire.ts';
+import { ELEVENLABS_BASE_URL } from '../media-endpoints.ts';
 
-export const ELEVENLABS_BASE_URL = 'https://api.elevenlabs.io';
+export { ELEVENLABS_BASE_URL };
 
 export const createElevenLabsAdapter = (transport: ProviderTransport): MediaAdapter => {
   const endpoint: MediaEndpoint = { provider: 'elevenlabs', transport, toError: describedErrors('elevenlabs', describeElevenLabsError) };

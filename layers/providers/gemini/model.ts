@@ -4,9 +4,10 @@
  * `transport.baseURL` includes the version, e.g. `https://generativelanguage.googleapis.com/v1beta`.
  */
 import type { ProviderTransport, TextModelAdapter } from '../types.ts';
+import { GEMINI_BASE_URL } from './base-url.ts';
 import { createGenerateContentAdapter, type GenerateContentMethod } from './generate-content-adapter.ts';
 
-export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+export { GEMINI_BASE_URL };
 
 /** Catalogs may spell the wire model with the API's `models/` prefix. */
 const modelPath = (model: string): string => encodeURIComponent(model.replace(/^models\//, ''));

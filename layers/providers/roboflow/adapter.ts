@@ -10,8 +10,9 @@ import type { CallOptions, ProviderTransport } from '../types.ts';
 import { describeRoboflowError } from './errors.ts';
 import { clipRequest, fromClip, inferenceBody, inferenceQuery, isClip } from './vision.ts';
 import { clipCompareResponseSchema, inferenceResponseSchema } from './wire.ts';
+import { ROBOFLOW_BASE_URL } from '../media-endpoints.ts';
 
-export const ROBOFLOW_BASE_URL = 'https://serverless.roboflow.com';
+export { ROBOFLOW_BASE_URL };
 
 /** `project/version`: both path segments, encoded. */
 const modelPath = (model: string): string => model.split('/').map(encodeURIComponent).join('/');

@@ -160,7 +160,7 @@ const readTexts = (input: unknown): { texts: string[]; items: Record<string, unk
  * message items; `metadata` by OpenAI's rule, as on every route; the video fields by the video route's rules).
  * Which fields apply is decided first, by the media kind (`refuseInapplicable`), so this schema lets others through.
  */
-export const MEDIA_RESPONSE_BODY = z.looseObject({
+const makeMediaResponseBody = () => z.looseObject({
   // Checked first (see parseMediaResponseRequest), with the input and the metadata between them.
   image_url: text(),
   store: z.boolean().nullish(),
@@ -177,8 +177,14 @@ export const MEDIA_RESPONSE_BODY = z.looseObject({
   instructions: text(),
 });
 
-const IMAGE_URL_FIRST = MEDIA_RESPONSE_BODY.pick({ image_url: true });
-const STORE_NEXT = MEDIA_RESPONSE_BODY.pick({ store: true });
+const makeSchemas = () => {
+  const body = makeMediaResponseBody();
+  return { body, imageUrlFirst: body.pick({ image_url: true }), storeNext: body.pick({ store: true }) };
+};
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+/** Built on the first media response: a text function's cold start (which only asks whether a body is one) does not. */
+const mediaSchemas = (): ReturnType<typeof makeSchemas> => (schemas ??= makeSchemas());
+export const mediaResponseBody = (): ReturnType<typeof makeMediaResponseBody> => mediaSchemas().body;
 
 const MEDIA_RESPONSE_REFUSALS = {
   stream: STREAM_REFUSAL,
@@ -202,12 +208,12 @@ export const parseMediaResponseRequest = (body: Body): MediaResponseRequest => {
   const kind = mediaKindOf(body);
   refuseInapplicable(body, kind);
   // The image, the input, `store` and `metadata` are checked before the other fields, as they always were.
-  const imageUrl = unset(parseMediaBody(IMAGE_URL_FIRST, body).image_url);
+  const imageUrl = unset(parseMediaBody(mediaSchemas().imageUrlFirst, body).image_url);
   if (kind === 'vision' && imageUrl === undefined) throw new InvalidRequestError('missing_image_url', "'image_url' is required for detection and classification.", { param: 'image_url' });
   const { texts, items } = kind === 'vision' && (body.input === undefined || body.input === null) ? { texts: [], items: [] } : readTexts(body.input);
-  parseMediaBody(STORE_NEXT, body);
+  parseMediaBody(mediaSchemas().storeNext, body);
   const metadata = readMetadata(body) ?? {};
-  const fields = parseMediaBody(MEDIA_RESPONSE_BODY, body, MEDIA_RESPONSE_REFUSALS);
+  const fields = parseMediaBody(mediaSchemas().body, body, MEDIA_RESPONSE_REFUSALS);
   return {
     kind,
     model: fields.model,

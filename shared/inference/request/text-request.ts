@@ -20,7 +20,7 @@ import {
   requireModel,
   stopSchema,
   temperatureSchema,
-  TEXT_FIELD_TYPES,
+  textFieldTypes,
   topPSchema,
 } from '../../calls/fields.ts';
 import { inputItemsOf } from './responses-input.ts';
@@ -71,7 +71,7 @@ const readProvider = (body: Record<string, unknown>): string | undefined => opti
 const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const common = (body: Record<string, unknown>, shape: 'chat' | 'responses') => {
-  checkFieldTypes(body, TEXT_FIELD_TYPES[shape]);
+  checkFieldTypes(body, textFieldTypes(shape));
   const tools = readTools(body.tools, shape);
   const n = optional(positiveInt, body, 'n');
   if (n !== undefined && n !== 1) throw new InvalidRequestError('unsupported_parameter', "Only 'n': 1 is supported for text generation.", { param: 'n' });

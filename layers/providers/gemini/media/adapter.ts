@@ -10,7 +10,7 @@ import { chunk, textInputs } from '../../media-input.ts';
 import type { EmbeddingRequest, ImageRequest, ImageResult, MediaAdapter } from '../../media-types.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { upstreamErrorFromResponse } from '../errors.ts';
-import { GEMINI_BASE_URL } from '../model.ts';
+import { GEMINI_BASE_URL } from '../base-url.ts';
 import { bareModel, buildBatchEmbedRequest, embeddingResultFrom, MAX_BATCH_EMBED_REQUESTS } from './embeddings.ts';
 import { InvalidRequestError } from '../../../core/errors.ts';
 import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
