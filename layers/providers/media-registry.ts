@@ -16,7 +16,7 @@ import type { PartnerResolver } from './huggingface/media/partners.ts';
 import { huggingfaceProfile } from './huggingface/profile.ts';
 import { CARTESIA_BASE_URL, DEEPGRAM_BASE_URL, ELEVENLABS_BASE_URL, ROBOFLOW_BASE_URL } from './media-endpoints.ts';
 import { openaiMediaProfile } from './openai/media/profile.ts';
-import { transportFor, type TransportOverrides } from './registry.ts';
+import { transportFor, type TransportOverrides } from './transport.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
 
 export interface MediaProvider {

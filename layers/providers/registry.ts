@@ -5,6 +5,7 @@
 import { UpstreamError } from '../core/errors.ts';
 import type { ProviderCredentials } from './credentials.ts';
 import { UPSTREAM_CODES } from './http/upstream-error.ts';
+import { createOpenAICompatibleAdapter } from './openai-compatible/adapter.ts';
 import type { OpenAICompatibleProfile } from './openai-compatible/profile.ts';
 import { aimlProfile } from './aiml/profile.ts';
 import { alibabaProfile } from './alibaba/profile.ts';
@@ -15,7 +16,10 @@ import { fireworksProfile } from './fireworks/profile.ts';
 import { GEMINI_BASE_URL } from './gemini/base-url.ts';
 import { huggingfaceProfile } from './huggingface/profile.ts';
 import { openaiProfile } from './openai/profile.ts';
+import { transportFor, type TransportOverrides } from './transport.ts';
 import type { ProviderId, ProviderTransport, TextModelAdapter } from './types.ts';
+
+export { transportFor, transportOverridesFromEnv, type TransportOverrides } from './transport.ts';
 
 interface TextProvider {
   /** Undefined when the provider has no global endpoint (Azure) or derives it itself (Vertex). */
@@ -24,9 +28,11 @@ interface TextProvider {
 }
 
 /**
- * An adapter whose code loads on its first call: a cold start loads no provider's wire code (the OpenAI-compatible
- * request and response schemas, Gemini's, Vertex's token signing with jose), and a call loads only its own
- * provider's. Both of an adapter's methods are async, so the import is awaited where the call already waits.
+ * An adapter whose code loads on its first call: Gemini's and Vertex's wire code (and Vertex's token signing with
+ * jose) load only in an instance that calls them. The OpenAI-compatible adapter serves eight of the ten providers,
+ * so nearly every instance's first call needs it: it loads at init, where deferring it would only move its ~30 ms
+ * from the init figure onto the first call (docs/decisions.md, cold start). Both of an adapter's methods are async,
+ * so the import is awaited where the call already waits.
  */
 const loadedOnFirstCall = (provider: ProviderId, load: () => Promise<TextModelAdapter>): TextModelAdapter => {
   let adapter: Promise<TextModelAdapter> | undefined;
@@ -40,8 +46,7 @@ const loadedOnFirstCall = (provider: ProviderId, load: () => Promise<TextModelAd
 
 const openAICompatible = (profile: OpenAICompatibleProfile): TextProvider => ({
   defaultBaseURL: profile.defaultBaseURL,
-  create: (transport) =>
-    loadedOnFirstCall(profile.provider, async () => (await import('./openai-compatible/adapter.ts')).createOpenAICompatibleAdapter(profile, transport)),
+  create: (transport) => createOpenAICompatibleAdapter(profile, transport),
 });
 
 const TEXT_PROVIDERS: Partial<Record<ProviderId, TextProvider>> = {
@@ -66,34 +71,6 @@ const textProvider = (provider: ProviderId): TextProvider => {
 };
 
 export const createTextAdapter = (provider: ProviderId, transport: ProviderTransport): TextModelAdapter => textProvider(provider).create(transport);
-
-/** Transport settings the deployment may tune; the rest comes from the credentials. */
-export interface TransportOverrides {
-  readonly fetch?: typeof globalThis.fetch;
-  readonly timeoutMs?: number;
-  readonly maxRetries?: number;
-}
-
-/** Reads `PROVIDER_TIMEOUT_MS` and `PROVIDER_MAX_RETRIES` (unset: the HTTP layer's defaults). */
-export const transportOverridesFromEnv = (env: NodeJS.ProcessEnv = process.env): TransportOverrides => {
-  const timeoutMs = Number(env.PROVIDER_TIMEOUT_MS);
-  const maxRetries = Number(env.PROVIDER_MAX_RETRIES);
-  return {
-    ...(env.PROVIDER_TIMEOUT_MS && timeoutMs > 0 ? { timeoutMs } : {}),
-    ...(env.PROVIDER_MAX_RETRIES && maxRetries >= 0 ? { maxRetries } : {}),
-  };
-};
-
-/** The transport for one provider: base URL and options from settings, the key read lazily at call time. */
-export const transportFor = (provider: ProviderId, credentials: ProviderCredentials, overrides: TransportOverrides = {}): ProviderTransport => {
-  const settings = credentials.settings(provider);
-  return {
-    baseURL: settings.baseURL ?? TEXT_PROVIDERS[provider]?.defaultBaseURL ?? '',
-    apiKey: () => credentials.apiKey(provider),
-    options: settings.options,
-    ...overrides,
-  };
-};
 
 /** `adapterFor` for the text pipeline: one adapter per provider, built on first use. */
 export const createAdapterResolver = (credentials: ProviderCredentials, overrides: TransportOverrides = {}): ((provider: ProviderId) => TextModelAdapter) => {

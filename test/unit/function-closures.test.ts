@@ -166,12 +166,13 @@ describe('the Secrets Manager client', () => {
 });
 
 describe('the text adapters’ registry', () => {
-  it('loads no provider’s wire code at init: each adapter module behind an import(), on its provider’s first call', async () => {
+  it('loads the OpenAI-compatible adapter at init (nearly every first call needs it), Gemini and Vertex behind an import() on their first call', async () => {
     const closure = await layerModuleClosure('layers/providers/registry.ts');
     const atInit = project(closure.static);
-    expect(atInit.filter((p) => /^layers\/providers\/(openai-compatible\/adapter|gemini\/model|vertex\/model)\.ts$/.test(p))).toEqual([]);
-    expect([...closure.static].filter((input) => packageOf(input) === 'jose' || packageOf(input) === 'zod')).toEqual([]);
-    expect(project(closure.lazy)).toEqual(expect.arrayContaining(['layers/providers/openai-compatible/adapter.ts', 'layers/providers/gemini/model.ts', 'layers/providers/vertex/model.ts']));
+    expect(atInit).toContain('layers/providers/openai-compatible/adapter.ts');
+    expect(atInit.filter((p) => /^layers\/providers\/(gemini\/model|vertex\/model)\.ts$/.test(p))).toEqual([]);
+    expect([...closure.static].filter((input) => packageOf(input) === 'jose')).toEqual([]);
+    expect(project(closure.lazy)).toEqual(expect.arrayContaining(['layers/providers/gemini/model.ts', 'layers/providers/vertex/model.ts']));
   });
 });
 
