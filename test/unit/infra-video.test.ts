@@ -27,7 +27,9 @@ const JOB_TIMEOUT = 1_800;
 const logicalIdOf = (construct: { node: { defaultChild?: unknown } }): string => stack.resolve((construct.node.defaultChild as lambda.CfnFunction).logicalId) as string;
 
 beforeAll(() => {
-  const app = new App();
+  // No CloudFormation validation: without cdk.json's flag it could only warn, and the stacks that deploy this
+  // construct are validated in infra-cli.test.ts.
+  const app = new App({ builtinCloudFormationValidation: false });
   stack = new Stack(app, 'VideoTest', { env: { account: '123456789012', region: 'eu-west-1' } });
   const storage = new Storage(stack, 'Storage', { stage: 'test', removalPolicy: RemovalPolicy.DESTROY, mediaExpiryDays: 7 });
   pipeline = new VideoPipeline(stack, 'Videos', {
