@@ -51,8 +51,10 @@ const synth = (context: Record<string, unknown>): Synth => {
   // templates `cdk synth` writes for both stages, in one process, so these synths leave it off.
   const app = new App({ context: { ...CDK_CONTEXT, ...context }, builtinCloudFormationValidation: false, outdir: OUTDIR });
   const stack = buildComposeApp(app);
+  // Annotations first: they force a synth, which the template then reuses (the other way round synthesizes twice).
+  const annotations = Annotations.fromStack(stack);
   const template = Template.fromStack(stack);
-  return { stack, template, annotations: Annotations.fromStack(stack), json: template.toJSON() as Synth['json'] };
+  return { stack, template, annotations, json: template.toJSON() as Synth['json'] };
 };
 
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
