@@ -5,12 +5,16 @@
  * (docs/deploy.md). cdk-nag's AwsSolutions checks run on every synth; an unacknowledged finding fails it.
  */
 import { App } from 'aws-cdk-lib';
-import { buildComposeApp } from '../lib/compose-app.ts';
-import { StageConfigError } from '../lib/config.ts';
+import { StageConfigError, resolveStageConfig } from '../lib/config.ts';
 
+const app = new App();
 try {
+  // The stage's settings are checked before the stack's constructs and cdk-nag load (about half the app's start),
+  // so a misconfigured stage fails at once; buildComposeApp reads them again from the same context.
+  resolveStageConfig((key) => app.node.tryGetContext(key));
+  const { buildComposeApp } = await import('../lib/compose-app.ts');
   // Without credentials CDK_DEFAULT_* are unset and the stack stays environment-agnostic; it still synthesizes.
-  buildComposeApp(new App(), {
+  buildComposeApp(app, {
     ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
     ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
   });

@@ -5,8 +5,6 @@
  * and X-Ray tracing. Memory and timeout come from FAMILIES, so the route table stays the one
  * place that says how a family runs.
  */
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { AssetHashType, DockerImage, Duration, type BundlingOptions, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,8 +13,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../layers/core/observability/names.ts';
 import { FAMILIES, FAMILY_NODE_OPTIONS, type Family } from '../../shared/routes.ts';
-import { cachedBuild } from './bundle-cache.ts';
-import { functionBuildOptions, LAMBDA_HANDLER } from './function-bundle.ts';
+import { bundleFunction, functionBundleKeyOptions, LAMBDA_HANDLER } from './function-bundle.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** `Runtime.NODEJS_24_X` where aws-cdk-lib has it, else the same runtime declared by name. */
@@ -38,16 +35,11 @@ class LocalEsbuild implements ILocalBundling {
   constructor(name: string, sourceMaps: boolean) {
     this.name = name;
     this.sourceMaps = sourceMaps;
-    const { outdir: _, metafile: __, plugins: ___, ...options } = functionBuildOptions(name, '', { sourceMaps });
-    this.esbuild = { ...options, plugins: [] };
+    this.esbuild = functionBundleKeyOptions(name, { sourceMaps });
   }
 
   tryBundle(outputDir: string): boolean {
-    const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-function.ts');
-    cachedBuild(`function:${this.name}`, this.esbuild, outputDir, (dir) => {
-      const run = spawnSync(process.execPath, [script, this.name, dir, ...(this.sourceMaps ? ['--source-maps'] : [])], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-      if (run.status !== 0) throw new Error(`esbuild failed for function ${this.name}`);
-    });
+    bundleFunction(this.name, outputDir, { sourceMaps: this.sourceMaps });
     return true;
   }
 }

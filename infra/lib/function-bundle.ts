@@ -8,9 +8,11 @@
  * roots) in the bundle, wrapping every module it reaches in a lazy initializer. Split, that code is a chunk
  * the entry does not load until the first request that needs it.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { cachedBuild } from './bundle-cache.ts';
 import { LAYER_THIRD_PARTY, layerExternals } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -103,3 +105,25 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   logLevel: 'error',
   absWorkingDir: PROJECT_ROOT,
 });
+
+/**
+ * A function's build options as data: without the output folder, the metafile flag and the plugins (functions).
+ * The CDK keys its asset cache on them (family-function.ts) and the bundle cache its entries.
+ */
+export const functionBundleKeyOptions = (name: string, options: FunctionBundleOptions = {}): BuildOptions => {
+  const { outdir: _, metafile: __, plugins: ___, ...rest } = functionBuildOptions(name, '', options);
+  return { ...rest, plugins: [] };
+};
+
+/**
+ * Writes function `name`'s deployed code into `outputDir`: esbuild in a child process (build-function.ts: the CDK
+ * bundles synchronously, and esbuild's synchronous API runs no plugins), or a copy of the same build from the
+ * bundle cache when one is set (bundle-cache.ts).
+ */
+export const bundleFunction = (name: string, outputDir: string, options: FunctionBundleOptions = {}): void => {
+  const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-function.ts');
+  cachedBuild(`function:${name}`, functionBundleKeyOptions(name, options), outputDir, (dir) => {
+    const run = spawnSync(process.execPath, [script, name, dir, ...(options.sourceMaps ? ['--source-maps'] : [])], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`esbuild failed for function ${name}`);
+  });
+};

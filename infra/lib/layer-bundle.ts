@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync, transformSync, type BuildOptions, type Metafile } from 'esbuild';
+import { cachedBuild } from './bundle-cache.ts';
 import { AWS_SDK_EXTERNAL, NODE_ESM_BUNDLE } from './function-bundle.ts';
 import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -221,3 +222,9 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
     fs.rmSync(shims, { recursive: true, force: true });
   }
 };
+
+/**
+ * `buildLayerCode(root)` through the bundle cache (bundle-cache.ts): with one set, a copy of the same build when
+ * one was made from the same sources. What the stack's layer (shared-layer.ts) and the layer's run test use.
+ */
+export const buildLayerCodeCached = (root: string): void => cachedBuild('layer', layerBuildOptions(''), root, (dir) => buildLayerCode(dir));

@@ -21,8 +21,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { NODE_RUNTIME } from './family-function.ts';
-import { cachedBuild } from './bundle-cache.ts';
-import { buildLayerCode, layerBuildOptions } from './layer-bundle.ts';
+import { buildLayerCodeCached } from './layer-bundle.ts';
 import { LAYER_NODE_MODULES } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -54,7 +53,7 @@ const ensureBuilt = (asset: (typeof ASSETS)[number]): boolean => {
 const buildStagedLayer = (): string => {
   const files: Record<string, string> = {};
   const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-layer-'));
-  cachedBuild('layer', layerBuildOptions(''), staged, (dir) => buildLayerCode(dir));
+  buildLayerCodeCached(staged);
   const nodeModules = path.join(staged, LAYER_NODE_MODULES);
   for (const file of listFiles(nodeModules)) {
     files[`nodejs/node_modules/${file}`] = createHash('sha256').update(fs.readFileSync(path.join(nodeModules, file))).digest('hex');

@@ -9,13 +9,15 @@
  * adapter and through the Gemini adapter (both behind the layer's `providers/registry`), a streamed
  * one, and an x402 challenge, which loads x402 and viem from the layer on first use.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFunctionBundle, buildScript } from '../../bench/bundles/build.ts';
+import { buildScript } from '../../bench/bundles/build.ts';
 import { lambdaNodePath } from '../../bench/bundles/lambda-resolve.ts';
 import { startChild, type ChildService } from '../../bench/lib/child.ts';
+import { bundleFunction } from '../../infra/lib/function-bundle.ts';
+import { buildLayerCodeCached } from '../../infra/lib/layer-bundle.ts';
 import { DEV_ROLES, devAccount } from '../../infra/local/chain/accounts.ts';
 import { startE2eRuntime, type E2eRuntime } from '../support/e2e.ts';
 
@@ -35,14 +37,13 @@ let fn: ChildService;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'compose-layer-run-'));
-  const build = join(root, 'build');
-  const bundle = await buildFunctionBundle('inference', build);
   // Lambda's layout: the function's asset in /var/task, the layer's zip unpacked in /opt. Nothing above
-  // either folder holds a node_modules, so every bare import must come from the layer.
+  // either folder holds a node_modules, so every bare import must come from the layer. Both are built as the
+  // stack builds them (a deploy's: no source maps), through the bundle cache the infra tests fill.
   const task = join(root, 'var', 'task');
   const opt = join(root, 'opt');
-  cpSync(join(build, 'inference'), task, { recursive: true });
-  cpSync(bundle.layer.dir, opt, { recursive: true });
+  bundleFunction('inference', task);
+  buildLayerCodeCached(opt);
   const host = await buildScript(join(import.meta.dirname, '..', '..', 'bench', 'services', 'lambda-host.ts'), join(root, 'host', 'lambda-host.mjs'));
 
   runtime = await startE2eRuntime({ chain: false, videos: false });

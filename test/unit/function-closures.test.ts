@@ -5,10 +5,13 @@
  * so their static import closure — read from esbuild's metafile of the bundle the CDK builds — holds no
  * media- or video-only module. Health stays a handful of modules.
  */
-import { build, type Metafile } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { importClosure, inputEndingWith, isProjectModule, packageOf, type Closure } from '../../bench/bundles/closure.ts';
 import { functionNames } from '../../bench/bundles/build.ts';
+import { BUNDLE_CACHE_ENV, bundleCacheKey } from '../../infra/lib/bundle-cache.ts';
 import { functionBuildOptions, functionEntry, NODE_ESM_BUNDLE } from '../../infra/lib/function-bundle.ts';
 import { PROJECT_ROOT } from '../../infra/lib/paths.ts';
 import { layerEntries } from '../../infra/lib/layer-bundle.ts';
@@ -16,14 +19,38 @@ import { layerEntries } from '../../infra/lib/layer-bundle.ts';
 const FUNCTIONS = functionNames();
 
 /**
- * One esbuild run for the three entries (their graphs are resolved as each function's own build resolves
+ * The metafile of an in-memory build, kept in the bundle cache folder (COMPOSE_BUNDLE_CACHE, set by
+ * vitest.config.ts) under the key of the sources and the options, as the synths keep their bundles: the next
+ * run with the same sources reads it instead of bundling again.
+ */
+const cachedMetafile = async (kind: string, options: BuildOptions & { metafile: true }): Promise<Metafile> => {
+  const root = process.env[BUNDLE_CACHE_ENV];
+  const file = root ? join(root, bundleCacheKey(kind, options), 'metafile.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Metafile;
+  const { metafile } = await build(options);
+  if (file) {
+    // Written aside and renamed into place: a concurrent run sees the whole entry or none (and keeps its own).
+    const scratch = `${dirname(file)}.tmp-${process.pid}`;
+    mkdirSync(scratch, { recursive: true });
+    writeFileSync(join(scratch, 'metafile.json'), JSON.stringify(metafile));
+    try {
+      renameSync(scratch, dirname(file));
+    } catch {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return metafile;
+};
+
+/**
+ * One esbuild run for every function's entry (their graphs are resolved as each function's own build resolves
  * them), in memory, without minifying: only the metafile is read.
  */
 let built: Promise<Metafile> | undefined;
 const metafile = (): Promise<Metafile> => {
   const options = functionBuildOptions('inference', '/nonexistent');
   // Every entry in one build: each keeps its folder (the deploy builds one entry, named index).
-  built ??= build({ ...options, entryPoints: FUNCTIONS.map(functionEntry), entryNames: '[dir]/index', write: false, minify: false }).then((r) => r.metafile);
+  built ??= cachedMetafile('closures', { ...options, entryPoints: FUNCTIONS.map(functionEntry), entryNames: '[dir]/index', write: false, minify: false });
   return built;
 };
 
@@ -132,7 +159,7 @@ describe('the relayer gas check', () => {
 
 describe('the x402 package', () => {
   it('does not reach the Sign-In-With-X verifier from its index: paying and settling load x402 without it', async () => {
-    const { metafile: meta } = await build({ ...NODE_ESM_BUNDLE, entryPoints: ['layers/x402/index.ts'], write: false, metafile: true, absWorkingDir: PROJECT_ROOT, outdir: '/nonexistent', logLevel: 'error' });
+    const meta = await cachedMetafile('x402-index', { ...NODE_ESM_BUNDLE, entryPoints: ['layers/x402/index.ts'], write: false, metafile: true, absWorkingDir: PROJECT_ROOT, outdir: '/nonexistent', logLevel: 'error' });
     const inputs = Object.keys(meta.inputs);
     expect(inputs.filter((input) => input.endsWith('layers/x402/sign-in.ts') || packageOf(input) === '@x402/extensions')).toEqual([]);
   });

@@ -5,14 +5,18 @@
  * The JWKS comes from `npm run keys -- jwks` as the README says.
  * Each stage is synthesized once (bundling included) into its own temporary assembly; the assertions read the
  * templates the CLI wrote. Bootstrap, deploy, rollback and destroy need an AWS account and are documented only.
+ * The CLI runs with CloudFormation validation off (`CDK_VALIDATION=false`): this file validates the templates it
+ * wrote itself with the same validator (support/cfn-validation.ts), in one process for both stages and with no
+ * finding of any severity allowed, where each synth would start the validator's engine again (~4 s of CPU each).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../shared/routes.ts';
+import { validateTemplates } from '../support/cfn-validation.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -29,7 +33,10 @@ interface CliRun {
   readonly output: string;
 }
 
-/** The CLI as an operator runs it, offline: no telemetry, notices or instance metadata lookups. */
+/**
+ * The CLI as an operator runs it, offline: no telemetry, notices or instance metadata lookups; CloudFormation
+ * validation is this file's (see above).
+ */
 const cdk = (args: readonly string[], region: string): CliRun => {
   const run = spawnSync(CDK, [...args, '--no-notices', '--no-version-reporting'], {
     cwd: ROOT,
@@ -42,6 +49,7 @@ const cdk = (args: readonly string[], region: string): CliRun => {
       AWS_REGION: region,
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_VALIDATION: 'false',
     },
     timeout: 480_000,
   });
@@ -158,6 +166,25 @@ describe('cdk synth through the CLI, with an account and region', () => {
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).length;
     expect(Object.keys(template.findResources('AWS::Lambda::Alias', { Properties: { Name: 'live' } }))).toHaveLength(functions);
     expect(Object.keys(template.findResources('AWS::Lambda::Version')).length).toBe(functions);
+  });
+});
+
+describe('CloudFormation validation of the templates the CLI wrote', () => {
+  it.each([
+    ['dev', () => dev, 'us-east-1', 'ComposeInference-dev'],
+    ['prod', () => prod, 'eu-central-1', 'ComposeInference-prod'],
+  ])('finds no error, warning or note in %s, in its account and region', (_name, assembly, region, stack) => {
+    const templates = [stack, 'ComposeInference-account'].map((name) => ({ templatePath: join(assembly().dir, `${name}.template.json`), accountId: ACCOUNT, region }));
+    expect(validateTemplates(templates)).toEqual({ [`${stack}.template.json`]: [], 'ComposeInference-account.template.json': [] });
+  });
+
+  it('is the validator that fails a synth: it finds a schema error', () => {
+    // A function CloudFormation would refuse (64 MB is below Lambda's minimum), so the checks above are not vacuous.
+    const file = join(work, 'invalid.template.json');
+    const role = 'arn:aws:iam::123456789012:role/example';
+    writeFileSync(file, JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: role, Code: { ZipFile: 'x' }, Handler: 'index.handler', Runtime: 'nodejs24.x', MemorySize: 64 } } } }));
+    const [violation] = validateTemplates([{ templatePath: file, accountId: ACCOUNT, region: 'us-east-1' }])['invalid.template.json']!;
+    expect(violation).toMatchObject({ severity: 'error', resources: ['Fn'], description: expect.stringContaining('MemorySize') });
   });
 });
 
