@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/support/slow-first-sequencer.ts';
 
 /**
  * Unit files that write `process.env` or spy on the process's output at load: they need a module graph of their
@@ -74,6 +75,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // The longest files start first in their project (test/support/slow-first-sequencer.ts), as vitest does once
+    // it has their durations: on a fresh clone a CDK synth started last ran alone at the end.
+    sequence: { sequencer: SlowFirstSequencer },
     // Most of a file's time is waiting on loopback servers and child processes, not CPU, so more files than cores
     // run at once (vitest's default is cores - 1: one file at a time here). No test depends on timing, so a busier
     // machine makes the run slower, not red. VITEST_MAX_WORKERS overrides it.
