@@ -246,18 +246,18 @@ const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayP
 export const createLocalServer = (handlers: FamilyHandlers, options: LocalServerOptions): Server =>
   createServer({ noDelay: true, keepAlive: true }, async (req, res) => {
     // A request target URL cannot parse (`GET http://[x`) used to throw out of this listener and end the process.
-    const pathname = URL.parse(req.url ?? '/', 'http://local')?.pathname;
-    if (pathname === undefined) {
+    const url = URL.parse(req.url ?? '/', 'http://local');
+    if (url === null) {
       const error = new InvalidRequestError('invalid_request_target', 'The request target is not a valid URL.');
       res.writeHead(error.status, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(error.toBody()));
       return;
     }
-    const { family, target } = route(req.method ?? 'GET', pathname);
+    const { family, target } = route(req.method ?? 'GET', url.pathname);
     let event: APIGatewayProxyEvent | undefined;
     try {
       const body = await readBody(req, options.maxBodyBytes ?? API_GATEWAY_MAX_BODY);
-      event = toProxyEvent(req, body, target, options.stage);
+      event = toProxyEvent(req, url, body, target, options.stage);
       await invoke(handlers[family], family, event, res);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
