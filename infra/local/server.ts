@@ -93,12 +93,13 @@ const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLengt
 class StreamingResponse extends Writable {
   private prelude: Buffer | undefined = Buffer.alloc(0);
   /** The decoded prelude and the body written with it, until the first flush. */
-  private head: { metadata: ResponseMetadata; body: Buffer[] } | undefined;
+  private head: { metadata: ResponseMetadata; body: Chunk[] } | undefined;
   private flushTimer: NodeJS.Immediate | undefined;
   private readonly res: ServerResponse;
 
   constructor(res: ServerResponse) {
-    super();
+    // Strings arrive as strings (utf8: the only encoding `_write` sees them in, see there).
+    super({ decodeStrings: false, defaultEncoding: 'utf8' });
     this.res = res;
     // A client that hangs up ends the stream without an error: the handler may not be writing yet (it waits on
     // its provider), and an error event nobody listens to would take the whole process down. The handler's
@@ -114,7 +115,7 @@ class StreamingResponse extends Writable {
     const head = this.takeHead();
     if (!head || this.res.destroyed || this.res.headersSent) return;
     writeHead(this.res, head.metadata);
-    if (head.body.length > 0) this.res.write(head.body.length === 1 ? head.body[0]! : Buffer.concat(head.body));
+    if (head.body.length > 0) this.res.write(joined(head.body));
     else this.res.flushHeaders();
   }
 
@@ -129,7 +130,7 @@ class StreamingResponse extends Writable {
     this.res.flushHeaders();
   }
 
-  private takeHead(): { metadata: ResponseMetadata; body: Buffer[] } | undefined {
+  private takeHead(): { metadata: ResponseMetadata; body: Chunk[] } | undefined {
     const head = this.head;
     this.head = undefined;
     clearImmediate(this.flushTimer);
@@ -137,8 +138,11 @@ class StreamingResponse extends Writable {
     return head;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(chunk: Chunk, encoding: BufferEncoding | 'buffer', callback: (error?: Error | null) => void): void {
+    // A string in another encoding than utf8 (`write(s, 'base64')`) is decoded here: from here on a string is utf8.
+    if (typeof chunk === 'string' && encoding !== 'utf8') chunk = Buffer.from(chunk, encoding as BufferEncoding);
     if (this.prelude) {
+      if (typeof chunk === 'string') chunk = Buffer.from(chunk);
       const pending = this.prelude.length === 0 ? chunk : Buffer.concat([this.prelude, chunk]);
       const end = pending.indexOf(DELIMITER);
       if (end === -1) {
@@ -180,8 +184,8 @@ class StreamingResponse extends Writable {
       // The whole answer arrived within the turn: one write, its length known.
       const { metadata, body } = this.takeHead()!;
       if (this.res.destroyed) return callback();
-      const payload = body.length === 1 ? body[0]! : Buffer.concat(body);
-      writeHead(this.res, metadata, payload.length);
+      const payload = body.length === 0 ? '' : joined(body);
+      writeHead(this.res, metadata, byteLength(payload));
       this.res.end(payload);
     } else this.res.end();
     callback();
@@ -195,9 +199,24 @@ class StreamingResponse extends Writable {
 
 const DELIMITER = Buffer.alloc(8);
 
+/** What the handler wrote: middy writes a string body as a string, kept so (no copy into a Buffer on the way). */
+type Chunk = Buffer | string;
+
+const byteLength = (chunk: Chunk): number => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+
+/**
+ * The chunks as one payload. Strings stay one string: `res.end(string)` after `writeHead` sends the status line,
+ * the headers and the body in one socket write, where a Buffer body goes out as a second buffer of a writev.
+ */
+const joined = (chunks: readonly Chunk[]): Chunk => {
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+};
+
 const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void => {
   if (res.destroyed) return;
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? '');
   writeHead(
     res,
     {
@@ -205,7 +224,7 @@ const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void
       headers: result.headers as Record<string, string> | undefined,
       multiValueHeaders: result.multiValueHeaders as Record<string, string[]> | undefined,
     },
-    body.length,
+    byteLength(body),
   );
   res.end(body);
 };

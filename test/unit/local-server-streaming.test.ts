@@ -32,6 +32,15 @@ const handler = lambda.streamifyResponse(async (event: { path: string }, stream:
     out.end();
     return;
   }
+  if (event.path === '/mixed') {
+    // Strings, bytes and a string in another encoding, as a handler may write them: one answer, its bytes exact.
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    out.write('héllo ✓ ');
+    out.write(Buffer.from([0xf0, 0x9f, 0x98, 0x80]));
+    out.write(Buffer.from(' über').toString('base64'), 'base64');
+    out.end();
+    return;
+  }
   if (event.path === '/stream' || event.path === '/audio') {
     const contentType = event.path === '/stream' ? 'text/event-stream' : 'audio/mpeg';
     const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': contentType } });
@@ -71,6 +80,15 @@ const readAll = async (res: import('node:http').IncomingMessage): Promise<string
 };
 
 describe('the local server answering a response-streaming handler', () => {
+  it('counts the bytes, not the characters, of a whole answer written as strings, bytes and base64', async () => {
+    const res = await get('/mixed');
+    const expected = Buffer.concat([Buffer.from('héllo ✓ '), Buffer.from([0xf0, 0x9f, 0x98, 0x80]), Buffer.from(' über')]);
+    expect(res.headers['content-length']).toBe(String(expected.length));
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+  });
+
   it('sends an answer written whole in one turn with its status, headers and content-length', async () => {
     const res = await get('/whole');
     expect(res.statusCode).toBe(201);
