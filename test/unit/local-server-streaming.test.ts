@@ -41,6 +41,14 @@ const handler = lambda.streamifyResponse(async (event: { path: string }, stream:
     out.end();
     return;
   }
+  if (event.path === '/slow-stream') {
+    // The prelude alone, then nothing until the gate opens: a provider slow to its first event.
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'Content-Type': 'Text/Event-Stream; charset=utf-8' } });
+    await new Promise<void>((resolve) => (openGate = resolve));
+    out.write('data: late\n\n');
+    out.end();
+    return;
+  }
   if (event.path === '/stream' || event.path === '/audio') {
     const contentType = event.path === '/stream' ? 'text/event-stream' : 'audio/mpeg';
     const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': contentType } });
@@ -110,6 +118,15 @@ describe('the local server answering a response-streaming handler', () => {
     expect(String(first)).toBe('data: first\n\n');
     openGate();
     expect(await readAll(res)).toBe('data: second\n\n');
+  });
+
+  it('sends an event stream’s head at once when its first event is late, not waiting for it', async () => {
+    const res = await get('/slow-stream');
+    // The handler is still waiting on the gate: the head came on its own.
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('Text/Event-Stream; charset=utf-8');
+    openGate();
+    expect(await readAll(res)).toBe('data: late\n\n');
   });
 
   it('cuts the answer short when the handler fails after its prelude, instead of answering a 502 over it', async () => {
