@@ -4,31 +4,49 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 /** Content types API Gateway is configured to pass as binary (base64), as in the CDK stack. */
 const BINARY = /^(multipart\/form-data|audio\/|image\/|video\/|application\/octet-stream)/i;
 
-const multi = (pairs: Iterable<[string, string]>) => {
+/** An own property whatever its name: assigning `__proto__` would set the prototype instead (and a string, nothing). */
+const put = <T>(map: Record<string, T>, name: string, value: T): void => {
+  if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
+  else map[name] = value;
+};
+
+/**
+ * Single- and multi-value maps from a flat name, value, name, value… list (Node's `rawHeaders`). Names are the
+ * client's: one called `constructor` or `__proto__` is a parameter like any other, never an inherited member.
+ */
+const multiFromFlat = (flat: readonly string[]) => {
   const single: Record<string, string> = {};
   const multiple: Record<string, string[]> = {};
-  for (const [name, value] of pairs) {
-    single[name] = value;
-    (multiple[name] ??= []).push(value);
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    const value = flat[i + 1]!;
+    put(single, name, value);
+    const values = Object.hasOwn(multiple, name) ? multiple[name] : undefined;
+    if (values) values.push(value);
+    else put(multiple, name, [value]);
   }
   return { single, multiple };
 };
 
-function* headerPairs(raw: string[]): Generator<[string, string]> {
-  for (let i = 0; i < raw.length; i += 2) yield [raw[i]!, raw[i + 1]!];
-}
+const multi = (pairs: Iterable<[string, string]>) => {
+  const flat: string[] = [];
+  for (const [name, value] of pairs) flat.push(name, value);
+  return multiFromFlat(flat);
+};
 
 export interface EventTarget {
   readonly resource: string;
   readonly pathParameters: Record<string, string> | null;
 }
 
-/** Turns a Node request into the API Gateway REST (payload v1) proxy event a Lambda would receive. */
-export const toProxyEvent = (req: IncomingMessage, body: Buffer, target: EventTarget, stage: string): APIGatewayProxyEvent => {
-  const url = new URL(req.url ?? '/', 'http://local');
-  const headers = multi(headerPairs(req.rawHeaders));
+/**
+ * Turns a Node request into the API Gateway REST (payload v1) proxy event a Lambda would receive. `url` is the
+ * request target the server already parsed (parsing it once per request, not twice).
+ */
+export const toProxyEvent = (req: IncomingMessage, url: URL, body: Buffer, target: EventTarget, stage: string): APIGatewayProxyEvent => {
+  const headers = multiFromFlat(req.rawHeaders);
   const hasQuery = url.search.length > 1;
-  const query = multi(url.searchParams.entries());
+  const query = hasQuery ? multi(url.searchParams.entries()) : undefined;
   const contentType = req.headers['content-type'] ?? '';
   const binary = BINARY.test(contentType);
   const requestId = crypto.randomUUID();
@@ -39,8 +57,8 @@ export const toProxyEvent = (req: IncomingMessage, body: Buffer, target: EventTa
     httpMethod: method,
     headers: headers.single,
     multiValueHeaders: headers.multiple,
-    queryStringParameters: hasQuery ? query.single : null,
-    multiValueQueryStringParameters: hasQuery ? query.multiple : null,
+    queryStringParameters: query ? query.single : null,
+    multiValueQueryStringParameters: query ? query.multiple : null,
     pathParameters: target.pathParameters,
     stageVariables: null,
     body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),

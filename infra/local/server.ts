@@ -66,8 +66,19 @@ const lambdaContext = (family: Family, requestId: string, clientGone: AbortSigna
 
 const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
-const isEventStream = (metadata: ResponseMetadata): boolean =>
-  Object.entries(metadata.headers ?? {}).some(([name, value]) => name.toLowerCase() === 'content-type' && /^text\/event-stream/i.test(value));
+const EVENT_STREAM = 'text/event-stream';
+
+const isEventStream = (metadata: ResponseMetadata): boolean => {
+  const headers = metadata.headers;
+  if (headers === undefined) return false;
+  for (const name in headers) {
+    if (name.length === 12 && name.toLowerCase() === 'content-type') {
+      const value = headers[name];
+      return typeof value === 'string' && value.slice(0, EVENT_STREAM.length).toLowerCase() === EVENT_STREAM;
+    }
+  }
+  return false;
+};
 
 /** Writes the status and headers; `contentLength` is added when the answer is whole and says nothing of its framing. */
 const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLength?: number): void => {
@@ -84,21 +95,25 @@ const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLengt
 /**
  * Decodes Lambda's streaming protocol: the metadata prelude up to eight NUL bytes, then the body, unbuffered.
  *
- * For answers that are not event streams, what the handler writes in the same turn of the event loop as its
- * prelude (a whole non-streamed answer: middy writes the prelude, the body and ends in one go) is held until that
- * turn is over and sent as one write: status line, headers and body in one packet, with a content-length when the
- * answer ended within the turn. Everything written after that, and every event stream from its head on, goes out
- * as it is written.
+ * The head (status and headers) is held until the end of the turn of the event loop that wrote the prelude, so
+ * that it leaves in one write with the body that follows it: for an answer that is not an event stream, what the
+ * handler writes in that turn (a whole non-streamed answer: middy writes the prelude, the body and ends in one go)
+ * goes with it, with a content-length when the answer ended within the turn; an event stream's head goes with its
+ * first event, at once (a streamed call writes its prelude when the provider's first chunk is in, so that event
+ * follows within the turn), never waiting for it past the turn. Everything written after that goes out as it is
+ * written.
  */
 class StreamingResponse extends Writable {
-  private prelude: Buffer | undefined = Buffer.alloc(0);
+  /** The prelude as written so far, until its delimiter: a string while it came as one string (the usual case). */
+  private prelude: Chunk | undefined = '';
   /** The decoded prelude and the body written with it, until the first flush. */
-  private head: { metadata: ResponseMetadata; body: Buffer[] } | undefined;
+  private head: Head | undefined;
   private flushTimer: NodeJS.Immediate | undefined;
   private readonly res: ServerResponse;
 
   constructor(res: ServerResponse) {
-    super();
+    // Strings arrive as strings (utf8: the only encoding `_write` sees them in, see there).
+    super({ decodeStrings: false, defaultEncoding: 'utf8' });
     this.res = res;
     // A client that hangs up ends the stream without an error: the handler may not be writing yet (it waits on
     // its provider), and an error event nobody listens to would take the whole process down. The handler's
@@ -114,7 +129,7 @@ class StreamingResponse extends Writable {
     const head = this.takeHead();
     if (!head || this.res.destroyed || this.res.headersSent) return;
     writeHead(this.res, head.metadata);
-    if (head.body.length > 0) this.res.write(head.body.length === 1 ? head.body[0]! : Buffer.concat(head.body));
+    if (head.body.length > 0) this.res.write(joined(head.body));
     else this.res.flushHeaders();
   }
 
@@ -129,7 +144,7 @@ class StreamingResponse extends Writable {
     this.res.flushHeaders();
   }
 
-  private takeHead(): { metadata: ResponseMetadata; body: Buffer[] } | undefined {
+  private takeHead(): Head | undefined {
     const head = this.head;
     this.head = undefined;
     clearImmediate(this.flushTimer);
@@ -137,33 +152,23 @@ class StreamingResponse extends Writable {
     return head;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.prelude) {
-      const pending = this.prelude.length === 0 ? chunk : Buffer.concat([this.prelude, chunk]);
-      const end = pending.indexOf(DELIMITER);
-      if (end === -1) {
-        this.prelude = pending;
-        return callback();
-      }
-      this.prelude = undefined;
-      const rest = pending.subarray(end + DELIMITER.length);
-      const metadata = JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata;
-      if (isEventStream(metadata)) {
-        // An event stream's head and events go out as they are written, never held for the turn.
-        writeHead(this.res, metadata);
-        if (rest.length === 0) {
-          this.res.flushHeaders();
-          return callback();
-        }
-        chunk = rest;
-      } else {
-        this.head = { metadata, body: rest.length > 0 ? [rest] : [] };
-        this.flushTimer = setImmediate(() => this.flushHead());
-        return callback();
-      }
+  override _write(chunk: Chunk, encoding: BufferEncoding | 'buffer', callback: (error?: Error | null) => void): void {
+    // A string in another encoding than utf8 (`write(s, 'base64')`) is decoded here: from here on a string is utf8.
+    if (typeof chunk === 'string' && encoding !== 'utf8') chunk = Buffer.from(chunk, encoding as BufferEncoding);
+    if (this.prelude !== undefined) {
+      const prelude = this.takePrelude(chunk);
+      if (prelude === undefined) return callback();
+      const head: Head = { metadata: prelude.metadata, body: [], eventStream: isEventStream(prelude.metadata) };
+      this.head = head;
+      this.flushTimer = setImmediate(() => this.flushHead());
+      chunk = prelude.rest;
     }
     if (this.head) {
-      if (chunk.length > 0) this.head.body.push(chunk);
+      if (chunk.length > 0) {
+        this.head.body.push(chunk);
+        // An event goes out as it is written: with the head, in one write.
+        if (this.head.eventStream) this.flushHead();
+      }
       return callback();
     }
     // An empty write (middy writes one after the prelude) carries nothing: no system call for it.
@@ -172,16 +177,42 @@ class StreamingResponse extends Writable {
     else this.res.once('drain', () => callback());
   }
 
+  /**
+   * Adds a write to the prelude; once its delimiter is in, the decoded metadata and what followed it. The usual
+   * case, the metadata written as one string and the delimiter as the next write (`HttpResponseStream.from`), is
+   * decoded without copying either into a joint buffer.
+   */
+  private takePrelude(chunk: Chunk): { metadata: ResponseMetadata; rest: Chunk } | undefined {
+    const prelude = this.prelude!;
+    if (typeof prelude === 'string' && typeof chunk !== 'string' && chunk.length >= DELIMITER.length && chunk.subarray(0, DELIMITER.length).equals(DELIMITER)) {
+      this.prelude = undefined;
+      return { metadata: JSON.parse(prelude) as ResponseMetadata, rest: chunk.subarray(DELIMITER.length) };
+    }
+    if (typeof prelude === 'string' && typeof chunk === 'string') {
+      this.prelude = prelude + chunk;
+      return undefined;
+    }
+    const pending = Buffer.concat([typeof prelude === 'string' ? Buffer.from(prelude) : prelude, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    const end = pending.indexOf(DELIMITER);
+    if (end === -1) {
+      this.prelude = pending;
+      return undefined;
+    }
+    this.prelude = undefined;
+    return { metadata: JSON.parse(pending.subarray(0, end).toString('utf8')) as ResponseMetadata, rest: pending.subarray(end + DELIMITER.length) };
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
-    if (this.prelude) {
+    if (this.prelude !== undefined) {
       this.res.writeHead(200, { 'content-type': 'application/octet-stream' });
       this.res.end(this.prelude);
     } else if (this.head) {
-      // The whole answer arrived within the turn: one write, its length known.
-      const { metadata, body } = this.takeHead()!;
+      // The whole answer arrived within the turn: one write, its length known (an event stream's framing is left
+      // to the server, as when its events go out one by one).
+      const { metadata, body, eventStream } = this.takeHead()!;
       if (this.res.destroyed) return callback();
-      const payload = body.length === 1 ? body[0]! : Buffer.concat(body);
-      writeHead(this.res, metadata, payload.length);
+      const payload = body.length === 0 ? '' : joined(body);
+      writeHead(this.res, metadata, eventStream ? undefined : byteLength(payload));
       this.res.end(payload);
     } else this.res.end();
     callback();
@@ -195,9 +226,30 @@ class StreamingResponse extends Writable {
 
 const DELIMITER = Buffer.alloc(8);
 
+/** What the handler wrote: middy writes a string body as a string, kept so (no copy into a Buffer on the way). */
+type Chunk = Buffer | string;
+
+interface Head {
+  readonly metadata: ResponseMetadata;
+  readonly body: Chunk[];
+  readonly eventStream: boolean;
+}
+
+const byteLength = (chunk: Chunk): number => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+
+/**
+ * The chunks as one payload. Strings stay one string: `res.end(string)` after `writeHead` sends the status line,
+ * the headers and the body in one socket write, where a Buffer body goes out as a second buffer of a writev.
+ */
+const joined = (chunks: readonly Chunk[]): Chunk => {
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+};
+
 const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void => {
   if (res.destroyed) return;
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? '');
   writeHead(
     res,
     {
@@ -205,7 +257,7 @@ const writeBuffered = (res: ServerResponse, result: APIGatewayProxyResult): void
       headers: result.headers as Record<string, string> | undefined,
       multiValueHeaders: result.multiValueHeaders as Record<string, string[]> | undefined,
     },
-    body.length,
+    byteLength(body),
   );
   res.end(body);
 };
@@ -246,18 +298,18 @@ const invoke = async (handler: LambdaHandler, family: Family, event: APIGatewayP
 export const createLocalServer = (handlers: FamilyHandlers, options: LocalServerOptions): Server =>
   createServer({ noDelay: true, keepAlive: true }, async (req, res) => {
     // A request target URL cannot parse (`GET http://[x`) used to throw out of this listener and end the process.
-    const pathname = URL.parse(req.url ?? '/', 'http://local')?.pathname;
-    if (pathname === undefined) {
+    const url = URL.parse(req.url ?? '/', 'http://local');
+    if (url === null) {
       const error = new InvalidRequestError('invalid_request_target', 'The request target is not a valid URL.');
       res.writeHead(error.status, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(error.toBody()));
       return;
     }
-    const { family, target } = route(req.method ?? 'GET', pathname);
+    const { family, target } = route(req.method ?? 'GET', url.pathname);
     let event: APIGatewayProxyEvent | undefined;
     try {
       const body = await readBody(req, options.maxBodyBytes ?? API_GATEWAY_MAX_BODY);
-      event = toProxyEvent(req, body, target, options.stage);
+      event = toProxyEvent(req, url, body, target, options.stage);
       await invoke(handlers[family], family, event, res);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {

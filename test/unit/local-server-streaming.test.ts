@@ -32,6 +32,23 @@ const handler = lambda.streamifyResponse(async (event: { path: string }, stream:
     out.end();
     return;
   }
+  if (event.path === '/mixed') {
+    // Strings, bytes and a string in another encoding, as a handler may write them: one answer, its bytes exact.
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    out.write('héllo ✓ ');
+    out.write(Buffer.from([0xf0, 0x9f, 0x98, 0x80]));
+    out.write(Buffer.from(' über').toString('base64'), 'base64');
+    out.end();
+    return;
+  }
+  if (event.path === '/slow-stream') {
+    // The prelude alone, then nothing until the gate opens: a provider slow to its first event.
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'Content-Type': 'Text/Event-Stream; charset=utf-8' } });
+    await new Promise<void>((resolve) => (openGate = resolve));
+    out.write('data: late\n\n');
+    out.end();
+    return;
+  }
   if (event.path === '/stream' || event.path === '/audio') {
     const contentType = event.path === '/stream' ? 'text/event-stream' : 'audio/mpeg';
     const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': contentType } });
@@ -71,6 +88,15 @@ const readAll = async (res: import('node:http').IncomingMessage): Promise<string
 };
 
 describe('the local server answering a response-streaming handler', () => {
+  it('counts the bytes, not the characters, of a whole answer written as strings, bytes and base64', async () => {
+    const res = await get('/mixed');
+    const expected = Buffer.concat([Buffer.from('héllo ✓ '), Buffer.from([0xf0, 0x9f, 0x98, 0x80]), Buffer.from(' über')]);
+    expect(res.headers['content-length']).toBe(String(expected.length));
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+  });
+
   it('sends an answer written whole in one turn with its status, headers and content-length', async () => {
     const res = await get('/whole');
     expect(res.statusCode).toBe(201);
@@ -92,6 +118,15 @@ describe('the local server answering a response-streaming handler', () => {
     expect(String(first)).toBe('data: first\n\n');
     openGate();
     expect(await readAll(res)).toBe('data: second\n\n');
+  });
+
+  it('sends an event stream’s head at once when its first event is late, not waiting for it', async () => {
+    const res = await get('/slow-stream');
+    // The handler is still waiting on the gate: the head came on its own.
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('Text/Event-Stream; charset=utf-8');
+    openGate();
+    expect(await readAll(res)).toBe('data: late\n\n');
   });
 
   it('cuts the answer short when the handler fails after its prelude, instead of answering a 502 over it', async () => {
