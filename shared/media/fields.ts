@@ -81,6 +81,23 @@ export const bodySchemas = <S extends z.ZodType>(build: (mode: Mode) => S): { re
   };
 };
 
+/**
+ * A route's one body schema (the same rules for JSON and for multipart fields), built on its first use: a media
+ * cold start then builds only the schema of the route its first call takes.
+ */
+export const bodySchema = <S extends z.ZodType>(build: () => S): { readonly json: S; readonly form: S } => {
+  let schema: S | undefined;
+  const get = (): S => (schema ??= build());
+  return {
+    get json() {
+      return get();
+    },
+    get form() {
+      return get();
+    },
+  };
+};
+
 /** A media body (JSON, or multipart fields via `fieldsAsBody`) checked by its route's schema for that mode. */
 export const parseMediaBody = <S extends z.ZodType>(schemas: S | { readonly json: S; readonly form: S }, body: Body, refusals: Readonly<Record<string, FieldRefusal>> = {}): z.output<S> => {
   const schema = schemas instanceof z.ZodType ? schemas : isFormFields(body) ? schemas.form : schemas.json;
