@@ -153,12 +153,27 @@ export const layerBuildOptions = (outdir: string, sharedPackages: Record<string,
  * Built with the project's modules, the SDK's core was cut by every project module that reaches a client (17 chunks
  * for DynamoDB alone); built apart, only the SDK's own entries cut it.
  */
-export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>): BuildOptions & { metafile: true } => ({
+export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>, processShim?: string): BuildOptions & { metafile: true } => ({
   ...layerBuildOptions(outdir),
   entryPoints: sdkPackages,
   chunkNames: '@aws-sdk/_chunks/[name]-[hash]',
   external: [],
+  ...(processShim ? { alias: { 'node:process': processShim, process: processShim } } : {}),
 });
+
+/**
+ * The SDK's user-agent code imports `env` and `versions` from `node:process`. Imported as an ES module, a Node
+ * built-in gets a facade that reads each of its exports once, and `process`'s getters load modules no function
+ * uses (process.report, process.finalization, …): 3–5 ms of every DynamoDB function's init here. The same values
+ * read from the global `process` cost nothing. A name the SDK starts importing that this module does not export
+ * fails the layer build (esbuild: no matching export), never a function at run time. Returns the module's path.
+ */
+const PROCESS_EXPORTS = ['env', 'versions'] as const;
+const writeProcessShim = (dir: string): string => {
+  const file = path.join(dir, 'node-process.mjs');
+  fs.writeFileSync(file, `const p = globalThis.process;\nexport default p;\n${PROCESS_EXPORTS.map((name) => `export const ${name} = p.${name};`).join('\n')}\n`);
+  return file;
+};
 
 /** package.json of one layer package: ESM, every module a subpath (`./openai/profile` → `./openai/profile.mjs`). */
 const packageJson = (pkg: LayerPackage, hasIndex: boolean): string =>
@@ -195,7 +210,7 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
   try {
     const shared = writeSharedPackageEntries(shims);
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
-    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk))));
+    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims)));
     const project = buildSync(layerBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry)))));
     const result = {
       metafile: { inputs: { ...sdk.metafile.inputs, ...project.metafile.inputs }, outputs: { ...sdk.metafile.outputs, ...project.metafile.outputs } },

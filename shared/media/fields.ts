@@ -63,8 +63,40 @@ export const gatewayFields = () => ({ model: modelSchema, provider: text() });
 /** The refusals shared by every media body: `model`'s own codes. */
 export const GATEWAY_REFUSALS: Readonly<Record<string, FieldRefusal>> = { model: MODEL_REFUSAL };
 
-/** A body schema for JSON and for multipart fields, built once each. */
-export const bodySchemas = <S extends z.ZodType>(build: (mode: Mode) => S): { readonly json: S; readonly form: S } => ({ json: build('json'), form: build('form') });
+/**
+ * A body schema for JSON and for multipart fields, each built once, on its first use: a zod schema costs far more
+ * to construct than to run, building every route's pair at import was ~5 ms of the media function's init here, and
+ * a call needs one mode of one route.
+ */
+export const bodySchemas = <S extends z.ZodType>(build: (mode: Mode) => S): { readonly json: S; readonly form: S } => {
+  let json: S | undefined;
+  let form: S | undefined;
+  return {
+    get json() {
+      return (json ??= build('json'));
+    },
+    get form() {
+      return (form ??= build('form'));
+    },
+  };
+};
+
+/**
+ * A route's one body schema (the same rules for JSON and for multipart fields), built on its first use: a media
+ * cold start then builds only the schema of the route its first call takes.
+ */
+export const bodySchema = <S extends z.ZodType>(build: () => S): { readonly json: S; readonly form: S } => {
+  let schema: S | undefined;
+  const get = (): S => (schema ??= build());
+  return {
+    get json() {
+      return get();
+    },
+    get form() {
+      return get();
+    },
+  };
+};
 
 /** A media body (JSON, or multipart fields via `fieldsAsBody`) checked by its route's schema for that mode. */
 export const parseMediaBody = <S extends z.ZodType>(schemas: S | { readonly json: S; readonly form: S }, body: Body, refusals: Readonly<Record<string, FieldRefusal>> = {}): z.output<S> => {

@@ -9,7 +9,7 @@
  * adapter and through the Gemini adapter (both behind the layer's `providers/registry`), a streamed
  * one, and an x402 challenge, which loads x402 and viem from the layer on first use.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,13 @@ describe('the inference bundle with the shared layer, laid out as Lambda lays th
   it('holds no adapter code of its own: the layer has the packages it imports', () => {
     expect(existsSync(join(root, 'opt', 'nodejs', 'node_modules', '@compose-inference', 'providers', 'registry.mjs'))).toBe(true);
     expect(readdirSync(join(root, 'var', 'task')).every((file) => !file.includes('node_modules'))).toBe(true);
+  });
+
+  it('its AWS SDK reads `process` from the global, never through the built-in’s ES module facade (which loads process.report and more at init)', () => {
+    const sdk = join(root, 'opt', 'nodejs', 'node_modules', '@aws-sdk');
+    const files = readdirSync(sdk, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.mjs'));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((file) => /from\s*["'](node:)?process["']/.test(readFileSync(join(sdk, file), 'utf8')))).toEqual([]);
   });
 
   it.each([

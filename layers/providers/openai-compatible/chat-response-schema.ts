@@ -6,17 +6,27 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
 
-export const chatUsageSchema = z.looseObject({
+/**
+ * Each schema is built on its first use: a zod schema costs far more to construct than to run, these were ~5 ms
+ * of every text function's init here, and a call needs one of them (the response or the chunk schema; the
+ * error bodies only when the provider fails), so an instance builds only what its calls parse.
+ */
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+export const chatUsageSchema = once(() => z.looseObject({
   prompt_tokens: z.number().nullish(),
   completion_tokens: z.number().nullish(),
   total_tokens: z.number().nullish(),
   prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
   completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
-});
+}));
 
-export type ChatUsage = z.infer<typeof chatUsageSchema>;
+export type ChatUsage = z.infer<ReturnType<typeof chatUsageSchema>>;
 
-export const chatResponseSchema = z.looseObject({
+export const chatResponseSchema = once(() => z.looseObject({
   id: z.string().nullish(),
   created: z.number().nullish(),
   model: z.string().nullish(),
@@ -35,12 +45,12 @@ export const chatResponseSchema = z.looseObject({
       finish_reason: z.string().nullish(),
     }),
   ),
-  usage: chatUsageSchema.nullish(),
-});
+  usage: chatUsageSchema().nullish(),
+}));
 
-export type ChatResponse = z.infer<typeof chatResponseSchema>;
+export type ChatResponse = z.infer<ReturnType<typeof chatResponseSchema>>;
 
-export const chatChunkSchema = z.looseObject({
+export const chatChunkSchema = once(() => z.looseObject({
   id: z.string().nullish(),
   created: z.number().nullish(),
   model: z.string().nullish(),
@@ -69,17 +79,17 @@ export const chatChunkSchema = z.looseObject({
       }),
     )
     .nullish(),
-  usage: chatUsageSchema.nullish(),
-});
+  usage: chatUsageSchema().nullish(),
+}));
 
-export type ChatChunk = z.infer<typeof chatChunkSchema>;
+export type ChatChunk = z.infer<ReturnType<typeof chatChunkSchema>>;
 
 /**
  * Every error body shape the family uses: OpenAI/Azure/DashScope/Fireworks `{error:{message,code,type}}`,
  * Hugging Face `{error:"..."}`, Cloudflare's v4 envelope `{errors:[{code,message}]}`, AI/ML API's flat
  * `{message,statusCode}`, and FastAPI-style `{detail}`.
  */
-export const errorBodySchemas = {
+export const errorBodySchemas = once(() => ({
   openai: z.looseObject({
     error: z.looseObject({
       message: z.string().nullish(),
@@ -95,4 +105,4 @@ export const errorBodySchemas = {
   }),
   flat: z.looseObject({ message: z.string(), statusCode: z.union([z.string(), z.number()]).nullish() }),
   detail: z.looseObject({ detail: z.unknown() }),
-} as const;
+}));

@@ -20,22 +20,22 @@ export interface ProviderErrorDescription {
 }
 
 const describeParsed = (value: unknown): { message: string; codes: string[] } | undefined => {
-  const openai = errorBodySchemas.openai.safeParse(value);
+  const openai = errorBodySchemas().openai.safeParse(value);
   if (openai.success) {
     const { message, code, type, innererror } = openai.data.error;
     const codes = [code, type, innererror?.code].filter((c): c is string | number => c != null).map(String);
     return { message: message ?? '', codes };
   }
-  const plain = errorBodySchemas.plain.safeParse(value);
+  const plain = errorBodySchemas().plain.safeParse(value);
   if (plain.success) return { message: plain.data.error, codes: [] };
-  const cloudflare = errorBodySchemas.cloudflare.safeParse(value);
+  const cloudflare = errorBodySchemas().cloudflare.safeParse(value);
   if (cloudflare.success) {
     const { errors } = cloudflare.data;
     return { message: errors.map((e) => e.message ?? '').filter((m) => m !== '').join('; '), codes: errors.map((e) => String(e.code ?? '')) };
   }
-  const flat = errorBodySchemas.flat.safeParse(value);
+  const flat = errorBodySchemas().flat.safeParse(value);
   if (flat.success) return { message: flat.data.message, codes: [] };
-  const detail = errorBodySchemas.detail.safeParse(value);
+  const detail = errorBodySchemas().detail.safeParse(value);
   if (detail.success) return { message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail), codes: [] };
   return undefined;
 };

@@ -14,7 +14,7 @@ const invalidResponse = (why: string): UpstreamError =>
   new UpstreamError(502, UPSTREAM_CODES.invalidResponse, `The provider sent an invalid response: ${why}.`);
 
 export const responseToParts = (value: unknown): StreamPart[] => {
-  const parsed = chatResponseSchema.safeParse(value);
+  const parsed = chatResponseSchema().safeParse(value);
   if (!parsed.success) throw invalidResponse('unexpected shape');
   const response = parsed.data;
   const choice = response.choices.find((c) => (c.index ?? 0) === 0);

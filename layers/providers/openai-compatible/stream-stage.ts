@@ -80,7 +80,7 @@ export const chatStreamStage = (context: ErrorContext): EventStage<unknown, Stre
     transform(event, controller) {
       if (!event.ok) return fail(controller, MALFORMED);
       if (isErrorChunk(event)) return fail(controller, streamErrorFromBody(event.value, context));
-      const parsed = chatChunkSchema.safeParse(event.value);
+      const parsed = chatChunkSchema().safeParse(event.value);
       if (!parsed.success) return fail(controller, MALFORMED);
       const chunk = parsed.data;
       emitMetadata(chunk, controller);

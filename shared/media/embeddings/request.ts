@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 import type { FieldRefusal } from '../../calls/fields.ts';
-import { gatewayFields, numberIn, oneOf, parseMediaBody, text, unset, type Body } from '../fields.ts';
+import { bodySchema, gatewayFields, numberIn, oneOf, parseMediaBody, text, unset, type Body } from '../fields.ts';
 
 export interface EmbeddingsCall {
   readonly model: string;
@@ -23,13 +23,13 @@ const isTokenArray = (value: unknown): boolean => tokens.safeParse(value).succes
 const INPUT = z.union([z.string().min(1), tokens, z.array(z.union([z.string().min(1), tokens])).min(1).max(MEDIA_LIMITS.embeddingInputs)]);
 
 /** POST /v1/embeddings, in the order its fields are checked; unknown fields are refused, as OpenAI does. */
-export const EMBEDDINGS_BODY = z.strictObject({
+export const EMBEDDINGS_BODY = bodySchema(() => z.strictObject({
   ...gatewayFields(),
   input: INPUT,
   encoding_format: oneOf(['float', 'base64']),
   dimensions: numberIn('json', 1, 65_536, { integer: true }),
   user: text(),
-});
+}));
 
 /** What is wrong with an `input` zod refused, in the words (and codes) a client can act on. */
 const explainInput: FieldRefusal = (_issue, value) => {

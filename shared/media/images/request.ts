@@ -5,7 +5,7 @@
 import type { MediaFile, MediaInput } from '../../../layers/providers/media-types.ts';
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import * as z from 'zod';
-import { bodySchemas, codesByKind, flag, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body, type Mode } from '../fields.ts';
+import { bodySchema, bodySchemas, codesByKind, flag, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body, type Mode } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 
 export interface ImageCall {
@@ -54,7 +54,7 @@ const imageFields = (mode: Mode) => ({
 });
 
 /** POST /v1/images/generations; unknown fields are refused, as OpenAI does. */
-export const IMAGE_GENERATION_BODY = z.strictObject(imageFields('json'));
+export const IMAGE_GENERATION_BODY = bodySchema(() => z.strictObject(imageFields('json')));
 
 /** POST /v1/images/edits as multipart fields (the files are read apart) and as JSON naming an upload. */
 export const IMAGE_EDIT_BODY = bodySchemas((mode) =>
@@ -63,7 +63,7 @@ export const IMAGE_EDIT_BODY = bodySchemas((mode) =>
 
 const IMAGE_REFUSALS = { response_format: codesByKind({ invalid: 'invalid_response_format' }) };
 
-type ImageFields = z.output<typeof IMAGE_GENERATION_BODY>;
+type ImageFields = z.output<(typeof IMAGE_GENERATION_BODY)['json']>;
 
 const toCall = (fields: ImageFields): ImageCall => ({
   model: fields.model,

@@ -5,7 +5,7 @@
 import type { ProviderId } from '../../../layers/providers/types.ts';
 import { InvalidRequestError } from '../../../layers/core/errors.ts';
 import * as z from 'zod';
-import { codesByKind, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body } from '../fields.ts';
+import { bodySchema, codesByKind, gatewayFields, numberIn, oneOf, parseMediaBody, requiredText, text, unset, type Body } from '../fields.ts';
 import { allowedValues, type MediaModel } from '../model.ts';
 import { MEDIA_LIMITS } from '../../../layers/core/media/limits.ts';
 
@@ -35,7 +35,7 @@ const LANGUAGE = /^[a-z]{2}$/;
 export const characterCount = (text: string): number => [...text].length;
 
 /** POST /v1/audio/speech, in the order its fields are checked; unknown fields are refused, as OpenAI does. */
-export const SPEECH_BODY = z.strictObject({
+export const SPEECH_BODY = bodySchema(() => z.strictObject({
   model: gatewayFields().model,
   input: requiredText().max(MEDIA_LIMITS.speechInputCharacters, {
     error: (issue) => `'input' has ${characterCount(String(issue.input))} characters; the limit is ${MEDIA_LIMITS.speechInputCharacters}.`,
@@ -50,7 +50,7 @@ export const SPEECH_BODY = z.strictObject({
     .regex(LANGUAGE, { error: (issue) => `'language' must be an ISO 639-1 code such as 'en' or 'fr'; got '${String(issue.input)}'.` })
     .nullish(),
   stream_format: oneOf(['audio', 'sse']),
-});
+}));
 
 const SPEECH_REFUSALS = {
   input: codesByKind({ too_big: 'input_too_long' }),
