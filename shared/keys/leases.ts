@@ -266,7 +266,10 @@ export const createLeaseManager = (ctx: LedgerContext, base: PerCallLedger, opti
       if (result.kind !== 'applied') throw new InternalError(`a lease write was refused twice (${result.kind}): it is left as it was`);
       lease.held = newHeld;
       lease.pending -= charge;
+      // Charges that landed during the write are no older than its start: dated from the old first charge, they
+      // were due at once, and back-to-back calls each started another write on the key's item.
       if (lease.pending === 0n) delete lease.pendingSince;
+      else lease.pendingSince = now;
       lease.available = result.available;
       if (until !== undefined) {
         lease.until = until;

@@ -125,6 +125,39 @@ describe('a budget lease', () => {
     }
   });
 
+  it('dates a charge that lands during a flush from that flush: the next call does not write again at once', async () => {
+    // A flush left such a charge dated from before it, so it was due at once: each call started another write,
+    // one write per call on the key's item, as long as calls came back to back (found by the lambda-cpu bench).
+    const { keyId, a } = await warmKey();
+    const first = rid();
+    await a.ledger.reserve(keyId, UNIT, first, { budget: BUDGET });
+    await a.ledger.settle(keyId, first, UNIT, 700n);
+    const start = clock;
+    try {
+      clock = start + LEASE_DEFAULTS.flushSeconds;
+      const second = rid();
+      await a.ledger.reserve(keyId, UNIT, second, { budget: BUDGET });
+      // The flush that reserve started is out: this charge lands during it.
+      expect(a.ledger.leaseStats().writing).toBeGreaterThan(0);
+      await a.ledger.settle(keyId, second, UNIT, 500n);
+      await until(() => a.ledger.leaseStats().writing === 0 && a.ledger.leaseStats().unwritten === 500n, 'the flush');
+      const before = a.calls.length;
+      const third = rid();
+      await a.ledger.reserve(keyId, UNIT, third, { budget: BUDGET });
+      await a.ledger.settle(keyId, third, UNIT, 300n);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(a.ledger.leaseStats().writing).toBe(0);
+      expect(a.calls.length - before).toBe(0);
+      // Written once due, counted from that flush.
+      clock = start + 2 * LEASE_DEFAULTS.flushSeconds;
+      await a.ledger.reserve(keyId, UNIT, rid(), { budget: BUDGET });
+      await until(() => a.ledger.leaseStats().unwritten === 0n, 'the next flush');
+      expect((await a.ledger.getLedger(keyId))!.spent).toBe(400n + 700n + 500n + 300n);
+    } finally {
+      clock = start;
+    }
+  });
+
   it('is returned by the timer of an instance that stays awake once idle (fake timers)', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { keyId, a } = await warmKey(BUDGET, {});
