@@ -212,9 +212,20 @@ const show = async (subject: string | undefined, values: Record<string, string |
   for (const line of store ? describeLedger(ledger) : [`  ledger:    not found (${noLedger(env)})`]) out(line);
 };
 
+/**
+ * Every option of this CLI is long (`--budget`), so an argument with one leading dash is a key id (base64url ids may
+ * start with '-'; keys minted before newKeyId avoided it still do), never an option: it goes after a `--`.
+ */
+const dashLedAsArguments = (argv: readonly string[]): string[] => {
+  if (argv.includes('--')) return [...argv];
+  const dashLed = (arg: string): boolean => /^-[^-]/.test(arg);
+  const rest = argv.filter(dashLed);
+  return rest.length === 0 ? [...argv] : [...argv.filter((arg) => !dashLed(arg)), '--', ...rest];
+};
+
 export const runKeysCli = async (argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = console.log): Promise<void> => {
   const { positionals, values } = parseArgs({
-    args: [...argv],
+    args: dashLedAsArguments(argv),
     allowPositionals: true,
     options: { budget: { type: 'string' }, models: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, json: { type: 'boolean' } },
   });

@@ -59,6 +59,14 @@ describe('npm run keys', () => {
     await expect(ledger.reserve(created.key_id, 1n, 'r2')).rejects.toMatchObject({ code: 'revoked_api_key' });
   });
 
+  it('takes a key id that starts with a dash as the key, not an option (keys minted before ids avoided it)', async () => {
+    const keyId = '-VGXiRnGg2L72pBsTAJQHg';
+    await ledger.reserve(keyId, 1n, 'r-dash', { budget: 1_000n });
+    expect(JSON.parse(await keys('show', keyId, '--json'))).toMatchObject({ key_id: keyId, ledger: { budget_wei: '1000', reserved_wei: '1' } });
+    await keys('revoke', keyId);
+    expect(JSON.parse(await keys('show', '--json', keyId)).ledger.revoked).toBe(true);
+  });
+
   it('rotates the signing key: new keys carry the new kid, old keys still verify', async () => {
     const before = JSON.parse(await keys('create', '--budget', '1', '--json'));
     await keys('rotate');

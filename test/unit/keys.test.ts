@@ -9,6 +9,7 @@ import {
   ensureDevSigningKey,
   keyVerifierConfigFromEnv,
   mintKey,
+  newKeyId,
   publicJwks,
   readComposeKey,
   retireSigningKey,
@@ -162,5 +163,14 @@ describe('Compose Key verification', () => {
     const error = await createKeyVerifier(config()).verify(token).catch((e: unknown) => e as Error);
     expect(JSON.stringify((error as unknown as { toBody(): unknown }).toBody())).not.toContain(token.slice(10, 40));
     expect((error as Error).message).not.toContain(token.slice(10, 40));
+  });
+});
+
+describe('Compose Key ids', () => {
+  it('never start with a dash, which a CLI would read as an option (one in 64 did)', () => {
+    const ids = Array.from({ length: 5_000 }, newKeyId);
+    expect(ids.filter((id) => id.startsWith('-'))).toEqual([]);
+    expect(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
