@@ -62,6 +62,15 @@ const warmKey = async (budget = BUDGET, leases?: Parameters<typeof countedLedger
   return { keyId, a };
 };
 
+/** A warm key whose lease has one unwritten charge of 700, taken now (due `flushSeconds` later). */
+const warmKeyOwing700 = async () => {
+  const warm = await warmKey();
+  const id = rid();
+  await warm.a.ledger.reserve(warm.keyId, UNIT, id, { budget: BUDGET });
+  await warm.a.ledger.settle(warm.keyId, id, UNIT, 700n);
+  return warm;
+};
+
 describe('a budget lease', () => {
   it('is granted off the first call’s path, in one conditional write, sized by the key’s budget and the call', async () => {
     const keyId = newKeyId();
@@ -106,10 +115,7 @@ describe('a budget lease', () => {
   });
 
   it('flushes at the next call once its charges are due, without making that call wait', async () => {
-    const { keyId, a } = await warmKey();
-    const first = rid();
-    await a.ledger.reserve(keyId, UNIT, first, { budget: BUDGET });
-    await a.ledger.settle(keyId, first, UNIT, 700n);
+    const { keyId, a } = await warmKeyOwing700();
     const start = clock;
     try {
       clock = start + LEASE_DEFAULTS.flushSeconds;
@@ -128,10 +134,7 @@ describe('a budget lease', () => {
   it('dates a charge that lands during a flush from that flush: the next call does not write again at once', async () => {
     // A flush left such a charge dated from before it, so it was due at once: each call started another write,
     // one write per call on the key's item, as long as calls came back to back (found by the lambda-cpu bench).
-    const { keyId, a } = await warmKey();
-    const first = rid();
-    await a.ledger.reserve(keyId, UNIT, first, { budget: BUDGET });
-    await a.ledger.settle(keyId, first, UNIT, 700n);
+    const { keyId, a } = await warmKeyOwing700();
     const start = clock;
     try {
       clock = start + LEASE_DEFAULTS.flushSeconds;
