@@ -4,28 +4,12 @@
  * presigner (the largest SDK code a media function loads) are imported by the first call that needs them, not
  * at every cold start.
  */
+import { loadOnce } from '../../layers/core/once.ts';
 import type { MediaStore } from '../../shared/media/storage/store.ts';
 import type { UploadStore } from '../../shared/uploads/store.ts';
 
-/** `load()` once; a failed load is tried again by the next call rather than remembered. */
-const once = <T>(load: () => Promise<T>): { get: () => Promise<T>; loaded: () => T | undefined } => {
-  let loading: Promise<T> | undefined;
-  let value: T | undefined;
-  return {
-    get: () =>
-      (loading ??= load().then(
-        (loaded) => (value = loaded),
-        (error: unknown) => {
-          loading = undefined;
-          throw error;
-        },
-      )),
-    loaded: () => value,
-  };
-};
-
 export const lazyMediaStore = (load: () => Promise<MediaStore>): MediaStore => {
-  const store = once(load);
+  const store = loadOnce(load);
   return {
     put: async (...args) => (await store.get()).put(...args),
     putStream: async (...args) => (await store.get()).putStream(...args),
@@ -34,7 +18,7 @@ export const lazyMediaStore = (load: () => Promise<MediaStore>): MediaStore => {
 };
 
 export const lazyUploadStore = (load: () => Promise<UploadStore>): UploadStore => {
-  const store = once(load);
+  const store = loadOnce(load);
   return {
     presignPut: async (...args) => (await store.get()).presignPut(...args),
     find: async (...args) => (await store.get()).find(...args),

@@ -1,6 +1,7 @@
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
 import { InvalidRequestError } from '../../layers/core/errors.ts';
+import { once } from '../../layers/core/once.ts';
 import type { FunctionTool, ReasoningOptions, ResponseFormat, ToolChoice } from '../../layers/providers/types.ts';
 
 /** Validates one field with its own error code, naming the field and the first problem in the message. */
@@ -108,11 +109,6 @@ export const readStream = (body: Readonly<Record<string, unknown>>): boolean => 
  * A schema built on its first use: a zod schema costs far more to construct than to run, and most bodies never
  * send the optional fields these check, so a cold start builds none of them.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-
 const streamOptionsSchema = once(() => z.object({ include_usage: z.boolean().optional() }).passthrough());
 export const readIncludeUsage = (body: Record<string, unknown>): boolean =>
   body.stream_options == null ? false : field(streamOptionsSchema(), body.stream_options, 'stream_options', 'invalid_stream_options').include_usage === true;

@@ -4,16 +4,11 @@
  * downloads and the URLs of finished videos, not to submit. So both load the S3 client and the presigner then,
  * rather than at every cold start.
  */
+import { loadOnce } from '../../layers/core/once.ts';
 import type { VideoStorage } from './storage.ts';
 
 export const lazyVideoStorage = (load: () => Promise<VideoStorage>): VideoStorage => {
-  let loading: Promise<VideoStorage> | undefined;
-  const storage = (): Promise<VideoStorage> =>
-    (loading ??= load().catch((error: unknown) => {
-      // A failed load (a chunk not read) is tried again by the next call rather than remembered.
-      loading = undefined;
-      throw error;
-    }));
+  const storage = loadOnce(load).get;
   return {
     put: async (...args) => (await storage()).put(...args),
     remove: async (...args) => (await storage()).remove(...args),

@@ -5,17 +5,13 @@
  */
 // A namespace import lets esbuild drop the parts of zod we do not use (its 40-odd locales among them).
 import * as z from 'zod';
+import { once } from '../../core/once.ts';
 
 /**
  * Each schema is built on its first use: a zod schema costs far more to construct than to run, these were ~5 ms
  * of every text function's init here, and a call needs one of them (the response or the chunk schema; the
  * error bodies only when the provider fails), so an instance builds only what its calls parse.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-
 export const chatUsageSchema = once(() => z.looseObject({
   prompt_tokens: z.number().nullish(),
   completion_tokens: z.number().nullish(),
