@@ -153,12 +153,14 @@ export const layerBuildOptions = (outdir: string, sharedPackages: Record<string,
  * Built with the project's modules, the SDK's core was cut by every project module that reaches a client (17 chunks
  * for DynamoDB alone); built apart, only the SDK's own entries cut it.
  */
-export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>, processShim?: string): BuildOptions & { metafile: true } => ({
+export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>, processShim?: string, httpShim?: string): BuildOptions & { metafile: true } => ({
   ...layerBuildOptions(outdir),
   entryPoints: sdkPackages,
   chunkNames: '@aws-sdk/_chunks/[name]-[hash]',
   external: [],
-  ...(processShim ? { alias: { 'node:process': processShim, process: processShim } } : {}),
+  ...(processShim || httpShim
+    ? { alias: { ...(processShim ? { 'node:process': processShim, process: processShim } : {}), ...(httpShim ? { 'node:http': httpShim, http: httpShim } : {}) } }
+    : {}),
 });
 
 /**
@@ -172,6 +174,18 @@ const PROCESS_EXPORTS = ['env', 'versions'] as const;
 const writeProcessShim = (dir: string): string => {
   const file = path.join(dir, 'node-process.mjs');
   fs.writeFileSync(file, `const p = globalThis.process;\nexport default p;\n${PROCESS_EXPORTS.map((name) => `export const ${name} = p.${name};`).join('\n')}\n`);
+  return file;
+};
+
+/**
+ * The SDK's HTTP handler imports `node:http` (on the first request to an http: endpoint: a local stand-in, never
+ * AWS). As an ES module, node:http gets a facade that reads every export once, and its lazy `WebSocket` export
+ * loads Node's bundled undici: 35–47 ms of CPU here, which no function otherwise loads (the provider transport
+ * avoids it too, node-fetch.ts). The module from `process.getBuiltinModule` is the same object without the facade.
+ */
+const writeHttpShim = (dir: string): string => {
+  const file = path.join(dir, 'node-http.mjs');
+  fs.writeFileSync(file, `const http = globalThis.process.getBuiltinModule('node:http');\nexport default http;\nexport const { Agent, request } = http;\n`);
   return file;
 };
 
@@ -210,7 +224,7 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
   try {
     const shared = writeSharedPackageEntries(shims);
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
-    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims)));
+    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims), writeHttpShim(shims)));
     const project = buildSync(layerBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry)))));
     const result = {
       metafile: { inputs: { ...sdk.metafile.inputs, ...project.metafile.inputs }, outputs: { ...sdk.metafile.outputs, ...project.metafile.outputs } },

@@ -9,6 +9,7 @@ import { buildGenerateContentRequest } from './build-request.ts';
 import { upstreamErrorFromResponse } from './errors.ts';
 import { readParts } from './read-parts.ts';
 import { createGeminiStreamStage, geminiStreamStage } from './stream-stage.ts';
+import { bodyChunks, NO_CHUNKS, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
 
 export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
 
@@ -20,13 +21,13 @@ export interface GenerateContentEndpoint {
   readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
   /** Forget cached credentials after a 401; the call is then sent once more with fresh headers. */
   readonly credentialsRejected?: () => void;
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
 }
 
 interface Sent {
-  readonly response: Response;
+  readonly response: ProviderResponse;
   /** The credential values sent, to redact wherever the provider echoes them. */
   readonly secrets: readonly string[];
 }
@@ -83,7 +84,7 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
     const { body, warnings } = buildGenerateContentRequest(request);
     const url = await endpoint.url(request.model, 'streamGenerateContent');
     const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
-    const parts = decodeJsonSse(response.body ?? ReadableStream.from<Uint8Array>([]), geminiStreamStage(secrets));
+    const parts = decodeJsonSse(bodyChunks(response) ?? NO_CHUNKS, geminiStreamStage(secrets));
     return readParts(warnings, parts, options.signal);
   },
 });
