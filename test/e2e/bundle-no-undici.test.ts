@@ -1,12 +1,11 @@
 /**
- * Issue 15 (cold start, CPU per call): the inference function never loads Node's bundled undici (the machinery
- * behind the global fetch, Response, Headers, Request and FormData, and behind node:http's lazy WebSocket export,
- * which importing node:http as an ES module reads). Loading it costs 35–47 ms of CPU here, at init or on the
- * first call that touches one of those globals. The function's bundle and the shared layer, built as the stack
- * builds them, run in a fresh Node process (support/bundle-invoke-child.ts) that loads nothing else; a Compose
- * Key chat completion and a streamed one are served against the local runtime's stand-ins and provider
- * simulators, through the OpenAI-compatible and the Gemini adapters, and the process's list of loaded built-ins
- * must not name undici.
+ * Issue 15 (cold start, CPU per call): the functions that call providers never load Node's bundled undici (the
+ * machinery behind the global fetch, Response, Headers, Request and FormData, and behind node:http's lazy
+ * WebSocket export, which importing node:http as an ES module reads). Loading it costs 35–47 ms of CPU here, at
+ * init or on the first call that touches one of those globals. Each function's bundle and the shared layer, built
+ * as the stack builds them, run in a fresh Node process (support/bundle-invoke-child.ts) that loads nothing else;
+ * Compose Key chat completions, streamed and not, and an embedding are served against the local runtime's
+ * stand-ins and provider simulators, and the process's list of loaded built-ins must not name undici.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,9 +23,12 @@ const CHILD = join(import.meta.dirname, '..', 'support', 'bundle-invoke-child.ts
 let root: string;
 let runtime: E2eRuntime;
 
+const FUNCTIONS = ['inference', 'external', 'media', 'video-worker'] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'compose-no-undici-'));
-  bundleFunction('inference', join(root, 'var', 'task'));
+  for (const name of FUNCTIONS) bundleFunction(name, join(root, 'var', name));
   buildLayerCodeCached(join(root, 'opt'));
   runtime = await startE2eRuntime({ chain: false, videos: false });
 }, 300_000);
@@ -36,10 +38,10 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const run = (calls: readonly BundleCall[]): Promise<BundleRun> =>
+const run = (name: FunctionName, calls: readonly BundleCall[]): Promise<BundleRun> =>
   new Promise((resolve, reject) => {
     const env = { ...runtime.env, NODE_PATH: lambdaNodePath(join(root, 'opt')) };
-    const child = spawn(process.execPath, [CHILD, 'inference', join(root, 'var', 'task', 'index.mjs')], {
+    const child = spawn(process.execPath, [CHILD, name, join(root, 'var', name, 'index.mjs')], {
       env: { ...process.env, BUNDLE_ENV: JSON.stringify(env), BUNDLE_CALLS: JSON.stringify(calls) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,16 +57,18 @@ const run = (calls: readonly BundleCall[]): Promise<BundleRun> =>
     });
   });
 
-const chat = (body: Record<string, unknown>): BundleCall => ({
+const post = (path: string, body: Record<string, unknown>): BundleCall => ({
   method: 'POST',
-  path: '/v1/chat/completions',
+  path,
   headers: { authorization: `Bearer ${runtime.apiKey}`, 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
 
-describe('the inference function, as Lambda runs it, without Node’s bundled undici', () => {
-  it('neither its init nor Compose Key chat completions, streamed or not, load undici', async () => {
-    const result = await run([
+const chat = (body: Record<string, unknown>): BundleCall => post('/v1/chat/completions', body);
+
+describe('the functions that call providers, as Lambda runs them, without Node’s bundled undici', () => {
+  it('inference: neither its init nor Compose Key chat completions, streamed or not, load undici', async () => {
+    const result = await run('inference', [
       chat({ model: 'gpt-4o-mini', provider: 'openai', messages: [{ role: 'user', content: 'Hello without undici' }] }),
       chat({ model: 'gpt-4o-mini', provider: 'openai', stream: true, messages: [{ role: 'user', content: 'Stream without undici' }] }),
       chat({ model: 'gemini-2.5-flash', provider: 'gemini', messages: [{ role: 'user', content: 'Gemini without undici' }] }),
@@ -82,5 +86,32 @@ describe('the inference function, as Lambda runs it, without Node’s bundled un
     expect(geminiStream!.body).toContain('data: [DONE]');
     expect(result.undiciAfterInit).toEqual([]);
     expect(result.undiciAfterCalls).toEqual([]);
+  });
+
+  it('external: neither its init nor a Compose Key chat completion and a streamed one load undici', async () => {
+    const result = await run('external', [
+      post('/external/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'External without undici' }] }),
+      post('/external/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'External stream' }] }),
+    ]);
+    const [completion, stream] = result.results;
+    expect(completion!.status, completion!.body).toBe(200);
+    expect(JSON.parse(completion!.body)).toMatchObject({ choices: [{ message: { content: 'You said: External without undici' } }] });
+    expect(stream!.status, stream!.body).toBe(200);
+    expect(stream!.body).toContain('data: [DONE]');
+    expect(result.undiciAfterInit).toEqual([]);
+    expect(result.undiciAfterCalls).toEqual([]);
+  });
+
+  it('media: neither its init nor a Compose Key embedding load undici', async () => {
+    const result = await run('media', [post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'embed without undici' })]);
+    const [embedding] = result.results;
+    expect(embedding!.status, embedding!.body).toBe(200);
+    expect(JSON.parse(embedding!.body)).toMatchObject({ object: 'list', data: [{ object: 'embedding' }] });
+    expect(result.undiciAfterInit).toEqual([]);
+    expect(result.undiciAfterCalls).toEqual([]);
+  });
+
+  it('video-worker: its init does not load undici', async () => {
+    expect((await run('video-worker', [])).undiciAfterInit).toEqual([]);
   });
 });
