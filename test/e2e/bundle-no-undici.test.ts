@@ -8,7 +8,7 @@
  * stand-ins and provider simulators, and the process's list of loaded built-ins must not name undici.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,17 @@ describe('the functions that call providers, as Lambda runs them, without Nodeâ€
     expect(JSON.parse(embedding!.body)).toMatchObject({ object: 'list', data: [{ object: 'embedding' }] });
     expect(result.undiciAfterInit).toEqual([]);
     expect(result.undiciAfterCalls).toEqual([]);
+  });
+
+  it('no built file imports node:http as an ES module (its facade reads the lazy WebSocket export, which loads undici)', () => {
+    const files = ['opt', ...FUNCTIONS.map((name) => join('var', name))].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.mjs'))
+        .map((file) => join(root, dir, file)),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    const importers = files.filter((file) => /(from\s*|import\s*\(\s*)["'](node:)?http["']/.test(readFileSync(file, 'utf8')));
+    expect(importers.map((file) => file.slice(root.length))).toEqual([]);
   });
 
   it('video-worker: its init does not load undici', async () => {
