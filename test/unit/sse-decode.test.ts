@@ -1,7 +1,7 @@
 /** Stage one of every provider stream: bytes → SSE events, whatever the network does to the bytes. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decodeJsonSse, decodeSse, parseJsonEvents, type EventStage, type ParsedEvent } from '../../layers/core/sse/decode.ts';
+import { decodeJsonSse, decodeSse, parseJsonEvents, runEventStage, type EventStage, type ParsedEvent } from '../../layers/core/sse/decode.ts';
 
 const bodyOf = (...parts: Array<string | Uint8Array>): ReadableStream<Uint8Array> =>
   ReadableStream.from(parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p)));
@@ -155,5 +155,30 @@ describe('decodeJsonSse over a Node stream (the default transport hands its chun
     body.push('data: 1\n\n');
     setImmediate(() => body.destroy(new Error('socket hang up')));
     await expect(collect(decodeJsonSse(body, recording()))).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('runEventStage (a whole answer through a stream stage, without a TransformStream)', () => {
+  const parsed = (...values: unknown[]): ParsedEvent<unknown>[] => values.map((value) => ({ ok: true, event: undefined, value }));
+
+  it('gives what the stage as a TransformStream gave, flush included', async () => {
+    const events = parsed(1, 'x');
+    const viaStream = await collect(ReadableStream.from(events).pipeThrough(new TransformStream(recording())));
+    expect(runEventStage(events, recording())).toEqual(viaStream);
+    expect(runEventStage(events, recording())).toEqual(['-:1', '-:"x"', 'end']);
+  });
+
+  it('stops at a terminate (no flush) and fails when the stage errors or throws', () => {
+    const stage = recording('1');
+    expect(runEventStage(parsed(1, 2), stage)).toEqual(['-:1']);
+    expect(stage.flushed).toBe(false);
+    const erroring: EventStage<unknown, string> = { transform: (_, controller) => controller.error(new Error('bad answer')) };
+    expect(() => runEventStage(parsed(1), erroring)).toThrow('bad answer');
+    const throwing: EventStage<unknown, string> = {
+      transform() {
+        throw new Error('stage broke');
+      },
+    };
+    expect(() => runEventStage(parsed(1), throwing)).toThrow('stage broke');
   });
 });

@@ -129,3 +129,35 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
   if (!over) stage.flush?.(controller);
   yield* drain();
 }
+
+/**
+ * A provider's stage run over events already parsed (a complete answer read as one event), as its TransformStream
+ * would run them and without one: the parts it enqueues, in order, up to a `terminate`; an `error` (or a throw) fails
+ * the whole run. For non-streamed answers read through the same stage as streamed ones.
+ */
+export const runEventStage = <T, O>(events: Iterable<ParsedEvent<T>>, stage: EventStage<T, O>): O[] => {
+  const parts: O[] = [];
+  let over = false;
+  let failure: { reason: unknown } | undefined;
+  const controller: TransformStreamDefaultController<O> = {
+    desiredSize: 1,
+    enqueue: (part) => {
+      if (!over) parts.push(part);
+    },
+    error: (reason) => {
+      if (over) return;
+      over = true;
+      failure = { reason };
+    },
+    terminate: () => {
+      over = true;
+    },
+  };
+  for (const event of events) {
+    if (over) break;
+    stage.transform(event, controller);
+  }
+  if (!over) stage.flush?.(controller);
+  if (failure) throw failure.reason;
+  return parts;
+};

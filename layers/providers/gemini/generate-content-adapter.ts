@@ -2,13 +2,13 @@
  * The generateContent protocol as a TextModelAdapter. Gemini and Vertex differ only in where they are
  * reached and how they authorize, so both build one of these from a `GenerateContentEndpoint`.
  */
-import { decodeJsonSse, type ParsedEvent } from '../../core/sse/decode.ts';
+import { decodeJsonSse, runEventStage, type ParsedEvent } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import type { CallOptions, CanonicalRequest, ProviderId, StreamPart, TextModelAdapter } from '../types.ts';
 import { buildGenerateContentRequest } from './build-request.ts';
 import { upstreamErrorFromResponse } from './errors.ts';
 import { readParts } from './read-parts.ts';
-import { createGeminiStreamStage, geminiStreamStage } from './stream-stage.ts';
+import { geminiStreamStage } from './stream-stage.ts';
 import { bodyChunks, NO_CHUNKS, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
 
 export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
@@ -74,10 +74,8 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
     const url = await endpoint.url(request.model, 'generateContent');
     const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
     // One whole response goes through the streaming stage, so both paths yield identical parts.
-    const parts = ReadableStream.from([parseBody(await response.text())]).pipeThrough(createGeminiStreamStage(secrets));
-    const result: StreamPart[] = warnings.map((message) => ({ type: 'warning', message }));
-    for await (const part of parts) result.push(part);
-    return result;
+    const parts = runEventStage([parseBody(await response.text())], geminiStreamStage(secrets));
+    return [...warnings.map((message): StreamPart => ({ type: 'warning', message })), ...parts];
   },
 
   async stream(request: CanonicalRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
