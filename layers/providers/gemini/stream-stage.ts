@@ -3,7 +3,7 @@
  * State lives in the closure; `flush` emits usage (the last chunk's cumulative counts) and `finish`.
  * Malformed chunks and in-stream error objects become `error` parts, never exceptions.
  */
-import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
+import type { EventStage } from '../../core/sse/decode.ts';
 import type { FinishReason, StreamPart } from '../types.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import { parseGoogleErrorBody, streamErrorFromBody } from './errors.ts';
