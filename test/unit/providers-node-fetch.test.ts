@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchWithRetry } from '../../layers/providers/http/fetch-with-retry.ts';
 import { nodeFetch } from '../../layers/providers/http/node-fetch.ts';
 import { NodeResponse, type RawHeaders } from '../../layers/providers/http/node-response.ts';
 import { bodyChunks, discardBody } from '../../layers/providers/http/provider-response.ts';
@@ -276,5 +277,30 @@ describe('the answer nodeFetch gives (NodeResponse): a Response’s reading surf
       ['1', undefined],
       [undefined, '2'],
     ]);
+  });
+});
+
+describe('nodeFetch behind the retry loop (fetch-with-retry.ts)', () => {
+  it('closes a retried answer’s connection (its body unread, still streaming) and hands back the retry, first chunk kept', async () => {
+    let attempts = 0;
+    let firstClosed = false;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      if (attempts === 1) {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.write('busy, and this body never ends');
+        res.once('close', () => (firstClosed = true));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: 1\n\ndata: 2\n\n');
+    });
+    const response = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(response).toBeInstanceOf(NodeResponse);
+    expect(response.status).toBe(200);
+    await waitFor(() => firstClosed);
+    let text = '';
+    for await (const chunk of bodyChunks(response)!) text += new TextDecoder().decode(chunk);
+    expect(text).toBe('data: 1\n\ndata: 2\n\n');
   });
 });
