@@ -304,3 +304,32 @@ describe('nodeFetch behind the retry loop (fetch-with-retry.ts)', () => {
     expect(text).toBe('data: 1\n\ndata: 2\n\n');
   });
 });
+
+describe('NodeResponse chunks as an iterator', () => {
+  it('keeps answering done after the end, and a body-less answer reads as empty, twice', async () => {
+    const url = await serve((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200).end('')));
+    const short = (await nodeFetch(url, { method: 'POST', body: '' })) as NodeResponse;
+    const chunks = short.chunks()![Symbol.asyncIterator]();
+    expect((await chunks.next()).done).toBe(true);
+    expect((await chunks.next()).done).toBe(true);
+    const empty = await nodeFetch(`${url}/empty`, { method: 'POST', body: '' });
+    expect(empty.chunks!()).toBeNull();
+    expect(await empty.text()).toBe('');
+    await expect(empty.text()).rejects.toThrow(TypeError);
+  });
+
+  it('leaves a body another reader holds alone when an unread web body over it is cancelled', async () => {
+    let finish: (() => void) | undefined;
+    const url = await serve((_, res) => {
+      res.writeHead(200);
+      res.write('kept, ');
+      finish = () => res.end('whole');
+    });
+    const response = (await nodeFetch(url, { method: 'POST', body: '' })) as NodeResponse;
+    const body = response.body!;
+    const text = response.text();
+    await body.cancel();
+    finish!();
+    expect(await text).toBe('kept, whole');
+  });
+});

@@ -134,13 +134,14 @@ export class NodeResponse implements ProviderResponse {
 
   /** An iterator that claims the body at its first `next` (not before: `body` may be asked for and never read). */
   #reader(): AsyncIterator<Uint8Array> {
+    let opened = false;
     let inner: AsyncIterator<Uint8Array> | undefined;
     const open = (): AsyncIterator<Uint8Array> | undefined => {
-      if (inner) return inner;
+      if (opened) return inner;
       if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
       this.#used = true;
-      if (this.#source === null) return undefined;
-      inner = this.#iterator ??= this.#source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      opened = true;
+      if (this.#source !== null) inner = this.#iterator ??= this.#source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
       return inner;
     };
     return {
@@ -152,11 +153,15 @@ export class NodeResponse implements ProviderResponse {
         this.#first = undefined;
         return Promise.resolve({ done: false, value: first });
       },
-      // A reader that stops (a cancelled web stream, a `for await` left early): the body is dropped, read or not.
+      // A reader that stops (a cancelled web stream, a `for await` left early): the body is dropped, read or not
+      // (a body another reader holds is left to it).
       return: async () => {
-        if (inner?.return) await inner.return();
-        else this.discard();
-        this.#first = undefined;
+        if (inner) {
+          this.#first = undefined;
+          await inner.return?.();
+        } else if (!opened && !this.#used) {
+          this.discard();
+        }
         return DONE;
       },
     };
