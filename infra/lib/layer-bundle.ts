@@ -181,9 +181,11 @@ const writeProcessShim = (dir: string): string => {
 
 /**
  * The SDK's HTTP handler imports `node:http` (on the first request to an http: endpoint: a local stand-in, never
- * AWS), and so does the tracer's X-Ray capture (when tracing is on). As an ES module, node:http gets a facade that reads every export once, and its lazy `WebSocket` export
- * loads Node's bundled undici: 35–47 ms of CPU here, which no function otherwise loads (the provider transport
- * avoids it too, node-fetch.ts). The module from `process.getBuiltinModule` is the same object without the facade.
+ * AWS), and so does the tracer's X-Ray capture (when tracing is on). As an ES module, node:http gets a facade that
+ * reads every export once, and its lazy `WebSocket` export loads Node's bundled undici: 35–47 ms of CPU here, which
+ * no function otherwise loads (the provider transport avoids it too, node-fetch.ts). The module from
+ * `process.getBuiltinModule` is the same object without the facade. A name the bundled code starts importing that
+ * this module does not export fails the layer build, as with the process shim.
  */
 const writeHttpShim = (dir: string): string => {
   const file = path.join(dir, 'node-http.mjs');
