@@ -130,8 +130,10 @@ const writeSharedPackageEntries = (dir: string): Record<string, string> => {
  * adapters use (viem, eventsource-parser, Powertools) is bundled into the packages' chunks. The AWS SDK is left
  * external: the project's modules import it from the layer's own SDK packages (sdkBuildOptions), as the functions do.
  */
-export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}): BuildOptions & { metafile: true } => ({
+export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}, httpShim?: string): BuildOptions & { metafile: true } => ({
   entryPoints: { ...layerEntries(), ...sharedPackages },
+  // Third-party code bundled here (the tracer's X-Ray capture) imports node:http too: see writeHttpShim.
+  ...(httpShim ? { alias: { 'node:http': httpShim, http: httpShim } } : {}),
   outdir,
   chunkNames: `${LAYER_SCOPE}/_chunks/[name]-[hash]`,
   outExtension: { '.js': '.mjs' },
@@ -153,12 +155,14 @@ export const layerBuildOptions = (outdir: string, sharedPackages: Record<string,
  * Built with the project's modules, the SDK's core was cut by every project module that reaches a client (17 chunks
  * for DynamoDB alone); built apart, only the SDK's own entries cut it.
  */
-export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>, processShim?: string): BuildOptions & { metafile: true } => ({
+export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, string>, processShim?: string, httpShim?: string): BuildOptions & { metafile: true } => ({
   ...layerBuildOptions(outdir),
   entryPoints: sdkPackages,
   chunkNames: '@aws-sdk/_chunks/[name]-[hash]',
   external: [],
-  ...(processShim ? { alias: { 'node:process': processShim, process: processShim } } : {}),
+  ...(processShim || httpShim
+    ? { alias: { ...(processShim ? { 'node:process': processShim, process: processShim } : {}), ...(httpShim ? { 'node:http': httpShim, http: httpShim } : {}) } }
+    : {}),
 });
 
 /**
@@ -172,6 +176,20 @@ const PROCESS_EXPORTS = ['env', 'versions'] as const;
 const writeProcessShim = (dir: string): string => {
   const file = path.join(dir, 'node-process.mjs');
   fs.writeFileSync(file, `const p = globalThis.process;\nexport default p;\n${PROCESS_EXPORTS.map((name) => `export const ${name} = p.${name};`).join('\n')}\n`);
+  return file;
+};
+
+/**
+ * The SDK's HTTP handler imports `node:http` (on the first request to an http: endpoint: a local stand-in, never
+ * AWS), and so does the tracer's X-Ray capture (when tracing is on). As an ES module, node:http gets a facade that
+ * reads every export once, and its lazy `WebSocket` export loads Node's bundled undici: 35–47 ms of CPU here, which
+ * no function otherwise loads (the provider transport avoids it too, node-fetch.ts). The module from
+ * `process.getBuiltinModule` is the same object without the facade. A name the bundled code starts importing that
+ * this module does not export fails the layer build, as with the process shim.
+ */
+const writeHttpShim = (dir: string): string => {
+  const file = path.join(dir, 'node-http.mjs');
+  fs.writeFileSync(file, `const http = globalThis.process.getBuiltinModule('node:http');\nexport default http;\nexport const { Agent, request } = http;\n`);
   return file;
 };
 
@@ -210,8 +228,9 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
   try {
     const shared = writeSharedPackageEntries(shims);
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
-    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims)));
-    const project = buildSync(layerBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry)))));
+    const httpShim = writeHttpShim(shims);
+    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims), httpShim));
+    const project = buildSync(layerBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry))), httpShim));
     const result = {
       metafile: { inputs: { ...sdk.metafile.inputs, ...project.metafile.inputs }, outputs: { ...sdk.metafile.outputs, ...project.metafile.outputs } },
     };

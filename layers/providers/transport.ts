@@ -14,6 +14,7 @@ import { GEMINI_BASE_URL } from './gemini/base-url.ts';
 import { huggingfaceProfile } from './huggingface/profile.ts';
 import { openaiProfile } from './openai/profile.ts';
 import type { ProviderId, ProviderTransport } from './types.ts';
+import type { ProviderFetch } from './http/provider-response.ts';
 
 /** The text providers' global endpoints; undefined where there is none (Azure) or the adapter derives it (Vertex). */
 const DEFAULT_BASE_URLS: Partial<Record<ProviderId, string | undefined>> = {
@@ -23,7 +24,7 @@ const DEFAULT_BASE_URLS: Partial<Record<ProviderId, string | undefined>> = {
 
 /** Transport settings the deployment may tune; the rest comes from the credentials. */
 export interface TransportOverrides {
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
 }

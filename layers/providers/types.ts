@@ -3,6 +3,7 @@
  * Adapters implement it; nothing outside `layers/providers/<name>/` knows a provider's wire format.
  * Both API serializers (Chat Completions, Responses) consume `StreamPart`s, so every provider serves both.
  */
+import type { ProviderFetch } from './http/provider-response.ts';
 
 export type ProviderId =
   | 'openai'
@@ -152,7 +153,7 @@ export interface ProviderTransport {
   readonly baseURL: string;
   /** Read at call time so rotated secrets apply without a restart. */
   readonly apiKey: () => Promise<string> | string;
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   /** Per-attempt timeout before the first byte. */
   readonly timeoutMs?: number;
   readonly maxRetries?: number;

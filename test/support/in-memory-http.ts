@@ -14,10 +14,11 @@ import { duplexPair, type Duplex } from 'node:stream';
 import { Agent as UndiciAgent } from 'undici';
 import type { AcceptingSimulator } from '../../infra/local/simulators/host.ts';
 import { createNodeFetch } from '../../layers/providers/http/node-fetch.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 export interface InMemoryHttp {
   /** The provider transport's fetch, every connection an in-memory pair to the server its URL's host names. */
-  readonly fetch: typeof globalThis.fetch;
+  readonly fetch: ProviderFetch;
   /** Connections opened so far, and how many of them are still open (keep-alive reuse opens fewer than requests). */
   readonly connections: () => { readonly opened: number; readonly open: number };
   /** Closes every connection still open (the server's side sees its client go). */

@@ -4,12 +4,13 @@ import { expect } from 'vitest';
 import { audioDuration } from '../../layers/core/media/formats/duration.ts';
 import type { CallOptions } from '../../layers/providers/types.ts';
 import type { UpstreamError, ComposeError } from '../../layers/core/errors.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 export const callOptions = (): CallOptions => ({ signal: new AbortController().signal, requestId: 'req_media_test' });
 
 /** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
 export const fetchWithFault =
-  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
+  (fault: string, via: ProviderFetch): ProviderFetch =>
   (input, init) =>
     via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 

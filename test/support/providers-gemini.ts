@@ -1,6 +1,7 @@
 /** Shared by the Gemini and Vertex adapter tests: call options, part collection, schema checks. */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CallOptions, CanonicalMessage, StreamPart } from '../../layers/providers/types.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 let calls = 0;
 /** A fresh request id per call, as the gateway mints: the simulators key their `-once` faults on it. */
@@ -28,7 +29,7 @@ export const finishOf = (parts: readonly StreamPart[]): Extract<StreamPart, { ty
 
 /** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
 export const fetchWithFault =
-  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
+  (fault: string, via: ProviderFetch): ProviderFetch =>
   (input, init) =>
     via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CallOptions, CanonicalMessage, StreamPart } from '../../layers/providers/types.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 export const callOptions = (overrides: Partial<CallOptions> = {}): CallOptions => ({
   signal: new AbortController().signal,
@@ -39,7 +40,7 @@ export const toolCallsOf = (parts: readonly StreamPart[]): { id: string; name: s
 
 /** A fetch that adds the simulators' fault header to every request it sends through `via` (an in-memory link's fetch). */
 export const fetchWithFault =
-  (fault: string, via: typeof globalThis.fetch): typeof globalThis.fetch =>
+  (fault: string, via: ProviderFetch): ProviderFetch =>
   (input, init) =>
     via(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-sim-fault': fault } });
 

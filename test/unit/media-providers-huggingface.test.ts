@@ -8,6 +8,7 @@ import type { ProviderTransport } from '../../layers/providers/types.ts';
 import type { InvalidRequestError } from '../../layers/core/errors.ts';
 import { callOptions, decodePng, fetchWithFault, norm, rejection } from '../support/media-providers.ts';
 import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 let sim: OpenAICompatibleSimulator;
 let link: InMemoryHttp;
@@ -88,7 +89,7 @@ describe('Hugging Face media adapter', () => {
 
   it('asks the Hub for the partner’s current model id, as the SDK does, and refuses a partner the Hub no longer lists', async () => {
     const hubCalls: string[] = [];
-    const spying: typeof fetch = (input, init) => {
+    const spying: ProviderFetch = (input, init) => {
       if (String(input).includes('/api/models/')) hubCalls.push(String(input).replace(sim.origin, ''));
       return link.fetch(input, init);
     };

@@ -9,7 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchWithRetry } from '../../layers/providers/http/fetch-with-retry.ts';
 import { nodeFetch } from '../../layers/providers/http/node-fetch.ts';
+import { NodeResponse, type RawHeaders } from '../../layers/providers/http/node-response.ts';
+import { bodyChunks, discardBody } from '../../layers/providers/http/provider-response.ts';
 
 let server: Server | undefined;
 const received: { method: string | undefined; headers: IncomingMessage['headers']; body: string }[] = [];
@@ -145,5 +148,188 @@ describe('nodeFetch, the default provider transport', () => {
     const response = await nodeFetch(url, { method: 'POST', body: form });
     expect(await response.text()).toBe('ok');
     expect(received[0]!.headers['content-type']).toMatch(/^multipart\/form-data/);
+  });
+});
+
+describe('the answer nodeFetch gives (NodeResponse): a Response’s reading surface without Response, Headers or a web stream', () => {
+  const answer = async (handle: (res: ServerResponse) => void, init: RequestInit = { method: 'POST', body: '{}' }) => nodeFetch(await serve((_, res) => handle(res)), init);
+
+  it('is not a Response and reads its headers as Headers does: any case, repeated values joined', async () => {
+    const response = await answer((res) => {
+      res.setHeader('X-Multi', ['a', 'b']);
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    });
+    expect(response).toBeInstanceOf(NodeResponse);
+    expect(response).not.toBeInstanceOf(Response);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(response.headers.get('CONTENT-TYPE')).toBe('text/plain');
+    expect(response.headers.get('x-multi')).toBe('a, b');
+    expect(response.headers.has('x-missing')).toBe(false);
+    expect(response.headers.get('x-missing')).toBeNull();
+    expect([...(response.headers as RawHeaders)].find(([name]) => name === 'x-multi')).toEqual(['x-multi', 'a, b']);
+    expect(await response.text()).toBe('ok');
+  });
+
+  it('reads the body as text, JSON or bytes, once', async () => {
+    const text = await answer((res) => res.writeHead(200).end('\uFEFFhéllo'));
+    expect(await text.text()).toBe('héllo');
+    await expect(text.text()).rejects.toThrow(TypeError);
+    const json = await answer((res) => res.writeHead(200).end('{"a":[1,2]}'));
+    expect(await json.json()).toEqual({ a: [1, 2] });
+    const bytes = await answer((res) => res.writeHead(200).end(Buffer.from([0, 1, 2, 255])));
+    const buffer = await bytes.arrayBuffer();
+    expect(buffer.byteLength).toBe(4);
+    expect([...new Uint8Array(buffer)]).toEqual([0, 1, 2, 255]);
+    const broken = await answer((res) => res.writeHead(200).end('{"a":'));
+    await expect(broken.json()).rejects.toThrow(SyntaxError);
+  });
+
+  it('has no body for HEAD and the null-body statuses, and says ok only for 2xx', async () => {
+    const head = await answer((res) => res.writeHead(200, { 'content-length': '5' }).end(), { method: 'HEAD' });
+    expect([head.status, head.ok, head.body, head.chunks!()]).toEqual([200, true, null, null]);
+    expect(await head.text()).toBe('');
+    const reset = await answer((res) => res.writeHead(205).end());
+    expect([reset.status, reset.body, bodyChunks(reset)]).toEqual([205, null, null]);
+    const failed = await answer((res) => res.writeHead(503, 'Busy').end('later'));
+    expect([failed.status, failed.statusText, failed.ok]).toEqual([503, 'Busy', false]);
+  });
+
+  it('hands its chunks straight off the Node stream, the first one kept by peek, and builds a web body only when asked', async () => {
+    let finish: (() => void) | undefined;
+    const response = (await answer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      finish = () => res.end('data: 2\n\n');
+    })) as NodeResponse;
+    await response.peek();
+    expect(response.bodyUsed).toBe(false);
+    const chunks = response.chunks()![Symbol.asyncIterator]();
+    expect(new TextDecoder().decode((await chunks.next()).value)).toBe('data: 1\n\n');
+    expect(response.bodyUsed).toBe(true);
+    finish!();
+    expect(new TextDecoder().decode((await chunks.next()).value)).toBe('data: 2\n\n');
+    expect((await chunks.next()).done).toBe(true);
+
+    const lazy = (await answer((res) => res.writeHead(200).end('streamed'))) as NodeResponse;
+    const body = lazy.body;
+    expect(body).toBeInstanceOf(ReadableStream);
+    expect(lazy.body).toBe(body);
+    // Asking for the stream reads nothing: the body can still be read another way.
+    expect(lazy.bodyUsed).toBe(false);
+    expect(await lazy.text()).toBe('streamed');
+  });
+
+  it('replays a peeked first chunk through the web body too', async () => {
+    const response = (await answer((res) => res.writeHead(200).end('whole body'))) as NodeResponse;
+    await response.peek();
+    expect(await new Response(response.body).text()).toBe('whole body');
+  });
+
+  it('closes the provider connection when its reader stops early, or when the answer is discarded unread', async () => {
+    let closed = 0;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      res.once('close', () => (closed += 1));
+    });
+    const read = await nodeFetch(url, { method: 'POST', body: '{}' });
+    for await (const chunk of bodyChunks(read)!) {
+      expect(new TextDecoder().decode(chunk)).toBe('data: one\n\n');
+      break;
+    }
+    await waitFor(() => closed === 1);
+    const unread = await nodeFetch(url, { method: 'POST', body: '{}' });
+    await discardBody(unread);
+    await waitFor(() => closed === 2);
+    const cancelled = await nodeFetch(url, { method: 'POST', body: '{}' });
+    await cancelled.body!.cancel();
+    await waitFor(() => closed === 3);
+  });
+
+  it('keeps a failure of a body nobody reads yet for its first read, instead of an unhandled error event', async () => {
+    const url = await serve((_req, res) => {
+      // Compressed: the body is a decoder's stream, which (unlike the response itself) emits every error it gets.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      res.write(gzipSync('data: one\n\n'));
+    });
+    const controller = new AbortController();
+    const response = await nodeFetch(url, { method: 'POST', body: '{}', signal: controller.signal });
+    controller.abort(new Error('client gone'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(response.text()).rejects.toThrow('client gone');
+  });
+
+  it('decodes a compressed body read as chunks', async () => {
+    const response = await answer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      res.end(gzipSync('data: zipped\n\n'));
+    });
+    let text = '';
+    for await (const chunk of bodyChunks(response)!) text += new TextDecoder().decode(chunk);
+    expect(text).toBe('data: zipped\n\n');
+  });
+
+  it('takes request headers as a record, a list of pairs or a Headers', async () => {
+    const url = await serve((_, res) => res.writeHead(200).end());
+    await nodeFetch(url, { method: 'POST', body: '', headers: [['X-Pair', '1']] });
+    await nodeFetch(url, { method: 'POST', body: '', headers: new Headers({ 'X-Headers': '2' }) });
+    expect(received.map((r) => [r.headers['x-pair'], r.headers['x-headers']])).toEqual([
+      ['1', undefined],
+      [undefined, '2'],
+    ]);
+  });
+});
+
+describe('nodeFetch behind the retry loop (fetch-with-retry.ts)', () => {
+  it('closes a retried answer’s connection (its body unread, still streaming) and hands back the retry, first chunk kept', async () => {
+    let attempts = 0;
+    let firstClosed = false;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      if (attempts === 1) {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.write('busy, and this body never ends');
+        res.once('close', () => (firstClosed = true));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: 1\n\ndata: 2\n\n');
+    });
+    const response = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(response).toBeInstanceOf(NodeResponse);
+    expect(response.status).toBe(200);
+    await waitFor(() => firstClosed);
+    let text = '';
+    for await (const chunk of bodyChunks(response)!) text += new TextDecoder().decode(chunk);
+    expect(text).toBe('data: 1\n\ndata: 2\n\n');
+  });
+});
+
+describe('NodeResponse chunks as an iterator', () => {
+  it('keeps answering done after the end, and a body-less answer reads as empty, twice', async () => {
+    const url = await serve((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200).end('')));
+    const short = (await nodeFetch(url, { method: 'POST', body: '' })) as NodeResponse;
+    const chunks = short.chunks()![Symbol.asyncIterator]();
+    expect((await chunks.next()).done).toBe(true);
+    expect((await chunks.next()).done).toBe(true);
+    const empty = await nodeFetch(`${url}/empty`, { method: 'POST', body: '' });
+    expect(empty.chunks!()).toBeNull();
+    expect(await empty.text()).toBe('');
+    await expect(empty.text()).rejects.toThrow(TypeError);
+  });
+
+  it('leaves a body another reader holds alone when an unread web body over it is cancelled', async () => {
+    let finish: (() => void) | undefined;
+    const url = await serve((_, res) => {
+      res.writeHead(200);
+      res.write('kept, ');
+      finish = () => res.end('whole');
+    });
+    const response = (await nodeFetch(url, { method: 'POST', body: '' })) as NodeResponse;
+    const body = response.body!;
+    const text = response.text();
+    await body.cancel();
+    finish!();
+    expect(await text).toBe('kept, whole');
   });
 });

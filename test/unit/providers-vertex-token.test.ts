@@ -9,6 +9,7 @@ import { parseServiceAccount } from '../../layers/providers/vertex/service-accou
 import type { ProviderTransport } from '../../layers/providers/types.ts';
 import { callOptions, textOf, user } from '../support/providers-gemini.ts';
 import { inMemoryHttp, type InMemoryHttp } from '../support/in-memory-http.ts';
+import type { ProviderFetch } from '../../layers/providers/http/provider-response.ts';
 
 const links = new Map<VertexSimulator, InMemoryHttp>();
 afterEach(async () => {
@@ -29,7 +30,7 @@ const start = async (options: Parameters<typeof startVertexSimulator>[0] = {}): 
 };
 
 /** The fetch that reaches `sim` (its API and its token endpoint). */
-const fetchOf = (sim: VertexSimulator): typeof globalThis.fetch => links.get(sim)!.fetch;
+const fetchOf = (sim: VertexSimulator): ProviderFetch => links.get(sim)!.fetch;
 
 const ask = (adapter: ReturnType<typeof createVertexAdapter>, text = 'ping') =>
   adapter.generate({ model: 'gemini-2.0-flash', messages: [user(text)] }, callOptions()).then(textOf);

@@ -1,6 +1,7 @@
 /** Stage one of every provider stream: bytes → SSE events, whatever the network does to the bytes. */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decodeJsonSse, decodeSse, parseJsonEvents, type EventStage, type ParsedEvent } from '../../layers/core/sse/decode.ts';
+import { decodeJsonSse, decodeSse, parseJsonEvents, runEventStage, type EventStage, type ParsedEvent } from '../../layers/core/sse/decode.ts';
 
 const bodyOf = (...parts: Array<string | Uint8Array>): ReadableStream<Uint8Array> =>
   ReadableStream.from(parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p)));
@@ -124,5 +125,60 @@ describe('decodeJsonSse when the consumer stops or the body fails', () => {
       })(),
     ).rejects.toThrow('connection reset');
   });
+});
 
+describe('decodeJsonSse over a Node stream (the default transport hands its chunks without a web stream)', () => {
+  const wire = ['data: {"a"', ':1}\n\nevent: note\ndata: "x"\n\ndata: {bro', 'ken\n\ndata:\n\ndata: [DONE]\n\n'];
+
+  it('reads any async iterable of bytes as it reads a web stream', async () => {
+    const node = Readable.from(wire.map((part) => Buffer.from(part)));
+    expect(await collect(decodeJsonSse(node, recording()))).toEqual(await collect(decodeJsonSse(bodyOf(...wire), recording())));
+  });
+
+  it('destroys the Node stream (closing the provider connection) once the stage terminates or the consumer stops', async () => {
+    const terminated = new Readable({ read() {} });
+    terminated.push('data: 1\n\ndata: 2\n\ndata: 3\n\n');
+    expect(await collect(decodeJsonSse(terminated, recording('2')))).toEqual(['-:1', '-:2']);
+    expect(terminated.destroyed).toBe(true);
+
+    const stopped = new Readable({ read() {} });
+    stopped.push('data: 1\n\n');
+    for await (const part of decodeJsonSse(stopped, recording())) {
+      expect(part).toBe('-:1');
+      break;
+    }
+    expect(stopped.destroyed).toBe(true);
+  });
+
+  it('fails when the Node stream fails', async () => {
+    const body = new Readable({ read() {} });
+    body.push('data: 1\n\n');
+    setImmediate(() => body.destroy(new Error('socket hang up')));
+    await expect(collect(decodeJsonSse(body, recording()))).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('runEventStage (a whole answer through a stream stage, without a TransformStream)', () => {
+  const parsed = (...values: unknown[]): ParsedEvent<unknown>[] => values.map((value) => ({ ok: true, event: undefined, value }));
+
+  it('gives what the stage as a TransformStream gave, flush included', async () => {
+    const events = parsed(1, 'x');
+    const viaStream = await collect(ReadableStream.from(events).pipeThrough(new TransformStream(recording())));
+    expect(runEventStage(events, recording())).toEqual(viaStream);
+    expect(runEventStage(events, recording())).toEqual(['-:1', '-:"x"', 'end']);
+  });
+
+  it('stops at a terminate (no flush) and fails when the stage errors or throws', () => {
+    const stage = recording('1');
+    expect(runEventStage(parsed(1, 2), stage)).toEqual(['-:1']);
+    expect(stage.flushed).toBe(false);
+    const erroring: EventStage<unknown, string> = { transform: (_, controller) => controller.error(new Error('bad answer')) };
+    expect(() => runEventStage(parsed(1), erroring)).toThrow('bad answer');
+    const throwing: EventStage<unknown, string> = {
+      transform() {
+        throw new Error('stage broke');
+      },
+    };
+    expect(() => runEventStage(parsed(1), throwing)).toThrow('stage broke');
+  });
 });

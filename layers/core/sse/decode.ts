@@ -77,8 +77,10 @@ const parseEvent = <T>(message: EventSourceMessage): ParsedEvent<T> | undefined 
  * a queue and several promises per chunk, paid for every token of every stream. The stage sees exactly what it saw
  * behind the hops; once it terminates (or errors) the stream, the rest of the body is ignored and the body is
  * cancelled (the upstream connection closes), as the cancelled pipe did. Leaving the iteration early cancels it too.
+ * `body` is any async iterable of bytes: the chunks of a Node stream (the default transport's answer, read without
+ * a web stream at all) or a web ReadableStream, which is one in Node.
  */
-export async function* decodeJsonSse<T, O>(body: ReadableStream<Uint8Array>, stage: EventStage<T, O>): AsyncGenerator<O> {
+export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stage: EventStage<T, O>): AsyncGenerator<O> {
   const decoder = new TextDecoder();
   let ready: O[] = [];
   let over = false;
@@ -115,7 +117,8 @@ export async function* decodeJsonSse<T, O>(body: ReadableStream<Uint8Array>, sta
     yield* parts;
     if (failure) throw failure.reason;
   };
-  // for await … of a web stream cancels it when left early (a return, a throw, the consumer's own return).
+  // for await … of calls the body's `return` when left early (a return, a throw, the consumer's own return): a web
+  // stream is cancelled, a Node stream destroyed.
   for await (const chunk of body) {
     parser.feed(decoder.decode(chunk, { stream: true }));
     yield* drain();
@@ -126,3 +129,35 @@ export async function* decodeJsonSse<T, O>(body: ReadableStream<Uint8Array>, sta
   if (!over) stage.flush?.(controller);
   yield* drain();
 }
+
+/**
+ * A provider's stage run over events already parsed (a complete answer read as one event), as its TransformStream
+ * would run them and without one: the parts it enqueues, in order, up to a `terminate`; an `error` (or a throw) fails
+ * the whole run. For non-streamed answers read through the same stage as streamed ones.
+ */
+export const runEventStage = <T, O>(events: Iterable<ParsedEvent<T>>, stage: EventStage<T, O>): O[] => {
+  const parts: O[] = [];
+  let over = false;
+  let failure: { reason: unknown } | undefined;
+  const controller: TransformStreamDefaultController<O> = {
+    desiredSize: 1,
+    enqueue: (part) => {
+      if (!over) parts.push(part);
+    },
+    error: (reason) => {
+      if (over) return;
+      over = true;
+      failure = { reason };
+    },
+    terminate: () => {
+      over = true;
+    },
+  };
+  for (const event of events) {
+    if (over) break;
+    stage.transform(event, controller);
+  }
+  if (!over) stage.flush?.(controller);
+  if (failure) throw failure.reason;
+  return parts;
+};

@@ -12,6 +12,7 @@ import { fromListen, listenQuery } from './listen.ts';
 import { speakRequest } from './speak.ts';
 import { listenResponseSchema } from './wire.ts';
 import { DEEPGRAM_BASE_URL } from '../media-endpoints.ts';
+import type { ProviderResponse } from '../http/provider-response.ts';
 
 export { DEEPGRAM_BASE_URL };
 
@@ -19,7 +20,7 @@ export const createDeepgramAdapter = (transport: ProviderTransport): MediaAdapte
   const endpoint: MediaEndpoint = { provider: 'deepgram', transport, toError: describedErrors('deepgram', describeDeepgramError) };
   const base = (): string => requireBaseURL(transport, 'deepgram', DEEPGRAM_BASE_URL);
 
-  const post = async (path: string, query: URLSearchParams, contentType: string, body: string | Uint8Array | StreamedBody, options: CallOptions): Promise<Response> => {
+  const post = async (path: string, query: URLSearchParams, contentType: string, body: string | Uint8Array | StreamedBody, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, `${base()}${path}?${query}`, { headers: { authorization: `Token ${key}`, 'content-type': contentType }, body }, options, [key]);
   };

@@ -2,13 +2,14 @@
  * The generateContent protocol as a TextModelAdapter. Gemini and Vertex differ only in where they are
  * reached and how they authorize, so both build one of these from a `GenerateContentEndpoint`.
  */
-import { decodeJsonSse, type ParsedEvent } from '../../core/sse/decode.ts';
+import { decodeJsonSse, runEventStage, type ParsedEvent } from '../../core/sse/decode.ts';
 import { fetchWithRetry } from '../http/fetch-with-retry.ts';
 import type { CallOptions, CanonicalRequest, ProviderId, StreamPart, TextModelAdapter } from '../types.ts';
 import { buildGenerateContentRequest } from './build-request.ts';
 import { upstreamErrorFromResponse } from './errors.ts';
 import { readParts } from './read-parts.ts';
-import { createGeminiStreamStage, geminiStreamStage } from './stream-stage.ts';
+import { geminiStreamStage } from './stream-stage.ts';
+import { bodyChunks, NO_CHUNKS, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
 
 export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
 
@@ -20,13 +21,13 @@ export interface GenerateContentEndpoint {
   readonly headers: () => Record<string, string> | Promise<Record<string, string>>;
   /** Forget cached credentials after a 401; the call is then sent once more with fresh headers. */
   readonly credentialsRejected?: () => void;
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
 }
 
 interface Sent {
-  readonly response: Response;
+  readonly response: ProviderResponse;
   /** The credential values sent, to redact wherever the provider echoes them. */
   readonly secrets: readonly string[];
 }
@@ -73,17 +74,15 @@ export const createGenerateContentAdapter = (endpoint: GenerateContentEndpoint):
     const url = await endpoint.url(request.model, 'generateContent');
     const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
     // One whole response goes through the streaming stage, so both paths yield identical parts.
-    const parts = ReadableStream.from([parseBody(await response.text())]).pipeThrough(createGeminiStreamStage(secrets));
-    const result: StreamPart[] = warnings.map((message) => ({ type: 'warning', message }));
-    for await (const part of parts) result.push(part);
-    return result;
+    const parts = runEventStage([parseBody(await response.text())], geminiStreamStage(secrets));
+    return [...warnings.map((message): StreamPart => ({ type: 'warning', message })), ...parts];
   },
 
   async stream(request: CanonicalRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
     const { body, warnings } = buildGenerateContentRequest(request);
     const url = await endpoint.url(request.model, 'streamGenerateContent');
     const { response, secrets } = await send(endpoint, url, JSON.stringify(body), options);
-    const parts = decodeJsonSse(response.body ?? ReadableStream.from<Uint8Array>([]), geminiStreamStage(secrets));
+    const parts = decodeJsonSse(bodyChunks(response) ?? NO_CHUNKS, geminiStreamStage(secrets));
     return readParts(warnings, parts, options.signal);
   },
 });

@@ -3,7 +3,7 @@
  * State lives in the closure; `flush` emits usage (the last chunk's cumulative counts) and `finish`.
  * Malformed chunks and in-stream error objects become `error` parts, never exceptions.
  */
-import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
+import type { EventStage } from '../../core/sse/decode.ts';
 import type { FinishReason, StreamPart } from '../types.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import { parseGoogleErrorBody, streamErrorFromBody } from './errors.ts';
@@ -12,12 +12,11 @@ import { newToolCallId } from './tool-call-id.ts';
 import { convertUsage } from './usage.ts';
 import { generateContentResponseSchema, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
 
-/** `knownSecrets`: the credential in use, redacted from any error message the provider streams. */
-/** The stage as a TransformStream: the whole-answer path runs its one parsed body through it. */
-export const createGeminiStreamStage = (knownSecrets: readonly string[] = []): TransformStream<ParsedEvent<unknown>, StreamPart> =>
-  new TransformStream(geminiStreamStage(knownSecrets));
-
-/** The stage's transformer, which `decodeJsonSse` runs in place on a stream's body (no web-stream hop per chunk). */
+/**
+ * The stage's transformer, which `decodeJsonSse` runs in place on a stream's body (no web-stream hop per chunk) and
+ * `runEventStage` on a whole answer's one parsed body. `knownSecrets`: the credential in use, redacted from any
+ * error message the provider streams.
+ */
 export const geminiStreamStage = (knownSecrets: readonly string[] = []): EventStage<unknown, StreamPart> => {
   let metadataSent = false;
   let toolCallCount = 0;

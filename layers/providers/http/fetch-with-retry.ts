@@ -8,6 +8,7 @@
 import { ComposeError, UpstreamError } from '../../core/errors.ts';
 import { withFirstChunk } from './first-byte.ts';
 import { nodeFetch } from './node-fetch.ts';
+import { discardBody, type ProviderFetch, type ProviderResponse } from './provider-response.ts';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, shouldRetryResponse, type BackoffSettings } from './retry-policy.ts';
 import { abortReason, sleep } from './sleep.ts';
 import { UPSTREAM_CODES } from './upstream-error.ts';
@@ -25,7 +26,7 @@ export interface FetchWithRetryOptions {
   /** The caller's signal: client gone, cancel, or deadline. Aborting it stops every attempt and every wait. */
   readonly signal: AbortSignal;
   /** The transport; by default `nodeFetch` (Node's HTTP client behind fetch's shape, node-fetch.ts). */
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   /** Retries after the first attempt. */
   readonly maxRetries?: number;
   /** Per attempt, from sending the request to the first body byte. */
@@ -40,7 +41,7 @@ export interface FetchWithRetryOptions {
 export const FETCH_DEFAULTS = { maxRetries: 2, timeoutMs: 120_000, maxRetryAfterMs: 30_000 } as const;
 
 type Attempt =
-  | { readonly kind: 'response'; readonly response: Response }
+  | { readonly kind: 'response'; readonly response: ProviderResponse }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'connection'; readonly error: unknown };
 
@@ -67,11 +68,11 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
 };
 
 /**
- * Resolves with the final Response: a success, a non-retryable failure, or the last retryable failure once
+ * Resolves with the final answer: a success, a non-retryable failure, or the last retryable failure once
  * retries are spent (its body unread, for the adapter's error parser). Rejects with `upstream_timeout` (504)
  * or `upstream_unavailable` (502) when no attempt got an answer, or with the abort reason when the caller aborts.
  */
-export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signal'>, options: FetchWithRetryOptions): Promise<Response> => {
+export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signal'>, options: FetchWithRetryOptions): Promise<ProviderResponse> => {
   const maxRetries = options.maxRetries ?? FETCH_DEFAULTS.maxRetries;
   const timeoutMs = options.timeoutMs ?? FETCH_DEFAULTS.timeoutMs;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? FETCH_DEFAULTS.maxRetryAfterMs;
@@ -91,7 +92,7 @@ export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signa
       if (requested !== undefined && requested > maxRetryAfterMs) return response;
       if (requested !== undefined) delayMs = requested;
       reason = `status ${response.status}`;
-      await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
+      await discardBody(response).catch(cleanupFailed('cancelling the provider response body'));
     } else if (!retriesLeft) {
       throw outcome.kind === 'timeout'
         ? new UpstreamError(504, UPSTREAM_CODES.timeout, 'The provider did not answer in time.')

@@ -13,6 +13,7 @@ import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
+import { discardBody, type ProviderResponse } from './provider-response.ts';
 import { cleanupFailed } from '../../core/observability/index.ts';
 
 /** A complete media body's first byte is the whole generation (an image, a transcript): it gets long. */
@@ -36,7 +37,7 @@ export interface MediaEndpoint {
   readonly provider: ProviderId;
   readonly transport: ProviderTransport;
   /** A non-2xx answer → the error to throw; `secrets` (the credential sent) must be redacted if echoed. */
-  readonly toError: (response: Response, secrets: readonly string[]) => Promise<UpstreamError>;
+  readonly toError: (response: ProviderResponse, secrets: readonly string[]) => Promise<UpstreamError>;
 }
 
 const parseText = (text: string): unknown => {
@@ -50,12 +51,12 @@ const parseText = (text: string): unknown => {
 /** `MediaEndpoint.toError` from a describer of the provider's error body: sanitized, classified, Retry-After kept. */
 export const describedErrors =
   (provider: ProviderId, describe: DescribeError) =>
-  async (response: Response, secrets: readonly string[]): Promise<UpstreamError> => {
+  async (response: ProviderResponse, secrets: readonly string[]): Promise<UpstreamError> => {
     const text = await response.text().catch(() => '');
     return errorFromDescription(provider, response, describe(parseText(text), response.status), secrets);
   };
 
-const errorFromDescription = (provider: ProviderId, response: Response, described: ProviderErrorDescription, secrets: readonly string[]): UpstreamError => {
+const errorFromDescription = (provider: ProviderId, response: ProviderResponse, described: ProviderErrorDescription, secrets: readonly string[]): UpstreamError => {
   const contentFilter = described.contentFilter === true || looksLikeContentFilter(described.message);
   const retryAfterMs = response.status === 429 ? parseRetryAfter(response.headers) : undefined;
   return upstreamError({
@@ -78,7 +79,7 @@ export interface MediaRequestInit {
  * Sends one request with the transport's retry and timeout settings and returns the successful response;
  * any other answer becomes an `UpstreamError`. `secrets` are the credential values this request carries.
  */
-export const sendMedia = async (endpoint: MediaEndpoint, url: string, init: MediaRequestInit, options: CallOptions, secrets: readonly string[]): Promise<Response> => {
+export const sendMedia = async (endpoint: MediaEndpoint, url: string, init: MediaRequestInit, options: CallOptions, secrets: readonly string[]): Promise<ProviderResponse> => {
   const { transport } = endpoint;
   const streamed = isStreamedBody(init.body) ? init.body : undefined;
   const fetch = streamed ? fetchSending(streamed, transport.fetch) : transport.fetch;
@@ -102,10 +103,10 @@ export const invalidAnswer = (provider: ProviderId, what: string, cause?: unknow
   new UpstreamError(502, UPSTREAM_CODES.invalidResponse, `The ${provider} provider sent ${what}.`, cause === undefined ? undefined : { cause });
 
 /** The body as bytes, refusing one larger than `maxBytes` (declared or actual). */
-export const readBytes = async (response: Response, provider: ProviderId, maxBytes: number = MAX_MEDIA_ANSWER_BYTES): Promise<Uint8Array> => {
+export const readBytes = async (response: ProviderResponse, provider: ProviderId, maxBytes: number = MAX_MEDIA_ANSWER_BYTES): Promise<Uint8Array> => {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
+    await discardBody(response).catch(cleanupFailed('cancelling the provider response body'));
     throw invalidAnswer(provider, 'an answer larger than the gateway accepts');
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -114,7 +115,7 @@ export const readBytes = async (response: Response, provider: ProviderId, maxByt
 };
 
 /** The body parsed as JSON and validated against the provider's wire schema. */
-export const readJsonAs = async <Schema extends z.ZodType>(response: Response, schema: Schema, provider: ProviderId): Promise<z.infer<Schema>> => {
+export const readJsonAs = async <Schema extends z.ZodType>(response: ProviderResponse, schema: Schema, provider: ProviderId): Promise<z.infer<Schema>> => {
   const text = new TextDecoder().decode(await readBytes(response, provider));
   let value: unknown;
   try {
@@ -152,7 +153,7 @@ export const fetchResult = async (endpoint: MediaEndpoint, url: string, options:
     ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
   });
   if (!response.ok) {
-    await response.body?.cancel().catch(cleanupFailed('cancelling the provider response body'));
+    await discardBody(response).catch(cleanupFailed('cancelling the provider response body'));
     throw new UpstreamError(502, UPSTREAM_CODES.unavailable, `The ${endpoint.provider} provider's result could not be downloaded.`, {
       details: { upstream_status: response.status, provider: endpoint.provider },
     });
@@ -178,10 +179,10 @@ export const requireTransportOption = (transport: ProviderTransport, name: strin
 };
 
 /** The response body as a stream (speech); a body-less success is an empty stream. */
-export const bodyStream = (response: Response): ReadableStream<Uint8Array> => response.body ?? new ReadableStream({ start: (controller) => controller.close() });
+export const bodyStream = (response: ProviderResponse): ReadableStream<Uint8Array> => response.body ?? new ReadableStream({ start: (controller) => controller.close() });
 
 /** The content type without parameters, lower-cased. */
-export const contentTypeOf = (response: Response): string => (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+export const contentTypeOf = (response: ProviderResponse): string => (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Runs `task` over `items` with at most `limit` in flight, keeping order (providers that take one input per call). */
 export const mapLimited = async <T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> => {

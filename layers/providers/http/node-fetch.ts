@@ -1,11 +1,15 @@
 /**
- * The default transport of provider calls: `fetch`'s shape (a `Response` comes back, so adapters, their tests'
- * injected fetches and the retry loop stay as they are) over Node's own HTTP client, for requests whose body is
- * text or bytes. Node's global fetch (undici's Fetch-standard machinery) costs about 0.25 ms more CPU per call
- * than `node:http` for the same request (npm run bench, lambda-cpu section): Request and header-list objects, a web
- * stream for the request body written in separate socket writes, and its own body stream per response. `node:http`
- * is already loaded by the AWS SDK's handler; the `undici` package's `request` would be as cheap per call but costs
- * 150-200 ms to load at cold start.
+ * The default transport of provider calls: `fetch`'s call shape over Node's own HTTP client, for requests whose
+ * body is text or bytes, answering a `ProviderResponse` (node-response.ts) read straight off Node's response
+ * stream. Node's global fetch (undici's Fetch-standard machinery) costs about 0.25 ms more CPU per call than
+ * `node:http` for the same request (npm run bench, lambda-cpu section): Request and header-list objects, a web
+ * stream for the request body written in separate socket writes, and its own body stream per response. And
+ * merely touching `Response`, `Headers` or `fetch` loads Node's bundled undici, 35–47 ms of CPU at a cold start:
+ * nothing here does. `node:http` is already loaded by the Lambda runtime's own client; the `undici` package's
+ * `request` would be as cheap per call but costs 150-200 ms to load at cold start.
+ *
+ * node:http and node:https come from `process.getBuiltinModule`, not an `import`: imported as an ES module,
+ * node:http gets a facade that reads every export once, its lazy `WebSocket` among them, which loads undici.
  *
  * Differences from `fetch` a provider call cannot see: redirects are not followed (a provider API that redirects a
  * POST is answered with its 3xx, which the adapter reports as an upstream error), and compressed answers are only
@@ -15,10 +19,15 @@
  * `createNodeFetch` builds one with its connections opened some other way (a test's in-memory pair instead of TCP):
  * the client, its keep-alive agent and its body handling stay those of production.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { NodeResponse } from './node-response.ts';
+import type { ProviderFetch, ProviderResponse } from './provider-response.ts';
+
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 /** Idle connections are closed after this long, as undici's pool does: a provider's own idle timeout then rarely races a reuse. */
 const IDLE_MS = 4_000;
@@ -34,20 +43,19 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 const decoders: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
-const headerPairs = (init: RequestInit['headers']): [string, string][] => {
+/** A record, a `[name, value]` list or a `Headers` (iterable, told apart without `instanceof Headers`, which loads undici). */
+const headerPairs = (init: RequestInit['headers']): Iterable<[string, string]> => {
   if (init === undefined) return [];
-  if (init instanceof Headers || Array.isArray(init)) return [...(init as Iterable<[string, string]>)];
+  if (Symbol.iterator in init) return init as Iterable<[string, string]>;
   return Object.entries(init as Record<string, string>);
 };
 
-const toResponse = (res: IncomingMessage, method: string): Response => {
-  const headers: [string, string][] = [];
-  for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+const toResponse = (res: IncomingMessage, method: string): NodeResponse => {
   const status = res.statusCode ?? 502;
-  const init = { status, statusText: res.statusMessage ?? '', headers };
+  const statusText = res.statusMessage ?? '';
   if (method === 'HEAD' || NULL_BODY.has(status)) {
     res.resume();
-    return new Response(null, init);
+    return new NodeResponse(status, statusText, res.rawHeaders, null);
   }
   const decoder = decoders[String(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
   const source: Readable = decoder ? (res.pipe(decoder()) as unknown as Readable) : res;
@@ -57,14 +65,14 @@ const toResponse = (res: IncomingMessage, method: string): Response => {
     // or it goes on generating into a socket nobody reads. Harmless once the answer is complete.
     source.once('close', () => res.destroy());
   }
-  return new Response(Readable.toWeb(source) as ReadableStream<Uint8Array>, init);
+  return new NodeResponse(status, statusText, res.rawHeaders, source);
 };
 
 /** Plain bodies are sent by `node:http` in one write with the headers; others need fetch's body handling. */
 const isPlain = (body: RequestInit['body']): body is string | Uint8Array | undefined | null =>
   body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 
-const fetchOver = (agents: Agents, fallback: typeof globalThis.fetch): typeof globalThis.fetch => (input, init) => {
+const fetchOver = (agents: Agents, fallback: ProviderFetch): ProviderFetch => (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
   const body = init?.body;
   if (url === undefined || !isPlain(body) || (init?.redirect !== undefined && init.redirect !== 'manual')) return fallback(input, init);
@@ -77,12 +85,12 @@ const fetchOver = (agents: Agents, fallback: typeof globalThis.fetch): typeof gl
   headers['user-agent'] ??= 'node';
   if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   const signal = init?.signal ?? undefined;
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<ProviderResponse>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = target.protocol === 'https:' ? https.request : http.request;
     const req = send(target, { method, headers, agent }, (res) => {
       signal?.removeEventListener('abort', onAbort);
       // From here the caller's signal ends the body, as fetch's does.
@@ -110,14 +118,14 @@ export interface NodeFetchOptions {
   /** Opens the connection of an http: request in place of a TCP connect, as `http.Agent#createConnection` does; the agent pools and reuses what it returns. */
   readonly connect?: HttpAgent['createConnection'];
   /** Answers what node:http does not send (stream and form bodies, redirects to follow): the global fetch by default. */
-  readonly fallback?: typeof globalThis.fetch;
+  readonly fallback?: ProviderFetch;
 }
 
-export const createNodeFetch = (options: NodeFetchOptions = {}): typeof globalThis.fetch => {
-  const http = new HttpAgent(AGENT_OPTIONS);
-  if (options.connect) http.createConnection = options.connect;
-  return fetchOver({ 'http:': http, 'https:': new HttpsAgent(AGENT_OPTIONS) }, options.fallback ?? ((input, init) => globalThis.fetch(input, init)));
+export const createNodeFetch = (options: NodeFetchOptions = {}): ProviderFetch => {
+  const plain = new http.Agent(AGENT_OPTIONS);
+  if (options.connect) plain.createConnection = options.connect;
+  return fetchOver({ 'http:': plain, 'https:': new https.Agent(AGENT_OPTIONS) }, options.fallback ?? ((input, init) => globalThis.fetch(input, init)));
 };
 
 /** The default transport of provider calls. */
-export const nodeFetch: typeof globalThis.fetch = createNodeFetch();
+export const nodeFetch: ProviderFetch = createNodeFetch();

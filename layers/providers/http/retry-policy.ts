@@ -3,6 +3,7 @@
  * Shape after openai-node: exponential backoff with jitter, `retry-after-ms` / `Retry-After` honoured, and the
  * provider's `x-should-retry` hint respected when present.
  */
+import type { ProviderHeaders } from './provider-response.ts';
 
 export interface BackoffSettings {
   readonly baseDelayMs: number;
@@ -15,7 +16,7 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseDelayMs: 500, maxDelayMs: 
 export const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 /** A provider may say explicitly whether a retry can help; that overrides the status rule. */
-export const shouldRetryResponse = (status: number, headers: Headers): boolean => {
+export const shouldRetryResponse = (status: number, headers: ProviderHeaders): boolean => {
   const hint = headers.get('x-should-retry');
   if (hint === 'true') return true;
   if (hint === 'false') return false;
@@ -26,7 +27,7 @@ export const shouldRetryResponse = (status: number, headers: Headers): boolean =
  * Milliseconds the provider asked us to wait, or undefined when it did not say (or said nonsense).
  * `retry-after-ms` (OpenAI, Azure) wins over `Retry-After`, which is either delta-seconds or an HTTP date.
  */
-export const parseRetryAfter = (headers: Headers, now: number = Date.now()): number | undefined => {
+export const parseRetryAfter = (headers: ProviderHeaders, now: number = Date.now()): number | undefined => {
   const milliseconds = headers.get('retry-after-ms');
   if (milliseconds !== null && milliseconds.trim() !== '') {
     const value = Number(milliseconds);

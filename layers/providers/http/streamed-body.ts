@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadTooLargeError } from '../../core/errors.ts';
 import type { ImageRequest, MediaFile, MediaInput, StreamedBytes } from '../media-types.ts';
+import type { ProviderFetch } from './provider-response.ts';
 
 export interface StreamedBody {
   readonly contentType: string;
@@ -18,6 +19,9 @@ export interface StreamedBody {
 }
 
 export const isStreamed = (data: Uint8Array | StreamedBytes): data is StreamedBytes => !(data instanceof Uint8Array);
+
+/** Told apart by its tag, not `instanceof FormData`: touching the FormData global loads Node's bundled undici. */
+export const isFormData = (body: unknown): body is FormData => typeof body === 'object' && body !== null && (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'FormData';
 
 export const isStreamedBody = (body: unknown): body is StreamedBody =>
   typeof body === 'object' && body !== null && typeof (body as StreamedBody).open === 'function' && typeof (body as StreamedBody).length === 'number';
@@ -94,7 +98,7 @@ export const rawFileBody = (file: MediaInput): Uint8Array | StreamedBody => {
  * in memory. An upload endpoint that redirects is an error anyway (the body cannot be sent twice).
  */
 export const fetchSending =
-  (body: StreamedBody, fetchImpl: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch =>
+  (body: StreamedBody, fetchImpl: ProviderFetch = globalThis.fetch): ProviderFetch =>
   (input, init) => {
     const headers = new Headers(init?.headers);
     headers.set('content-type', body.contentType);

@@ -13,9 +13,10 @@ import { buildChatBody } from './request-body.ts';
 import { isJsonResponse, readJson, streamedParts, throwIfErrorBody, throwIfFailed, warningParts } from './read-answer.ts';
 import { responseToParts } from './response-parts.ts';
 import { chatStreamStage } from './stream-stage.ts';
+import { bodyChunks, type ProviderResponse } from '../http/provider-response.ts';
 
 interface Answer {
-  readonly response: Response;
+  readonly response: ProviderResponse;
   readonly context: ErrorContext;
 }
 
@@ -62,12 +63,13 @@ export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, 
     const { response, context } = await send(body, options);
     const leading = warningParts(warnings);
     // A provider that ignored `stream: true` answered with one JSON body: replay it as parts.
-    if (isJsonResponse(response) || response.body === null) {
+    const chunks = bodyChunks(response);
+    if (isJsonResponse(response) || chunks === null) {
       const value = await readJson(response, options.signal);
       throwIfErrorBody(value, context);
       return streamedParts(leading, responseToParts(value), options.signal);
     }
-    const parts = decodeJsonSse(response.body, chatStreamStage(context));
+    const parts = decodeJsonSse(chunks, chatStreamStage(context));
     return streamedParts(leading, parts, options.signal);
   };
 

@@ -6,10 +6,11 @@ import { UpstreamError } from '../../core/errors.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamPart } from '../types.ts';
 import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
+import type { ProviderResponse } from '../http/provider-response.ts';
 
 export const warningParts = (warnings: readonly string[]): StreamPart[] => warnings.map((message) => ({ type: 'warning', message }));
 
-export const isJsonResponse = (response: Response): boolean => (response.headers.get('content-type') ?? '').includes('application/json');
+export const isJsonResponse = (response: ProviderResponse): boolean => (response.headers.get('content-type') ?? '').includes('application/json');
 
 /** A 200 whose body is an error object (some providers do this) is still a failure. */
 export const throwIfErrorBody = (value: unknown, context: ErrorContext): void => {
@@ -18,7 +19,7 @@ export const throwIfErrorBody = (value: unknown, context: ErrorContext): void =>
   throw new UpstreamError(error.status ?? 502, error.code, error.message);
 };
 
-export const readJson = async (response: Response, signal: AbortSignal): Promise<unknown> => {
+export const readJson = async (response: ProviderResponse, signal: AbortSignal): Promise<unknown> => {
   try {
     return await response.json();
   } catch (error) {

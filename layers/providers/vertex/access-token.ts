@@ -10,6 +10,7 @@ import { sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from '../http/upstream-error.ts';
 import { signJwtAssertion } from './jwt-assertion.ts';
 import type { ServiceAccountKey } from './service-account.ts';
+import type { ProviderFetch, ProviderResponse } from '../http/provider-response.ts';
 
 /** An error body that is not JSON is read like one that does not match the schema: the status alone decides. */
 const notJson = (): undefined => undefined;
@@ -20,7 +21,7 @@ const tokenResponseSchema = z.object({ access_token: z.string().min(1), expires_
 const tokenErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
 export interface AccessTokenSourceOptions {
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: ProviderFetch;
   /** Milliseconds since the epoch; injected so expiry is testable without waiting. */
   readonly now?: () => number;
   /** Refresh this long before expiry, so a token never expires in flight (google-auth-library uses 5 min). */
@@ -43,7 +44,7 @@ interface CachedToken {
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
-const tokenError = async (response: Response): Promise<UpstreamError> => {
+const tokenError = async (response: ProviderResponse): Promise<UpstreamError> => {
   const parsed = tokenErrorSchema.safeParse(await response.json().catch(notJson));
   // An OAuth error (invalid_grant, invalid_client...) means the key itself was refused.
   const providerStatus = response.status < 500 && response.status !== 429 ? 401 : response.status;

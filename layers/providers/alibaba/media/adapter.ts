@@ -21,6 +21,7 @@ import { describeDashscopeError } from './errors.ts';
 import { IMAGE_TO_IMAGE_PATH, imageEditTask, taskOutcome, TEXT_TO_IMAGE_PATH, textToImageTask } from './images.ts';
 import { VIDEO_SYNTHESIS_PATH, videoState, videoTask } from './video.ts';
 import { taskCreatedSchema, taskStatusSchema, type ImageSynthesisRequest } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 export const DASHSCOPE_BASE_URL = alibabaProfile.defaultBaseURL!;
 const MAX_EMBEDDING_INPUTS = 10;
@@ -46,7 +47,7 @@ export const createAlibabaMediaAdapter = (transport: ProviderTransport, dependen
   const compatible = createOpenAIMediaAdapter({ ...transport, baseURL: transport.baseURL || DASHSCOPE_BASE_URL }, compatibleProfile);
   const origin = (): string => dashscopeOrigin(requireBaseURL(transport, 'alibaba', DASHSCOPE_BASE_URL));
 
-  const call = async (method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<Response> => {
+  const call = async (method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     const headers: Record<string, string> = { ...bearerAuth(key), ...(method === 'POST' ? { 'content-type': 'application/json', 'x-dashscope-async': 'enable' } : {}) };
     return sendMedia(endpoint, `${origin()}${path}`, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}) }, options, [key]);

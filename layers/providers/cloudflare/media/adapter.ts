@@ -18,6 +18,7 @@ import { imageFamily, MAX_EMBEDDING_TEXTS, speechFamily, transcriptionFamily } f
 import { auraInput, melottsInput } from './speech.ts';
 import { fromNova, fromWhisper, fromWhisperTurbo } from './transcribe.ts';
 import { classificationResultSchema, embeddingsResultSchema, imageResultSchema, melottsResultSchema, novaResultSchema, whisperResultSchema, whisperTurboResultSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 export const CLOUDFLARE_BASE_URL = cloudflareProfile.defaultBaseURL!;
 const MAX_IMAGES = 4;
@@ -36,13 +37,13 @@ export const createCloudflareMediaAdapter = (transport: ProviderTransport): Medi
     `${requireBaseURL(transport, 'cloudflare', CLOUDFLARE_BASE_URL)}/accounts/${encodeURIComponent(requireTransportOption(transport, 'accountId', 'cloudflare'))}/ai/run/${modelPath(model)}`;
 
   /** Runs a model on a JSON input. */
-  const run = async (model: string, body: Record<string, unknown>, options: CallOptions): Promise<Response> => {
+  const run = async (model: string, body: Record<string, unknown>, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, url(model), { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }, options, [key]);
   };
 
   /** Runs a model on raw bytes (audio for Whisper and Nova-3, an image for classification); a large upload is streamed. */
-  const runBytes = async (model: string, file: MediaInput, options: CallOptions): Promise<Response> => {
+  const runBytes = async (model: string, file: MediaInput, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, url(model), { headers: { authorization: `Bearer ${key}`, 'content-type': file.mediaType || 'application/octet-stream' }, body: rawFileBody(file) }, options, [key]);
   };

@@ -18,6 +18,7 @@ import type { CallOptions, ProviderTransport } from '../../types.ts';
 import { fireworksProfile } from '../profile.ts';
 import { isKontext, kontextBody, kontextOutcome, MAX_FIREWORKS_IMAGES, textToImageBody } from './images.ts';
 import { kontextResultSchema, kontextSubmitSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 export const FIREWORKS_BASE_URL = fireworksProfile.defaultBaseURL!;
 
@@ -48,7 +49,7 @@ export const createFireworksMediaAdapter = (transport: ProviderTransport, depend
   const base = (): string => requireBaseURL(transport, 'fireworks', FIREWORKS_BASE_URL);
   const embeddings = createOpenAIMediaAdapter({ ...transport, baseURL: transport.baseURL || FIREWORKS_BASE_URL }, fireworksMediaProfile);
 
-  const post = async (url: string, body: unknown, accept: string, options: CallOptions): Promise<Response> => {
+  const post = async (url: string, body: unknown, accept: string, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, url, { headers: { ...bearerAuth(key), 'content-type': 'application/json', accept }, body: JSON.stringify(body) }, options, [key]);
   };

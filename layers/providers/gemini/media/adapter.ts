@@ -17,11 +17,12 @@ import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
 import { withImageBytes } from '../../http/streamed-body.ts';
 import { buildNativeImageRequest, isGeminiImageModel, nativeImageFrom, nativeImageResponseSchema } from './native-image.ts';
 import { batchEmbedContentsResponseSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 /** Google errors (and RetryInfo, and API_KEY_INVALID told apart from a 400) are read by the text adapter's parser. */
 export const googleErrors =
   (provider: 'gemini' | 'vertex') =>
-  async (response: Response, secrets: readonly string[]) =>
+  async (response: ProviderResponse, secrets: readonly string[]) =>
     upstreamErrorFromResponse(provider, response.status, await response.text().catch(() => ''), secrets);
 
 export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAdapter => {
@@ -29,7 +30,7 @@ export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAda
   const modelUrl = (model: string, method: string): string =>
     `${requireBaseURL(transport, 'gemini', GEMINI_BASE_URL)}/models/${encodeURIComponent(bareModel(model))}:${method}`;
 
-  const postJson = async (url: string, body: unknown, options: CallOptions): Promise<Response> => {
+  const postJson = async (url: string, body: unknown, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, url, { headers: { 'content-type': 'application/json', 'x-goog-api-key': key }, body: JSON.stringify(body) }, options, [key]);
   };

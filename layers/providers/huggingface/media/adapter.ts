@@ -21,6 +21,7 @@ import { describeHfError } from './errors.ts';
 import { resolveHfRoute, type HfRoute, type PartnerResolver } from './partners.ts';
 import { createProviderMappingSource, HF_HUB_URL, type ProviderMappingSource } from './provider-mapping.ts';
 import { falImagesSchema, falQueueSchema, falStatusSchema, featureExtractionSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 export const HF_ROUTER_URL = huggingfaceProfile.defaultBaseURL!;
 const MAX_IMAGES = 4;
@@ -61,12 +62,12 @@ export const createHuggingFaceMediaAdapter = (transport: ProviderTransport, depe
       { provider: 'hugging face', defaultBaseURL: undefined, endpointURL: ({ baseURL, path }) => `${baseURL}/${path}`, authHeaders: bearerAuth },
     );
 
-  const post = async (path: string, body: unknown, options: CallOptions): Promise<Response> => {
+  const post = async (path: string, body: unknown, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, `${origin()}${path}`, { headers: { ...bearerAuth(key), 'content-type': 'application/json' }, body: JSON.stringify(body) }, options, [key]);
   };
 
-  const get = async (path: string, options: CallOptions): Promise<Response> => {
+  const get = async (path: string, options: CallOptions): Promise<ProviderResponse> => {
     const key = await transport.apiKey();
     return sendMedia(endpoint, `${origin()}${path}`, { method: 'GET', headers: bearerAuth(key) }, options, [key]);
   };

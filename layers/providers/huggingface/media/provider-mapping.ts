@@ -9,6 +9,8 @@ import * as z from 'zod';
 import { UpstreamError } from '../../../core/errors.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import type { CallOptions } from '../../types.ts';
+import { discardBody, type ProviderFetch, type ProviderResponse } from '../../http/provider-response.ts';
+import { nodeFetch } from '../../http/node-fetch.ts';
 
 export const HF_HUB_URL = 'https://huggingface.co';
 const CACHE_MS = 15 * 60_000;
@@ -33,14 +35,14 @@ export interface ProviderMappingSource {
   providerId(hub: string, key: string, model: string, partner: string, fallback: string, options: CallOptions): Promise<string>;
 }
 
-export const createProviderMappingSource = (fetchImpl: typeof globalThis.fetch = globalThis.fetch, now: () => number = Date.now): ProviderMappingSource => {
+export const createProviderMappingSource = (fetchImpl: ProviderFetch = nodeFetch, now: () => number = Date.now): ProviderMappingSource => {
   const cache = new Map<string, { readonly mapping: Mapping; readonly until: number }>();
 
   const lookup = async (hub: string, key: string, model: string, options: CallOptions): Promise<Mapping | undefined> => {
     const cached = cache.get(`${hub}\0${model}`);
     if (cached && cached.until > now()) return cached.mapping;
     const path = model.split('/').map(encodeURIComponent).join('/');
-    let response: Response;
+    let response: ProviderResponse;
     try {
       response = await fetchImpl(`${hub}/api/models/${path}?expand[]=inferenceProviderMapping`, {
         headers: key.startsWith('hf_') ? { authorization: `Bearer ${key}` } : {},
@@ -51,7 +53,7 @@ export const createProviderMappingSource = (fetchImpl: typeof globalThis.fetch =
       return undefined; // The Hub unreachable: the catalog's id serves (see above).
     }
     if (!response.ok) {
-      await response.body?.cancel();
+      await discardBody(response);
       return undefined;
     }
     let body: unknown;

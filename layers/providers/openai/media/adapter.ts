@@ -27,8 +27,9 @@ import { speechBody, speechMediaType } from './speech.ts';
 import { createTranscriptStreamStage } from './transcript-stream.ts';
 import { streamsTranscripts, toTranscriptionResult, transcriptionForm, translationForm } from './transcribe.ts';
 import { embeddingsResponseSchema, imagesResponseSchema, moderationResponseSchema, transcriptionResponseSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
-const isEventStream = (response: Response): boolean => /^text\/event-stream/i.test(response.headers.get('content-type') ?? '');
+const isEventStream = (response: ProviderResponse): boolean => /^text\/event-stream/i.test(response.headers.get('content-type') ?? '');
 
 export const createOpenAIMediaAdapter = (transport: ProviderTransport, profile: OpenAIMediaProfile = openaiMediaProfile): MediaAdapter => {
   const sender = createMediaSender(profile, transport);

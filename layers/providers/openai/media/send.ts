@@ -4,11 +4,12 @@
  */
 import { UpstreamError } from '../../../core/errors.ts';
 import { fetchWithRetry } from '../../http/fetch-with-retry.ts';
-import { fetchSending, isStreamedBody, type StreamedBody } from '../../http/streamed-body.ts';
+import { fetchSending, isFormData, isStreamedBody, type StreamedBody } from '../../http/streamed-body.ts';
 import { UPSTREAM_CODES } from '../../http/upstream-error.ts';
 import { upstreamErrorFromResponse, type ErrorContext } from '../../openai-compatible/error-parsing.ts';
 import type { CallOptions, ProviderTransport } from '../../types.ts';
 import type { MediaPath, OpenAIMediaProfile } from './profile.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 /** A complete media answer is the whole generation (an image can take a minute), so the first byte may be late. */
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 240_000;
@@ -18,7 +19,7 @@ const traceHeader = (requestId: string): Record<string, string> => (/^[\x21-\x7e
 
 export interface MediaSender {
   /** POSTs JSON or a multipart form (in memory, or streamed); resolves with a 2xx response whose body the caller reads. */
-  post(path: MediaPath, model: string, body: Record<string, unknown> | FormData | StreamedBody, options: CallOptions): Promise<{ response: Response; context: ErrorContext }>;
+  post(path: MediaPath, model: string, body: Record<string, unknown> | FormData | StreamedBody, options: CallOptions): Promise<{ response: ProviderResponse; context: ErrorContext }>;
 }
 
 export const createMediaSender = (profile: OpenAIMediaProfile, transport: ProviderTransport): MediaSender => {
@@ -30,7 +31,7 @@ export const createMediaSender = (profile: OpenAIMediaProfile, transport: Provid
       const context: ErrorContext = { provider: profile.provider, knownSecrets: [apiKey] };
       const url = profile.endpointURL({ baseURL, path, model, options: transport.options ?? {} });
       const streamed = isStreamedBody(body) ? body : undefined;
-      const json = !streamed && !(body instanceof FormData);
+      const json = !streamed && !isFormData(body);
       const fetch = streamed ? fetchSending(streamed, transport.fetch) : transport.fetch;
       const response = await fetchWithRetry(
         url,

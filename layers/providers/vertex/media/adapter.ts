@@ -21,6 +21,7 @@ import { DEFAULT_VERTEX_LOCATION, vertexBaseURL } from '../endpoint.ts';
 import { parseServiceAccount } from '../service-account.ts';
 import { buildVertexEmbedContentRequest, buildVertexEmbedRequest, instancesPerRequest, usesEmbedContent, vertexEmbedContentResultFrom, vertexEmbeddingResultFrom } from './embeddings.ts';
 import { vertexEmbedContentResponseSchema, vertexEmbedResponseSchema } from './wire.ts';
+import type { ProviderResponse } from '../../http/provider-response.ts';
 
 export interface VertexMediaDependencies {
   readonly now?: () => number;
@@ -65,7 +66,7 @@ export const createVertexMediaAdapter = (transport: ProviderTransport, dependenc
   };
 
   /** POSTs JSON with a fresh bearer token; a 401 forgets cached tokens and is tried once more. */
-  const postJson = async (target: string, body: unknown, options: CallOptions): Promise<Response> => {
+  const postJson = async (target: string, body: unknown, options: CallOptions): Promise<ProviderResponse> => {
     for (let reauthorized = false; ; reauthorized = true) {
       const token = await accessToken();
       try {
