@@ -33,6 +33,28 @@ describe('Chat Completions chunk serializer', () => {
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'chatcmpl_1')).toBe(true);
   });
 
+  it('writes each chunk as exactly the JSON of OpenAI\'s chunk object, in its key order, whatever the text holds', () => {
+    const awkward = { id: 'chatcmpl_"1"', created: 1_765_000_000, model: 'org/model\u2028x' };
+    const s = createChatChunkSerializer(awkward, false);
+    const text = 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 lone \ud800 end';
+    const frames = [
+      ...s.part({ type: 'text-delta', delta: text }),
+      ...s.part({ type: 'reasoning-delta', delta: '' }),
+      ...s.part({ type: 'tool-call-delta', index: 1, id: 'call_x', name: 'f', argumentsDelta: '{"a":1}' }),
+      ...s.part({ type: 'finish', finishReason: { unified: 'length', raw: 'length' } }),
+    ];
+    const ordered = (delta: object, finish_reason: string | null = null) =>
+      `data: ${JSON.stringify({ id: awkward.id, object: 'chat.completion.chunk', created: awkward.created, model: awkward.model, choices: [{ index: 0, delta, logprobs: null, finish_reason }] })}\n\n`;
+    expect(frames).toEqual([
+      ordered({ role: 'assistant', content: text }),
+      ordered({ reasoning_content: '' }),
+      ordered({ tool_calls: [{ index: 1, id: 'call_x', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }),
+      ordered({}, 'length'),
+    ]);
+    // A finish with nothing before it still opens with the role.
+    expect(createChatChunkSerializer(awkward, false).part({ type: 'finish', finishReason: { unified: 'stop', raw: 'stop' } })).toEqual([ordered({ role: 'assistant' }, 'stop')]);
+  });
+
   it('sends usage last, with no choices, only when the client asked for it', () => {
     const asked = createChatChunkSerializer(identity, true);
     for (const p of parts) asked.part(p);
