@@ -92,12 +92,3 @@ export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<st
   else clientGone?.addEventListener('abort', gone, { once: true });
   return body;
 };
-
-/** Resolves when `signal` aborts: raced against a wait, it ends the wait at a hang-up. */
-export const abortedBy = (signal: AbortSignal): Promise<typeof ABORTED> =>
-  new Promise((resolve) => {
-    if (signal.aborted) resolve(ABORTED);
-    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-  });
-
-export const ABORTED = Symbol('aborted');
