@@ -80,14 +80,17 @@ const isEventStream = (metadata: ResponseMetadata): boolean => {
   return false;
 };
 
+const isFraming = (name: string): boolean => FRAMING.has(name.toLowerCase());
+
 /** Writes the status and headers; `contentLength` is added when the answer is whole and says nothing of its framing. */
 const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLength?: number): void => {
-  const headers: Record<string, string | string[]> = { ...metadata.headers };
-  for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name] = values;
+  const headers: Record<string, string | string[]> = { ...metadata.headers, ...metadata.multiValueHeaders };
   if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
   const status = metadata.statusCode ?? 200;
-  if (contentLength !== undefined && status !== 204 && status !== 304 && !Object.keys(headers).some((name) => FRAMING.has(name.toLowerCase()))) {
-    headers['content-length'] = String(contentLength);
+  if (contentLength !== undefined && status !== 204 && status !== 304) {
+    let framed = false;
+    for (const name in headers) if (isFraming(name)) framed = true;
+    if (!framed) headers['content-length'] = String(contentLength);
   }
   res.writeHead(status, headers);
 };
