@@ -72,6 +72,27 @@ describe('Chat Completions chunk serializer', () => {
 describe('Responses event serializer', () => {
   const base = { id: 'resp_1', created_at: 1, model: 'gpt-test' };
 
+  it('writes text deltas as exactly the JSON of OpenAI\'s event objects, numbered in sequence, whatever the text holds', () => {
+    const s = createResponsesEventSerializer(base);
+    const awkward = 'quote " backslash \\ newline \n nul \u0000 emoji 😀 lone \ud800';
+    const frames = [...s.start!(), ...s.part({ type: 'reasoning-delta', delta: awkward }), ...s.part({ type: 'text-delta', delta: awkward }), ...s.part({ type: 'text-delta', delta: '' })];
+    const parsed = events(frames);
+    const reasoningId = parsed.find((e) => e.type === 'response.output_item.added')!.item.id;
+    const messageId = parsed.filter((e) => e.type === 'response.output_item.added')[1]!.item.id;
+    const event = (type: string, payload: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
+    const at = (type: string, n = 0) => frames.filter((f) => f.startsWith(`event: ${type}\n`))[n];
+    expect(at('response.reasoning_summary_text.delta')).toBe(
+      event('response.reasoning_summary_text.delta', { sequence_number: 4, item_id: reasoningId, output_index: 0, summary_index: 0, delta: awkward }),
+    );
+    expect(at('response.output_text.delta')).toBe(
+      event('response.output_text.delta', { sequence_number: 10, item_id: messageId, output_index: 1, content_index: 0, delta: awkward, logprobs: [] }),
+    );
+    expect(at('response.output_text.delta', 1)).toBe(
+      event('response.output_text.delta', { sequence_number: 11, item_id: messageId, output_index: 1, content_index: 0, delta: '', logprobs: [] }),
+    );
+    expect(parsed.map((e) => e.sequence_number)).toEqual(parsed.map((_, i) => i));
+  });
+
   it('emits the OpenAI event order for reasoning, text and a function call, numbered in sequence', () => {
     const s = createResponsesEventSerializer(base);
     const all = events([...s.start!(), ...parts.flatMap((p) => s.part(p)), ...s.end()]);
