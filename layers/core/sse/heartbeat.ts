@@ -47,23 +47,24 @@ export const heartbeatReader = <T>(source: AsyncIterable<T>, intervalMs: number,
   const hungUp = (): void => answer(HUNG_UP);
   hangUp?.addEventListener('abort', hungUp, { once: true });
 
-  const settle = (outcome: Outcome<T>): void => {
+  // The read's handlers are made once per reader, not once per part.
+  const fulfilled = (value: IteratorResult<T>): void => {
     reading = false;
     const current = waiter;
-    if (!current) {
-      ready = outcome;
-      return;
-    }
     waiter = undefined;
-    if (outcome.ok) current.resolve(outcome.value);
-    else current.reject(outcome.error);
+    if (current) current.resolve(value);
+    else ready = { ok: true, value };
+  };
+  const rejected = (error: unknown): void => {
+    reading = false;
+    const current = waiter;
+    waiter = undefined;
+    if (current) current.reject(error);
+    else ready = { ok: false, error };
   };
   const read = (): void => {
     reading = true;
-    iterator.next().then(
-      (value) => settle({ ok: true, value }),
-      (error: unknown) => settle({ ok: false, error }),
-    );
+    iterator.next().then(fulfilled, rejected);
   };
 
   return {
