@@ -50,6 +50,26 @@ describe('a streaming answer', () => {
     expect(out.stream.writableFinished).toBe(true);
   });
 
+  it('ends the stream after the prelude when a streamed body is empty', async () => {
+    const out = responseStream();
+    await invoke({ statusCode: 204, body: Readable.from([]) }, out.stream);
+    expect(out.text().split(PRELUDE_END)[1]).toBe('');
+    expect(out.stream.writableFinished).toBe(true);
+  });
+
+  it('writes a web ReadableStream body too', async () => {
+    const out = responseStream();
+    const body = new ReadableStream<string>({
+      start(controller) {
+        controller.enqueue('data: a\n\n');
+        controller.close();
+      },
+    });
+    await invoke({ statusCode: 200, body: body as unknown as Readable }, out.stream);
+    expect(out.text().endsWith('data: a\n\n')).toBe(true);
+    expect(out.stream.writableFinished).toBe(true);
+  });
+
   it('destroys the body when the client hangs up, and the invocation ends', async () => {
     const out = responseStream();
     let stopped = false;
