@@ -28,6 +28,18 @@ const multiFromFlat = (flat: readonly string[]) => {
   return { single, multiple };
 };
 
+/**
+ * The first value of a header, by its lowercase name, from Node's `rawHeaders`: read there rather than through
+ * `req.headers`, which Node builds on first use (every header parsed a second time), for the two the event names.
+ */
+const rawHeader = (flat: readonly string[], lowercase: string): string | undefined => {
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    if (name.length === lowercase.length && name.toLowerCase() === lowercase) return flat[i + 1];
+  }
+  return undefined;
+};
+
 const multi = (pairs: Iterable<[string, string]>) => {
   const flat: string[] = [];
   for (const [name, value] of pairs) flat.push(name, value);
@@ -44,10 +56,11 @@ export interface EventTarget {
  * request target the server already parsed (parsing it once per request, not twice).
  */
 export const toProxyEvent = (req: IncomingMessage, url: URL, body: Buffer, target: EventTarget, stage: string): APIGatewayProxyEvent => {
-  const headers = multiFromFlat(req.rawHeaders);
+  const raw = req.rawHeaders;
+  const headers = multiFromFlat(raw);
   const hasQuery = url.search.length > 1;
   const query = hasQuery ? multi(url.searchParams.entries()) : undefined;
-  const contentType = req.headers['content-type'] ?? '';
+  const contentType = rawHeader(raw, 'content-type') ?? '';
   const binary = BINARY.test(contentType);
   const requestId = crypto.randomUUID();
   const method = req.method ?? 'GET';
@@ -77,7 +90,7 @@ export const toProxyEvent = (req: IncomingMessage, url: URL, body: Buffer, targe
       resourcePath: target.resource,
       identity: {
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: req.headers['user-agent'] ?? null,
+        userAgent: rawHeader(raw, 'user-agent') ?? null,
         accessKey: null,
         accountId: null,
         apiKey: null,

@@ -80,14 +80,17 @@ const isEventStream = (metadata: ResponseMetadata): boolean => {
   return false;
 };
 
+const isFraming = (name: string): boolean => FRAMING.has(name.toLowerCase());
+
 /** Writes the status and headers; `contentLength` is added when the answer is whole and says nothing of its framing. */
 const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLength?: number): void => {
-  const headers: Record<string, string | string[]> = { ...metadata.headers };
-  for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name] = values;
+  const headers: Record<string, string | string[]> = { ...metadata.headers, ...metadata.multiValueHeaders };
   if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
   const status = metadata.statusCode ?? 200;
-  if (contentLength !== undefined && status !== 204 && status !== 304 && !Object.keys(headers).some((name) => FRAMING.has(name.toLowerCase()))) {
-    headers['content-length'] = String(contentLength);
+  if (contentLength !== undefined && status !== 204 && status !== 304) {
+    let framed = false;
+    for (const name in headers) if (isFraming(name)) framed = true;
+    if (!framed) headers['content-length'] = String(contentLength);
   }
   res.writeHead(status, headers);
 };
@@ -101,7 +104,7 @@ const writeHead = (res: ServerResponse, metadata: ResponseMetadata, contentLengt
  * goes with it, with a content-length when the answer ended within the turn; an event stream's head goes with its
  * first event, at once (a streamed call writes its prelude when the provider's first chunk is in, so that event
  * follows within the turn), never waiting for it past the turn. Everything written after that goes out as it is
- * written.
+ * written, in the same turn of the event loop (see `holdForTurn`).
  */
 class StreamingResponse extends Writable {
   /** The prelude as written so far, until its delimiter: a string while it came as one string (the usual case). */
@@ -109,6 +112,8 @@ class StreamingResponse extends Writable {
   /** The decoded prelude and the body written with it, until the first flush. */
   private head: Head | undefined;
   private flushTimer: NodeJS.Immediate | undefined;
+  /** The socket is held for the rest of the turn's ticks (`holdForTurn`). */
+  private holding = false;
   private readonly res: ServerResponse;
 
   constructor(res: ServerResponse) {
@@ -124,10 +129,33 @@ class StreamingResponse extends Writable {
     this.on('error', (error) => console.error(JSON.stringify({ level: 'warn', message: 'response stream failed', reason: error.message })));
   }
 
+  /**
+   * Holds what is written to the socket until the ticks of this turn have run, so that an answer's end written
+   * in the same turn (a stream's last events, then the end of the body: a tick apart) leaves with it in one
+   * system call rather than two. Node holds a response's writes until the next tick anyway; this is one tick
+   * later, still before the event loop moves on to any other I/O, so events that came apart never go together.
+   */
+  private holdForTurn(): void {
+    const socket = this.res.socket;
+    if (this.holding || !socket || socket.writableCorked) return;
+    this.holding = true;
+    // The socket, not the response: a corked response would join the events into one HTTP chunk.
+    socket.cork();
+    process.nextTick(releaseAfterNextTick, this);
+  }
+
+  /** The turn's ticks have run: what was held goes out (unless `res.end`, which uncorks fully, sent it already). */
+  release(): void {
+    this.holding = false;
+    const socket = this.res.socket;
+    if (socket?.writableCorked) socket.uncork();
+  }
+
   /** Sends the held head and the body written with it: the turn that wrote them is over. */
   private flushHead(): void {
     const head = this.takeHead();
     if (!head || this.res.destroyed || this.res.headersSent) return;
+    this.holdForTurn();
     writeHead(this.res, head.metadata);
     if (head.body.length > 0) this.res.write(joined(head.body));
     else this.res.flushHeaders();
@@ -173,6 +201,7 @@ class StreamingResponse extends Writable {
     }
     // An empty write (middy writes one after the prelude) carries nothing: no system call for it.
     if (chunk.length === 0) return callback();
+    this.holdForTurn();
     if (this.res.write(chunk)) callback();
     else this.res.once('drain', () => callback());
   }
@@ -225,6 +254,10 @@ class StreamingResponse extends Writable {
 }
 
 const DELIMITER = Buffer.alloc(8);
+
+// Two hops: the body's end (a stream's `end` event) is itself a tick queued after the write that holds the socket.
+const releaseAfterNextTick = (response: StreamingResponse): void => process.nextTick(releaseHeld, response);
+const releaseHeld = (response: StreamingResponse): void => response.release();
 
 /** What the handler wrote: middy writes a string body as a string, kept so (no copy into a Buffer on the way). */
 type Chunk = Buffer | string;

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { executionModeStandard } from '@middy/core/executionModeStandard';
-import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../../layers/core/errors.ts';
@@ -9,6 +8,7 @@ import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { checkPathParameters } from './path-ids.ts';
 import { clientGoneOf, toHttpRequest, type HttpRequest } from './request.ts';
 import type { HttpResult } from './response.ts';
+import { streamingHandler } from './streaming.ts';
 
 export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResult> | HttpResult;
 export type Operations = Readonly<Record<string, Operation>>;
@@ -40,16 +40,21 @@ export const createFamilyHandler = (family: Family, operations: Operations) => {
   return createHttpHandler(handle, FAMILIES[family].streaming);
 };
 
-/** The middleware stack every function shares: the Powertools Logger, request id on every answer, OpenAI-shaped errors. */
+/**
+ * The middleware stack every function shares: the Powertools Logger, request id on every answer, OpenAI-shaped
+ * errors. A streaming family's answer is then written into Lambda's response stream (shared/http/streaming.ts).
+ */
 export const createHttpHandler = (
   handle: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResult>,
   streaming: boolean,
-) =>
-  middy<APIGatewayProxyEvent, HttpResult, Error, Context>(handle, {
-    executionMode: streaming ? executionModeStreamifyResponse : executionModeStandard,
+) => {
+  const answer = middy<APIGatewayProxyEvent, HttpResult, Error, Context>(handle, {
+    executionMode: executionModeStandard,
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
   })
     .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())
     .use(openAiErrors());
+  return streaming ? streamingHandler(answer) : answer;
+};

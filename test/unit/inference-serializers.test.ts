@@ -33,6 +33,28 @@ describe('Chat Completions chunk serializer', () => {
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'chatcmpl_1')).toBe(true);
   });
 
+  it('writes each chunk as exactly the JSON of OpenAI\'s chunk object, in its key order, whatever the text holds', () => {
+    const awkward = { id: 'chatcmpl_"1"', created: 1_765_000_000, model: 'org/model\u2028x' };
+    const s = createChatChunkSerializer(awkward, false);
+    const text = 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 lone \ud800 end';
+    const frames = [
+      ...s.part({ type: 'text-delta', delta: text }),
+      ...s.part({ type: 'reasoning-delta', delta: '' }),
+      ...s.part({ type: 'tool-call-delta', index: 1, id: 'call_x', name: 'f', argumentsDelta: '{"a":1}' }),
+      ...s.part({ type: 'finish', finishReason: { unified: 'length', raw: 'length' } }),
+    ];
+    const ordered = (delta: object, finish_reason: string | null = null) =>
+      `data: ${JSON.stringify({ id: awkward.id, object: 'chat.completion.chunk', created: awkward.created, model: awkward.model, choices: [{ index: 0, delta, logprobs: null, finish_reason }] })}\n\n`;
+    expect(frames).toEqual([
+      ordered({ role: 'assistant', content: text }),
+      ordered({ reasoning_content: '' }),
+      ordered({ tool_calls: [{ index: 1, id: 'call_x', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }),
+      ordered({}, 'length'),
+    ]);
+    // A finish with nothing before it still opens with the role.
+    expect(createChatChunkSerializer(awkward, false).part({ type: 'finish', finishReason: { unified: 'stop', raw: 'stop' } })).toEqual([ordered({ role: 'assistant' }, 'stop')]);
+  });
+
   it('sends usage last, with no choices, only when the client asked for it', () => {
     const asked = createChatChunkSerializer(identity, true);
     for (const p of parts) asked.part(p);
@@ -49,6 +71,27 @@ describe('Chat Completions chunk serializer', () => {
 
 describe('Responses event serializer', () => {
   const base = { id: 'resp_1', created_at: 1, model: 'gpt-test' };
+
+  it('writes text deltas as exactly the JSON of OpenAI\'s event objects, numbered in sequence, whatever the text holds', () => {
+    const s = createResponsesEventSerializer(base);
+    const awkward = 'quote " backslash \\ newline \n nul \u0000 emoji 😀 lone \ud800';
+    const frames = [...s.start!(), ...s.part({ type: 'reasoning-delta', delta: awkward }), ...s.part({ type: 'text-delta', delta: awkward }), ...s.part({ type: 'text-delta', delta: '' })];
+    const parsed = events(frames);
+    const reasoningId = parsed.find((e) => e.type === 'response.output_item.added')!.item.id;
+    const messageId = parsed.filter((e) => e.type === 'response.output_item.added')[1]!.item.id;
+    const event = (type: string, payload: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
+    const at = (type: string, n = 0) => frames.filter((f) => f.startsWith(`event: ${type}\n`))[n];
+    expect(at('response.reasoning_summary_text.delta')).toBe(
+      event('response.reasoning_summary_text.delta', { sequence_number: 4, item_id: reasoningId, output_index: 0, summary_index: 0, delta: awkward }),
+    );
+    expect(at('response.output_text.delta')).toBe(
+      event('response.output_text.delta', { sequence_number: 10, item_id: messageId, output_index: 1, content_index: 0, delta: awkward, logprobs: [] }),
+    );
+    expect(at('response.output_text.delta', 1)).toBe(
+      event('response.output_text.delta', { sequence_number: 11, item_id: messageId, output_index: 1, content_index: 0, delta: '', logprobs: [] }),
+    );
+    expect(parsed.map((e) => e.sequence_number)).toEqual(parsed.map((_, i) => i));
+  });
 
   it('emits the OpenAI event order for reasoning, text and a function call, numbered in sequence', () => {
     const s = createResponsesEventSerializer(base);

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,16 @@ const handler = lambda.streamifyResponse(async (event: { path: string }, stream:
     const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'Content-Type': 'Text/Event-Stream; charset=utf-8' } });
     await new Promise<void>((resolve) => (openGate = resolve));
     out.write('data: late\n\n');
+    out.end();
+    return;
+  }
+  if (event.path === '/finale') {
+    // A stream's last events and its end, written together in a later turn, as the paid-stream engine closes.
+    const out = lambda.HttpResponseStream.from(stream, { statusCode: 200, headers: { 'content-type': 'text/event-stream' } });
+    out.write('data: a\n\n');
+    await new Promise<void>((resolve) => (openGate = resolve));
+    out.write('data: b\n\n');
+    out.write('data: [DONE]\n\n');
     out.end();
     return;
   }
@@ -118,6 +129,28 @@ describe('the local server answering a response-streaming handler', () => {
     expect(String(first)).toBe('data: first\n\n');
     openGate();
     expect(await readAll(res)).toBe('data: second\n\n');
+  });
+
+  it('keeps each event an HTTP chunk of its own, those written together and the last ones included', async () => {
+    // A raw connection: the body's chunked framing as it is on the wire.
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /finale HTTP/1.1\r\nhost: local\r\nconnection: close\r\n\r\n');
+    let raw = '';
+    socket.setEncoding('latin1').on('data', (text: string) => {
+      raw += text;
+      if (raw.includes('data: a')) openGate();
+    });
+    await once(socket, 'end');
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    const chunks: string[] = [];
+    for (let rest = body; ; ) {
+      const lineEnd = rest.indexOf('\r\n');
+      const size = Number.parseInt(rest.slice(0, lineEnd), 16);
+      if (size === 0) break;
+      chunks.push(rest.slice(lineEnd + 2, lineEnd + 2 + size));
+      rest = rest.slice(lineEnd + 2 + size + 2);
+    }
+    expect(chunks).toEqual(['data: a\n\n', 'data: b\n\n', 'data: [DONE]\n\n']);
   });
 
   it('sends an event stream’s head at once when its first event is late, not waiting for it', async () => {

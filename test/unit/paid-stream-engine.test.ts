@@ -226,6 +226,19 @@ describe('the paid-stream engine: first byte and heartbeats', () => {
     expect(t.pay.releases).toBe(0);
   });
 
+  it('leaves a provider read to its end unaborted, its deadline cleared: nothing upstream is left to stop', async () => {
+    const t = setup();
+    const answering = runPaidStream(t.stream);
+    t.provider.answer();
+    const client = read((await answering).body);
+    t.provider.send('a');
+    t.provider.end();
+    await flush();
+    expect(client.ended).toBe(true);
+    expect(t.provider.signal.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('commits a provider silent for a heartbeat interval to SSE and sends keep-alives until it speaks, none of them in the replay transcript', async () => {
     const t = setup();
     let result: Awaited<ReturnType<typeof runPaidStream>> | undefined;

@@ -29,32 +29,31 @@ export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<st
   let finished = false;
   /** The reader asked for more and was not told to wait since. */
   let wanted = true;
+  // The step's handlers are made once per body, not once per frame.
+  const stepped = ({ value, done }: IteratorResult<string>): void => {
+    step = undefined;
+    if (body.destroyed) return;
+    if (done) finished = true;
+    else {
+      batch.push(value);
+      batchLength += value.length;
+    }
+    if (!delivering) {
+      delivering = true;
+      process.nextTick(deliver);
+    }
+    // Read on while the reader wants more and the batch is under the body's buffer size.
+    if (!done && wanted && batchLength < body.readableHighWaterMark) advance();
+  };
+  const failed = (error: unknown): void => {
+    step = undefined;
+    // What the producer gave before it failed still goes out first, as it would have unbatched.
+    deliver();
+    body.destroy(error as Error);
+  };
   const advance = (): void => {
-    const current = iterator.next();
-    step = current;
-    current.then(
-      ({ value, done }) => {
-        step = undefined;
-        if (body.destroyed) return;
-        if (done) finished = true;
-        else {
-          batch.push(value);
-          batchLength += value.length;
-        }
-        if (!delivering) {
-          delivering = true;
-          process.nextTick(deliver);
-        }
-        // Read on while the reader wants more and the batch is under the body's buffer size.
-        if (!done && wanted && batchLength < body.readableHighWaterMark) advance();
-      },
-      (error: unknown) => {
-        step = undefined;
-        // What the producer gave before it failed still goes out first, as it would have unbatched.
-        deliver();
-        body.destroy(error as Error);
-      },
-    );
+    step = iterator.next();
+    step.then(stepped, failed);
   };
   const deliver = (): void => {
     delivering = false;
@@ -92,12 +91,3 @@ export const streamedBody = (produce: (hangUp: AbortSignal) => AsyncGenerator<st
   else clientGone?.addEventListener('abort', gone, { once: true });
   return body;
 };
-
-/** Resolves when `signal` aborts: raced against a wait, it ends the wait at a hang-up. */
-export const abortedBy = (signal: AbortSignal): Promise<typeof ABORTED> =>
-  new Promise((resolve) => {
-    if (signal.aborted) resolve(ABORTED);
-    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-  });
-
-export const ABORTED = Symbol('aborted');

@@ -15,43 +15,43 @@ const chatFinishReason = (reason: FinishReason | undefined): string =>
   reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : 'stop';
 
 /**
- * Canonical parts → `chat.completion.chunk` payloads. Usage is always metered upstream; the usage chunk reaches
+ * Canonical parts → `chat.completion.chunk` frames. Usage is always metered upstream; the usage chunk reaches
  * the client only when it asked for `stream_options.include_usage`.
+ *
+ * A chunk's JSON is written from parts, not stringified from an object: everything but its delta is the same in
+ * every chunk of a stream (`{"id","object","created","model","choices":[{"index":0,"delta":…,"logprobs":null,
+ * "finish_reason":…}]}`, in that order), so it is encoded once, and only the delta's values go through
+ * `JSON.stringify`. The bytes are those `JSON.stringify` gives for the whole chunk.
  */
 export const createChatChunkSerializer = (identity: ChatIdentity, includeUsage: boolean): FrameSerializer => {
+  const head = `data: {"id":${JSON.stringify(identity.id)},"object":"chat.completion.chunk","created":${JSON.stringify(identity.created)},"model":${JSON.stringify(identity.model)},"choices":[{"index":0,"delta":`;
   let roleSent = false;
   let usage: ReturnType<typeof toChatUsage> | undefined;
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => {
+  /** One chunk from its delta's members (`"name":value,…`, or none) and its finish reason. */
+  const chunk = (members: string, finishReason: string | null = null): string => {
+    let delta = members;
     if (!roleSent) {
       roleSent = true;
-      delta = { role: 'assistant', ...delta };
+      delta = members === '' ? '"role":"assistant"' : `"role":"assistant",${members}`;
     }
-    return {
-      id: identity.id,
-      object: 'chat.completion.chunk',
-      created: identity.created,
-      model: identity.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    };
+    return `${head}{${delta}},"logprobs":null,"finish_reason":${finishReason === null ? 'null' : JSON.stringify(finishReason)}}]}\n\n`;
   };
-  const serialize = (part: StreamPart): object | undefined => {
+  const serialize = (part: StreamPart): string | undefined => {
     switch (part.type) {
       case 'text-delta':
-        return chunk({ content: part.delta });
+        return chunk(`"content":${JSON.stringify(part.delta)}`);
       case 'reasoning-delta':
-        return chunk({ reasoning_content: part.delta });
-      case 'tool-call-delta':
-        return chunk({
-          tool_calls: [
-            {
-              index: part.index,
-              ...(part.id ? { id: part.id, type: 'function' } : {}),
-              function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta },
-            },
-          ],
-        });
+        return chunk(`"reasoning_content":${JSON.stringify(part.delta)}`);
+      case 'tool-call-delta': {
+        const call = {
+          index: part.index,
+          ...(part.id ? { id: part.id, type: 'function' } : {}),
+          function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta },
+        };
+        return chunk(`"tool_calls":${JSON.stringify([call])}`);
+      }
       case 'finish':
-        return chunk({}, chatFinishReason(part.finishReason.unified));
+        return chunk('', chatFinishReason(part.finishReason.unified));
       case 'usage':
         // OpenAI sends usage last, after the finish chunk, with no choices.
         usage = toChatUsage(part.usage);
@@ -62,8 +62,8 @@ export const createChatChunkSerializer = (identity: ChatIdentity, includeUsage: 
   };
   return {
     part: (part) => {
-      const payload = serialize(part);
-      return payload ? [dataFrame(payload)] : [];
+      const frame = serialize(part);
+      return frame === undefined ? [] : [frame];
     },
     end: () =>
       includeUsage && usage

@@ -18,7 +18,10 @@ const TERMINAL_EVENT = { completed: 'response.completed', incomplete: 'response.
 /** Responses events as OpenAI frames them: `event: <type>` with `{type, sequence_number, ...}`, numbered from 0 per stream. */
 export const createResponsesFramer = () => {
   let sequence = 0;
-  return (type: string, payload: object): string => eventFrame(type, { type, sequence_number: sequence++, ...payload });
+  const frame = (type: string, payload: object): string => eventFrame(type, { type, sequence_number: sequence++, ...payload });
+  /** The next sequence number, for a frame written without `frame`. */
+  frame.next = (): number => sequence++;
+  return frame;
 };
 
 /**
@@ -84,12 +87,20 @@ export const createResponsesEventSerializer = (base: ResponseBase): FrameSeriali
     const frames = open?.kind === kind ? [] : openText(kind);
     const current = open as { kind: typeof kind; id: string; text: string };
     current.text += delta;
-    frames.push(
-      kind === 'reasoning'
-        ? frame('response.reasoning_summary_text.delta', { item_id: current.id, output_index: outputIndex, summary_index: 0, delta })
-        : frame('response.output_text.delta', { item_id: current.id, output_index: outputIndex, content_index: 0, delta, logprobs: [] }),
-    );
+    frames.push(deltaFrame(kind, current.id, delta));
     return frames;
+  };
+
+  /**
+   * The frame of a text delta, the event nearly every part of a stream becomes: written from parts rather than
+   * stringified from an object (only the delta is encoded per event); the bytes are `frame`'s.
+   */
+  const deltaFrame = (kind: 'reasoning' | 'message', itemId: string, delta: string): string => {
+    const type = kind === 'reasoning' ? 'response.reasoning_summary_text.delta' : 'response.output_text.delta';
+    const head = `event: ${type}\ndata: {"type":"${type}","sequence_number":${frame.next()},"item_id":${JSON.stringify(itemId)},"output_index":${outputIndex}`;
+    return kind === 'reasoning'
+      ? `${head},"summary_index":0,"delta":${JSON.stringify(delta)}}\n\n`
+      : `${head},"content_index":0,"delta":${JSON.stringify(delta)},"logprobs":[]}\n\n`;
   };
 
   const callDelta = (part: Extract<StreamPart, { type: 'tool-call-delta' }>): string[] => {
