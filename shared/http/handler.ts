@@ -4,7 +4,7 @@ import { executionModeStreamifyResponse } from '@middy/core/executionModeStreami
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../../layers/core/errors.ts';
-import { countCall, observe } from '../../layers/core/observability/index.ts';
+import { callMetrics, countCall, observe } from '../../layers/core/observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { checkPathParameters } from './path-ids.ts';
 import { clientGoneOf, toHttpRequest, type HttpRequest } from './request.ts';
@@ -49,6 +49,8 @@ export const createHttpHandler = (
     executionMode: streaming ? executionModeStreamifyResponse : executionModeStandard,
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
+    // A call's metrics go out as one EMF line when it ends, after a streamed body's last byte.
+    ...callMetrics,
   })
     .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())
