@@ -278,21 +278,39 @@ describe("a call's metrics", () => {
     expect(second).not.toHaveProperty('family');
   });
 
-  it('of two calls served at once are all written once, by whichever ends first and the other', () => {
+  it('of calls served at once never share a line: each is written once, at once while they overlap', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    // A second call starts: the first's metrics so far go out, and from here on no line could tell whose a metric is.
+    o.callMetrics.requestStart();
+    o.countCall('media');
+    o.callMetrics.requestEnd();
+    // The first call alone again: its spend is held for its line.
+    o.recordSpend('openai/gpt-4o-mini', 0.5);
+    o.callMetrics.requestEnd();
+    const lines = emf();
+    expect(lines.map((l) => [l.family, l.Calls, l.model, l.SpendUsd])).toEqual([
+      ['inference', 1, undefined, undefined],
+      ['media', 1, undefined, undefined],
+      [undefined, undefined, 'openai/gpt-4o-mini', 0.5],
+    ]);
+    // Written at once: under its own dimension only, as outside a call.
+    expect(dimensionSets(lines[1]!)).toEqual([['family', 'service', 'stage']]);
+  });
+
+  it("of two overlapping calls of one family are not counted under the model only one of them used", () => {
     capture();
     o.callMetrics.requestStart();
     o.countCall('inference');
     o.callMetrics.requestStart();
-    o.countCall('media');
-    o.callMetrics.requestEnd();
+    o.countCall('inference');
     o.recordSpend('openai/gpt-4o-mini', 0.5);
     o.callMetrics.requestEnd();
-    const lines = emf();
-    expect(lines.map((l) => [l.family, l.Calls, l.SpendUsd])).toEqual([
-      ['inference', 1, undefined],
-      ['media', 1, undefined],
-      [undefined, undefined, 0.5],
-    ]);
+    o.callMetrics.requestEnd();
+    const withModel = emf().filter((l) => l.model);
+    expect(withModel).toEqual([expect.objectContaining({ SpendUsd: 0.5 })]);
+    expect(withModel[0]).not.toHaveProperty('Calls');
   });
 
   it('are written at once, as before, after every call has ended', () => {

@@ -97,9 +97,11 @@ interface CallMetric {
 }
 
 /**
- * The calls this process is serving (one at a time in Lambda; several in the local runtime) and the metrics they
- * recorded so far. Every EMF line is a pipe write and a pass through Powertools' stores: a call's metrics go out
- * together, as one line, when it ends (docs/decisions.md, "One EMF line per call").
+ * The calls this process is serving (one at a time in Lambda; several in the local runtime) and the metrics of the
+ * one call in flight. Every EMF line is a pipe write and a pass through Powertools' stores: a call's metrics go out
+ * together, as one line, when it ends (docs/decisions.md, "One EMF line per call"). A line only ever holds one
+ * call's metrics, since each is counted under every dimension of the line: while calls overlap, each metric is
+ * written at once with its own dimension.
  */
 let callsOpen = 0;
 let held: CallMetric[] = [];
@@ -111,8 +113,8 @@ const MAX_HELD = 30;
  * declares the dimension sets {service, stage} and one per dimension its metrics carry ({family}, {model}), and
  * every metric of the line is aggregated under each: Calls stays countable by family, SpendUsd by model and
  * FirstByteLatency over the stage, as the dashboard reads them, and each also by the others. A second value of a
- * dimension (another call's family, a second model) starts a new line, so no metric is counted under a value
- * that is not its own.
+ * dimension (a second model in one call) starts a new line, so no metric is counted under a value that is not
+ * its own.
  */
 const writeCallLines = (batch: readonly CallMetric[]): void => {
   let dimensions = new Map<string, string>();
@@ -151,10 +153,13 @@ const writeHeld = (): void => {
   writeCallLines(batch);
 };
 
-/** Holds a metric for its call's line; outside a call (a worker, a test) it is written at once, as `emit` would. */
+/**
+ * Holds a metric for its call's line; outside a call (a worker, a test) or while calls overlap, where it cannot
+ * tell whose it is, it is written at once, as `emit` would.
+ */
 const record = (metric: CallMetric): void => {
   if (metricsDisabled) return;
-  if (callsOpen === 0) {
+  if (callsOpen !== 1) {
     emit(metric.name, metric.value, metric.unit, metric.dimension ? { [metric.dimension[0]]: metric.dimension[1] } : {});
     return;
   }
@@ -170,6 +175,8 @@ const record = (metric: CallMetric): void => {
  */
 export const callMetrics = {
   requestStart: (): void => {
+    // What the call in flight holds is its own: it goes out before another call's metrics could join it.
+    if (callsOpen > 0) writeHeld();
     callsOpen += 1;
   },
   requestEnd: (): void => {
