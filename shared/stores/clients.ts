@@ -14,3 +14,11 @@ export const createDynamoClient = (config: DynamoDBClientConfig = {}): DynamoDBC
 
 export const createDocumentClient = (client: DynamoDBClient = createDynamoClient()): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+
+/**
+ * A raw client for a hot write whose item is sent already marshalled (the stored-Responses `put`): its middleware
+ * stack is resolved once per command class instead of cloned and sorted on every request. The document client
+ * refuses this setting (its commands' resolved handlers hold their first instance), hence a client of its own:
+ * 60–130 µs less CPU per PutItem here, for ~0.5 ms of init (docs/decisions.md).
+ */
+export const createWriteClient = (config: DynamoDBClientConfig = {}): DynamoDBClient => createDynamoClient({ ...config, cacheMiddleware: true });

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import { ConflictError, NotFoundError } from '../../layers/core/errors.ts';
@@ -40,16 +40,34 @@ interface Item {
 
 export interface ResponsesStoreOptions {
   readonly doc: DynamoDBDocumentClient;
+  /**
+   * A raw client for the one write every stored non-streamed call makes (`put`), its item sent already in DynamoDB's
+   * wire format: its middleware stack is resolved once per command class (clients.ts `createWriteClient`), which
+   * the document client cannot do. Without it, `put` goes through `doc` like every other write.
+   */
+  readonly writer?: DynamoDBClient;
   readonly tableName: string;
   readonly blobs: BlobStore;
   readonly retentionDays?: number;
 }
 
 const pk = (id: string): string => `resp#${id}`;
+
+/** An item in DynamoDB's wire format, as the document client would marshal it (absent attributes left out). */
+const wireItem = (item: Item): Record<string, AttributeValue> => ({
+  pk: { S: item.pk },
+  owner: { S: item.owner },
+  status: { S: item.status },
+  createdAt: { N: String(item.createdAt) },
+  model: { S: item.model },
+  expiresAt: { N: String(item.expiresAt) },
+  ...(item.body === undefined ? {} : { body: { S: item.body } }),
+  ...(item.bodyKey === undefined ? {} : { bodyKey: { S: item.bodyKey } }),
+});
 const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Stored Responses records. A record is visible only to the owner that created it; to anyone else it does not exist. */
-export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30 }: ResponsesStoreOptions) => {
+export const createResponsesStore = ({ doc, writer, tableName, blobs, retentionDays = 30 }: ResponsesStoreOptions) => {
   const expiry = () => Math.floor(Date.now() / 1000) + retentionDays * 86_400;
 
   const read = async (id: string, owner: string, consistent = false): Promise<Item> => {
@@ -75,7 +93,9 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
     put: async (id: string, owner: string, model: string, createdAt: number, status: StoredStatus, body: StoredBody): Promise<void> => {
       const stored = await storeBody(blobs, `responses/${id}.json`, body);
       const item: Item = { pk: pk(id), owner, status, createdAt, model, expiresAt: expiry(), ...stored };
-      await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      const write = { TableName: tableName, ConditionExpression: 'attribute_not_exists(pk)' };
+      if (writer) await writer.send(new PutItemCommand({ ...write, Item: wireItem(item) }));
+      else await doc.send(new PutCommand({ ...write, Item: item }));
     },
 
     /**

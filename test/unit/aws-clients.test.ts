@@ -2,16 +2,18 @@
  * The AWS clients the functions build (shared/stores/clients.ts, s3-client.ts): their user agent is built once per
  * client instead of on every request (user-agent.ts), and what the SDK does for correctness is untouched: requests
  * are signed with it, conditional writes fail as ConditionalCheckFailedException, throttled requests are retried.
+ * The stored-Responses write sent pre-marshalled through a client of its own stores what the document client would.
  * Against the DynamoDB stand-in, behind a loopback proxy that records each request's headers.
  */
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTables, startDynamo } from '../../infra/local/standins/dynamodb.ts';
 import { physicalTableName } from '../../layers/core/tables.ts';
-import { createDocumentClient, createDynamoClient } from '../../shared/stores/clients.ts';
+import { createDocumentClient, createDynamoClient, createWriteClient } from '../../shared/stores/clients.ts';
+import { createResponsesStore } from '../../shared/stores/responses.ts';
 import { createS3Client } from '../../shared/stores/s3-client.ts';
 import { userAgentHeaders } from '../../shared/stores/user-agent.ts';
 
@@ -89,6 +91,33 @@ describe('the DynamoDB client', () => {
     expect(seen).toHaveLength(2);
     const { Item } = await doc.send(new GetCommand({ TableName, Key: { pk: 'retry#1' } }));
     expect(Item).toEqual({ pk: 'retry#1' });
+  });
+});
+
+describe('the write client', () => {
+  const body = { response: { id: 'resp_1', object: 'response', output: [{ type: 'message', content: [{ type: 'output_text', text: 'hi' }] }] }, inputItems: [], conversation: [] };
+  const noBlobs = { put: () => Promise.reject(new Error('no overflow here')), get: () => Promise.reject(new Error('no overflow here')), remove: () => Promise.resolve() };
+
+  it("stores a finished response's record exactly as the document client does, and refuses an id that exists", async () => {
+    const writer = createWriteClient({ endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const viaWriter = createResponsesStore({ doc, writer, tableName: TableName, blobs: noBlobs });
+      const viaDoc = createResponsesStore({ doc, tableName: TableName, blobs: noBlobs });
+      // Twice each: the second request through the write client runs its cached middleware.
+      for (const id of ['w1', 'w2']) await viaWriter.put(id, 'key:ck_1', 'openai/gpt-4o-mini', 1_765_000_000, 'completed', body);
+      for (const id of ['d1', 'd2']) await viaDoc.put(id, 'key:ck_1', 'openai/gpt-4o-mini', 1_765_000_000, 'completed', body);
+      const raw = async (id: string) => {
+        const { Item } = await client.send(new GetItemCommand({ TableName, Key: { pk: { S: `resp#${id}` } }, ConsistentRead: true }));
+        const { pk: _pk, expiresAt, ...rest } = Item!;
+        expect(Number(expiresAt!.N)).toBeGreaterThan(1_765_000_000);
+        return rest;
+      };
+      expect(await raw('w2')).toEqual(await raw('d2'));
+      await expect(viaWriter.get('w2', 'key:ck_1')).resolves.toMatchObject({ status: 'completed', response: body.response });
+      await expect(viaWriter.put('w1', 'key:ck_1', 'openai/gpt-4o-mini', 1_765_000_000, 'completed', body)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    } finally {
+      writer.destroy();
+    }
   });
 });
 
