@@ -53,17 +53,29 @@ export interface ResponsesStoreOptions {
 
 const pk = (id: string): string => `resp#${id}`;
 
+const text = (value: string): AttributeValue => ({ S: value });
+const number = (value: number): AttributeValue => ({ N: String(value) });
+/** Each attribute's wire encoding: an Item field without one is a type error here, not a record written without it. */
+const ENCODE: { readonly [K in keyof Item]-?: (value: NonNullable<Item[K]>) => AttributeValue } = {
+  pk: text,
+  owner: text,
+  status: text,
+  createdAt: number,
+  model: text,
+  expiresAt: number,
+  body: text,
+  bodyKey: text,
+};
+
 /** An item in DynamoDB's wire format, as the document client would marshal it (absent attributes left out). */
-const wireItem = (item: Item): Record<string, AttributeValue> => ({
-  pk: { S: item.pk },
-  owner: { S: item.owner },
-  status: { S: item.status },
-  createdAt: { N: String(item.createdAt) },
-  model: { S: item.model },
-  expiresAt: { N: String(item.expiresAt) },
-  ...(item.body === undefined ? {} : { body: { S: item.body } }),
-  ...(item.bodyKey === undefined ? {} : { bodyKey: { S: item.bodyKey } }),
-});
+const wireItem = (item: Item): Record<string, AttributeValue> => {
+  const wire: Record<string, AttributeValue> = {};
+  for (const key of Object.keys(item) as (keyof Item)[]) {
+    const value = item[key];
+    if (value !== undefined) wire[key] = (ENCODE[key] as (value: string | number) => AttributeValue)(value);
+  }
+  return wire;
+};
 const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Stored Responses records. A record is visible only to the owner that created it; to anyone else it does not exist. */
