@@ -313,6 +313,19 @@ describe("a call's metrics", () => {
     expect(withModel[0]).not.toHaveProperty('Calls');
   });
 
+  it('of a call that records very many go out in several lines, every value kept and every line with its dimensions', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    for (let i = 0; i < 70; i += 1) o.recordFirstByte(i);
+    o.callMetrics.requestEnd();
+    const lines = emf();
+    expect(lines.length).toBeGreaterThan(1);
+    const values = lines.flatMap((l) => [l.FirstByteLatency ?? []].flat());
+    expect(values).toEqual(Array.from({ length: 70 }, (_, i) => i));
+    for (const line of lines) expect(dimensionSets(line)[0]).toEqual(['service', 'stage']);
+  });
+
   it('are written at once, as before, after every call has ended', () => {
     capture();
     o.callMetrics.requestStart();
