@@ -1,6 +1,7 @@
 import { createAdapterResolver, transportOverridesFromEnv } from '../../layers/providers/registry.ts';
 import { resolveTextModel } from '../../shared/inference/resolve.ts';
 import { textSettingsFromEnv } from '../../shared/inference/services.ts';
+import { createWriteClient } from '../../shared/stores/clients.ts';
 import { createResponsesStore } from '../../shared/stores/responses.ts';
 import { tableNameFromEnv } from '../../layers/core/tables.ts';
 import { billing, blobs, credentials, doc, idempotency } from '../shared-services.ts';
@@ -9,7 +10,7 @@ import { billing, blobs, credentials, doc, idempotency } from '../shared-service
 export const textServices = {
   resolveTextModel,
   adapterFor: createAdapterResolver(credentials, transportOverridesFromEnv()),
-  responses: createResponsesStore({ doc, tableName: tableNameFromEnv('responses'), blobs }),
+  responses: createResponsesStore({ doc, writer: createWriteClient(), tableName: tableNameFromEnv('responses'), blobs }),
   idempotency,
   settings: textSettingsFromEnv(),
 };

@@ -3,7 +3,7 @@ import { executionModeStandard } from '@middy/core/executionModeStandard';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { FAMILIES, routesOf, type Family } from '../routes.ts';
 import { NotFoundError } from '../../layers/core/errors.ts';
-import { countCall, observe } from '../../layers/core/observability/index.ts';
+import { callMetrics, countCall, observe } from '../../layers/core/observability/index.ts';
 import { openAiErrors, requestIdHeader } from './middleware.ts';
 import { checkPathParameters } from './path-ids.ts';
 import { clientGoneOf, toHttpRequest, type HttpRequest } from './request.ts';
@@ -52,6 +52,8 @@ export const createHttpHandler = (
     executionMode: executionModeStandard,
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
+    // A call's metrics go out as one EMF line when it ends, after a streamed body's last byte.
+    ...callMetrics,
   })
     .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())

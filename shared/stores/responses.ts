@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CanonicalMessage } from '../../layers/providers/types.ts';
 import { ConflictError, NotFoundError } from '../../layers/core/errors.ts';
@@ -40,16 +40,46 @@ interface Item {
 
 export interface ResponsesStoreOptions {
   readonly doc: DynamoDBDocumentClient;
+  /**
+   * A raw client for the one write every stored non-streamed call makes (`put`), its item sent already in DynamoDB's
+   * wire format: its middleware stack is resolved once per command class (clients.ts `createWriteClient`), which
+   * the document client cannot do. Without it, `put` goes through `doc` like every other write.
+   */
+  readonly writer?: DynamoDBClient;
   readonly tableName: string;
   readonly blobs: BlobStore;
   readonly retentionDays?: number;
 }
 
 const pk = (id: string): string => `resp#${id}`;
+
+const text = (value: string): AttributeValue => ({ S: value });
+const number = (value: number): AttributeValue => ({ N: String(value) });
+/** Each attribute's wire encoding: an Item field without one is a type error here, not a record written without it. */
+const ENCODE: { readonly [K in keyof Item]-?: (value: NonNullable<Item[K]>) => AttributeValue } = {
+  pk: text,
+  owner: text,
+  status: text,
+  createdAt: number,
+  model: text,
+  expiresAt: number,
+  body: text,
+  bodyKey: text,
+};
+
+/** An item in DynamoDB's wire format, as the document client would marshal it (absent attributes left out). */
+const wireItem = (item: Item): Record<string, AttributeValue> => {
+  const wire: Record<string, AttributeValue> = {};
+  for (const key of Object.keys(item) as (keyof Item)[]) {
+    const value = item[key];
+    if (value !== undefined) wire[key] = (ENCODE[key] as (value: string | number) => AttributeValue)(value);
+  }
+  return wire;
+};
 const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Stored Responses records. A record is visible only to the owner that created it; to anyone else it does not exist. */
-export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30 }: ResponsesStoreOptions) => {
+export const createResponsesStore = ({ doc, writer, tableName, blobs, retentionDays = 30 }: ResponsesStoreOptions) => {
   const expiry = () => Math.floor(Date.now() / 1000) + retentionDays * 86_400;
 
   const read = async (id: string, owner: string, consistent = false): Promise<Item> => {
@@ -75,7 +105,9 @@ export const createResponsesStore = ({ doc, tableName, blobs, retentionDays = 30
     put: async (id: string, owner: string, model: string, createdAt: number, status: StoredStatus, body: StoredBody): Promise<void> => {
       const stored = await storeBody(blobs, `responses/${id}.json`, body);
       const item: Item = { pk: pk(id), owner, status, createdAt, model, expiresAt: expiry(), ...stored };
-      await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      const write = { TableName: tableName, ConditionExpression: 'attribute_not_exists(pk)' };
+      if (writer) await writer.send(new PutItemCommand({ ...write, Item: wireItem(item) }));
+      else await doc.send(new PutCommand({ ...write, Item: item }));
     },
 
     /**

@@ -1,10 +1,18 @@
 /**
  * What operators read: the Powertools log lines of money events (request id and payer, never a credential), the
  * unqueued-settlement event the alarm's metric filter matches, the per-request keys the middleware adds, the EMF
- * metrics, and the facilitator credentials and EIP-712 domains a deployment is configured with.
+ * metrics (one line per call, and the series the dashboard searches), and the facilitator credentials and EIP-712
+ * domains a deployment is configured with.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -165,7 +173,7 @@ describe('the handler middleware', () => {
 });
 
 describe('metrics', () => {
-  it('writes each metric at once as EMF, with the stage and service dimensions', () => {
+  it('writes a metric recorded outside any call at once as EMF, with the stage and service dimensions', () => {
     capture();
     o.countSettlement('unqueued');
     o.recordSpend('openai/gpt-4o-mini', 0.0125);
@@ -174,7 +182,7 @@ describe('metrics', () => {
     expect(spend).toMatchObject({ SpendUsd: 0.0125, model: 'openai/gpt-4o-mini' });
   });
 
-  it('gives each metric only its own dimensions, though one instance writes them all', () => {
+  it('gives each metric written at once only its own dimensions, though one instance writes them all', () => {
     capture();
     o.countSettlement('settled');
     o.recordSpend('openai/gpt-4o-mini', 0.5);
@@ -188,6 +196,240 @@ describe('metrics', () => {
     expect(call).not.toHaveProperty('model');
     expect(unqueued).toMatchObject({ Settlements: 1, outcome: 'unqueued', stage: 'test' });
     expect(unqueued).not.toHaveProperty('family');
+  });
+});
+
+describe("a call's metrics", () => {
+  const emf = () => logged().filter((line) => line._aws);
+  const dimensionSets = (line: Record<string, any>): string[][] => line._aws.CloudWatchMetrics[0].Dimensions.map((set: string[]) => [...set].sort());
+  const metricNames = (line: Record<string, any>): string[] => line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort();
+
+  /** A streaming handler whose body records the call's spend at its end (as settlement does), once `release` is called. */
+  const streamedCall = async () => {
+    const { installLambdaGlobals } = await import('../../infra/local/lambda-runtime.ts');
+    const { createHttpHandler } = await import('../../shared/http/handler.ts');
+    installLambdaGlobals();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handler = createHttpHandler(async () => {
+      o.countCall('inference');
+      o.recordFirstByte(42);
+      async function* body() {
+        yield 'data: {"n":1}\n\n';
+        await released;
+        o.logger.info('settled at the end of the stream');
+        o.recordSpend('openai/gpt-4o-mini', 0.0125);
+        yield 'data: [DONE]\n\n';
+      }
+      return { statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: Readable.from(body()) };
+    }, true) as unknown as (event: unknown, stream: PassThrough, context: Context) => Promise<void>;
+    const sink = new PassThrough();
+    let received = '';
+    sink.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const done = handler({ requestContext: { requestId: 'api-req-1' }, headers: { Authorization: 'Bearer compose-x' } }, sink, lambdaContext('lambda-req-1'));
+    return { done, release, received: () => received };
+  };
+
+  it("goes out as one EMF line after a stream's last byte, with the spend settled at its end", async () => {
+    capture();
+    const call = await streamedCall();
+    await vi.waitFor(() => expect(call.received()).toContain('"n":1'), { timeout: 10_000 });
+    // The handler has returned and the first event is out: nothing is written before the call ends.
+    expect(emf()).toEqual([]);
+    call.release();
+    await call.done;
+    const lines = emf();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ Calls: 1, FirstByteLatency: 42, SpendUsd: 0.0125, family: 'inference', model: 'openai/gpt-4o-mini', stage: 'test' });
+    expect(metricNames(lines[0]!)).toEqual(['Calls', 'FirstByteLatency', 'SpendUsd']);
+    // Each metric under the stage, by family and by model: Calls by family, spend by model and first byte over the
+    // stage are the series the dashboard reads (names.ts; the dashboard test checks its searches).
+    expect(dimensionSets(lines[0]!)).toEqual([
+      ['service', 'stage'],
+      ['family', 'service', 'stage'],
+      ['model', 'service', 'stage'],
+    ]);
+  });
+
+  it('goes out when a non-streamed call has answered', async () => {
+    const { createHttpHandler } = await import('../../shared/http/handler.ts');
+    const handler = createHttpHandler(async () => {
+      o.countCall('inference');
+      o.recordSpend('openai/gpt-4o-mini', 0.002);
+      return { statusCode: 200, body: '{}' };
+    }, false) as unknown as (event: unknown, context: Context) => Promise<unknown>;
+    capture();
+    await handler({ requestContext: { requestId: 'api-req-2' }, headers: {} }, lambdaContext('lambda-req-2'));
+    expect(emf()).toEqual([expect.objectContaining({ Calls: 1, SpendUsd: 0.002, family: 'inference', model: 'openai/gpt-4o-mini' })]);
+  });
+
+  it('starts a second line where a second value of a dimension would meet the first, so no metric counts under a value not its own', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    o.recordSpend('openai/gpt-4o-mini', 0.5);
+    o.recordSpend('anthropic/claude-haiku-4.5', 0.25);
+    o.callMetrics.requestEnd();
+    const [first, second] = emf();
+    expect(emf()).toHaveLength(2);
+    expect(first).toMatchObject({ Calls: 1, SpendUsd: 0.5, model: 'openai/gpt-4o-mini' });
+    expect(second).toMatchObject({ SpendUsd: 0.25, model: 'anthropic/claude-haiku-4.5' });
+    expect(second).not.toHaveProperty('Calls');
+    expect(second).not.toHaveProperty('family');
+  });
+
+  it('of calls served at once never share a line: each is written once, at once while they overlap', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    // A second call starts: the first's metrics so far go out, and from here on no line could tell whose a metric is.
+    o.callMetrics.requestStart();
+    o.countCall('media');
+    o.callMetrics.requestEnd();
+    // The first call alone again: its spend is held for its line.
+    o.recordSpend('openai/gpt-4o-mini', 0.5);
+    o.callMetrics.requestEnd();
+    const lines = emf();
+    expect(lines.map((l) => [l.family, l.Calls, l.model, l.SpendUsd])).toEqual([
+      ['inference', 1, undefined, undefined],
+      ['media', 1, undefined, undefined],
+      [undefined, undefined, 'openai/gpt-4o-mini', 0.5],
+    ]);
+    // Written at once: under its own dimension only, as outside a call.
+    expect(dimensionSets(lines[1]!)).toEqual([['family', 'service', 'stage']]);
+  });
+
+  it("of two overlapping calls of one family are not counted under the model only one of them used", () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    o.recordSpend('openai/gpt-4o-mini', 0.5);
+    o.callMetrics.requestEnd();
+    o.callMetrics.requestEnd();
+    const withModel = emf().filter((l) => l.model);
+    expect(withModel).toEqual([expect.objectContaining({ SpendUsd: 0.5 })]);
+    expect(withModel[0]).not.toHaveProperty('Calls');
+  });
+
+  it('of a call that records very many go out in several lines, every value kept and every line with its dimensions', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.countCall('inference');
+    for (let i = 0; i < 70; i += 1) o.recordFirstByte(i);
+    o.callMetrics.requestEnd();
+    const lines = emf();
+    expect(lines.length).toBeGreaterThan(1);
+    const values = lines.flatMap((l) => [l.FirstByteLatency ?? []].flat());
+    expect(values).toEqual(Array.from({ length: 70 }, (_, i) => i));
+    for (const line of lines) expect(dimensionSets(line)[0]).toEqual(['service', 'stage']);
+  });
+
+  it('are written at once, as before, after every call has ended', () => {
+    capture();
+    o.callMetrics.requestStart();
+    o.callMetrics.requestEnd();
+    o.recordFirstByte(7);
+    expect(emf()).toEqual([expect.objectContaining({ FirstByteLatency: 7 })]);
+  });
+
+  it("keep the request's log keys on a stream's lines after the handler returned, and a new call starts without them", async () => {
+    capture();
+    const call = await streamedCall();
+    await vi.waitFor(() => expect(call.received()).toContain('"n":1'), { timeout: 10_000 });
+    call.release();
+    await call.done;
+    expect(logged().find((l) => l.message === 'settled at the end of the stream')).toMatchObject({ apiRequestId: 'api-req-1', callerKind: 'compose-key', function_request_id: 'lambda-req-1' });
+    const next = middy(async () => {
+      o.logger.info('next call');
+      return { statusCode: 200 };
+    }).use(o.observe());
+    await next({ headers: {} } as never, lambdaContext('lambda-req-2'));
+    const line = logged().find((l) => l.message === 'next call');
+    expect(line).toMatchObject({ function_request_id: 'lambda-req-2' });
+    expect(line).not.toHaveProperty('apiRequestId');
+  });
+});
+
+/** The EMF lines written while `work` runs. */
+const emfLinesOf = async (work: () => Promise<void>): Promise<Record<string, any>[]> => {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => lines.push(String(chunk)) > 0) as never);
+  await work();
+  vi.restoreAllMocks();
+  return lines
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>)
+    .filter((l) => l._aws);
+};
+
+/** `Metric{dim1,dim2,…}` for each metric of a line under each of its dimension sets, dimensions sorted. */
+const seriesOf = (line: Record<string, any>): string[] =>
+  line._aws.CloudWatchMetrics.flatMap((directive: { Dimensions: string[][]; Metrics: { Name: string }[] }) =>
+    directive.Metrics.flatMap((metric) => directive.Dimensions.map((set) => `${metric.Name}{${[...set].sort().join(',')}}`)),
+  );
+
+/** The SEARCH expressions of the dashboard the stack builds for a stage, as `Metric{dim1,dim2,…}`. */
+const dashboardSearches = async (stage: string): Promise<string[]> => {
+  const { Monitoring } = await import('../../infra/lib/monitoring.ts');
+  const app = new App();
+  const stack = new Stack(app, 'Monitored', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const restApi = new apigw.RestApi(stack, 'Api');
+  restApi.root.addMethod('GET', new apigw.MockIntegration());
+  new Monitoring(stack, 'Monitoring', {
+    stage,
+    alarms: { emails: [] },
+    functions: [],
+    settlingLogGroups: [],
+    restApi,
+    tables: { ledgers: dynamodb.Table.fromTableName(stack, 'Ledgers', 'compose-test-ledgers') },
+    settlementsDlq: sqs.Queue.fromQueueArn(stack, 'SettlementsDlq', 'arn:aws:sqs:eu-west-1:123456789012:settlements-dlq'),
+    videosDlq: sqs.Queue.fromQueueArn(stack, 'VideosDlq', 'arn:aws:sqs:eu-west-1:123456789012:videos-dlq'),
+    stateMachine: sfn.StateMachine.fromStateMachineArn(stack, 'Videos', 'arn:aws:states:eu-west-1:123456789012:stateMachine:videos'),
+  });
+  const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+  const body = JSON.stringify(dashboard!.Properties.DashboardBody).replace(/\\+"/g, '"');
+  return [...body.matchAll(/SEARCH\('\{ComposeInference,([^}]*)\} MetricName="(\w+)"/g)].map(([, keys, name]) => `${name}{${keys!.split(',').sort().join(',')}}`);
+};
+
+/**
+ * The dashboard reads what the functions write: every CloudWatch SEARCH of the stage's dashboard names a metric and
+ * an exact dimension set (`{namespace,keys}` matches only series with exactly those dimensions), and some EMF line
+ * the code writes declares that metric under that set.
+ */
+describe('the dashboard', () => {
+  it('searches only series some EMF line declares: a streamed paid call, a failed call, settlements and stale holds', async () => {
+    const { installLambdaGlobals } = await import('../../infra/local/lambda-runtime.ts');
+    const { createHttpHandler } = await import('../../shared/http/handler.ts');
+    const { openAiErrors } = await import('../../shared/http/middleware.ts');
+    const { UpstreamError } = await import('../../layers/core/errors.ts');
+    installLambdaGlobals();
+    const streamed = createHttpHandler(async () => {
+      o.countCall('inference');
+      o.recordFirstByte(42);
+      async function* body() {
+        yield 'data: {}\n\n';
+        o.recordSpend('openai/gpt-4o-mini', 0.01);
+      }
+      return { statusCode: 200, body: Readable.from(body()) };
+    }, true) as unknown as (event: unknown, stream: PassThrough, context: Context) => Promise<void>;
+
+    const lines = await emfLinesOf(async () => {
+      const sink = new PassThrough().resume();
+      await streamed({ requestContext: { requestId: 'api-1' }, headers: {} }, sink, lambdaContext('lambda-req-1'));
+      // The error middleware counts a provider failure by its code.
+      openAiErrors(() => undefined).onError!({ error: new UpstreamError(502, 'upstream_error', 'provider failed'), event: { headers: {} } } as never);
+      o.countSettlement('settled');
+      o.countStaleHoldRelease(2);
+    });
+    const written = new Set(lines.flatMap(seriesOf));
+
+    const searched = await dashboardSearches('test');
+    expect(searched.length).toBeGreaterThanOrEqual(6);
+    for (const series of searched) expect([...written], series).toContain(series);
   });
 });
 

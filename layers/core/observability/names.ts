@@ -4,7 +4,10 @@
  */
 export const METRICS_NAMESPACE = 'ComposeInference';
 
-/** EMF metric names (layers/core/observability/index.ts emits them). */
+/**
+ * EMF metric names (layers/core/observability/index.ts emits them). Calls, FirstByteLatency and SpendUsd are a
+ * call's metrics, written together in one line: each also under the stage alone, by family and by model.
+ */
 export const METRIC = {
   /** One per dispatched request, dimension `family`. */
   calls: 'Calls',
