@@ -52,11 +52,12 @@ export const createHttpHandler = (
     executionMode: executionModeStandard,
     // Generations are bounded by their own deadlines; middy's early timeout would cut a stream mid-way.
     timeoutEarlyInMillis: 0,
-    // A call's metrics go out as one EMF line when it ends, after a streamed body's last byte.
-    ...callMetrics,
+    // A call's metrics go out as one EMF line when it ends: a streamed call ends with its body's last byte, after
+    // middy's hooks have run (the handler returned the body), so streamingHandler brackets it instead.
+    ...(streaming ? {} : callMetrics),
   })
     .use(observe<APIGatewayProxyEvent, HttpResult>())
     .use(requestIdHeader())
     .use(openAiErrors());
-  return streaming ? streamingHandler(answer) : answer;
+  return streaming ? streamingHandler(answer, callMetrics) : answer;
 };

@@ -27,13 +27,24 @@ interface StreamingRuntime {
 
 const runtime = (): StreamingRuntime => (globalThis as unknown as { awslambda: StreamingRuntime }).awslambda;
 
-export const streamingHandler = <E>(answer: (event: E, context: Context) => Promise<HttpResult>) =>
+/** Hooks around one whole call, from its event to its answer's last byte (middy's end hook runs when the handler returns, before a streamed body is written). */
+export interface CallLifecycle {
+  requestStart(): void;
+  requestEnd(): void;
+}
+
+export const streamingHandler = <E>(answer: (event: E, context: Context) => Promise<HttpResult>, lifecycle?: CallLifecycle) =>
   runtime().streamifyResponse<E>(async (event, responseStream, context) => {
-    const { body, ...metadata } = await answer(event, context);
-    const out = runtime().HttpResponseStream.from(responseStream, metadata);
-    // Lambda's stream sends the prelude with its first write: an empty one sends it now, whatever the body does.
-    out.write('');
-    await send(body, out);
+    lifecycle?.requestStart();
+    try {
+      const { body, ...metadata } = await answer(event, context);
+      const out = runtime().HttpResponseStream.from(responseStream, metadata);
+      // Lambda's stream sends the prelude with its first write: an empty one sends it now, whatever the body does.
+      out.write('');
+      await send(body, out);
+    } finally {
+      lifecycle?.requestEnd();
+    }
   });
 
 const send = (body: string | Readable, out: Writable): Promise<void> => {
