@@ -305,6 +305,24 @@ describe('nodeFetch behind the retry loop (fetch-with-retry.ts)', () => {
   });
 });
 
+describe('a provider that answers an error status, then nothing', () => {
+  it('is timed out within the attempt, like a success that stalls: the caller is never left reading an error body that never comes', async () => {
+    let attempts = 0;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    const outcome = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, timeoutMs: 200, maxRetries: 0 }).then(
+      // Without the attempt's timeout, the error body is read under nothing but the call's deadline (minutes).
+      async (response) => Promise.race([response.text(), new Promise((resolve) => setTimeout(resolve, 5_000, 'still reading'))]),
+      (error: unknown) => error,
+    );
+    expect(outcome).toMatchObject({ status: 504, code: 'upstream_timeout' });
+    expect(attempts).toBe(1);
+  });
+});
+
 describe('NodeResponse chunks as an iterator', () => {
   it('keeps answering done after the end, and a body-less answer reads as empty, twice', async () => {
     const url = await serve((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200).end('')));

@@ -54,7 +54,9 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
   const signal = AbortSignal.any([options.signal, attemptController.signal]);
   try {
     const response = await fetchImpl(url, { ...init, signal });
-    return { kind: 'response', response: response.ok ? await withFirstChunk(response) : response };
+    // Error answers too: a provider that sends an error status and then nothing would otherwise leave the adapter
+    // reading its error body under nothing but the call's deadline (minutes), its client waiting all along.
+    return { kind: 'response', response: await withFirstChunk(response) };
   } catch (error) {
     if (options.signal.aborted) throw abortReason(options.signal);
     if (attemptController.signal.aborted) return { kind: 'timeout' };
