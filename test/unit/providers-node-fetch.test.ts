@@ -321,6 +321,23 @@ describe('a provider that answers an error status, then nothing', () => {
     expect(outcome).toMatchObject({ status: 504, code: 'upstream_timeout' });
     expect(attempts).toBe(1);
   });
+
+  it('is retried at once when its status is retried: the body of an answer dropped unread is not waited for', async () => {
+    let attempts = 0;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      if (attempts === 1) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      res.end('{"ok":true}');
+    });
+    const response = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, timeoutMs: 60_000, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(await response.json()).toEqual({ ok: true });
+    expect(attempts).toBe(2);
+    // Far inside the attempt's timeout: waiting for the dropped body would take the whole minute.
+  }, 20_000);
 });
 
 describe('NodeResponse chunks as an iterator', () => {
