@@ -259,6 +259,9 @@ async function* relay<T>(run: Session<T>, parts: AsyncIterable<T>, clientLeft: A
       }
       // What would follow was neither held nor paid for, or is past the answer's end: the provider stops here.
       if (stream.serializer.ended?.()) {
+        // An adapter reports its read cut by the call's abort as an error part of its own (`request_aborted`, "The
+        // request was cancelled."): when the deadline fired, the client is told it was the provider's slowness.
+        if (run.error() && timedOut(provider.signal)) run.fail(stream.errors.timeout);
         provider.stop();
         return 'over';
       }

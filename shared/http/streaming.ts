@@ -62,7 +62,8 @@ const written = (out: Writable): Promise<void> =>
 /**
  * `body` piped into `out` (its backpressure kept), resolved once `out` has finished. Either one failing or
  * closing early (a client that hung up, a producer that threw) destroys the other, so a streamed answer's
- * producer learns at once that nobody reads it.
+ * producer learns at once that nobody reads it; the invocation then fails once the body has closed (as
+ * `stream.pipeline` waits for every stream it destroyed).
  */
 const piped = (body: Readable, out: Writable): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -73,7 +74,9 @@ const piped = (body: Readable, out: Writable): Promise<void> =>
       body.unpipe(out);
       body.destroy(error);
       out.destroy(error);
-      reject(error);
+      // The invocation ends once the body has closed, not before: a paid stream's producer settles what was
+      // delivered as its body is destroyed, and Lambda may freeze the sandbox as soon as the invocation ends.
+      finished(body, () => reject(error));
     };
     finished(body, (error) => {
       if (error) fail(error);

@@ -88,6 +88,30 @@ describe('a streaming answer', () => {
     expect(stopped).toBe(true);
   });
 
+  it('ends the invocation only once the body has closed after a hang-up: its producer settles what was delivered within it', async () => {
+    const out = responseStream();
+    let finishDestroy: (() => void) | undefined;
+    const body = new Readable({
+      read() {},
+      // A paid stream's body closes once its producer has settled the payment (an async write): Lambda may freeze
+      // the sandbox as soon as the invocation ends, so the invocation must not end before that.
+      destroy(error, callback) {
+        finishDestroy = () => callback(error);
+      },
+    });
+    body.push('data: a\n\n');
+    let ended = false;
+    const invocation = invoke({ statusCode: 200, body }, out.stream).finally(() => (ended = true));
+    invocation.catch(() => undefined);
+    await until(() => out.writes.includes('data: a\n\n'));
+    out.stream.destroy();
+    await until(() => finishDestroy !== undefined);
+    for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(ended).toBe(false);
+    finishDestroy!();
+    await expect(invocation).rejects.toThrow(/premature close/i);
+  });
+
   it('cuts the answer short and fails the invocation when the body fails', async () => {
     const out = responseStream();
     const body = new Readable({ read() {} });

@@ -305,6 +305,41 @@ describe('nodeFetch behind the retry loop (fetch-with-retry.ts)', () => {
   });
 });
 
+describe('a provider that answers an error status, then nothing', () => {
+  it('is timed out within the attempt, like a success that stalls: the caller is never left reading an error body that never comes', async () => {
+    let attempts = 0;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    const outcome = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, timeoutMs: 200, maxRetries: 0 }).then(
+      // Without the attempt's timeout, the error body is read under nothing but the call's deadline (minutes).
+      async (response) => Promise.race([response.text(), new Promise((resolve) => setTimeout(resolve, 5_000, 'still reading'))]),
+      (error: unknown) => error,
+    );
+    expect(outcome).toMatchObject({ status: 504, code: 'upstream_timeout' });
+    expect(attempts).toBe(1);
+  });
+
+  it('is retried at once when its status is retried: the body of an answer dropped unread is not waited for', async () => {
+    let attempts = 0;
+    const url = await serve((_req, res) => {
+      attempts += 1;
+      if (attempts === 1) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      res.end('{"ok":true}');
+    });
+    const response = await fetchWithRetry(url, { method: 'POST', body: '{}' }, { signal: new AbortController().signal, timeoutMs: 60_000, backoff: { baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(await response.json()).toEqual({ ok: true });
+    expect(attempts).toBe(2);
+    // Far inside the attempt's timeout: waiting for the dropped body would take the whole minute.
+  }, 20_000);
+});
+
 describe('NodeResponse chunks as an iterator', () => {
   it('keeps answering done after the end, and a body-less answer reads as empty, twice', async () => {
     const url = await serve((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(200).end('')));

@@ -45,7 +45,8 @@ type Attempt =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'connection'; readonly error: unknown };
 
-const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOptions, timeoutMs: number): Promise<Attempt> => {
+/** `isAnswer`: whether an answer is the caller's (not retried): its first body byte is then part of the attempt. */
+const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOptions, timeoutMs: number, isAnswer: (response: ProviderResponse) => boolean): Promise<Attempt> => {
   const fetchImpl = options.fetch ?? nodeFetch;
   const attemptController = new AbortController();
   // A cleared timer, not AbortSignal.timeout: that one cannot be cancelled and keeps its signal alive until it
@@ -54,7 +55,10 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
   const signal = AbortSignal.any([options.signal, attemptController.signal]);
   try {
     const response = await fetchImpl(url, { ...init, signal });
-    return { kind: 'response', response: response.ok ? await withFirstChunk(response) : response };
+    // Error answers handed on too: a provider that sends an error status and then nothing would otherwise leave the
+    // adapter reading its error body under nothing but the call's deadline (minutes), its client waiting all along.
+    // An answer to be retried is dropped unread: its body is not waited for.
+    return { kind: 'response', response: isAnswer(response) ? await withFirstChunk(response) : response };
   } catch (error) {
     if (options.signal.aborted) throw abortReason(options.signal);
     if (attemptController.signal.aborted) return { kind: 'timeout' };
@@ -69,7 +73,7 @@ const attempt = async (url: string, init: RequestInit, options: FetchWithRetryOp
 
 /**
  * Resolves with the final answer: a success, a non-retryable failure, or the last retryable failure once
- * retries are spent (its body unread, for the adapter's error parser). Rejects with `upstream_timeout` (504)
+ * retries are spent (its body unread but for its first chunk, for the adapter's error parser). Rejects with `upstream_timeout` (504)
  * or `upstream_unavailable` (502) when no attempt got an answer, or with the abort reason when the caller aborts.
  */
 export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signal'>, options: FetchWithRetryOptions): Promise<ProviderResponse> => {
@@ -80,16 +84,17 @@ export const fetchWithRetry = async (url: string, init: Omit<RequestInit, 'signa
 
   for (let retry = 0; ; retry += 1) {
     if (options.signal.aborted) throw abortReason(options.signal);
-    const outcome = await attempt(url, init, options, timeoutMs);
     const retriesLeft = retry < maxRetries;
+    const isAnswer = (response: ProviderResponse): boolean =>
+      response.ok || !retriesLeft || !shouldRetryResponse(response.status, response.headers) || (parseRetryAfter(response.headers) ?? 0) > maxRetryAfterMs;
+    const outcome = await attempt(url, init, options, timeoutMs, isAnswer);
 
     let delayMs = backoffDelay(retry, backoff, options.random);
     let reason: string;
     if (outcome.kind === 'response') {
       const { response } = outcome;
-      if (response.ok || !retriesLeft || !shouldRetryResponse(response.status, response.headers)) return response;
+      if (isAnswer(response)) return response;
       const requested = parseRetryAfter(response.headers);
-      if (requested !== undefined && requested > maxRetryAfterMs) return response;
       if (requested !== undefined) delayMs = requested;
       reason = `status ${response.status}`;
       await discardBody(response).catch(cleanupFailed('cancelling the provider response body'));
