@@ -1,6 +1,14 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
+/**
+ * How long one receive waits for a message: the most SQS allows, as Lambda's event source mapping polls. A
+ * waiting receive answers as soon as a message arrives (or a failed one becomes visible again), so a longer wait
+ * costs no delivery latency; it only spares the idle poller a signed request, a response to parse and a turn of
+ * the gateway's event loop every second while calls run beside it.
+ */
+export const LONG_POLL_SECONDS = 20;
+
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {
@@ -24,7 +32,7 @@ export const startSqsPoller = (options: PollerOptions): { stop(): Promise<void> 
     while (running) {
       try {
         const { Messages = [] } = await options.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize ?? 10, WaitTimeSeconds: 1, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: options.batchSize ?? 10, WaitTimeSeconds: LONG_POLL_SECONDS, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
           { abortSignal: abort.signal },
         );
         if (Messages.length === 0) continue;
