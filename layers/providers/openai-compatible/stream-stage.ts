@@ -8,6 +8,7 @@ import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamError, StreamPart, Usage } from '../types.ts';
 import { chatChunkSchema, type ChatChunk } from './chat-response-schema.ts';
+import { isChatChunk } from './chunk-check.ts';
 import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { convertUsage } from './usage.ts';
@@ -20,6 +21,13 @@ const TRUNCATED: StreamError = { status: 502, code: UPSTREAM_CODES.truncated, me
 
 const isErrorChunk = (event: ParsedEvent<unknown>): boolean =>
   event.ok && (event.event === 'error' || (typeof event.value === 'object' && event.value !== null && 'error' in event.value));
+
+/** The chunk when the schema accepts it: the hand-written check first, the schema for anything it does not accept. */
+const readChunk = (value: unknown): ChatChunk | undefined => {
+  if (isChatChunk(value)) return value;
+  const parsed = chatChunkSchema().safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+};
 
 /** The stage's transformer, run inside the decoder's hop (`decodeJsonSse`). */
 export const chatStreamStage = (context: ErrorContext): EventStage<unknown, StreamPart> => {
@@ -80,9 +88,8 @@ export const chatStreamStage = (context: ErrorContext): EventStage<unknown, Stre
     transform(event, controller) {
       if (!event.ok) return fail(controller, MALFORMED);
       if (isErrorChunk(event)) return fail(controller, streamErrorFromBody(event.value, context));
-      const parsed = chatChunkSchema().safeParse(event.value);
-      if (!parsed.success) return fail(controller, MALFORMED);
-      const chunk = parsed.data;
+      const chunk = readChunk(event.value);
+      if (chunk === undefined) return fail(controller, MALFORMED);
       emitMetadata(chunk, controller);
       // Some providers repeat running totals on every chunk; the last one is the bill.
       if (chunk.usage != null) usage = convertUsage(chunk.usage);
