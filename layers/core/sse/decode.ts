@@ -71,6 +71,8 @@ const parseEvent = <T>(message: EventSourceMessage): ParsedEvent<T> | undefined 
   }
 };
 
+const STREAMING = { stream: true } as const;
+
 /** How a consumer of `decodeJsonSse` wants the parts' ends handled, in the same hop rather than another generator around it. */
 export interface DecodeOptions<O> {
   /** Parts handed out first, before the body is read (an adapter's warnings). */
@@ -135,7 +137,7 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
     // for await … of calls the body's `return` when left early (a return, a throw, the consumer's own return): a
     // web stream is cancelled, a Node stream destroyed.
     for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
+      parser.feed(decoder.decode(chunk, STREAMING));
       for (const part of take()) {
         if (signal?.aborted) throw signal.reason;
         yield part;
