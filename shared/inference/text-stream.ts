@@ -41,12 +41,21 @@ export const textStream = ({ frames, cap, record, base, cancelled, extras }: Tex
     completion: () => acc.result(),
     serializer: {
       start: () => frames.start?.() ?? [],
-      *part(part) {
-        for (const passed of cap.pass(part)) {
-          acc.add(passed);
-          yield* frames.part(passed);
-        }
+      // An array, not a generator: a generator object and its yields per part of every stream for, almost always,
+      // the one part the cap passes.
+      part(part) {
         errorPart = part.type === 'error';
+        const passed = cap.pass(part);
+        if (passed.length === 1) {
+          acc.add(passed[0]!);
+          return frames.part(passed[0]!);
+        }
+        const out: string[] = [];
+        for (const each of passed) {
+          acc.add(each);
+          out.push(...frames.part(each));
+        }
+        return out;
       },
       // A provider's error part ends the answer; output past the cap would be neither held nor paid for.
       ended: () => errorPart || cap.reached,

@@ -182,3 +182,56 @@ describe('runEventStage (a whole answer through a stream stage, without a Transf
     expect(() => runEventStage(parsed(1), throwing)).toThrow('stage broke');
   });
 });
+
+describe('decodeJsonSse with its options (what an adapter adds around the parts, in the same hop)', () => {
+  const failed = (error: unknown): string => `failed:${error instanceof Error ? error.message : String(error)}`;
+
+  it('hands out the leading parts first, then the body’s', async () => {
+    expect(await collect(decodeJsonSse(bodyOf('data: 1\n\n'), recording(), { leading: ['warning'] }))).toEqual(['warning', '-:1', 'end']);
+  });
+
+  it('ends with the failed part, instead of a throw, when the body fails', async () => {
+    const body = new Readable({ read() {} });
+    body.push('data: 1\n\n');
+    setImmediate(() => body.destroy(new Error('socket hang up')));
+    expect(await collect(decodeJsonSse(body, recording(), { failed }))).toEqual(['-:1', 'failed:socket hang up']);
+  });
+
+  it('ends with the failed part when the stage errors or throws', async () => {
+    const erroring: EventStage<unknown, string> = {
+      transform(_event, controller) {
+        controller.enqueue('before');
+        controller.error(new Error('stage said no'));
+      },
+    };
+    expect(await collect(decodeJsonSse(bodyOf('data: 1\n\n'), erroring, { failed }))).toEqual(['before', 'failed:stage said no']);
+    const throwing: EventStage<unknown, string> = {
+      transform() {
+        throw new Error('stage broke');
+      },
+    };
+    expect(await collect(decodeJsonSse(bodyOf('data: 1\n\n'), throwing, { failed }))).toEqual(['failed:stage broke']);
+  });
+
+  it('hands out no part once the signal is aborted, not even those parsed from the read that came with the abort, and cancels the body', async () => {
+    const abort = new AbortController();
+    const body = new Readable({ read() {} });
+    body.push('data: 1\n\n');
+    const out: string[] = [];
+    for await (const part of decodeJsonSse(body, recording(), { signal: abort.signal, failed: () => `aborted:${abort.signal.aborted}` })) {
+      out.push(part);
+      if (part === '-:1') {
+        abort.abort();
+        body.push('data: 2\n\n');
+      }
+    }
+    expect(out).toEqual(['-:1', 'aborted:true']);
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('throws the abort reason when no failed part is given', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('caller left'));
+    await expect(collect(decodeJsonSse(bodyOf('data: 1\n\n'), recording(), { signal: abort.signal }))).rejects.toThrow('caller left');
+  });
+});

@@ -71,16 +71,32 @@ const parseEvent = <T>(message: EventSourceMessage): ParsedEvent<T> | undefined 
   }
 };
 
+const STREAMING = { stream: true } as const;
+
+/** How a consumer of `decodeJsonSse` wants the parts' ends handled, in the same hop rather than another generator around it. */
+export interface DecodeOptions<O> {
+  /** Parts handed out first, before the body is read (an adapter's warnings). */
+  readonly leading?: readonly O[];
+  /** Once it is aborted no further part goes out: parts parsed from the read that landed with the abort end the stream as a failure. */
+  readonly signal?: AbortSignal;
+  /** A failure (of the body, the stage, or the abort) ends the parts with this one instead of a throw. */
+  readonly failed?: (error: unknown) => O;
+}
+
 /**
  * `decodeSse`, `parseJsonEvents` and a provider's stage (`stage`: what its TransformStream would run) without a
  * web-stream hop: bytes → the stage's parts, read straight off the body. Each TransformStream piped through costs
- * a queue and several promises per chunk, paid for every token of every stream. The stage sees exactly what it saw
- * behind the hops; once it terminates (or errors) the stream, the rest of the body is ignored and the body is
- * cancelled (the upstream connection closes), as the cancelled pipe did. Leaving the iteration early cancels it too.
- * `body` is any async iterable of bytes: the chunks of a Node stream (the default transport's answer, read without
- * a web stream at all) or a web ReadableStream, which is one in Node.
+ * a queue and several promises per chunk, paid for every token of every stream, and so does each async generator
+ * wrapped around this one: what an adapter would add around the parts (leading parts, the abort check, a failure
+ * as a last part) is `options`. The stage sees exactly what it saw behind the hops; once it terminates (or errors)
+ * the stream, the rest of the body is ignored and the body is cancelled (the upstream connection closes), as the
+ * cancelled pipe did. Leaving the iteration early cancels it too. `body` is any async iterable of bytes: the chunks
+ * of a Node stream (the default transport's answer, read without a web stream at all) or a web ReadableStream,
+ * which is one in Node.
  */
-export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stage: EventStage<T, O>): AsyncGenerator<O> {
+export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stage: EventStage<T, O>, options: DecodeOptions<O> = {}): AsyncGenerator<O> {
+  const { leading, signal, failed } = options;
+  if (leading) yield* leading;
   const decoder = new TextDecoder();
   let ready: O[] = [];
   let over = false;
@@ -111,23 +127,36 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
       if (error.type === 'max-buffer-size-exceeded') controller.error(error);
     },
   });
-  const drain = function* (): Generator<O> {
+  /** The parts ready so far, handed out by a loop rather than a generator per network chunk. */
+  const take = (): O[] => {
     const parts = ready;
     ready = [];
-    yield* parts;
-    if (failure) throw failure.reason;
+    return parts;
   };
-  // for await … of calls the body's `return` when left early (a return, a throw, the consumer's own return): a web
-  // stream is cancelled, a Node stream destroyed.
-  for await (const chunk of body) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    yield* drain();
-    if (over) return;
+  try {
+    // for await … of calls the body's `return` when left early (a return, a throw, the consumer's own return): a
+    // web stream is cancelled, a Node stream destroyed.
+    for await (const chunk of body) {
+      parser.feed(decoder.decode(chunk, STREAMING));
+      for (const part of take()) {
+        if (signal?.aborted) throw signal.reason;
+        yield part;
+      }
+      if (failure) throw failure.reason;
+      if (over) return;
+    }
+    const rest = decoder.decode();
+    if (rest) parser.feed(rest);
+    if (!over) stage.flush?.(controller);
+    for (const part of take()) {
+      if (signal?.aborted) throw signal.reason;
+      yield part;
+    }
+    if (failure) throw failure.reason;
+  } catch (error) {
+    if (!failed) throw error;
+    yield failed(error);
   }
-  const rest = decoder.decode();
-  if (rest) parser.feed(rest);
-  if (!over) stage.flush?.(controller);
-  yield* drain();
 }
 
 /**

@@ -10,7 +10,61 @@ import { parseGoogleErrorBody, streamErrorFromBody } from './errors.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { newToolCallId } from './tool-call-id.ts';
 import { convertUsage } from './usage.ts';
-import { generateContentResponseSchema, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
+import { generateContentResponseSchema, type GenerateContentResponse, type GeminiResponsePart, type GeminiUsageMetadata } from './wire.ts';
+
+/*
+ * A hand-written check of a chunk against `generateContentResponseSchema`'s rules, run before zod on every chunk:
+ * zod's generic walk (and its copy of every object) was the largest cost per chunk, the stage needs a yes or no and
+ * reads only the fields the schema names. It only ever accepts: what it does not accept goes to the schema, which
+ * stays the authority (test/unit/providers-gemini-chunk-check.test.ts pins that both agree).
+ */
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+// `optional` in the schema: absent or undefined, never null.
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const optionalCount = (value: unknown): boolean => value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+const allOf = (values: unknown, check: (value: unknown) => boolean): boolean => {
+  if (!Array.isArray(values)) return false;
+  for (let i = 0; i < values.length; i++) if (!check(values[i])) return false;
+  return true;
+};
+const isFunctionCall = (value: unknown): boolean => isObject(value) && typeof value['name'] === 'string' && (value['args'] == null || isObject(value['args']));
+const isPart = (value: unknown): boolean =>
+  isObject(value) &&
+  optionalString(value['text']) &&
+  (value['thought'] === undefined || typeof value['thought'] === 'boolean') &&
+  optionalString(value['thoughtSignature']) &&
+  (value['functionCall'] === undefined || isFunctionCall(value['functionCall'])) &&
+  (value['inlineData'] === undefined || (isObject(value['inlineData']) && typeof value['inlineData']['mimeType'] === 'string' && typeof value['inlineData']['data'] === 'string'));
+const isContent = (value: unknown): boolean => value === undefined || (isObject(value) && optionalString(value['role']) && (value['parts'] === undefined || allOf(value['parts'], isPart)));
+const isCandidate = (value: unknown): boolean =>
+  isObject(value) &&
+  isContent(value['content']) &&
+  optionalString(value['finishReason']) &&
+  optionalString(value['finishMessage']) &&
+  (value['index'] === undefined || Number.isSafeInteger(value['index']));
+const USAGE_COUNTS = ['promptTokenCount', 'candidatesTokenCount', 'thoughtsTokenCount', 'cachedContentTokenCount', 'toolUsePromptTokenCount', 'totalTokenCount'];
+const isUsage = (value: unknown): boolean => value === undefined || (isObject(value) && USAGE_COUNTS.every((key) => optionalCount(value[key])));
+const isFeedback = (value: unknown): boolean => value === undefined || (isObject(value) && optionalString(value['blockReason']) && optionalString(value['blockReasonMessage']));
+
+/** True when `value` is certainly a chunk the schema accepts; the stage reads only the fields the schema names. */
+export const isGenerateContentChunk = (value: unknown): value is GenerateContentResponse =>
+  isObject(value) &&
+  (value['candidates'] === undefined || allOf(value['candidates'], isCandidate)) &&
+  isFeedback(value['promptFeedback']) &&
+  isUsage(value['usageMetadata']) &&
+  optionalString(value['modelVersion']) &&
+  optionalString(value['responseId']) &&
+  optionalString(value['createTime']);
+
+const readChunk = (value: unknown): GenerateContentResponse | undefined => {
+  if (isGenerateContentChunk(value)) return value;
+  const parsed = generateContentResponseSchema().safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** Only an object with an `error` key can be Google's error body: the rest skip its schema. */
+const mayBeErrorBody = (value: unknown): boolean => typeof value === 'object' && value !== null && 'error' in value;
 
 /**
  * The stage's transformer, which `decodeJsonSse` runs in place on a stream's body (no web-stream hop per chunk) and
@@ -61,17 +115,16 @@ export const geminiStreamStage = (knownSecrets: readonly string[] = []): EventSt
         fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that is not valid JSON.' } });
         return;
       }
-      const errorBody = parseGoogleErrorBody(event.value);
+      const errorBody = mayBeErrorBody(event.value) ? parseGoogleErrorBody(event.value) : undefined;
       if (errorBody) {
         fail(controller, { type: 'error', error: streamErrorFromBody(errorBody, knownSecrets) });
         return;
       }
-      const parsed = generateContentResponseSchema().safeParse(event.value);
-      if (!parsed.success) {
+      const chunk = readChunk(event.value);
+      if (chunk === undefined) {
         fail(controller, { type: 'error', error: { code: UPSTREAM_CODES.malformedChunk, message: 'The provider sent a chunk that does not match the generateContent format.' } });
         return;
       }
-      const chunk = parsed.data;
       if (!metadataSent && (chunk.responseId || chunk.modelVersion)) {
         metadataSent = true;
         const created = chunk.createTime ? Math.floor(Date.parse(chunk.createTime) / 1000) : Number.NaN;

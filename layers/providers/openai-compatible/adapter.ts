@@ -10,7 +10,7 @@ import type { CallOptions, CanonicalRequest, ProviderTransport, StreamPart, Text
 import { upstreamErrorFromResponse, type ErrorContext } from './error-parsing.ts';
 import type { OpenAICompatibleProfile } from './profile.ts';
 import { buildChatBody } from './request-body.ts';
-import { isJsonResponse, readJson, streamedParts, throwIfErrorBody, throwIfFailed, warningParts } from './read-answer.ts';
+import { isJsonResponse, readJson, streamedParts, streamFailure, throwIfErrorBody, throwIfFailed, warningParts } from './read-answer.ts';
 import { responseToParts } from './response-parts.ts';
 import { chatStreamStage } from './stream-stage.ts';
 import { bodyChunks, type ProviderResponse } from '../http/provider-response.ts';
@@ -69,8 +69,9 @@ export const createOpenAICompatibleAdapter = (profile: OpenAICompatibleProfile, 
       throwIfErrorBody(value, context);
       return streamedParts(leading, responseToParts(value), options.signal);
     }
-    const parts = decodeJsonSse(chunks, chatStreamStage(context));
-    return streamedParts(leading, parts, options.signal);
+    const { signal } = options;
+    // The warnings, the abort check and a lost connection as a last part, in the decoder's own hop.
+    return decodeJsonSse(chunks, chatStreamStage(context), { leading, signal, failed: () => streamFailure(signal) });
   };
 
   const generate = async (request: CanonicalRequest, options: CallOptions): Promise<StreamPart[]> => {

@@ -28,7 +28,16 @@ export const readJson = async (response: ProviderResponse, signal: AbortSignal):
   }
 };
 
-/** Parts as they arrive; a connection lost mid-stream (or the caller's abort) ends with an `error` part. */
+/** How a stream that failed after its first byte ends: the caller's abort, or a connection lost mid-stream. */
+export const streamFailure = (signal: AbortSignal): StreamPart =>
+  signal.aborted
+    ? { type: 'error', error: { code: UPSTREAM_CODES.aborted, message: 'The request was cancelled.' } }
+    : { type: 'error', error: { status: 502, code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' } };
+
+/**
+ * Parts as they arrive; a failure while reading them (or the caller's abort) ends with `streamFailure`'s part. A
+ * streamed body gets the same from `decodeJsonSse`'s options, without this generator around it.
+ */
 export async function* streamedParts(leading: readonly StreamPart[], parts: AsyncIterable<StreamPart> | Iterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   yield* leading;
   try {
@@ -38,9 +47,7 @@ export async function* streamedParts(leading: readonly StreamPart[], parts: Asyn
       yield part;
     }
   } catch {
-    yield signal.aborted
-      ? { type: 'error', error: { code: UPSTREAM_CODES.aborted, message: 'The request was cancelled.' } }
-      : { type: 'error', error: { status: 502, code: UPSTREAM_CODES.connectionLost, message: 'The connection to the provider was lost mid-stream.' } };
+    yield streamFailure(signal);
   }
 }
 

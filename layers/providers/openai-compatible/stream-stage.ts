@@ -8,6 +8,7 @@ import type { EventStage, ParsedEvent } from '../../core/sse/decode.ts';
 import { UPSTREAM_CODES } from '../http/upstream-error.ts';
 import type { StreamError, StreamPart, Usage } from '../types.ts';
 import { chatChunkSchema, type ChatChunk } from './chat-response-schema.ts';
+import { isChatChunk } from './chunk-check.ts';
 import { streamErrorFromBody, type ErrorContext } from './error-parsing.ts';
 import { mapFinishReason } from './finish-reason.ts';
 import { convertUsage } from './usage.ts';
@@ -20,6 +21,24 @@ const TRUNCATED: StreamError = { status: 502, code: UPSTREAM_CODES.truncated, me
 
 const isErrorChunk = (event: ParsedEvent<unknown>): boolean =>
   event.ok && (event.event === 'error' || (typeof event.value === 'object' && event.value !== null && 'error' in event.value));
+
+type Choice = NonNullable<ChatChunk['choices']>[number];
+type ToolCallDelta = NonNullable<NonNullable<Choice['delta']>['tool_calls']>[number];
+
+/** The gateway never asks for n > 1, so the first choice is the answer. A loop: no closure per chunk. */
+const firstChoice = (chunk: ChatChunk): Choice | undefined => {
+  const choices = chunk.choices;
+  if (!choices) return undefined;
+  for (const choice of choices) if ((choice.index ?? 0) === 0) return choice;
+  return undefined;
+};
+
+/** The chunk when the schema accepts it: the hand-written check first, the schema for anything it does not accept. */
+const readChunk = (value: unknown): ChatChunk | undefined => {
+  if (isChatChunk(value)) return value;
+  const parsed = chatChunkSchema().safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+};
 
 /** The stage's transformer, run inside the decoder's hop (`decodeJsonSse`). */
 export const chatStreamStage = (context: ErrorContext): EventStage<unknown, StreamPart> => {
@@ -48,8 +67,7 @@ export const chatStreamStage = (context: ErrorContext): EventStage<unknown, Stre
   };
 
   const emitChoice = (chunk: ChatChunk, controller: Controller): void => {
-    // The gateway never asks for n > 1, so the first choice is the answer.
-    const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
+    const choice = firstChoice(chunk);
     if (choice === undefined) return;
     const delta = choice.delta;
     const reasoning = delta?.reasoning_content ?? delta?.reasoning;
@@ -57,32 +75,34 @@ export const chatStreamStage = (context: ErrorContext): EventStage<unknown, Stre
     // A refusal is what the model said; it reaches the client as text.
     const text = delta?.content ?? delta?.refusal;
     if (text) controller.enqueue({ type: 'text-delta', delta: text });
-    (delta?.tool_calls ?? []).forEach((call, position) => {
-      const index = call.index ?? position;
-      const argumentsDelta = call.function?.arguments ?? '';
-      if (announcedCalls.has(index)) {
-        if (argumentsDelta !== '') controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta });
-        return;
-      }
-      announcedCalls.add(index);
-      controller.enqueue({
-        type: 'tool-call-delta',
-        index,
-        id: call.id ?? toolCallId(),
-        ...(call.function?.name != null ? { name: call.function.name } : {}),
-        argumentsDelta,
-      });
-    });
+    const calls = delta?.tool_calls;
+    if (calls) for (let position = 0; position < calls.length; position++) emitToolCall(calls[position]!, position, controller);
     if (choice.finish_reason != null) finishReason = choice.finish_reason;
+  };
+
+  const emitToolCall = (call: ToolCallDelta, position: number, controller: Controller): void => {
+    const index = call.index ?? position;
+    const argumentsDelta = call.function?.arguments ?? '';
+    if (announcedCalls.has(index)) {
+      if (argumentsDelta !== '') controller.enqueue({ type: 'tool-call-delta', index, argumentsDelta });
+      return;
+    }
+    announcedCalls.add(index);
+    controller.enqueue({
+      type: 'tool-call-delta',
+      index,
+      id: call.id ?? toolCallId(),
+      ...(call.function?.name != null ? { name: call.function.name } : {}),
+      argumentsDelta,
+    });
   };
 
   return {
     transform(event, controller) {
       if (!event.ok) return fail(controller, MALFORMED);
       if (isErrorChunk(event)) return fail(controller, streamErrorFromBody(event.value, context));
-      const parsed = chatChunkSchema().safeParse(event.value);
-      if (!parsed.success) return fail(controller, MALFORMED);
-      const chunk = parsed.data;
+      const chunk = readChunk(event.value);
+      if (chunk === undefined) return fail(controller, MALFORMED);
       emitMetadata(chunk, controller);
       // Some providers repeat running totals on every chunk; the last one is the bill.
       if (chunk.usage != null) usage = convertUsage(chunk.usage);
