@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { cachedBuild } from './bundle-cache.ts';
-import { LAYER_THIRD_PARTY, layerExternals } from './layer-packages.ts';
+import { LAYER_SCOPE, LAYER_THIRD_PARTY, layerExternals, layerModuleOf } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -49,10 +49,28 @@ export const AWS_SDK_EXTERNAL = ['@aws-sdk/*'] as const;
  * the adapters and the function's own code share one copy, loaded once at init. Only the listed specifiers go
  * there (esbuild's `external: ['zod']` would take every `zod/...` subpath too, which the layer does not carry).
  */
-const layerThirdParty = (): Plugin => ({
+export const layerThirdParty = (): Plugin => ({
   name: 'compose-layer-third-party',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^(${LAYER_THIRD_PARTY.join('|').replaceAll('/', '\\/')})$`) }, (args) => ({ path: args.path, external: true }));
+  },
+});
+
+/**
+ * The bottom tier (layers/core) is one module in the layer, `@compose-inference/core/index` (layer-bundle.ts,
+ * coreBuildOptions), not a file per source module: every function and every adapter loads most of it at init
+ * (errors and logging with Powertools, whose code is most of its bytes), and each file a cold start loads costs
+ * init time apart from its size (resolving, reading, linking). As files and chunks, the inference function loaded
+ * 13 of them for 50 KB. An import that resolves into layers/core becomes that specifier, left external.
+ */
+export const LAYER_CORE_MODULE = `${LAYER_SCOPE}/core/index`;
+export const layerCoreAsOneModule = (): Plugin => ({
+  name: 'compose-layer-core-as-one-module',
+  setup(build) {
+    build.onResolve({ filter: /^\.{1,2}\// }, (args) => {
+      if (!args.importer) return undefined;
+      return layerModuleOf(path.resolve(args.resolveDir, args.path))?.pkg === 'core' ? { path: LAYER_CORE_MODULE, external: true } : undefined;
+    });
   },
 });
 
@@ -98,7 +116,7 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   ...NODE_ESM_BUNDLE,
   minify: true,
   external: [...AWS_SDK_EXTERNAL],
-  plugins: [layerExternals(), layerThirdParty(), largeJsonAsParse()],
+  plugins: [layerCoreAsOneModule(), layerExternals(), layerThirdParty(), largeJsonAsParse()],
   sourcemap: options.sourceMaps === true,
   ...(options.sourceMaps ? { sourcesContent: false } : {}),
   metafile: true,

@@ -15,12 +15,13 @@
  *
  * No CDK here, so the bench and the tests build the same layer the stack deploys (shared-layer.ts).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync, transformSync, type BuildOptions, type Metafile } from 'esbuild';
 import { cachedBuild } from './bundle-cache.ts';
-import { AWS_SDK_EXTERNAL, NODE_ESM_BUNDLE } from './function-bundle.ts';
+import { AWS_SDK_EXTERNAL, LAYER_CORE_MODULE, layerCoreAsOneModule, NODE_ESM_BUNDLE } from './function-bundle.ts';
 import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -28,7 +29,9 @@ import { PROJECT_ROOT } from './paths.ts';
  * The layer modules the functions import, as `{ '@compose-inference/<package>/<module>': '<absolute path>' }`
  * (esbuild entry points): every `layers/core|providers|x402` module a file of shared/ or functions/ names in an
  * import. Only those get a file of their own; what they import in turn lives in shared chunks. (An entry per
- * source module would make hundreds of tiny chunks, and each file a function loads costs init time.)
+ * source module would make hundreds of tiny chunks, and each file a function loads costs init time.) The bottom
+ * tier is the exception: all of layers/core is one module, `@compose-inference/core/index` (function-bundle.ts,
+ * layerCoreAsOneModule), listed here with the folder it is built from (coreBuildOptions).
  * test/unit/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
  */
 export const layerEntries = (): Record<string, string> => {
@@ -37,7 +40,8 @@ export const layerEntries = (): Record<string, string> => {
   for (const file of ['shared', 'functions'].flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
     for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
       const target = layerModuleOf(path.resolve(path.dirname(file), specifier!));
-      if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = path.join(PROJECT_ROOT, LAYER_PACKAGES[target.pkg], `${target.module}.ts`);
+      if (target?.pkg === 'core') entries[LAYER_CORE_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.core);
+      else if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = path.join(PROJECT_ROOT, LAYER_PACKAGES[target.pkg], `${target.module}.ts`);
     }
   }
   return Object.fromEntries(Object.entries(entries).sort((a, b) => a[0].localeCompare(b[0])));
@@ -131,7 +135,9 @@ const writeSharedPackageEntries = (dir: string): Record<string, string> => {
  * external: the project's modules import it from the layer's own SDK packages (sdkBuildOptions), as the functions do.
  */
 export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}, httpShim?: string): BuildOptions & { metafile: true } => ({
-  entryPoints: { ...layerEntries(), ...sharedPackages },
+  entryPoints: { ...Object.fromEntries(Object.entries(layerEntries()).filter(([entry]) => entry !== LAYER_CORE_MODULE)), ...sharedPackages },
+  // The bottom tier is built on its own, as one module (coreBuildOptions): the adapters import it from there.
+  plugins: [layerCoreAsOneModule()],
   // Third-party code bundled here (the tracer's X-Ray capture) imports node:http too: see writeHttpShim.
   ...(httpShim ? { alias: { 'node:http': httpShim, http: httpShim } } : {}),
   outdir,
@@ -160,6 +166,7 @@ export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, stri
   entryPoints: sdkPackages,
   chunkNames: '@aws-sdk/_chunks/[name]-[hash]',
   external: [],
+  plugins: [],
   ...(processShim || httpShim
     ? { alias: { ...(processShim ? { 'node:process': processShim, process: processShim } : {}), ...(httpShim ? { 'node:http': httpShim, http: httpShim } : {}) } }
     : {}),
@@ -191,6 +198,61 @@ const writeHttpShim = (dir: string): string => {
   const file = path.join(dir, 'node-http.mjs');
   fs.writeFileSync(file, `const http = globalThis.process.getBuiltinModule('node:http');\nexport default http;\nexport const { Agent, request } = http;\n`);
   return file;
+};
+
+/** The bottom tier's runtime modules: every source file of layers/core (tests and declarations aside). */
+const coreModules = (): string[] => sourceFiles(path.join(PROJECT_ROOT, LAYER_PACKAGES.core)).filter((file) => layerModuleOf(file)?.pkg === 'core').sort();
+
+/** The source of the core module: every core module's exports, re-exported. Returns its path. */
+const writeCoreIndex = (dir: string): string => {
+  const file = path.join(dir, 'core-index.ts');
+  fs.writeFileSync(file, coreModules().map((module) => `export * from ${JSON.stringify(module)};\n`).join(''));
+  return file;
+};
+
+/**
+ * The bottom tier as one module, `@compose-inference/core/index` (see layerCoreAsOneModule): every core module
+ * with the third-party code it uses (Powertools, eventsource-parser) in one file, zod and the AWS SDK imported
+ * from the layer's packages. Split only where core itself imports lazily (the tracer, when tracing is on).
+ */
+export const coreBuildOptions = (outdir: string, indexFile: string, httpShim?: string): BuildOptions & { metafile: true } => ({
+  ...layerBuildOptions(outdir, {}, httpShim),
+  entryPoints: { [LAYER_CORE_MODULE]: indexFile },
+  chunkNames: `${LAYER_SCOPE}/core/_chunks/[name]-[hash]`,
+  // Core imports no zod today; if it starts to, it takes the layer's copy, as the adapters do.
+  external: [...AWS_SDK_EXTERNAL, 'zod'],
+  plugins: [],
+});
+
+/**
+ * Two core modules exporting one name would make it ambiguous in the core module (`export *` drops it, and an
+ * import of it fails to link at init). esbuild refuses to bundle an import of an ambiguous name, so this imports
+ * every name the core module exports: the layer build fails instead of a function.
+ */
+const assertNoAmbiguousCoreExports = (indexFile: string, names: readonly string[]): void => {
+  buildSync({
+    stdin: { contents: `export { ${names.join(', ')} } from ${JSON.stringify(indexFile)};\n`, resolveDir: path.dirname(indexFile), loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+};
+
+/**
+ * The adapters' and x402's build (layerBuildOptions) in a child process (build-layer-project.ts): it needs a plugin
+ * (the bottom tier external), which esbuild's synchronous API does not run. Returns its metafile.
+ */
+const buildProjectPackages = (scratch: string, outdir: string, sharedPackages: Record<string, string>, httpShim: string): { metafile: Metafile } => {
+  const request = path.join(scratch, 'project-request.json');
+  const metafile = path.join(scratch, 'project-meta.json');
+  fs.writeFileSync(request, JSON.stringify({ outdir, sharedPackages, httpShim, metafile }));
+  const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-layer-project.ts');
+  const run = spawnSync(process.execPath, [script, request], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (run.status !== 0) throw new Error('esbuild failed for the layer’s adapter and x402 packages');
+  return { metafile: JSON.parse(fs.readFileSync(metafile, 'utf8')) as Metafile };
 };
 
 /** package.json of one layer package: ESM, every module a subpath (`./openai/profile` → `./openai/profile.mjs`). */
@@ -230,9 +292,16 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
     const httpShim = writeHttpShim(shims);
     const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims), httpShim));
-    const project = buildSync(layerBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry))), httpShim));
+    const coreIndex = writeCoreIndex(shims);
+    const core = buildSync(coreBuildOptions(nodeModules, coreIndex, httpShim));
+    const coreOutput = Object.values(core.metafile.outputs).find((output) => output.entryPoint !== undefined);
+    assertNoAmbiguousCoreExports(coreIndex, coreOutput?.exports ?? []);
+    const project = buildProjectPackages(shims, nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry))), httpShim);
     const result = {
-      metafile: { inputs: { ...sdk.metafile.inputs, ...project.metafile.inputs }, outputs: { ...sdk.metafile.outputs, ...project.metafile.outputs } },
+      metafile: {
+        inputs: { ...sdk.metafile.inputs, ...core.metafile.inputs, ...project.metafile.inputs },
+        outputs: { ...sdk.metafile.outputs, ...core.metafile.outputs, ...project.metafile.outputs },
+      },
     };
     const entries = Object.keys(layerEntries());
     for (const pkg of Object.keys(LAYER_PACKAGES) as LayerPackage[]) {

@@ -78,11 +78,22 @@ describe('the shared layer', () => {
   });
 });
 
+describe('the bottom tier in the layer', () => {
+  it('is one module every function imports as `@compose-inference/core/index`, never a file per core module', async () => {
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      const core = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/core/'));
+      expect(core).toEqual(['@compose-inference/core/index']);
+    }
+    expect(Object.keys(layerEntries()).filter((entry) => entry.startsWith('@compose-inference/core/'))).toEqual(['@compose-inference/core/index']);
+  });
+});
+
 describe('the paid functions', () => {
   it('import the provider adapters from the layer: the text registry at init, the media registry on first use', async () => {
     const { closure } = await closureOf('inference');
     expect(closure.external.static).toContain('@compose-inference/providers/registry');
-    expect(closure.external.static).toContain('@compose-inference/core/errors');
+    expect(closure.external.static).toContain('@compose-inference/core/index');
     expect(closure.external.lazy).toContain('@compose-inference/providers/media-registry');
   });
 

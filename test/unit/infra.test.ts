@@ -548,7 +548,7 @@ describe('shared layer', () => {
     const catalogFiles = readdirSync(new URL('../../shared/catalog/generated/', import.meta.url)).map((f) => `compose/catalog/${f}`);
     expect(catalogFiles.length).toBeGreaterThan(0);
     expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(catalogFiles));
-    expect(Object.keys(manifest.files)).toContain('nodejs/node_modules/@compose-inference/core/errors.mjs');
+    expect(Object.keys(manifest.files)).toContain('nodejs/node_modules/@compose-inference/core/index.mjs');
   });
 
   it('is where the functions import the adapters, x402 and the SDK from: their own bundles do not carry them', () => {
