@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { cachedBuild } from './bundle-cache.ts';
-import { LAYER_SCOPE, LAYER_THIRD_PARTY, layerExternals, layerModuleOf } from './layer-packages.ts';
+import { layerModulesExternal } from './layer-modules.ts';
+import { LAYER_THIRD_PARTY } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -53,24 +54,6 @@ export const layerThirdParty = (): Plugin => ({
   name: 'compose-layer-third-party',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^(${LAYER_THIRD_PARTY.join('|').replaceAll('/', '\\/')})$`) }, (args) => ({ path: args.path, external: true }));
-  },
-});
-
-/**
- * The bottom tier (layers/core) is one module in the layer, `@compose-inference/core/index` (layer-bundle.ts,
- * coreBuildOptions), not a file per source module: every function and every adapter loads most of it at init
- * (errors and logging with Powertools, whose code is most of its bytes), and each file a cold start loads costs
- * init time apart from its size (resolving, reading, linking). As files and chunks, the inference function loaded
- * 13 of them for 50 KB. An import that resolves into layers/core becomes that specifier, left external.
- */
-export const LAYER_CORE_MODULE = `${LAYER_SCOPE}/core/index`;
-export const layerCoreAsOneModule = (): Plugin => ({
-  name: 'compose-layer-core-as-one-module',
-  setup(build) {
-    build.onResolve({ filter: /^\.{1,2}\// }, (args) => {
-      if (!args.importer) return undefined;
-      return layerModuleOf(path.resolve(args.resolveDir, args.path))?.pkg === 'core' ? { path: LAYER_CORE_MODULE, external: true } : undefined;
-    });
   },
 });
 
@@ -116,7 +99,8 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   ...NODE_ESM_BUNDLE,
   minify: true,
   external: [...AWS_SDK_EXTERNAL],
-  plugins: [layerCoreAsOneModule(), layerExternals(), layerThirdParty(), largeJsonAsParse()],
+  // Imports into layers/ name the layer file holding the module (layer-modules.ts: core and the adapters' common code are one module each).
+  plugins: [layerModulesExternal(), layerThirdParty(), largeJsonAsParse()],
   sourcemap: options.sourceMaps === true,
   ...(options.sourceMaps ? { sourcesContent: false } : {}),
   metafile: true,

@@ -19,43 +19,42 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync, transformSync, type BuildOptions, type Metafile } from 'esbuild';
+import { build, buildSync, transformSync, type BuildOptions, type Metafile } from 'esbuild';
 import { cachedBuild } from './bundle-cache.ts';
-import { AWS_SDK_EXTERNAL, LAYER_CORE_MODULE, layerCoreAsOneModule, NODE_ESM_BUNDLE } from './function-bundle.ts';
+import { AWS_SDK_EXTERNAL, layerThirdParty, NODE_ESM_BUNDLE } from './function-bundle.ts';
+import {
+  coreModules,
+  importedLayerFiles,
+  insideProvidersCommon,
+  LAYER_CORE_MODULE,
+  LAYER_PROVIDERS_MODULE,
+  layerModulesExternal,
+  providersCommonModules,
+  sourceFiles,
+} from './layer-modules.ts';
 import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
- * The layer modules the functions import, as `{ '@compose-inference/<package>/<module>': '<absolute path>' }`
- * (esbuild entry points): every `layers/core|providers|x402` module a file of shared/ or functions/ names in an
- * import. Only those get a file of their own; what they import in turn lives in shared chunks. (An entry per
- * source module would make hundreds of tiny chunks, and each file a function loads costs init time.) The bottom
- * tier is the exception: all of layers/core is one module, `@compose-inference/core/index` (function-bundle.ts,
- * layerCoreAsOneModule), listed here with the folder it is built from (coreBuildOptions).
+ * The layer files the functions import, as `{ '<specifier>': '<absolute path>' }`: the bottom tier's one module
+ * and the adapters' common module (layer-modules.ts), each with the folder it is built from (coreBuildOptions,
+ * providersCommonBuildOptions), and every layers/x402 module a file of shared/ or functions/ names in an import
+ * (esbuild entry points: only those get a file of their own; what they import in turn lives in shared chunks).
  * test/unit/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
  */
 export const layerEntries = (): Record<string, string> => {
   const entries: Record<string, string> = {};
-  const pattern = /['"]((?:\.\.?\/)+layers\/(?:core|providers|x402)\/[^'"]+\.ts)['"]/g;
-  for (const file of ['shared', 'functions'].flatMap((dir) => sourceFiles(path.join(PROJECT_ROOT, dir)))) {
-    for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(pattern)) {
-      const target = layerModuleOf(path.resolve(path.dirname(file), specifier!));
-      if (target?.pkg === 'core') entries[LAYER_CORE_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.core);
-      else if (target) entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = path.join(PROJECT_ROOT, LAYER_PACKAGES[target.pkg], `${target.module}.ts`);
-    }
+  for (const file of importedLayerFiles()) {
+    const target = layerModuleOf(file)!;
+    if (target.pkg === 'core') entries[LAYER_CORE_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.core);
+    else if (target.pkg === 'providers') entries[LAYER_PROVIDERS_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.providers);
+    else entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = file;
   }
   return Object.fromEntries(Object.entries(entries).sort((a, b) => a[0].localeCompare(b[0])));
 };
 
 /** The folders whose code deploys (function bundles and the layer): where the AWS SDK imports are collected. */
 const DEPLOYED_SOURCES = ['layers', 'shared', 'functions'];
-
-const sourceFiles = (dir: string): string[] =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'generated' || entry.name === 'node_modules' ? [] : sourceFiles(file);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [file] : [];
-  });
 
 /**
  * The AWS SDK packages the deployed code imports, each with the value names it imports
@@ -128,16 +127,28 @@ const writeSharedPackageEntries = (dir: string): Record<string, string> => {
   return entries;
 };
 
+/** What the lazily loaded adapters' build holds itself: x402 and every providers module outside the common one. */
+const bundledWithLazyAdapters = (file: string): boolean => {
+  const pkg = layerModuleOf(file)?.pkg;
+  return pkg === 'x402' || (pkg === 'providers' && !insideProvidersCommon(file));
+};
+
 /**
  * The esbuild options of the layer, written under `outdir` (the layer's `nodejs/node_modules`): the project's
  * three packages and zod (`sharedPackages`: entry points from writeSharedPackageEntries). Other third-party code the
  * adapters use (viem, eventsource-parser, Powertools) is bundled into the packages' chunks. The AWS SDK is left
  * external: the project's modules import it from the layer's own SDK packages (sdkBuildOptions), as the functions do.
  */
-export const layerBuildOptions = (outdir: string, sharedPackages: Record<string, string> = {}, httpShim?: string): BuildOptions & { metafile: true } => ({
-  entryPoints: { ...Object.fromEntries(Object.entries(layerEntries()).filter(([entry]) => entry !== LAYER_CORE_MODULE)), ...sharedPackages },
-  // The bottom tier is built on its own, as one module (coreBuildOptions): the adapters import it from there.
-  plugins: [layerCoreAsOneModule()],
+export const layerBuildOptions = (
+  outdir: string,
+  sharedPackages: Record<string, string> = {},
+  httpShim?: string,
+  lazyProviders: Record<string, string> = {},
+): BuildOptions & { metafile: true } => ({
+  entryPoints: { ...Object.fromEntries(Object.entries(layerEntries()).filter(([entry]) => entry !== LAYER_CORE_MODULE && entry !== LAYER_PROVIDERS_MODULE)), ...lazyProviders, ...sharedPackages },
+  // The bottom tier and the adapters' common code are built apart, one module each (coreBuildOptions,
+  // providersCommonBuildOptions): the lazily loaded adapters and x402 import them from there.
+  plugins: [layerModulesExternal(bundledWithLazyAdapters)],
   // Third-party code bundled here (the tracer's X-Ray capture) imports node:http too: see writeHttpShim.
   ...(httpShim ? { alias: { 'node:http': httpShim, http: httpShim } } : {}),
   outdir,
@@ -200,13 +211,10 @@ const writeHttpShim = (dir: string): string => {
   return file;
 };
 
-/** The bottom tier's runtime modules: every source file of layers/core (tests and declarations aside). */
-const coreModules = (): string[] => sourceFiles(path.join(PROJECT_ROOT, LAYER_PACKAGES.core)).filter((file) => layerModuleOf(file)?.pkg === 'core').sort();
-
-/** The source of the core module: every core module's exports, re-exported. Returns its path. */
-const writeCoreIndex = (dir: string): string => {
-  const file = path.join(dir, 'core-index.ts');
-  fs.writeFileSync(file, coreModules().map((module) => `export * from ${JSON.stringify(module)};\n`).join(''));
+/** A module re-exporting every export of `modules`, written into `dir` as `name`. Returns its path. */
+const writeIndex = (dir: string, name: string, modules: readonly string[]): string => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, modules.map((module) => `export * from ${JSON.stringify(module)};\n`).join(''));
   return file;
 };
 
@@ -229,7 +237,7 @@ export const coreBuildOptions = (outdir: string, indexFile: string, httpShim?: s
  * import of it fails to link at init). esbuild refuses to bundle an import of an ambiguous name, so this imports
  * every name the core module exports: the layer build fails instead of a function.
  */
-const assertNoAmbiguousCoreExports = (indexFile: string, names: readonly string[]): void => {
+const assertNoAmbiguousExports = (indexFile: string, names: readonly string[]): void => {
   buildSync({
     stdin: { contents: `export { ${names.join(', ')} } from ${JSON.stringify(indexFile)};\n`, resolveDir: path.dirname(indexFile), loader: 'ts' },
     bundle: true,
@@ -242,13 +250,51 @@ const assertNoAmbiguousCoreExports = (indexFile: string, names: readonly string[
 };
 
 /**
+ * The adapters' common code as one module, `@compose-inference/providers/index` (layer-modules.ts): the providers
+ * modules the functions import and what they import statically, in one file; core, zod and the SDK imported from
+ * the layer's packages; what the registries import() on a provider's first call imported by its own file
+ * (`@compose-inference/providers/gemini/model`), which the next build writes (layerBuildOptions' `lazyProviders`).
+ */
+export const providersCommonBuildOptions = (outdir: string, indexFile: string, httpShim?: string): BuildOptions & { metafile: true } => ({
+  ...layerBuildOptions(outdir, {}, httpShim),
+  entryPoints: { [LAYER_PROVIDERS_MODULE]: indexFile },
+  chunkNames: `${LAYER_SCOPE}/providers/_chunks/[name]-[hash]`,
+  plugins: [layerModulesExternal(insideProvidersCommon), layerThirdParty()],
+});
+
+/**
+ * The async part of the layer's build (build-layer-project.ts runs it in a child process: its builds need plugins,
+ * which esbuild's synchronous API does not run): the adapters' common module, then the lazily loaded adapters,
+ * x402 and zod (layerBuildOptions). Returns their metafile.
+ */
+export const buildProjectPackagesAsync = async (scratch: string, outdir: string, sharedPackages: Record<string, string>, httpShim: string): Promise<Metafile> => {
+  // Every module it holds, not only the functions' entries: the lazily loaded adapters import from any of them.
+  const index = writeIndex(scratch, 'providers-index.ts', [...providersCommonModules()].sort().map((module) => path.join(PROJECT_ROOT, module)));
+  const common = await build(providersCommonBuildOptions(outdir, index, httpShim));
+  const commonOutput = Object.values(common.metafile.outputs).find((output) => output.entryPoint !== undefined);
+  assertNoAmbiguousExports(index, commonOutput?.exports ?? []);
+  const lazyProviders: Record<string, string> = {};
+  for (const output of Object.values(common.metafile.outputs)) {
+    for (const edge of output.imports) {
+      const module = edge.external && edge.path.startsWith(`${LAYER_SCOPE}/providers/`) ? edge.path.slice(`${LAYER_SCOPE}/providers/`.length) : undefined;
+      if (module && edge.path !== LAYER_PROVIDERS_MODULE) lazyProviders[edge.path] = path.join(PROJECT_ROOT, LAYER_PACKAGES.providers, `${module}.ts`);
+    }
+  }
+  const rest = await build(layerBuildOptions(outdir, sharedPackages, httpShim, lazyProviders));
+  return {
+    inputs: { ...common.metafile.inputs, ...rest.metafile.inputs },
+    outputs: { ...common.metafile.outputs, ...rest.metafile.outputs },
+  };
+};
+
+/**
  * The adapters' and x402's build (layerBuildOptions) in a child process (build-layer-project.ts): it needs a plugin
  * (the bottom tier external), which esbuild's synchronous API does not run. Returns its metafile.
  */
 const buildProjectPackages = (scratch: string, outdir: string, sharedPackages: Record<string, string>, httpShim: string): { metafile: Metafile } => {
   const request = path.join(scratch, 'project-request.json');
   const metafile = path.join(scratch, 'project-meta.json');
-  fs.writeFileSync(request, JSON.stringify({ outdir, sharedPackages, httpShim, metafile }));
+  fs.writeFileSync(request, JSON.stringify({ scratch, outdir, sharedPackages, httpShim, metafile }));
   const script = path.join(PROJECT_ROOT, 'infra', 'lib', 'build-layer-project.ts');
   const run = spawnSync(process.execPath, [script, request], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (run.status !== 0) throw new Error('esbuild failed for the layer’s adapter and x402 packages');
@@ -292,10 +338,10 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
     const httpShim = writeHttpShim(shims);
     const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims), httpShim));
-    const coreIndex = writeCoreIndex(shims);
+    const coreIndex = writeIndex(shims, 'core-index.ts', coreModules());
     const core = buildSync(coreBuildOptions(nodeModules, coreIndex, httpShim));
     const coreOutput = Object.values(core.metafile.outputs).find((output) => output.entryPoint !== undefined);
-    assertNoAmbiguousCoreExports(coreIndex, coreOutput?.exports ?? []);
+    assertNoAmbiguousExports(coreIndex, coreOutput?.exports ?? []);
     const project = buildProjectPackages(shims, nodeModules, Object.fromEntries(Object.entries(shared).filter((entry) => !isSdk(entry))), httpShim);
     const result = {
       metafile: {
