@@ -176,11 +176,46 @@ export const sdkBuildOptions = (outdir: string, sdkPackages: Record<string, stri
   ...layerBuildOptions(outdir),
   entryPoints: sdkPackages,
   chunkNames: '@aws-sdk/_chunks/[name]-[hash]',
-  external: [],
+  external: [...SDK_FALLBACK_CREDENTIALS],
   plugins: [],
   ...(processShim || httpShim
     ? { alias: { ...(processShim ? { 'node:process': processShim, process: processShim } : {}), ...(httpShim ? { 'node:http': httpShim, http: httpShim } : {}) } }
     : {}),
+});
+
+/**
+ * The credential providers the SDK's default chain imports() only when the environment holds no credentials (SSO,
+ * shared ini files, web identity, a credential process, container or instance metadata): never in Lambda, which
+ * sets AWS_ACCESS_KEY_ID and its session token in every function's environment (the chain's first link, fromEnv,
+ * is bundled with the clients). Built with the clients, they and the nested STS/SSO clients they bring were so many
+ * entries that esbuild cut the SDK's shared core into a dozen chunks, each a file a DynamoDB function loaded at
+ * init. Left external there, they are packages of their own in the layer (sdkFallbackCredentialsBuildOptions),
+ * with their own copy of what they use: the chain reads a failed link's `tryNextLink`, not its class.
+ */
+export const SDK_FALLBACK_CREDENTIALS = [
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@smithy/credential-provider-imds',
+] as const;
+
+/** Writes an entry per fallback credential provider, re-exporting the package. Returns them as esbuild entry points. */
+const writeFallbackCredentialEntries = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    SDK_FALLBACK_CREDENTIALS.map((pkg) => {
+      const file = path.join(dir, `${pkg.replaceAll('/', '__')}__index.ts`);
+      fs.writeFileSync(file, `export * from '${pkg}';\n`);
+      return [`${pkg}/index`, file];
+    }),
+  );
+
+/** The fallback credential providers' own build: one SDK core of theirs, split between them. */
+export const sdkFallbackCredentialsBuildOptions = (outdir: string, entries: Record<string, string>, processShim?: string, httpShim?: string): BuildOptions & { metafile: true } => ({
+  ...sdkBuildOptions(outdir, entries, processShim, httpShim),
+  chunkNames: '@aws-sdk/_credentials/[name]-[hash]',
+  external: [],
 });
 
 /**
@@ -337,7 +372,13 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
     const shared = writeSharedPackageEntries(shims);
     const isSdk = ([entry]: [string, string]): boolean => entry.startsWith('@aws-sdk/');
     const httpShim = writeHttpShim(shims);
-    const sdk = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), writeProcessShim(shims), httpShim));
+    const processShim = writeProcessShim(shims);
+    const credentials = writeFallbackCredentialEntries(shims);
+    const sdkMain = buildSync(sdkBuildOptions(nodeModules, Object.fromEntries(Object.entries(shared).filter(isSdk)), processShim, httpShim));
+    const sdkCredentials = buildSync(sdkFallbackCredentialsBuildOptions(nodeModules, credentials, processShim, httpShim));
+    const sdk = {
+      metafile: { inputs: { ...sdkMain.metafile.inputs, ...sdkCredentials.metafile.inputs }, outputs: { ...sdkMain.metafile.outputs, ...sdkCredentials.metafile.outputs } },
+    };
     const coreIndex = writeIndex(shims, 'core-index.ts', coreModules());
     const core = buildSync(coreBuildOptions(nodeModules, coreIndex, httpShim));
     const coreOutput = Object.values(core.metafile.outputs).find((output) => output.entryPoint !== undefined);
@@ -356,7 +397,7 @@ export const buildLayerCode = (root: string): BuiltLayerCode => {
     }
     // `@aws-sdk/client-s3/index` → package @aws-sdk/client-s3, export '.'; `zod/mini` → package zod, export './mini'.
     const packages = new Map<string, Record<string, string>>();
-    for (const entry of Object.keys(shared)) {
+    for (const entry of [...Object.keys(shared), ...Object.keys(credentials)]) {
       const parts = entry.split('/');
       const pkg = parts.slice(0, entry.startsWith('@') ? 2 : 1).join('/');
       const subpath = parts.slice(pkg.split('/').length).join('/');
