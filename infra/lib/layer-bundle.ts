@@ -30,9 +30,10 @@ import {
   LAYER_PROVIDERS_MODULE,
   layerModulesExternal,
   providersCommonModules,
+  PROVIDERS_OWN_FILES,
   sourceFiles,
 } from './layer-modules.ts';
-import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, type LayerPackage } from './layer-packages.ts';
+import { LAYER_NODE_MODULES, LAYER_PACKAGES, LAYER_SCOPE, LAYER_THIRD_PARTY, layerModuleOf, layerSpecifier, type LayerPackage } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
@@ -47,7 +48,7 @@ export const layerEntries = (): Record<string, string> => {
   for (const file of importedLayerFiles()) {
     const target = layerModuleOf(file)!;
     if (target.pkg === 'core') entries[LAYER_CORE_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.core);
-    else if (target.pkg === 'providers') entries[LAYER_PROVIDERS_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.providers);
+    else if (target.pkg === 'providers' && insideProvidersCommon(file)) entries[LAYER_PROVIDERS_MODULE] = path.join(PROJECT_ROOT, LAYER_PACKAGES.providers);
     else entries[`${LAYER_SCOPE}/${target.pkg}/${target.module}`] = file;
   }
   return Object.fromEntries(Object.entries(entries).sort((a, b) => a[0].localeCompare(b[0])));
@@ -145,7 +146,7 @@ export const layerBuildOptions = (
   httpShim?: string,
   lazyProviders: Record<string, string> = {},
 ): BuildOptions & { metafile: true } => ({
-  entryPoints: { ...Object.fromEntries(Object.entries(layerEntries()).filter(([entry]) => entry !== LAYER_CORE_MODULE && entry !== LAYER_PROVIDERS_MODULE)), ...lazyProviders, ...sharedPackages },
+  entryPoints: { ...Object.fromEntries(Object.entries(layerEntries()).filter(([entry]) => entry !== LAYER_CORE_MODULE && entry !== LAYER_PROVIDERS_MODULE && !ownFileEntries()[entry])), ...lazyProviders, ...sharedPackages },
   // The bottom tier and the adapters' common code are built apart, one module each (coreBuildOptions,
   // providersCommonBuildOptions): the lazily loaded adapters and x402 import them from there.
   plugins: [layerModulesExternal(bundledWithLazyAdapters)],
@@ -297,6 +298,26 @@ export const providersCommonBuildOptions = (outdir: string, indexFile: string, h
   plugins: [layerModulesExternal(insideProvidersCommon), layerThirdParty()],
 });
 
+/** The providers modules with a file of their own (PROVIDERS_OWN_FILES), as esbuild entry points. */
+const ownFileEntries = (): Record<string, string> =>
+  Object.fromEntries(
+    PROVIDERS_OWN_FILES.map((module) => {
+      const target = layerModuleOf(path.join(PROJECT_ROOT, module))!;
+      return [layerSpecifier(target.pkg, target.module), path.join(PROJECT_ROOT, module)];
+    }),
+  );
+
+/**
+ * The providers modules with a file of their own, each bundling the providers code it reaches (a copy: constants
+ * and pure functions), the bottom tier, zod and the SDK imported from the layer's packages.
+ */
+export const providersOwnFilesBuildOptions = (outdir: string, httpShim?: string): BuildOptions & { metafile: true } => ({
+  ...layerBuildOptions(outdir, {}, httpShim),
+  entryPoints: ownFileEntries(),
+  chunkNames: `${LAYER_SCOPE}/providers/_own/[name]-[hash]`,
+  plugins: [layerModulesExternal((file) => layerModuleOf(file)?.pkg === 'providers'), layerThirdParty()],
+});
+
 /**
  * The async part of the layer's build (build-layer-project.ts runs it in a child process: its builds need plugins,
  * which esbuild's synchronous API does not run): the adapters' common module, then the lazily loaded adapters,
@@ -315,10 +336,11 @@ export const buildProjectPackagesAsync = async (scratch: string, outdir: string,
       if (module && edge.path !== LAYER_PROVIDERS_MODULE) lazyProviders[edge.path] = path.join(PROJECT_ROOT, LAYER_PACKAGES.providers, `${module}.ts`);
     }
   }
+  const own = await build(providersOwnFilesBuildOptions(outdir, httpShim));
   const rest = await build(layerBuildOptions(outdir, sharedPackages, httpShim, lazyProviders));
   return {
-    inputs: { ...common.metafile.inputs, ...rest.metafile.inputs },
-    outputs: { ...common.metafile.outputs, ...rest.metafile.outputs },
+    inputs: { ...common.metafile.inputs, ...own.metafile.inputs, ...rest.metafile.inputs },
+    outputs: { ...common.metafile.outputs, ...own.metafile.outputs, ...rest.metafile.outputs },
   };
 };
 

@@ -11,6 +11,8 @@
  *   registries, credentials, the HTTP transport, the OpenAI-compatible adapter and the providers' profiles), is one
  *   module, `@compose-inference/providers/index`; what the registries import on a provider's first call (Gemini,
  *   Vertex, each media adapter) stays a file per module, importing the common module;
+ * - a providers module the workers import without the registries (credentials: PROVIDERS_OWN_FILES) is a file of
+ *   its own;
  * - x402 keeps a file per module (loaded on the first x402 request, and split so that paying does not load the
  *   Sign-In-With-X verifier).
  */
@@ -31,6 +33,8 @@ export const sourceFiles = (dir: string): string[] =>
     return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [file] : [];
   });
 
+const relative = (file: string): string => path.relative(PROJECT_ROOT, file).split(path.sep).join('/');
+
 /** Every layers/ module a file of shared/ or functions/ names in an import, as absolute paths. */
 export const importedLayerFiles = (): string[] => {
   const files = new Set<string>();
@@ -44,13 +48,20 @@ export const importedLayerFiles = (): string[] => {
   return [...files].sort();
 };
 
-/** The providers modules the functions import: the common module's entry points. */
-export const providersCommonEntries = (): string[] => importedLayerFiles().filter((file) => layerModuleOf(file)?.pkg === 'providers');
+/**
+ * Providers modules a function imports that keep a file of their own, outside the common module, with their own
+ * copy of the little they import (constants and pure functions): the settlement worker reads provider secrets
+ * (credentials) and calls no provider, so it must not load the registries, the transport and zod with them.
+ * Nothing in the common module imports them but their types.
+ */
+export const PROVIDERS_OWN_FILES: readonly string[] = ['layers/providers/credentials.ts'];
+
+/** The providers modules the functions import, but those with their own file: the common module's entry points. */
+export const providersCommonEntries = (): string[] =>
+  importedLayerFiles().filter((file) => layerModuleOf(file)?.pkg === 'providers' && !PROVIDERS_OWN_FILES.includes(relative(file)));
 
 /** The bottom tier's runtime modules: every source file of layers/core. */
 export const coreModules = (): string[] => sourceFiles(path.join(PROJECT_ROOT, LAYER_PACKAGES.core)).filter((file) => layerModuleOf(file)?.pkg === 'core').sort();
-
-const relative = (file: string): string => path.relative(PROJECT_ROOT, file).split(path.sep).join('/');
 
 let common: ReadonlySet<string> | undefined;
 /**

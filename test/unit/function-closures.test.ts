@@ -91,22 +91,27 @@ describe('the bottom tier in the layer', () => {
 });
 
 describe('the adapters’ common module in the layer', () => {
-  it('holds the registries, credentials, the transport and the OpenAI-compatible adapter, and no code a provider’s first call imports', () => {
+  it('holds the registries, the transport and the OpenAI-compatible adapter, and no code a provider’s first call imports', () => {
     const common = [...providersCommonModules()];
-    expect(common).toEqual(
-      expect.arrayContaining(['layers/providers/registry.ts', 'layers/providers/media-registry.ts', 'layers/providers/credentials.ts', 'layers/providers/openai-compatible/adapter.ts']),
-    );
+    expect(common).toEqual(expect.arrayContaining(['layers/providers/registry.ts', 'layers/providers/media-registry.ts', 'layers/providers/openai-compatible/adapter.ts']));
     // Gemini, Vertex, every media adapter and the secret read (with the Secrets Manager client) keep files of their own.
     expect(common.filter((p) => /\/(media\/|video\/)?adapter\.ts$/.test(p) && !p.startsWith('layers/providers/openai-compatible/'))).toEqual([]);
     expect(common.filter((p) => /^layers\/providers\/(gemini\/model|vertex\/model|secret-read)\.ts$/.test(p))).toEqual([]);
   });
 
-  it('is the one providers file the functions import', async () => {
+  it('is, with the credentials, the only providers file the functions import', async () => {
     for (const name of FUNCTIONS) {
       const { closure } = await closureOf(name);
       const providers = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/providers/'));
-      expect(providers.filter((s) => s !== '@compose-inference/providers/index')).toEqual([]);
+      expect(providers.filter((s) => s !== '@compose-inference/providers/index' && s !== '@compose-inference/providers/credentials')).toEqual([]);
     }
+  });
+
+  it('is not what the settlement worker loads to read provider secrets: the credentials are a file of their own', async () => {
+    expect([...providersCommonModules()]).not.toContain('layers/providers/credentials.ts');
+    const { closure } = await closureOf('settlement-worker');
+    expect([...closure.external.static, ...closure.external.lazy]).toContain('@compose-inference/providers/credentials');
+    expect([...closure.external.static, ...closure.external.lazy]).not.toContain('@compose-inference/providers/index');
   });
 });
 

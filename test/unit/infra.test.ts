@@ -525,10 +525,10 @@ describe('shared layer', () => {
       const manifest = JSON.parse(readFileSync(join(modules, '@compose-inference', pkg, 'package.json'), 'utf8'));
       expect(manifest).toMatchObject({ name: `@compose-inference/${pkg}`, type: 'module', exports: { './*': './*.mjs' } });
     }
-    // The adapters' common code (the registries, credentials, the transport) is one module; what a provider's first
-    // call imports has a file of its own (Gemini's model, each media adapter, the secret read); x402 on its own.
+    // The adapters' common code (the registries, the transport) is one module; what a provider's first call imports
+    // has a file of its own (Gemini's model, each media adapter), and so do the credentials; x402 on its own.
     const providers = readdirSync(join(modules, '@compose-inference', 'providers'));
-    expect(providers).toEqual(expect.arrayContaining(['index.mjs', 'gemini', 'openai', 'secret-read.mjs']));
+    expect(providers).toEqual(expect.arrayContaining(['index.mjs', 'credentials.mjs', 'gemini', 'openai']));
     expect(providers).not.toContain('registry.mjs');
     expect(readdirSync(join(modules, '@compose-inference', 'providers', 'gemini'))).toContain('model.mjs');
     expect(readdirSync(join(modules, '@compose-inference', 'x402'))).toContain('index.mjs');
