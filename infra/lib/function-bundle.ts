@@ -19,9 +19,14 @@ import { PROJECT_ROOT } from './paths.ts';
 
 /**
  * ESM bundles have no `require`; CommonJS dependencies that esbuild leaves as `require()` calls (Node
- * built-ins inside CJS packages) need one. The alias avoids clashing with a bundled `createRequire`.
+ * built-ins inside CJS packages) need one. The banner goes into every file esbuild writes (each chunk too), and
+ * almost none calls it (2 of the layer's and functions' ~300 files, none at init), so the real one is made on
+ * the first call: an import of node:module and a createRequire in each of the ~35 files a function loads at init
+ * cost about 2 ms of it here. `require.resolve` is the only other member bundled code reads. The names avoid
+ * clashing with a bundled `createRequire`.
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  'let __composeRequire; const __composeRealRequire = () => (__composeRequire ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)); const require = (id) => __composeRealRequire()(id); require.resolve = (id, options) => __composeRealRequire().resolve(id, options);';
 
 /** esbuild's target for the `nodejs24.x` runtime (NODE_RUNTIME in family-function.ts). */
 export const NODE_TARGET = 'node24';
