@@ -1,16 +1,18 @@
 /**
  * The shared layer's code (docs/decisions.md, "The shared layer holds the adapters"): the bottom tier and the
  * adapters as three npm-style packages under `nodejs/node_modules/@compose-inference/` — `core` (errors, SSE,
- * media formats, limits, logging), `providers` and `x402` — one ESM file per module the functions import, so a function
- * loads exactly the modules (one provider's folder, say) it imports. One esbuild build with code splitting
- * writes all three: a module reached both through its own file and through another package's file is one
- * chunk, evaluated once, so an error class keeps one identity (instanceof holds) across the packages and the
- * function bundles that import them.
+ * media formats, limits, logging), `providers` and `x402` — cut into files by what loads together
+ * (layer-modules.ts): core one module, the adapters' common code one module, each lazily loaded adapter, the
+ * credentials and each x402 module the functions import a file of its own. Every source module is in exactly one
+ * file (or, for the credentials' few constants, a copy that holds no state), so an error class keeps one identity
+ * (instanceof holds) across the packages and the function bundles that import them. Built in stages that import
+ * each other by specifier: the SDK, core, then the adapters' common module, the credentials, and the rest with
+ * code splitting (a module reached from two of those files is one chunk, evaluated once).
  *
- * The function builds (function-bundle.ts) use `layerExternals`: an import that resolves into layers/core,
- * layers/providers or layers/x402 becomes the bare specifier `@compose-inference/<package>/<module>`, left
- * external, and resolved in Lambda from the layer (/opt/nodejs/node_modules, which the Node.js runtime
- * searches for ES modules through NODE_PATH). Locally (npm start, tests) nothing is bundled: the source imports
+ * The function builds (function-bundle.ts) use `layerModulesExternal`: an import that resolves into layers/core,
+ * layers/providers or layers/x402 becomes the bare specifier of the layer file holding it
+ * (`@compose-inference/core/index`, `@compose-inference/x402/index`, …), left external, and resolved in Lambda
+ * from the layer (/opt/nodejs/node_modules, which the Node.js runtime searches for ES modules through NODE_PATH). Locally (npm start, tests) nothing is bundled: the source imports
  * are plain relative paths and resolve from source as before.
  *
  * No CDK here, so the bench and the tests build the same layer the stack deploys (shared-layer.ts).
@@ -39,8 +41,8 @@ import { PROJECT_ROOT } from './paths.ts';
 /**
  * The layer files the functions import, as `{ '<specifier>': '<absolute path>' }`: the bottom tier's one module
  * and the adapters' common module (layer-modules.ts), each with the folder it is built from (coreBuildOptions,
- * providersCommonBuildOptions), and every layers/x402 module a file of shared/ or functions/ names in an import
- * (esbuild entry points: only those get a file of their own; what they import in turn lives in shared chunks).
+ * providersCommonBuildOptions), and every other layers/ module a file of shared/ or functions/ names in an import
+ * (x402's, the credentials: esbuild entry points; what they import in turn lives in shared chunks).
  * test/unit/function-closures.test.ts checks that every layer specifier a function bundle imports is an entry here.
  */
 export const layerEntries = (): Record<string, string> => {
@@ -255,7 +257,7 @@ const writeIndex = (dir: string, name: string, modules: readonly string[]): stri
 };
 
 /**
- * The bottom tier as one module, `@compose-inference/core/index` (see layerCoreAsOneModule): every core module
+ * The bottom tier as one module, `@compose-inference/core/index` (layer-modules.ts): every core module
  * with the third-party code it uses (Powertools, eventsource-parser) in one file, zod and the AWS SDK imported
  * from the layer's packages. Split only where core itself imports lazily (the tracer, when tracing is on).
  */
@@ -269,8 +271,8 @@ export const coreBuildOptions = (outdir: string, indexFile: string, httpShim?: s
 });
 
 /**
- * Two core modules exporting one name would make it ambiguous in the core module (`export *` drops it, and an
- * import of it fails to link at init). esbuild refuses to bundle an import of an ambiguous name, so this imports
+ * Two modules of a one-module build (core, the adapters' common module) exporting one name would make it ambiguous
+ * there (`export *` drops it, and an import of it fails to link at init). esbuild refuses to bundle an import of an ambiguous name, so this imports
  * every name the core module exports: the layer build fails instead of a function.
  */
 const assertNoAmbiguousExports = (indexFile: string, names: readonly string[]): void => {
@@ -320,8 +322,8 @@ export const providersOwnFilesBuildOptions = (outdir: string, httpShim?: string)
 
 /**
  * The async part of the layer's build (build-layer-project.ts runs it in a child process: its builds need plugins,
- * which esbuild's synchronous API does not run): the adapters' common module, then the lazily loaded adapters,
- * x402 and zod (layerBuildOptions). Returns their metafile.
+ * which esbuild's synchronous API does not run): the adapters' common module, the credentials' own file, then the
+ * lazily loaded adapters, x402 and zod (layerBuildOptions). Returns their metafile.
  */
 export const buildProjectPackagesAsync = async (scratch: string, outdir: string, sharedPackages: Record<string, string>, httpShim: string): Promise<Metafile> => {
   // Every module it holds, not only the functions' entries: the lazily loaded adapters import from any of them.
