@@ -13,14 +13,20 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { cachedBuild } from './bundle-cache.ts';
-import { LAYER_THIRD_PARTY, layerExternals } from './layer-packages.ts';
+import { layerModulesExternal } from './layer-modules.ts';
+import { LAYER_THIRD_PARTY } from './layer-packages.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /**
  * ESM bundles have no `require`; CommonJS dependencies that esbuild leaves as `require()` calls (Node
- * built-ins inside CJS packages) need one. The alias avoids clashing with a bundled `createRequire`.
+ * built-ins inside CJS packages) need one. The banner goes into every file esbuild writes (each chunk too), and
+ * almost none calls it (2 of the layer's and functions' ~300 files, none at init), so the real one is made on
+ * the first call: an import of node:module and a createRequire in each of the ~35 files a function loads at init
+ * cost about 2 ms of it here. `require.resolve` is the only other member bundled code reads. The names avoid
+ * clashing with a bundled `createRequire`.
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __composeCreateRequire } from 'node:module'; const require = __composeCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  'let __composeRequire; const __composeRealRequire = () => (__composeRequire ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)); const require = (id) => __composeRealRequire()(id); require.resolve = (id, options) => __composeRealRequire().resolve(id, options);';
 
 /** esbuild's target for the `nodejs24.x` runtime (NODE_RUNTIME in family-function.ts). */
 export const NODE_TARGET = 'node24';
@@ -49,7 +55,7 @@ export const AWS_SDK_EXTERNAL = ['@aws-sdk/*'] as const;
  * the adapters and the function's own code share one copy, loaded once at init. Only the listed specifiers go
  * there (esbuild's `external: ['zod']` would take every `zod/...` subpath too, which the layer does not carry).
  */
-const layerThirdParty = (): Plugin => ({
+export const layerThirdParty = (): Plugin => ({
   name: 'compose-layer-third-party',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^(${LAYER_THIRD_PARTY.join('|').replaceAll('/', '\\/')})$`) }, (args) => ({ path: args.path, external: true }));
@@ -98,7 +104,8 @@ export const functionBuildOptions = (name: string, outdir: string, options: Func
   ...NODE_ESM_BUNDLE,
   minify: true,
   external: [...AWS_SDK_EXTERNAL],
-  plugins: [layerExternals(), layerThirdParty(), largeJsonAsParse()],
+  // Imports into layers/ name the layer file holding the module (layer-modules.ts: core and the adapters' common code are one module each).
+  plugins: [layerModulesExternal(), layerThirdParty(), largeJsonAsParse()],
   sourcemap: options.sourceMaps === true,
   ...(options.sourceMaps ? { sourcesContent: false } : {}),
   metafile: true,

@@ -62,7 +62,7 @@ const post = (body: unknown, headers: Record<string, string> = { authorization: 
 
 describe('the inference bundle with the shared layer, laid out as Lambda lays them out', () => {
   it('holds no adapter code of its own: the layer has the packages it imports', () => {
-    expect(existsSync(join(root, 'opt', 'nodejs', 'node_modules', '@compose-inference', 'providers', 'registry.mjs'))).toBe(true);
+    expect(existsSync(join(root, 'opt', 'nodejs', 'node_modules', '@compose-inference', 'providers', 'index.mjs'))).toBe(true);
     expect(readdirSync(join(root, 'var', 'task')).every((file) => !file.includes('node_modules'))).toBe(true);
   });
 

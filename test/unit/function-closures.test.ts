@@ -15,6 +15,7 @@ import { BUNDLE_CACHE_ENV, bundleCacheKey } from '../../infra/lib/bundle-cache.t
 import { functionBuildOptions, functionEntry, NODE_ESM_BUNDLE } from '../../infra/lib/function-bundle.ts';
 import { PROJECT_ROOT } from '../../infra/lib/paths.ts';
 import { layerEntries } from '../../infra/lib/layer-bundle.ts';
+import { providersCommonModules } from '../../infra/lib/layer-modules.ts';
 
 const FUNCTIONS = functionNames();
 
@@ -78,12 +79,47 @@ describe('the shared layer', () => {
   });
 });
 
+describe('the bottom tier in the layer', () => {
+  it('is one module every function imports as `@compose-inference/core/index`, never a file per core module', async () => {
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      const core = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/core/'));
+      expect(core).toEqual(['@compose-inference/core/index']);
+    }
+    expect(Object.keys(layerEntries()).filter((entry) => entry.startsWith('@compose-inference/core/'))).toEqual(['@compose-inference/core/index']);
+  });
+});
+
+describe('the adapters’ common module in the layer', () => {
+  it('holds the registries, the transport and the OpenAI-compatible adapter, and no code a provider’s first call imports', () => {
+    const common = [...providersCommonModules()];
+    expect(common).toEqual(expect.arrayContaining(['layers/providers/registry.ts', 'layers/providers/media-registry.ts', 'layers/providers/openai-compatible/adapter.ts']));
+    // Gemini, Vertex, every media adapter and the secret read (with the Secrets Manager client) keep files of their own.
+    expect(common.filter((p) => /\/(media\/|video\/)?adapter\.ts$/.test(p) && !p.startsWith('layers/providers/openai-compatible/'))).toEqual([]);
+    expect(common.filter((p) => /^layers\/providers\/(gemini\/model|vertex\/model|secret-read)\.ts$/.test(p))).toEqual([]);
+  });
+
+  it('is, with the credentials, the only providers file the functions import', async () => {
+    for (const name of FUNCTIONS) {
+      const { closure } = await closureOf(name);
+      const providers = [...closure.external.static, ...closure.external.lazy].filter((s) => s.startsWith('@compose-inference/providers/'));
+      expect(providers.filter((s) => s !== '@compose-inference/providers/index' && s !== '@compose-inference/providers/credentials')).toEqual([]);
+    }
+  });
+
+  it('is not what the settlement worker loads to read provider secrets: the credentials are a file of their own', async () => {
+    expect([...providersCommonModules()]).not.toContain('layers/providers/credentials.ts');
+    const { closure } = await closureOf('settlement-worker');
+    expect([...closure.external.static, ...closure.external.lazy]).toContain('@compose-inference/providers/credentials');
+    expect([...closure.external.static, ...closure.external.lazy]).not.toContain('@compose-inference/providers/index');
+  });
+});
+
 describe('the paid functions', () => {
-  it('import the provider adapters from the layer: the text registry at init, the media registry on first use', async () => {
+  it('import the adapters’ common module and the bottom tier from the layer at init', async () => {
     const { closure } = await closureOf('inference');
-    expect(closure.external.static).toContain('@compose-inference/providers/registry');
-    expect(closure.external.static).toContain('@compose-inference/core/errors');
-    expect(closure.external.lazy).toContain('@compose-inference/providers/media-registry');
+    expect(closure.external.static).toContain('@compose-inference/providers/index');
+    expect(closure.external.static).toContain('@compose-inference/core/index');
   });
 
   it('load x402 and viem only behind an import(), on the first request that pays or signs in with x402', async () => {

@@ -525,10 +525,15 @@ describe('shared layer', () => {
       const manifest = JSON.parse(readFileSync(join(modules, '@compose-inference', pkg, 'package.json'), 'utf8'));
       expect(manifest).toMatchObject({ name: `@compose-inference/${pkg}`, type: 'module', exports: { './*': './*.mjs' } });
     }
-    // A file per module the functions import: the text adapters' registry apart from the media adapters', x402 on its own.
-    expect(readdirSync(join(modules, '@compose-inference', 'providers'))).toEqual(expect.arrayContaining(['registry.mjs', 'media-registry.mjs', 'credentials.mjs']));
+    // The adapters' common code (the registries, the transport) is one module; what a provider's first call imports
+    // has a file of its own (Gemini's model, each media adapter), and so do the credentials; x402 on its own.
+    const providers = readdirSync(join(modules, '@compose-inference', 'providers'));
+    expect(providers).toEqual(expect.arrayContaining(['index.mjs', 'credentials.mjs', 'gemini', 'openai']));
+    expect(providers).not.toContain('registry.mjs');
+    expect(readdirSync(join(modules, '@compose-inference', 'providers', 'gemini'))).toContain('model.mjs');
     expect(readdirSync(join(modules, '@compose-inference', 'x402'))).toContain('index.mjs');
-    expect(readdirSync(join(modules, '@compose-inference', 'core'))).toEqual(expect.arrayContaining(['errors.mjs', 'observability']));
+    // The bottom tier is one module (its lazily loaded tracer aside), not a file per source module.
+    expect(readdirSync(join(modules, '@compose-inference', 'core')).filter((name) => name.endsWith('.mjs'))).toEqual(['index.mjs']);
     expect(readdirSync(join(modules, '@aws-sdk'))).toEqual(expect.arrayContaining(['client-dynamodb', 'lib-dynamodb', 'client-s3']));
   });
 
@@ -548,7 +553,7 @@ describe('shared layer', () => {
     const catalogFiles = readdirSync(new URL('../../shared/catalog/generated/', import.meta.url)).map((f) => `compose/catalog/${f}`);
     expect(catalogFiles.length).toBeGreaterThan(0);
     expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(catalogFiles));
-    expect(Object.keys(manifest.files)).toContain('nodejs/node_modules/@compose-inference/core/errors.mjs');
+    expect(Object.keys(manifest.files)).toContain('nodejs/node_modules/@compose-inference/core/index.mjs');
   });
 
   it('is where the functions import the adapters, x402 and the SDK from: their own bundles do not carry them', () => {
@@ -563,7 +568,7 @@ describe('shared layer', () => {
       expect(text).not.toMatch(/DynamoDBServiceException|S3ServiceException/);
     }
     const inference = bundleText(assetDir(dev, 'inference'));
-    expect(inference).toMatch(/"@compose-inference\/providers\/registry"/);
+    expect(inference).toMatch(/"@compose-inference\/providers\/index"/);
     expect(inference).toMatch(/"@compose-inference\/x402\/index"/);
     expect(inference).toMatch(/"@aws-sdk\/client-dynamodb"/);
   });
