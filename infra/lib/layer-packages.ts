@@ -41,18 +41,3 @@ export const layerModuleOf = (file: string): { pkg: LayerPackage; module: string
 
 /** `@compose-inference/providers/openai-compatible/adapter`: the specifier a function bundle imports a layer module by. */
 export const layerSpecifier = (pkg: LayerPackage, module: string): string => `${LAYER_SCOPE}/${pkg}/${module}`;
-
-/**
- * esbuild plugin for the function bundles: every import of a layer module (a relative `.ts` import into
- * layers/core, layers/providers or layers/x402) is left external as its package specifier.
- */
-export const layerExternals = (): Plugin => ({
-  name: 'compose-layer-externals',
-  setup(build) {
-    build.onResolve({ filter: /^\.{1,2}\// }, (args) => {
-      if (!args.importer) return undefined;
-      const target = layerModuleOf(path.resolve(args.resolveDir, args.path));
-      return target ? { path: layerSpecifier(target.pkg, target.module), external: true } : undefined;
-    });
-  },
-});
