@@ -141,13 +141,14 @@ export const encodeBase64 = (data: Uint8Array): string => Buffer.from(data.buffe
 
 /**
  * A result the provider hosts (a signed object-store URL) or inlines (a data URL) → bytes. Downloads carry no
- * credential: the URL itself is the capability. Failures are the provider's (502), never the client's.
+ * credential: the URL itself is the capability. Redirects are followed, as the global fetch would. Failures are the provider's (502), never the client's.
  */
 export const fetchResult = async (endpoint: MediaEndpoint, url: string, options: CallOptions): Promise<{ readonly data: Uint8Array; readonly mediaType: string | undefined }> => {
   if (url.startsWith('data:')) return decodeBase64(url);
   if (!/^https?:\/\//i.test(url)) throw invalidAnswer(endpoint.provider, 'a result location the gateway cannot fetch');
   const { transport } = endpoint;
-  const response = await fetchWithRetry(url, { method: 'GET' }, {
+  // A signed result URL often redirects to its CDN; the default transport follows a GET's redirects when asked.
+  const response = await fetchWithRetry(url, { method: 'GET', redirect: 'follow' }, {
     signal: options.signal,
     ...(transport.fetch ? { fetch: transport.fetch } : {}),
     ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),
