@@ -13,7 +13,7 @@ import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
-import { discardBody, type ProviderResponse } from './provider-response.ts';
+import { discardBody, readErrorText, type ProviderResponse } from './provider-response.ts';
 import { cleanupFailed } from '../../core/observability/index.ts';
 
 /** A complete media body's first byte is the whole generation (an image, a transcript): it gets long. */
@@ -52,7 +52,7 @@ const parseText = (text: string): unknown => {
 export const describedErrors =
   (provider: ProviderId, describe: DescribeError) =>
   async (response: ProviderResponse, secrets: readonly string[]): Promise<UpstreamError> => {
-    const text = await response.text().catch(() => '');
+    const text = await readErrorText(response).catch(() => '');
     return errorFromDescription(provider, response, describe(parseText(text), response.status), secrets);
   };
 
