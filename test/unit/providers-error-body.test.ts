@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../layers/core/errors.ts';
 import { describedErrors, sendMedia, type DescribeError, type MediaEndpoint } from '../../layers/providers/http/media-call.ts';
+import { nodeFetch } from '../../layers/providers/http/node-fetch.ts';
 import { MAX_ERROR_BODY_BYTES, readErrorText } from '../../layers/providers/http/provider-response.ts';
+import { upstreamErrorFromResponse } from '../../layers/providers/openai-compatible/error-parsing.ts';
 
 const servers: Server[] = [];
 
@@ -109,6 +111,27 @@ describe('an upstream error answer with a huge body', () => {
     expect(failure).toMatchObject({ status: 502, code: 'upstream_unavailable', message: 'The provider is unavailable.' });
     await waitFor(() => huge.sending.closed);
     expect(huge.sending.finished).toBe(false);
+  });
+});
+
+describe('the default transport’s error answers (NodeResponse)', () => {
+  it('read at most the bound whoever reads them: the OpenAI-compatible error parser, calling text(), maps a huge body as a normal one', async () => {
+    const context = { provider: 'openai', knownSecrets: ['k'] };
+    const normal = await provider(400, ERROR_JSON, ERROR_JSON.length);
+    const expected = await upstreamErrorFromResponse(await nodeFetch(`${normal.url}/v1/chat/completions`, { method: 'POST', body: '{}' }), context);
+    expect(expected).toMatchObject({ status: 400, code: 'upstream_bad_request', message: 'The prompt is too long.' });
+
+    const huge = await provider(400, ERROR_JSON, HUGE);
+    const failure = await upstreamErrorFromResponse(await nodeFetch(`${huge.url}/v1/chat/completions`, { method: 'POST', body: '{}' }), context);
+    expect(failure.toBody()).toEqual(expected.toBody());
+    await waitFor(() => huge.sending.closed);
+    expect(huge.sending.finished).toBe(false);
+  });
+
+  it('read a success’s body whole, however large', async () => {
+    const big = await provider(200, '', 4 * MAX_ERROR_BODY_BYTES, 'y');
+    const text = await (await nodeFetch(big.url, { method: 'POST', body: '{}' })).text();
+    expect(text).toHaveLength(4 * MAX_ERROR_BODY_BYTES);
   });
 });
 
