@@ -133,6 +133,20 @@ describe("nodeFetch with redirect: 'follow' on a body-less GET", () => {
     await expect(noFallback(url, { redirect: 'follow' })).rejects.toMatchObject({ name: 'TypeError', cause: expect.objectContaining({ message: expect.stringMatching(/file:/) }) });
   });
 
+  it('stops where it is when the caller aborts between hops, rejecting with the signal’s reason', async () => {
+    const { url, seen } = await serve((req, res) => {
+      if (req.url === '/start') res.writeHead(302, { location: '/stall' }).end();
+      // /stall never answers.
+    });
+    const controller = new AbortController();
+    const pending = noFallback(`${url}/start`, { redirect: 'follow', signal: controller.signal });
+    for (let i = 0; i < 500 && seen.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen.map((r) => r.url)).toEqual(['/start', '/stall']);
+    const reason = new DOMException('gone', 'AbortError');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+
   it('answers a 3xx without a Location as it is', async () => {
     const { url } = await serve((_req, res) => res.writeHead(302).end('nowhere'));
     const response = await noFallback(url, { redirect: 'follow' });
