@@ -9,7 +9,7 @@ import { buildGenerateContentRequest } from './build-request.ts';
 import { upstreamErrorFromResponse } from './errors.ts';
 import { readParts } from './read-parts.ts';
 import { geminiStreamStage } from './stream-stage.ts';
-import { bodyChunks, NO_CHUNKS, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
+import { bodyChunks, NO_CHUNKS, readErrorText, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
 
 export type GenerateContentMethod = 'generateContent' | 'streamGenerateContent';
 
@@ -49,7 +49,7 @@ const send = async (endpoint: GenerateContentEndpoint, url: string, body: string
       ...(endpoint.maxRetries !== undefined ? { maxRetries: endpoint.maxRetries } : {}),
     });
     if (response.ok) return { response, secrets: secretsOf(auth) };
-    const text = await response.text().catch(() => '');
+    const text = await readErrorText(response).catch(() => '');
     if (response.status === 401 && endpoint.credentialsRejected && !reauthorized) {
       endpoint.credentialsRejected();
       continue;

@@ -13,7 +13,7 @@ import { sleep } from './sleep.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { looksLikeContentFilter, sanitizeUpstreamMessage } from './sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from './upstream-error.ts';
-import { discardBody, type ProviderResponse } from './provider-response.ts';
+import { discardBody, readErrorText, type ProviderResponse } from './provider-response.ts';
 import { cleanupFailed } from '../../core/observability/index.ts';
 
 /** A complete media body's first byte is the whole generation (an image, a transcript): it gets long. */
@@ -52,7 +52,7 @@ const parseText = (text: string): unknown => {
 export const describedErrors =
   (provider: ProviderId, describe: DescribeError) =>
   async (response: ProviderResponse, secrets: readonly string[]): Promise<UpstreamError> => {
-    const text = await response.text().catch(() => '');
+    const text = await readErrorText(response).catch(() => '');
     return errorFromDescription(provider, response, describe(parseText(text), response.status), secrets);
   };
 
@@ -141,13 +141,14 @@ export const encodeBase64 = (data: Uint8Array): string => Buffer.from(data.buffe
 
 /**
  * A result the provider hosts (a signed object-store URL) or inlines (a data URL) → bytes. Downloads carry no
- * credential: the URL itself is the capability. Failures are the provider's (502), never the client's.
+ * credential: the URL itself is the capability. Redirects are followed, as the global fetch would. Failures are the provider's (502), never the client's.
  */
 export const fetchResult = async (endpoint: MediaEndpoint, url: string, options: CallOptions): Promise<{ readonly data: Uint8Array; readonly mediaType: string | undefined }> => {
   if (url.startsWith('data:')) return decodeBase64(url);
   if (!/^https?:\/\//i.test(url)) throw invalidAnswer(endpoint.provider, 'a result location the gateway cannot fetch');
   const { transport } = endpoint;
-  const response = await fetchWithRetry(url, { method: 'GET' }, {
+  // A signed result URL often redirects to its CDN; the default transport follows a GET's redirects when asked.
+  const response = await fetchWithRetry(url, { method: 'GET', redirect: 'follow' }, {
     signal: options.signal,
     ...(transport.fetch ? { fetch: transport.fetch } : {}),
     ...(transport.maxRetries !== undefined ? { maxRetries: transport.maxRetries } : {}),

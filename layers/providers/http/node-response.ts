@@ -7,7 +7,7 @@
  * retry loop can wait for the first byte without wrapping the answer again (first-byte.ts).
  */
 import type { Readable } from 'node:stream';
-import type { ProviderHeaders, ProviderResponse } from './provider-response.ts';
+import { MAX_ERROR_BODY_BYTES, type ProviderHeaders, type ProviderResponse } from './provider-response.ts';
 
 /** Header lookups over Node's `rawHeaders` (name, value, name, value…), as `Headers#get` answers them. */
 export class RawHeaders implements ProviderHeaders {
@@ -111,12 +111,20 @@ export class NodeResponse implements ProviderResponse {
     return (await this.#bytes()).buffer as ArrayBuffer;
   }
 
+  /**
+   * An error answer's body is read to MAX_ERROR_BODY_BYTES at most, whoever reads it (`readErrorText` does the same
+   * for any answer): only an error's description is read whole, and a provider must not be able to make the
+   * function buffer megabytes of one. Leaving the loop early closes the connection.
+   */
   async #bytes(): Promise<Uint8Array> {
+    const limit = this.ok ? Number.POSITIVE_INFINITY : MAX_ERROR_BODY_BYTES;
     const parts: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of this.#iterable()) {
-      parts.push(chunk);
-      size += chunk.byteLength;
+      const part = chunk.byteLength > limit - size ? chunk.subarray(0, limit - size) : chunk;
+      parts.push(part);
+      size += part.byteLength;
+      if (size >= limit) break;
     }
     // A fresh buffer of its own (Buffer.concat may hand out a slice of Node's shared pool).
     const out = new Uint8Array(size);

@@ -48,3 +48,31 @@ export const discardBody = async (response: ProviderResponse): Promise<void> => 
   if (response.discard) response.discard();
   else await response.body?.cancel();
 };
+
+/**
+ * The most of an error answer's body read to describe it. Provider error bodies are a JSON object or a line of
+ * text, a few hundred bytes; one far larger (an HTML page, a broken or hostile provider streaming megabytes) is
+ * not held whole in the function's memory for a message that is cut to a sentence anyway.
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * An error answer's body as text, at most its first `maxBytes`: the rest is dropped unread and the connection
+ * closed (leaving the iteration early does that), so a provider cannot make the gateway buffer an endless error.
+ * A body cut inside a character ends in U+FFFD, as `text()` decodes malformed bytes.
+ */
+export const readErrorText = async (response: ProviderResponse, maxBytes: number = MAX_ERROR_BODY_BYTES): Promise<string> => {
+  const chunks = bodyChunks(response);
+  if (chunks === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for await (const chunk of chunks) {
+    const room = maxBytes - size;
+    const part = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+    size += part.byteLength;
+    text += decoder.decode(part, { stream: true });
+    if (size >= maxBytes) break;
+  }
+  return text + decoder.decode();
+};

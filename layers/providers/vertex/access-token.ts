@@ -10,7 +10,7 @@ import { sanitizeUpstreamMessage } from '../http/sanitize.ts';
 import { UPSTREAM_CODES, upstreamError } from '../http/upstream-error.ts';
 import { signJwtAssertion } from './jwt-assertion.ts';
 import type { ServiceAccountKey } from './service-account.ts';
-import type { ProviderFetch, ProviderResponse } from '../http/provider-response.ts';
+import { readErrorText, type ProviderFetch, type ProviderResponse } from '../http/provider-response.ts';
 
 /** An error body that is not JSON is read like one that does not match the schema: the status alone decides. */
 const notJson = (): undefined => undefined;
@@ -45,7 +45,7 @@ const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
 const tokenError = async (response: ProviderResponse): Promise<UpstreamError> => {
-  const parsed = tokenErrorSchema.safeParse(await response.json().catch(notJson));
+  const parsed = tokenErrorSchema.safeParse(await readErrorText(response).then((text) => JSON.parse(text) as unknown).catch(notJson));
   // An OAuth error (invalid_grant, invalid_client...) means the key itself was refused.
   const providerStatus = response.status < 500 && response.status !== 429 ? 401 : response.status;
   const message = sanitizeUpstreamMessage(parsed.success ? `${parsed.data.error}: ${parsed.data.error_description ?? ''}` : 'token request failed');

@@ -17,13 +17,13 @@ import { MEDIA_LIMITS } from '../../../core/media/limits.ts';
 import { withImageBytes } from '../../http/streamed-body.ts';
 import { buildNativeImageRequest, isGeminiImageModel, nativeImageFrom, nativeImageResponseSchema } from './native-image.ts';
 import { batchEmbedContentsResponseSchema } from './wire.ts';
-import type { ProviderResponse } from '../../http/provider-response.ts';
+import { readErrorText, type ProviderResponse } from '../../http/provider-response.ts';
 
 /** Google errors (and RetryInfo, and API_KEY_INVALID told apart from a 400) are read by the text adapter's parser. */
 export const googleErrors =
   (provider: 'gemini' | 'vertex') =>
   async (response: ProviderResponse, secrets: readonly string[]) =>
-    upstreamErrorFromResponse(provider, response.status, await response.text().catch(() => ''), secrets);
+    upstreamErrorFromResponse(provider, response.status, await readErrorText(response).catch(() => ''), secrets);
 
 export const createGeminiMediaAdapter = (transport: ProviderTransport): MediaAdapter => {
   const endpoint: MediaEndpoint = { provider: 'gemini', transport, toError: googleErrors('gemini') };

@@ -10,7 +10,7 @@ import { cleanupFailed } from '../../../core/observability/index.ts';
 import { bodyChunks, discardBody } from '../../http/provider-response.ts';
 
 export const downloadBytes = async (url: string, transport: ProviderTransport, options: CallOptions, maxBytes: number): Promise<{ data: Uint8Array; mediaType: string }> => {
-  const response = await fetchWithRetry(url, { method: 'GET' }, { signal: options.signal, ...(transport.fetch ? { fetch: transport.fetch } : {}) });
+  const response = await fetchWithRetry(url, { method: 'GET', redirect: 'follow' }, { signal: options.signal, ...(transport.fetch ? { fetch: transport.fetch } : {}) });
   if (!response.ok) {
     await discardBody(response).catch(cleanupFailed('cancelling the provider response body'));
     throw new UpstreamError(502, UPSTREAM_CODES.invalidResponse, `The provider's media URL answered ${response.status}.`);
