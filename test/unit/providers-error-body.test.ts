@@ -128,6 +128,15 @@ describe('the default transport’s error answers (NodeResponse)', () => {
     expect(huge.sending.finished).toBe(false);
   });
 
+  it('the OpenAI-compatible error parser reads at most the bound of a real Response too (form and stream uploads go through the global fetch)', async () => {
+    const context = { provider: 'openai', knownSecrets: ['k'] };
+    const huge = await provider(400, ERROR_JSON, HUGE);
+    const failure = await upstreamErrorFromResponse(await globalThis.fetch(`${huge.url}/v1/audio/transcriptions`, { method: 'POST', body: '{}' }), context);
+    expect(failure).toMatchObject({ status: 400, code: 'upstream_bad_request', message: 'The prompt is too long.' });
+    await waitFor(() => huge.sending.closed);
+    expect(huge.sending.finished).toBe(false);
+  });
+
   it('read a success’s body whole, however large', async () => {
     const big = await provider(200, '', 4 * MAX_ERROR_BODY_BYTES, 'y');
     const text = await (await nodeFetch(big.url, { method: 'POST', body: '{}' })).text();

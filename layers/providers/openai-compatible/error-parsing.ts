@@ -8,7 +8,7 @@ import { looksLikeContentFilter, sanitizeUpstreamMessage } from '../http/sanitiz
 import { classifyUpstreamStatus, upstreamError } from '../http/upstream-error.ts';
 import type { StreamError } from '../types.ts';
 import { errorBodySchemas } from './chat-response-schema.ts';
-import type { ProviderResponse } from '../http/provider-response.ts';
+import { readErrorText, type ProviderResponse } from '../http/provider-response.ts';
 
 /** Codes providers use for a content-filter rejection (OpenAI, Azure, DashScope). */
 const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation', 'responsibleaipolicyviolation', 'data_inspection_failed']);
@@ -66,7 +66,7 @@ export interface ErrorContext {
 
 /** A non-2xx response before the first byte → the error the adapter throws. */
 export const upstreamErrorFromResponse = async (response: ProviderResponse, context: ErrorContext): Promise<UpstreamError> => {
-  const text = await response.text().catch(() => '');
+  const text = await readErrorText(response).catch(() => '');
   const described = describeProviderError(parseBodyText(text));
   const retryAfterMs = response.status === 429 ? parseRetryAfter(response.headers) : undefined;
   return upstreamError({
