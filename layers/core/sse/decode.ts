@@ -98,28 +98,13 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
   const { leading, signal, failed } = options;
   if (leading) yield* leading;
   const decoder = new TextDecoder();
-  let ready: O[] = [];
-  let over = false;
-  let failure: { reason: unknown } | undefined;
-  // The stage's controller: what it enqueues is handed out after each network chunk, in order; terminating or
-  // erroring ends the stream at that point, so events still in the chunk being fed go nowhere.
-  const controller: TransformStreamDefaultController<O> = {
-    desiredSize: 1,
-    enqueue: (part) => {
-      if (!over) ready.push(part);
-    },
-    error: (reason) => {
-      if (over) return;
-      over = true;
-      failure = { reason };
-    },
-    terminate: () => {
-      over = true;
-    },
-  };
+  // What the stage enqueues is handed out after each network chunk, in order; terminating or erroring ends the
+  // stream at that point, so events still in the chunk being fed go nowhere.
+  const run = stageRun<O>();
+  const { controller } = run;
   const parser = createParser({
     onEvent: (message) => {
-      if (over) return;
+      if (run.over) return;
       const event = parseEvent<T>(message);
       if (event) stage.transform(event, controller);
     },
@@ -129,8 +114,8 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
   });
   /** The parts ready so far, handed out by a loop rather than a generator per network chunk. */
   const take = (): O[] => {
-    const parts = ready;
-    ready = [];
+    const parts = run.parts;
+    run.parts = [];
     return parts;
   };
   try {
@@ -142,17 +127,17 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
         if (signal?.aborted) throw signal.reason;
         yield part;
       }
-      if (failure) throw failure.reason;
-      if (over) return;
+      if (run.failure) throw run.failure.reason;
+      if (run.over) return;
     }
     const rest = decoder.decode();
     if (rest) parser.feed(rest);
-    if (!over) stage.flush?.(controller);
+    if (!run.over) stage.flush?.(controller);
     for (const part of take()) {
       if (signal?.aborted) throw signal.reason;
       yield part;
     }
-    if (failure) throw failure.reason;
+    if (run.failure) throw run.failure.reason;
   } catch (error) {
     if (!failed) throw error;
     yield failed(error);
@@ -165,28 +150,46 @@ export async function* decodeJsonSse<T, O>(body: AsyncIterable<Uint8Array>, stag
  * the whole run. For non-streamed answers read through the same stage as streamed ones.
  */
 export const runEventStage = <T, O>(events: Iterable<ParsedEvent<T>>, stage: EventStage<T, O>): O[] => {
-  const parts: O[] = [];
-  let over = false;
-  let failure: { reason: unknown } | undefined;
-  const controller: TransformStreamDefaultController<O> = {
-    desiredSize: 1,
-    enqueue: (part) => {
-      if (!over) parts.push(part);
-    },
-    error: (reason) => {
-      if (over) return;
-      over = true;
-      failure = { reason };
-    },
-    terminate: () => {
-      over = true;
+  const run = stageRun<O>();
+  for (const event of events) {
+    if (run.over) break;
+    stage.transform(event, run.controller);
+  }
+  if (!run.over) stage.flush?.(run.controller);
+  if (run.failure) throw run.failure.reason;
+  return run.parts;
+};
+
+/**
+ * A stage's run without a TransformStream: the controller it is handed collects what it enqueues into `parts`
+ * until it terminates (`over`) or errors (`over`, and `failure` keeps the reason).
+ */
+interface StageRun<O> {
+  parts: O[];
+  over: boolean;
+  failure: { reason: unknown } | undefined;
+  readonly controller: TransformStreamDefaultController<O>;
+}
+
+const stageRun = <O>(): StageRun<O> => {
+  const run: StageRun<O> = {
+    parts: [],
+    over: false,
+    failure: undefined,
+    controller: {
+      desiredSize: 1,
+      enqueue: (part) => {
+        if (!run.over) run.parts.push(part);
+      },
+      error: (reason) => {
+        if (run.over) return;
+        run.over = true;
+        run.failure = { reason };
+      },
+      terminate: () => {
+        run.over = true;
+      },
     },
   };
-  for (const event of events) {
-    if (over) break;
-    stage.transform(event, controller);
-  }
-  if (!over) stage.flush?.(controller);
-  if (failure) throw failure.reason;
-  return parts;
+  return run;
 };
