@@ -5,7 +5,6 @@
  * each source module a subpath (`@compose-inference/providers/openai-compatible/adapter`).
  */
 import * as path from 'node:path';
-import type { Plugin } from 'esbuild';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** The npm scope of the layer's packages. */
