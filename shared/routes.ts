@@ -7,14 +7,13 @@
 
 /**
  * Memory: the text functions (inference, external) get the cheapest size whose modeled added latency is ≤ 10 ms
- * in the bench's cost table (bench/lib/lambda-cost.ts; docs/benchmarks.md, lambda-cpu section). Inference: 256 MB
- * since its CPU per Compose Key chat call came down to ~1.3 ms (9.2 ms modeled at 256 MB; about $31 per million
- * 8-second streamed calls against $57 at 512 MB). External stays at 512 MB: its chat call is ~2 ms (13.8 ms at 256).
+ * in the bench's cost table (bench/lib/lambda-cost.ts; docs/benchmarks.md, lambda-cpu section): 512 MB since CPU
+ * per Compose Key chat call came down to ~2.4 ms (8.4 ms modeled at 512 MB, half the price of 1,024 MB).
  */
 export const FAMILIES = {
   health: { streaming: false, timeoutSeconds: 10, memoryMB: 256 },
   catalog: { streaming: false, timeoutSeconds: 10, memoryMB: 512 },
-  inference: { streaming: true, timeoutSeconds: 900, memoryMB: 256 },
+  inference: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
   media: { streaming: true, timeoutSeconds: 300, memoryMB: 1024 },
   videos: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
   external: { streaming: true, timeoutSeconds: 900, memoryMB: 512 },
