@@ -4,59 +4,15 @@
  * and the chunks providers really send are accepted without the schema. Checked over the recorded streams and over
  * thousands of seeded mutations of them (fields dropped, nulled, or swapped for values of every JSON type).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DROP, mutatedChunks, mutator, recordedChunks } from '../support/chunk-mutations.ts';
 import { chatChunkSchema } from '../../layers/providers/openai-compatible/chat-response-schema.ts';
 import { isChatChunk } from '../../layers/providers/openai-compatible/chunk-check.ts';
 
 const dir = new URL('../fixtures/openai-compatible/', import.meta.url);
 
-/** Every JSON chunk of the recorded streams (`[DONE]` and unparsable data aside). */
-const recorded = (): unknown[] =>
-  readdirSync(dir)
-    .filter((name) => name.endsWith('.sse'))
-    .flatMap((name) => readFileSync(new URL(name, dir), 'utf8').split('\n'))
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice(5).trim())
-    .flatMap((data) => {
-      try {
-        return [JSON.parse(data) as unknown];
-      } catch {
-        return [];
-      }
-    });
-
-/** mulberry32: a seeded generator, so a failure reproduces. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const DROP = Symbol('drop');
-const replacements: unknown[] = [DROP, null, 0, 1.5, -3, Number.POSITIVE_INFINITY, '', 'x', true, false, [], [null], [{}], {}, { content: 1 }, { content: 'x' }];
-
-/** A deep copy of `value` with one field somewhere inside replaced (or removed). */
-const mutate = (value: unknown, next: () => number): unknown => {
-  const copy = structuredClone(value) as unknown;
-  const containers: Array<Record<string, unknown> | unknown[]> = [];
-  const walk = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    containers.push(node as Record<string, unknown>);
-    for (const child of Object.values(node)) walk(child);
-  };
-  walk(copy);
-  const target = containers[Math.floor(next() * containers.length)]!;
-  const keys = Array.isArray(target) ? target.map((_, i) => String(i)) : [...Object.keys(target), 'usage', 'delta', 'tool_calls', 'function'];
-  if (keys.length === 0) return copy;
-  const key = keys[Math.floor(next() * keys.length)]!;
-  const replacement = replacements[Math.floor(next() * replacements.length)];
-  const record = target as Record<string, unknown>;
-  if (replacement === DROP) delete record[key];
-  else record[key] = structuredClone(replacement);
-  return copy;
-};
+const mutate = mutator([DROP, null, 0, 1.5, -3, Number.POSITIVE_INFINITY, '', 'x', true, false, [], [null], [{}], {}, { content: 1 }, { content: 'x' }], ['usage', 'delta', 'tool_calls', 'function']);
+const recorded = (): unknown[] => recordedChunks(dir);
 
 const schemaAccepts = (value: unknown): boolean => chatChunkSchema().safeParse(value).success;
 
@@ -71,14 +27,9 @@ describe('the hand-written chunk check', () => {
   });
 
   it('accepts exactly what the schema accepts, over thousands of mutated chunks', () => {
-    const next = random(39);
-    const chunks = recorded();
     let accepted = 0;
     let rejected = 0;
-    for (let i = 0; i < 6000; i++) {
-      let value = chunks[i % chunks.length];
-      // One to three mutations: nested breakage as well as single fields.
-      for (let m = 1 + Math.floor(next() * 3); m > 0; m--) value = mutate(value, next);
+    for (const value of mutatedChunks(recorded(), mutate, 39, 6000)) {
       const expected = schemaAccepts(value);
       if (isChatChunk(value) !== expected) throw new Error(`check and schema disagree (schema: ${expected}) on ${JSON.stringify(value)}`);
       if (expected) accepted++;
